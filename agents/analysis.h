@@ -1,0 +1,4 @@
+/* analysis.h - placeholder */
+#ifndef PORTALIS_ANALYSIS_H
+#define PORTALIS_ANALYSIS_H
+#endif

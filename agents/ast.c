@@ -1,0 +1,2 @@
+/* ast.c - placeholder */
+typedef int ast__unused;

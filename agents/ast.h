@@ -1,0 +1,4 @@
+/* ast.h - placeholder */
+#ifndef PORTALIS_AST_H
+#define PORTALIS_AST_H
+#endif

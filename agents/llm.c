@@ -1,0 +1,2 @@
+/* llm.c - placeholder */
+typedef int llm__unused;

@@ -1,0 +1,2 @@
+//! portalis_rt - placeholder until the runtime lands.
+pub mod prelude {}

@@ -1,0 +1,2 @@
+/* sandbox.c - placeholder */
+typedef int sbx__unused;

@@ -1,0 +1,2 @@
+/* http.c - in progress */
+typedef int http__unused;

@@ -1,0 +1,3 @@
+#ifndef PORTALIS_SRV_H
+#define PORTALIS_SRV_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef PORTALIS_STORE_H
+#define PORTALIS_STORE_H
+#endif

@@ -1,0 +1,2 @@
+/* worker.c - in progress */
+typedef int worker__unused;

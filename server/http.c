@@ -1,2 +1,557 @@
-/* http.c - in progress */
-typedef int http__unused;
+/*
+ * http.c - the libmicrohttpd daemon, the route table, responses, and the hub
+ * that parks waiting requests.
+ *
+ * Requests are handled by MHD's internal thread pool (epoll). A request that
+ * waits - a long-poll GET /jobs/{id}?wait=N or an event stream - does not
+ * keep a thread: it is suspended (MHD_suspend_connection) and registered in
+ * the hub with its job id and deadline. Workers call srv_notify(id) after
+ * every change of a job, which resumes that job's waiters; a ticker thread
+ * resumes the ones whose deadline passed (long-poll timeout, SSE heartbeat).
+ * A global generation counter closes the race between "checked, nothing new"
+ * and "suspended": a waiter only suspends if no notification came between.
+ *
+ * Routing is a table of {method, pattern, handler}; "{}" matches one path
+ * segment. An unknown path is 404, a known path with another method 405 with
+ * an Allow header. Authentication is checked before any body is read.
+ */
+#define PORTALIS_SRV_HTTP_INTERNAL 1
+#include "srv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static const srv_route http__routes[] = {
+    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true},
+    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true},
+    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true},
+    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true},
+    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true},
+    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true},
+    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true},
+    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true},
+    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false},
+    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false},
+    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false},
+    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false},
+};
+#define HTTP__NROUTES (sizeof http__routes / sizeof http__routes[0])
+static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false};
+
+static struct MHD_Daemon *http__daemon;
+static int http__port;
+static atomic_bool http__stopping;
+
+const srv_embedded *srv_embedded_find(const char *name) {
+  for (const srv_embedded *f = srv_embedded_files; f->name; f++)
+    if (!strcmp(f->name, name)) return f;
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ hub */
+
+typedef struct http__waiter {
+  srv_req *req;
+  struct http__waiter *next;
+} http__waiter;
+
+static pthread_mutex_t hub__lock = PTHREAD_MUTEX_INITIALIZER;
+static http__waiter *hub__list;
+static atomic_uint_fast64_t hub__gen;
+static pthread_t hub__ticker;
+static atomic_bool hub__ticker_run;
+
+uint64_t srv_hub_gen(void) { return atomic_load(&hub__gen); }
+
+bool srv_wait(srv_req *r, const char *job_id, int64_t deadline_ms, uint64_t gen) {
+  http__waiter *w = malloc(sizeof *w);
+  if (!w) return false;
+  pthread_mutex_lock(&hub__lock);
+  if (atomic_load(&hub__gen) != gen || atomic_load(&http__stopping)) {
+    pthread_mutex_unlock(&hub__lock);
+    free(w);
+    return false;
+  }
+  snprintf(r->job_id, sizeof r->job_id, "%s", job_id);
+  r->deadline_ms = deadline_ms;
+  r->suspended = true;
+  w->req = r;
+  w->next = hub__list;
+  hub__list = w;
+  MHD_suspend_connection(r->conn);
+  pthread_mutex_unlock(&hub__lock);
+  return true;
+}
+
+/* Resumes waiters matching job_id (NULL: those past their deadline; "*": all). */
+static void hub__resume(const char *job_id) {
+  int64_t now = p_mono_ms();
+  pthread_mutex_lock(&hub__lock);
+  http__waiter **pp = &hub__list;
+  while (*pp) {
+    http__waiter *w = *pp;
+    bool hit = job_id ? (!strcmp(job_id, "*") || !strcmp(w->req->job_id, job_id))
+                      : w->req->deadline_ms <= now;
+    if (hit) {
+      *pp = w->next;
+      w->req->suspended = false;
+      MHD_resume_connection(w->req->conn);
+      free(w);
+    } else {
+      pp = &w->next;
+    }
+  }
+  pthread_mutex_unlock(&hub__lock);
+}
+
+void srv_notify(const char *job_id) {
+  atomic_fetch_add(&hub__gen, 1);
+  if (http__daemon) hub__resume(job_id);
+}
+
+static void *hub__tick(void *arg) {
+  (void)arg;
+  while (atomic_load(&hub__ticker_run)) {
+    struct timespec ts = {0, 100 * 1000000};
+    nanosleep(&ts, NULL);
+    hub__resume(NULL);
+  }
+  return NULL;
+}
+
+/* ------------------------------------------------------------ responses */
+
+enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
+                          const char *const *headers) {
+  struct MHD_Response *resp =
+      MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+  if (!resp) return MHD_NO;
+  if (ctype) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+  for (const char *const *h = headers; h && h[0]; h += 2)
+    MHD_add_response_header(resp, h[0], h[1]);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
+  MHD_destroy_response(resp);
+  r->status = status;
+  r->queued = true;
+  return ret;
+}
+
+enum MHD_Result srv_reply_json(srv_req *r, int status, cJSON *body, const char *const *headers) {
+  char *txt = cJSON_PrintUnformatted(body);
+  if (!txt) return srv_problem(r, 500, "internal", "out of memory", NULL);
+  size_t n = strlen(txt);
+  txt = realloc(txt, n + 2);
+  txt[n] = '\n';
+  txt[n + 1] = 0;
+  enum MHD_Result ret = srv_reply(r, status, "application/json", txt, n + 1, headers);
+  free(txt);
+  return ret;
+}
+
+static const char *http__status_title(int status) {
+  switch (status) {
+  case 400: return "Bad Request";
+  case 401: return "Unauthorized";
+  case 403: return "Forbidden";
+  case 404: return "Not Found";
+  case 405: return "Method Not Allowed";
+  case 409: return "Conflict";
+  case 413: return "Content Too Large";
+  case 415: return "Unsupported Media Type";
+  case 422: return "Unprocessable Content";
+  case 429: return "Too Many Requests";
+  case 503: return "Service Unavailable";
+  default: return status >= 500 ? "Internal Server Error" : "Error";
+  }
+}
+
+static enum MHD_Result http__problem_h(srv_req *r, int status, const char *code, const char *detail,
+                                       cJSON *errors, const char *const *headers) {
+  cJSON *p = cJSON_CreateObject();
+  char type[160];
+  snprintf(type, sizeof type, "https://portalis.dev/problems/%s", code);
+  cJSON_AddStringToObject(p, "type", type);
+  cJSON_AddStringToObject(p, "title", http__status_title(status));
+  cJSON_AddNumberToObject(p, "status", status);
+  cJSON_AddStringToObject(p, "code", code);
+  cJSON_AddStringToObject(p, "detail", detail ? detail : http__status_title(status));
+  cJSON_AddStringToObject(p, "instance", r->url);
+  if (errors) cJSON_AddItemToObject(p, "errors", errors);
+  char *txt = cJSON_PrintUnformatted(p);
+  cJSON_Delete(p);
+  enum MHD_Result ret = srv_reply(r, status, "application/problem+json", txt, strlen(txt), headers);
+  free(txt);
+  return ret;
+}
+
+enum MHD_Result srv_problem(srv_req *r, int status, const char *code, const char *detail, cJSON *errors) {
+  static const char *const auth_h[] = {"WWW-Authenticate", "Bearer realm=\"portalis\"", NULL};
+  return http__problem_h(r, status, code, detail, errors, status == 401 ? auth_h : NULL);
+}
+
+enum MHD_Result srv_problem_err(srv_req *r, const p_err *e) {
+  return srv_problem(r, p_code_http(e->code), p_code_name(e->code), e->msg, NULL);
+}
+
+const char *srv_query(srv_req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *srv_header(srv_req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+bool srv_query_int(srv_req *r, const char *name, long lo, long hi, long dflt, long *out,
+                   enum MHD_Result *ret) {
+  const char *v = srv_query(r, name);
+  *out = dflt;
+  if (!v) return true;
+  char *end;
+  errno = 0;
+  long n = strtol(v, &end, 10);
+  if (!*v || *end || errno || n < lo || n > hi) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "query parameter '%s' must be an integer from %ld to %ld", name, lo, hi);
+    cJSON *errs = cJSON_CreateArray();
+    cJSON *fe = cJSON_CreateObject();
+    cJSON_AddStringToObject(fe, "field", name);
+    cJSON_AddStringToObject(fe, "message", msg);
+    cJSON_AddItemToArray(errs, fe);
+    *ret = srv_problem(r, 400, "invalid_parameter", msg, errs);
+    return false;
+  }
+  *out = n;
+  return true;
+}
+
+/* ------------------------------------------------------------------ SSE */
+
+static ssize_t http__sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  srv_req *r = cls;
+  (void)pos;
+  for (;;) {
+    if (r->sse_off < r->sse.len) {
+      size_t n = r->sse.len - r->sse_off;
+      if (n > max) n = max;
+      memcpy(buf, r->sse.data + r->sse_off, n);
+      r->sse_off += n;
+      return (ssize_t)n;
+    }
+    p_buf_reset(&r->sse);
+    r->sse_off = 0;
+    if (r->sse_end || atomic_load(&http__stopping)) return MHD_CONTENT_READER_END_OF_STREAM;
+    uint64_t gen = srv_hub_gen();
+    p_err e = {0};
+    store *s = store_get(&e);
+    if (!s) return MHD_CONTENT_READER_END_WITH_ERROR;
+    int64_t last = r->last_event;
+    if (store_events_sse(s, r->job_id, r->last_event, 200, &r->sse, &last, &e))
+      return MHD_CONTENT_READER_END_WITH_ERROR;
+    r->last_event = last;
+    if (r->sse.len) continue;
+    char state[16];
+    int64_t v;
+    if (store_job_version(s, r->job_id, r->who.owner, &v, state, &e)) {
+      /* Deleted while streaming. */
+      p_buf_puts(&r->sse, "event: end\ndata: {\"reason\":\"deleted\"}\n\n");
+      r->sse_end = true;
+      continue;
+    }
+    if (store_state_terminal(state)) {
+      p_buf_printf(&r->sse, "event: end\ndata: {\"state\":\"%s\"}\n\n", state);
+      r->sse_end = true;
+      continue;
+    }
+    int64_t now = p_mono_ms();
+    if (now >= r->next_heartbeat) {
+      p_buf_puts(&r->sse, ": heartbeat\n\n");
+      r->next_heartbeat = now + 15000;
+      continue;
+    }
+    char id[40];
+    snprintf(id, sizeof id, "%s", r->job_id);
+    if (srv_wait(r, id, r->next_heartbeat, gen)) return 0;
+  }
+}
+
+enum MHD_Result srv_sse_start(srv_req *r, const char *job_id, int64_t after) {
+  snprintf(r->job_id, sizeof r->job_id, "%s", job_id);
+  r->last_event = after;
+  r->next_heartbeat = p_mono_ms() + 15000;
+  p_buf_init(&r->sse, 1 << 20);
+  p_buf_puts(&r->sse, "retry: 2000\n\n");
+  struct MHD_Response *resp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, http__sse_read, r, NULL);
+  if (!resp) return MHD_NO;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+  enum MHD_Result ret = MHD_queue_response(r->conn, 200, resp);
+  MHD_destroy_response(resp);
+  r->status = 200;
+  r->queued = true;
+  return ret;
+}
+
+/* -------------------------------------------------------------- routing */
+
+/* Matches url against pattern; fills params. */
+static bool http__match(const char *pattern, const char *url, srv_req *r) {
+  int np = 0;
+  const char *p = pattern, *u = url;
+  while (*p && *u) {
+    if (p[0] == '{' && p[1] == '}') {
+      const char *end = strchr(u, '/');
+      size_t n = end ? (size_t)(end - u) : strlen(u);
+      if (n == 0 || n >= sizeof r->params[0] || np >= SRV_MAX_PARAMS) return false;
+      memcpy(r->params[np], u, n);
+      r->params[np][n] = 0;
+      np++;
+      u += n;
+      p += 2;
+    } else if (*p == *u) {
+      p++;
+      u++;
+    } else {
+      return false;
+    }
+  }
+  return !*p && (!*u || (u[0] == '/' && !u[1]));
+}
+
+static const srv_route *http__route(srv_req *r, char allow[128]) {
+  allow[0] = 0;
+  const srv_route *found = NULL;
+  for (size_t i = 0; i < HTTP__NROUTES; i++) {
+    const srv_route *rt = &http__routes[i];
+    if (!http__match(rt->pattern, r->url, r)) continue;
+    if (!strcmp(rt->method, r->method) || (!strcmp(r->method, "HEAD") && !strcmp(rt->method, "GET")))
+      return rt;
+    size_t n = strlen(allow);
+    snprintf(allow + n, 128 - n, "%s%s", n ? ", " : "", rt->method);
+    found = rt;
+  }
+  (void)found;
+  return NULL;
+}
+
+/* ------------------------------------------------------------- uploads */
+
+static srv_part *http__new_part(srv_req *r, const char *filename, const char *ctype) {
+  srv_part *p = realloc(r->parts, (r->nparts + 1) * sizeof *p);
+  if (!p) return NULL;
+  r->parts = p;
+  p = &r->parts[r->nparts++];
+  memset(p, 0, sizeof *p);
+  p->filename = filename ? strdup(filename) : NULL;
+  p->ctype = ctype ? strdup(ctype) : NULL;
+  p_buf_init(&p->data, srv_cfg.max_upload);
+  return p;
+}
+
+static enum MHD_Result http__post_iter(void *cls, enum MHD_ValueKind kind, const char *key,
+                                       const char *filename, const char *content_type,
+                                       const char *transfer_encoding, const char *data, uint64_t off,
+                                       size_t size) {
+  srv_req *r = cls;
+  (void)kind;
+  (void)transfer_encoding;
+  if (filename && key && (!strcmp(key, "file") || !strcmp(key, "files") || !strcmp(key, "upload"))) {
+    if (off == 0 || !r->cur_part || !r->cur_part->filename || strcmp(r->cur_part->filename, filename)) {
+      r->cur_part = http__new_part(r, filename, content_type);
+      if (!r->cur_part) return MHD_NO;
+    }
+    if (size && p_buf_append(&r->cur_part->data, data, size)) r->too_big = true;
+  } else if (key && !strcmp(key, "options")) {
+    if (size) p_buf_append(&r->form_options, data, size);
+  } else if (key && !strcmp(key, "entry")) {
+    if (size) p_buf_append(&r->form_entry, data, size);
+  }
+  return MHD_YES;
+}
+
+/* ------------------------------------------------------- access handler */
+
+static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, const char *url,
+                                    const char *method, const char *version, const char *upload_data,
+                                    size_t *upload_data_size, void **req_cls) {
+  (void)cls;
+  (void)version;
+  srv_req *r = *req_cls;
+  if (!r) {
+    r = calloc(1, sizeof *r);
+    if (!r) return MHD_NO;
+    *req_cls = r;
+    r->conn = conn;
+    r->method = method;
+    r->url = url;
+    p_buf_init(&r->form_options, 1 << 20);
+    p_buf_init(&r->form_entry, 4096);
+    char allow[128];
+    r->route = http__route(r, allow);
+    if (!r->route) {
+      if (allow[0]) {
+        const char *h[] = {"Allow", allow, NULL};
+        char detail[256];
+        snprintf(detail, sizeof detail, "%s is not allowed on %s (allowed: %s)", method, url, allow);
+        return http__problem_h(r, 405, "method_not_allowed", detail, NULL, h);
+      }
+      if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && strncmp(url, "/api/", 5) != 0) {
+        r->route = &http__static_route;
+      } else {
+        char detail[300];
+        snprintf(detail, sizeof detail, "no such resource: %s", url);
+        return srv_problem(r, 404, "not_found", detail, NULL);
+      }
+    }
+    if (r->route->api) {
+      p_err e = {0};
+      if (srv_auth_identify(srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION), &r->who, &e))
+        return srv_problem(r, e.code == P_EAUTH ? 401 : 503, p_code_name(e.code), e.msg, NULL);
+      if (r->route->body && r->who.read_only)
+        return srv_problem(r, 403, "forbidden", "this token is read-only: it cannot submit jobs", NULL);
+      if (strcmp(method, "GET") && strcmp(method, "HEAD") && r->who.read_only)
+        return srv_problem(r, 403, "forbidden", "this token is read-only", NULL);
+    }
+    if (r->route->body) {
+      const char *cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+      if (cl && strtoull(cl, NULL, 10) > srv_cfg.max_upload) {
+        char detail[160];
+        snprintf(detail, sizeof detail, "the upload is %s bytes; the limit is %zu bytes", cl, srv_cfg.max_upload);
+        return srv_problem(r, 413, "too_large", detail, NULL);
+      }
+      const char *ct = srv_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+      if (ct && !strncasecmp(ct, "multipart/form-data", 19)) {
+        r->pp = MHD_create_post_processor(conn, 65536, http__post_iter, r);
+        if (!r->pp) r->malformed = true;
+      }
+    }
+    return MHD_YES;
+  }
+  if (r->queued) {
+    /* A response was queued early (413/401...): swallow any body. */
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (*upload_data_size) {
+    size_t n = *upload_data_size;
+    *upload_data_size = 0;
+    if (!r->route->body) return MHD_YES;
+    r->body_bytes += n;
+    if (r->body_bytes > srv_cfg.max_upload) {
+      r->too_big = true;
+      return MHD_YES;
+    }
+    if (r->pp) {
+      if (MHD_post_process(r->pp, upload_data, n) != MHD_YES) r->malformed = true;
+    } else {
+      if (!r->nparts && !http__new_part(r, NULL, srv_header(r, MHD_HTTP_HEADER_CONTENT_TYPE))) return MHD_NO;
+      if (p_buf_append(&r->parts[0].data, upload_data, n)) r->too_big = true;
+    }
+    return MHD_YES;
+  }
+  if (r->too_big) {
+    char detail[160];
+    snprintf(detail, sizeof detail, "the upload is larger than the limit of %zu bytes", srv_cfg.max_upload);
+    return srv_problem(r, 413, "too_large", detail, NULL);
+  }
+  if (r->malformed) return srv_problem(r, 400, "malformed_body", "the multipart body could not be parsed", NULL);
+  return r->route->handler(r);
+}
+
+static void http__completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                            enum MHD_RequestTerminationCode toe) {
+  (void)cls;
+  (void)conn;
+  (void)toe;
+  srv_req *r = *req_cls;
+  if (!r) return;
+  if (r->route) srv_metrics_http(r->route->name, r->method, r->status ? r->status : 499);
+  if (r->pp) MHD_destroy_post_processor(r->pp);
+  for (size_t i = 0; i < r->nparts; i++) {
+    free(r->parts[i].filename);
+    free(r->parts[i].ctype);
+    p_buf_free(&r->parts[i].data);
+  }
+  free(r->parts);
+  p_buf_free(&r->form_options);
+  p_buf_free(&r->form_entry);
+  p_buf_free(&r->sse);
+  free(r);
+  *req_cls = NULL;
+}
+
+/* ------------------------------------------------------------- lifetime */
+
+int srv_http_start(p_err *e) {
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  socklen_t slen;
+  struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                   MHD_USE_ERROR_LOG;
+  if (inet_pton(AF_INET, srv_cfg.listen_host, &in4->sin_addr) == 1) {
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons((uint16_t)srv_cfg.port);
+    slen = sizeof *in4;
+  } else if (inet_pton(AF_INET6, srv_cfg.listen_host, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((uint16_t)srv_cfg.port);
+    slen = sizeof *in6;
+    flags |= MHD_USE_IPv6;
+  } else {
+    return p_err_set(e, P_EINVAL, "--listen: '%s' is not an IPv4 or IPv6 address", srv_cfg.listen_host);
+  }
+  (void)slen;
+  atomic_store(&http__stopping, false);
+  http__daemon = MHD_start_daemon(flags, (uint16_t)srv_cfg.port, NULL, NULL, http__access, NULL,
+                                  MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+                                  MHD_OPTION_NOTIFY_COMPLETED, http__completed, NULL,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                  MHD_OPTION_END);
+  if (!http__daemon)
+    return p_err_set(e, P_EIO, "cannot listen on %s:%d (address in use or not permitted)",
+                     srv_cfg.listen_host, srv_cfg.port);
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(http__daemon, MHD_DAEMON_INFO_BIND_PORT);
+  http__port = info ? info->port : srv_cfg.port;
+  atomic_store(&hub__ticker_run, true);
+  pthread_create(&hub__ticker, NULL, hub__tick, NULL);
+  return 0;
+}
+
+int srv_http_port(void) { return http__port; }
+
+void srv_http_quiesce(void) {
+  atomic_store(&http__stopping, true);
+  if (http__daemon) {
+    MHD_socket fd = MHD_quiesce_daemon(http__daemon);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+  }
+}
+
+void srv_http_stop(void) {
+  if (!http__daemon) return;
+  atomic_store(&http__stopping, true);
+  atomic_store(&hub__ticker_run, false);
+  pthread_join(hub__ticker, NULL);
+  hub__resume("*");
+  /* Give resumed streams a moment to send their end. */
+  struct timespec ts = {0, 200 * 1000000};
+  nanosleep(&ts, NULL);
+  hub__resume("*");
+  MHD_stop_daemon(http__daemon);
+  http__daemon = NULL;
+}

@@ -1,2 +1,106 @@
-/* metrics.c - in progress */
-typedef int metrics__unused;
+/*
+ * metrics.c - Prometheus text exposition at /metrics.
+ *
+ * Counters live in memory behind one mutex (HTTP requests by route, method
+ * and status; finished jobs by state; stage duration histograms); gauges that
+ * the database knows better (jobs by state, queue depth) are read from the
+ * store at scrape time, so they are right after a restart too.
+ */
+#include "srv.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MET_MAX_HTTP 256
+static const double met__buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+#define MET_NB (sizeof met__buckets / sizeof met__buckets[0])
+
+static pthread_mutex_t met__lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  char route[32], method[8];
+  int status;
+  unsigned long long n;
+} met__http[MET_MAX_HTTP];
+static int met__nhttp;
+static struct {
+  unsigned long long bucket[MET_NB];
+  unsigned long long count;
+  double sum;
+} met__stage[PL_NSTAGES];
+static unsigned long long met__done[7];
+
+void srv_metrics_http(const char *route, const char *method, int status) {
+  pthread_mutex_lock(&met__lock);
+  int i;
+  for (i = 0; i < met__nhttp; i++)
+    if (met__http[i].status == status && !strcmp(met__http[i].route, route) && !strcmp(met__http[i].method, method))
+      break;
+  if (i == met__nhttp && met__nhttp < MET_MAX_HTTP) {
+    snprintf(met__http[i].route, sizeof met__http[i].route, "%s", route);
+    snprintf(met__http[i].method, sizeof met__http[i].method, "%s", method);
+    met__http[i].status = status;
+    met__nhttp++;
+  }
+  if (i < MET_MAX_HTTP) met__http[i].n++;
+  pthread_mutex_unlock(&met__lock);
+}
+
+void srv_metrics_stage(const char *stage, double seconds) {
+  for (int s = 0; s < PL_NSTAGES; s++) {
+    if (strcmp(pl_stages[s].name, stage)) continue;
+    pthread_mutex_lock(&met__lock);
+    for (size_t b = 0; b < MET_NB; b++)
+      if (seconds <= met__buckets[b]) met__stage[s].bucket[b]++;
+    met__stage[s].count++;
+    met__stage[s].sum += seconds;
+    pthread_mutex_unlock(&met__lock);
+  }
+}
+
+void srv_metrics_job_done(const char *state) {
+  pthread_mutex_lock(&met__lock);
+  for (int i = 0; i < 7; i++)
+    if (!strcmp(store_states[i], state)) met__done[i]++;
+  pthread_mutex_unlock(&met__lock);
+}
+
+int srv_metrics_render(p_buf *out, p_err *e) {
+  store *s = store_get(e);
+  if (!s) return P_EDB;
+  int64_t counts[7];
+  if (store_job_counts(s, -1, counts, e)) return e->code;
+  p_buf_puts(out, "# HELP portalis_jobs Jobs in the store by state.\n# TYPE portalis_jobs gauge\n");
+  for (int i = 0; i < 7; i++)
+    p_buf_printf(out, "portalis_jobs{state=\"%s\"} %lld\n", store_states[i], (long long)counts[i]);
+  p_buf_printf(out, "# HELP portalis_queue_depth Jobs waiting for a worker.\n# TYPE portalis_queue_depth gauge\n"
+                    "portalis_queue_depth %lld\n", (long long)counts[0]);
+  p_buf_printf(out, "# HELP portalis_workers Worker threads.\n# TYPE portalis_workers gauge\nportalis_workers %d\n",
+               srv_cfg.workers);
+  p_buf_printf(out, "# HELP portalis_workers_busy Workers running a job.\n# TYPE portalis_workers_busy gauge\n"
+                    "portalis_workers_busy %d\n", srv_workers_busy());
+  pthread_mutex_lock(&met__lock);
+  p_buf_puts(out, "# HELP portalis_jobs_finished_total Jobs this process finished, by final state.\n"
+                  "# TYPE portalis_jobs_finished_total counter\n");
+  for (int i = 0; i < 7; i++)
+    if (i >= 2) p_buf_printf(out, "portalis_jobs_finished_total{state=\"%s\"} %llu\n", store_states[i], met__done[i]);
+  p_buf_puts(out, "# HELP portalis_stage_duration_seconds Wall time of pipeline stages.\n"
+                  "# TYPE portalis_stage_duration_seconds histogram\n");
+  for (int st = 0; st < PL_NSTAGES; st++) {
+    for (size_t b = 0; b < MET_NB; b++)
+      p_buf_printf(out, "portalis_stage_duration_seconds_bucket{stage=\"%s\",le=\"%g\"} %llu\n", pl_stages[st].name,
+                   met__buckets[b], met__stage[st].bucket[b]);
+    p_buf_printf(out, "portalis_stage_duration_seconds_bucket{stage=\"%s\",le=\"+Inf\"} %llu\n", pl_stages[st].name,
+                 met__stage[st].count);
+    p_buf_printf(out, "portalis_stage_duration_seconds_sum{stage=\"%s\"} %.6f\n", pl_stages[st].name, met__stage[st].sum);
+    p_buf_printf(out, "portalis_stage_duration_seconds_count{stage=\"%s\"} %llu\n", pl_stages[st].name,
+                 met__stage[st].count);
+  }
+  p_buf_puts(out, "# HELP portalis_http_requests_total HTTP requests by route, method and status.\n"
+                  "# TYPE portalis_http_requests_total counter\n");
+  for (int i = 0; i < met__nhttp; i++)
+    p_buf_printf(out, "portalis_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
+                 met__http[i].route, met__http[i].method, met__http[i].status, met__http[i].n);
+  pthread_mutex_unlock(&met__lock);
+  return out->err ? p_err_set(e, P_ETOOBIG, "metrics too large") : 0;
+}

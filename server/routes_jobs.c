@@ -1,2 +1,301 @@
-/* routes_jobs.c - in progress */
-typedef int routes_jobs__unused;
+/*
+ * routes_jobs.c - the /api/v1/jobs resource: create (upload), list, get
+ * (with ETag and long-poll), events (SSE), cancel, delete, artifacts.
+ *
+ * Every handler works on behalf of r->who: a job that belongs to another
+ * owner is answered exactly like one that does not exist (404), so ids
+ * leak nothing.
+ */
+#define PORTALIS_SRV_HTTP_INTERNAL 1
+#include "srv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static store *jobs__store(srv_req *r, enum MHD_Result *ret) {
+  p_err e = {0};
+  store *s = store_get(&e);
+  if (!s) *ret = srv_problem(r, 503, "database_error", e.msg, NULL);
+  return s;
+}
+
+/* Answers with the job object, honouring If-None-Match. */
+static enum MHD_Result jobs__reply_job(srv_req *r, store *s, const char *id, int status, bool location) {
+  p_err e = {0};
+  cJSON *job = NULL;
+  int64_t version;
+  if (store_job_get(s, id, r->who.owner, &job, &version, NULL, &e)) return srv_problem_err(r, &e);
+  char etag[48], loc[96];
+  snprintf(etag, sizeof etag, "\"v%lld\"", (long long)version);
+  snprintf(loc, sizeof loc, "/api/v1/jobs/%s", id);
+  const char *inm = srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+  if (status == 200 && inm && !strcmp(inm, etag) && !location) {
+    cJSON_Delete(job);
+    const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
+    return srv_reply(r, 304, NULL, "", 0, h);
+  }
+  const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", location ? "Location" : NULL, loc, NULL};
+  enum MHD_Result ret = srv_reply_json(r, status, job, h);
+  cJSON_Delete(job);
+  return ret;
+}
+
+/* Long-poll: wait until the job's version differs from `seen` or the
+ * deadline passes, without holding a thread. Returns true if it suspended. */
+static bool jobs__maybe_wait(srv_req *r, store *s, const char *id, int64_t seen, bool until_terminal) {
+  for (;;) {
+    if (p_mono_ms() >= r->deadline_ms) return false;
+    uint64_t gen = srv_hub_gen();
+    int64_t v;
+    char state[16];
+    p_err e = {0};
+    if (store_job_version(s, id, r->who.owner, &v, state, &e)) return false;
+    if (until_terminal ? store_state_terminal(state) : v != seen) return false;
+    if (srv_wait(r, id, r->deadline_ms, gen)) return true;
+  }
+}
+
+/* ---------------------------------------------------------------- create */
+
+enum MHD_Result srv_jobs_create(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  if (r->job_id[0]) {
+    /* Resumed after ?wait=N: finished, or still waiting? */
+    if (jobs__maybe_wait(r, s, r->job_id, 0, true)) return MHD_YES;
+    char state[16];
+    int64_t v;
+    p_err e = {0};
+    store_job_version(s, r->job_id, r->who.owner, &v, state, &e);
+    return jobs__reply_job(r, s, r->job_id, store_state_terminal(state) ? 200 : 202, true);
+  }
+  long wait_s;
+  if (!srv_query_int(r, "wait", 0, 60, 0, &wait_s, &ret)) return ret;
+  cJSON *errors = cJSON_CreateArray();
+  p_err e = {0};
+
+  /* Options: query ?options=<json> or the multipart "options" field. */
+  const char *opt_txt = r->form_options.len ? r->form_options.data : srv_query(r, "options");
+  cJSON *opts = NULL;
+  bool malformed = false;
+  if (srv_options_parse(opt_txt ? opt_txt : "{}", &opts, errors, &malformed, &e)) {
+    if (malformed) {
+      cJSON_Delete(errors);
+      return srv_problem(r, 400, "invalid_options", e.msg, NULL);
+    }
+    return srv_problem(r, 422, "invalid_options", e.msg, errors);
+  }
+  /* Quota: at most max_active unfinished jobs per owner. */
+  int64_t counts[7];
+  if (store_job_counts(s, r->who.owner, counts, &e) == 0 && counts[0] + counts[1] >= srv_cfg.max_active) {
+    cJSON_Delete(opts);
+    cJSON_Delete(errors);
+    char detail[160];
+    snprintf(detail, sizeof detail, "%lld jobs are queued or running for this caller (limit %d); retry later",
+             (long long)(counts[0] + counts[1]), srv_cfg.max_active);
+    const char *h[] = {"Retry-After", "5", NULL};
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "type", "https://portalis.dev/problems/rate_limited");
+    cJSON_AddStringToObject(p, "title", "Too Many Requests");
+    cJSON_AddNumberToObject(p, "status", 429);
+    cJSON_AddStringToObject(p, "code", "rate_limited");
+    cJSON_AddStringToObject(p, "detail", detail);
+    char *txt = cJSON_PrintUnformatted(p);
+    cJSON_Delete(p);
+    ret = srv_reply(r, 429, "application/problem+json", txt, strlen(txt), h);
+    free(txt);
+    return ret;
+  }
+
+  const char *entry = r->form_entry.len ? r->form_entry.data : srv_query(r, "entry");
+  srv_upload up = {0};
+  if (srv_upload_build(r->parts, r->nparts, entry, &up, errors, &e)) {
+    cJSON_Delete(opts);
+    int status = e.line >= 400 ? e.line : p_code_http(e.code);
+    if (e.code == P_EUNSUPPORTED) status = 415;
+    const char *code = status == 415 ? "unsupported_media_type" : status == 400 ? "empty_upload" : p_code_name(e.code);
+    if (cJSON_GetArraySize(errors) == 0) {
+      cJSON_Delete(errors);
+      errors = NULL;
+    }
+    srv_upload_free(&up);
+    return srv_problem(r, status, code, e.msg, errors);
+  }
+  cJSON_Delete(errors);
+  char *opts_txt = cJSON_PrintUnformatted(opts);
+  cJSON_Delete(opts);
+  char id[33];
+  size_t upload_size = 0;
+  for (size_t i = 0; i < r->nparts; i++) upload_size += r->parts[i].data.len;
+  int rc = store_job_create(s, r->who.owner, up.entry, opts_txt, up.files, up.nfiles, upload_size, id, &e);
+  free(opts_txt);
+  srv_upload_free(&up);
+  if (rc) return srv_problem_err(r, &e);
+  srv_workers_kick();
+  if (wait_s > 0) {
+    r->deadline_ms = p_mono_ms() + wait_s * 1000;
+    snprintf(r->job_id, sizeof r->job_id, "%s", id);
+    if (jobs__maybe_wait(r, s, id, 0, true)) return MHD_YES;
+    char state[16];
+    int64_t v;
+    store_job_version(s, id, r->who.owner, &v, state, &e);
+    return jobs__reply_job(r, s, id, store_state_terminal(state) ? 200 : 202, true);
+  }
+  return jobs__reply_job(r, s, id, 202, true);
+}
+
+/* ------------------------------------------------------------------ read */
+
+enum MHD_Result srv_jobs_get(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  const char *id = r->params[0];
+  if (r->polls++ == 0) {
+    long wait_s;
+    if (!srv_query_int(r, "wait", 0, 60, 0, &wait_s, &ret)) return ret;
+    int64_t v;
+    char state[16];
+    p_err e = {0};
+    if (store_job_version(s, id, r->who.owner, &v, state, &e)) return srv_problem_err(r, &e);
+    /* The version the caller has seen: If-None-Match, else the current one. */
+    r->wait_version = v;
+    const char *inm = srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    long long seen;
+    if (inm && sscanf(inm, "\"v%lld\"", &seen) == 1) r->wait_version = seen;
+    if (wait_s > 0 && !store_state_terminal(state) && r->wait_version == v) {
+      r->deadline_ms = p_mono_ms() + wait_s * 1000;
+      if (jobs__maybe_wait(r, s, id, r->wait_version, false)) return MHD_YES;
+    }
+    return jobs__reply_job(r, s, id, 200, false);
+  }
+  if (jobs__maybe_wait(r, s, id, r->wait_version, false)) return MHD_YES;
+  return jobs__reply_job(r, s, id, 200, false);
+}
+
+enum MHD_Result srv_jobs_list(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  long limit, cursor;
+  if (!srv_query_int(r, "limit", 1, 200, 20, &limit, &ret)) return ret;
+  if (!srv_query_int(r, "cursor", 0, INT32_MAX, 0, &cursor, &ret)) return ret;
+  const char *state = srv_query(r, "state");
+  if (state) {
+    bool ok = false;
+    for (int i = 0; i < 7; i++) ok |= !strcmp(state, store_states[i]);
+    if (!ok) {
+      cJSON *errs = cJSON_CreateArray();
+      cJSON *fe = cJSON_CreateObject();
+      cJSON_AddStringToObject(fe, "field", "state");
+      cJSON_AddStringToObject(fe, "message", "one of queued, running, succeeded, failed, canceled, timed_out, error");
+      cJSON_AddItemToArray(errs, fe);
+      return srv_problem(r, 400, "invalid_parameter", "unknown state filter", errs);
+    }
+  }
+  p_err e = {0};
+  cJSON *arr = NULL;
+  int64_t next = 0;
+  if (store_job_list(s, r->who.owner, state, cursor, (int)limit, &arr, &next, &e)) return srv_problem_err(r, &e);
+  cJSON *body = cJSON_CreateObject();
+  cJSON_AddItemToObject(body, "jobs", arr);
+  if (next) {
+    char url[256];
+    snprintf(url, sizeof url, "/api/v1/jobs?limit=%ld&cursor=%lld%s%s", limit, (long long)next,
+             state ? "&state=" : "", state ? state : "");
+    cJSON_AddNumberToObject(body, "next_cursor", (double)next);
+    cJSON_AddStringToObject(body, "next", url);
+  } else {
+    cJSON_AddNullToObject(body, "next_cursor");
+    cJSON_AddNullToObject(body, "next");
+  }
+  ret = srv_reply_json(r, 200, body, NULL);
+  cJSON_Delete(body);
+  return ret;
+}
+
+enum MHD_Result srv_jobs_events(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  int64_t v;
+  char state[16];
+  p_err e = {0};
+  if (store_job_version(s, r->params[0], r->who.owner, &v, state, &e)) return srv_problem_err(r, &e);
+  const char *lei = srv_header(r, "Last-Event-ID");
+  if (!lei) lei = srv_query(r, "last_event_id");
+  long long after = 0;
+  if (lei && (sscanf(lei, "%lld", &after) != 1 || after < 0))
+    return srv_problem(r, 400, "invalid_parameter", "Last-Event-ID must be a non-negative integer", NULL);
+  return srv_sse_start(r, r->params[0], after);
+}
+
+/* ---------------------------------------------------------- cancel, delete */
+
+enum MHD_Result srv_jobs_cancel(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  p_err e = {0};
+  char state[16];
+  if (store_job_cancel(s, r->params[0], r->who.owner, state, &e)) return srv_problem_err(r, &e);
+  srv_workers_cancel(r->params[0]);
+  srv_notify(r->params[0]);
+  return jobs__reply_job(r, s, r->params[0], 202, false);
+}
+
+enum MHD_Result srv_jobs_delete(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  p_err e = {0};
+  if (store_job_delete(s, r->params[0], r->who.owner, &e)) return srv_problem_err(r, &e);
+  srv_notify(r->params[0]);
+  return srv_reply(r, 204, NULL, "", 0, NULL);
+}
+
+/* -------------------------------------------------------------- artifacts */
+
+enum MHD_Result srv_artifacts_list(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  p_err e = {0};
+  cJSON *arr = NULL;
+  if (store_artifact_list(s, r->params[0], r->who.owner, &arr, &e)) return srv_problem_err(r, &e);
+  cJSON *body = cJSON_CreateObject();
+  cJSON_AddItemToObject(body, "artifacts", arr);
+  ret = srv_reply_json(r, 200, body, NULL);
+  cJSON_Delete(body);
+  return ret;
+}
+
+enum MHD_Result srv_artifacts_get(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  p_err e = {0};
+  char *data = NULL, mime[64], sha[65];
+  size_t len = 0;
+  const char *name = r->params[1];
+  if (strchr(name, '"') || strchr(name, '\\'))
+    return srv_problem(r, 404, "not_found", "no such artifact", NULL);
+  if (store_artifact_get(s, r->params[0], r->who.owner, name, &data, &len, mime, sha, &e))
+    return srv_problem_err(r, &e);
+  char etag[80], disp[300];
+  snprintf(etag, sizeof etag, "\"%s\"", sha);
+  snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+  const char *inm = srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+  if (inm && !strcmp(inm, etag)) {
+    free(data);
+    const char *h[] = {"ETag", etag, NULL};
+    return srv_reply(r, 304, NULL, "", 0, h);
+  }
+  const char *h[] = {"ETag", etag, "Content-Disposition", disp, "Cache-Control", "private, max-age=0", NULL};
+  ret = srv_reply(r, 200, mime, data, len, h);
+  free(data);
+  return ret;
+}

@@ -1,3 +1,231 @@
+/*
+ * srv.h - the server part: configuration, HTTP core and routes, uploads,
+ * authentication, metrics, the waiter hub and the worker pool.
+ *
+ * Sections follow the files: main.c (config), http.c (daemon, routing,
+ * responses, hub), routes_jobs.c, routes_misc.c, upload.c (+ job options),
+ * auth.c, metrics.c, worker.c. store.h is the storage interface.
+ */
 #ifndef PORTALIS_SRV_H
 #define PORTALIS_SRV_H
+
+#include "pipeline.h"
+#include "store.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* ------------------------------------------------------------ embedded */
+
+typedef struct srv_embedded {
+  const char *name; /* "sql/001_init.sql", "docs/openapi.json" */
+  const char *data; /* NUL-terminated */
+  size_t len;
+} srv_embedded;
+extern const srv_embedded srv_embedded_files[]; /* generated; ends with a NULL name */
+const srv_embedded *srv_embedded_find(const char *name);
+
+/* ------------------------------------------------------------- config */
+
+typedef struct srv_config {
+  char listen_host[128];
+  int port;
+  const char *db_path;
+  const char *data_dir;
+  const char *web_dir;
+  int workers;
+  size_t max_upload;        /* request body bytes */
+  size_t max_files;         /* files in an archive */
+  size_t max_unpacked;      /* total uncompressed bytes */
+  double max_ratio;         /* uncompressed / compressed */
+  int max_active;           /* queued+running jobs per owner (429 past it) */
+  int max_attempts;         /* claims before a job is marked interrupted */
+  int shutdown_grace_s;     /* how long running stages may finish on SIGTERM */
+  bool require_auth;        /* effective: flag, or listening beyond loopback */
+  pl_config pl;
+} srv_config;
+
+extern srv_config srv_cfg;
+
+/* Parses portalisd's flags and PORTALIS_* environment into srv_cfg.
+ * Returns 0, or 1 after printing help/version, or an error code. */
+int srv_config_parse(int argc, char **argv, p_err *e);
+void srv_usage(FILE *f);
+
+/* ---------------------------------------------------------------- http */
+
+/* Starts libmicrohttpd on srv_cfg.listen_host:port. */
+int srv_http_start(p_err *e);
+/* Stops accepting new connections (shutdown step 1). */
+void srv_http_quiesce(void);
+/* Resumes every waiting request and stops the daemon. */
+void srv_http_stop(void);
+/* Wakes long-polls and event streams waiting on job id (any thread). */
+void srv_notify(const char *job_id);
+/* The actual port (useful with --listen 127.0.0.1:0). */
+int srv_http_port(void);
+
+/* ------------------------------------------------------------ options */
+
+/* Validates a job-options JSON text ({"vectors":[{"args":[..],"stdin":".."}],
+ * "skip_test":bool, "debug_sleep_ms":int}). On success *out is the
+ * normalised object (caller deletes). Field errors are appended to errors
+ * (array of {"field","message"}) and P_EINVAL returned; unparsable JSON is
+ * P_EINVAL with no field errors... caller maps it to 400. */
+int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malformed, p_err *e);
+/* Applies stored options to a pipeline job (vectors, skip_test, sleep). */
+int srv_options_apply(const cJSON *opts, pl_job *job, p_err *e);
+
+/* ------------------------------------------------------------- upload */
+
+typedef struct srv_upload {
+  store_upload_file *files; /* paths and data owned by the upload */
+  size_t nfiles;
+  char *entry;
+  size_t unpacked;          /* total bytes of files */
+} srv_upload;
+
+/* One uploaded part (a raw body, or a multipart file field). */
+typedef struct srv_part {
+  char *filename;           /* client's name; NULL for a raw body */
+  char *ctype;              /* part or body content type */
+  p_buf data;
+} srv_part;
+
+/* Turns the parts into files: raw Python, zip, tar.gz/tar; validates every
+ * archive entry (no links, devices, absolute paths, '..', bad UTF-8 names),
+ * the limits of srv_cfg, and picks the entry point. On failure *e has the
+ * code (P_EUPLOAD 422, P_ETOOBIG 413, P_EINVAL 422 for ?entry=, P_EUNSUPPORTED
+ * -> 415 for the content type, 400 for an empty upload as P_EINVAL with
+ * e->line = 400) and `errors` may receive field errors. */
+int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, srv_upload *up,
+                     cJSON *errors, p_err *e);
+void srv_upload_free(srv_upload *up);
+
+/* --------------------------------------------------------------- auth */
+
+/* Who is calling: owner 0 = no token (allowed only when auth is off). */
+typedef struct srv_identity {
+  int64_t owner;
+  bool read_only;
+  bool authenticated;
+} srv_identity;
+
+/* From an Authorization header value (may be NULL). P_EAUTH when a token is
+ * required or presented and not valid. */
+int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e);
+
+/* ------------------------------------------------------------ metrics */
+
+void srv_metrics_http(const char *route, const char *method, int status);
+void srv_metrics_stage(const char *stage, double seconds);
+void srv_metrics_job_done(const char *state);
+int srv_metrics_render(p_buf *out, p_err *e);
+
+/* ------------------------------------------------------------- worker */
+
+int srv_workers_start(int n, p_err *e);
+/* Wakes an idle worker (a job was queued). */
+void srv_workers_kick(void);
+/* Stops claiming; waits up to grace_s for running jobs, then stops their
+ * stages and re-queues them. */
+void srv_workers_stop(int grace_s);
+int srv_workers_busy(void);
+/* Marks a running job for cancellation (in memory, besides the store). */
+void srv_workers_cancel(const char *job_id);
+
+/* ------------------------------------------------- requests (http.c) */
+
+#ifdef PORTALIS_SRV_HTTP_INTERNAL
+#include <microhttpd.h>
+
+#define SRV_MAX_PARAMS 3
+
+typedef struct srv_req srv_req;
+typedef enum MHD_Result (*srv_handler)(srv_req *r);
+
+typedef struct srv_route {
+  const char *method;
+  const char *pattern;  /* "/api/v1/jobs/{}/artifacts/{}" */
+  srv_handler handler;
+  const char *name;     /* metrics label */
+  bool body;            /* accepts a request body */
+  bool api;             /* under /api/v1: authentication applies */
+} srv_route;
+
+struct srv_req {
+  struct MHD_Connection *conn;
+  const char *method;
+  const char *url;
+  const srv_route *route;
+  char params[SRV_MAX_PARAMS][256];
+  srv_identity who;
+  int status;           /* status sent, for metrics */
+  bool queued;          /* a response was queued */
+  /* body */
+  srv_part *parts;
+  size_t nparts;
+  size_t body_bytes;
+  bool too_big;
+  bool malformed;
+  struct MHD_PostProcessor *pp;
+  srv_part *cur_part;
+  p_buf form_options;   /* multipart "options" field */
+  p_buf form_entry;     /* multipart "entry" field */
+  /* waiting (long-poll, SSE) */
+  bool suspended;
+  int64_t deadline_ms;  /* monotonic */
+  int64_t wait_version; /* version the caller has seen */
+  char job_id[40];
+  int polls;
+  /* SSE */
+  int64_t last_event;
+  bool sse_end;
+  p_buf sse;
+  size_t sse_off;
+  int64_t next_heartbeat;
+};
+
+/* Responses. Every one of these queues exactly one response. */
+enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
+                          const char *const *headers /* name,value,...,NULL or NULL */);
+enum MHD_Result srv_reply_json(srv_req *r, int status, cJSON *body, const char *const *headers);
+/* application/problem+json: type "https://portalis.dev/problems/<code>". */
+enum MHD_Result srv_problem(srv_req *r, int status, const char *code, const char *detail,
+                            cJSON *errors /* taken, may be NULL */);
+enum MHD_Result srv_problem_err(srv_req *r, const p_err *e);
+/* Query parameter or NULL. */
+const char *srv_query(srv_req *r, const char *name);
+const char *srv_header(srv_req *r, const char *name);
+/* Parses an integer query parameter in [lo, hi]; 400 problem on bad input
+ * (returns false and queues the problem). */
+bool srv_query_int(srv_req *r, const char *name, long lo, long hi, long dflt, long *out,
+                   enum MHD_Result *ret);
+/* Suspends the request until srv_notify(job_id) or the deadline; the access
+ * handler is called again afterwards. Returns false if a notification came
+ * in since `gen` (the caller must re-check instead). */
+bool srv_wait(srv_req *r, const char *job_id, int64_t deadline_ms, uint64_t gen);
+uint64_t srv_hub_gen(void);
+/* Starts an SSE stream for job id from event `after`. */
+enum MHD_Result srv_sse_start(srv_req *r, const char *job_id, int64_t after);
+
+/* Route handlers (routes_jobs.c, routes_misc.c). */
+enum MHD_Result srv_jobs_create(srv_req *r);
+enum MHD_Result srv_jobs_list(srv_req *r);
+enum MHD_Result srv_jobs_get(srv_req *r);
+enum MHD_Result srv_jobs_events(srv_req *r);
+enum MHD_Result srv_jobs_cancel(srv_req *r);
+enum MHD_Result srv_jobs_delete(srv_req *r);
+enum MHD_Result srv_artifacts_list(srv_req *r);
+enum MHD_Result srv_artifacts_get(srv_req *r);
+enum MHD_Result srv_misc_healthz(srv_req *r);
+enum MHD_Result srv_misc_readyz(srv_req *r);
+enum MHD_Result srv_misc_metrics(srv_req *r);
+enum MHD_Result srv_misc_openapi(srv_req *r);
+enum MHD_Result srv_misc_static(srv_req *r);
+#endif
+
 #endif

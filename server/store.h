@@ -1,3 +1,123 @@
+/*
+ * store.h - the job store: jobs, stages, logs/events, uploaded sources,
+ * artifacts and tokens in SQLite (WAL, one connection per thread).
+ *
+ * The interface is deliberately narrow (jobs in, JSON out) so that a second
+ * backend (PostgreSQL with FOR UPDATE SKIP LOCKED, DESIGN.md section 6) can sit
+ * behind it without touching the server or the workers.
+ *
+ * Owners: jobs belong to a token id; 0 means "made without a token". Every
+ * read that takes an owner returns P_ENOTFOUND for another owner's job.
+ */
 #ifndef PORTALIS_STORE_H
 #define PORTALIS_STORE_H
+
+#include "pipeline.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct store store;
+
+/* Opens path (created if missing) once for the process, applies the embedded
+ * migrations (sql/NNN_*.sql, PRAGMA user_version) and remembers the path for
+ * per-thread connections. */
+int store_init(const char *path, p_err *e);
+/* The calling thread's connection (opened on first use). NULL + e on failure. */
+store *store_get(p_err *e);
+/* Closes the calling thread's connection (worker/HTTP thread exit). */
+void store_release(void);
+/* Closes everything at shutdown. */
+void store_shutdown(void);
+/* Schema version after migrations. */
+int store_schema_version(store *s);
+
+/* ---------------------------------------------------------------- jobs */
+
+typedef struct store_upload_file {
+  const char *path;  /* borrowed */
+  const char *data;
+  size_t len;
+} store_upload_file;
+
+/* Creates a queued job with its files and seven pending stages. id[33] out. */
+int store_job_create(store *s, int64_t owner, const char *entry, const char *options_json,
+                     const store_upload_file *files, size_t nfiles, size_t upload_size,
+                     char id[33], p_err *e);
+/* The public job object (DESIGN.md section 4). *out owned by the caller
+ * (cJSON_Delete). version/state may be NULL. P_ENOTFOUND if absent or not owner's. */
+int store_job_get(store *s, const char *id, int64_t owner, cJSON **out, int64_t *version,
+                  char state[16], p_err *e);
+/* Cheap: version and state only. */
+int store_job_version(store *s, const char *id, int64_t owner, int64_t *version, char state[16],
+                      p_err *e);
+/* Newest first. cursor: 0 = from the newest, else seq to continue below.
+ * state_filter NULL = all. *out is a JSON array; *next = cursor for the next
+ * page or 0 when there is none. */
+int store_job_list(store *s, int64_t owner, const char *state_filter, int64_t cursor, int limit,
+                   cJSON **out, int64_t *next, p_err *e);
+/* Cancel: queued -> canceled at once; running -> cancel_requested (the worker
+ * stops the stage). *state_out is the state after the call. Terminal: P_ECONFLICT. */
+int store_job_cancel(store *s, const char *id, int64_t owner, char state_out[16], p_err *e);
+/* Deletes a terminal job and everything it owns; P_ECONFLICT while active. */
+int store_job_delete(store *s, const char *id, int64_t owner, p_err *e);
+/* Queue counts by state for /metrics and quota checks (owner < 0: all). */
+int store_job_counts(store *s, int64_t owner, int64_t counts[7], p_err *e);
+extern const char *const store_states[7]; /* queued running succeeded failed canceled timed_out error */
+bool store_state_terminal(const char *state);
+
+/* ---------------------------------------------------------- the worker */
+
+/* Claims the oldest queued job atomically (queued -> running, attempts+1).
+ * P_ENOTFOUND when the queue is empty. */
+int store_job_claim(store *s, char id[33], int *attempt, p_err *e);
+/* Loads files, entry and options into a pipeline job. */
+int store_job_load(store *s, const char *id, pl_job *job, p_err *e);
+bool store_cancel_requested(store *s, const char *id);
+int store_stage_set(store *s, const char *id, int idx, const char *state, const char *message, p_err *e);
+int store_log(store *s, const char *id, const char *stage, const char *line, p_err *e);
+int store_diag(store *s, const char *id, const pl_diag *d, p_err *e);
+/* Stages an artifact; visible only after store_job_finish. */
+int store_artifact_put(store *s, const char *id, const char *name, const char *mime,
+                       const void *data, size_t len, p_err *e);
+/* Ends a running job in one transaction: terminal state, reason, message,
+ * artifacts committed. Never changes a terminal job (P_ECONFLICT). */
+int store_job_finish(store *s, const char *id, const char *state, const char *reason,
+                     const char *message, p_err *e);
+/* Puts a running job back in the queue (shutdown): stages reset, staged
+ * artifacts dropped, attempt kept. */
+int store_job_requeue(store *s, const char *id, const char *why, p_err *e);
+/* Start-up recovery of jobs left running by a dead process: re-queued, or
+ * error/interrupted once attempts >= max_attempts. */
+int store_recover(store *s, int max_attempts, int *requeued, int *failed, p_err *e);
+
+/* ----------------------------------------------------------- artifacts */
+
+int store_artifact_list(store *s, const char *id, int64_t owner, cJSON **out, p_err *e);
+/* Loads one committed artifact; *data is malloc'd (free it). */
+int store_artifact_get(store *s, const char *id, int64_t owner, const char *name, char **data,
+                       size_t *len, char mime[64], char sha256[65], p_err *e);
+
+/* -------------------------------------------------------------- events */
+
+/* Appends SSE frames ("id:/event:/data:") for events after `after` to out,
+ * at most limit; *last = id of the last event written (after if none). */
+int store_events_sse(store *s, const char *id, int64_t after, int limit, p_buf *out, int64_t *last,
+                     p_err *e);
+
+/* -------------------------------------------------------------- tokens */
+
+/* Creates a token; secret[65] receives the only copy of the secret. */
+int store_token_create(store *s, const char *name, bool read_only, char secret[72], int64_t *tid,
+                       p_err *e);
+/* JSON array of tokens (no secrets). */
+int store_token_list(store *s, cJSON **out, p_err *e);
+/* Revokes by id (decimal) or name; P_ENOTFOUND if none. */
+int store_token_revoke(store *s, const char *id_or_name, p_err *e);
+/* Resolves a presented secret: owner id and read-only flag; P_EAUTH if
+ * unknown or revoked. */
+int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_only, p_err *e);
+
 #endif

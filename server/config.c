@@ -1,0 +1,204 @@
+/*
+ * config.c - portalisd's settings: flags, their PORTALIS_* environment
+ * equivalents, defaults, floors and ceilings.
+ *
+ * Precedence: flag > environment > default. Every limit has a floor and a
+ * ceiling; 0 never means unlimited (DESIGN.md section 5).
+ */
+#include "config.h"
+#include "srv.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+srv_config srv_cfg;
+
+void srv_usage(FILE *f) {
+  fprintf(f,
+      "usage: portalisd [OPTIONS]                 run the server\n"
+      "       portalisd token create --name NAME [--read-only]\n"
+      "       portalisd token list\n"
+      "       portalisd token revoke ID|NAME\n"
+      "\n"
+      "Portalis turns Python into Rust and WebAssembly and checks the result against CPython.\n"
+      "\n"
+      "options (environment variable in brackets):\n"
+      "  --listen ADDR:PORT   address to serve on, default 127.0.0.1:8080; [::1]:8080 for IPv6;\n"
+      "                       port 0 picks a free one [PORTALIS_LISTEN]\n"
+      "  --db PATH            SQLite database, default DATA_DIR/portalis.db [PORTALIS_DB]\n"
+      "  --data-dir DIR       state directory (database, build cache, work dirs), default ./var\n"
+      "                       [PORTALIS_DATA_DIR]\n"
+      "  --workers N          pipeline worker threads, 1..64, default 2 [PORTALIS_WORKERS]\n"
+      "  --max-upload BYTES   largest request body, 1024..1073741824, default 10485760\n"
+      "                       [PORTALIS_MAX_UPLOAD]\n"
+      "  --max-active N       queued+running jobs per caller before 429, 1..100000, default 256\n"
+      "                       [PORTALIS_MAX_ACTIVE]\n"
+      "  --require-auth       every /api/v1 call needs 'Authorization: Bearer TOKEN'; always on when\n"
+      "                       listening beyond loopback [PORTALIS_REQUIRE_AUTH=1]\n"
+      "  --web-dir DIR        dashboard files served at / [PORTALIS_WEB_DIR]\n"
+      "  --stage-timeout S    wall-clock limit of every stage in seconds, 1..3600 [PORTALIS_STAGE_TIMEOUT]\n"
+      "  --shutdown-grace S   on SIGTERM, seconds running jobs may finish before they are re-queued,\n"
+      "                       0..3600, default 10\n"
+      "  --test-hooks         accept the test-only job option debug_sleep_ms (tests only)\n"
+      "  --log-level LEVEL    debug, info, warn or error (default info)\n"
+      "  -h, --help           this text\n"
+      "  --version            version and toolchain\n"
+      "\n"
+      "SIGTERM or SIGINT: stop accepting uploads, let running stages finish (or re-queue them), exit.\n");
+}
+
+static int cfg__num(const char *name, const char *v, long long lo, long long hi, long long *out, p_err *e) {
+  char *end;
+  long long n = strtoll(v, &end, 10);
+  if (!*v || *end || n < lo || n > hi)
+    return p_err_set(e, P_EINVAL, "%s: '%s' is not a number from %lld to %lld", name, v, lo, hi);
+  *out = n;
+  return 0;
+}
+
+static int cfg__listen(const char *v, p_err *e) {
+  const char *colon = strrchr(v, ':');
+  if (!colon) return p_err_set(e, P_EINVAL, "--listen: '%s' is not ADDR:PORT", v);
+  long long port;
+  if (cfg__num("--listen port", colon + 1, 0, 65535, &port, e)) return e->code;
+  const char *h = v;
+  size_t hl = (size_t)(colon - v);
+  if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+    h++;
+    hl -= 2;
+  }
+  if (hl == 0 || hl >= sizeof srv_cfg.listen_host) return p_err_set(e, P_EINVAL, "--listen: bad address in '%s'", v);
+  if (hl == 9 && !strncmp(h, "localhost", 9)) {
+    h = "127.0.0.1";
+    hl = 9;
+  }
+  memcpy(srv_cfg.listen_host, h, hl);
+  srv_cfg.listen_host[hl] = 0;
+  srv_cfg.port = (int)port;
+  return 0;
+}
+
+static bool cfg__loopback(const char *host) {
+  return !strncmp(host, "127.", 4) || !strcmp(host, "::1");
+}
+
+int srv_config_parse(int argc, char **argv, p_err *e) {
+  static char dbbuf[4096], webbuf[PATH_MAX + 64];
+  pl_config_default(&srv_cfg.pl, argv[0]);
+  snprintf(srv_cfg.listen_host, sizeof srv_cfg.listen_host, "127.0.0.1");
+  srv_cfg.port = 8080;
+  srv_cfg.workers = 2;
+  srv_cfg.max_upload = 10 << 20;
+  srv_cfg.max_files = 1000;
+  srv_cfg.max_ratio = 100.0;
+  srv_cfg.max_active = 256;
+  srv_cfg.max_attempts = 3;
+  srv_cfg.shutdown_grace_s = 10;
+  srv_cfg.data_dir = "var";
+  long long n;
+  const char *env;
+  if ((env = getenv("PORTALIS_LISTEN")) && *env && cfg__listen(env, e)) return e->code;
+  if ((env = getenv("PORTALIS_DB")) && *env) srv_cfg.db_path = env;
+  if ((env = getenv("PORTALIS_DATA_DIR")) && *env) srv_cfg.data_dir = env;
+  if ((env = getenv("PORTALIS_WEB_DIR")) && *env) srv_cfg.web_dir = env;
+  if ((env = getenv("PORTALIS_WORKERS")) && *env) {
+    if (cfg__num("PORTALIS_WORKERS", env, 1, 64, &n, e)) return e->code;
+    srv_cfg.workers = (int)n;
+  }
+  if ((env = getenv("PORTALIS_MAX_UPLOAD")) && *env) {
+    if (cfg__num("PORTALIS_MAX_UPLOAD", env, 1024, 1 << 30, &n, e)) return e->code;
+    srv_cfg.max_upload = (size_t)n;
+  }
+  if ((env = getenv("PORTALIS_MAX_ACTIVE")) && *env) {
+    if (cfg__num("PORTALIS_MAX_ACTIVE", env, 1, 100000, &n, e)) return e->code;
+    srv_cfg.max_active = (int)n;
+  }
+  if ((env = getenv("PORTALIS_STAGE_TIMEOUT")) && *env) {
+    if (cfg__num("PORTALIS_STAGE_TIMEOUT", env, 1, 3600, &n, e)) return e->code;
+    for (int i = 0; i < PL_NSTAGES; i++) srv_cfg.pl.stage_timeout_s[i] = (int)n;
+  }
+  if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
+
+  enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
+         O_HOOKS, O_LOG, O_VERSION };
+  static const struct option opts[] = {
+      {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
+      {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
+      {"max-upload", required_argument, NULL, O_MAXUP}, {"max-active", required_argument, NULL, O_MAXACT},
+      {"require-auth", no_argument, NULL, O_AUTH}, {"web-dir", required_argument, NULL, O_WEB},
+      {"stage-timeout", required_argument, NULL, O_STAGE}, {"shutdown-grace", required_argument, NULL, O_GRACE},
+      {"test-hooks", no_argument, NULL, O_HOOKS}, {"log-level", required_argument, NULL, O_LOG},
+      {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0}};
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    switch (c) {
+    case O_LISTEN: if (cfg__listen(optarg, e)) return e->code; break;
+    case O_DB: srv_cfg.db_path = optarg; break;
+    case O_DATA: srv_cfg.data_dir = optarg; break;
+    case O_WORKERS:
+      if (cfg__num("--workers", optarg, 1, 64, &n, e)) return e->code;
+      srv_cfg.workers = (int)n;
+      break;
+    case O_MAXUP:
+      if (cfg__num("--max-upload", optarg, 1024, 1 << 30, &n, e)) return e->code;
+      srv_cfg.max_upload = (size_t)n;
+      break;
+    case O_MAXACT:
+      if (cfg__num("--max-active", optarg, 1, 100000, &n, e)) return e->code;
+      srv_cfg.max_active = (int)n;
+      break;
+    case O_AUTH: srv_cfg.require_auth = true; break;
+    case O_WEB: srv_cfg.web_dir = optarg; break;
+    case O_STAGE:
+      if (cfg__num("--stage-timeout", optarg, 1, 3600, &n, e)) return e->code;
+      for (int i = 0; i < PL_NSTAGES; i++) srv_cfg.pl.stage_timeout_s[i] = (int)n;
+      break;
+    case O_GRACE:
+      if (cfg__num("--shutdown-grace", optarg, 0, 3600, &n, e)) return e->code;
+      srv_cfg.shutdown_grace_s = (int)n;
+      break;
+    case O_HOOKS: srv_cfg.pl.test_hooks = true; break;
+    case O_LOG:
+      if (!strcmp(optarg, "debug")) p_log_min = P_LOG_DEBUG;
+      else if (!strcmp(optarg, "info")) p_log_min = P_LOG_INFO;
+      else if (!strcmp(optarg, "warn")) p_log_min = P_LOG_WARN;
+      else if (!strcmp(optarg, "error")) p_log_min = P_LOG_ERROR;
+      else return p_err_set(e, P_EINVAL, "--log-level: '%s' is not debug, info, warn or error", optarg);
+      break;
+    case 'h': srv_usage(stdout); return 1;
+    case O_VERSION:
+      printf("portalisd %s\nrustc: %s (%s)\nnode: %s\npython3: %s\n", PACKAGE_VERSION, srv_cfg.pl.rustc_version,
+             srv_cfg.pl.rustc, srv_cfg.pl.node, srv_cfg.pl.python3);
+      return 1;
+    default:
+      return p_err_set(e, P_EINVAL, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
+    }
+  }
+  /* The upload limits follow the body limit. */
+  srv_cfg.max_unpacked = srv_cfg.max_upload * 8 > ((size_t)256 << 20) ? (size_t)256 << 20 : srv_cfg.max_upload * 8;
+  if (srv_cfg.max_unpacked < ((size_t)1 << 20)) srv_cfg.max_unpacked = (size_t)1 << 20;
+  if (!cfg__loopback(srv_cfg.listen_host)) srv_cfg.require_auth = true;
+  if (!srv_cfg.db_path) {
+    snprintf(dbbuf, sizeof dbbuf, "%s/portalis.db", srv_cfg.data_dir);
+    srv_cfg.db_path = dbbuf;
+  }
+  if (!srv_cfg.web_dir) {
+    /* Next to the binary in a build tree, else the installed copy. */
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[len > 0 ? len : 0] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = 0;
+    snprintf(webbuf, sizeof webbuf, "%s/web/index.html", exe);
+    if (access(webbuf, R_OK) == 0) snprintf(webbuf, sizeof webbuf, "%s/web", exe);
+    else snprintf(webbuf, sizeof webbuf, "%s/web", PORTALIS_PKGDATADIR);
+    srv_cfg.web_dir = webbuf;
+  }
+  return 0;
+}

@@ -81,7 +81,7 @@ bool srv_wait(srv_req *r, const char *job_id, int64_t deadline_ms, uint64_t gen)
     free(w);
     return false;
   }
-  snprintf(r->job_id, sizeof r->job_id, "%s", job_id);
+  if (job_id != r->job_id) snprintf(r->job_id, sizeof r->job_id, "%s", job_id);
   r->deadline_ms = deadline_ms;
   r->suspended = true;
   w->req = r;
@@ -278,9 +278,7 @@ static ssize_t http__sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
       r->next_heartbeat = now + 15000;
       continue;
     }
-    char id[40];
-    snprintf(id, sizeof id, "%s", r->job_id);
-    if (srv_wait(r, id, r->next_heartbeat, gen)) return 0;
+    if (srv_wait(r, r->job_id, r->next_heartbeat, gen)) return 0;
   }
 }
 

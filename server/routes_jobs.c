@@ -72,6 +72,12 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
     store_job_version(s, r->job_id, r->who.owner, &v, state, &e);
     return jobs__reply_job(r, s, r->job_id, store_state_terminal(state) ? 200 : 202, true);
   }
+  if (!srv_accepting()) {
+    const char *h[] = {"Retry-After", "10", NULL};
+    static const char body[] = "{\"type\":\"https://portalis.dev/problems/shutting_down\",\"title\":\"Service Unavailable\","
+                               "\"status\":503,\"code\":\"shutting_down\",\"detail\":\"the server is shutting down; retry later\"}";
+    return srv_reply(r, 503, "application/problem+json", body, sizeof body - 1, h);
+  }
   long wait_s;
   if (!srv_query_int(r, "wait", 0, 60, 0, &wait_s, &ret)) return ret;
   cJSON *errors = cJSON_CreateArray();

@@ -18,6 +18,8 @@
 
 atomic_bool srv_ready;
 
+bool srv_accepting(void) { return atomic_load(&srv_ready); }
+
 enum MHD_Result srv_misc_healthz(srv_req *r) {
   static const char body[] = "{\"status\":\"ok\"}\n";
   return srv_reply(r, 200, "application/json", body, sizeof body - 1, NULL);

@@ -125,6 +125,9 @@ void srv_metrics_stage(const char *stage, double seconds);
 void srv_metrics_job_done(const char *state);
 int srv_metrics_render(p_buf *out, p_err *e);
 
+/* True while the server accepts work (false during shutdown). */
+bool srv_accepting(void);
+
 /* ------------------------------------------------------------- worker */
 
 int srv_workers_start(int n, p_err *e);

@@ -1,2 +1,6 @@
 #!/bin/sh
-exit 0
+# Integration tests of portalisd over real HTTP (tests/api_test.py).
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+export top_srcdir top_builddir
+exec "${PYTHON3:-python3}" "$top_srcdir/tests/api_test.py" -v

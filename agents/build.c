@@ -1,7 +1,705 @@
-/* build.c - placeholder until the build agent lands: reports "not built". */
+/*
+ * build.c - the Build agent: generated crate -> module.wasm.
+ *
+ * The Transpile agent leaves a crate in job->crate_dir (Cargo.toml,
+ * src/main.rs, one .rs per Python module). We compile it with the rustc that
+ * configure found (Debian's 1.63, the one with a wasm32-wasi std) against
+ * the precompiled runtime rlib, without cargo: cargo would want a registry
+ * and a target dir, while one rustc call on src/main.rs is all a crate of
+ * plain modules needs and takes ~0.3 s.
+ *
+ *   1. Key = sha256 over every crate file (path and content), the rustc
+ *      version, the runtime rlib's digest, the wasm-opt version and our
+ *      flags. A cached module under cfg->cache_dir is reused as is.
+ *   2. rustc runs in the sandbox (read-only crate and runtime, writable
+ *      build dir only) with --error-format=json. Errors are generated
+ *      code's fault, a translator bug: each is mapped back to the Python
+ *      line through the `// file.py:N` comment that precedes every
+ *      generated statement, becomes a job diagnostic, and the raw rustc
+ *      text goes to the build log for the bug report.
+ *   3. wasm-opt -O2 where present (-O1 above 1 MiB, where -O2 gets slow);
+ *      the smaller module wins.
+ *   4. wasm-validate, then our own walk of the import section: a module
+ *      that imports anything but wasi_snapshot_preview1 would not run in
+ *      a plain WASI host, so it is our bug and fails the job.
+ */
+#include "config.h"
 #include "pipeline.h"
+#include "sandbox.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUILD_FLAGS_TAG "portalis-build-v1 -O strip=symbols wasm-opt-O2/O1>1MiB"
+#define BUILD_CRATE_MAX ((size_t)64 << 20)
+#define BUILD_OPT_O2_MAX (1 << 20) /* bytes: larger modules get wasm-opt -O1 */
+
+/* ------------------------------------------------------ backend helpers
+ * Declared in sandbox.h (section "backend helpers"), shared with test.c and
+ * package.c. They live here, not in sandbox.c, so that the sandbox stays a
+ * unit of its own that links without the pipeline. */
+
+static pthread_mutex_t build__lock = PTHREAD_MUTEX_INITIALIZER;
+
+
+bool sbx_job_canceled(void *job) {
+  return pl_check((pl_job *)job, NULL) != 0;
+}
+
+int sbx_job_wall_ms(pl_job *job, int limit_s) {
+  int64_t ms = (int64_t)(limit_s > 0 ? limit_s : 10) * 1000;
+  int left = pl_time_left_ms(job);
+  if (left < ms) ms = left;
+  return ms < 1 ? 1 : (int)ms;
+}
+
+void sbx_job_open_workdir(pl_job *job) {
+  if (job->workdir[0]) chmod(job->workdir, 0711);
+}
+
+#define BUILD_TOOLS 8
+static struct {
+  char exe[PATH_MAX];
+  char version[128];
+} build__tools[BUILD_TOOLS];
+
+const char *sbx_tool_version(const char *exe, const char *arg) {
+  if (!exe || !*exe) return "";
+  pthread_mutex_lock(&build__lock);
+  for (int i = 0; i < BUILD_TOOLS; i++)
+    if (strcmp(build__tools[i].exe, exe) == 0) {
+      pthread_mutex_unlock(&build__lock);
+      return build__tools[i].version;
+    }
+  pthread_mutex_unlock(&build__lock);
+  const char *argv[] = {exe, arg, NULL};
+  const char *env[] = {"PATH=/usr/bin:/bin", NULL};
+  sbx_opts o = {0};
+  o.argv = argv;
+  o.env = env;
+  o.cwd = "/";
+  o.wall_ms = 10000;
+  o.nproc = 4096;
+  o.mem_mb = 4096;
+  o.keep_uid = true;
+  sbx_result r;
+  char v[128] = "";
+  if (sbx_run(&o, &r, NULL) == 0 && r.exit_code == 0) {
+    const char *s = r.out_len ? r.out : r.err;
+    size_t n = strcspn(s, "\n");
+    if (n >= sizeof v) n = sizeof v - 1;
+    memcpy(v, s, n);
+    v[n] = 0;
+  }
+  sbx_result_free(&r);
+  const char *ret = "";
+  pthread_mutex_lock(&build__lock);
+  for (int i = 0; i < BUILD_TOOLS; i++) {
+    if (strcmp(build__tools[i].exe, exe) == 0) { /* a racing thread won */
+      ret = build__tools[i].version;
+      break;
+    }
+    if (!build__tools[i].exe[0]) {
+      snprintf(build__tools[i].exe, sizeof build__tools[i].exe, "%s", exe);
+      snprintf(build__tools[i].version, sizeof build__tools[i].version, "%s", v);
+      ret = build__tools[i].version;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&build__lock);
+  return ret;
+}
+
+static struct {
+  char path[PATH_MAX];
+  off_t size;
+  struct timespec mtime;
+  char hex[65];
+} build__hashes[4];
+
+int sbx_file_sha256(const char *path, char hex[65], p_err *e) {
+  struct stat st;
+  if (stat(path, &st) != 0) return p_err_set(e, P_EIO, "%s: %s", path, strerror(errno));
+  pthread_mutex_lock(&build__lock);
+  for (int i = 0; i < 4; i++)
+    if (strcmp(build__hashes[i].path, path) == 0 && build__hashes[i].size == st.st_size &&
+        build__hashes[i].mtime.tv_sec == st.st_mtim.tv_sec &&
+        build__hashes[i].mtime.tv_nsec == st.st_mtim.tv_nsec) {
+      memcpy(hex, build__hashes[i].hex, 65);
+      pthread_mutex_unlock(&build__lock);
+      return 0;
+    }
+  pthread_mutex_unlock(&build__lock);
+  char *data;
+  size_t len;
+  int rc = p_read_file(path, (size_t)1 << 30, &data, &len, e);
+  if (rc) return rc;
+  p_sha256_hex(data, len, hex);
+  free(data);
+  pthread_mutex_lock(&build__lock);
+  int slot = 0;
+  for (int i = 0; i < 4; i++)
+    if (strcmp(build__hashes[i].path, path) == 0 || !build__hashes[i].path[0]) {
+      slot = i;
+      break;
+    }
+  snprintf(build__hashes[slot].path, sizeof build__hashes[slot].path, "%s", path);
+  build__hashes[slot].size = st.st_size;
+  build__hashes[slot].mtime = st.st_mtim;
+  memcpy(build__hashes[slot].hex, hex, 65);
+  pthread_mutex_unlock(&build__lock);
+  return 0;
+}
+
+static void build__report_free(void *p) {
+  cJSON_Delete((cJSON *)p);
+}
+
+void *sbx_job_report(pl_job *job) {
+  if (!job->report) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) abort();
+    job->report = o;
+    job->report_free = build__report_free;
+  }
+  return job->report;
+}
+
+/* ------------------------------------------------------ crate listing */
+
+typedef struct {
+  char **paths; /* relative to the crate dir, sorted */
+  size_t n, cap;
+  size_t bytes;
+} build__list;
+
+static void build__list_free(build__list *l) {
+  for (size_t i = 0; i < l->n; i++) free(l->paths[i]);
+  free(l->paths);
+}
+
+static int build__walk(build__list *l, const char *root, const char *rel, int depth, p_err *e) {
+  if (depth > 16) return p_err_set(e, P_ETOOBIG, "crate directories nested too deep");
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s%s%s", root, rel[0] ? "/" : "", rel);
+  DIR *d = opendir(dir);
+  if (!d) return p_err_set(e, P_EIO, "%s: %s", dir, strerror(errno));
+  struct dirent *de;
+  int rc = 0;
+  while (!rc && (de = readdir(d))) {
+    if (de->d_name[0] == '.') continue;
+    if (!rel[0] && strcmp(de->d_name, "target") == 0) continue;
+    char sub[PATH_MAX], full[2 * PATH_MAX + 2];
+    if (snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) >= (int)sizeof sub) continue;
+    snprintf(full, sizeof full, "%s/%s", root, sub);
+    struct stat st;
+    if (lstat(full, &st) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      rc = build__walk(l, root, sub, depth + 1, e);
+    } else if (S_ISREG(st.st_mode)) {
+      if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 16;
+        char **p = realloc(l->paths, l->cap * sizeof *p);
+        if (!p) {
+          rc = p_err_set(e, P_ENOMEM, "out of memory");
+          break;
+        }
+        l->paths = p;
+      }
+      l->paths[l->n] = strdup(sub);
+      if (!l->paths[l->n]) rc = p_err_set(e, P_ENOMEM, "out of memory");
+      else l->n++;
+      l->bytes += (size_t)st.st_size;
+      if (l->bytes > BUILD_CRATE_MAX) rc = p_err_set(e, P_ETOOBIG, "generated crate larger than 64 MiB");
+    }
+  }
+  closedir(d);
+  return rc;
+}
+
+static int build__cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ------------------------------------------------------------ the key */
+
+static int build__key(pl_job *job, const build__list *l, const char *rt, char key[65], p_err *e) {
+  const pl_config *cfg = job->cfg;
+  p_sha256 h;
+  p_sha256_init(&h);
+  for (size_t i = 0; i < l->n; i++) {
+    char full[PATH_MAX];
+    snprintf(full, sizeof full, "%s/%s", job->crate_dir, l->paths[i]);
+    char *data;
+    size_t len;
+    int rc = p_read_file(full, BUILD_CRATE_MAX, &data, &len, e);
+    if (rc) return rc;
+    uint64_t n = len;
+    p_sha256_update(&h, l->paths[i], strlen(l->paths[i]) + 1);
+    p_sha256_update(&h, &n, sizeof n);
+    p_sha256_update(&h, data, len);
+    free(data);
+  }
+  char rlib[PATH_MAX + 32], rlib_hex[65];
+  snprintf(rlib, sizeof rlib, "%s/libportalis_rt.rlib", rt);
+  int rc = sbx_file_sha256(rlib, rlib_hex, e);
+  if (rc) return rc;
+  const char *parts[] = {cfg->rustc_version ? cfg->rustc_version : "", rlib_hex,
+                         sbx_tool_version(cfg->wasm_opt, "--version"), BUILD_FLAGS_TAG};
+  for (int i = 0; i < 4; i++) p_sha256_update(&h, parts[i], strlen(parts[i]) + 1);
+  uint8_t d[32];
+  p_sha256_final(&h, d);
+  for (int i = 0; i < 32; i++) snprintf(key + 2 * i, 3, "%02x", d[i]);
+  return 0;
+}
+
+/* ----------------------------------------------- rustc diagnostics -> .py */
+
+/* Looks upward from rs_line (1-based) in a generated file for the nearest
+ * `// some/file.py:N` comment. Returns N and fills py (path); 0 if none. */
+static int build__py_line(const char *text, int rs_line, char *py, size_t pysz) {
+  /* Index the line starts up to rs_line. */
+  int nlines = 0;
+  const char *p = text;
+  const char **ls = malloc(sizeof(char *) * (size_t)(rs_line + 1));
+  if (!ls) return 0;
+  ls[nlines++] = p;
+  while (nlines < rs_line && (p = strchr(p, '\n'))) ls[nlines++] = ++p;
+  int found = 0;
+  for (int i = nlines - 1; i >= 0 && !found; i--) {
+    const char *s = ls[i];
+    while (*s == ' ' || *s == '\t') s++;
+    if (strncmp(s, "//", 2) != 0) continue;
+    s += 2;
+    while (*s == ' ') s++;
+    size_t tok = strcspn(s, " \t\r\n");
+    /* token = path.py:N */
+    const char *colon = NULL;
+    for (size_t k = 0; k < tok; k++)
+      if (s[k] == ':') colon = s + k;
+    if (!colon || colon - s < 4 || strncmp(colon - 3, ".py", 3) != 0) continue;
+    char *end;
+    long n = strtol(colon + 1, &end, 10);
+    if (end == colon + 1 || n <= 0 || end > s + tok) continue;
+    snprintf(py, pysz, "%.*s", (int)(colon - s), s);
+    found = (int)n;
+  }
+  free(ls);
+  return found;
+}
+
+/* The text of line n (1-based) of a job file, or NULL. Malloc'd. */
+static char *build__src_line(pl_job *job, const char *path, int n) {
+  const pl_file *f = pl_job_find_file(job, path);
+  if (!f) return NULL;
+  const char *p = f->data;
+  for (int i = 1; i < n && p; i++) {
+    p = strchr(p, '\n');
+    if (p) p++;
+  }
+  if (!p) return NULL;
+  size_t len = strcspn(p, "\r\n");
+  return strndup(p, len);
+}
+
+/* Parses rustc's JSON stream; every error becomes a diagnostic, every
+ * rendered message goes to the log. Returns the number of errors and
+ * copies the first one's message into first. */
+static int build__diagnostics(pl_job *job, const char *json, char *first, size_t firstsz) {
+  int errors = 0, warnings = 0;
+  const char *line = json;
+  size_t prefix = strlen(job->crate_dir);
+  while (line && *line) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    cJSON *d = cJSON_ParseWithLength(line, len);
+    line = nl ? nl + 1 : NULL;
+    if (!d) continue;
+    const char *level = cJSON_GetStringValue(cJSON_GetObjectItem(d, "level"));
+    const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(d, "message"));
+    const char *rendered = cJSON_GetStringValue(cJSON_GetObjectItem(d, "rendered"));
+    bool is_err_level = level && strncmp(level, "error", 5) == 0;
+    if (rendered && is_err_level) {
+      /* The raw rustc text of errors, line by line, for the bug report
+       * (warnings in generated code are only counted). */
+      const char *r = rendered;
+      while (*r) {
+        size_t n = strcspn(r, "\n");
+        pl_log(job, "rustc: %.*s", (int)n, r);
+        r += n;
+        if (*r) r++;
+      }
+    }
+    bool is_error = is_err_level;
+    cJSON *spans = cJSON_GetObjectItem(d, "spans");
+    /* ("N warnings emitted" is a warning without a span: not counted) */
+    if (level && strcmp(level, "warning") == 0 && cJSON_GetArraySize(spans) > 0) warnings++;
+    if (is_error && msg && cJSON_GetArraySize(spans) == 0 &&
+        (strncmp(msg, "aborting due to", 15) == 0 || strncmp(msg, "For more information", 20) == 0)) {
+      cJSON_Delete(d);
+      continue;
+    }
+    if (is_error && msg) {
+      errors++;
+      if (errors == 1) snprintf(first, firstsz, "%s", msg);
+      /* The primary span inside the crate, else any span inside it. */
+      const char *rs_file = NULL;
+      int rs_line = 0;
+      for (int pass = 0; pass < 2 && !rs_file; pass++) {
+        cJSON *sp;
+        cJSON_ArrayForEach(sp, spans) {
+          const char *fn = cJSON_GetStringValue(cJSON_GetObjectItem(sp, "file_name"));
+          bool primary = cJSON_IsTrue(cJSON_GetObjectItem(sp, "is_primary"));
+          if (!fn || (pass == 0 && !primary)) continue;
+          if (fn[0] == '/' && (strncmp(fn, job->crate_dir, prefix) != 0 || fn[prefix] != '/')) continue;
+          rs_file = fn[0] == '/' ? fn + prefix + 1 : fn;
+          rs_line = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(sp, "line_start"));
+          break;
+        }
+      }
+      char py[256] = "";
+      int py_line = 0;
+      if (rs_file && rs_line > 0) {
+        char full[PATH_MAX];
+        snprintf(full, sizeof full, "%s/%s", job->crate_dir, rs_file);
+        char *text;
+        size_t tl;
+        if (p_read_file(full, BUILD_CRATE_MAX, &text, &tl, NULL) == 0) {
+          py_line = build__py_line(text, rs_line, py, sizeof py);
+          free(text);
+        }
+      }
+      char *src = py_line ? build__src_line(job, py, py_line) : NULL;
+      if (rs_file)
+        pl_diag_add(job, "error", py_line ? py : (job->entry ? job->entry : ""), py_line, 0, src,
+                    "generated Rust does not compile (a Portalis bug, please report it): %s [%s:%d]",
+                    msg, rs_file, rs_line);
+      else
+        pl_diag_add(job, "error", job->entry ? job->entry : "", 0, 0, NULL,
+                    "generated Rust does not compile (a Portalis bug, please report it): %s", msg);
+      free(src);
+    }
+    cJSON_Delete(d);
+  }
+  if (warnings) pl_log(job, "rustc: %d warning(s)", warnings);
+  return errors;
+}
+
+/* --------------------------------------------------- wasm import check */
+
+static bool build__leb(const uint8_t **p, const uint8_t *end, uint32_t *out) {
+  uint32_t v = 0;
+  for (int shift = 0; shift < 35; shift += 7) {
+    if (*p >= end) return false;
+    uint8_t b = *(*p)++;
+    v |= (uint32_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+/* 0 when every import comes from wasi_snapshot_preview1 (and the module
+ * exports _start); otherwise P_EINTERNAL with the offender named. */
+static int build__check_imports(const uint8_t *w, size_t len, p_err *e) {
+  if (len < 8 || memcmp(w, "\0asm\1\0\0\0", 8) != 0)
+    return p_err_set(e, P_EINTERNAL, "module.wasm is not a WebAssembly 1.0 module");
+  const uint8_t *p = w + 8, *end = w + len;
+  bool start = false;
+  while (p < end) {
+    uint8_t id = *p++;
+    uint32_t size;
+    if (!build__leb(&p, end, &size) || size > (size_t)(end - p))
+      return p_err_set(e, P_EINTERNAL, "module.wasm: truncated section");
+    const uint8_t *s = p, *se = p + size;
+    p = se;
+    if (id != 2 && id != 7) continue;
+    uint32_t count;
+    if (!build__leb(&s, se, &count)) return p_err_set(e, P_EINTERNAL, "module.wasm: bad section");
+    for (uint32_t i = 0; i < count; i++) {
+      uint32_t ml = 0, fl;
+      const uint8_t *mod = s;
+      if (id == 2) {
+        if (!build__leb(&s, se, &ml) || ml > (size_t)(se - s)) goto bad;
+        mod = s;
+        s += ml;
+      }
+      if (!build__leb(&s, se, &fl) || fl > (size_t)(se - s)) goto bad;
+      const uint8_t *field = s;
+      s += fl;
+      if (s >= se) goto bad;
+      uint8_t kind = *s++;
+      uint32_t x;
+      if (id == 7) {
+        if (!build__leb(&s, se, &x)) goto bad;
+        if (kind == 0 && fl == 6 && memcmp(field, "_start", 6) == 0) start = true;
+        continue;
+      }
+      if (ml != 22 || memcmp(mod, "wasi_snapshot_preview1", 22) != 0)
+        return p_err_set(e, P_EINTERNAL, "module.wasm imports %.*s.%.*s: only wasi_snapshot_preview1 is allowed",
+                         (int)ml, mod, (int)fl, field);
+      bool ok = true;
+      if (kind == 0) { /* func: type index */
+        ok = build__leb(&s, se, &x);
+      } else if (kind == 1 || kind == 2) { /* table: reftype + limits; memory: limits */
+        uint32_t flags = 0;
+        if (kind == 1) s++;
+        ok = build__leb(&s, se, &flags) && build__leb(&s, se, &x);
+        if (ok && (flags & 1)) ok = build__leb(&s, se, &x);
+      } else if (kind == 3) { /* global: valtype + mut */
+        s += 2;
+      } else {
+        ok = false;
+      }
+      if (!ok) goto bad;
+    }
+  }
+  if (!start) return p_err_set(e, P_EINTERNAL, "module.wasm exports no _start: not a WASI command");
+  return 0;
+bad:
+  return p_err_set(e, P_EINTERNAL, "module.wasm: malformed import/export section");
+}
+
+/* ------------------------------------------------------------- running */
+
+static const char *const build__env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "TMPDIR=/tmp",
+                                         "LANG=C.UTF-8", NULL};
+
+static int build__tool(pl_job *job, const char *const *argv, const char *cwd, const char *const *ro,
+                       int limit_s, sbx_result *r, p_err *e) {
+  sbx_opts o = {0};
+  o.argv = argv;
+  o.env = build__env;
+  o.cwd = cwd;
+  o.cwd_writable = true;
+  o.ro_paths = ro;
+  o.cpu_s = limit_s;
+  o.mem_mb = 4096;
+  o.nproc = 256;
+  o.fsize_mb = 256;
+  o.nofile = 1024;
+  o.wall_ms = sbx_job_wall_ms(job, limit_s);
+  o.output_max = 8u << 20;
+  o.bwrap = job->cfg->bwrap;
+  o.cancel = sbx_job_canceled;
+  o.cancel_ctx = job;
+  int rc = sbx_run(&o, r, e);
+  if (rc) return rc;
+  if (r->canceled || r->timed_out) {
+    rc = pl_check(job, e);
+    if (rc) return rc;
+    return p_err_set(e, P_ETIMEOUT, "%s ran past its %d s limit", argv[0], limit_s);
+  }
+  return 0;
+}
+
+static int build__copy(const char *from, const char *to, p_err *e) {
+  char *data;
+  size_t len;
+  int rc = p_read_file(from, (size_t)1 << 30, &data, &len, e);
+  if (rc) return rc;
+  rc = p_write_file(to, data, len, e);
+  free(data);
+  return rc;
+}
+
+static int build__compile(pl_job *job, const char *rt, const char *bdir, const char *out, p_err *e) {
+  const pl_config *cfg = job->cfg;
+  char main_rs[PATH_MAX], ext[PATH_MAX + 32];
+  snprintf(main_rs, sizeof main_rs, "%s/src/main.rs", job->crate_dir);
+  snprintf(ext, sizeof ext, "portalis_rt=%s/libportalis_rt.rlib", rt);
+  if (access(main_rs, R_OK) != 0)
+    return p_err_set(e, P_EINTERNAL, "the generated crate has no src/main.rs");
+  const char *argv[] = {cfg->rustc, "--edition", "2021", "-O", "--target", "wasm32-wasi",
+                        "--crate-type", "bin", "--crate-name", "main", "--extern", ext,
+                        "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0",
+                        "--error-format=json", "--color=never", "-o", out, main_rs, NULL};
+  const char *ro[] = {job->crate_dir, rt, NULL};
+  sbx_result r;
+  int64_t t0 = p_mono_ms();
+  int rc = build__tool(job, argv, bdir, ro, cfg->stage_timeout_s[4] > 0 ? cfg->stage_timeout_s[4] : 180, &r, e);
+  if (rc) {
+    sbx_result_free(&r);
+    return rc;
+  }
+  pl_log(job, "rustc: %s in %lld ms (sandbox %s)", r.exit_code == 0 ? "ok" : "failed",
+         (long long)(p_mono_ms() - t0), r.mode);
+  cJSON *rep = sbx_job_report(job);
+  cJSON *b = cJSON_GetObjectItem(rep, "build");
+  if (b) cJSON_AddNumberToObject(b, "rustc_ms", (double)r.wall_ms);
+  if (r.exit_code != 0) {
+    char first[512] = "";
+    int n = build__diagnostics(job, r.err, first, sizeof first);
+    if (n == 0) {
+      /* Not a diagnostic stream: rustc itself failed (killed, ICE, ...). */
+      const char *t = r.err;
+      while (*t) {
+        size_t k = strcspn(t, "\n");
+        pl_log(job, "rustc: %.*s", (int)k, t);
+        t += k;
+        if (*t) t++;
+      }
+      rc = p_err_set(e, P_ECOMPILE, "rustc failed (exit %d%s) without a diagnostic", r.exit_code,
+                     r.truncated ? ", output truncated" : "");
+      pl_diag_add(job, "error", job->entry ? job->entry : "", 0, 0, NULL, "%s", e ? e->msg : "rustc failed");
+    } else {
+      rc = p_err_set(e, P_ECOMPILE, "the generated Rust does not compile (%d error%s; first: %s)", n,
+                     n == 1 ? "" : "s", first);
+    }
+    snprintf(job->reason, sizeof job->reason, "compile_error");
+  } else {
+    build__diagnostics(job, r.err, (char[8]){0}, 8); /* warnings to the log */
+  }
+  sbx_result_free(&r);
+  return rc;
+}
+
+/* wasm-opt -O2; keeps the optimized module only if it is smaller. */
+static void build__optimize(pl_job *job, const char *bdir, const char *out) {
+  const pl_config *cfg = job->cfg;
+  if (!cfg->wasm_opt || !*cfg->wasm_opt || access(cfg->wasm_opt, X_OK) != 0) return;
+  char opt[PATH_MAX + 16];
+  snprintf(opt, sizeof opt, "%s/module.opt.wasm", bdir);
+  /* -O2 takes ~0.2 s on a small module and grows with size; rustc -O has
+   * done the heavy lifting already, so large modules get the cheap -O1
+   * (about two thirds of the size gain for a third of the time). */
+  struct stat st0;
+  const char *level = stat(out, &st0) == 0 && st0.st_size > BUILD_OPT_O2_MAX ? "-O1" : "-O2";
+  const char *argv[] = {cfg->wasm_opt, level, out, "-o", opt, NULL};
+  sbx_result r;
+  p_err e = {0};
+  int64_t t0 = p_mono_ms();
+  if (build__tool(job, argv, bdir, NULL, 60, &r, &e) == 0) {
+    struct stat a, b;
+    if (r.exit_code == 0 && stat(out, &a) == 0 && stat(opt, &b) == 0) {
+      bool better = b.st_size < a.st_size;
+      pl_log(job, "wasm-opt %s: %lld -> %lld bytes in %lld ms%s", level, (long long)a.st_size,
+             (long long)b.st_size, (long long)(p_mono_ms() - t0), better ? "" : " (kept the original)");
+      if (better) rename(opt, out);
+    } else {
+      pl_log(job, "wasm-opt failed (exit %d), keeping rustc's module: %.300s", r.exit_code, r.err);
+    }
+  } else {
+    pl_log(job, "wasm-opt did not run: %s", e.msg);
+  }
+  unlink(opt);
+  sbx_result_free(&r);
+}
+
+static int build__validate(pl_job *job, const char *bdir, const char *out, p_err *e) {
+  const pl_config *cfg = job->cfg;
+  if (!cfg->wasm_validate || !*cfg->wasm_validate || access(cfg->wasm_validate, X_OK) != 0) {
+    pl_log(job, "wasm-validate not available: skipped");
+    return 0;
+  }
+  const char *argv[] = {cfg->wasm_validate, out, NULL};
+  sbx_result r;
+  int rc = build__tool(job, argv, bdir, NULL, 30, &r, e);
+  if (!rc && r.exit_code != 0)
+    rc = p_err_set(e, P_EINTERNAL, "module.wasm does not validate: %.300s", r.err);
+  if (!rc) pl_log(job, "wasm-validate: ok");
+  sbx_result_free(&r);
+  return rc;
+}
 
 int pl_stage_build(pl_job *job, p_err *e) {
-  (void)job;
-  return p_err_set(e, P_EUNSUPPORTED, "the build stage is not built yet");
+  const pl_config *cfg = job->cfg;
+  if (!job->crate_dir) return p_err_set(e, P_EINTERNAL, "no crate to build (transpile did not run)");
+  int64_t t0 = p_mono_ms();
+  /* Absolute, canonical paths: they are bound into the sandbox as is and
+   * stripped from rustc's file names. */
+  char crate[PATH_MAX], rt[PATH_MAX];
+  if (!realpath(job->crate_dir, crate)) return p_err_set(e, P_EINTERNAL, "crate %s: %s", job->crate_dir, strerror(errno));
+  if (!realpath(cfg->runtime_dir, rt))
+    return p_err_set(e, P_EINTERNAL, "runtime %s: %s", cfg->runtime_dir, strerror(errno));
+  if (strcmp(crate, job->crate_dir) != 0) {
+    char *c = strdup(crate);
+    if (!c) return p_err_set(e, P_ENOMEM, "out of memory");
+    free(job->crate_dir);
+    job->crate_dir = c;
+  }
+  cJSON *rep = sbx_job_report(job);
+  cJSON_DeleteItemFromObject(rep, "build");
+  cJSON *b = cJSON_AddObjectToObject(rep, "build");
+
+  build__list l = {0};
+  int rc = build__walk(&l, job->crate_dir, "", 0, e);
+  if (rc) {
+    build__list_free(&l);
+    return rc;
+  }
+  qsort(l.paths, l.n, sizeof *l.paths, build__cmp);
+  char key[65];
+  rc = build__key(job, &l, rt, key, e);
+  build__list_free(&l);
+  if (rc) return rc;
+  cJSON_AddStringToObject(b, "key", key);
+  cJSON_AddStringToObject(b, "rustc", cfg->rustc_version ? cfg->rustc_version : "");
+  cJSON_AddStringToObject(b, "wasm_opt", sbx_tool_version(cfg->wasm_opt, "--version"));
+  cJSON_AddStringToObject(b, "sandbox", sbx_mode_name(cfg->bwrap));
+
+  sbx_job_open_workdir(job);
+  char bdir[PATH_MAX], out[PATH_MAX + 16];
+  snprintf(bdir, sizeof bdir, "%s/build", job->workdir);
+  snprintf(out, sizeof out, "%s/module.wasm", bdir);
+  if (p_mkdirs(bdir, 0755) != 0) return p_err_set(e, P_EIO, "%s: %s", bdir, strerror(errno));
+
+  char cached[PATH_MAX];
+  cached[0] = 0;
+  if (cfg->cache_dir && *cfg->cache_dir)
+    snprintf(cached, sizeof cached, "%s/%.2s/%s.wasm", cfg->cache_dir, key, key);
+  job->cache_hit = false;
+  if (cached[0] && access(cached, R_OK) == 0 && build__copy(cached, out, NULL) == 0) {
+    job->cache_hit = true;
+    pl_log(job, "build cache hit %.16s: reusing the module built for an identical crate", key);
+  } else {
+    rc = build__compile(job, rt, bdir, out, e);
+    if (!rc) rc = pl_check(job, e);
+    if (rc) return rc;
+    build__optimize(job, bdir, out);
+  }
+  cJSON_AddBoolToObject(b, "cache_hit", job->cache_hit);
+
+  rc = build__validate(job, bdir, out, e);
+  if (rc) return rc;
+  char *wasm;
+  size_t len;
+  rc = p_read_file(out, (size_t)1 << 30, &wasm, &len, e);
+  if (rc) return rc;
+  rc = build__check_imports((const uint8_t *)wasm, len, e);
+  if (!rc && cached[0] && !job->cache_hit) {
+    /* Publish atomically: concurrent identical jobs race harmlessly. */
+    char dir[PATH_MAX], tmp[PATH_MAX + 160];
+    snprintf(dir, sizeof dir, "%s/%.2s", cfg->cache_dir, key);
+    snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", dir, key, job->id);
+    if (p_mkdirs(dir, 0755) == 0 && p_write_file(tmp, wasm, len, NULL) == 0 && rename(tmp, cached) == 0)
+      pl_log(job, "build cache: stored %.16s", key);
+    else
+      unlink(tmp);
+  }
+  if (!rc) rc = pl_artifact(job, "module.wasm", "application/wasm", wasm, len, e);
+  if (!rc) {
+    char hex[65];
+    p_sha256_hex(wasm, len, hex);
+    cJSON_AddNumberToObject(b, "module_size", (double)len);
+    cJSON_AddStringToObject(b, "module_sha256", hex);
+    free(job->wasm_path);
+    job->wasm_path = strdup(out);
+    if (!job->wasm_path) rc = p_err_set(e, P_ENOMEM, "out of memory");
+  }
+  free(wasm);
+  cJSON_AddNumberToObject(b, "wall_ms", (double)(p_mono_ms() - t0));
+  if (!rc) pl_log(job, "module.wasm: %zu bytes%s in %lld ms", len, job->cache_hit ? " (cached)" : "",
+                  (long long)(p_mono_ms() - t0));
+  return rc;
 }

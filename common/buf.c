@@ -97,12 +97,12 @@ int p_buf_json_str(p_buf *b, const char *s, size_t len) {
 }
 
 char *p_buf_steal(p_buf *b, size_t *len) {
-  if (!b->data && p_buf_reserve(b, 0)) return NULL;
   if (!b->data) {
     b->data = malloc(1);
     if (!b->data) return NULL;
-    b->data[0] = 0;
+    b->len = 0;
   }
+  b->data[b->len] = 0;
   char *d = b->data;
   if (len) *len = b->len;
   b->data = NULL;

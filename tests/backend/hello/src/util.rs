@@ -1,0 +1,5 @@
+// util.py:1
+pub fn square(x: i64) -> i64 {
+    // util.py:2
+    x * x
+}

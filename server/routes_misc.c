@@ -9,6 +9,7 @@
  * content's sha256, and no way out of that directory.
  */
 #define PORTALIS_SRV_HTTP_INTERNAL 1
+#include "config.h"
 #include "srv.h"
 
 #include <stdatomic.h>
@@ -36,6 +37,14 @@ enum MHD_Result srv_misc_readyz(srv_req *r) {
   cJSON_AddBoolToObject(b, "accepting", atomic_load(&srv_ready));
   cJSON_AddNumberToObject(b, "workers", srv_cfg.workers);
   cJSON_AddNumberToObject(b, "busy_workers", srv_workers_busy());
+  /* What a client should know before uploading (the dashboard checks sizes
+   * before sending). */
+  cJSON *lim = cJSON_AddObjectToObject(b, "limits");
+  cJSON_AddNumberToObject(lim, "max_upload", (double)srv_cfg.max_upload);
+  cJSON_AddNumberToObject(lim, "max_files", (double)srv_cfg.max_files);
+  cJSON_AddNumberToObject(lim, "max_unpacked", (double)srv_cfg.max_unpacked);
+  cJSON_AddBoolToObject(b, "require_auth", srv_cfg.require_auth);
+  cJSON_AddStringToObject(b, "version", PACKAGE_VERSION);
   enum MHD_Result ret;
   if (ready) {
     ret = srv_reply_json(r, 200, b, NULL);

@@ -37,6 +37,7 @@ static const srv_route http__routes[] = {
     {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true},
     {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true},
     {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true},
+    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true},
     {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true},
     {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true},
     {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false},

@@ -263,6 +263,21 @@ enum MHD_Result srv_jobs_delete(srv_req *r) {
   return srv_reply(r, 204, NULL, "", 0, NULL);
 }
 
+/* The uploaded sources (the dashboard shows Python beside the Rust). */
+enum MHD_Result srv_jobs_files(srv_req *r) {
+  enum MHD_Result ret = MHD_NO;
+  store *s = jobs__store(r, &ret);
+  if (!s) return ret;
+  p_err e = {0};
+  cJSON *arr = NULL;
+  if (store_job_files(s, r->params[0], r->who.owner, &arr, &e)) return srv_problem_err(r, &e);
+  cJSON *body = cJSON_CreateObject();
+  cJSON_AddItemToObject(body, "files", arr);
+  ret = srv_reply_json(r, 200, body, NULL);
+  cJSON_Delete(body);
+  return ret;
+}
+
 /* -------------------------------------------------------------- artifacts */
 
 enum MHD_Result srv_artifacts_list(srv_req *r) {

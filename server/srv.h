@@ -222,6 +222,7 @@ enum MHD_Result srv_jobs_get(srv_req *r);
 enum MHD_Result srv_jobs_events(srv_req *r);
 enum MHD_Result srv_jobs_cancel(srv_req *r);
 enum MHD_Result srv_jobs_delete(srv_req *r);
+enum MHD_Result srv_jobs_files(srv_req *r);
 enum MHD_Result srv_artifacts_list(srv_req *r);
 enum MHD_Result srv_artifacts_get(srv_req *r);
 enum MHD_Result srv_misc_healthz(srv_req *r);

@@ -897,6 +897,38 @@ int store_recover(store *s, int max_attempts, int *requeued, int *failed, p_err 
   return rc;
 }
 
+int store_job_files(store *s, const char *id, int64_t owner, cJSON **out, p_err *e) {
+  if (store__owner_check(s, id, owner, e)) return e->code;
+  sqlite3_stmt *st = store__prep(s, "SELECT path, data FROM files WHERE job_id = ? ORDER BY path", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  cJSON *arr = cJSON_CreateArray();
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    cJSON *f = cJSON_CreateObject();
+    const char *data = sqlite3_column_blob(st, 1);
+    int len = sqlite3_column_bytes(st, 1);
+    cJSON_AddStringToObject(f, "path", store__col_text(st, 0));
+    cJSON_AddNumberToObject(f, "size", len);
+    char *txt = malloc((size_t)len + 1);
+    if (txt && len) memcpy(txt, data, (size_t)len);
+    if (txt) txt[len] = 0;
+    if (txt && p_utf8_valid(txt, (size_t)len, NULL) && !memchr(txt, 0, (size_t)len))
+      cJSON_AddStringToObject(f, "content", txt);
+    else
+      cJSON_AddNullToObject(f, "content");
+    free(txt);
+    cJSON_AddItemToArray(arr, f);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    cJSON_Delete(arr);
+    return store__dberr(s, e, "files");
+  }
+  *out = arr;
+  return 0;
+}
+
 /* ------------------------------------------------------------ artifacts */
 
 int store_artifact_get(store *s, const char *id, int64_t owner, const char *name, char **data,

@@ -93,6 +93,10 @@ int store_job_requeue(store *s, const char *id, const char *why, p_err *e);
  * error/interrupted once attempts >= max_attempts. */
 int store_recover(store *s, int max_attempts, int *requeued, int *failed, p_err *e);
 
+/* The uploaded files of a job as [{"path","size","content"}] (UTF-8 text;
+ * a file that is not valid UTF-8 has "content": null). */
+int store_job_files(store *s, const char *id, int64_t owner, cJSON **out, p_err *e);
+
 /* ----------------------------------------------------------- artifacts */
 
 int store_artifact_list(store *s, const char *id, int64_t owner, cJSON **out, p_err *e);

@@ -200,7 +200,7 @@ class ApiTest(unittest.TestCase, ProblemMixin):
         self.assertTrue(spec["openapi"].startswith("3."))
         for p in ("/api/v1/jobs", "/api/v1/jobs/{id}", "/api/v1/jobs/{id}/events", "/api/v1/jobs/{id}/cancel",
                   "/api/v1/jobs/{id}/artifacts", "/api/v1/jobs/{id}/artifacts/{name}", "/healthz", "/readyz",
-                  "/metrics"):
+                  "/metrics", "/api/v1/jobs/{id}/files"):
             self.assertIn(p, spec["paths"])
 
     def test_static_files(self):
@@ -545,6 +545,10 @@ class ArtifactTest(unittest.TestCase, ProblemMixin):
             self.assertIn('attachment; filename="%s"' % a["name"], r.getheader("Content-Disposition"))
             r2, _ = self.s.request("GET", a["url"], headers={"If-None-Match": r.getheader("ETag")})
             self.assertEqual(r2.status, 304)
+        r, files = self.s.json("GET", "/api/v1/jobs/%s/files" % job["id"])
+        self.assertEqual(r.status, 200)
+        self.assertEqual(files["files"], [{"path": "main.py", "size": 41,
+                                           "content": "def f(n):\n    return n * 2\n\nprint(f(21))\n"}])
         r, obj = self.s.json("GET", "/api/v1/jobs/%s/artifacts/nope.bin" % job["id"])
         self.assertProblem(r, obj, 404)
 
@@ -582,6 +586,10 @@ class AuthTest(unittest.TestCase, ProblemMixin):
         r, obj = self.s.json("POST", "/api/v1/jobs/%s/cancel" % jid, token=self.b)
         self.assertProblem(r, obj, 404)
         r, obj = self.s.json("GET", "/api/v1/jobs/%s/events" % jid, token=self.b)
+        self.assertProblem(r, obj, 404)
+        r, obj = self.s.json("GET", "/api/v1/jobs/%s/files" % jid, token=self.b)
+        self.assertProblem(r, obj, 404)
+        r, obj = self.s.json("GET", "/api/v1/jobs/%s/artifacts" % jid, token=self.b)
         self.assertProblem(r, obj, 404)
         r, page = self.s.json("GET", "/api/v1/jobs", token=self.b)
         self.assertNotIn(jid, [j["id"] for j in page["jobs"]])

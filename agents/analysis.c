@@ -1,7 +1,2900 @@
-/* analysis.c - placeholder until the analysis agent lands: reports "not built". */
-#include "pipeline.h"
+/*
+ * analysis.c - the Analysis agent: module graph, scopes and static types.
+ *
+ * Input: the py_program of Ingest. Output: an an_program (analysis.h) in
+ * the job arena, the analysis.json artifact and a summary in the log.
+ *
+ * Four passes:
+ *  1. Modules and imports. Every module of the upload gets an an_module;
+ *     every import is resolved to an uploaded module, a supported
+ *     standard-library module (an__stdlib below, the one table of them), or
+ *     neither. "Neither" is a compile-time error only when CPython would hit
+ *     it before the program could print anything: an unconditional
+ *     top-level import in the entry script (or in a module it imports that
+ *     way) preceded only by imports, defs, classes and constant
+ *     assignments. Any other unknown import is recorded as a runtime
+ *     ModuleNotFoundError so that the translated program fails at the same
+ *     point CPython does (see corpus t5_errors/uncaught_import_error).
+ *  2. Scopes, as CPython's symtable: names bound per scope (assignment,
+ *     for, with, except-as, import, def, class, del, walrus, match
+ *     captures), global/nonlocal declarations, comprehension scopes (their
+ *     first iterable belongs to the enclosing scope; a walrus inside binds
+ *     in the enclosing function), class bodies invisible to nested
+ *     functions; then each name is classified local / global (explicit or
+ *     implicit) / nonlocal / free / cell / builtin, with free variables
+ *     passed through intermediate scopes like CPython does.
+ *  3. Types, by a monotone fixed point over the whole program: each symbol
+ *     starts at "unknown", joins the type of every value bound to it, and
+ *     becomes "dynamic" the moment two different types meet. Parameters of
+ *     a function take the join of the argument types at its call sites,
+ *     but only when every use of the function is a direct call we can see
+ *     (otherwise: dynamic). Return types join every return. Nothing is
+ *     guessed: annotations are not trusted (Python does not enforce them),
+ *     an operator is typed only when its result type is certain for the
+ *     operand types (int ** int can be a float; float ** float a complex:
+ *     both dynamic).
+ *  4. Purity and the call graph, then the JSON document.
+ */
+#include "analysis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------- the stdlib table */
+
+/* Standard-library modules the runtime crate supports (docs/runtime-api.md
+ * lists what each provides). One table, sorted by name; a dotted import
+ * like os.path must appear itself. */
+static const char *const an__stdlib[] = {
+    "__future__", "abc",       "array",     "bisect",   "collections", "collections.abc",
+    "contextlib", "copy",      "dataclasses", "datetime", "decimal",    "enum",
+    "fractions",  "functools", "heapq",     "io",       "itertools",   "json",
+    "math",       "operator",  "os",        "os.path",  "random",      "re",
+    "statistics", "string",    "struct",    "sys",      "textwrap",    "time",
+    "types",      "typing",    NULL};
+
+bool an_stdlib_supported(const char *name) {
+  for (int i = 0; an__stdlib[i]; i++)
+    if (strcmp(an__stdlib[i], name) == 0) return true;
+  return false;
+}
+
+/* Builtin names (Python 3.11 builtins module). */
+static const char *const an__builtins[] = {
+    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes",
+    "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits", "delattr", "dict",
+    "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float", "format", "frozenset",
+    "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input", "int", "isinstance",
+    "issubclass", "iter", "len", "license", "list", "locals", "map", "max", "memoryview", "min", "next",
+    "object", "oct", "open", "ord", "pow", "print", "property", "quit", "range", "repr", "reversed",
+    "round", "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple", "type",
+    "vars", "zip", "__import__", "__name__", "__file__", "__doc__", "__build_class__", "__debug__",
+    "NotImplemented", "Ellipsis", "BaseException", "Exception", "ArithmeticError", "AssertionError",
+    "AttributeError", "BlockingIOError", "BrokenPipeError", "BufferError", "ChildProcessError",
+    "ConnectionError", "EOFError", "EnvironmentError", "FileExistsError", "FileNotFoundError",
+    "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndentationError", "IndexError",
+    "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError",
+    "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError", "NotImplementedError",
+    "OSError", "OverflowError", "PermissionError", "ProcessLookupError", "RecursionError",
+    "ReferenceError", "RuntimeError", "StopAsyncIteration", "StopIteration", "SyntaxError",
+    "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError", "UnboundLocalError",
+    "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "ValueError",
+    "ZeroDivisionError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning",
+    "ExceptionGroup", "BaseExceptionGroup", NULL};
+
+static bool an__is_builtin(const char *n) {
+  for (int i = 0; an__builtins[i]; i++)
+    if (strcmp(an__builtins[i], n) == 0) return true;
+  return false;
+}
+
+/* ------------------------------------------------------------- types */
+
+const an_type an_t_dynamic = {.kind = AN_T_DYNAMIC}, an_t_none = {.kind = AN_T_NONE},
+              an_t_bool = {.kind = AN_T_BOOL}, an_t_int = {.kind = AN_T_INT},
+              an_t_float = {.kind = AN_T_FLOAT}, an_t_str = {.kind = AN_T_STR},
+              an_t_bytes = {.kind = AN_T_BYTES};
+static const an_type an__t_unknown = {.kind = AN_T_UNKNOWN};
+
+bool an_type_eq(const an_type *x, const an_type *y) {
+  if (x == y) return true;
+  if (!x || !y || x->kind != y->kind) return false;
+  switch (x->kind) {
+  case AN_T_LIST: case AN_T_SET: return an_type_eq(x->elem, y->elem);
+  case AN_T_DICT: return an_type_eq(x->key, y->key) && an_type_eq(x->elem, y->elem);
+  case AN_T_TUPLE:
+    if (x->nitems != y->nitems) return false;
+    for (int i = 0; i < x->nitems; i++)
+      if (!an_type_eq(x->items[i], y->items[i])) return false;
+    return true;
+  case AN_T_FUNCTION: return x->func == y->func;
+  case AN_T_CLASS: case AN_T_INSTANCE: return x->cls == y->cls;
+  case AN_T_MODULE: return x->module == y->module;
+  default: return true;
+  }
+}
+
+static void an__type_buf(p_buf *b, const an_type *t) {
+  if (!t) { p_buf_puts(b, "unknown"); return; }
+  switch (t->kind) {
+  case AN_T_UNKNOWN: p_buf_puts(b, "unknown"); break;
+  case AN_T_DYNAMIC: p_buf_puts(b, "dynamic"); break;
+  case AN_T_NONE: p_buf_puts(b, "None"); break;
+  case AN_T_BOOL: p_buf_puts(b, "bool"); break;
+  case AN_T_INT: p_buf_puts(b, "int"); break;
+  case AN_T_FLOAT: p_buf_puts(b, "float"); break;
+  case AN_T_STR: p_buf_puts(b, "str"); break;
+  case AN_T_BYTES: p_buf_puts(b, "bytes"); break;
+  case AN_T_LIST: case AN_T_SET:
+    p_buf_puts(b, t->kind == AN_T_LIST ? "list[" : "set[");
+    an__type_buf(b, t->elem);
+    p_buf_putc(b, ']');
+    break;
+  case AN_T_DICT:
+    p_buf_puts(b, "dict[");
+    an__type_buf(b, t->key);
+    p_buf_puts(b, ", ");
+    an__type_buf(b, t->elem);
+    p_buf_putc(b, ']');
+    break;
+  case AN_T_TUPLE:
+    p_buf_puts(b, "tuple[");
+    for (int i = 0; i < t->nitems; i++) {
+      if (i) p_buf_puts(b, ", ");
+      an__type_buf(b, t->items[i]);
+    }
+    if (t->nitems == 0) p_buf_puts(b, "()");
+    p_buf_putc(b, ']');
+    break;
+  case AN_T_FUNCTION: p_buf_printf(b, "function %s", t->func ? t->func->qualname : "?"); break;
+  case AN_T_CLASS: p_buf_printf(b, "class %s", t->cls ? t->cls->qualname : "?"); break;
+  case AN_T_INSTANCE: p_buf_printf(b, "%s", t->cls ? t->cls->qualname : "?"); break;
+  case AN_T_MODULE: p_buf_printf(b, "module %s", t->module ? t->module->name : "?"); break;
+  }
+}
+
+const char *an_type_str(p_arena *a, const an_type *t) {
+  p_buf b;
+  p_buf_init(&b, 4096);
+  an__type_buf(&b, t);
+  const char *s = p_arena_strdup(a, b.data ? b.data : "");
+  p_buf_free(&b);
+  return s;
+}
+
+/* ------------------------------------------------------------ state */
+
+typedef struct an_ctx {
+  p_arena *a;
+  an_program *p;
+  an_diag_fn diag;
+  void *diag_ctx;
+  int nerr_syntax, nerr_import;
+  /* scope building */
+  int funcs_cap, classes_cap;
+  /* types */
+  bool changed;
+  bool uses_reflection;    /* globals(), setattr(), vars(), __dict__: attributes/globals dynamic */
+  /* attribute stores anywhere: name -> joined type */
+  struct { const char *name; const an_type *type; } *attr_stores;
+  int nattr_stores, capattr_stores;
+  const char **module_attr_writes; /* `mod.x = ...` names */
+  int nmaw, capmaw;
+} an_ctx;
+
+static void an__diag(an_ctx *c, const char *file, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void an__diag(an_ctx *c, const char *file, int line, int col, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (c->diag) c->diag(c->diag_ctx, file, line, col, msg);
+}
+
+/* Grow helper for arena arrays. */
+static void *an__grow(p_arena *a, void *v, int n, int *cap, size_t sz) {
+  if (n < *cap) return v;
+  int nc = *cap ? *cap * 2 : 8;
+  void *nv = p_arena_alloc(a, (size_t)nc * sz);
+  if (n) memcpy(nv, v, (size_t)n * sz);
+  *cap = nc;
+  return nv;
+}
+
+/* ------------------------------------------------------------ scopes */
+
+static unsigned an__hash(const char *s) {
+  unsigned h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+an_symbol *an_symbol_of(const an_scope *s, const char *name) {
+  if (!s) return NULL;
+  if (s->hcap) {
+    unsigned m = (unsigned)s->hcap - 1;
+    for (unsigned i = an__hash(name) & m;; i = (i + 1) & m) {
+      int k = s->hidx[i];
+      if (k < 0) return NULL;
+      if (strcmp(s->syms[k].name, name) == 0) return &s->syms[k];
+    }
+  }
+  for (int i = 0; i < s->nsyms; i++)
+    if (s->syms[i].name[0] == name[0] && strcmp(s->syms[i].name, name) == 0) return &s->syms[i];
+  return NULL;
+}
+
+/* Scopes past 16 names get a hash index (modules can bind thousands). */
+static void an__hindex(an_ctx *c, an_scope *s) {
+  if (s->nsyms < 16) return;
+  if (s->hcap && s->nsyms * 2 < s->hcap) {
+    unsigned m = (unsigned)s->hcap - 1;
+    unsigned i = an__hash(s->syms[s->nsyms - 1].name) & m;
+    while (s->hidx[i] >= 0) i = (i + 1) & m;
+    s->hidx[i] = s->nsyms - 1;
+    return;
+  }
+  int cap = 64;
+  while (cap < s->nsyms * 4) cap *= 2;
+  s->hidx = p_arena_alloc(c->a, sizeof(int) * (size_t)cap);
+  for (int i = 0; i < cap; i++) s->hidx[i] = -1;
+  s->hcap = cap;
+  unsigned m = (unsigned)cap - 1;
+  for (int k = 0; k < s->nsyms; k++) {
+    unsigned i = an__hash(s->syms[k].name) & m;
+    while (s->hidx[i] >= 0) i = (i + 1) & m;
+    s->hidx[i] = k;
+  }
+}
+
+an_binding an_lookup(const an_scope *s, const char *name) {
+  an_symbol *y = an_symbol_of(s, name);
+  return y ? y->binding : AN_UNBOUND;
+}
+
+an_binding an_resolve(const an_scope *s, const char *name) {
+  an_binding b = an_lookup(s, name);
+  if (b != AN_UNBOUND) return b;
+  const an_scope *m = s;
+  while (m && m->kind != AN_SCOPE_MODULE) m = m->parent;
+  if (m && an_symbol_of(m, name) && (an_symbol_of(m, name)->flags & (AN_SYM_ASSIGNED | AN_SYM_PARAM)))
+    return AN_GLOBAL_IMPLICIT;
+  return an__is_builtin(name) ? AN_BUILTIN : AN_GLOBAL_IMPLICIT;
+}
+
+an_scope *an_scope_of(const an_program *p, const py_node *n) {
+  if (!p || !n || n->id == 0 || n->id > p->ast->nnodes) return NULL;
+  return p->scope_by_id[n->id];
+}
+
+an_func *an_func_of(const an_program *p, const py_node *def) {
+  an_scope *s = an_scope_of(p, def);
+  if (!s || (s->kind != AN_SCOPE_FUNCTION && s->kind != AN_SCOPE_LAMBDA)) return NULL;
+  for (int i = 0; i < p->nfuncs; i++)
+    if (p->funcs[i]->node == def) return p->funcs[i];
+  return NULL;
+}
+
+const an_type *an_type_of(const an_program *p, const py_node *e) {
+  if (!p || !e || e->id == 0 || e->id > p->ast->nnodes) return &an_t_dynamic;
+  const an_type *t = p->type_by_id[e->id];
+  return t && t->kind != AN_T_UNKNOWN ? t : &an_t_dynamic;
+}
+
+static an_symbol *an__sym(an_ctx *c, an_scope *s, const char *name, unsigned flags, int line) {
+  an_symbol *y = an_symbol_of(s, name);
+  if (!y) {
+    s->syms = an__grow(c->a, s->syms, s->nsyms, &s->capsyms, sizeof *s->syms);
+    y = &s->syms[s->nsyms++];
+    memset(y, 0, sizeof *y);
+    y->name = name;
+    y->line = line;
+    y->type = &an__t_unknown;
+    an__hindex(c, s);
+  }
+  y->flags |= flags;
+  return y;
+}
+
+static an_scope *an__new_scope(an_ctx *c, an_scope_kind k, const py_node *n, const char *name, an_scope *parent,
+                               an_module *m) {
+  an_scope *s = p_arena_alloc(c->a, sizeof *s);
+  s->kind = k;
+  s->node = n;
+  s->name = name;
+  s->parent = parent;
+  s->module = m;
+  if (!parent) s->qualname = name;
+  else if (parent->kind == AN_SCOPE_MODULE) s->qualname = name;
+  else if (parent->kind == AN_SCOPE_CLASS) s->qualname = p_arena_printf(c->a, "%s.%s", parent->qualname, name);
+  else s->qualname = p_arena_printf(c->a, "%s.<locals>.%s", parent->qualname, name);
+  if (parent) {
+    parent->children = an__grow(c->a, parent->children, parent->nchildren, &parent->capchildren, sizeof(an_scope *));
+    parent->children[parent->nchildren++] = s;
+  }
+  c->p->scope_by_id[n->id] = s;
+  return s;
+}
+
+static void an__scope_expr(an_ctx *c, an_scope *s, py_node *e);
+static void an__scope_stmts(an_ctx *c, an_scope *s, py_nodes b);
+
+struct an__walk {
+  an_ctx *c;
+  an_scope *s;
+};
+static int an__scope_child(py_node *ch, void *ctx) {
+  struct an__walk *w = ctx;
+  an__scope_expr(w->c, w->s, ch);
+  return 0;
+}
+
+/* Binds every name of a target expression. */
+static void an__bind_target(an_ctx *c, an_scope *s, py_node *t, unsigned flags) {
+  if (!t) return;
+  switch (t->kind) {
+  case PY_NAME: an__sym(c, s, t->u.name.id, flags, t->line); break;
+  case PY_TUPLE: case PY_LIST:
+    for (int i = 0; i < t->u.list_or_tuple.elts.n; i++) an__bind_target(c, s, t->u.list_or_tuple.elts.v[i], flags);
+    break;
+  case PY_STARRED: an__bind_target(c, s, t->u.starred.value, flags); break;
+  default: an__scope_expr(c, s, t); break; /* attribute/subscript: their parts are reads */
+  }
+}
+
+static an_scope *an__func_scope_of(an_scope *s) {
+  while (s && s->kind == AN_SCOPE_COMPREHENSION) s = s->parent;
+  return s;
+}
+
+static void an__scope_args(an_ctx *c, an_scope *outer, const py_arguments *args) {
+  if (!args) return;
+  for (int i = 0; i < args->all.n; i++) {
+    py_node *a = args->all.v[i];
+    if (a->u.arg.default_) an__scope_expr(c, outer, a->u.arg.default_);
+    if (a->u.arg.annotation) an__scope_expr(c, outer, a->u.arg.annotation);
+  }
+}
+
+static void an__bind_params(an_ctx *c, an_scope *inner, const py_arguments *args) {
+  if (!args) return;
+  for (int i = 0; i < args->all.n; i++) an__sym(c, inner, args->all.v[i]->u.arg.name, AN_SYM_PARAM, args->all.v[i]->line);
+}
+
+static an_func *an__new_func(an_ctx *c, py_node *n, an_scope *s) {
+  an_func *f = p_arena_alloc(c->a, sizeof *f);
+  f->node = n;
+  f->scope = s;
+  f->qualname = s->qualname;
+  const py_arguments *args = n->kind == PY_FUNCTION_DEF ? n->u.function_def.args : n->u.lambda.args;
+  f->nparams = args ? args->all.n : 0;
+  f->param_types = p_arena_alloc(c->a, sizeof(an_type *) * (size_t)(f->nparams + 1));
+  for (int i = 0; i < f->nparams; i++) f->param_types[i] = &an__t_unknown;
+  f->return_type = &an__t_unknown;
+  f->closed = true;
+  f->pure = true;
+  c->p->funcs = an__grow(c->a, c->p->funcs, c->p->nfuncs, &c->funcs_cap, sizeof(an_func *));
+  c->p->funcs[c->p->nfuncs++] = f;
+  n->an = f;
+  return f;
+}
+
+static void an__scope_comp(an_ctx *c, an_scope *s, py_node *e) {
+  static const char *const names[] = {[PY_LIST_COMP] = "<listcomp>", [PY_SET_COMP] = "<setcomp>",
+                                      [PY_DICT_COMP] = "<dictcomp>", [PY_GENERATOR_EXP] = "<genexpr>"};
+  py_nodes g = e->u.comp.generators;
+  if (g.n == 0) return;
+  an__scope_expr(c, s, g.v[0]->u.comprehension.iter); /* evaluated outside */
+  an_scope *cs = an__new_scope(c, AN_SCOPE_COMPREHENSION, e, names[e->kind], s, s->module);
+  if (e->kind == PY_GENERATOR_EXP) cs->is_generator = true;
+  for (int i = 0; i < g.n; i++) {
+    py_node *cl = g.v[i];
+    c->p->scope_by_id[cl->id] = NULL;
+    if (i > 0) an__scope_expr(c, cs, cl->u.comprehension.iter);
+    an__bind_target(c, cs, cl->u.comprehension.target, AN_SYM_ASSIGNED | AN_SYM_COMP_ITER);
+    for (int j = 0; j < cl->u.comprehension.ifs.n; j++) an__scope_expr(c, cs, cl->u.comprehension.ifs.v[j]);
+  }
+  an__scope_expr(c, cs, e->u.comp.elt);
+  an__scope_expr(c, cs, e->u.comp.value);
+}
+
+static void an__scope_expr(an_ctx *c, an_scope *s, py_node *e) {
+  if (!e) return;
+  switch (e->kind) {
+  case PY_NAME:
+    if (e->u.name.ctx == PY_LOAD) {
+      an__sym(c, s, e->u.name.id, AN_SYM_USED, e->line);
+      if (!strcmp(e->u.name.id, "super") || !strcmp(e->u.name.id, "__class__")) {
+        an_scope *f = an__func_scope_of(s);
+        if (f) f->uses_super = true;
+      }
+      if (!strcmp(e->u.name.id, "globals") || !strcmp(e->u.name.id, "setattr") || !strcmp(e->u.name.id, "vars") ||
+          !strcmp(e->u.name.id, "delattr") || !strcmp(e->u.name.id, "exec") || !strcmp(e->u.name.id, "eval") ||
+          !strcmp(e->u.name.id, "locals"))
+        c->uses_reflection = true;
+    } else {
+      an__sym(c, s, e->u.name.id, e->u.name.ctx == PY_DEL ? AN_SYM_ASSIGNED | AN_SYM_DELETED : AN_SYM_ASSIGNED, e->line);
+    }
+    return;
+  case PY_NAMED_EXPR: {
+    an__scope_expr(c, s, e->u.named_expr.value);
+    an_scope *f = an__func_scope_of(s);
+    const char *nm = e->u.named_expr.target->u.name.id;
+    if (f && f->kind == AN_SCOPE_CLASS && s->kind == AN_SCOPE_COMPREHENSION) {
+      an__diag(c, e->file, e->line, e->col, "SyntaxError: assignment expression within a comprehension cannot be used in a class body");
+      c->nerr_syntax++;
+    }
+    if (f) an__sym(c, f, nm, AN_SYM_ASSIGNED | AN_SYM_WALRUS, e->line);
+    for (an_scope *k = s; k && k != f; k = k->parent) an__sym(c, k, nm, AN_SYM_USED, e->line);
+    return;
+  }
+  case PY_LAMBDA: {
+    an__scope_args(c, s, e->u.lambda.args);
+    an_scope *ls = an__new_scope(c, AN_SCOPE_LAMBDA, e, "<lambda>", s, s->module);
+    an__bind_params(c, ls, e->u.lambda.args);
+    an__new_func(c, e, ls);
+    an__scope_expr(c, ls, e->u.lambda.body);
+    return;
+  }
+  case PY_LIST_COMP: case PY_SET_COMP: case PY_DICT_COMP: case PY_GENERATOR_EXP:
+    an__scope_comp(c, s, e);
+    return;
+  case PY_YIELD: case PY_YIELD_FROM: case PY_AWAIT: {
+    an_scope *f = s;
+    if (e->kind != PY_AWAIT && f) f->is_generator = true;
+    break;
+  }
+  case PY_ATTRIBUTE:
+    if ((!strcmp(e->u.attribute.attr, "__class__") && e->u.attribute.ctx != PY_LOAD) ||
+        !strcmp(e->u.attribute.attr, "__dict__") || !strcmp(e->u.attribute.attr, "__globals__") ||
+        (!strcmp(e->u.attribute.attr, "modules") && e->u.attribute.value->kind == PY_NAME &&
+         !strcmp(e->u.attribute.value->u.name.id, "sys")))
+      c->uses_reflection = true;
+    break;
+  default: break;
+  }
+  struct an__walk w = {c, s};
+  py_node_children(e, an__scope_child, &w);
+}
+
+static void an__scope_pattern(an_ctx *c, an_scope *s, py_node *p) {
+  if (!p) return;
+  switch (p->kind) {
+  case PY_MATCH_AS:
+    if (p->u.match_as.name) an__sym(c, s, p->u.match_as.name, AN_SYM_ASSIGNED, p->line);
+    an__scope_pattern(c, s, p->u.match_as.pattern);
+    return;
+  case PY_MATCH_STAR:
+    if (p->u.match_star.name) an__sym(c, s, p->u.match_star.name, AN_SYM_ASSIGNED, p->line);
+    return;
+  case PY_MATCH_MAPPING:
+    for (int i = 0; i < p->u.match_mapping.keys.n; i++) an__scope_expr(c, s, p->u.match_mapping.keys.v[i]);
+    for (int i = 0; i < p->u.match_mapping.patterns.n; i++) an__scope_pattern(c, s, p->u.match_mapping.patterns.v[i]);
+    if (p->u.match_mapping.rest) an__sym(c, s, p->u.match_mapping.rest, AN_SYM_ASSIGNED, p->line);
+    return;
+  case PY_MATCH_SEQUENCE: case PY_MATCH_OR:
+    for (int i = 0; i < p->u.match_seq.patterns.n; i++) an__scope_pattern(c, s, p->u.match_seq.patterns.v[i]);
+    return;
+  case PY_MATCH_CLASS:
+    an__scope_expr(c, s, p->u.match_class.cls);
+    for (int i = 0; i < p->u.match_class.patterns.n; i++) an__scope_pattern(c, s, p->u.match_class.patterns.v[i]);
+    for (int i = 0; i < p->u.match_class.kwd_patterns.n; i++) an__scope_pattern(c, s, p->u.match_class.kwd_patterns.v[i]);
+    return;
+  case PY_MATCH_VALUE: case PY_MATCH_SINGLETON: an__scope_expr(c, s, p->u.match_value.value); return;
+  default: return;
+  }
+}
+
+static void an__declare(an_ctx *c, an_scope *s, py_node *st) {
+  bool glob = st->kind == PY_GLOBAL;
+  for (int i = 0; i < st->u.global.names.n; i++) {
+    const char *nm = st->u.global.names.v[i];
+    an_symbol *y = an_symbol_of(s, nm);
+    const char *what = glob ? "global" : "nonlocal";
+    if (y && (y->flags & AN_SYM_PARAM)) {
+      an__diag(c, st->file, st->line, st->col, "SyntaxError: name '%s' is parameter and %s", nm, what);
+      c->nerr_syntax++;
+    } else if (y && (y->flags & AN_SYM_ASSIGNED) && !(y->flags & (AN_SYM_DECL_GLOBAL | AN_SYM_DECL_NONLOCAL))) {
+      an__diag(c, st->file, st->line, st->col, "SyntaxError: name '%s' is assigned to before %s declaration", nm, what);
+      c->nerr_syntax++;
+    } else if (y && (y->flags & AN_SYM_USED) && !(y->flags & (AN_SYM_DECL_GLOBAL | AN_SYM_DECL_NONLOCAL))) {
+      an__diag(c, st->file, st->line, st->col, "SyntaxError: name '%s' is used prior to %s declaration", nm, what);
+      c->nerr_syntax++;
+    }
+    y = an__sym(c, s, nm, glob ? AN_SYM_DECL_GLOBAL : AN_SYM_DECL_NONLOCAL, st->line);
+    if (glob && s->kind != AN_SCOPE_MODULE) {
+      an_scope *m = s;
+      while (m->parent) m = m->parent;
+      (void)m;
+    }
+  }
+}
+
+static void an__scope_stmt(an_ctx *c, an_scope *s, py_node *st) {
+  switch (st->kind) {
+  case PY_FUNCTION_DEF: {
+    for (int i = 0; i < st->u.function_def.decorators.n; i++) an__scope_expr(c, s, st->u.function_def.decorators.v[i]);
+    an__scope_args(c, s, st->u.function_def.args);
+    an__scope_expr(c, s, st->u.function_def.returns);
+    an__sym(c, s, st->u.function_def.name, AN_SYM_ASSIGNED | AN_SYM_DEF, st->line);
+    an_scope *fs = an__new_scope(c, AN_SCOPE_FUNCTION, st, st->u.function_def.name, s, s->module);
+    fs->is_async = st->u.function_def.is_async;
+    an__bind_params(c, fs, st->u.function_def.args);
+    an_func *f = an__new_func(c, st, fs);
+    f->is_method = s->kind == AN_SCOPE_CLASS;
+    if (st->u.function_def.decorators.n) f->closed = false;
+    an__scope_stmts(c, fs, st->u.function_def.body);
+    f->is_generator = fs->is_generator;
+    return;
+  }
+  case PY_CLASS_DEF: {
+    for (int i = 0; i < st->u.class_def.decorators.n; i++) an__scope_expr(c, s, st->u.class_def.decorators.v[i]);
+    for (int i = 0; i < st->u.class_def.bases.n; i++) an__scope_expr(c, s, st->u.class_def.bases.v[i]);
+    for (int i = 0; i < st->u.class_def.keywords.n; i++) an__scope_expr(c, s, st->u.class_def.keywords.v[i]);
+    an__sym(c, s, st->u.class_def.name, AN_SYM_ASSIGNED | AN_SYM_DEF, st->line);
+    an_scope *cs = an__new_scope(c, AN_SCOPE_CLASS, st, st->u.class_def.name, s, s->module);
+    an_class *k = p_arena_alloc(c->a, sizeof *k);
+    k->node = st;
+    k->scope = cs;
+    k->qualname = cs->qualname;
+    k->module = s->module;
+    for (int i = 0; i < st->u.class_def.decorators.n; i++) {
+      py_node *d = st->u.class_def.decorators.v[i];
+      if (d->kind == PY_CALL) d = d->u.call.func;
+      if ((d->kind == PY_NAME && !strcmp(d->u.name.id, "dataclass")) ||
+          (d->kind == PY_ATTRIBUTE && !strcmp(d->u.attribute.attr, "dataclass")))
+        k->is_dataclass = true;
+    }
+    for (int i = 0; i < st->u.class_def.bases.n; i++)
+      if (st->u.class_def.bases.v[i]->kind != PY_NAME) k->has_dynamic_bases = true;
+    st->an = k;
+    c->p->classes = an__grow(c->a, c->p->classes, c->p->nclasses, &c->classes_cap, sizeof(an_class *));
+    c->p->classes[c->p->nclasses++] = k;
+    an__scope_stmts(c, cs, st->u.class_def.body);
+    return;
+  }
+  case PY_GLOBAL: case PY_NONLOCAL: an__declare(c, s, st); return;
+  case PY_ASSIGN:
+    an__scope_expr(c, s, st->u.assign.value);
+    for (int i = 0; i < st->u.assign.targets.n; i++) an__bind_target(c, s, st->u.assign.targets.v[i], AN_SYM_ASSIGNED);
+    return;
+  case PY_AUG_ASSIGN:
+    an__scope_expr(c, s, st->u.aug_assign.value);
+    if (st->u.aug_assign.target->kind == PY_NAME)
+      an__sym(c, s, st->u.aug_assign.target->u.name.id, AN_SYM_ASSIGNED | AN_SYM_USED, st->line);
+    else
+      an__bind_target(c, s, st->u.aug_assign.target, AN_SYM_ASSIGNED);
+    return;
+  case PY_ANN_ASSIGN:
+    an__scope_expr(c, s, st->u.ann_assign.annotation);
+    an__scope_expr(c, s, st->u.ann_assign.value);
+    if (st->u.ann_assign.target->kind == PY_NAME)
+      an__sym(c, s, st->u.ann_assign.target->u.name.id,
+              AN_SYM_ANNOTATED | (st->u.ann_assign.value || s->kind != AN_SCOPE_MODULE ? AN_SYM_ASSIGNED : 0), st->line);
+    else
+      an__bind_target(c, s, st->u.ann_assign.target, AN_SYM_ASSIGNED);
+    return;
+  case PY_FOR:
+    an__scope_expr(c, s, st->u.for_.iter);
+    an__bind_target(c, s, st->u.for_.target, AN_SYM_ASSIGNED);
+    an__scope_stmts(c, s, st->u.for_.body);
+    an__scope_stmts(c, s, st->u.for_.orelse);
+    return;
+  case PY_WITH:
+    for (int i = 0; i < st->u.with.items.n; i++) {
+      py_node *it = st->u.with.items.v[i];
+      an__scope_expr(c, s, it->u.with_item.context_expr);
+      an__bind_target(c, s, it->u.with_item.optional_vars, AN_SYM_ASSIGNED);
+    }
+    an__scope_stmts(c, s, st->u.with.body);
+    return;
+  case PY_TRY:
+    an__scope_stmts(c, s, st->u.try_.body);
+    for (int i = 0; i < st->u.try_.handlers.n; i++) {
+      py_node *h = st->u.try_.handlers.v[i];
+      an__scope_expr(c, s, h->u.except_handler.type);
+      if (h->u.except_handler.name) an__sym(c, s, h->u.except_handler.name, AN_SYM_ASSIGNED | AN_SYM_DELETED, h->line);
+      an__scope_stmts(c, s, h->u.except_handler.body);
+    }
+    an__scope_stmts(c, s, st->u.try_.orelse);
+    an__scope_stmts(c, s, st->u.try_.finalbody);
+    return;
+  case PY_IMPORT:
+    for (int i = 0; i < st->u.import.names.n; i++) {
+      py_node *al = st->u.import.names.v[i];
+      const char *nm = al->u.alias.asname;
+      if (!nm) {
+        const char *dot = strchr(al->u.alias.name, '.');
+        nm = dot ? p_arena_strndup(c->a, al->u.alias.name, (size_t)(dot - al->u.alias.name)) : al->u.alias.name;
+      }
+      an__sym(c, s, nm, AN_SYM_ASSIGNED | AN_SYM_IMPORTED, st->line);
+    }
+    return;
+  case PY_IMPORT_FROM:
+    for (int i = 0; i < st->u.import_from.names.n; i++) {
+      py_node *al = st->u.import_from.names.v[i];
+      if (!strcmp(al->u.alias.name, "*")) {
+        s->has_star_import = true;
+        continue;
+      }
+      an__sym(c, s, al->u.alias.asname ? al->u.alias.asname : al->u.alias.name, AN_SYM_ASSIGNED | AN_SYM_IMPORTED,
+              st->line);
+    }
+    return;
+  case PY_MATCH:
+    an__scope_expr(c, s, st->u.match.subject);
+    for (int i = 0; i < st->u.match.cases.n; i++) {
+      py_node *mc = st->u.match.cases.v[i];
+      an__scope_pattern(c, s, mc->u.match_case.pattern);
+      an__scope_expr(c, s, mc->u.match_case.guard);
+      an__scope_stmts(c, s, mc->u.match_case.body);
+    }
+    return;
+  case PY_IF: case PY_WHILE:
+    an__scope_expr(c, s, st->u.if_.test);
+    an__scope_stmts(c, s, st->u.if_.body);
+    an__scope_stmts(c, s, st->u.if_.orelse);
+    return;
+  case PY_DELETE:
+    for (int i = 0; i < st->u.delete_.targets.n; i++) an__bind_target(c, s, st->u.delete_.targets.v[i], AN_SYM_ASSIGNED | AN_SYM_DELETED);
+    return;
+  default: {
+    struct an__walk w = {c, s};
+    py_node_children(st, an__scope_child, &w);
+    return;
+  }
+  }
+}
+
+static void an__scope_stmts(an_ctx *c, an_scope *s, py_nodes b) {
+  for (int i = 0; i < b.n; i++) an__scope_stmt(c, s, b.v[i]);
+}
+
+/* ------------------------------------------------- binding resolution */
+
+typedef struct an_names {
+  const char **v;
+  int n;
+} an_names;
+
+static bool an__has(const an_names *l, const char *n) {
+  for (int i = 0; i < l->n; i++)
+    if (strcmp(l->v[i], n) == 0) return true;
+  return false;
+}
+
+static bool an__is_funclike(const an_scope *s) {
+  return s->kind == AN_SCOPE_FUNCTION || s->kind == AN_SCOPE_LAMBDA || s->kind == AN_SCOPE_COMPREHENSION;
+}
+
+/* CPython's analyze_block. bound: names bound in enclosing function
+ * scopes. Returns (in *free) the free names of s and its children that
+ * must come from outside s. */
+static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names *free_out) {
+  an_scope *mod = s;
+  while (mod->parent) mod = mod->parent;
+  /* super() / __class__ in a method: an implicit __class__ cell of the class */
+  if (s->kind == AN_SCOPE_FUNCTION && s->uses_super && s->parent && s->parent->kind == AN_SCOPE_CLASS)
+    an__sym(c, s, "__class__", AN_SYM_USED, s->node->line);
+  for (int i = 0; i < s->nsyms; i++) {
+    an_symbol *y = &s->syms[i];
+    unsigned f = y->flags;
+    if (f & AN_SYM_DECL_GLOBAL) {
+      y->binding = AN_GLOBAL_EXPLICIT;
+      an_symbol *g = an__sym(c, mod, y->name, 0, y->line);
+      if (g->binding == AN_UNBOUND) g->binding = AN_GLOBAL_IMPLICIT;
+      if (f & AN_SYM_ASSIGNED) g->flags |= AN_SYM_ASSIGNED;
+    } else if (f & AN_SYM_DECL_NONLOCAL) {
+      if (!an__has(bound, y->name)) {
+        an__diag(c, s->module ? s->module->mod->path : "?", y->line, 1, "SyntaxError: no binding for nonlocal '%s' found", y->name);
+        c->nerr_syntax++;
+      }
+      y->binding = AN_NONLOCAL;
+    } else if (!(f & (AN_SYM_ASSIGNED | AN_SYM_PARAM)) && !strcmp(y->name, "__class__") && s->uses_super &&
+               s->parent && s->parent->kind == AN_SCOPE_CLASS) {
+      y->binding = AN_FREE; /* the class's implicit __class__ cell */
+    } else if (s->kind == AN_SCOPE_MODULE) {
+      y->binding = (f & (AN_SYM_ASSIGNED | AN_SYM_PARAM)) || s->has_star_import || !an__is_builtin(y->name)
+                       ? AN_GLOBAL_IMPLICIT : AN_BUILTIN;
+    } else if (f & (AN_SYM_ASSIGNED | AN_SYM_PARAM)) {
+      y->binding = AN_LOCAL;
+    } else if (an__has(bound, y->name)) {
+      y->binding = AN_FREE;
+    } else {
+      an_symbol *g = an_symbol_of(mod, y->name);
+      bool mod_bound = (g && (g->flags & AN_SYM_ASSIGNED)) || mod->has_star_import;
+      y->binding = mod_bound || !an__is_builtin(y->name) ? AN_GLOBAL_IMPLICIT : AN_BUILTIN;
+    }
+  }
+  /* names visible as enclosing-function bindings to the children */
+  an_names nb = {NULL, 0};
+  int cap = bound->n + s->nsyms + 1;
+  nb.v = malloc(sizeof(char *) * (size_t)cap);
+  if (!nb.v) abort();
+  for (int i = 0; i < bound->n; i++) nb.v[nb.n++] = bound->v[i];
+  if (an__is_funclike(s)) {
+    for (int i = 0; i < s->nsyms; i++) {
+      an_symbol *y = &s->syms[i];
+      if ((y->binding == AN_LOCAL || y->binding == AN_NONLOCAL) && !an__has(&nb, y->name)) nb.v[nb.n++] = y->name;
+    }
+  }
+  /* names declared global here hide outer bindings */
+  an_names child_bound = nb;
+  an_names nb2 = {NULL, 0};
+  bool has_glob = false;
+  for (int i = 0; i < s->nsyms; i++)
+    if (s->syms[i].binding == AN_GLOBAL_EXPLICIT) has_glob = true;
+  if (has_glob) {
+    nb2.v = malloc(sizeof(char *) * (size_t)(nb.n + 1));
+    if (!nb2.v) abort();
+    for (int i = 0; i < nb.n; i++)
+      if (an_lookup(s, nb.v[i]) != AN_GLOBAL_EXPLICIT) nb2.v[nb2.n++] = nb.v[i];
+    child_bound = nb2;
+  }
+  an_names frees = {NULL, 0};
+  int fcap = 0;
+  for (int i = 0; i < s->nchildren; i++) {
+    an_names cf = {NULL, 0};
+    an__analyze(c, s->children[i], s->kind == AN_SCOPE_MODULE ? &(an_names){NULL, 0} : &child_bound, &cf);
+    for (int j = 0; j < cf.n; j++) {
+      if (an__has(&frees, cf.v[j])) continue;
+      if (frees.n == fcap) {
+        fcap = fcap ? fcap * 2 : 8;
+        const char **nv = realloc(frees.v, sizeof(char *) * (size_t)fcap);
+        if (!nv) abort();
+        frees.v = nv;
+      }
+      frees.v[frees.n++] = cf.v[j];
+    }
+    free(cf.v);
+  }
+  /* children's free names: cells here, or passed through */
+  an_names out = {NULL, 0};
+  out.v = malloc(sizeof(char *) * (size_t)(frees.n + s->nsyms + 1));
+  if (!out.v) abort();
+  for (int i = 0; i < frees.n; i++) {
+    an_symbol *y = an_symbol_of(s, frees.v[i]);
+    if (s->kind == AN_SCOPE_CLASS && !strcmp(frees.v[i], "__class__") && !y) {
+      continue; /* provided by the class itself */
+    } else if (y && an__is_funclike(s) && (y->binding == AN_LOCAL || y->binding == AN_CELL)) {
+      y->binding = AN_CELL;
+      y->flags |= AN_SYM_CAPTURED;
+    } else if (s->kind != AN_SCOPE_MODULE) {
+      if (!y) {
+        y = an__sym(c, s, frees.v[i], 0, 0);
+        y->binding = AN_FREE;
+      } else if (y->binding == AN_GLOBAL_IMPLICIT || y->binding == AN_BUILTIN) {
+        if (s->kind == AN_SCOPE_CLASS) {
+          /* a class body keeps its own lookup; the method's closure still
+           * needs the variable passed through */
+        } else {
+          y->binding = AN_FREE;
+        }
+      }
+      if (!an__has(&out, frees.v[i])) out.v[out.n++] = frees.v[i];
+    }
+  }
+  if (s->kind != AN_SCOPE_MODULE)
+    for (int i = 0; i < s->nsyms; i++)
+      if ((s->syms[i].binding == AN_FREE || s->syms[i].binding == AN_NONLOCAL) && !an__has(&out, s->syms[i].name))
+        out.v[out.n++] = s->syms[i].name;
+  free(frees.v);
+  free(nb.v);
+  free(nb2.v);
+  *free_out = out;
+}
+
+/* ------------------------------------------------------------ imports */
+
+static an_module *an__find_module(an_program *p, const char *name) {
+  for (int i = 0; i < p->nmodules; i++)
+    if (strcmp(p->modules[i].name, name) == 0) return &p->modules[i];
+  return NULL;
+}
+
+/* Is name a module of the upload, or a package directory prefix of one
+ * (namespace package: pkg/mod.py without pkg/__init__.py)? */
+static bool an__upload_has(an_program *p, const char *name) {
+  if (an__find_module(p, name)) return true;
+  size_t n = strlen(name);
+  for (int i = 0; i < p->nmodules; i++)
+    if (strncmp(p->modules[i].name, name, n) == 0 && p->modules[i].name[n] == '.') return true;
+  return false;
+}
+
+/* Resolves `from .x import` bases: the package of module m, level dots up. */
+static const char *an__relative_base(an_ctx *c, an_module *m, int level, const char *sub) {
+  const char *name = m->name;
+  /* the package of a module is its name minus the last part, of a package itself */
+  char *base = p_arena_strdup(c->a, name);
+  int up = m->mod->is_package ? level - 1 : level;
+  for (int i = 0; i < up; i++) {
+    char *dot = strrchr(base, '.');
+    if (!dot) {
+      if (*base == 0) return NULL;
+      *base = 0;
+      continue;
+    }
+    *dot = 0;
+  }
+  if (sub && *sub) return *base ? p_arena_printf(c->a, "%s.%s", base, sub) : sub;
+  return base;
+}
+
+static an_import *an__add_import(an_ctx *c, an_module *m, const py_node *st, const char *module, const char *name,
+                                 const char *asname, bool conditional) {
+  m->imports = an__grow(c->a, m->imports, m->nimports, &m->capimports, sizeof *m->imports);
+  an_import *im = &m->imports[m->nimports++];
+  memset(im, 0, sizeof *im);
+  im->node = st;
+  im->module = module;
+  im->name = name;
+  im->asname = asname;
+  im->conditional = conditional;
+  im->line = st->line;
+  im->col = st->col;
+  /* `import a.b.c` needs every prefix */
+  im->is_upload = an__upload_has(c->p, module);
+  im->is_stdlib = !im->is_upload && an_stdlib_supported(module);
+  if (!im->is_upload && !im->is_stdlib) {
+    /* a supported parent with an unsupported child (os.path is listed) */
+    im->runtime_error = true;
+  }
+  if (name && im->is_upload) {
+    const char *full = p_arena_printf(c->a, "%s.%s", module, name);
+    im->is_submodule = an__upload_has(c->p, full);
+    /* `from m import name` of a name m never binds: ImportError when run */
+    an_module *t = an__find_module(c->p, module);
+    if (!im->is_submodule && t && t->scope && strcmp(name, "*") != 0 && !t->scope->has_star_import) {
+      an_symbol *y = an_symbol_of(t->scope, name);
+      bool bound = y && (y->flags & (AN_SYM_ASSIGNED | AN_SYM_DECL_GLOBAL));
+      bool getattr_hook = an_symbol_of(t->scope, "__getattr__") != NULL;
+      /* names set from functions through `global` count as bound */
+      if (!bound && !getattr_hook && !c->uses_reflection) {
+        im->runtime_error = true;
+        im->missing_name = true;
+      }
+    }
+  }
+  if (im->is_stdlib) {
+    bool seen = false;
+    for (int i = 0; i < c->p->nstdlib; i++)
+      if (!strcmp(c->p->stdlib_used[i], module)) seen = true;
+    if (!seen) {
+      const char **nv = p_arena_alloc(c->a, sizeof(char *) * (size_t)(c->p->nstdlib + 1));
+      if (c->p->nstdlib) memcpy(nv, c->p->stdlib_used, sizeof(char *) * (size_t)c->p->nstdlib);
+      nv[c->p->nstdlib++] = module;
+      c->p->stdlib_used = nv;
+    }
+  }
+  return im;
+}
+
+/* Collects imports anywhere in a statement list. conditional: not an
+ * unconditional top-level statement of the module. */
+static void an__collect_imports(an_ctx *c, an_module *m, py_nodes body, bool conditional);
+
+static int an__collect_child(py_node *ch, void *ctx) {
+  void **cv = ctx;
+  an_ctx *c = cv[0];
+  an_module *m = cv[1];
+  if (py_is_stmt(ch->kind)) {
+    py_nodes one = {&ch, 1};
+    an__collect_imports(c, m, one, true);
+  } else if (ch->kind == PY_EXCEPT_HANDLER || ch->kind == PY_MATCH_CASE) {
+    py_node_children(ch, an__collect_child, ctx);
+  }
+  return 0;
+}
+
+static void an__collect_imports(an_ctx *c, an_module *m, py_nodes body, bool conditional) {
+  for (int i = 0; i < body.n; i++) {
+    py_node *st = body.v[i];
+    if (st->kind == PY_IMPORT) {
+      for (int j = 0; j < st->u.import.names.n; j++) {
+        py_node *al = st->u.import.names.v[j];
+        const char *bound = al->u.alias.asname;
+        if (!bound) {
+          const char *dot = strchr(al->u.alias.name, '.');
+          bound = dot ? p_arena_strndup(c->a, al->u.alias.name, (size_t)(dot - al->u.alias.name)) : al->u.alias.name;
+        }
+        an__add_import(c, m, st, al->u.alias.name, NULL, bound, conditional);
+      }
+    } else if (st->kind == PY_IMPORT_FROM) {
+      const char *mod = st->u.import_from.module;
+      if (st->u.import_from.level > 0) {
+        const char *base = an__relative_base(c, m, st->u.import_from.level, mod);
+        if (!base || !*base) {
+          /* CPython raises ImportError when the statement runs */
+          m->imports = an__grow(c->a, m->imports, m->nimports, &m->capimports, sizeof *m->imports);
+          an_import *im = &m->imports[m->nimports++];
+          memset(im, 0, sizeof *im);
+          im->node = st;
+          im->module = p_arena_printf(c->a, "%.*s%s", st->u.import_from.level, "..........", mod ? mod : "");
+          im->runtime_error = im->bad_relative = true;
+          im->conditional = conditional;
+          im->line = st->line;
+          im->col = st->col;
+          continue;
+        }
+        mod = base;
+      }
+      for (int j = 0; j < st->u.import_from.names.n; j++) {
+        py_node *al = st->u.import_from.names.v[j];
+        an__add_import(c, m, st, mod, al->u.alias.name, al->u.alias.asname ? al->u.alias.asname : al->u.alias.name,
+                       conditional);
+      }
+    } else {
+      void *cv[2] = {c, m};
+      py_node_children(st, an__collect_child, cv);
+    }
+  }
+}
+
+/* A statement CPython runs without any visible effect before a failing
+ * import: imports, defs, classes without decorators, docstrings, pass,
+ * assignments of literals. */
+static bool an__silent_stmt(const py_node *st) {
+  switch (st->kind) {
+  case PY_IMPORT: case PY_IMPORT_FROM: case PY_PASS: case PY_GLOBAL: return true;
+  case PY_FUNCTION_DEF:
+    for (int i = 0; i < st->u.function_def.decorators.n; i++)
+      if (st->u.function_def.decorators.v[i]->kind != PY_NAME) return false;
+    return true;
+  case PY_CLASS_DEF: return false; /* a class body runs code */
+  case PY_EXPR: {
+    py_kind k = st->u.expr.value->kind;
+    return k == PY_STR || k == PY_INT || k == PY_FLOAT || k == PY_ELLIPSIS || k == PY_NONE;
+  }
+  case PY_ASSIGN: case PY_ANN_ASSIGN: {
+    const py_node *v = st->kind == PY_ASSIGN ? st->u.assign.value : st->u.ann_assign.value;
+    if (!v) return true;
+    py_kind k = v->kind;
+    return k == PY_STR || k == PY_INT || k == PY_FLOAT || k == PY_BOOL || k == PY_NONE || k == PY_BYTES;
+  }
+  default: return false;
+  }
+}
+
+/* Reports the unknown imports CPython would fail on before any output:
+ * walks the entry module's silent prefix, following unconditional imports
+ * of uploaded modules (packages first, depth-first, like execution).
+ * Returns 1 if an error was reported, 0 if the whole module ran silently,
+ * -1 if it stopped at a statement that may produce output. */
+static int an__static_import_errors(an_ctx *c, an_module *m, int depth, bool *visiting) {
+  if (depth > 64) return -1;
+  int idx = (int)(m - c->p->modules);
+  if (visiting[idx]) return 0; /* already imported: not executed again */
+  visiting[idx] = true;
+  py_nodes body = m->mod->node->u.module.body;
+  for (int i = 0; i < body.n; i++) {
+    py_node *st = body.v[i];
+    if (st->kind == PY_IMPORT || st->kind == PY_IMPORT_FROM) {
+      for (int j = 0; j < m->nimports; j++) {
+        an_import *im = &m->imports[j];
+        if (im->node != st) continue;
+        if (im->is_upload) {
+          /* executing the packages, then the module, then a submodule */
+          const char *full = im->is_submodule && im->name ? p_arena_printf(c->a, "%s.%s", im->module, im->name) : im->module;
+          char *name = p_arena_strdup(c->a, full);
+          for (char *dot = name;; dot++) {
+            bool end = *dot == 0;
+            if (*dot != '.' && !end) continue;
+            char save = *dot;
+            *dot = 0;
+            an_module *t = an__find_module(c->p, name);
+            *dot = save;
+            if (t) {
+              int r = an__static_import_errors(c, t, depth + 1, visiting);
+              if (r) return r;
+            }
+            if (end) break;
+          }
+        }
+        if (im->runtime_error) {
+          if (im->bad_relative)
+            an__diag(c, st->file, im->line, im->col, "ImportError: attempted relative import %s",
+                     m->mod->is_entry || !strchr(m->name, '.') ? "with no known parent package"
+                                                               : "beyond top-level package");
+          else if (im->missing_name)
+            an__diag(c, st->file, im->line, im->col, "ImportError: cannot import name '%s' from '%s'", im->name,
+                     im->module);
+          else
+            an__diag(c, st->file, im->line, im->col,
+                     "ModuleNotFoundError: No module named '%s' (neither in the upload nor supported by Portalis)",
+                     im->module);
+          c->nerr_import++;
+          im->runtime_error = false; /* reported statically */
+          return 1;
+        }
+      }
+    }
+    if (!an__silent_stmt(st)) return -1;
+  }
+  return 0;
+}
+
+/* Marks modules on import cycles (Tarjan-free: DFS with a path stack). */
+static void an__cycles(an_ctx *c, int i, int *state, int *stack, int *sp) {
+  an_program *p = c->p;
+  state[i] = 1;
+  stack[(*sp)++] = i;
+  an_module *m = &p->modules[i];
+  for (int j = 0; j < m->nimports; j++) {
+    an_import *im = &m->imports[j];
+    if (!im->is_upload) continue;
+    /* importing a.b.c runs a, a.b and a.b.c; `from a import b` may run a.b */
+    const char *targets[2] = {im->module, im->is_submodule ? p_arena_printf(c->a, "%s.%s", im->module, im->name) : NULL};
+    for (int ti = 0; ti < 2; ti++) {
+      if (!targets[ti]) continue;
+      char *name = p_arena_strdup(c->a, targets[ti]);
+      for (char *dot = name;; dot++) {
+        bool end = *dot == 0;
+        if (*dot != '.' && !end) continue;
+        char save = *dot;
+        *dot = 0;
+        an_module *t = an__find_module(p, name);
+        *dot = save;
+        if (t) {
+          int k = (int)(t - p->modules);
+          if (state[k] == 1) {
+            for (int q = *sp - 1; q >= 0; q--) {
+              p->modules[stack[q]].in_cycle = true;
+              if (stack[q] == k) break;
+            }
+          } else if (state[k] == 0) {
+            an__cycles(c, k, state, stack, sp);
+          }
+        }
+        if (end) break;
+      }
+    }
+  }
+  (*sp)--;
+  state[i] = 2;
+}
+
+/* -------------------------------------------------------------- types */
+
+static bool an__mutable(const an_type *t) {
+  return t && (t->kind == AN_T_LIST || t->kind == AN_T_SET || t->kind == AN_T_DICT);
+}
+
+/* A mutable container held inside another one can be changed through
+ * any alias we do not follow (row = grid[0]; row.append("x")), so only
+ * the outer container keeps element types: inner ones are shallow. */
+static const an_type *an__shallow(an_ctx *c, const an_type *t);
+
+static const an_type *an__mk(an_ctx *c, an_type_kind k, const an_type *elem, const an_type *key) {
+  if (an__mutable(elem)) elem = an__shallow(c, elem);
+  if (an__mutable(key)) key = an__shallow(c, key);
+  an_type *t = p_arena_alloc(c->a, sizeof *t);
+  t->kind = k;
+  t->elem = elem;
+  t->key = key;
+  return t;
+}
+
+static const an_type *an__shallow(an_ctx *c, const an_type *t) {
+  if (!an__mutable(t)) return t;
+  if ((!t->elem || t->elem->kind == AN_T_DYNAMIC) && (t->kind != AN_T_DICT || (t->key && t->key->kind == AN_T_DYNAMIC)))
+    return t;
+  an_type *r = p_arena_alloc(c->a, sizeof *r);
+  r->kind = t->kind;
+  r->elem = &an_t_dynamic;
+  r->key = t->kind == AN_T_DICT ? &an_t_dynamic : NULL;
+  return r;
+}
+
+static const an_type *an__mk_tuple(an_ctx *c, const an_type **items, int n) {
+  an_type *t = p_arena_alloc(c->a, sizeof *t);
+  t->kind = AN_T_TUPLE;
+  t->items = p_arena_alloc(c->a, sizeof(an_type *) * (size_t)(n + 1));
+  for (int i = 0; i < n; i++) t->items[i] = an__shallow(c, items[i]);
+  t->nitems = n;
+  return t;
+}
+
+static bool an__known(const an_type *t) { return t && t->kind != AN_T_UNKNOWN; }
+static bool an__is(const an_type *t, an_type_kind k) { return t && t->kind == k; }
+
+/* Least upper bound in the lattice unknown < T < dynamic; containers join
+ * element-wise (a list that may hold ints or strs is list[dynamic]). */
+static const an_type *an__join(an_ctx *c, const an_type *x, const an_type *y) {
+  if (!x || x->kind == AN_T_UNKNOWN) return y ? y : &an__t_unknown;
+  if (!y || y->kind == AN_T_UNKNOWN) return x;
+  if (an_type_eq(x, y)) return x;
+  if (x->kind == AN_T_DYNAMIC || y->kind == AN_T_DYNAMIC || x->kind != y->kind) return &an_t_dynamic;
+  switch (x->kind) {
+  case AN_T_LIST: case AN_T_SET: return an__mk(c, x->kind, an__join(c, x->elem, y->elem), NULL);
+  case AN_T_DICT: return an__mk(c, AN_T_DICT, an__join(c, x->elem, y->elem), an__join(c, x->key, y->key));
+  case AN_T_TUPLE:
+    if (x->nitems == y->nitems) {
+      const an_type **it = p_arena_alloc(c->a, sizeof(an_type *) * (size_t)(x->nitems + 1));
+      for (int i = 0; i < x->nitems; i++) it[i] = an__join(c, x->items[i], y->items[i]);
+      return an__mk_tuple(c, it, x->nitems);
+    }
+    return &an_t_dynamic;
+  default: return &an_t_dynamic;
+  }
+}
+
+/* Element type when iterating a value of type t (unknown if unknown). */
+static const an_type *an__iter_elem(an_ctx *c, const an_type *t) {
+  if (!an__known(t)) return &an__t_unknown;
+  switch (t->kind) {
+  case AN_T_LIST: case AN_T_SET: return t->elem ? t->elem : &an__t_unknown;
+  case AN_T_DICT: return t->key ? t->key : &an__t_unknown;
+  case AN_T_STR: return &an_t_str;
+  case AN_T_BYTES: return &an_t_int;
+  case AN_T_TUPLE: {
+    const an_type *r = &an__t_unknown;
+    for (int i = 0; i < t->nitems; i++) r = an__join(c, r, t->items[i]);
+    return t->nitems ? r : &an_t_dynamic;
+  }
+  default: return &an_t_dynamic;
+  }
+}
+
+typedef struct an_env {
+  an_ctx *c;
+  an_scope *s;   /* scope of the code being typed */
+  an_func *f;    /* function being typed, NULL at module/class level */
+  bool record;   /* final pass: store expression types */
+  bool safe;     /* the Name being evaluated does not escape (an__expr_safe) */
+} an_env;
+
+static const an_type *an__expr(an_env *v, py_node *e);
+static const an_type *an__expr_safe(an_env *v, py_node *e);
+static void an__impure(an_env *v, const char *why);
+
+static an_scope *an__module_scope(an_scope *s) {
+  while (s->parent) s = s->parent;
+  return s;
+}
+
+/* The symbol a name read in s refers to (for types), or NULL for builtins
+ * and names that stay dynamic (free/cell variables). */
+static an_symbol *an__target_sym(an_scope *s, const char *name, an_binding *bout) {
+  an_binding b = an_resolve(s, name);
+  if (bout) *bout = b;
+  switch (b) {
+  case AN_LOCAL: return an_symbol_of(s, name);
+  case AN_GLOBAL_EXPLICIT: case AN_GLOBAL_IMPLICIT: return an_symbol_of(an__module_scope(s), name);
+  default: return NULL;
+  }
+}
+
+static const an_type *an__sym_type(an_env *v, const char *name) {
+  an_binding b;
+  an_symbol *y = an__target_sym(v->s, name, &b);
+  if (b == AN_BUILTIN) return &an_t_dynamic;
+  if (!y) return &an_t_dynamic;
+  if (y->why_dynamic) return &an_t_dynamic;
+  if (y->escapes) return an__shallow(v->c, y->type);
+  return y->type;
+}
+
+static void an__set_dynamic(an_ctx *c, an_symbol *y, const char *why) {
+  if (!y) return;
+  if (!y->why_dynamic) {
+    y->why_dynamic = why;
+    c->changed = true;
+  }
+  if (y->type != &an_t_dynamic) {
+    y->type = &an_t_dynamic;
+    c->changed = true;
+  }
+}
+
+/* Joins t into the type of the symbol that `name` binds in v->s. */
+static void an__bind_type(an_env *v, const char *name, const an_type *t) {
+  an_binding b = an_lookup(v->s, name);
+  an_symbol *y;
+  if (b == AN_LOCAL || b == AN_CELL || (v->s->kind == AN_SCOPE_MODULE && b != AN_UNBOUND))
+    y = an_symbol_of(v->s, name);
+  else if (b == AN_GLOBAL_EXPLICIT)
+    y = an_symbol_of(an__module_scope(v->s), name);
+  else
+    return; /* nonlocal/free: the owner scope stays dynamic (see an__finish_syms) */
+  if (!y || y->why_dynamic) return;
+  const an_type *j = an__join(v->c, y->type, t);
+  if (!an_type_eq(j, y->type)) {
+    y->type = j;
+    v->c->changed = true;
+  }
+}
+
+/* A container reached through name is mutated (append, add, d[k] = v):
+ * its element types join, whichever scope owns the name (a function may
+ * append to a module-level list without declaring it global). */
+static void an__mutate_type(an_env *v, const char *name, const an_type *t) {
+  an_binding b;
+  an_symbol *y = an__target_sym(v->s, name, &b);
+  if (!y) return; /* free/cell variables are dynamic already */
+  if (y->why_dynamic) return;
+  const an_type *j = an__join(v->c, y->type, t);
+  if (!an_type_eq(j, y->type)) {
+    y->type = j;
+    v->c->changed = true;
+  }
+}
+
+static void an__bind_target_type(an_env *v, py_node *t, const an_type *ty) {
+  if (!t) return;
+  if (t->kind == PY_NAME) {
+    an__bind_type(v, t->u.name.id, ty);
+  } else if (t->kind == PY_TUPLE || t->kind == PY_LIST) {
+    int n = t->u.list_or_tuple.elts.n;
+    bool star = false;
+    for (int i = 0; i < n; i++)
+      if (t->u.list_or_tuple.elts.v[i]->kind == PY_STARRED) star = true;
+    for (int i = 0; i < n; i++) {
+      const an_type *et = &an_t_dynamic;
+      if (!an__known(ty)) et = &an__t_unknown;
+      else if (!star && an__is(ty, AN_T_TUPLE) && ty->nitems == n) et = ty->items[i];
+      else if (!star && (an__is(ty, AN_T_LIST))) et = &an_t_dynamic; /* length unknown: may raise, elements typed */
+      py_node *el = t->u.list_or_tuple.elts.v[i];
+      if (el->kind == PY_STARRED) {
+        an__bind_target_type(v, el->u.starred.value, an__known(ty) ? an__mk(v->c, AN_T_LIST, &an_t_dynamic, NULL) : &an__t_unknown);
+      } else {
+        an__bind_target_type(v, el, et);
+      }
+    }
+  } else if (t->kind == PY_STARRED) {
+    an__bind_target_type(v, t->u.starred.value, &an_t_dynamic);
+  } else {
+    an__expr(v, t); /* attribute/subscript: type the parts */
+  }
+}
+
+static bool an__num(const an_type *t) { return an__is(t, AN_T_INT) || an__is(t, AN_T_BOOL) || an__is(t, AN_T_FLOAT); }
+
+static const an_type *an__binop(an_ctx *c, py_op op, const an_type *l, const an_type *r, const py_node *rn) {
+  if (!an__known(l) || !an__known(r)) {
+    if (an__is(l, AN_T_DYNAMIC) || an__is(r, AN_T_DYNAMIC)) return &an_t_dynamic;
+    return &an__t_unknown;
+  }
+  bool li = an__is(l, AN_T_INT) || an__is(l, AN_T_BOOL), ri = an__is(r, AN_T_INT) || an__is(r, AN_T_BOOL);
+  bool lf = an__is(l, AN_T_FLOAT), rf = an__is(r, AN_T_FLOAT);
+  switch (op) {
+  case PY_OP_ADD: case PY_OP_SUB: case PY_OP_MULT: case PY_OP_FLOORDIV: case PY_OP_MOD:
+    if (li && ri) return &an_t_int;
+    if ((li || lf) && (ri || rf)) return &an_t_float;
+    if (op == PY_OP_ADD && an__is(l, AN_T_STR) && an__is(r, AN_T_STR)) return &an_t_str;
+    if (op == PY_OP_ADD && an__is(l, AN_T_BYTES) && an__is(r, AN_T_BYTES)) return &an_t_bytes;
+    if (op == PY_OP_ADD && an__is(l, AN_T_LIST) && an__is(r, AN_T_LIST)) return an__join(c, l, r);
+    if (op == PY_OP_MULT && ((an__is(l, AN_T_STR) && ri) || (li && an__is(r, AN_T_STR)))) return &an_t_str;
+    if (op == PY_OP_MULT && an__is(l, AN_T_LIST) && ri) return l;
+    if (op == PY_OP_MULT && li && an__is(r, AN_T_LIST)) return r;
+    if (op == PY_OP_MOD && an__is(l, AN_T_STR)) return &an_t_str; /* printf-style formatting */
+    return &an_t_dynamic;
+  case PY_OP_DIV:
+    if ((li || lf) && (ri || rf)) return &an_t_float;
+    return &an_t_dynamic;
+  case PY_OP_POW:
+    /* int ** negative int is a float; float ** float may be complex */
+    if (li && ri && rn && rn->kind == PY_INT) return &an_t_int;
+    if (lf && rn && rn->kind == PY_INT) return &an_t_float;
+    return &an_t_dynamic;
+  case PY_OP_LSHIFT: case PY_OP_RSHIFT:
+    if (li && ri) return &an_t_int;
+    return &an_t_dynamic;
+  case PY_OP_BITAND: case PY_OP_BITOR: case PY_OP_BITXOR:
+    if (an__is(l, AN_T_BOOL) && an__is(r, AN_T_BOOL)) return &an_t_bool;
+    if (li && ri) return &an_t_int;
+    return &an_t_dynamic;
+  default: return &an_t_dynamic;
+  }
+}
+
+static bool an__prim(const an_type *t) {
+  return an__is(t, AN_T_INT) || an__is(t, AN_T_BOOL) || an__is(t, AN_T_FLOAT) || an__is(t, AN_T_STR) ||
+         an__is(t, AN_T_NONE) || an__is(t, AN_T_BYTES);
+}
+
+static an_func *an__callee(an_env *v, py_node *fn);
+
+/* Records a direct call to a closed user function: argument types join
+ * into its parameter types. Anything we cannot map opens the function. */
+static void an__call_site(an_env *v, an_func *f, py_node *call, const an_type **argt) {
+  f->ncalls++;
+  const py_arguments *pa = f->node->u.function_def.args;
+  if (!f->closed) return;
+  if (pa->vararg || pa->kwarg || pa->kwonly.n || pa->posonly.n) {
+    f->closed = false;
+    return;
+  }
+  int np = pa->args.n;
+  const an_type **got = calloc((size_t)np + 1, sizeof *got);
+  if (!got) abort();
+  py_nodes args = call->u.call.args;
+  if (args.n > np) f->closed = false;
+  for (int i = 0; i < args.n && i < np; i++) {
+    if (args.v[i]->kind == PY_STARRED) f->closed = false;
+    got[i] = argt[i];
+  }
+  for (int k = 0; k < call->u.call.keywords.n; k++) {
+    py_node *kw = call->u.call.keywords.v[k];
+    int idx = -1;
+    for (int i = 0; kw->u.keyword.arg && i < np; i++)
+      if (!strcmp(pa->args.v[i]->u.arg.name, kw->u.keyword.arg)) idx = i;
+    if (idx < 0 || got[idx]) f->closed = false;
+    else got[idx] = an__expr(v, kw->u.keyword.value);
+  }
+  for (int i = 0; i < np && f->closed; i++) {
+    const an_type *t = got[i];
+    if (!t) {
+      if (!pa->args.v[i]->u.arg.default_) {
+        f->closed = false; /* a TypeError at run time: keep it dynamic */
+        break;
+      }
+      an_env dv = *v;
+      t = an__expr(&dv, pa->args.v[i]->u.arg.default_);
+    }
+    const an_type *j = an__join(v->c, f->param_types[i], t);
+    if (!an_type_eq(j, f->param_types[i])) {
+      f->param_types[i] = j;
+      v->c->changed = true;
+    }
+  }
+  free(got);
+  if (!f->closed) v->c->changed = true;
+}
+
+static void an__add_callee(an_ctx *c, an_func *from, an_func *to) {
+  if (!from) return;
+  for (int i = 0; i < from->ncallees; i++)
+    if (from->callees[i] == to) return;
+  from->callees = an__grow(c->a, from->callees, from->ncallees, &from->capcallees, sizeof(an_func *));
+  from->callees[from->ncallees++] = to;
+}
+
+/* Values whose str()/repr()/format() is always a newly built exact str. */
+static bool an__builtin_string_arg(const an_type *t) {
+  switch (t->kind) {
+  case AN_T_INT: case AN_T_BOOL: case AN_T_FLOAT: case AN_T_STR: case AN_T_NONE: case AN_T_BYTES:
+  case AN_T_LIST: case AN_T_TUPLE: case AN_T_DICT: case AN_T_SET:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Builtin functions with a certain result type, given the argument types. */
+static const an_type *an__builtin_call(an_env *v, const char *name, py_node *call, const an_type **at, int n) {
+  int nk = call->u.call.keywords.n;
+  for (int i = 0; i < call->u.call.args.n; i++)
+    if (call->u.call.args.v[i]->kind == PY_STARRED) return &an_t_dynamic;
+  if (!strcmp(name, "len") && n == 1 && !nk) return &an_t_int;
+  if (!strcmp(name, "int") && !nk && n <= 2) return &an_t_int;
+  if (!strcmp(name, "float") && !nk && n <= 1) return &an_t_float;
+  /* str()/repr()/format() return what __str__/__repr__/__format__ return,
+   * which may be a str subclass for user objects: exact only for values
+   * whose conversion builds a new string */
+  if ((!strcmp(name, "str") || !strcmp(name, "repr") || !strcmp(name, "format") || !strcmp(name, "ascii")) && !nk &&
+      n <= (strcmp(name, "format") ? 1 : 2)) {
+    if (n == 0) return &an_t_str;
+    if (!an__known(at[0])) return &an__t_unknown;
+    return an__builtin_string_arg(at[0]) ? &an_t_str : &an_t_dynamic;
+  }
+  if (!strcmp(name, "chr") && n == 1) return &an_t_str;
+  if (!strcmp(name, "ord") && n == 1) return &an_t_int;
+  if (!strcmp(name, "bool") && n <= 1 && !nk) return &an_t_bool;
+  if (!strcmp(name, "isinstance") && n == 2) return &an_t_bool;
+  if (!strcmp(name, "callable") && n == 1) return &an_t_bool;
+  if (!strcmp(name, "hash") && n == 1) return &an_t_int;
+  if (!strcmp(name, "input")) return &an_t_str;
+  if (!strcmp(name, "print")) return &an_t_none;
+  if (!strcmp(name, "hex") || !strcmp(name, "oct") || !strcmp(name, "bin")) return &an_t_str;
+  if (!strcmp(name, "abs") && n == 1) {
+    if (!an__known(at[0])) return &an__t_unknown;
+    if (an__is(at[0], AN_T_INT) || an__is(at[0], AN_T_BOOL)) return &an_t_int;
+    if (an__is(at[0], AN_T_FLOAT)) return &an_t_float;
+    return &an_t_dynamic;
+  }
+  if (!strcmp(name, "round") && !nk) {
+    if (n == 1) {
+      if (!an__known(at[0])) return &an__t_unknown;
+      return an__num(at[0]) ? &an_t_int : &an_t_dynamic;
+    }
+    if (n == 2) {
+      if (!an__known(at[0])) return &an__t_unknown;
+      if (an__is(at[0], AN_T_FLOAT)) return &an_t_float;
+      if (an__is(at[0], AN_T_INT)) return &an_t_int;
+    }
+    return &an_t_dynamic;
+  }
+  if ((!strcmp(name, "min") || !strcmp(name, "max")) && !nk && n >= 1) {
+    const an_type *r = &an__t_unknown;
+    if (n == 1) {
+      if (!an__known(at[0])) return &an__t_unknown;
+      if (an__is(at[0], AN_T_LIST) || an__is(at[0], AN_T_SET) || an__is(at[0], AN_T_TUPLE)) r = an__iter_elem(v->c, at[0]);
+      else return &an_t_dynamic;
+    } else {
+      for (int i = 0; i < n; i++) r = an__join(v->c, r, at[i]);
+    }
+    return an__prim(r) || !an__known(r) ? r : &an_t_dynamic;
+  }
+  if (!strcmp(name, "sum") && n == 1 && !nk) {
+    if (!an__known(at[0])) return &an__t_unknown;
+    const an_type *el = an__is(at[0], AN_T_LIST) || an__is(at[0], AN_T_SET) || an__is(at[0], AN_T_TUPLE)
+                            ? an__iter_elem(v->c, at[0]) : &an_t_dynamic;
+    /* sum([]) is the int 0, so only int elements give a certain type */
+    if (an__is(el, AN_T_INT) || an__is(el, AN_T_BOOL)) return &an_t_int;
+    return an__known(el) ? &an_t_dynamic : &an__t_unknown;
+  }
+  if (!strcmp(name, "sorted") && n == 1) {
+    if (!an__known(at[0])) return &an__t_unknown;
+    return an__mk(v->c, AN_T_LIST, an__iter_elem(v->c, at[0]), NULL);
+  }
+  if (!strcmp(name, "list") && n <= 1 && !nk) {
+    if (n == 0) return an__mk(v->c, AN_T_LIST, &an__t_unknown, NULL);
+    if (!an__known(at[0])) return &an__t_unknown;
+    return an__mk(v->c, AN_T_LIST, an__iter_elem(v->c, at[0]), NULL);
+  }
+  if (!strcmp(name, "set") && n <= 1 && !nk) {
+    if (n == 0) return an__mk(v->c, AN_T_SET, &an__t_unknown, NULL);
+    if (!an__known(at[0])) return &an__t_unknown;
+    return an__mk(v->c, AN_T_SET, an__iter_elem(v->c, at[0]), NULL);
+  }
+  if (!strcmp(name, "dict") && n == 0 && !nk) return an__mk(v->c, AN_T_DICT, &an__t_unknown, &an__t_unknown);
+  if (!strcmp(name, "divmod") && n == 2) {
+    if (!an__known(at[0]) || !an__known(at[1])) return &an__t_unknown;
+    if ((an__is(at[0], AN_T_INT) || an__is(at[0], AN_T_BOOL)) && (an__is(at[1], AN_T_INT) || an__is(at[1], AN_T_BOOL))) {
+      const an_type *it[2] = {&an_t_int, &an_t_int};
+      return an__mk_tuple(v->c, it, 2);
+    }
+    return &an_t_dynamic;
+  }
+  return &an_t_dynamic;
+}
+
+/* Methods of str with a certain result type. */
+static const an_type *an__str_method(an_env *v, const char *m) {
+  static const char *const to_str[] = {"upper", "lower", "strip", "lstrip", "rstrip", "replace", "join", "format",
+                                       "title", "capitalize", "center", "ljust", "rjust", "zfill", "swapcase",
+                                       "casefold", "expandtabs", "removeprefix", "removesuffix", NULL};
+  static const char *const to_bool[] = {"startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace",
+                                        "isupper", "islower", "isnumeric", "isdecimal", "isidentifier",
+                                        "istitle", "isprintable", "isascii", NULL};
+  static const char *const to_int[] = {"find", "rfind", "count", "index", "rindex", NULL};
+  for (int i = 0; to_str[i]; i++)
+    if (!strcmp(m, to_str[i])) return &an_t_str;
+  for (int i = 0; to_bool[i]; i++)
+    if (!strcmp(m, to_bool[i])) return &an_t_bool;
+  for (int i = 0; to_int[i]; i++)
+    if (!strcmp(m, to_int[i])) return &an_t_int;
+  if (!strcmp(m, "split") || !strcmp(m, "rsplit") || !strcmp(m, "splitlines"))
+    return an__mk(v->c, AN_T_LIST, &an_t_str, NULL);
+  return &an_t_dynamic;
+}
+
+/* A container-typed local used in a way we cannot follow: its element
+ * types may change behind our back. */
+static void an__escape_name(an_env *v, py_node *e) {
+  if (!e || e->kind != PY_NAME) return;
+  an_symbol *y = an__target_sym(v->s, e->u.name.id, NULL);
+  if (!y || y->escapes) return;
+  if (an__is(y->type, AN_T_LIST) || an__is(y->type, AN_T_DICT) || an__is(y->type, AN_T_SET) || !an__known(y->type)) {
+    y->escapes = true;
+    v->c->changed = true;
+  }
+}
+
+static const an_type *an__call(an_env *v, py_node *e) {
+  int n = e->u.call.args.n;
+  const an_type *small[16];
+  const an_type **at = n <= 16 ? small : calloc((size_t)n, sizeof *at);
+  if (!at) abort();
+  py_node *fn = e->u.call.func;
+  bool is_method_on_name = fn->kind == PY_ATTRIBUTE && fn->u.attribute.value->kind == PY_NAME;
+  /* builtins that only look at their arguments */
+  static const char *const lookers[] = {"len", "sum", "min", "max", "sorted", "any", "all", "print", "str", "repr",
+                                        "list", "set", "tuple", "frozenset", "enumerate", "isinstance", "bool",
+                                        "int", "float", "abs", "round", "hash", "id", "type", "format", NULL};
+  bool looker = false;
+  if (fn->kind == PY_NAME && an_resolve(v->s, fn->u.name.id) == AN_BUILTIN)
+    for (int i = 0; lookers[i]; i++)
+      if (!strcmp(lookers[i], fn->u.name.id)) looker = true;
+  for (int i = 0; i < n; i++) {
+    py_node *a = e->u.call.args.v[i];
+    /* a container passed to a call may be mutated or kept there */
+    at[i] = looker ? an__expr_safe(v, a) : an__expr(v, a);
+    if (a->kind == PY_STARRED) an__escape_name(v, a->u.starred.value);
+  }
+  for (int i = 0; i < e->u.call.keywords.n; i++) {
+    an__expr(v, e->u.call.keywords.v[i]->u.keyword.value);
+    an__escape_name(v, e->u.call.keywords.v[i]->u.keyword.value);
+  }
+  const an_type *r = &an_t_dynamic;
+  if (fn->kind == PY_NAME) {
+    an_binding b = an_resolve(v->s, fn->u.name.id);
+    if (v->record) v->c->p->type_by_id[fn->id] = &an_t_dynamic;
+    if (b == AN_BUILTIN) {
+      r = an__builtin_call(v, fn->u.name.id, e, at, n);
+      if (v->f && v->f->pure) {
+        static const char *const pure[] = {"len", "abs", "min", "max", "int", "float", "str", "bool", "round",
+                                           "range", "divmod", "pow", "ord", "chr", "isinstance", "sum",
+                                           "sorted", "tuple", "list", "set", "dict", "repr", "enumerate",
+                                           "zip", "reversed", "all", "any", "hash", "frozenset", NULL};
+        bool ok = false;
+        for (int i = 0; pure[i]; i++)
+          if (!strcmp(pure[i], fn->u.name.id)) ok = true;
+        if (!ok) {
+          v->f->pure = false;
+          v->f->impure_why = "calls a builtin with effects (print, input, open, ...)";
+        }
+      }
+    } else {
+      an_func *f = an__callee(v, fn);
+      if (f) {
+        an__add_callee(v->c, v->f, f);
+        an__call_site(v, f, e, at);
+        r = f->is_generator || f->node->u.function_def.is_async ? &an_t_dynamic : f->return_type;
+      } else {
+        const an_type *ft = an__sym_type(v, fn->u.name.id);
+        if (an__is(ft, AN_T_CLASS) && ft->cls && !ft->cls->has_dynamic_bases) {
+          bool custom_new = false;
+          an_class *k = ft->cls;
+          py_nodes body = k->node->u.class_def.body;
+          for (int i = 0; i < body.n; i++)
+            if (body.v[i]->kind == PY_FUNCTION_DEF && !strcmp(body.v[i]->u.function_def.name, "__new__")) custom_new = true;
+          r = custom_new || k->node->u.class_def.keywords.n || k->node->u.class_def.bases.n || v->c->uses_reflection
+                  ? &an_t_dynamic : an__mk(v->c, AN_T_INSTANCE, NULL, NULL);
+          if (r->kind == AN_T_INSTANCE) ((an_type *)r)->cls = k;
+        } else if (!an__known(ft)) {
+          r = &an__t_unknown;
+        }
+        if (v->f && v->f->pure) {
+          v->f->pure = false;
+          v->f->impure_why = "calls a function that is not known to be pure";
+        }
+      }
+    }
+  } else {
+    const an_type *recv = fn->kind == PY_ATTRIBUTE ? an__expr_safe(v, fn->u.attribute.value) : an__expr(v, fn);
+    if (v->record) v->c->p->type_by_id[fn->id] = &an_t_dynamic;
+    if (fn->kind == PY_ATTRIBUTE) {
+      const char *m = fn->u.attribute.attr;
+      if (an__is(recv, AN_T_STR)) {
+        r = an__str_method(v, m);
+      } else if (an__is(recv, AN_T_LIST) && is_method_on_name) {
+        py_node *obj = fn->u.attribute.value;
+        if ((!strcmp(m, "append") && n == 1) || (!strcmp(m, "insert") && n == 2)) {
+          an__mutate_type(v, obj->u.name.id, an__mk(v->c, AN_T_LIST, at[n - 1], NULL));
+          r = &an_t_none;
+        } else if (!strcmp(m, "extend") && n == 1) {
+          an__mutate_type(v, obj->u.name.id, an__mk(v->c, AN_T_LIST, an__iter_elem(v->c, at[0]), NULL));
+          r = &an_t_none;
+        } else if (!strcmp(m, "pop") && n <= 1) {
+          r = recv->elem ? recv->elem : &an__t_unknown;
+        } else if (!strcmp(m, "sort") || !strcmp(m, "reverse") || !strcmp(m, "clear")) {
+          r = &an_t_none;
+        } else if (!strcmp(m, "index") || !strcmp(m, "count")) {
+          r = &an_t_int;
+        } else if (!strcmp(m, "copy")) {
+          r = recv;
+        } else {
+          an__escape_name(v, obj);
+        }
+      } else if (an__is(recv, AN_T_SET) && is_method_on_name && !strcmp(m, "add") && n == 1) {
+        an__mutate_type(v, fn->u.attribute.value->u.name.id, an__mk(v->c, AN_T_SET, at[0], NULL));
+        r = &an_t_none;
+      } else if (an__is(recv, AN_T_DICT) && is_method_on_name) {
+        if (!strcmp(m, "get") && n == 1) r = &an_t_dynamic; /* value or None */
+        else if (!strcmp(m, "keys") || !strcmp(m, "values") || !strcmp(m, "items")) r = &an_t_dynamic;
+        else an__escape_name(v, fn->u.attribute.value);
+      } else if (is_method_on_name && !an__is(recv, AN_T_STR)) {
+        an__escape_name(v, fn->u.attribute.value);
+      }
+    }
+    if (v->f && v->f->pure) {
+      bool ok = fn->kind == PY_ATTRIBUTE && an__is(recv, AN_T_STR);
+      if (!ok) {
+        v->f->pure = false;
+        v->f->impure_why = "calls a method or a computed callee";
+      }
+    }
+  }
+  if (at != small) free(at);
+  return r;
+}
+
+/* The user function a call's callee names: a def bound exactly once to a
+ * module-level name (or a local def in the same function). */
+static an_func *an__callee(an_env *v, py_node *fn) {
+  if (fn->kind != PY_NAME) return NULL;
+  const an_type *t = an__sym_type(v, fn->u.name.id);
+  if (an__is(t, AN_T_FUNCTION) && t->func && t->func->node->kind == PY_FUNCTION_DEF) return t->func;
+  return NULL;
+}
+
+/* Element type of iterating `it`: range(...) gives ints, enumerate(x)
+ * (int, elem) pairs, d.items()/keys()/values() of a dict local their
+ * parts; otherwise the container's element type. */
+static const an_type *an__iter_of(an_env *v, py_node *it) {
+  an_ctx *c = v->c;
+  if (it->kind == PY_CALL && it->u.call.func->kind == PY_NAME && it->u.call.keywords.n == 0) {
+    const char *fn = it->u.call.func->u.name.id;
+    bool builtin = an_resolve(v->s, fn) == AN_BUILTIN;
+    if (builtin && !strcmp(fn, "range") && it->u.call.args.n >= 1 && it->u.call.args.n <= 3) {
+      for (int i = 0; i < it->u.call.args.n; i++) an__expr_safe(v, it->u.call.args.v[i]);
+      if (v->record) {
+        c->p->type_by_id[it->id] = &an_t_dynamic;
+        c->p->type_by_id[it->u.call.func->id] = &an_t_dynamic;
+      }
+      return &an_t_int;
+    }
+    if (builtin && !strcmp(fn, "enumerate") && it->u.call.args.n == 1) {
+      const an_type *inner = an__expr_safe(v, it->u.call.args.v[0]);
+      if (v->record) {
+        c->p->type_by_id[it->id] = &an_t_dynamic;
+        c->p->type_by_id[it->u.call.func->id] = &an_t_dynamic;
+      }
+      if (!an__known(inner)) return &an__t_unknown;
+      const an_type *items[2] = {&an_t_int, an__iter_elem(c, inner)};
+      return an__mk_tuple(c, items, 2);
+    }
+  }
+  if (it->kind == PY_CALL && it->u.call.func->kind == PY_ATTRIBUTE && it->u.call.args.n == 0 &&
+      it->u.call.keywords.n == 0 && it->u.call.func->u.attribute.value->kind == PY_NAME) {
+    const an_type *d = an__expr_safe(v, it->u.call.func->u.attribute.value);
+    const char *m = it->u.call.func->u.attribute.attr;
+    if (an__is(d, AN_T_DICT) && (!strcmp(m, "items") || !strcmp(m, "keys") || !strcmp(m, "values"))) {
+      if (v->record) {
+        c->p->type_by_id[it->id] = &an_t_dynamic;
+        c->p->type_by_id[it->u.call.func->id] = &an_t_dynamic;
+      }
+      const an_type *k = d->key ? d->key : &an__t_unknown, *val = d->elem ? d->elem : &an__t_unknown;
+      if (!strcmp(m, "keys")) return k;
+      if (!strcmp(m, "values")) return val;
+      const an_type *items[2] = {k, val};
+      return an__mk_tuple(c, items, 2);
+    }
+  }
+  return an__iter_elem(c, an__expr_safe(v, it));
+}
+
+static const an_type *an__comp(an_env *v, py_node *e) {
+  an_scope *cs = an_scope_of(v->c->p, e);
+  if (!cs) return &an_t_dynamic;
+  an_env inner = *v;
+  inner.s = cs;
+  py_nodes g = e->u.comp.generators;
+  for (int i = 0; i < g.n; i++) {
+    py_node *cl = g.v[i];
+    const an_type *el = an__iter_of(i == 0 ? v : &inner, cl->u.comprehension.iter);
+    an__bind_target_type(&inner, cl->u.comprehension.target, el);
+    for (int j = 0; j < cl->u.comprehension.ifs.n; j++) an__expr(&inner, cl->u.comprehension.ifs.v[j]);
+  }
+  const an_type *el = an__expr(&inner, e->u.comp.elt);
+  switch (e->kind) {
+  case PY_LIST_COMP: return an__mk(v->c, AN_T_LIST, el, NULL);
+  case PY_SET_COMP: return an__mk(v->c, AN_T_SET, el, NULL);
+  case PY_DICT_COMP: return an__mk(v->c, AN_T_DICT, an__expr(&inner, e->u.comp.value), el);
+  default: return &an_t_dynamic;
+  }
+}
+
+/* Evaluates e where a container name is only looked at (subscripted,
+ * iterated, compared, measured): it does not escape. */
+static const an_type *an__expr_safe(an_env *v, py_node *e) {
+  if (!e || e->kind != PY_NAME) return an__expr(v, e);
+  bool saved = v->safe;
+  v->safe = true;
+  const an_type *t = an__expr(v, e);
+  v->safe = saved;
+  return t;
+}
+
+static int an__expr_child(py_node *ch, void *ctx) {
+  an__expr(ctx, ch);
+  return 0;
+}
+
+static const an_type *an__expr_inner(an_env *v, py_node *e) {
+  an_ctx *c = v->c;
+  switch (e->kind) {
+  case PY_INT: return &an_t_int;
+  case PY_FLOAT: return &an_t_float;
+  case PY_STR:
+    return &an_t_str;
+  case PY_JOINED_STR: {
+    py_nodes parts = e->u.joined_str.values;
+    const an_type *last = &an_t_str;
+    for (int i = 0; i < parts.n; i++) {
+      py_node *pt = parts.v[i];
+      if (pt->kind != PY_FORMATTED_VALUE) continue;
+      last = an__expr(v, pt->u.formatted_value.value);
+      if (pt->u.formatted_value.format_spec) an__expr(v, pt->u.formatted_value.format_spec);
+    }
+    /* f"{x}" alone is x.__format__(...), which may return a str subclass */
+    if (parts.n == 1 && parts.v[0]->kind == PY_FORMATTED_VALUE && parts.v[0]->u.formatted_value.conversion < 0) {
+      if (!an__known(last)) return &an__t_unknown;
+      return an__builtin_string_arg(last) ? &an_t_str : &an_t_dynamic;
+    }
+    return &an_t_str;
+  }
+  case PY_BYTES: return &an_t_bytes;
+  case PY_BOOL: return &an_t_bool;
+  case PY_NONE: return &an_t_none;
+  case PY_NAME:
+    if (e->u.name.ctx != PY_LOAD) return &an_t_dynamic;
+    if (v->f && v->f->pure) {
+      an_binding b = an_resolve(v->s, e->u.name.id);
+      if (b == AN_GLOBAL_IMPLICIT || b == AN_GLOBAL_EXPLICIT || b == AN_FREE || b == AN_NONLOCAL) {
+        const an_type *t = an__sym_type(v, e->u.name.id);
+        an_symbol *y = an__target_sym(v->s, e->u.name.id, NULL);
+        bool constant = y && y->nassign <= 1 && (an__is(t, AN_T_FUNCTION) || an__is(t, AN_T_CLASS) || an__prim(t));
+        if (!constant) {
+          v->f->pure = false;
+          v->f->impure_why = "reads a variable that may change between calls";
+        }
+      }
+    }
+    if (!v->safe) an__escape_name(v, e);
+    return an__sym_type(v, e->u.name.id);
+  case PY_BIN_OP: {
+    const an_type *l = an__expr(v, e->u.bin_op.left), *r = an__expr(v, e->u.bin_op.right);
+    return an__binop(c, e->u.bin_op.op, l, r, e->u.bin_op.right);
+  }
+  case PY_UNARY_OP: {
+    const an_type *t = an__expr(v, e->u.unary_op.operand);
+    if (e->u.unary_op.op == PY_OP_NOT) return &an_t_bool;
+    if (!an__known(t)) return t;
+    if (an__is(t, AN_T_INT) || an__is(t, AN_T_BOOL)) return &an_t_int;
+    if (an__is(t, AN_T_FLOAT) && e->u.unary_op.op != PY_OP_INVERT) return &an_t_float;
+    return &an_t_dynamic;
+  }
+  case PY_BOOL_OP: {
+    const an_type *r = &an__t_unknown;
+    for (int i = 0; i < e->u.bool_op.values.n; i++) r = an__join(c, r, an__expr(v, e->u.bool_op.values.v[i]));
+    return r;
+  }
+  case PY_COMPARE: {
+    const an_type *l = an__expr_safe(v, e->u.compare.left);
+    bool prim = an__prim(l) || !an__known(l);
+    for (int i = 0; i < e->u.compare.comparators.n; i++) {
+      const an_type *r = an__expr_safe(v, e->u.compare.comparators.v[i]);
+      py_op op = e->u.compare.ops[i];
+      if (op == PY_OP_IS || op == PY_OP_ISNOT || op == PY_OP_IN || op == PY_OP_NOTIN) {
+        if (op == PY_OP_IN || op == PY_OP_NOTIN) prim = prim && (an__is(r, AN_T_STR) || an__is(r, AN_T_LIST) ||
+                                                                an__is(r, AN_T_DICT) || an__is(r, AN_T_SET) ||
+                                                                an__is(r, AN_T_TUPLE) || !an__known(r));
+        continue;
+      }
+      prim = prim && (an__prim(r) || !an__known(r));
+    }
+    return prim ? &an_t_bool : &an_t_dynamic;
+  }
+  case PY_IF_EXP: {
+    an__expr(v, e->u.if_exp.test);
+    return an__join(c, an__expr(v, e->u.if_exp.body), an__expr(v, e->u.if_exp.orelse));
+  }
+  case PY_NAMED_EXPR: {
+    const an_type *t = an__expr(v, e->u.named_expr.value);
+    an_env fv = *v;
+    while (fv.s->kind == AN_SCOPE_COMPREHENSION) fv.s = fv.s->parent;
+    an__bind_type(&fv, e->u.named_expr.target->u.name.id, t);
+    return t;
+  }
+  case PY_LIST: case PY_SET: case PY_TUPLE: {
+    py_nodes el = e->kind == PY_SET ? e->u.set.elts : e->u.list_or_tuple.elts;
+    const an_type *small[16];
+    const an_type **it = el.n <= 16 ? small : calloc((size_t)el.n, sizeof *it);
+    if (!it) abort();
+    const an_type *j = &an__t_unknown;
+    bool star = false;
+    for (int i = 0; i < el.n; i++) {
+      it[i] = an__expr(v, el.v[i]);
+      if (el.v[i]->kind == PY_STARRED) star = true;
+      an__escape_name(v, el.v[i]->kind == PY_STARRED ? el.v[i]->u.starred.value : el.v[i]);
+      j = an__join(c, j, it[i]);
+    }
+    const an_type *r;
+    if (e->kind == PY_TUPLE) r = star ? &an_t_dynamic : an__mk_tuple(c, it, el.n);
+    else r = an__mk(c, e->kind == PY_LIST ? AN_T_LIST : AN_T_SET, star ? &an_t_dynamic : j, NULL);
+    if (it != small) free(it);
+    return r;
+  }
+  case PY_DICT: {
+    const an_type *k = &an__t_unknown, *val = &an__t_unknown;
+    for (int i = 0; i < e->u.dict.values.n; i++) {
+      if (e->u.dict.keys.v[i]) {
+        k = an__join(c, k, an__expr(v, e->u.dict.keys.v[i]));
+        val = an__join(c, val, an__expr(v, e->u.dict.values.v[i]));
+        an__escape_name(v, e->u.dict.values.v[i]);
+      } else {
+        an__expr(v, e->u.dict.values.v[i]);
+        k = val = &an_t_dynamic;
+      }
+    }
+    return an__mk(c, AN_T_DICT, val, k);
+  }
+  case PY_LIST_COMP: case PY_SET_COMP: case PY_DICT_COMP: case PY_GENERATOR_EXP: return an__comp(v, e);
+  case PY_CALL: return an__call(v, e);
+  case PY_SUBSCRIPT: {
+    const an_type *t = an__expr_safe(v, e->u.subscript.value);
+    const an_type *ix = an__expr(v, e->u.subscript.slice);
+    if (e->u.subscript.ctx != PY_LOAD) return &an_t_dynamic;
+    if (!an__known(t)) return t;
+    bool slice = e->u.subscript.slice->kind == PY_SLICE;
+    bool int_ix = an__is(ix, AN_T_INT) || an__is(ix, AN_T_BOOL);
+    if (an__is(t, AN_T_STR) && (slice || int_ix)) return &an_t_str;
+    if (an__is(t, AN_T_LIST) && slice) return t;
+    if (an__is(t, AN_T_LIST) && int_ix) return t->elem ? t->elem : &an__t_unknown;
+    if (an__is(t, AN_T_DICT)) return t->elem ? t->elem : &an__t_unknown;
+    if (an__is(t, AN_T_TUPLE) && e->u.subscript.slice->kind == PY_INT && e->u.subscript.slice->u.int_.fits_i64 &&
+        e->u.subscript.slice->u.int_.i64 < t->nitems)
+      return t->items[e->u.subscript.slice->u.int_.i64];
+    if (an__is(t, AN_T_TUPLE) && int_ix) return an__iter_elem(c, t);
+    return &an_t_dynamic;
+  }
+  case PY_ATTRIBUTE: {
+    const an_type *t = an__expr(v, e->u.attribute.value);
+    an__impure(v, "reads an attribute (a property may run code)");
+    if (e->u.attribute.ctx == PY_LOAD && an__is(t, AN_T_INSTANCE) && t->cls && !c->uses_reflection) {
+      for (int i = 0; i < t->cls->nattrs; i++)
+        if (!strcmp(t->cls->attrs[i].name, e->u.attribute.attr)) return t->cls->attrs[i].type;
+    }
+    return &an_t_dynamic;
+  }
+  case PY_LAMBDA: {
+    /* defaults are typed here; the body in its own scope */
+    for (int i = 0; e->u.lambda.args && i < e->u.lambda.args->all.n; i++)
+      if (e->u.lambda.args->all.v[i]->u.arg.default_) an__expr(v, e->u.lambda.args->all.v[i]->u.arg.default_);
+    an_env inner = *v;
+    inner.s = an_scope_of(c->p, e);
+    inner.f = an_func_of(c->p, e);
+    if (inner.s) {
+      if (inner.f) inner.f->closed = false;
+      an__expr(&inner, e->u.lambda.body);
+    }
+    return &an_t_dynamic;
+  }
+  default: {
+    py_node_children(e, an__expr_child, v);
+    return &an_t_dynamic;
+  }
+  }
+}
+
+static const an_type *an__expr(an_env *v, py_node *e) {
+  if (!e) return &an_t_none;
+  const an_type *t = an__expr_inner(v, e);
+  /* a name of a function used as a value: the function escapes */
+  if (e->kind == PY_NAME && e->u.name.ctx == PY_LOAD && an__is(t, AN_T_FUNCTION) && t->func && t->func->closed) {
+    /* direct callees are looked up through an__callee, not here */
+    t->func->closed = false;
+    v->c->changed = true;
+  }
+  if (v->record && e->id && e->id <= v->c->p->ast->nnodes) v->c->p->type_by_id[e->id] = t;
+  return t;
+}
+
+/* ------------------------------------------------------ statements */
+
+static void an__attr_store(an_ctx *c, const char *name, const an_type *t) {
+  for (int i = 0; i < c->nattr_stores; i++)
+    if (!strcmp(c->attr_stores[i].name, name)) {
+      const an_type *j = an__join(c, c->attr_stores[i].type, t);
+      if (!an_type_eq(j, c->attr_stores[i].type)) {
+        c->attr_stores[i].type = j;
+        c->changed = true;
+      }
+      return;
+    }
+  c->attr_stores = an__grow(c->a, c->attr_stores, c->nattr_stores, &c->capattr_stores, sizeof *c->attr_stores);
+  c->attr_stores[c->nattr_stores].name = name;
+  c->attr_stores[c->nattr_stores].type = t;
+  c->nattr_stores++;
+  c->changed = true;
+}
+
+/* Stores into attributes and subscripts: their value types matter for
+ * instance attributes and container elements. */
+static void an__store(an_env *v, py_node *t, const an_type *ty) {
+  if (!t) return;
+  if (t->kind == PY_ATTRIBUTE) {
+    an__expr(v, t->u.attribute.value);
+    an__attr_store(v->c, t->u.attribute.attr, ty);
+    if (v->f && v->f->pure) {
+      v->f->pure = false;
+      v->f->impure_why = "writes an attribute";
+    }
+  } else if (t->kind == PY_SUBSCRIPT) {
+    const an_type *ct = an__expr_safe(v, t->u.subscript.value);
+    const an_type *kt = an__expr(v, t->u.subscript.slice);
+    py_node *obj = t->u.subscript.value;
+    if (obj->kind == PY_NAME) {
+      if (an__is(ct, AN_T_LIST)) an__mutate_type(v, obj->u.name.id, an__mk(v->c, AN_T_LIST, t->u.subscript.slice->kind == PY_SLICE ? an__iter_elem(v->c, ty) : ty, NULL));
+      else if (an__is(ct, AN_T_DICT)) an__mutate_type(v, obj->u.name.id, an__mk(v->c, AN_T_DICT, ty, kt));
+      an_binding b = an_resolve(v->s, obj->u.name.id);
+      if (v->f && v->f->pure && b != AN_LOCAL) {
+        v->f->pure = false;
+        v->f->impure_why = "writes into a container it does not own";
+      }
+    } else if (v->f && v->f->pure) {
+      v->f->pure = false;
+      v->f->impure_why = "writes into a container it does not own";
+    }
+  } else if (t->kind == PY_TUPLE || t->kind == PY_LIST) {
+    int n = t->u.list_or_tuple.elts.n;
+    for (int i = 0; i < n; i++) {
+      py_node *el = t->u.list_or_tuple.elts.v[i];
+      const an_type *et = an__is(ty, AN_T_TUPLE) && ty->nitems == n ? ty->items[i] : an__known(ty) ? &an_t_dynamic : ty;
+      if (el->kind == PY_NAME) an__bind_type(v, el->u.name.id, et);
+      else an__store(v, el->kind == PY_STARRED ? el->u.starred.value : el, el->kind == PY_STARRED ? &an_t_dynamic : et);
+    }
+  } else if (t->kind == PY_NAME) {
+    an__bind_type(v, t->u.name.id, ty);
+  } else if (t->kind == PY_STARRED) {
+    an__store(v, t->u.starred.value, &an_t_dynamic);
+  }
+}
+
+static void an__count_assign(an_env *v, py_node *t) {
+  if (!t) return;
+  if (t->kind == PY_NAME) {
+    an_binding b;
+    an_symbol *y = an__target_sym(v->s, t->u.name.id, &b);
+    if (y) y->nassign++;
+  } else if (t->kind == PY_TUPLE || t->kind == PY_LIST) {
+    for (int i = 0; i < t->u.list_or_tuple.elts.n; i++) an__count_assign(v, t->u.list_or_tuple.elts.v[i]);
+  } else if (t->kind == PY_STARRED) {
+    an__count_assign(v, t->u.starred.value);
+  }
+}
+
+static bool an__stmts(an_env *v, py_nodes b, bool count);
+
+static void an__impure(an_env *v, const char *why) {
+  if (v->f && v->f->pure) {
+    v->f->pure = false;
+    v->f->impure_why = why;
+  }
+}
+
+/* Types one statement; returns false when control cannot continue after
+ * it (return, raise, continue, break). count: first pass over this code
+ * (binding counts are taken once). */
+static bool an__stmt(an_env *v, py_node *st, bool count) {
+  an_ctx *c = v->c;
+  switch (st->kind) {
+  case PY_EXPR: an__expr(v, st->u.expr.value); return true;
+  case PY_ASSIGN: {
+    const an_type *t = an__expr(v, st->u.assign.value);
+    bool alias = st->u.assign.value->kind == PY_NAME || st->u.assign.targets.n > 1;
+    for (int i = 0; i < st->u.assign.targets.n; i++) {
+      py_node *tg = st->u.assign.targets.v[i];
+      if (alias) {
+        /* x = y (or x = y = [..]): two names for one container */
+        an_env fv = *v;
+        if (tg->kind == PY_NAME) {
+          an_symbol *ty = an__target_sym(v->s, tg->u.name.id, NULL);
+          if (ty && !ty->escapes) {
+            ty->escapes = true;
+            c->changed = true;
+          }
+        }
+        (void)fv;
+      }
+      if (count) an__count_assign(v, tg);
+      if (tg->kind == PY_NAME || tg->kind == PY_TUPLE || tg->kind == PY_LIST) an__bind_target_type(v, tg, t);
+      if (tg->kind != PY_NAME) an__store(v, tg, t);
+    }
+    return true;
+  }
+  case PY_AUG_ASSIGN: {
+    py_node *tg = st->u.aug_assign.target;
+    const an_type *r = an__expr(v, st->u.aug_assign.value);
+    if (count) an__count_assign(v, tg);
+    if (tg->kind == PY_NAME) {
+      const an_type *cur = an__sym_type(v, tg->u.name.id);
+      const an_type *nt = an__binop(c, st->u.aug_assign.op, cur, r, st->u.aug_assign.value);
+      if (an__is(cur, AN_T_LIST) && st->u.aug_assign.op == PY_OP_ADD)
+        nt = an__known(r) ? an__mk(c, AN_T_LIST, an__iter_elem(c, r), NULL) : &an__t_unknown;
+      an__bind_type(v, tg->u.name.id, nt);
+      an_binding b = an_resolve(v->s, tg->u.name.id);
+      if (b == AN_GLOBAL_EXPLICIT || b == AN_NONLOCAL) an__impure(v, "writes a global or nonlocal variable");
+    } else if (tg->kind == PY_SUBSCRIPT) {
+      /* d[k] += x stores old + x into the container */
+      py_ctx saved = tg->u.subscript.ctx;
+      tg->u.subscript.ctx = PY_LOAD; /* type the read half */
+      const an_type *cur = an__expr(v, tg);
+      tg->u.subscript.ctx = saved;
+      const an_type *nt = an__binop(c, st->u.aug_assign.op, cur, r, st->u.aug_assign.value);
+      an__store(v, tg, nt);
+    } else {
+      an__expr(v, tg->kind == PY_ATTRIBUTE ? tg->u.attribute.value : tg);
+      an__store(v, tg, &an_t_dynamic);
+      if (tg->kind == PY_ATTRIBUTE) an__attr_store(c, tg->u.attribute.attr, &an_t_dynamic);
+    }
+    return true;
+  }
+  case PY_ANN_ASSIGN:
+    if (st->u.ann_assign.value) {
+      const an_type *t = an__expr(v, st->u.ann_assign.value);
+      if (count) an__count_assign(v, st->u.ann_assign.target);
+      if (st->u.ann_assign.target->kind == PY_NAME) an__bind_type(v, st->u.ann_assign.target->u.name.id, t);
+      else an__store(v, st->u.ann_assign.target, t);
+    }
+    return true;
+  case PY_FOR: {
+    py_node *it = st->u.for_.iter;
+    bool nonneg = false, i32 = false;
+    if (it->kind == PY_CALL && it->u.call.func->kind == PY_NAME && !strcmp(it->u.call.func->u.name.id, "range") &&
+        an_resolve(v->s, "range") == AN_BUILTIN && it->u.call.keywords.n == 0 && it->u.call.args.n >= 1 &&
+        it->u.call.args.n <= 3) {
+      /* range facts: never negative with a literal start >= 0 and step > 0;
+       * within int32 when every bound is a small literal */
+      py_nodes a = it->u.call.args;
+      py_node *start = a.n >= 2 ? a.v[0] : NULL;
+      py_node *step = a.n == 3 ? a.v[2] : NULL;
+      bool start_ok = !start || (start->kind == PY_INT && start->u.int_.fits_i64);
+      bool step_pos = !step || (step->kind == PY_INT && step->u.int_.fits_i64 && step->u.int_.i64 > 0);
+      nonneg = start_ok && step_pos;
+      i32 = true;
+      for (int i = 0; i < a.n; i++)
+        if (!(a.v[i]->kind == PY_INT && a.v[i]->u.int_.fits_i64 && a.v[i]->u.int_.i64 < 2147483647) &&
+            !(a.v[i]->kind == PY_UNARY_OP && a.v[i]->u.unary_op.op == PY_OP_USUB && a.v[i]->u.unary_op.operand->kind == PY_INT &&
+              a.v[i]->u.unary_op.operand->u.int_.fits_i64 && a.v[i]->u.unary_op.operand->u.int_.i64 < 2147483647))
+          i32 = false;
+    }
+    const an_type *el = an__iter_of(v, it);
+    if (count) an__count_assign(v, st->u.for_.target);
+    an__bind_target_type(v, st->u.for_.target, el);
+    if (st->u.for_.target->kind != PY_NAME && st->u.for_.target->kind != PY_TUPLE && st->u.for_.target->kind != PY_LIST)
+      an__store(v, st->u.for_.target, el);
+    if (count && st->u.for_.target->kind == PY_NAME && (nonneg || i32)) {
+      an_symbol *y = an__target_sym(v->s, st->u.for_.target->u.name.id, NULL);
+      if (y) y->flags |= (nonneg ? AN_SYM_RANGE_NONNEG : 0) | (i32 ? AN_SYM_RANGE_I32 : 0);
+    }
+    an__stmts(v, st->u.for_.body, count);
+    an__stmts(v, st->u.for_.orelse, count);
+    return true;
+  }
+  case PY_WHILE: {
+    an__expr(v, st->u.while_.test);
+    an__stmts(v, st->u.while_.body, count);
+    an__stmts(v, st->u.while_.orelse, count);
+    /* `while True:` without break never falls through */
+    if (st->u.while_.test->kind == PY_BOOL && st->u.while_.test->u.bool_.value) {
+      /* a break anywhere inside makes the end reachable: approximate */
+      return true;
+    }
+    return true;
+  }
+  case PY_IF: {
+    an__expr(v, st->u.if_.test);
+    bool a = an__stmts(v, st->u.if_.body, count);
+    bool b = st->u.if_.orelse.n ? an__stmts(v, st->u.if_.orelse, count) : true;
+    return a || b;
+  }
+  case PY_RETURN: {
+    const an_type *t = st->u.return_.value ? an__expr(v, st->u.return_.value) : &an_t_none;
+    if (st->u.return_.value) an__escape_name(v, st->u.return_.value);
+    if (v->f) {
+      const an_type *j = an__join(c, v->f->return_type, t);
+      if (!an_type_eq(j, v->f->return_type)) {
+        v->f->return_type = j;
+        c->changed = true;
+      }
+    }
+    return false;
+  }
+  case PY_RAISE:
+    an__expr(v, st->u.raise.exc);
+    an__expr(v, st->u.raise.cause);
+    return false;
+  case PY_BREAK: case PY_CONTINUE: return false;
+  case PY_FUNCTION_DEF: {
+    an_func *f = an_func_of(c->p, st);
+    for (int i = 0; i < st->u.function_def.decorators.n; i++) an__expr(v, st->u.function_def.decorators.v[i]);
+    const py_arguments *pa = st->u.function_def.args;
+    for (int i = 0; pa && i < pa->all.n; i++)
+      if (pa->all.v[i]->u.arg.default_) an__expr(v, pa->all.v[i]->u.arg.default_);
+    if (count) {
+      an_symbol *y = an__target_sym(v->s, st->u.function_def.name, NULL);
+      if (y) y->nassign++;
+    }
+    if (f) {
+      an_type *ft = p_arena_alloc(c->a, sizeof *ft);
+      ft->kind = AN_T_FUNCTION;
+      ft->func = f;
+      an__bind_type(v, st->u.function_def.name, st->u.function_def.decorators.n ? &an_t_dynamic : ft);
+      if (v->s->kind != AN_SCOPE_MODULE && f->closed) {
+        f->closed = false; /* only module-level functions get call-site types */
+        c->changed = true;
+      }
+      if (!c->p->closed_world && f->closed) {
+        f->closed = false;
+        c->changed = true;
+      }
+    }
+    an__impure(v, "defines a function");
+    return true;
+  }
+  case PY_CLASS_DEF: {
+    for (int i = 0; i < st->u.class_def.decorators.n; i++) an__expr(v, st->u.class_def.decorators.v[i]);
+    for (int i = 0; i < st->u.class_def.bases.n; i++) an__expr(v, st->u.class_def.bases.v[i]);
+    if (count) {
+      an_symbol *y = an__target_sym(v->s, st->u.class_def.name, NULL);
+      if (y) y->nassign++;
+    }
+    an_class *k = st->an;
+    an_type *kt = p_arena_alloc(c->a, sizeof *kt);
+    kt->kind = AN_T_CLASS;
+    kt->cls = k;
+    an__bind_type(v, st->u.class_def.name, st->u.class_def.decorators.n ? &an_t_dynamic : kt);
+    an_env cv = *v;
+    cv.s = an_scope_of(c->p, st);
+    cv.f = NULL;
+    if (cv.s) an__stmts(&cv, st->u.class_def.body, count);
+    an__impure(v, "defines a class");
+    return true;
+  }
+  case PY_WITH:
+    for (int i = 0; i < st->u.with.items.n; i++) {
+      py_node *it = st->u.with.items.v[i];
+      an__expr(v, it->u.with_item.context_expr);
+      if (it->u.with_item.optional_vars) {
+        if (count) an__count_assign(v, it->u.with_item.optional_vars);
+        an__bind_target_type(v, it->u.with_item.optional_vars, &an_t_dynamic);
+        an__store(v, it->u.with_item.optional_vars, &an_t_dynamic);
+      }
+    }
+    an__impure(v, "uses a context manager");
+    return an__stmts(v, st->u.with.body, count) || true;
+  case PY_TRY: {
+    an__stmts(v, st->u.try_.body, count);
+    for (int i = 0; i < st->u.try_.handlers.n; i++) {
+      py_node *h = st->u.try_.handlers.v[i];
+      an__expr(v, h->u.except_handler.type);
+      if (h->u.except_handler.name) an__bind_type(v, h->u.except_handler.name, &an_t_dynamic);
+      an__stmts(v, h->u.except_handler.body, count);
+    }
+    an__stmts(v, st->u.try_.orelse, count);
+    bool fin = an__stmts(v, st->u.try_.finalbody, count);
+    return fin || true;
+  }
+  case PY_IMPORT: case PY_IMPORT_FROM: {
+    py_nodes names = st->kind == PY_IMPORT ? st->u.import.names : st->u.import_from.names;
+    for (int i = 0; i < names.n; i++) {
+      py_node *al = names.v[i];
+      if (!strcmp(al->u.alias.name, "*")) continue;
+      const char *nm = al->u.alias.asname ? al->u.alias.asname : al->u.alias.name;
+      if (st->kind == PY_IMPORT && !al->u.alias.asname) {
+        const char *dot = strchr(nm, '.');
+        if (dot) nm = p_arena_strndup(c->a, nm, (size_t)(dot - nm));
+      }
+      an_symbol *y = an__target_sym(v->s, nm, NULL);
+      if (y) an__set_dynamic(c, y, "bound by import");
+    }
+    an__impure(v, "imports");
+    return true;
+  }
+  case PY_DELETE:
+    for (int i = 0; i < st->u.delete_.targets.n; i++) {
+      py_node *t = st->u.delete_.targets.v[i];
+      if (t->kind == PY_NAME) {
+        an_symbol *y = an__target_sym(v->s, t->u.name.id, NULL);
+        if (y) an__set_dynamic(c, y, "deleted with del");
+      } else {
+        an__expr(v, t->kind == PY_ATTRIBUTE ? t->u.attribute.value : t);
+        if (t->kind == PY_ATTRIBUTE) an__attr_store(c, t->u.attribute.attr, &an_t_dynamic);
+        an__impure(v, "deletes");
+      }
+    }
+    return true;
+  case PY_GLOBAL: case PY_NONLOCAL:
+    for (int i = 0; i < st->u.global.names.n; i++) {
+      an_symbol *y = an_symbol_of(v->s, st->u.global.names.v[i]);
+      if (y && (y->flags & AN_SYM_ASSIGNED)) an__impure(v, "writes a global or nonlocal variable");
+    }
+    return true;
+  case PY_MATCH:
+    an__expr(v, st->u.match.subject);
+    for (int i = 0; i < st->u.match.cases.n; i++) {
+      py_node *mc = st->u.match.cases.v[i];
+      /* captures are dynamic; class/value expressions are typed */
+      an_scope *s = v->s;
+      for (int k = 0; k < s->nsyms; k++) (void)k;
+      an__expr(v, mc->u.match_case.guard);
+      an__stmts(v, mc->u.match_case.body, count);
+    }
+    return true;
+  case PY_ASSERT:
+    an__expr(v, st->u.assert_.test);
+    an__expr(v, st->u.assert_.msg);
+    return true;
+  default: {
+    py_node_children(st, an__expr_child, v);
+    return true;
+  }
+  }
+}
+
+static bool an__stmts(an_env *v, py_nodes b, bool count) {
+  bool reach = true;
+  for (int i = 0; i < b.n; i++)
+    if (!an__stmt(v, b.v[i], count)) reach = false;
+  return reach;
+}
+
+/* Names bound by match patterns and free/cell variables are dynamic;
+ * containers that escape lose their element types. */
+static void an__pattern_dynamic(an_ctx *c, an_scope *s, py_node *p) {
+  if (!p) return;
+  const char *nm = NULL;
+  if (p->kind == PY_MATCH_AS) nm = p->u.match_as.name;
+  else if (p->kind == PY_MATCH_STAR) nm = p->u.match_star.name;
+  else if (p->kind == PY_MATCH_MAPPING) nm = p->u.match_mapping.rest;
+  if (nm) {
+    an_symbol *y = an__target_sym(s, nm, NULL);
+    if (y) an__set_dynamic(c, y, "bound by a match pattern");
+  }
+  switch (p->kind) {
+  case PY_MATCH_AS: an__pattern_dynamic(c, s, p->u.match_as.pattern); break;
+  case PY_MATCH_SEQUENCE: case PY_MATCH_OR:
+    for (int i = 0; i < p->u.match_seq.patterns.n; i++) an__pattern_dynamic(c, s, p->u.match_seq.patterns.v[i]);
+    break;
+  case PY_MATCH_MAPPING:
+    for (int i = 0; i < p->u.match_mapping.patterns.n; i++) an__pattern_dynamic(c, s, p->u.match_mapping.patterns.v[i]);
+    break;
+  case PY_MATCH_CLASS:
+    for (int i = 0; i < p->u.match_class.patterns.n; i++) an__pattern_dynamic(c, s, p->u.match_class.patterns.v[i]);
+    for (int i = 0; i < p->u.match_class.kwd_patterns.n; i++) an__pattern_dynamic(c, s, p->u.match_class.kwd_patterns.v[i]);
+    break;
+  default: break;
+  }
+}
+
+static int an__match_walk(py_node *n, void *ctx) {
+  void **cv = ctx;
+  an_ctx *c = cv[0];
+  an_scope *s = cv[1];
+  if (n->kind == PY_FUNCTION_DEF || n->kind == PY_CLASS_DEF || n->kind == PY_LAMBDA) {
+    an_scope *inner = an_scope_of(c->p, n);
+    void *iv[2] = {c, inner ? inner : s};
+    return py_node_children(n, an__match_walk, iv);
+  }
+  if (n->kind == PY_MATCH_CASE) an__pattern_dynamic(c, s, n->u.match_case.pattern);
+  return py_node_children(n, an__match_walk, ctx);
+}
+
+/* Fixes what the fixed point does not cover, before iterating. */
+static void an__seed(an_ctx *c, an_scope *s) {
+  for (int i = 0; i < s->nsyms; i++) {
+    an_symbol *y = &s->syms[i];
+    if (y->binding == AN_CELL) an__set_dynamic(c, y, "captured by an inner function");
+    else if (y->binding == AN_FREE || y->binding == AN_NONLOCAL) an__set_dynamic(c, y, "a closure variable");
+    else if (s->kind == AN_SCOPE_CLASS) an__set_dynamic(c, y, "a class attribute");
+    else if (s->kind == AN_SCOPE_MODULE && s->has_star_import) an__set_dynamic(c, y, "the module has a star import");
+    else if (s->kind == AN_SCOPE_MODULE && c->uses_reflection) an__set_dynamic(c, y, "the program uses reflection (globals, setattr, ...)");
+    else if (y->flags & AN_SYM_DELETED) an__set_dynamic(c, y, "deleted with del or unbound after except");
+  }
+  for (int i = 0; i < s->nchildren; i++) an__seed(c, s->children[i]);
+}
+
+/* Module names that other modules import or reach as attributes: their
+ * values can be changed from outside, so they stay dynamic. */
+static void an__exports(an_ctx *c) {
+  an_program *p = c->p;
+  for (int i = 0; i < p->nmodules; i++) {
+    an_module *m = &p->modules[i];
+    for (int j = 0; j < m->nimports; j++) {
+      an_import *im = &m->imports[j];
+      if (!im->is_upload) continue;
+      an_module *t = an__find_module(p, im->module);
+      if (!t) continue;
+      if (im->name && !im->is_submodule) {
+        an_symbol *y = an_symbol_of(t->scope, im->name);
+        if (y && !(y->flags & AN_SYM_DEF)) an__set_dynamic(c, y, "imported by another module");
+        if (y && (y->flags & AN_SYM_DEF)) {
+          /* a function used from another module: its call sites are not all seen */
+          for (int k = 0; k < p->nfuncs; k++)
+            if (p->funcs[k]->scope->parent == t->scope && !strcmp(p->funcs[k]->scope->name, im->name)) p->funcs[k]->closed = false;
+        }
+      } else {
+        for (int k = 0; k < t->scope->nsyms; k++) {
+          an_symbol *y = &t->scope->syms[k];
+          if (!(y->flags & AN_SYM_DEF)) an__set_dynamic(c, y, "the module is imported as a whole");
+        }
+        for (int k = 0; k < p->nfuncs; k++)
+          if (p->funcs[k]->scope->parent == t->scope) p->funcs[k]->closed = false;
+      }
+    }
+  }
+}
+
+/* One round over every scope's code. */
+static void an__round(an_ctx *c, bool count, bool record) {
+  an_program *p = c->p;
+  for (int i = 0; i < p->nmodules; i++) {
+    an_env v = {c, p->modules[i].scope, NULL, record, false};
+    an__stmts(&v, p->modules[i].mod->node->u.module.body, count);
+  }
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    if (f->node->kind != PY_FUNCTION_DEF) continue;
+    an_env v = {c, f->scope, f, record, false};
+    const py_arguments *pa = f->node->u.function_def.args;
+    for (int k = 0; pa && k < pa->all.n; k++) {
+      const an_type *t = f->closed ? f->param_types[k] : &an_t_dynamic;
+      if (!an__known(t)) continue;
+      an__bind_type(&v, pa->all.v[k]->u.arg.name, t);
+      if (!f->closed && f->param_types[k] != &an_t_dynamic) {
+        f->param_types[k] = &an_t_dynamic;
+        c->changed = true;
+      }
+    }
+    bool reach = an__stmts(&v, f->node->u.function_def.body, count);
+    if (reach) {
+      const an_type *j = an__join(c, f->return_type, &an_t_none);
+      if (!an_type_eq(j, f->return_type)) {
+        f->return_type = j;
+        c->changed = true;
+      }
+    }
+  }
+}
+
+/* Instance attributes: self.x = ... in a class's methods. */
+static void an__class_attrs(an_ctx *c) {
+  an_program *p = c->p;
+  for (int i = 0; i < p->nclasses; i++) {
+    an_class *k = p->classes[i];
+    py_nodes body = k->node->u.class_def.body;
+    bool special = false;
+    for (int j = 0; j < body.n; j++) {
+      py_node *st = body.v[j];
+      if (st->kind == PY_FUNCTION_DEF) {
+        const char *nm = st->u.function_def.name;
+        if (!strcmp(nm, "__setattr__") || !strcmp(nm, "__getattr__") || !strcmp(nm, "__getattribute__") ||
+            !strcmp(nm, "__delattr__"))
+          special = true;
+      }
+      if (st->kind == PY_ASSIGN)
+        for (int t = 0; t < st->u.assign.targets.n; t++)
+          if (st->u.assign.targets.v[t]->kind == PY_NAME && !strcmp(st->u.assign.targets.v[t]->u.name.id, "__slots__")) special = true;
+    }
+    for (int j = 0; j < body.n; j++) {
+      py_node *m = body.v[j];
+      if (m->kind != PY_FUNCTION_DEF || !m->u.function_def.args || m->u.function_def.args->all.n == 0) continue;
+      const char *self = m->u.function_def.args->all.v[0]->u.arg.name;
+      bool init = !strcmp(m->u.function_def.name, "__init__");
+      /* walk the method for self.<name> = ... */
+      py_node *stack[256];
+      int sp = 0;
+      for (int q = m->u.function_def.body.n - 1; q >= 0 && sp < 256; q--) stack[sp++] = m->u.function_def.body.v[q];
+      while (sp > 0) {
+        py_node *st = stack[--sp];
+        py_nodes tg = {NULL, 0};
+        py_node *one = NULL;
+        if (st->kind == PY_ASSIGN) tg = st->u.assign.targets;
+        else if (st->kind == PY_ANN_ASSIGN) one = st->u.ann_assign.target;
+        else if (st->kind == PY_AUG_ASSIGN) one = st->u.aug_assign.target;
+        for (int q = 0; q < tg.n + (one ? 1 : 0); q++) {
+          py_node *t = q < tg.n ? tg.v[q] : one;
+          if (t->kind != PY_ATTRIBUTE || t->u.attribute.value->kind != PY_NAME ||
+              strcmp(t->u.attribute.value->u.name.id, self) != 0)
+            continue;
+          const char *an = t->u.attribute.attr;
+          an_attr *at = NULL;
+          for (int r = 0; r < k->nattrs; r++)
+            if (!strcmp(k->attrs[r].name, an)) at = &k->attrs[r];
+          if (!at) {
+            k->attrs = an__grow(c->a, k->attrs, k->nattrs, &k->capattrs, sizeof *k->attrs);
+            at = &k->attrs[k->nattrs++];
+            memset(at, 0, sizeof *at);
+            at->name = an;
+          }
+          at->from_init |= init;
+        }
+        /* nested blocks */
+        py_nodes subs[4] = {{NULL, 0}, {NULL, 0}, {NULL, 0}, {NULL, 0}};
+        if (st->kind == PY_IF || st->kind == PY_WHILE) { subs[0] = st->u.if_.body; subs[1] = st->u.if_.orelse; }
+        else if (st->kind == PY_FOR) { subs[0] = st->u.for_.body; subs[1] = st->u.for_.orelse; }
+        else if (st->kind == PY_WITH) subs[0] = st->u.with.body;
+        else if (st->kind == PY_TRY) { subs[0] = st->u.try_.body; subs[1] = st->u.try_.orelse; subs[2] = st->u.try_.finalbody; }
+        for (int q = 0; q < 4; q++)
+          for (int r = subs[q].n - 1; r >= 0 && sp < 256; r--) stack[sp++] = subs[q].v[r];
+      }
+    }
+    /* class-level names shadowing or defining the same attribute */
+    for (int r = 0; r < k->nattrs; r++) {
+      an_attr *at = &k->attrs[r];
+      at->type = &an_t_dynamic;
+      if (special || c->uses_reflection) continue;
+      bool clash = false;
+      for (int q = 0; q < p->nclasses; q++) {
+        an_symbol *y = an_symbol_of(p->classes[q]->scope, at->name);
+        if (y && (y->flags & AN_SYM_ASSIGNED)) {
+          if (q == i && !(y->flags & AN_SYM_DEF)) at->class_level = true;
+          clash = true;
+        }
+      }
+      if (clash) continue;
+      for (int q = 0; q < c->nattr_stores; q++)
+        if (!strcmp(c->attr_stores[q].name, at->name) && an__known(c->attr_stores[q].type))
+          at->type = c->attr_stores[q].type;
+      /* containers in attributes can be mutated through any alias */
+      if (an__is(at->type, AN_T_LIST) || an__is(at->type, AN_T_DICT) || an__is(at->type, AN_T_SET))
+        at->type = an__mk(c, at->type->kind, &an_t_dynamic, at->type->kind == AN_T_DICT ? &an_t_dynamic : NULL);
+    }
+  }
+}
+
+/* After the fixed point: unknown becomes dynamic, escaped containers lose
+ * element types, and reasons are recorded. */
+static const an_type *an__final(an_ctx *c, const an_type *t) {
+  if (!an__known(t)) return &an_t_dynamic;
+  switch (t->kind) {
+  case AN_T_LIST: case AN_T_SET: case AN_T_DICT: {
+    const an_type *e = an__final(c, t->elem), *k = t->kind == AN_T_DICT ? an__final(c, t->key) : NULL;
+    if (e == t->elem && k == t->key) return t;
+    return an__mk(c, t->kind, e, k);
+  }
+  case AN_T_TUPLE: {
+    const an_type **it = p_arena_alloc(c->a, sizeof(an_type *) * (size_t)(t->nitems + 1));
+    for (int i = 0; i < t->nitems; i++) it[i] = an__final(c, t->items[i]);
+    return an__mk_tuple(c, it, t->nitems);
+  }
+  default: return t;
+  }
+}
+
+static void an__finish_syms(an_ctx *c, an_scope *s) {
+  an_scope *mod = an__module_scope(s);
+  for (int i = 0; i < s->nsyms; i++) {
+    an_symbol *y = &s->syms[i];
+    if (s != mod && (y->binding == AN_GLOBAL_EXPLICIT || y->binding == AN_GLOBAL_IMPLICIT)) {
+      /* a global seen from here: the module's answer */
+      an_symbol *g = an_symbol_of(mod, y->name);
+      y->type = g && !g->why_dynamic ? (g->escapes ? an__shallow(c, g->type) : g->type) : &an_t_dynamic;
+      y->why_dynamic = g ? g->why_dynamic : "not bound at module level";
+      if (!an__known(y->type)) y->type = &an_t_dynamic;
+      y->type = an__final(c, y->type);
+      continue;
+    }
+    if (y->binding == AN_BUILTIN) {
+      y->type = &an_t_dynamic;
+      y->why_dynamic = "a builtin";
+      continue;
+    }
+    /* range facts hold only for a name the loop alone binds */
+    if (y->nassign != 1 || (y->flags & (AN_SYM_PARAM | AN_SYM_WALRUS | AN_SYM_DELETED | AN_SYM_IMPORTED)))
+      y->flags &= ~(unsigned)(AN_SYM_RANGE_NONNEG | AN_SYM_RANGE_I32);
+    if (y->escapes && (an__is(y->type, AN_T_LIST) || an__is(y->type, AN_T_SET) || an__is(y->type, AN_T_DICT)))
+      y->type = an__mk(c, y->type->kind, &an_t_dynamic, y->type->kind == AN_T_DICT ? &an_t_dynamic : NULL);
+    if (!an__known(y->type) && !y->why_dynamic) y->why_dynamic = "no value of a known type reaches it";
+    else if (an__is(y->type, AN_T_DYNAMIC) && !y->why_dynamic) y->why_dynamic = "values of different or unknown types reach it";
+    y->type = an__final(c, y->type);
+  }
+  for (int i = 0; i < s->nchildren; i++) an__finish_syms(c, s->children[i]);
+}
+
+/* Purity over the call graph: a function calling an impure one is impure. */
+static void an__purity(an_ctx *c) {
+  an_program *p = c->p;
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    if (f->is_generator && f->pure) {
+      f->pure = false;
+      f->impure_why = "a generator";
+    }
+    if (f->node->kind == PY_LAMBDA && f->pure) {
+      f->pure = false;
+      f->impure_why = "a lambda (not analysed for purity)";
+    }
+  }
+  bool ch = true;
+  while (ch) {
+    ch = false;
+    for (int i = 0; i < p->nfuncs; i++) {
+      an_func *f = p->funcs[i];
+      if (!f->pure) continue;
+      for (int j = 0; j < f->ncallees; j++)
+        if (!f->callees[j]->pure) {
+          f->pure = false;
+          f->impure_why = "calls an impure function";
+          ch = true;
+          break;
+        }
+    }
+  }
+}
+
+/* ------------------------------------------------------------- driver */
+
+int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, void *diag_ctx, p_err *e) {
+  an_ctx c;
+  memset(&c, 0, sizeof c);
+  c.a = a;
+  c.diag = diag;
+  c.diag_ctx = diag_ctx;
+  an_program *p = p_arena_alloc(a, sizeof *p);
+  c.p = p;
+  p->ast = prog;
+  p->scope_by_id = p_arena_alloc(a, sizeof(an_scope *) * (size_t)(prog->nnodes + 2));
+  p->type_by_id = p_arena_alloc(a, sizeof(an_type *) * (size_t)(prog->nnodes + 2));
+  p->nmodules = prog->nmodules;
+  p->modules = p_arena_alloc(a, sizeof(an_module) * (size_t)(prog->nmodules + 1));
+  p->closed_world = prog->entry != NULL;
+  /* 1. modules and scopes */
+  for (int i = 0; i < prog->nmodules; i++) {
+    an_module *m = &p->modules[i];
+    m->mod = prog->modules[i];
+    m->name = m->mod->is_entry ? "__main__" : m->mod->name;
+    if (m->mod->is_entry) p->entry = m;
+  }
+  for (int i = 0; i < prog->nmodules; i++) {
+    an_module *m = &p->modules[i];
+    m->scope = an__new_scope(&c, AN_SCOPE_MODULE, m->mod->node, "<module>", NULL, m);
+    an__scope_stmts(&c, m->scope, m->mod->node->u.module.body);
+  }
+  for (int i = 0; i < prog->nmodules; i++) {
+    an_names none = {NULL, 0}, fr = {NULL, 0};
+    an__analyze(&c, p->modules[i].scope, &none, &fr);
+    free(fr.v);
+  }
+  /* Imports resolve against the entry script's directory (CPython puts it
+   * first on sys.path): with the entry at src/main.py, src/pkg/mod.py is
+   * pkg.mod. Modules outside that directory keep their upload-path name. */
+  const char *edir = NULL;
+  size_t edl = 0;
+  if (prog->entry) {
+    const char *slash = strrchr(prog->entry->path, '/');
+    if (slash) {
+      edir = prog->entry->path;
+      edl = (size_t)(slash - edir) + 1;
+    }
+  }
+  for (int i = 0; i < prog->nmodules; i++) {
+    py_module *mm = p->modules[i].mod;
+    if (edir && strncmp(mm->path, edir, edl) == 0) mm->name = py_module_name_of(a, mm->path + edl);
+    p->modules[i].name = mm->name;
+  }
+  for (int i = 0; i < prog->nmodules; i++)
+    an__collect_imports(&c, &p->modules[i], p->modules[i].mod->node->u.module.body, false);
+  if (p->nmodules) {
+    int *state = calloc((size_t)p->nmodules, sizeof(int)), *stack = calloc((size_t)p->nmodules + 1, sizeof(int));
+    if (!state || !stack) abort();
+    int sp = 0;
+    for (int i = 0; i < p->nmodules; i++)
+      if (!state[i]) an__cycles(&c, i, state, stack, &sp);
+    free(state);
+    free(stack);
+  }
+  if (p->entry) {
+    bool *visiting = calloc((size_t)p->nmodules + 1, sizeof(bool));
+    if (!visiting) abort();
+    (void)an__static_import_errors(&c, p->entry, 0, visiting);
+    free(visiting);
+  }
+  /* 3. types */
+  for (int i = 0; i < p->nmodules; i++) an__seed(&c, p->modules[i].scope);
+  {
+    void *cv[2];
+    for (int i = 0; i < p->nmodules; i++) {
+      cv[0] = &c;
+      cv[1] = p->modules[i].scope;
+      py_node_children(p->modules[i].mod->node, an__match_walk, cv);
+    }
+  }
+  an__exports(&c);
+  /* library mode (no entry script) or reflection: call sites are not all known */
+  if (!p->closed_world || c.uses_reflection)
+    for (int i = 0; i < p->nfuncs; i++) p->funcs[i]->closed = false;
+  for (int i = 0; i < p->nfuncs; i++)
+    if (p->funcs[i]->is_method || p->funcs[i]->is_generator) p->funcs[i]->closed = false;
+  int rounds = 0;
+  c.changed = true;
+  bool first = true;
+  while (c.changed && rounds < 50) {
+    c.changed = false;
+    /* purity is recomputed each round from scratch */
+    for (int i = 0; i < p->nfuncs; i++) {
+      p->funcs[i]->pure = true;
+      p->funcs[i]->impure_why = NULL;
+      p->funcs[i]->ncalls = 0;
+    }
+    an__round(&c, first, false);
+    first = false;
+    rounds++;
+  }
+  an__class_attrs(&c);
+  /* final round: record expression types with the fixed point's answers */
+  for (int i = 0; i < p->nfuncs; i++) {
+    p->funcs[i]->pure = true;
+    p->funcs[i]->impure_why = NULL;
+    p->funcs[i]->ncalls = 0;
+  }
+  c.changed = false;
+  an__round(&c, false, true);
+  for (int i = 0; i < p->nmodules; i++) an__finish_syms(&c, p->modules[i].scope);
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    for (int k = 0; k < f->nparams; k++) f->param_types[k] = f->closed ? an__final(&c, f->param_types[k]) : &an_t_dynamic;
+    f->return_type = f->is_generator || (f->node->kind == PY_FUNCTION_DEF && f->node->u.function_def.is_async)
+                         ? &an_t_dynamic : an__final(&c, f->return_type);
+    if (f->node->kind == PY_LAMBDA) f->return_type = &an_t_dynamic;
+  }
+  for (uint32_t i = 0; i <= prog->nnodes; i++)
+    if (p->type_by_id[i]) p->type_by_id[i] = an__final(&c, p->type_by_id[i]);
+  an__purity(&c);
+  free(c.module_attr_writes);
+  *out = p;
+  if (c.nerr_syntax) return p_err_set(e, P_ESYNTAX, "%d scope error(s)", c.nerr_syntax);
+  if (c.nerr_import) return p_err_set(e, P_EIMPORT, "%d unresolved import(s)", c.nerr_import);
+  return 0;
+}
+
+/* --------------------------------------------------------------- JSON */
+
+static void an__json_str(p_buf *b, const char *s) { p_buf_json_str(b, s ? s : "", s ? strlen(s) : 0); }
+
+static const char *const an__binding_names[] = {"unbound", "local", "global_explicit", "global_implicit",
+                                                "nonlocal", "free", "cell", "builtin"};
+static const char *const an__scope_names[] = {"module", "function", "class", "lambda", "comprehension"};
+
+static void an__json_scope(p_buf *b, p_arena *a, const an_scope *s, bool *first_dyn, p_buf *dyn) {
+  p_buf_puts(b, "{\"kind\":");
+  an__json_str(b, an__scope_names[s->kind]);
+  p_buf_puts(b, ",\"name\":");
+  an__json_str(b, s->qualname);
+  p_buf_printf(b, ",\"line\":%d", s->node->line);
+  if (s->is_generator) p_buf_puts(b, ",\"generator\":true");
+  if (s->uses_super) p_buf_puts(b, ",\"uses_super\":true");
+  p_buf_puts(b, ",\"symbols\":[");
+  for (int i = 0; i < s->nsyms; i++) {
+    const an_symbol *y = &s->syms[i];
+    if (i) p_buf_putc(b, ',');
+    p_buf_puts(b, "{\"name\":");
+    an__json_str(b, y->name);
+    p_buf_puts(b, ",\"binding\":");
+    an__json_str(b, an__binding_names[y->binding]);
+    p_buf_puts(b, ",\"type\":");
+    an__json_str(b, an_type_str(a, y->type));
+    if (y->flags & AN_SYM_PARAM) p_buf_puts(b, ",\"param\":true");
+    if (y->flags & AN_SYM_RANGE_NONNEG) p_buf_puts(b, ",\"nonneg\":true");
+    if (y->flags & AN_SYM_RANGE_I32) p_buf_puts(b, ",\"fits_i32\":true");
+    p_buf_putc(b, '}');
+    if (y->why_dynamic && y->binding != AN_BUILTIN && (y->flags & (AN_SYM_ASSIGNED | AN_SYM_PARAM))) {
+      if (!*first_dyn) p_buf_putc(dyn, ',');
+      *first_dyn = false;
+      p_buf_puts(dyn, "{\"scope\":");
+      an__json_str(dyn, s->qualname);
+      p_buf_puts(dyn, ",\"name\":");
+      an__json_str(dyn, y->name);
+      p_buf_puts(dyn, ",\"why\":");
+      an__json_str(dyn, y->why_dynamic);
+      p_buf_putc(dyn, '}');
+    }
+  }
+  p_buf_puts(b, "],\"children\":[");
+  for (int i = 0; i < s->nchildren; i++) {
+    if (i) p_buf_putc(b, ',');
+    an__json_scope(b, a, s->children[i], first_dyn, dyn);
+  }
+  p_buf_puts(b, "]}");
+}
+
+static int an__constructs(py_node *n, void *ctx) {
+  int *counts = ctx;
+  counts[n->kind]++;
+  if (n->kind == PY_FUNCTION_DEF && n->u.function_def.args)
+    for (int i = 0; i < n->u.function_def.args->all.n; i++) an__constructs(n->u.function_def.args->all.v[i], ctx);
+  return py_node_children(n, an__constructs, ctx);
+}
+
+const char *an_to_json(p_arena *a, const an_program *p) {
+  p_buf b, dyn;
+  p_buf_init(&b, 0);
+  p_buf_init(&dyn, 0);
+  p_buf_puts(&b, "{\"version\":1,\"entry\":");
+  an__json_str(&b, p->entry ? p->entry->mod->path : NULL);
+  p_buf_puts(&b, ",\"modules\":[");
+  for (int i = 0; i < p->nmodules; i++) {
+    const an_module *m = &p->modules[i];
+    if (i) p_buf_putc(&b, ',');
+    p_buf_puts(&b, "{\"name\":");
+    an__json_str(&b, m->name);
+    p_buf_puts(&b, ",\"path\":");
+    an__json_str(&b, m->mod->path);
+    p_buf_printf(&b, ",\"package\":%s,\"entry\":%s,\"in_cycle\":%s,\"lines\":%d,\"imports\":[",
+                 m->mod->is_package ? "true" : "false", m->mod->is_entry ? "true" : "false",
+                 m->in_cycle ? "true" : "false", m->mod->nlines);
+    for (int j = 0; j < m->nimports; j++) {
+      const an_import *im = &m->imports[j];
+      if (j) p_buf_putc(&b, ',');
+      p_buf_puts(&b, "{\"module\":");
+      an__json_str(&b, im->module);
+      if (im->name) {
+        p_buf_puts(&b, ",\"name\":");
+        an__json_str(&b, im->name);
+      }
+      p_buf_puts(&b, ",\"as\":");
+      an__json_str(&b, im->asname);
+      p_buf_printf(&b, ",\"kind\":\"%s\",\"line\":%d,\"col\":%d,\"conditional\":%s}",
+                   im->missing_name ? (im->runtime_error ? "runtime_error" : "error")
+                   : im->is_upload ? (im->is_submodule ? "upload_submodule" : "upload")
+                                   : im->is_stdlib ? "stdlib" : im->runtime_error ? "runtime_error" : "error",
+                   im->line, im->col, im->conditional ? "true" : "false");
+    }
+    p_buf_puts(&b, "]}");
+  }
+  p_buf_puts(&b, "],\"stdlib\":[");
+  for (int i = 0; i < p->nstdlib; i++) {
+    if (i) p_buf_putc(&b, ',');
+    an__json_str(&b, p->stdlib_used[i]);
+  }
+  p_buf_puts(&b, "],\"functions\":[");
+  for (int i = 0; i < p->nfuncs; i++) {
+    const an_func *f = p->funcs[i];
+    if (i) p_buf_putc(&b, ',');
+    p_buf_puts(&b, "{\"name\":");
+    an__json_str(&b, f->qualname);
+    p_buf_puts(&b, ",\"file\":");
+    an__json_str(&b, f->node->file);
+    p_buf_printf(&b, ",\"line\":%d,\"params\":[", f->node->line);
+    const py_arguments *pa = f->node->kind == PY_FUNCTION_DEF ? f->node->u.function_def.args : f->node->u.lambda.args;
+    for (int k = 0; k < f->nparams; k++) {
+      if (k) p_buf_putc(&b, ',');
+      p_buf_puts(&b, "{\"name\":");
+      an__json_str(&b, pa->all.v[k]->u.arg.name);
+      p_buf_puts(&b, ",\"type\":");
+      an__json_str(&b, an_type_str(a, f->param_types[k]));
+      p_buf_putc(&b, '}');
+    }
+    p_buf_puts(&b, "],\"returns\":");
+    an__json_str(&b, an_type_str(a, f->return_type));
+    p_buf_printf(&b, ",\"pure\":%s,\"closed\":%s,\"generator\":%s,\"method\":%s,\"calls\":%d",
+                 f->pure ? "true" : "false", f->closed ? "true" : "false", f->is_generator ? "true" : "false",
+                 f->is_method ? "true" : "false", f->ncalls);
+    if (!f->pure && f->impure_why) {
+      p_buf_puts(&b, ",\"impure_why\":");
+      an__json_str(&b, f->impure_why);
+    }
+    p_buf_puts(&b, ",\"callees\":[");
+    for (int k = 0; k < f->ncallees; k++) {
+      if (k) p_buf_putc(&b, ',');
+      an__json_str(&b, f->callees[k]->qualname);
+    }
+    p_buf_puts(&b, "]}");
+  }
+  p_buf_puts(&b, "],\"classes\":[");
+  for (int i = 0; i < p->nclasses; i++) {
+    const an_class *k = p->classes[i];
+    if (i) p_buf_putc(&b, ',');
+    p_buf_puts(&b, "{\"name\":");
+    an__json_str(&b, k->qualname);
+    p_buf_printf(&b, ",\"line\":%d,\"dataclass\":%s,\"attributes\":[", k->node->line, k->is_dataclass ? "true" : "false");
+    for (int j = 0; j < k->nattrs; j++) {
+      if (j) p_buf_putc(&b, ',');
+      p_buf_puts(&b, "{\"name\":");
+      an__json_str(&b, k->attrs[j].name);
+      p_buf_puts(&b, ",\"type\":");
+      an__json_str(&b, an_type_str(a, k->attrs[j].type));
+      p_buf_printf(&b, ",\"from_init\":%s}", k->attrs[j].from_init ? "true" : "false");
+    }
+    p_buf_puts(&b, "]}");
+  }
+  p_buf_puts(&b, "],\"call_graph\":[");
+  bool firstedge = true;
+  for (int i = 0; i < p->nfuncs; i++)
+    for (int k = 0; k < p->funcs[i]->ncallees; k++) {
+      if (!firstedge) p_buf_putc(&b, ',');
+      firstedge = false;
+      p_buf_puts(&b, "[");
+      an__json_str(&b, p->funcs[i]->qualname);
+      p_buf_putc(&b, ',');
+      an__json_str(&b, p->funcs[i]->callees[k]->qualname);
+      p_buf_puts(&b, "]");
+    }
+  p_buf_puts(&b, "],\"scopes\":[");
+  bool first_dyn = true;
+  for (int i = 0; i < p->nmodules; i++) {
+    if (i) p_buf_putc(&b, ',');
+    an__json_scope(&b, a, p->modules[i].scope, &first_dyn, &dyn);
+  }
+  p_buf_puts(&b, "],\"dynamic\":[");
+  p_buf_append(&b, dyn.data ? dyn.data : "", dyn.len);
+  p_buf_puts(&b, "],\"constructs\":{");
+  int *counts = calloc(PY__KIND_COUNT, sizeof(int));
+  if (!counts) abort();
+  for (int i = 0; i < p->nmodules; i++) an__constructs(p->modules[i].mod->node, counts);
+  bool firstc = true;
+  for (int k = 1; k < PY__KIND_COUNT; k++) {
+    if (!counts[k]) continue;
+    if (!firstc) p_buf_putc(&b, ',');
+    firstc = false;
+    an__json_str(&b, py_kind_name((py_kind)k));
+    p_buf_printf(&b, ":%d", counts[k]);
+  }
+  free(counts);
+  p_buf_puts(&b, "}}");
+  const char *r = p_arena_strndup(a, b.data ? b.data : "", b.len);
+  p_buf_free(&b);
+  p_buf_free(&dyn);
+  return r;
+}
+
+/* -------------------------------------------------------------- stage */
+
+static void an__job_diag(void *ctx, const char *file, int line, int col, const char *msg) {
+  pl_job *job = ctx;
+  const pl_file *f = pl_job_find_file(job, file);
+  char src[512] = "";
+  if (f && line > 0) {
+    const char *s = f->data;
+    for (int l = 1; l < line && s; l++) {
+      s = strchr(s, '\n');
+      if (s) s++;
+    }
+    if (s) {
+      size_t n = strcspn(s, "\r\n");
+      if (n >= sizeof src) n = sizeof src - 1;
+      memcpy(src, s, n);
+      src[n] = 0;
+    }
+  }
+  pl_diag_add(job, "error", file, line, col, src[0] ? src : NULL, "%s", msg);
+  pl_log(job, "%s:%d:%d: %s", file, line, col, msg);
+}
 
 int pl_stage_analysis(pl_job *job, p_err *e) {
-  (void)job;
-  return p_err_set(e, P_EUNSUPPORTED, "the analysis stage is not built yet");
+  py_program *prog = job->ast;
+  if (!prog) return p_err_set(e, P_EINTERNAL, "analysis needs the ingest stage's AST");
+  int64_t t0 = p_mono_ms();
+  an_program *p = NULL;
+  int rc = an_analyze(job->arena, prog, &p, an__job_diag, job, e);
+  if (rc == P_EIMPORT) {
+    snprintf(job->reason, sizeof job->reason, "import_error");
+    snprintf(job->message, sizeof job->message, "%s", e->msg);
+    return rc;
+  }
+  if (rc == P_ESYNTAX) {
+    snprintf(job->reason, sizeof job->reason, "syntax_error");
+    snprintf(job->message, sizeof job->message, "%s", e->msg);
+    return rc;
+  }
+  if (rc) return rc;
+  job->analysis = p;
+  const char *json = an_to_json(job->arena, p);
+  rc = pl_artifact(job, "analysis.json", "application/json", json, strlen(json), e);
+  if (rc) return rc;
+  int typed = 0, pure = 0, ndyn = 0, nimp = 0;
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    bool all = f->return_type->kind != AN_T_DYNAMIC;
+    for (int k = 0; k < f->nparams; k++)
+      if (f->param_types[k]->kind == AN_T_DYNAMIC) all = false;
+    typed += all;
+    pure += f->pure;
+  }
+  for (int i = 0; i < p->nmodules; i++) nimp += p->modules[i].nimports;
+  for (uint32_t i = 1; i <= prog->nnodes; i++)
+    if (p->type_by_id[i] && p->type_by_id[i]->kind == AN_T_DYNAMIC) ndyn++;
+  pl_log(job, "analysed %d module(s), %d import(s) (%d stdlib module(s)), %d function(s) (%d fully typed, %d pure), "
+         "%d class(es), %d dynamic expression(s) in %lld ms",
+         p->nmodules, nimp, p->nstdlib, p->nfuncs, typed, pure, p->nclasses, ndyn, (long long)(p_mono_ms() - t0));
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    if (f->node->kind != PY_FUNCTION_DEF) continue;
+    p_buf b;
+    p_buf_init(&b, 4096);
+    for (int k = 0; k < f->nparams; k++)
+      p_buf_printf(&b, "%s%s: %s", k ? ", " : "", f->node->u.function_def.args->all.v[k]->u.arg.name,
+                   an_type_str(job->arena, f->param_types[k]));
+    pl_log(job, "  %s(%s) -> %s%s", f->qualname, b.data ? b.data : "", an_type_str(job->arena, f->return_type),
+           f->pure ? " [pure]" : "");
+    p_buf_free(&b);
+  }
+  return 0;
 }

@@ -1,4 +1,265 @@
-/* analysis.h - placeholder */
+/*
+ * analysis.h - the Analysis agent's results: module graph, scopes, types.
+ *
+ * What the code generator asks of this header, in order of importance:
+ *   1. an_scope_of(prog, node) + an_lookup(scope, name): how each name in
+ *      each function/class/lambda/comprehension binds (local, global,
+ *      nonlocal, free, cell, builtin), exactly as CPython's symtable.
+ *   2. an_func_of(prog, def_node): inferred parameter/return types, local
+ *      types, purity; an_type_of(prog, expr_node): the static type of an
+ *      expression or AN_T_DYNAMIC. A static type is only ever given when it
+ *      is certain for every execution; otherwise the answer is "dynamic".
+ *   3. The module graph (an_module, an_import) with stdlib imports.
+ *
+ * Everything lives in the job arena (job->analysis points to an
+ * an_program after the stage). All pointers are borrowed from it. After
+ * analysis, the `an` slot of each FunctionDef/Lambda node points to its
+ * an_func and that of each ClassDef to its an_class.
+ */
 #ifndef PORTALIS_ANALYSIS_H
 #define PORTALIS_ANALYSIS_H
+
+#include "../common/util.h"
+#include "ast.h"
+#include "pipeline.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- types */
+
+typedef enum an_type_kind {
+  AN_T_UNKNOWN = 0, /* internal "bottom" (no information yet); never in results */
+  AN_T_DYNAMIC,     /* not statically known: boxed value with Python semantics */
+  AN_T_NONE,
+  AN_T_BOOL,
+  AN_T_INT,         /* Python int (unbounded); range facts: AN_SYM_RANGE_* flags */
+  AN_T_FLOAT,
+  AN_T_STR,
+  AN_T_BYTES,
+  AN_T_LIST,        /* elem */
+  AN_T_TUPLE,       /* items[nitems] (fixed shape) */
+  AN_T_DICT,        /* key, elem */
+  AN_T_SET,         /* elem */
+  AN_T_FUNCTION,    /* func */
+  AN_T_CLASS,       /* cls (the class object itself) */
+  AN_T_INSTANCE,    /* cls (an instance of a user class) */
+  AN_T_MODULE,      /* module */
+} an_type_kind;
+
+typedef struct an_func an_func;
+typedef struct an_program an_program;
+typedef struct an_class an_class;
+typedef struct an_module an_module;
+
+typedef struct an_type {
+  an_type_kind kind;
+  const struct an_type *elem;   /* list/set element, dict value */
+  const struct an_type *key;    /* dict key */
+  const struct an_type **items; /* tuple items */
+  int nitems;
+  an_func *func;
+  an_class *cls;
+  an_module *module;
+} an_type;
+
+/* Shared immutable types (static storage). */
+extern const an_type an_t_dynamic, an_t_none, an_t_bool, an_t_int, an_t_float, an_t_str, an_t_bytes;
+
+/* "int", "list[int]", "dict[str, float]", "tuple[int, str]", "dynamic",
+ * "Point" (instance), "class Point", "function f". Arena string. */
+const char *an_type_str(p_arena *a, const an_type *t);
+bool an_type_eq(const an_type *x, const an_type *y);
+
+/* -------------------------------------------------------------- scopes */
+
+typedef enum an_scope_kind {
+  AN_SCOPE_MODULE,
+  AN_SCOPE_FUNCTION,
+  AN_SCOPE_CLASS,
+  AN_SCOPE_LAMBDA,
+  AN_SCOPE_COMPREHENSION, /* list/set/dict comprehension and generator expression */
+} an_scope_kind;
+
+/* How a name binds in a scope (CPython's symtable terms). */
+typedef enum an_binding {
+  AN_UNBOUND = 0,       /* not a name of this scope (an_lookup's "not found") */
+  AN_LOCAL,             /* bound in this function/class/comprehension scope */
+  AN_GLOBAL_EXPLICIT,   /* declared `global` here */
+  AN_GLOBAL_IMPLICIT,   /* a module-level name (also every name of the module scope) */
+  AN_NONLOCAL,          /* declared `nonlocal` here (a free variable) */
+  AN_FREE,              /* bound in an enclosing function scope, used here */
+  AN_CELL,              /* local here and captured by an inner scope */
+  AN_BUILTIN,           /* not bound anywhere in the module: a builtin (or NameError) */
+} an_binding;
+
+/* Symbol flags. */
+enum {
+  AN_SYM_ASSIGNED = 1 << 0,   /* bound by =, augassign, for, with, except, del, walrus, import, def, class */
+  AN_SYM_PARAM = 1 << 1,
+  AN_SYM_USED = 1 << 2,       /* read somewhere in the scope */
+  AN_SYM_IMPORTED = 1 << 3,
+  AN_SYM_ANNOTATED = 1 << 4,
+  AN_SYM_DEF = 1 << 5,        /* bound by def/class */
+  AN_SYM_DELETED = 1 << 6,
+  AN_SYM_DECL_GLOBAL = 1 << 7,
+  AN_SYM_DECL_NONLOCAL = 1 << 8,
+  AN_SYM_CAPTURED = 1 << 9,   /* used by an inner scope (cell) */
+  AN_SYM_COMP_ITER = 1 << 10, /* comprehension target */
+  AN_SYM_RANGE_NONNEG = 1 << 11, /* int loop counter that is always >= 0 */
+  AN_SYM_RANGE_I32 = 1 << 12,    /* int whose every value fits in int32 (literal range bounds) */
+  AN_SYM_WALRUS = 1 << 13,       /* bound by := somewhere */
+};
+/* The range facts are only set on a name whose one and only binding is a
+ * `for ... in range(...)` loop. */
+
+/* One name of one scope. type is flow-insensitive: every value the name
+ * holds anywhere in the scope has that type (dynamic if not certain). For
+ * a global seen from an inner scope it is the module symbol's type. */
+typedef struct an_symbol {
+  const char *name;
+  an_binding binding;
+  unsigned flags;
+  const an_type *type;     /* static type over the whole scope, or dynamic */
+  const char *why_dynamic; /* reason when type is dynamic (static string), NULL otherwise */
+  int line;                /* first binding (or use) line */
+  int nassign;             /* binding statements seen (for range facts and purity) */
+  bool escapes;            /* a container value that leaves the scope's sight: element types dynamic */
+} an_symbol;
+
+typedef struct an_scope an_scope;
+struct an_scope {
+  an_scope_kind kind;
+  const py_node *node;     /* Module, FunctionDef, ClassDef, Lambda, *Comp, GeneratorExp */
+  const char *name;        /* "<module>", "f", "C", "<lambda>", "<listcomp>" ... */
+  const char *qualname;    /* "C.m.<locals>.g" */
+  an_scope *parent;
+  an_module *module;
+  an_symbol *syms;
+  int nsyms, capsyms;
+  an_scope **children;
+  int nchildren, capchildren;
+  bool is_generator;       /* contains yield / yield from (functions and genexps) */
+  bool is_async;
+  bool uses_super;         /* super() or __class__ in a method: needs the __class__ cell */
+  bool has_star_import;
+  int *hidx;               /* private: symbol hash index (open addressing, -1 empty) */
+  int hcap;
+};
+
+/* The scope a Module/FunctionDef/ClassDef/Lambda/comprehension node opens,
+ * NULL for any other node. */
+an_scope *an_scope_of(const an_program *p, const py_node *n);
+/* How name binds in scope s (AN_UNBOUND if s has no such symbol; then the
+ * name is a builtin or global per LEGB, see an_resolve). */
+an_binding an_lookup(const an_scope *s, const char *name);
+/* The symbol, or NULL. */
+an_symbol *an_symbol_of(const an_scope *s, const char *name);
+/* Full LEGB resolution of a name read in s: the binding as used in s
+ * (never AN_UNBOUND: falls back to AN_GLOBAL_IMPLICIT / AN_BUILTIN). */
+an_binding an_resolve(const an_scope *s, const char *name);
+
+/* ------------------------------------------------------- functions, classes */
+
+struct an_func {
+  const py_node *node;     /* FunctionDef or Lambda */
+  an_scope *scope;
+  const char *qualname;
+  int nparams;
+  const an_type **param_types;   /* per node->args->all entry */
+  const an_type *return_type;    /* dynamic for generators / async */
+  bool pure;               /* no I/O, no global or attribute writes, only pure calls */
+  const char *impure_why;  /* static string */
+  bool closed;             /* every call site is known (param types come from them) */
+  bool is_method;
+  bool is_generator;
+  an_class *cls;           /* owning class for methods */
+  an_func **callees;       /* user functions called directly */
+  int ncallees, capcallees;
+  int ncalls;              /* number of direct call sites seen */
+};
+
+typedef struct an_attr {
+  const char *name;
+  const an_type *type;
+  bool from_init;          /* self.x = ... in __init__ */
+  bool class_level;        /* assigned in the class body */
+} an_attr;
+
+struct an_class {
+  const py_node *node;
+  an_scope *scope;
+  const char *qualname;
+  an_module *module;
+  an_attr *attrs;
+  int nattrs, capattrs;
+  bool is_dataclass;
+  bool has_dynamic_bases;  /* a base that is not a plain user/builtin class name */
+};
+
+/* The function info of a FunctionDef or Lambda node, or NULL. */
+an_func *an_func_of(const an_program *p, const py_node *def);
+/* Static type of the value an expression node evaluates to (a load),
+ * &an_t_dynamic when unknown. For a name being assigned (Store context)
+ * ask its symbol (an_symbol_of) instead. */
+const an_type *an_type_of(const an_program *p, const py_node *expr);
+
+/* ------------------------------------------------------------- modules */
+
+typedef struct an_import {
+  const py_node *node;     /* Import / ImportFrom */
+  const char *module;      /* resolved absolute dotted name ("pkg.sub", "math") */
+  const char *name;        /* for `from m import name`: the name; NULL for `import m` */
+  const char *asname;      /* the bound name */
+  bool is_stdlib;          /* supported standard-library module */
+  bool is_upload;          /* a module of the upload */
+  bool is_submodule;       /* `from pkg import sub` names a module */
+  bool runtime_error;      /* neither: CPython raises ModuleNotFoundError when it runs
+                              (or ImportError when missing_name) */
+  bool conditional;        /* inside a function, try, if, ... */
+  int line, col;
+  bool missing_name;       /* `from m import name`: m (uploaded) never binds name */
+  bool bad_relative;       /* a relative import with no parent package (ImportError when run) */
+} an_import;
+
+struct an_module {
+  py_module *mod;
+  const char *name;
+  an_scope *scope;
+  an_import *imports;
+  int nimports, capimports;
+  bool in_cycle;           /* part of an import cycle */
+};
+
+struct an_program {
+  py_program *ast;
+  an_module *modules;
+  int nmodules;
+  an_module *entry;
+  an_scope **scope_by_id;  /* indexed by node id (1..ast->nnodes) */
+  const an_type **type_by_id;
+  an_func **funcs;
+  int nfuncs;
+  an_class **classes;
+  int nclasses;
+  const char **stdlib_used; /* distinct supported stdlib modules imported */
+  int nstdlib;
+  bool closed_world;        /* the program has an entry script: call sites are all known */
+};
+
+/* ------------------------------------------------------------- analysis.c */
+
+/* True if name (dotted) is a supported standard-library module. */
+bool an_stdlib_supported(const char *name);
+
+/* Analyses a parsed program. Diagnostics go to diag (may be NULL) as
+ * (file, line, col, message); returns 0, P_EIMPORT (unknown import that
+ * CPython would hit before any output), P_ESYNTAX (symtable errors such as
+ * a nonlocal with no binding), or P_EINTERNAL. *out in arena a. */
+typedef void (*an_diag_fn)(void *ctx, const char *file, int line, int col, const char *msg);
+int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, void *diag_ctx, p_err *e);
+
+/* The analysis.json document (arena string). */
+const char *an_to_json(p_arena *a, const an_program *p);
+
 #endif

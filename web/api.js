@@ -102,6 +102,13 @@ export const api = {
   createJob(form) { return request('/api/v1/jobs', { method: 'POST', body: form }); },
   cancelJob(id) { return request(`/api/v1/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' }); },
   deleteJob(id) { return request(`/api/v1/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }); },
+  // The uploaded files: {path: text} (binary files are left out).
+  async files(id, signal) {
+    const body = await request(`/api/v1/jobs/${encodeURIComponent(id)}/files`, { signal });
+    const out = {};
+    for (const f of body.files || []) if (typeof f.content === 'string') out[f.path] = f.content;
+    return out;
+  },
   async artifact(id, name, signal) {
     const res = await request(`/api/v1/jobs/${encodeURIComponent(id)}/artifacts/${encodeURIComponent(name)}`,
       { raw: true, signal });

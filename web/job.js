@@ -13,7 +13,6 @@ import { api, followJob, ApiError } from './api.js';
 import { readTarGz } from './archive.js';
 import { sideBySide, highlightLines } from './code.js';
 import { runnerPanel } from './runner.js';
-import { localSources, packageSources, forgetSources } from './sources.js';
 import { h, clear, badge, fmtBytes, fmtMs, fmtTime, shortId, sha256Hex, saveBlob, tabs, STAGES, TERMINAL, stateLabel, quoteArgs } from './util.js';
 import { navigate, showError, toast } from './ui.js';
 
@@ -90,7 +89,6 @@ export function jobView(root, id, params) {
     if (!await confirmDialog(`Delete job ${shortId(id)} and all its artifacts? This cannot be undone.`, 'Delete')) return;
     try {
       await api.deleteJob(id);
-      forgetSources(id);
       toast('Job deleted.', 'info');
       navigate('/jobs');
     } catch (err) {
@@ -225,13 +223,11 @@ export function jobView(root, id, params) {
       const dec = new TextDecoder();
       for (const e of entries) if (e.type === 'file') rs[e.name.replace(/^crate\//, '')] = dec.decode(e.data);
     }
-    let py = localSources(id);
-    if (!py && has('package.tar.gz')) py = packageSources(await readTarGz(await api.artifact(id, 'package.tar.gz')));
+    const py = await api.files(id);
     if (!alive) return;
     clear(p);
-    if (!Object.keys(rs).length && !py) { waiting(p, 'generated code yet'); delete loaded.code; return; }
-    codeView = await sideBySide(py || {}, rs, { entry: job.entry });
-    if (!py) p.append(h('p', { class: 'muted small pad' }, 'The Python source is kept in the browser it was uploaded from and in package.tar.gz; neither is available here.'));
+    if (!Object.keys(rs).length && !Object.keys(py).length) { waiting(p, 'generated code yet'); delete loaded.code; return; }
+    codeView = await sideBySide(py, rs, { entry: job.entry });
     p.append(codeView);
     // Diagnostics with a line: mark them in the Python view.
     for (const d of job.diagnostics || []) {

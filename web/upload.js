@@ -8,16 +8,11 @@
 // one multipart/form-data POST /api/v1/jobs. Uploads over the server's size
 // limit are refused before sending when /readyz tells the limit; otherwise
 // the server's 413 problem detail is shown like any other error.
-//
-// The Python sources sent are also kept in localStorage under the new job's
-// id, so the job page can show them beside the Rust even when the job ends
-// before producing package.tar.gz (which holds a copy of them).
 
 import { api } from './api.js';
 import { archiveNames } from './archive.js';
 import { h, clear, fmtBytes, splitArgs } from './util.js';
 import { navigate, problemDetails, toast } from './ui.js';
-import { rememberSources } from './sources.js';
 
 const ARCHIVE_RE = /\.(zip|tar\.gz|tgz|tar)$/i;
 
@@ -250,19 +245,16 @@ export function uploadView(root) {
     ev.preventDefault();
     setMsg(null);
     const fd = new FormData();
-    const sources = {};
     if (state.items.length) {
       for (const it of state.items) {
         if (it.kind === 'py') {
           fd.append('file', new File([it.file], it.path, { type: 'text/x-python' }), it.path);
-          if (it.file.size < 256 * 1024) sources[it.path] = await it.file.text();
         } else {
           fd.append('file', new File([it.file], it.path.split('/').pop(), { type: archiveType(it.path) }), it.path.split('/').pop());
         }
       }
     } else if (script.value.trim()) {
       fd.append('file', new File([script.value], 'main.py', { type: 'text/x-python' }), 'main.py');
-      sources['main.py'] = script.value;
     } else {
       setMsg('Add a Python file, a folder or an archive first (or type a script).');
       return;
@@ -285,7 +277,6 @@ export function uploadView(root) {
     submit.textContent = 'Uploading…';
     try {
       const job = await api.createJob(fd);
-      rememberSources(job.id, sources, job.entry);
       navigate(`/jobs/${job.id}`);
     } catch (err) {
       setMsg(`Upload refused: ${err.status === 413 ? `too large: ${err.message}` : err.message}`, problemDetails(err));

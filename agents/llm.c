@@ -1,2 +1,0 @@
-/* llm.c - placeholder */
-typedef int llm__unused;

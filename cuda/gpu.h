@@ -1,4 +1,0 @@
-/* gpu.h - placeholder */
-#ifndef PORTALIS_GPU_H
-#define PORTALIS_GPU_H
-#endif

@@ -1,2 +1,0 @@
-/* gpu_cpu.c - placeholder */
-typedef int gpu__unused;

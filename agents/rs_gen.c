@@ -1,0 +1,2132 @@
+/*
+ * rs_gen.c - Rust code generation: Python statements and expressions into
+ * Rust source that calls the portalis_rt runtime (docs/runtime-api.md).
+ *
+ * The shape (see transpile.h): one Rust module per Python module with
+ * `pub fn body(__g: &Value)`, one Rust fn per Python function. Every Python
+ * expression becomes one Rust expression of type `Value` (owned), with `?`
+ * propagating exceptions; conditions become Rust `bool` expressions so that
+ * `if a < b:` does not build a bool object. Names follow rs_scope.c: plain
+ * `let mut` locals, `Cell`s for captured ones, `rt::mod_get/mod_set` for
+ * globals, `rx::ns_get/ns_set` in class bodies. Internal temporaries start
+ * with two underscores (Python names that do are renamed by rs_ident).
+ *
+ * Control flow is the interesting part. Python loops are labeled Rust
+ * loops ('l3: while ...) so that `break` inside a for-else's else clause
+ * still reaches the right loop. `try`, `with` and everything else that must
+ * catch an exception run their body in an immediately-called closure
+ * (`rx::try_sync(|| { ... })`, or `rx::try_async(async { ... }).await`
+ * inside generators) that returns `PyResult<Flow>`: `?` keeps working
+ * inside, and `return`/`break`/`continue` that leave the body become
+ * `Flow::Return(v)`/`Flow::Break`/`Flow::Continue`, re-dispatched after the
+ * handlers and the finally clause have run. (Rust 1.63 has no labeled
+ * blocks; the closure is what the optimizer inlines anyway.)
+ *
+ * Generators are `async move` blocks driven by the runtime; `yield` is
+ * `__co.yield_(v).await?`. Comprehensions are inline blocks with their own
+ * variables shadowing the outer ones (exactly Python 3's scoping); generator
+ * expressions are generator fns of their own.
+ *
+ * `match` is a labeled loop that the first matching case leaves; patterns
+ * compile to Rust bool expressions over rx:: helpers (PEP 634 semantics,
+ * captures stored as the match proceeds). `for x in range(...)` with the
+ * builtin range counts in i64 (rx::RangeIter) instead of an iterator
+ * object. Locals that may be read before assignment (rs_scope.c) start as
+ * rx::unbound() and are read through rx::local (UnboundLocalError).
+ *
+ * Every statement is preceded by a `// file.py:LINE` comment (Build maps
+ * rustc errors back through it) and, outside generators, `__fr.line(LINE)`
+ * for tracebacks.
+ *
+ * Recursion follows the AST (bounded by ingest); gn->depth guards it anyway.
+ * All strings are allocated in the program's arena.
+ */
+#include "transpile.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GN_MAX_DEPTH 1500
+#define GN_MAX_NEST 256
+
+typedef struct gn {
+  rs_program *p;
+  rs_module *m;
+  p_arena *a;
+  p_err *e;
+  int err;
+  p_buf *o;
+  int ind;
+  rs_scope *sc;    /* scope for name resolution (class/comp when inside one) */
+  rs_scope *fn;    /* function-like scope of the Rust fn being written; NULL = module body */
+  bool gen;        /* inside a generator's async block */
+  int closure;     /* try closures open in this Rust fn */
+  const char *loops[GN_MAX_NEST]; /* labels of Python loops since the innermost closure */
+  int nloops;
+  const char *handlers[GN_MAX_NEST]; /* error variables of enclosing except clauses */
+  int nhandlers;
+  int tmp;
+  int depth;
+  bool typed;      /* writing the unboxed twin */
+} gn;
+
+/* ------------------------------------------------------------ helpers */
+
+static char *S(gn *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *S(gn *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_vprintf(&b, fmt, ap);
+  va_end(ap);
+  char *r = p_arena_strdup(g->a, b.data ? b.data : "");
+  p_buf_free(&b);
+  return r;
+}
+
+static void L(gn *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void L(gn *g, const char *fmt, ...) {
+  for (int i = 0; i < g->ind; i++) p_buf_puts(g->o, "    ");
+  va_list ap;
+  va_start(ap, fmt);
+  p_buf_vprintf(g->o, fmt, ap);
+  va_end(ap);
+  p_buf_putc(g->o, '\n');
+}
+
+static int gn__fail(gn *g, py_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int gn__fail(gn *g, py_node *n, const char *fmt, ...) {
+  if (g->err) return g->err;
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  g->err = p_err_at(g->e, P_EUNSUPPORTED, n ? n->file : "", n ? n->line : 0, n ? n->col : 0, "%s", msg);
+  return g->err;
+}
+
+static int gn__id(gn *g) { return ++g->tmp; }
+
+/* A Rust string literal for UTF-8 text s of length n. */
+static char *gn__strlit(gn *g, const char *s, size_t n) {
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_putc(&b, '"');
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+    case '"': p_buf_puts(&b, "\\\""); break;
+    case '\\': p_buf_puts(&b, "\\\\"); break;
+    case '\n': p_buf_puts(&b, "\\n"); break;
+    case '\r': p_buf_puts(&b, "\\r"); break;
+    case '\t': p_buf_puts(&b, "\\t"); break;
+    case 0: p_buf_puts(&b, "\\0"); break;
+    default:
+      if (c < 0x20 || c == 0x7f) p_buf_printf(&b, "\\u{%x}", c);
+      else p_buf_putc(&b, (char)c);
+    }
+  }
+  p_buf_putc(&b, '"');
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+static char *gn__cstr(gn *g, const char *s) { return gn__strlit(g, s, strlen(s)); }
+
+static char *gn__byteslit(gn *g, const char *s, size_t n) {
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_puts(&b, "b\"");
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') p_buf_printf(&b, "\\%c", c);
+    else if (c >= 0x20 && c < 0x7f) p_buf_putc(&b, (char)c);
+    else p_buf_printf(&b, "\\x%02x", c);
+  }
+  p_buf_putc(&b, '"');
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+/* Shortest decimal text that reads back as d, as a Rust f64 literal. */
+static char *gn__float(gn *g, double d) {
+  if (isnan(d)) return "f64::NAN";
+  if (isinf(d)) return d > 0 ? "f64::INFINITY" : "f64::NEG_INFINITY";
+  char buf[64];
+  for (int prec = 1; prec <= 17; prec++) {
+    snprintf(buf, sizeof buf, "%.*g", prec, d);
+    if (strtod(buf, NULL) == d) break;
+  }
+  if (!strpbrk(buf, ".e")) strcat(buf, ".0");
+  else if (strchr(buf, 'e') && !strchr(buf, '.')) {
+    /* "1e+16" is a valid Rust literal only with a digit before e: it has one */
+  }
+  return S(g, "%sf64", buf);
+}
+
+/* ------------------------------------------------------------ names */
+
+/* CPython's private name mangling: inside a class body (and the functions
+ * nested in it), `__x` (not ending in two underscores) means `_Class__x`,
+ * for attribute names and for the names stored in dicts. */
+static const char *gn__mangle(gn *g, const char *name) {
+  if (name[0] != '_' || name[1] != '_') return name;
+  size_t n = strlen(name);
+  if (n >= 4 && name[n - 1] == '_' && name[n - 2] == '_') return name;
+  if (strchr(name, '.')) return name;
+  for (rs_scope *s = g->sc; s; s = s->parent) {
+    if (s->kind != RS_SC_CLASS) continue;
+    const char *cn = s->name;
+    while (*cn == '_') cn++;
+    if (!*cn) return name;
+    return S(g, "_%s%s", cn, name);
+  }
+  return name;
+}
+
+/* An attribute name as a Rust string literal, mangled. */
+static char *gn__attr(gn *g, const char *attr) { return gn__cstr(g, gn__mangle(g, attr)); }
+
+/* Builtins the runtime certainly provides; other unbound names go through
+ * rt::mod_get, which falls back to the builtins itself. */
+static const char *const gn__builtins[] = {
+    "print", "len", "range", "int", "str", "float", "bool", "list", "dict", "set", "tuple",
+    "sorted", "sum", "min", "max", "abs", "isinstance", "enumerate", "zip", "map", "filter",
+    "reversed", "repr", "round", "ord", "chr", "any", "all", "iter", "next", "divmod", "hash",
+    "type", "super", "object", "getattr", "setattr", "hasattr", "input", NULL};
+
+static bool gn__module_binds(gn *g, const char *name) {
+  rs_module *m = g->m;
+  rs_sym *y = rs_scope_sym(m->scope, name);
+  if (y && (y->flags & RS_F_BOUND)) return true;
+  for (int i = 0; i < m->nfuncs; i++) {
+    rs_sym *z = rs_scope_sym(m->funcs[i], name);
+    if (z && (z->flags & RS_F_GLOBAL) && (z->flags & RS_F_BOUND)) return true;
+  }
+  /* star imports and class bodies declaring global: be conservative */
+  for (uint32_t id = 0; id < g->p->nids; id++) {
+    rs_scope *s = g->p->scope_of[id];
+    if (s && s->mod == m && s->kind == RS_SC_CLASS) {
+      rs_sym *z = rs_scope_sym(s, name);
+      if (z && (z->flags & RS_F_GLOBAL)) return true;
+    }
+  }
+  return false;
+}
+
+static bool gn__star_import(py_nodes body) {
+  for (int i = 0; i < body.n; i++) {
+    py_node *s = body.v[i];
+    if (s->kind == PY_IMPORT_FROM && s->u.import_from.names.n == 1 &&
+        strcmp(s->u.import_from.names.v[0]->u.alias.name, "*") == 0)
+      return true;
+  }
+  return false;
+}
+
+static bool gn__is_builtin(gn *g, const char *name) {
+  bool known = false;
+  for (int i = 0; gn__builtins[i]; i++)
+    if (strcmp(gn__builtins[i], name) == 0) known = true;
+  if (!known) return false;
+  if (gn__module_binds(g, name)) return false;
+  if (gn__star_import(g->m->py->node->u.module.body)) return false;
+  return true;
+}
+
+typedef struct gn_ref {
+  rs_bind bind;
+  const char *rname; /* Rust variable (LOCAL/CELL/FREE) */
+  bool check;        /* LOCAL that may be unbound: reads go through rx::local */
+} gn_ref;
+
+/* Where name lives as seen from the current scope. */
+static gn_ref gn__resolve(gn *g, const char *name) {
+  gn_ref r = {RS_BIND_GLOBAL, NULL, false};
+  rs_scope *s = g->sc;
+  bool skip_class = false;
+  while (s) {
+    if (s->kind == RS_SC_MODULE) return r;
+    if (s->kind == RS_SC_CLASS && skip_class) {
+      s = s->parent;
+      continue;
+    }
+    rs_sym *y = rs_scope_sym(s, name);
+    if (s->kind == RS_SC_CLASS && strcmp(name, "__class__") == 0 && s->class_cell) {
+      r.bind = RS_BIND_CELL;
+      r.rname = rs_ident(g->a, "__class__");
+      return r;
+    }
+    if (y && y->bind != RS_BIND_OUTER) {
+      r.bind = y->bind;
+      r.rname = y->rname;
+      r.check = y->bind == RS_BIND_LOCAL && (y->flags & RS_F_MAYBE_UNBOUND);
+      return r;
+    }
+    if (s->kind == RS_SC_FUNC || s->kind == RS_SC_LAMBDA || s->kind == RS_SC_GENEXP) return r;
+    s = s->parent;
+    skip_class = true;
+  }
+  return r;
+}
+
+static char *gn__load_name(gn *g, const char *name) {
+  gn_ref r = gn__resolve(g, name);
+  switch (r.bind) {
+  case RS_BIND_LOCAL:
+    if (r.check) return S(g, "rx::local(&%s, %s)?.clone()", r.rname, gn__cstr(g, name));
+    return S(g, "%s.clone()", r.rname);
+  case RS_BIND_CELL:
+  case RS_BIND_FREE: return S(g, "%s.get()?", r.rname);
+  case RS_BIND_CLASSNS: return S(g, "rx::ns_get(&__ns, __g, %s)?", gn__cstr(g, gn__mangle(g, name)));
+  default:
+    if (gn__is_builtin(g, name)) return S(g, "rt::builtin(%s)", gn__cstr(g, name));
+    return S(g, "rt::mod_get(__g, %s)?", gn__cstr(g, gn__mangle(g, name)));
+  }
+}
+
+/* Statement text storing the owned Value expression v into name. */
+static char *gn__store_name(gn *g, const char *name, const char *v) {
+  gn_ref r = gn__resolve(g, name);
+  switch (r.bind) {
+  case RS_BIND_LOCAL: return S(g, "%s = %s;", r.rname, v);
+  case RS_BIND_CELL:
+  case RS_BIND_FREE: return S(g, "%s.set(%s);", r.rname, v);
+  case RS_BIND_CLASSNS: {
+    int id = gn__id(g);
+    return S(g, "{ let __n%d = %s; rx::ns_set(&mut __ns, %s, __n%d); }", id, v, gn__cstr(g, gn__mangle(g, name)), id);
+  }
+  default: return S(g, "rt::mod_set(__g, %s, %s);", gn__cstr(g, gn__mangle(g, name)), v);
+  }
+}
+
+/* ------------------------------------------------------------ expressions */
+
+static char *gn__expr(gn *g, py_node *n);
+static char *gn__cond(gn *g, py_node *n);
+static char *gn__store(gn *g, py_node *t, const char *v);
+
+/* A `&Value` for n: locals by reference, everything else as a temporary. */
+static char *gn__ref(gn *g, py_node *n) {
+  if (n->kind == PY_NAME) {
+    gn_ref r = gn__resolve(g, n->u.name.id);
+    if (r.bind == RS_BIND_LOCAL && r.check) return S(g, "rx::local(&%s, %s)?", r.rname, gn__cstr(g, n->u.name.id));
+    if (r.bind == RS_BIND_LOCAL) return S(g, "&%s", r.rname);
+  }
+  return S(g, "&%s", gn__expr(g, n));
+}
+
+static const char *gn__binop_fn(py_op op, bool inplace) {
+  switch (op) {
+  case PY_OP_ADD: return inplace ? "iadd" : "add";
+  case PY_OP_SUB: return inplace ? "isub" : "sub";
+  case PY_OP_MULT: return inplace ? "imul" : "mul";
+  case PY_OP_MATMULT: return inplace ? "imatmul" : "matmul";
+  case PY_OP_DIV: return inplace ? "itruediv" : "truediv";
+  case PY_OP_MOD: return inplace ? "imod" : "modulo";
+  case PY_OP_POW: return inplace ? "ipow" : "pow";
+  case PY_OP_LSHIFT: return inplace ? "ilshift" : "lshift";
+  case PY_OP_RSHIFT: return inplace ? "irshift" : "rshift";
+  case PY_OP_BITOR: return inplace ? "ior" : "bitor";
+  case PY_OP_BITXOR: return inplace ? "ixor" : "bitxor";
+  case PY_OP_BITAND: return inplace ? "iand" : "bitand";
+  case PY_OP_FLOORDIV: return inplace ? "ifloordiv" : "floordiv";
+  default: return NULL;
+  }
+}
+
+/* One comparison a OP b of two `&Value`s, as a Value or as a bool. */
+static char *gn__cmp1(gn *g, py_op op, const char *a, const char *b, bool as_bool) {
+  const char *f = NULL;
+  switch (op) {
+  case PY_OP_EQ: f = "eq"; break;
+  case PY_OP_NOTEQ: f = "ne"; break;
+  case PY_OP_LT: f = "lt"; break;
+  case PY_OP_LTE: f = "le"; break;
+  case PY_OP_GT: f = "gt"; break;
+  case PY_OP_GTE: f = "ge"; break;
+  case PY_OP_IS: return as_bool ? S(g, "rt::is(%s, %s)", a, b) : S(g, "Value::bool(rt::is(%s, %s))", a, b);
+  case PY_OP_ISNOT: return as_bool ? S(g, "!rt::is(%s, %s)", a, b) : S(g, "Value::bool(!rt::is(%s, %s))", a, b);
+  case PY_OP_IN: return as_bool ? S(g, "rx::in_(%s, %s)?", a, b) : S(g, "Value::bool(rx::in_(%s, %s)?)", a, b);
+  case PY_OP_NOTIN: return as_bool ? S(g, "!rx::in_(%s, %s)?", a, b) : S(g, "Value::bool(!rx::in_(%s, %s)?)", a, b);
+  default: return NULL;
+  }
+  return as_bool ? S(g, "rx::%s_b(%s, %s)?", f, a, b) : S(g, "rt::%s(%s, %s)?", f, a, b);
+}
+
+/* a < b < c: each operand evaluated once, left to right, stopping early. */
+static char *gn__compare(gn *g, py_node *n, bool as_bool) {
+  py_nodes cs = n->u.compare.comparators;
+  if (cs.n == 1) {
+    py_op op = n->u.compare.ops[0];
+    char *l = gn__ref(g, n->u.compare.left);
+    char *r = gn__ref(g, cs.v[0]);
+    return gn__cmp1(g, op, l, r, as_bool);
+  }
+  int id = gn__id(g);
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_printf(&b, "{ let __c%d_0 = %s; ", id, gn__expr(g, n->u.compare.left));
+  int close = 0;
+  for (int i = 0; i < cs.n; i++) {
+    p_buf_printf(&b, "let __c%d_%d = %s; ", id, i + 1, gn__expr(g, cs.v[i]));
+    char *l = S(g, "&__c%d_%d", id, i), *r = S(g, "&__c%d_%d", id, i + 1);
+    char *c = gn__cmp1(g, n->u.compare.ops[i], l, r, as_bool || i < cs.n - 1);
+    if (i < cs.n - 1) {
+      if (as_bool) {
+        p_buf_printf(&b, "%s && { ", c);
+      } else {
+        p_buf_printf(&b, "if !%s { Value::bool(false) } else { ", c);
+      }
+      close++;
+    } else {
+      p_buf_puts(&b, c);
+    }
+  }
+  for (int i = 0; i < close; i++) p_buf_puts(&b, " }");
+  p_buf_puts(&b, " }");
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+/* Rust bool for the truth of n. */
+static char *gn__cond(gn *g, py_node *n) {
+  switch (n->kind) {
+  case PY_BOOL: return n->u.bool_.value ? "true" : "false";
+  case PY_COMPARE: return gn__compare(g, n, true);
+  case PY_UNARY_OP:
+    if (n->u.unary_op.op == PY_OP_NOT) return S(g, "!(%s)", gn__cond(g, n->u.unary_op.operand));
+    break;
+  case PY_BOOL_OP: {
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_putc(&b, '(');
+    for (int i = 0; i < n->u.bool_op.values.n; i++) {
+      if (i) p_buf_puts(&b, n->u.bool_op.op == PY_OP_AND ? " && " : " || ");
+      p_buf_printf(&b, "(%s)", gn__cond(g, n->u.bool_op.values.v[i]));
+    }
+    p_buf_putc(&b, ')');
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
+  default: break;
+  }
+  return S(g, "rt::truthy(%s)?", gn__ref(g, n));
+}
+
+static char *gn__boolop(gn *g, py_node *n, int from) {
+  py_nodes vs = n->u.bool_op.values;
+  if (from == vs.n - 1) return gn__expr(g, vs.v[from]);
+  int id = gn__id(g);
+  char *first = gn__expr(g, vs.v[from]);
+  char *rest = gn__boolop(g, n, from + 1);
+  if (n->u.bool_op.op == PY_OP_AND)
+    return S(g, "{ let __t%d = %s; if !rt::truthy(&__t%d)? { __t%d } else { %s } }", id, first, id, id, rest);
+  return S(g, "{ let __t%d = %s; if rt::truthy(&__t%d)? { __t%d } else { %s } }", id, first, id, id, rest);
+}
+
+/* vec![...] of positional arguments / display elements, with *x spliced. */
+static char *gn__values(gn *g, py_nodes elts) {
+  bool star = false;
+  for (int i = 0; i < elts.n; i++)
+    if (elts.v[i]->kind == PY_STARRED) star = true;
+  p_buf b;
+  p_buf_init(&b, 0);
+  if (!star) {
+    p_buf_puts(&b, "vec![");
+    for (int i = 0; i < elts.n; i++) p_buf_printf(&b, "%s%s", i ? ", " : "", gn__expr(g, elts.v[i]));
+    p_buf_puts(&b, "]");
+  } else {
+    int id = gn__id(g);
+    p_buf_printf(&b, "{ let mut __v%d: Vec<Value> = Vec::new(); ", id);
+    for (int i = 0; i < elts.n; i++) {
+      py_node *x = elts.v[i];
+      if (x->kind == PY_STARRED) p_buf_printf(&b, "rt::extend_args(&mut __v%d, %s)?; ", id, gn__ref(g, x->u.starred.value));
+      else p_buf_printf(&b, "__v%d.push(%s); ", id, gn__expr(g, x));
+    }
+    p_buf_printf(&b, "__v%d }", id);
+  }
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+static char *gn__kwargs(gn *g, py_nodes kws) {
+  if (!kws.n) return "vec![]";
+  bool dstar = false;
+  for (int i = 0; i < kws.n; i++)
+    if (!kws.v[i]->u.keyword.arg) dstar = true;
+  p_buf b;
+  p_buf_init(&b, 0);
+  if (!dstar) {
+    p_buf_puts(&b, "vec![");
+    for (int i = 0; i < kws.n; i++)
+      p_buf_printf(&b, "%s(%s.to_string(), %s)", i ? ", " : "", gn__cstr(g, kws.v[i]->u.keyword.arg),
+                   gn__expr(g, kws.v[i]->u.keyword.value));
+    p_buf_puts(&b, "]");
+  } else {
+    int id = gn__id(g);
+    p_buf_printf(&b, "{ let mut __k%d: Kw = Vec::new(); ", id);
+    for (int i = 0; i < kws.n; i++) {
+      py_node *k = kws.v[i];
+      if (!k->u.keyword.arg) p_buf_printf(&b, "rt::extend_kwargs(&mut __k%d, %s)?; ", id, gn__ref(g, k->u.keyword.value));
+      else p_buf_printf(&b, "rx::push_kw(&mut __k%d, %s, %s)?; ", id, gn__cstr(g, k->u.keyword.arg), gn__expr(g, k->u.keyword.value));
+    }
+    p_buf_printf(&b, "__k%d }", id);
+  }
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+/* The Rust expression for the first parameter of the enclosing method
+ * (zero-argument super()). */
+static char *gn__first_param(gn *g, py_node *at) {
+  rs_scope *f = g->fn;
+  if (!f || f->kind != RS_SC_FUNC || !f->node->u.function_def.args->all.n) {
+    gn__fail(g, at, "super() without arguments outside a method");
+    return "Value::none()";
+  }
+  const char *nm = f->node->u.function_def.args->all.v[0]->u.arg.name;
+  rs_scope *save = g->sc;
+  g->sc = f;
+  char *r = gn__load_name(g, nm);
+  g->sc = save;
+  return r;
+}
+
+static char *gn__super(gn *g, py_node *at) {
+  rs_scope *save = g->sc;
+  if (g->fn) g->sc = g->fn;
+  gn_ref r = gn__resolve(g, "__class__");
+  g->sc = save;
+  if (r.bind != RS_BIND_FREE && r.bind != RS_BIND_CELL) {
+    gn__fail(g, at, "super() without arguments outside a method");
+    return "Value::none()";
+  }
+  return S(g, "rt::super_(&%s.get()?, &%s)?", r.rname, gn__first_param(g, at));
+}
+
+static char *gn__call(gn *g, py_node *n) {
+  py_node *f = n->u.call.func;
+  if (f->kind == PY_NAME && strcmp(f->u.name.id, "super") == 0 && n->u.call.args.n == 0 && !n->u.call.keywords.n &&
+      gn__resolve(g, "super").bind == RS_BIND_GLOBAL && g->fn && g->fn->class_cell)
+    return gn__super(g, n);
+  /* globals() (and locals()/vars() at module level): a snapshot of the
+   * module dict; the runtime has no live view of it */
+  if (f->kind == PY_NAME && n->u.call.args.n == 0 && !n->u.call.keywords.n &&
+      gn__resolve(g, f->u.name.id).bind == RS_BIND_GLOBAL && !gn__module_binds(g, f->u.name.id) &&
+      (strcmp(f->u.name.id, "globals") == 0 ||
+       (!g->fn && g->sc->kind == RS_SC_MODULE && (strcmp(f->u.name.id, "locals") == 0 || strcmp(f->u.name.id, "vars") == 0))))
+    return "rt::getattr(__g, \"__dict__\")?";
+  /* direct runtime entry points for the hottest builtins (when the name
+   * really is the builtin: never bound in the module) */
+  if (f->kind == PY_NAME && !n->u.call.keywords.n && gn__resolve(g, f->u.name.id).bind == RS_BIND_GLOBAL &&
+      gn__is_builtin(g, f->u.name.id)) {
+    bool star = false;
+    for (int i = 0; i < n->u.call.args.n; i++)
+      if (n->u.call.args.v[i]->kind == PY_STARRED) star = true;
+    const char *id = f->u.name.id;
+    if (!star && n->u.call.args.n == 1 && strcmp(id, "len") == 0)
+      return S(g, "Value::int(rt::len(%s)? as i64)", gn__ref(g, n->u.call.args.v[0]));
+    if (!star && n->u.call.args.n == 1 && strcmp(id, "abs") == 0) return S(g, "rt::abs(%s)?", gn__ref(g, n->u.call.args.v[0]));
+    if (!star && strcmp(id, "print") == 0) {
+      p_buf b;
+      p_buf_init(&b, 0);
+      for (int i = 0; i < n->u.call.args.n; i++) p_buf_printf(&b, "%s%s", i ? ", " : "", gn__expr(g, n->u.call.args.v[i]));
+      char *r = S(g, "{ rt::print(&[%s])?; Value::none() }", b.data ? b.data : "");
+      p_buf_free(&b);
+      return r;
+    }
+  }
+  if (f->kind == PY_ATTRIBUTE) {
+    char *obj = gn__ref(g, f->u.attribute.value);
+    char *args = gn__values(g, n->u.call.args);
+    char *kw = gn__kwargs(g, n->u.call.keywords);
+    return S(g, "rt::call_method(%s, %s, %s, %s)?", obj, gn__attr(g, f->u.attribute.attr), args, kw);
+  }
+  char *fn = gn__ref(g, f);
+  char *args = gn__values(g, n->u.call.args);
+  char *kw = gn__kwargs(g, n->u.call.keywords);
+  return S(g, "rt::call(%s, %s, %s)?", fn, args, kw);
+}
+
+static char *gn__int(gn *g, py_node *n) {
+  if (n->u.int_.fits_i64) return S(g, "Value::int(%lld)", (long long)n->u.int_.i64);
+  const char *t = n->u.int_.text;
+  if (t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b')) {
+    int base = t[1] == 'x' ? 16 : t[1] == 'o' ? 8 : 2;
+    return S(g, "rx::int_radix(%s, %d)", gn__cstr(g, t + 2), base);
+  }
+  return S(g, "rt::int_from_str(%s)", gn__cstr(g, t));
+}
+
+/* The text of a format spec (a JoinedStr) as a Rust &str expression. */
+static char *gn__spec(gn *g, py_node *spec) {
+  if (!spec) return "\"\"";
+  bool constant = true;
+  p_buf b;
+  p_buf_init(&b, 0);
+  for (int i = 0; i < spec->u.joined_str.values.n; i++) {
+    py_node *p = spec->u.joined_str.values.v[i];
+    if (p->kind == PY_STR) p_buf_append(&b, p->u.str.s, p->u.str.len);
+    else constant = false;
+  }
+  char *r;
+  if (constant) r = gn__strlit(g, b.data ? b.data : "", b.len);
+  else r = S(g, "&rt::to_str(%s)?", gn__ref(g, spec));
+  p_buf_free(&b);
+  return r;
+}
+
+static char *gn__joined(gn *g, py_node *n) {
+  py_nodes vs = n->u.joined_str.values;
+  if (vs.n == 0) return "Value::str(\"\")";
+  if (vs.n == 1 && vs.v[0]->kind == PY_STR) return S(g, "Value::str(%s)", gn__strlit(g, vs.v[0]->u.str.s, vs.v[0]->u.str.len));
+  int id = gn__id(g);
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_printf(&b, "{ let mut __s%d = String::new(); ", id);
+  for (int i = 0; i < vs.n; i++) {
+    py_node *p = vs.v[i];
+    if (p->kind == PY_STR) {
+      p_buf_printf(&b, "__s%d.push_str(%s); ", id, gn__strlit(g, p->u.str.s, p->u.str.len));
+    } else if (p->kind == PY_FORMATTED_VALUE) {
+      int conv = p->u.formatted_value.conversion;
+      char *v = gn__ref(g, p->u.formatted_value.value);
+      char *spec = gn__spec(g, p->u.formatted_value.format_spec);
+      if (conv < 0 && !p->u.formatted_value.format_spec)
+        p_buf_printf(&b, "__s%d.push_str(&rt::to_str(%s)?); ", id, v);
+      else
+        p_buf_printf(&b, "__s%d.push_str(&rx::fmt(%s, '%c', %s)?); ", id, v, conv < 0 ? ' ' : (char)conv, spec);
+    } else {
+      p_buf_printf(&b, "__s%d.push_str(&rt::to_str(%s)?); ", id, gn__ref(g, p));
+    }
+  }
+  p_buf_printf(&b, "Value::string(__s%d) }", id);
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+static char *gn__slice_key(gn *g, py_node *s) {
+  if (s->kind == PY_SLICE) {
+    const char *lo = s->u.slice.lower ? gn__expr(g, s->u.slice.lower) : "Value::none()";
+    const char *hi = s->u.slice.upper ? gn__expr(g, s->u.slice.upper) : "Value::none()";
+    const char *st = s->u.slice.step ? gn__expr(g, s->u.slice.step) : "Value::none()";
+    return S(g, "rt::slice(%s, %s, %s)", lo, hi, st);
+  }
+  if (s->kind == PY_TUPLE) {
+    /* a[1:2, 3]: a tuple that may hold slices */
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_puts(&b, "rt::tuple(vec![");
+    for (int i = 0; i < s->u.list_or_tuple.elts.n; i++)
+      p_buf_printf(&b, "%s%s", i ? ", " : "", gn__slice_key(g, s->u.list_or_tuple.elts.v[i]));
+    p_buf_puts(&b, "])");
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
+  return gn__expr(g, s);
+}
+
+static char *gn__slice_ref(gn *g, py_node *s) {
+  if (s->kind == PY_SLICE || s->kind == PY_TUPLE) return S(g, "&%s", gn__slice_key(g, s));
+  return gn__ref(g, s);
+}
+
+static char *gn__cells_for(gn *g, rs_scope *f, py_node *at);
+static char *gn__func_value(gn *g, rs_scope *f, py_node *at);
+static char *gn__comp_loops(gn *g, py_node *n, const char *first_it, const char *action);
+
+static char *gn__comp(gn *g, py_node *n) {
+  rs_scope *cs = g->p->scope_of[n->id];
+  if (!cs) {
+    gn__fail(g, n, "comprehension without a scope");
+    return "Value::none()";
+  }
+  py_nodes gens = n->u.comp.generators;
+  if (n->kind == PY_GENERATOR_EXP) {
+    char *it = gn__ref(g, gens.v[0]->u.comprehension.iter);
+    return S(g, "rx::genexp(__g, %s, %s, rt::iter(%s)?)?", gn__cells_for(g, cs, n), cs->rust_name, it);
+  }
+  int id = gn__id(g);
+  char *it0 = gn__ref(g, gens.v[0]->u.comprehension.iter);
+  rs_scope *save = g->sc;
+  g->sc = cs;
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_printf(&b, "{ let __it%d = rt::iter(%s)?; let mut __acc%d = Vec::new(); ", id, it0, id);
+  for (int i = 0; i < cs->nsyms; i++) {
+    rs_sym *y = &cs->syms[i];
+    if (y->bind == RS_BIND_LOCAL) p_buf_printf(&b, "let mut %s = Value::none(); ", y->rname);
+    else if (y->bind == RS_BIND_CELL) p_buf_printf(&b, "let %s = Cell::empty(); ", y->rname);
+  }
+  char *action;
+  if (n->kind == PY_DICT_COMP)
+    action = S(g, "__acc%d.push((%s, %s));", id, gn__expr(g, n->u.comp.elt), gn__expr(g, n->u.comp.value));
+  else
+    action = S(g, "__acc%d.push(%s);", id, gn__expr(g, n->u.comp.elt));
+  p_buf_puts(&b, gn__comp_loops(g, n, S(g, "__it%d", id), action));
+  if (n->kind == PY_LIST_COMP) p_buf_printf(&b, " rt::list(__acc%d) }", id);
+  else if (n->kind == PY_SET_COMP) p_buf_printf(&b, " rt::set(__acc%d)? }", id);
+  else p_buf_printf(&b, " rt::dict(__acc%d)? }", id);
+  g->sc = save;
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+/* The nested loops of a comprehension (scope already switched): the first
+ * clause iterates first_it, action runs for every surviving combination.
+ * Returns statements text. Note: elt/value were generated before this
+ * (only their text is placed innermost), which is fine: generation has no
+ * side effects beyond temporaries' numbering. */
+static char *gn__comp_loops(gn *g, py_node *n, const char *first_it, const char *action) {
+  py_nodes gens = n->u.comp.generators;
+  p_buf b;
+  p_buf_init(&b, 0);
+  for (int i = 0; i < gens.n; i++) {
+    py_node *c = gens.v[i];
+    int id = gn__id(g);
+    const char *it = first_it;
+    if (i > 0) {
+      p_buf_printf(&b, "let __it%d = rt::iter(%s)?; ", id, gn__ref(g, c->u.comprehension.iter));
+      it = S(g, "__it%d", id);
+    }
+    p_buf_printf(&b, "while let Some(__x%d) = rt::next(&%s)? { ", id, it);
+    p_buf_printf(&b, "%s ", gn__store(g, c->u.comprehension.target, S(g, "__x%d", id)));
+    for (int k = 0; k < c->u.comprehension.ifs.n; k++)
+      p_buf_printf(&b, "if !(%s) { continue; } ", gn__cond(g, c->u.comprehension.ifs.v[k]));
+  }
+  p_buf_puts(&b, action);
+  for (int i = 0; i < gens.n; i++) p_buf_puts(&b, " }");
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+static char *gn__dict(gn *g, py_node *n) {
+  py_nodes ks = n->u.dict.keys, vs = n->u.dict.values;
+  bool dstar = false;
+  for (int i = 0; i < ks.n; i++)
+    if (!ks.v[i]) dstar = true;
+  p_buf b;
+  p_buf_init(&b, 0);
+  if (!dstar) {
+    p_buf_puts(&b, "rt::dict(vec![");
+    for (int i = 0; i < ks.n; i++) p_buf_printf(&b, "%s(%s, %s)", i ? ", " : "", gn__expr(g, ks.v[i]), gn__expr(g, vs.v[i]));
+    p_buf_puts(&b, "])?");
+  } else {
+    int id = gn__id(g);
+    p_buf_printf(&b, "{ let mut __p%d: Vec<(Value, Value)> = Vec::new(); ", id);
+    for (int i = 0; i < ks.n; i++) {
+      if (!ks.v[i]) p_buf_printf(&b, "rx::extend_pairs(&mut __p%d, %s)?; ", id, gn__ref(g, vs.v[i]));
+      else p_buf_printf(&b, "__p%d.push((%s, %s)); ", id, gn__expr(g, ks.v[i]), gn__expr(g, vs.v[i]));
+    }
+    p_buf_printf(&b, "rt::dict(__p%d)? }", id);
+  }
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+static char *gn__expr(gn *g, py_node *n) {
+  if (g->err) return "Value::none()";
+  if (++g->depth > GN_MAX_DEPTH) {
+    gn__fail(g, n, "expression nests too deeply to translate");
+    g->depth--;
+    return "Value::none()";
+  }
+  char *r = NULL;
+  switch (n->kind) {
+  case PY_INT: r = gn__int(g, n); break;
+  case PY_FLOAT: r = S(g, "Value::float(%s)", gn__float(g, n->u.float_.value)); break;
+  case PY_IMAG: gn__fail(g, n, "complex numbers are not supported yet"); break;
+  case PY_STR: r = S(g, "Value::str(%s)", gn__strlit(g, n->u.str.s, n->u.str.len)); break;
+  case PY_BYTES: r = S(g, "rt::bytes(%s)", gn__byteslit(g, n->u.str.s, n->u.str.len)); break;
+  case PY_BOOL: r = n->u.bool_.value ? "Value::bool(true)" : "Value::bool(false)"; break;
+  case PY_NONE: r = "Value::none()"; break;
+  case PY_ELLIPSIS: r = "Value::ellipsis()"; break;
+  case PY_NAME: r = gn__load_name(g, n->u.name.id); break;
+  case PY_BIN_OP: {
+    const char *f = gn__binop_fn(n->u.bin_op.op, false);
+    char *a = gn__ref(g, n->u.bin_op.left);
+    char *b = gn__ref(g, n->u.bin_op.right);
+    r = S(g, "rt::%s(%s, %s)?", f, a, b);
+    break;
+  }
+  case PY_UNARY_OP: {
+    py_node *o = n->u.unary_op.operand;
+    switch (n->u.unary_op.op) {
+    case PY_OP_NOT: r = S(g, "Value::bool(!(%s))", gn__cond(g, o)); break;
+    case PY_OP_USUB:
+      if (o->kind == PY_INT && o->u.int_.fits_i64) r = S(g, "Value::int(-%lld)", (long long)o->u.int_.i64);
+      else if (o->kind == PY_FLOAT) r = S(g, "Value::float(-%s)", gn__float(g, o->u.float_.value));
+      else r = S(g, "rt::neg(%s)?", gn__ref(g, o));
+      break;
+    case PY_OP_UADD: r = S(g, "rt::pos(%s)?", gn__ref(g, o)); break;
+    default: r = S(g, "rt::invert(%s)?", gn__ref(g, o)); break;
+    }
+    break;
+  }
+  case PY_BOOL_OP: r = gn__boolop(g, n, 0); break;
+  case PY_COMPARE: r = gn__compare(g, n, false); break;
+  case PY_IF_EXP:
+    r = S(g, "if %s { %s } else { %s }", gn__cond(g, n->u.if_exp.test), gn__expr(g, n->u.if_exp.body),
+          gn__expr(g, n->u.if_exp.orelse));
+    break;
+  case PY_NAMED_EXPR: {
+    int id = gn__id(g);
+    char *v = gn__expr(g, n->u.named_expr.value);
+    r = S(g, "{ let __w%d = %s; %s __w%d }", id, v, gn__store(g, n->u.named_expr.target, S(g, "__w%d.clone()", id)), id);
+    break;
+  }
+  case PY_CALL: r = gn__call(g, n); break;
+  case PY_ATTRIBUTE: r = S(g, "rt::getattr(%s, %s)?", gn__ref(g, n->u.attribute.value), gn__attr(g, n->u.attribute.attr)); break;
+  case PY_SUBSCRIPT: {
+    char *o = gn__ref(g, n->u.subscript.value);
+    r = S(g, "rt::getitem(%s, %s)?", o, gn__slice_ref(g, n->u.subscript.slice));
+    break;
+  }
+  case PY_LIST: r = S(g, "rt::list(%s)", gn__values(g, n->u.list_or_tuple.elts)); break;
+  case PY_TUPLE: r = S(g, "rt::tuple(%s)", gn__values(g, n->u.list_or_tuple.elts)); break;
+  case PY_SET: r = S(g, "rt::set(%s)?", gn__values(g, n->u.set.elts)); break;
+  case PY_DICT: r = gn__dict(g, n); break;
+  case PY_LIST_COMP:
+  case PY_SET_COMP:
+  case PY_DICT_COMP:
+  case PY_GENERATOR_EXP: r = gn__comp(g, n); break;
+  case PY_JOINED_STR: r = gn__joined(g, n); break;
+  case PY_FORMATTED_VALUE: {
+    int conv = n->u.formatted_value.conversion;
+    r = S(g, "Value::string(rx::fmt(%s, '%c', %s)?)", gn__ref(g, n->u.formatted_value.value), conv < 0 ? ' ' : (char)conv,
+          gn__spec(g, n->u.formatted_value.format_spec));
+    break;
+  }
+  case PY_LAMBDA: {
+    rs_scope *f = g->p->scope_of[n->id];
+    r = f ? gn__func_value(g, f, n) : "Value::none()";
+    break;
+  }
+  case PY_YIELD:
+    if (!g->gen) { gn__fail(g, n, "yield outside a generator function"); break; }
+    r = S(g, "__co.yield_(%s).await?", n->u.yield.value ? gn__expr(g, n->u.yield.value) : "Value::none()");
+    break;
+  case PY_YIELD_FROM:
+    if (!g->gen) { gn__fail(g, n, "yield outside a generator function"); break; }
+    r = S(g, "rt::yield_from(&__co, %s).await?", gn__ref(g, n->u.yield.value));
+    break;
+  case PY_STARRED:
+    gn__fail(g, n, "starred expression in this position is not supported");
+    break;
+  case PY_AWAIT:
+    gn__fail(g, n, "async/await is not supported yet");
+    break;
+  default:
+    gn__fail(g, n, "%s expressions are not supported yet", py_kind_name(n->kind));
+    break;
+  }
+  g->depth--;
+  return r ? r : "Value::none()";
+}
+
+/* ------------------------------------------------------------ targets */
+
+/* Statement text that stores the owned Value expression v into target t
+ * (v is evaluated first, as in Python). */
+static char *gn__store(gn *g, py_node *t, const char *v) {
+  switch (t->kind) {
+  case PY_NAME: return gn__store_name(g, t->u.name.id, v);
+  case PY_ATTRIBUTE: {
+    int id = gn__id(g);
+    return S(g, "{ let __v%d = %s; rt::setattr(%s, %s, __v%d)?; }", id, v, gn__ref(g, t->u.attribute.value),
+             gn__attr(g, t->u.attribute.attr), id);
+  }
+  case PY_SUBSCRIPT: {
+    int id = gn__id(g);
+    char *o = gn__ref(g, t->u.subscript.value);
+    char *k = gn__slice_ref(g, t->u.subscript.slice);
+    return S(g, "{ let __v%d = %s; rt::setitem(%s, %s, __v%d)?; }", id, v, o, k, id);
+  }
+  case PY_TUPLE:
+  case PY_LIST: {
+    py_nodes es = t->u.list_or_tuple.elts;
+    int star = -1;
+    for (int i = 0; i < es.n; i++)
+      if (es.v[i]->kind == PY_STARRED) star = i;
+    int id = gn__id(g);
+    p_buf b;
+    p_buf_init(&b, 0);
+    if (star < 0) p_buf_printf(&b, "{ let __u%d = rt::unpack(&%s, %d)?; ", id, v, es.n);
+    else p_buf_printf(&b, "{ let __u%d = rt::unpack_ex(&%s, %d, %d)?; ", id, v, star, es.n - star - 1);
+    for (int i = 0; i < es.n; i++) {
+      py_node *x = es.v[i];
+      if (x->kind == PY_STARRED) x = x->u.starred.value;
+      p_buf_printf(&b, "%s ", gn__store(g, x, S(g, "__u%d[%d].clone()", id, i)));
+    }
+    p_buf_puts(&b, "}");
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
+  case PY_STARRED:
+    return gn__store(g, t->u.starred.value, v);
+  default:
+    gn__fail(g, t, "cannot assign to %s", py_kind_name(t->kind));
+    return "";
+  }
+}
+
+static void gn__delete(gn *g, py_node *t) {
+  switch (t->kind) {
+  case PY_NAME: {
+    gn_ref r = gn__resolve(g, t->u.name.id);
+    switch (r.bind) {
+    case RS_BIND_LOCAL: L(g, "rx::local(&%s, %s)?;", r.rname, gn__cstr(g, t->u.name.id)); L(g, "%s = rx::unbound();", r.rname); break;
+    case RS_BIND_CELL:
+    case RS_BIND_FREE: L(g, "%s.clear();", r.rname); break;
+    case RS_BIND_CLASSNS: L(g, "rx::ns_del(&mut __ns, %s)?;", gn__cstr(g, gn__mangle(g, t->u.name.id))); break;
+    default: L(g, "rt::mod_del(__g, %s)?;", gn__cstr(g, gn__mangle(g, t->u.name.id))); break;
+    }
+    break;
+  }
+  case PY_ATTRIBUTE: L(g, "rt::delattr(%s, %s)?;", gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr)); break;
+  case PY_SUBSCRIPT: {
+    char *o = gn__ref(g, t->u.subscript.value);
+    L(g, "rt::delitem(%s, %s)?;", o, gn__slice_ref(g, t->u.subscript.slice));
+    break;
+  }
+  case PY_TUPLE:
+  case PY_LIST:
+    for (int i = 0; i < t->u.list_or_tuple.elts.n; i++) gn__delete(g, t->u.list_or_tuple.elts.v[i]);
+    break;
+  default: gn__fail(g, t, "cannot delete %s", py_kind_name(t->kind)); break;
+  }
+}
+
+/* ------------------------------------------------------------ functions */
+
+/* vec![cells...] a new function object captures, resolved here. */
+static char *gn__cells_for(gn *g, rs_scope *f, py_node *at) {
+  if (!f->nfrees) return "vec![]";
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_puts(&b, "vec![");
+  for (int i = 0; i < f->nfrees; i++) {
+    gn_ref r = gn__resolve(g, f->frees[i]);
+    if (r.bind != RS_BIND_CELL && r.bind != RS_BIND_FREE) {
+      gn__fail(g, at, "internal: free variable '%s' is not a cell here", f->frees[i]);
+      break;
+    }
+    p_buf_printf(&b, "%s%s.clone()", i ? ", " : "", r.rname);
+  }
+  p_buf_puts(&b, "]");
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
+static py_arguments *gn__args_of(rs_scope *f) {
+  if (f->kind == RS_SC_FUNC) return f->node->u.function_def.args;
+  if (f->kind == RS_SC_LAMBDA) return f->node->u.lambda.args;
+  return NULL;
+}
+
+/* rx::func(&P_x, __g, defaults, kwdefaults, cells, x): a function object. */
+static char *gn__func_value(gn *g, rs_scope *f, py_node *at) {
+  py_arguments *a = gn__args_of(f);
+  p_buf d, k;
+  p_buf_init(&d, 0);
+  p_buf_init(&k, 0);
+  p_buf_puts(&d, "vec![");
+  p_buf_puts(&k, "vec![");
+  int nd = 0, nk = 0;
+  for (int i = 0; a && i < a->all.n; i++) {
+    py_node *p = a->all.v[i];
+    if (!p->u.arg.default_) continue;
+    if (p->u.arg.kind == PY_PARAM_KWONLY)
+      p_buf_printf(&k, "%s(%s, %s)", nk++ ? ", " : "", gn__cstr(g, p->u.arg.name), gn__expr(g, p->u.arg.default_));
+    else
+      p_buf_printf(&d, "%s%s", nd++ ? ", " : "", gn__expr(g, p->u.arg.default_));
+  }
+  p_buf_puts(&d, "]");
+  p_buf_puts(&k, "]");
+  char *r = S(g, "rx::func(&P_%s, __g, %s, %s, %s, %s)", f->rust_name, d.data, k.data, gn__cells_for(g, f, at), f->rust_name);
+  p_buf_free(&d);
+  p_buf_free(&k);
+  return r;
+}
+
+/* ------------------------------------------------------------ statements */
+
+static void gn__body(gn *g, py_nodes body);
+static void gn__stmt(gn *g, py_node *n);
+static char *gn__ann_text(gn *g, py_node *ann);
+static bool gn__future_annotations(gn *g);
+
+static const char *gn__file(gn *g) { return g->m->py->path; }
+
+static void gn__line(gn *g, py_node *n) {
+  L(g, "// %s:%d", gn__file(g), n->line);
+  if (!g->gen && !g->typed) L(g, "__fr.line(%d);", n->line);
+}
+
+static char *gn__ret(gn *g, const char *v) {
+  if (g->closure) return S(g, "return Ok(Flow::Return(%s));", v);
+  if (!g->fn) return "unreachable!();";
+  return S(g, "return Ok(%s);", v);
+}
+
+static char *gn__break(gn *g) {
+  if (g->nloops) return S(g, "break %s;", g->loops[g->nloops - 1]);
+  if (g->closure) return "return Ok(Flow::Break);";
+  return "unreachable!();";
+}
+
+static char *gn__continue(gn *g) {
+  if (g->nloops) return S(g, "continue %s;", g->loops[g->nloops - 1]);
+  if (g->closure) return "return Ok(Flow::Continue);";
+  return "unreachable!();";
+}
+
+/* Opens a try closure; the caller emits the body, then gn__close_try. */
+typedef struct gn_saved {
+  const char *loops[GN_MAX_NEST];
+  int nloops;
+} gn_saved;
+
+static void gn__open_try(gn *g, const char *var, gn_saved *sv) {
+  if (g->gen) L(g, "let %s = rx::try_async(async {", var);
+  else L(g, "let %s = rx::try_sync(|| {", var);
+  g->ind++;
+  g->closure++;
+  memcpy(sv->loops, g->loops, sizeof g->loops);
+  sv->nloops = g->nloops;
+  g->nloops = 0;
+}
+
+static void gn__close_try(gn *g, gn_saved *sv) {
+  L(g, "Ok::<Flow, PyErr>(Flow::Normal)");
+  g->ind--;
+  g->closure--;
+  memcpy(g->loops, sv->loops, sizeof g->loops);
+  g->nloops = sv->nloops;
+  if (g->gen) L(g, "}).await;");
+  else L(g, "});");
+}
+
+static void gn__dispatch(gn *g, const char *var) {
+  L(g, "match %s? {", var);
+  g->ind++;
+  L(g, "Flow::Normal => {}");
+  L(g, "Flow::Return(__rv) => { %s }", gn__ret(g, "__rv"));
+  L(g, "Flow::Break => { %s }", gn__break(g));
+  L(g, "Flow::Continue => { %s }", gn__continue(g));
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__block_try(gn *g, const char *var, py_nodes body) {
+  gn_saved sv;
+  gn__open_try(g, var, &sv);
+  gn__body(g, body);
+  gn__close_try(g, &sv);
+}
+
+/* `except E as name:` ends with `del name` (errors ignored). */
+static void gn__unbind(gn *g, const char *name) {
+  gn_ref r = gn__resolve(g, name);
+  switch (r.bind) {
+  case RS_BIND_LOCAL: L(g, "%s = rx::unbound();", r.rname); break;
+  case RS_BIND_CELL:
+  case RS_BIND_FREE: L(g, "%s.clear();", r.rname); break;
+  case RS_BIND_CLASSNS: L(g, "let _ = rx::ns_del(&mut __ns, %s);", gn__cstr(g, gn__mangle(g, name))); break;
+  default: L(g, "let _ = rt::mod_del(__g, %s);", gn__cstr(g, gn__mangle(g, name))); break;
+  }
+}
+
+static void gn__try(gn *g, py_node *n) {
+  int id = gn__id(g);
+  char *r = S(g, "__r%d", id);
+  L(g, "{");
+  g->ind++;
+  gn__block_try(g, r, n->u.try_.body);
+  py_nodes hs = n->u.try_.handlers;
+  if (hs.n || n->u.try_.orelse.n) {
+    L(g, "let %s = match %s {", r, r);
+    g->ind++;
+    if (hs.n) {
+      char *e = S(g, "__e%d", id);
+      L(g, "Err(%s) => {", e);
+      g->ind++;
+      for (int i = 0; i < hs.n; i++) {
+        py_node *h = hs.v[i];
+        py_node *ty = h->u.except_handler.type;
+        if (ty) L(g, "%sif rt::exc_matches(&%s, %s)? {", i ? "} else " : "", e, gn__ref(g, ty));
+        else L(g, "%sif true {", i ? "} else " : "");
+        g->ind++;
+        L(g, "rt::exc_enter(&%s);", e);
+        if (h->u.except_handler.name) L(g, "%s", gn__store_name(g, h->u.except_handler.name, S(g, "%s.value()", e)));
+        if (g->nhandlers < GN_MAX_NEST) g->handlers[g->nhandlers++] = e;
+        char *hr = S(g, "__h%d_%d", id, i);
+        gn__block_try(g, hr, h->u.except_handler.body);
+        g->nhandlers--;
+        if (h->u.except_handler.name) gn__unbind(g, h->u.except_handler.name);
+        L(g, "rt::exc_leave();");
+        L(g, "%s", hr);
+        g->ind--;
+      }
+      L(g, "} else {");
+      L(g, "    Err(%s)", e);
+      L(g, "}");
+      g->ind--;
+      L(g, "}");
+    }
+    if (n->u.try_.orelse.n) {
+      L(g, "Ok(Flow::Normal) => {");
+      g->ind++;
+      char *er = S(g, "__o%d", id);
+      gn__block_try(g, er, n->u.try_.orelse);
+      L(g, "%s", er);
+      g->ind--;
+      L(g, "}");
+    }
+    L(g, "__other => __other,");
+    g->ind--;
+    L(g, "};");
+  }
+  if (n->u.try_.finalbody.n) {
+    char *f = S(g, "__f%d", id);
+    gn__block_try(g, f, n->u.try_.finalbody);
+    L(g, "let %s = match %s { Ok(Flow::Normal) => %s, __other => __other };", r, f, r);
+  }
+  gn__dispatch(g, r);
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__with(gn *g, py_node *n, int item) {
+  py_node *it = n->u.with.items.v[item];
+  int id = gn__id(g);
+  L(g, "{");
+  g->ind++;
+  L(g, "let __m%d = %s;", id, gn__expr(g, it->u.with_item.context_expr));
+  L(g, "let __x%d = rt::call_method(&__m%d, \"__enter__\", vec![], vec![])?;", id, id);
+  if (it->u.with_item.optional_vars) L(g, "%s", gn__store(g, it->u.with_item.optional_vars, S(g, "__x%d", id)));
+  char *r = S(g, "__r%d", id);
+  gn_saved sv;
+  gn__open_try(g, r, &sv);
+  if (item + 1 < n->u.with.items.n) gn__with(g, n, item + 1);
+  else gn__body(g, n->u.with.body);
+  gn__close_try(g, &sv);
+  L(g, "let %s = match %s {", r, r);
+  L(g, "    Err(__e) => if rx::with_exit(&__m%d, Some(&__e))? { Ok(Flow::Normal) } else { Err(__e) },", id);
+  L(g, "    Ok(__fl) => { rx::with_exit(&__m%d, None)?; Ok(__fl) }", id);
+  L(g, "};");
+  gn__dispatch(g, r);
+  g->ind--;
+  L(g, "}");
+}
+
+/* `range(a[, b[, c]])` with the builtin range and plain positional args. */
+static bool gn__is_range_call(gn *g, py_node *it) {
+  if (it->kind != PY_CALL || it->u.call.func->kind != PY_NAME || strcmp(it->u.call.func->u.name.id, "range") != 0) return false;
+  if (it->u.call.keywords.n || it->u.call.args.n < 1 || it->u.call.args.n > 3) return false;
+  for (int i = 0; i < it->u.call.args.n; i++)
+    if (it->u.call.args.v[i]->kind == PY_STARRED) return false;
+  return gn__resolve(g, "range").bind == RS_BIND_GLOBAL && gn__is_builtin(g, "range");
+}
+
+static void gn__for(gn *g, py_node *n) {
+  int id = gn__id(g);
+  char *label = S(g, "'l%d", id);
+  const char *next;
+  if (gn__is_range_call(g, n->u.for_.iter)) {
+    py_nodes a = n->u.for_.iter->u.call.args;
+    p_buf b;
+    p_buf_init(&b, 0);
+    for (int i = 0; i < a.n; i++) p_buf_printf(&b, "%s%s", i ? ", " : "", gn__expr(g, a.v[i]));
+    L(g, "let mut __it%d = rx::RangeIter::new(&[%s])?;", id, b.data);
+    p_buf_free(&b);
+    next = S(g, "__it%d.next()?", id);
+  } else {
+    L(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, n->u.for_.iter));
+    next = S(g, "rt::next(&__it%d)?", id);
+  }
+  if (!n->u.for_.orelse.n) {
+    L(g, "%s: while let Some(__x%d) = %s {", label, id, next);
+  } else {
+    L(g, "%s: loop {", label);
+    g->ind++;
+    L(g, "let __x%d = match %s {", id, next);
+    L(g, "    Some(__x) => __x,");
+    L(g, "    None => {");
+    g->ind += 2;
+    gn__body(g, n->u.for_.orelse);
+    L(g, "break %s;", label);
+    g->ind -= 2;
+    L(g, "    }");
+    L(g, "};");
+    g->ind--;
+  }
+  g->ind++;
+  L(g, "%s", gn__store(g, n->u.for_.target, S(g, "__x%d", id)));
+  if (g->nloops < GN_MAX_NEST) g->loops[g->nloops++] = label;
+  gn__body(g, n->u.for_.body);
+  g->nloops--;
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__while(gn *g, py_node *n) {
+  int id = gn__id(g);
+  char *label = S(g, "'l%d", id);
+  if (!n->u.while_.orelse.n) {
+    L(g, "%s: while %s {", label, gn__cond(g, n->u.while_.test));
+  } else {
+    L(g, "%s: loop {", label);
+    g->ind++;
+    L(g, "if !(%s) {", gn__cond(g, n->u.while_.test));
+    g->ind++;
+    gn__body(g, n->u.while_.orelse);
+    L(g, "break %s;", label);
+    g->ind--;
+    L(g, "}");
+    g->ind--;
+  }
+  g->ind++;
+  if (g->nloops < GN_MAX_NEST) g->loops[g->nloops++] = label;
+  gn__body(g, n->u.while_.body);
+  g->nloops--;
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__if(gn *g, py_node *n, bool elif) {
+  L(g, "%sif %s {", elif ? "} else " : "", gn__cond(g, n->u.if_.test));
+  g->ind++;
+  gn__body(g, n->u.if_.body);
+  g->ind--;
+  py_nodes orelse = n->u.if_.orelse;
+  if (orelse.n == 1 && orelse.v[0]->kind == PY_IF && orelse.v[0]->line != n->line) {
+    gn__line(g, orelse.v[0]);
+    gn__if(g, orelse.v[0], true);
+    return;
+  }
+  if (orelse.n) {
+    L(g, "} else {");
+    g->ind++;
+    gn__body(g, orelse);
+    g->ind--;
+  }
+  L(g, "}");
+}
+
+/* The module a dotted import name is, as a Rust expression of a Value. */
+static char *gn__import_mod(gn *g, const char *dotted) {
+  rs_module *m = rs_program_module(g->p, dotted);
+  if (m) return S(g, "rt::import_user(%s, crate::%s::body)?", gn__cstr(g, dotted), m->rust_mod);
+  return S(g, "rt::import(%s)?", gn__cstr(g, dotted));
+}
+
+/* Imports every user-package prefix of dotted (so parents exist first). */
+static void gn__import_chain(gn *g, const char *dotted) {
+  const char *p = dotted;
+  while ((p = strchr(p, '.'))) {
+    char *pre = p_arena_strndup(g->a, dotted, (size_t)(p - dotted));
+    if (rs_program_module(g->p, pre)) L(g, "%s;", gn__import_mod(g, pre));
+    p++;
+  }
+}
+
+static const char *gn__package(gn *g) {
+  py_module *pm = g->m->py;
+  if (pm->is_package) return pm->name;
+  const char *dot = strrchr(pm->name, '.');
+  return dot ? p_arena_strndup(g->a, pm->name, (size_t)(dot - pm->name)) : "";
+}
+
+/* `from __future__ import annotations` anywhere in the module. */
+static bool gn__future_annotations(gn *g) {
+  py_nodes b = g->m->py->node->u.module.body;
+  for (int i = 0; i < b.n; i++) {
+    py_node *s = b.v[i];
+    if (s->kind != PY_IMPORT_FROM || !s->u.import_from.module || strcmp(s->u.import_from.module, "__future__") != 0) continue;
+    for (int k = 0; k < s->u.import_from.names.n; k++)
+      if (strcmp(s->u.import_from.names.v[k]->u.alias.name, "annotations") == 0) return true;
+  }
+  return false;
+}
+
+static void gn__import_from(gn *g, py_node *n) {
+  const char *mod = n->u.import_from.module;
+  if (mod && strcmp(mod, "__future__") == 0 && n->u.import_from.level == 0) {
+    L(g, "// from __future__ import ...: compile-time only");
+    return;
+  }
+  const char *abs = mod ? mod : "";
+  if (n->u.import_from.level > 0) {
+    const char *pkg = gn__package(g);
+    for (int i = 1; i < n->u.import_from.level; i++) {
+      const char *dot = strrchr(pkg, '.');
+      pkg = dot ? p_arena_strndup(g->a, pkg, (size_t)(dot - pkg)) : "";
+    }
+    abs = mod ? (*pkg ? S(g, "%s.%s", pkg, mod) : mod) : pkg;
+  }
+  int id = gn__id(g);
+  L(g, "{");
+  g->ind++;
+  gn__import_chain(g, abs);
+  L(g, "let __m%d = %s;", id, gn__import_mod(g, abs));
+  for (int i = 0; i < n->u.import_from.names.n; i++) {
+    py_node *al = n->u.import_from.names.v[i];
+    const char *name = al->u.alias.name;
+    if (strcmp(name, "*") == 0) {
+      L(g, "rx::import_star(__g, &__m%d)?;", id);
+      continue;
+    }
+    const char *bind = al->u.alias.asname ? al->u.alias.asname : name;
+    const char *sub = *abs ? S(g, "%s.%s", abs, name) : name;
+    if (rs_program_module(g->p, sub))
+      L(g, "%s", gn__store_name(g, bind, gn__import_mod(g, sub)));
+    else
+      L(g, "%s", gn__store_name(g, bind, S(g, "rx::import_name(&__m%d, %s)?", id, gn__cstr(g, name))));
+  }
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__import(gn *g, py_node *n) {
+  for (int i = 0; i < n->u.import.names.n; i++) {
+    py_node *al = n->u.import.names.v[i];
+    const char *name = al->u.alias.name;
+    gn__import_chain(g, name);
+    if (al->u.alias.asname) {
+      L(g, "%s", gn__store_name(g, al->u.alias.asname, gn__import_mod(g, name)));
+    } else {
+      const char *dot = strchr(name, '.');
+      if (dot) {
+        L(g, "%s;", gn__import_mod(g, name));
+        const char *top = p_arena_strndup(g->a, name, (size_t)(dot - name));
+        L(g, "%s", gn__store_name(g, top, gn__import_mod(g, top)));
+      } else {
+        L(g, "%s", gn__store_name(g, name, gn__import_mod(g, name)));
+      }
+    }
+  }
+}
+
+static void gn__funcdef(gn *g, py_node *n) {
+  rs_scope *f = g->p->scope_of[n->id];
+  if (!f) {
+    gn__fail(g, n, "internal: def without a scope");
+    return;
+  }
+  int id = gn__id(g);
+  L(g, "{");
+  g->ind++;
+  py_nodes decs = n->u.function_def.decorators;
+  for (int i = 0; i < decs.n; i++) L(g, "let __d%d_%d = %s;", id, i, gn__expr(g, decs.v[i]));
+  L(g, "let %s__f%d = %s;", decs.n ? "mut " : "", id, gn__func_value(g, f, n));
+  if (n->u.function_def.docstring)
+    L(g, "rt::set_doc(&__f%d, %s);", id, gn__cstr(g, n->u.function_def.docstring));
+  /* __annotations__ (functools.singledispatch reads them): plain names are
+   * evaluated as CPython does at def time, anything else is kept as text */
+  py_arguments *fa = n->u.function_def.args;
+  p_buf ann;
+  p_buf_init(&ann, 0);
+  for (int i = 0; fa && i <= fa->all.n; i++) {
+    py_node *an = i < fa->all.n ? fa->all.v[i]->u.arg.annotation : n->u.function_def.returns;
+    if (!an) continue;
+    const char *key = i < fa->all.n ? fa->all.v[i]->u.arg.name : "return";
+    bool eval = !gn__future_annotations(g) && (an->kind == PY_NAME || an->kind == PY_STR || an->kind == PY_NONE);
+    const char *val = eval ? gn__expr(g, an)
+                                                                                        : S(g, "Value::str(%s)", gn__ann_text(g, an));
+    p_buf_printf(&ann, "%s(Value::str(%s), %s)", ann.len ? ", " : "", gn__cstr(g, key), val);
+  }
+  if (ann.len) L(g, "rt::setattr(&__f%d, \"__annotations__\", rt::dict(vec![%s])?)?;", id, ann.data);
+  p_buf_free(&ann);
+  for (int i = decs.n - 1; i >= 0; i--) L(g, "__f%d = rt::call(&__d%d_%d, vec![__f%d], vec![])?;", id, id, i, id);
+  L(g, "%s", gn__store_name(g, n->u.function_def.name, S(g, "__f%d", id)));
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__classdef(gn *g, py_node *n) {
+  rs_scope *k = g->p->scope_of[n->id];
+  if (!k) {
+    gn__fail(g, n, "internal: class without a scope");
+    return;
+  }
+  int id = gn__id(g);
+  L(g, "{");
+  g->ind++;
+  py_nodes decs = n->u.class_def.decorators;
+  for (int i = 0; i < decs.n; i++) L(g, "let __d%d_%d = %s;", id, i, gn__expr(g, decs.v[i]));
+  L(g, "let %s__c%d = {", decs.n ? "mut " : "", id);
+  g->ind++;
+  L(g, "let __bases = %s;", gn__values(g, n->u.class_def.bases));
+  L(g, "let __kw: Kw = %s;", gn__kwargs(g, n->u.class_def.keywords));
+  if (k->class_cell) L(g, "let %s = Cell::empty();", rs_ident(g->a, "__class__"));
+  L(g, "let mut __ns: Vec<(String, Value)> = Vec::new();");
+  L(g, "rx::ns_set(&mut __ns, \"__module__\", rt::mod_get(__g, \"__name__\")?);");
+  L(g, "rx::ns_set(&mut __ns, \"__qualname__\", Value::str(%s));", gn__cstr(g, k->qualname));
+  if (n->u.class_def.docstring) L(g, "rx::ns_set(&mut __ns, \"__doc__\", Value::str(%s));", gn__cstr(g, n->u.class_def.docstring));
+  rs_scope *save = g->sc;
+  g->sc = k;
+  gn__body(g, n->u.class_def.body);
+  g->sc = save;
+  L(g, "let __cls = rt::make_class(%s, %s, __bases, __ns, __kw)?;", gn__cstr(g, n->u.class_def.name), gn__cstr(g, k->qualname));
+  if (k->class_cell) L(g, "%s.set(__cls.clone());", rs_ident(g->a, "__class__"));
+  L(g, "__cls");
+  g->ind--;
+  L(g, "};");
+  for (int i = decs.n - 1; i >= 0; i--) L(g, "__c%d = rt::call(&__d%d_%d, vec![__c%d], vec![])?;", id, id, i, id);
+  L(g, "%s", gn__store_name(g, n->u.class_def.name, S(g, "__c%d", id)));
+  g->ind--;
+  L(g, "}");
+}
+
+static char *gn__ann_text(gn *g, py_node *ann) {
+  /* the annotation's source text, as CPython keeps it only with
+   * `from __future__ import annotations`; the value matters less than the
+   * names (dataclasses read the keys) */
+  py_module *pm = g->m->py;
+  if (ann->line == ann->end_line && ann->line >= 1) {
+    const char *p = pm->src;
+    for (int l = 1; l < ann->line && p; l++) {
+      p = strchr(p, '\n');
+      if (p) p++;
+    }
+    if (p && ann->end_col > ann->col) {
+      /* columns are code points; annotations are ASCII in practice */
+      size_t len = (size_t)(ann->end_col - ann->col);
+      return gn__strlit(g, p + ann->col - 1, len);
+    }
+  }
+  return "\"\"";
+}
+
+/* ------------------------------------------------------------ match */
+
+/* A Rust bool expression: does the value `subj` (a `&Value` expression
+ * without side effects) match pattern p? Captures are stored as the match
+ * goes, as CPython does. */
+static char *gn__pattern(gn *g, py_node *p, const char *subj) {
+  if (g->err) return "false";
+  if (++g->depth > GN_MAX_DEPTH) {
+    gn__fail(g, p, "pattern nests too deeply to translate");
+    g->depth--;
+    return "false";
+  }
+  char *r = "false";
+  switch (p->kind) {
+  case PY_MATCH_VALUE: r = S(g, "rx::eq_b(%s, %s)?", subj, gn__ref(g, p->u.match_value.value)); break;
+  case PY_MATCH_SINGLETON: r = S(g, "rt::is(%s, &%s)", subj, gn__expr(g, p->u.match_value.value)); break;
+  case PY_MATCH_AS: {
+    const char *name = p->u.match_as.name;
+    char *inner = p->u.match_as.pattern ? gn__pattern(g, p->u.match_as.pattern, subj) : "true";
+    if (!name) r = inner;
+    else r = S(g, "(%s && { %s true })", inner, gn__store_name(g, name, S(g, "(%s).clone()", subj)));
+    break;
+  }
+  case PY_MATCH_OR: {
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_putc(&b, '(');
+    for (int i = 0; i < p->u.match_seq.patterns.n; i++)
+      p_buf_printf(&b, "%s%s", i ? " || " : "", gn__pattern(g, p->u.match_seq.patterns.v[i], subj));
+    p_buf_putc(&b, ')');
+    r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    break;
+  }
+  case PY_MATCH_SEQUENCE: {
+    py_nodes ps = p->u.match_seq.patterns;
+    int star = -1;
+    for (int i = 0; i < ps.n; i++)
+      if (ps.v[i]->kind == PY_MATCH_STAR) star = i;
+    int id = gn__id(g);
+    p_buf b;
+    p_buf_init(&b, 0);
+    if (star < 0) p_buf_printf(&b, "(match rx::match_seq(%s)? { Some(__q%d) if __q%d.len() == %d => true", subj, id, id, ps.n);
+    else p_buf_printf(&b, "(match rx::match_seq(%s)? { Some(__q%d) if __q%d.len() >= %d => true", subj, id, id, ps.n - 1);
+    for (int i = 0; i < ps.n; i++) {
+      py_node *x = ps.v[i];
+      if (x->kind == PY_MATCH_STAR) {
+        if (x->u.match_star.name)
+          p_buf_printf(&b, " && { %s true }",
+                       gn__store_name(g, x->u.match_star.name,
+                                      S(g, "rt::list(__q%d[%d..__q%d.len() - %d].to_vec())", id, i, id, ps.n - 1 - i)));
+        continue;
+      }
+      const char *el = star >= 0 && i > star ? S(g, "&__q%d[__q%d.len() - %d]", id, id, ps.n - i) : S(g, "&__q%d[%d]", id, i);
+      p_buf_printf(&b, " && %s", gn__pattern(g, x, el));
+    }
+    p_buf_puts(&b, ", _ => false })");
+    r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    break;
+  }
+  case PY_MATCH_MAPPING: {
+    py_nodes ks = p->u.match_mapping.keys, ps = p->u.match_mapping.patterns;
+    int id = gn__id(g);
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_printf(&b, "(rx::is_mapping(%s)", subj);
+    for (int i = 0; i < ks.n; i++)
+      p_buf_printf(&b, " && (match rx::map_get(%s, %s)? { Some(__m%d_%d) => %s, None => false })", subj, gn__ref(g, ks.v[i]), id, i,
+                   gn__pattern(g, ps.v[i], S(g, "&__m%d_%d", id, i)));
+    if (p->u.match_mapping.rest) {
+      p_buf kv;
+      p_buf_init(&kv, 0);
+      for (int i = 0; i < ks.n; i++) p_buf_printf(&kv, "%s%s", i ? ", " : "", gn__expr(g, ks.v[i]));
+      p_buf_printf(&b, " && { %s true }",
+                   gn__store_name(g, p->u.match_mapping.rest, S(g, "rx::map_rest(%s, &[%s])?", subj, kv.data ? kv.data : "")));
+      p_buf_free(&kv);
+    }
+    p_buf_putc(&b, ')');
+    r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    break;
+  }
+  case PY_MATCH_CLASS: {
+    py_nodes ps = p->u.match_class.patterns;
+    int id = gn__id(g);
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_printf(&b, "(match rx::match_class(%s, %s, %d)? { Some(__k%d) => true", subj, gn__ref(g, p->u.match_class.cls), ps.n, id);
+    for (int i = 0; i < ps.n; i++) p_buf_printf(&b, " && %s", gn__pattern(g, ps.v[i], S(g, "&__k%d[%d]", id, i)));
+    for (int i = 0; i < p->u.match_class.kwd_attrs.n; i++)
+      p_buf_printf(&b, " && (match rx::match_attr(%s, %s) { Some(__a%d_%d) => %s, None => false })", subj,
+                   gn__cstr(g, p->u.match_class.kwd_attrs.v[i]), id, i,
+                   gn__pattern(g, p->u.match_class.kwd_patterns.v[i], S(g, "&__a%d_%d", id, i)));
+    p_buf_puts(&b, ", None => false })");
+    r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    break;
+  }
+  default:
+    gn__fail(g, p, "%s patterns are not supported yet", py_kind_name(p->kind));
+    break;
+  }
+  g->depth--;
+  return r;
+}
+
+static void gn__match(gn *g, py_node *n) {
+  int id = gn__id(g);
+  L(g, "{");
+  g->ind++;
+  L(g, "let __subj%d = %s;", id, gn__expr(g, n->u.match.subject));
+  L(g, "'m%d: loop {", id);
+  g->ind++;
+  for (int i = 0; i < n->u.match.cases.n && !g->err; i++) {
+    py_node *c = n->u.match.cases.v[i];
+    L(g, "// %s:%d case", gn__file(g), c->line);
+    char *test = gn__pattern(g, c->u.match_case.pattern, S(g, "&__subj%d", id));
+    if (c->u.match_case.guard) test = S(g, "%s && %s", test, gn__cond(g, c->u.match_case.guard));
+    L(g, "if %s {", test);
+    g->ind++;
+    gn__body(g, c->u.match_case.body);
+    L(g, "break 'm%d;", id);
+    g->ind--;
+    L(g, "}");
+  }
+  L(g, "break 'm%d;", id);
+  g->ind--;
+  L(g, "}");
+  g->ind--;
+  L(g, "}");
+}
+
+static void gn__stmt(gn *g, py_node *n) {
+  if (g->err) return;
+  if (++g->depth > GN_MAX_DEPTH) {
+    gn__fail(g, n, "statements nest too deeply to translate");
+    g->depth--;
+    return;
+  }
+  if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR) { /* docstring or bare string */
+    g->depth--;
+    return;
+  }
+  gn__line(g, n);
+  switch (n->kind) {
+  case PY_EXPR: {
+    char *x = gn__expr(g, n->u.expr.value);
+    size_t xl = strlen(x);
+    const char *tail = "; Value::none() }";
+    size_t tl = strlen(tail);
+    if (strncmp(x, "{ rt::print(", 12) == 0 && xl > tl && strcmp(x + xl - tl, tail) == 0)
+      L(g, "%.*s;", (int)(xl - tl - 2), x + 2); /* a print statement reads as one */
+    else
+      L(g, "%s;", x);
+    break;
+  }
+  case PY_ASSIGN: {
+    py_nodes ts = n->u.assign.targets;
+    char *v = gn__expr(g, n->u.assign.value);
+    if (ts.n == 1) {
+      L(g, "%s", gn__store(g, ts.v[0], v));
+    } else {
+      int id = gn__id(g);
+      L(g, "let __a%d = %s;", id, v);
+      for (int i = 0; i < ts.n; i++) L(g, "%s", gn__store(g, ts.v[i], S(g, "__a%d.clone()", id)));
+    }
+    break;
+  }
+  case PY_ANN_ASSIGN:
+    if (g->sc->kind == RS_SC_CLASS && n->u.ann_assign.target->kind == PY_NAME && n->u.ann_assign.simple)
+      L(g, "rx::ns_annotate(&mut __ns, %s, Value::str(%s))?;", gn__cstr(g, n->u.ann_assign.target->u.name.id),
+        gn__ann_text(g, n->u.ann_assign.annotation));
+    if (n->u.ann_assign.value) L(g, "%s", gn__store(g, n->u.ann_assign.target, gn__expr(g, n->u.ann_assign.value)));
+    break;
+  case PY_AUG_ASSIGN: {
+    py_node *t = n->u.aug_assign.target;
+    const char *f = gn__binop_fn(n->u.aug_assign.op, true);
+    if (t->kind == PY_NAME) {
+      char *cur = gn__ref(g, t);
+      char *v = gn__ref(g, n->u.aug_assign.value);
+      L(g, "%s", gn__store_name(g, t->u.name.id, S(g, "rt::%s(%s, %s)?", f, cur, v)));
+    } else if (t->kind == PY_ATTRIBUTE) {
+      int id = gn__id(g);
+      L(g, "{");
+      L(g, "    let __o%d = %s;", id, gn__expr(g, t->u.attribute.value));
+      L(g, "    let __v%d = rt::%s(&rt::getattr(&__o%d, %s)?, %s)?;", id, f, id, gn__attr(g, t->u.attribute.attr),
+        gn__ref(g, n->u.aug_assign.value));
+      L(g, "    rt::setattr(&__o%d, %s, __v%d)?;", id, gn__attr(g, t->u.attribute.attr), id);
+      L(g, "}");
+    } else if (t->kind == PY_SUBSCRIPT) {
+      int id = gn__id(g);
+      L(g, "{");
+      L(g, "    let __o%d = %s;", id, gn__expr(g, t->u.subscript.value));
+      L(g, "    let __k%d = %s;", id, gn__slice_key(g, t->u.subscript.slice));
+      L(g, "    let __v%d = rt::%s(&rt::getitem(&__o%d, &__k%d)?, %s)?;", id, f, id, id, gn__ref(g, n->u.aug_assign.value));
+      L(g, "    rt::setitem(&__o%d, &__k%d, __v%d)?;", id, id, id);
+      L(g, "}");
+    } else {
+      gn__fail(g, t, "cannot augment-assign %s", py_kind_name(t->kind));
+    }
+    break;
+  }
+  case PY_DELETE:
+    for (int i = 0; i < n->u.delete_.targets.n; i++) gn__delete(g, n->u.delete_.targets.v[i]);
+    break;
+  case PY_PASS: L(g, "// pass"); break;
+  case PY_BREAK: L(g, "%s", gn__break(g)); break;
+  case PY_CONTINUE: L(g, "%s", gn__continue(g)); break;
+  case PY_RETURN:
+    if (!g->fn) {
+      gn__fail(g, n, "'return' outside function");
+      break;
+    }
+    L(g, "%s", gn__ret(g, n->u.return_.value ? gn__expr(g, n->u.return_.value) : "Value::none()"));
+    break;
+  case PY_IF: gn__if(g, n, false); break;
+  case PY_WHILE: gn__while(g, n); break;
+  case PY_FOR:
+    if (n->u.for_.is_async) gn__fail(g, n, "async for is not supported yet");
+    else gn__for(g, n);
+    break;
+  case PY_TRY:
+    if (n->u.try_.is_star) gn__fail(g, n, "except* is not supported yet");
+    else gn__try(g, n);
+    break;
+  case PY_WITH:
+    if (n->u.with.is_async) gn__fail(g, n, "async with is not supported yet");
+    else gn__with(g, n, 0);
+    break;
+  case PY_RAISE:
+    if (!n->u.raise.exc) {
+      if (g->nhandlers) L(g, "return Err(%s.clone());", g->handlers[g->nhandlers - 1]);
+      else L(g, "return Err(rx::reraise());");
+    } else if (n->u.raise.cause) {
+      char *v = gn__expr(g, n->u.raise.exc);
+      L(g, "return Err(rt::raise_from(%s, %s));", v, gn__expr(g, n->u.raise.cause));
+    } else {
+      L(g, "return Err(rt::raise(%s));", gn__expr(g, n->u.raise.exc));
+    }
+    break;
+  case PY_ASSERT:
+    L(g, "if !(%s) {", gn__cond(g, n->u.assert_.test));
+    L(g, "    return Err(rx::assert_error(%s));", n->u.assert_.msg ? S(g, "Some(%s)", gn__expr(g, n->u.assert_.msg)) : "None");
+    L(g, "}");
+    break;
+  case PY_GLOBAL:
+  case PY_NONLOCAL: L(g, "// %s declaration", n->kind == PY_GLOBAL ? "global" : "nonlocal"); break;
+  case PY_IMPORT: gn__import(g, n); break;
+  case PY_IMPORT_FROM: gn__import_from(g, n); break;
+  case PY_FUNCTION_DEF:
+    if (n->u.function_def.is_async) gn__fail(g, n, "async def is not supported yet");
+    else gn__funcdef(g, n);
+    break;
+  case PY_CLASS_DEF: gn__classdef(g, n); break;
+  case PY_MATCH: gn__match(g, n); break;
+  default: gn__fail(g, n, "%s statements are not supported yet", py_kind_name(n->kind)); break;
+  }
+  g->depth--;
+}
+
+static void gn__body(gn *g, py_nodes body) {
+  for (int i = 0; i < body.n && !g->err; i++) gn__stmt(g, body.v[i]);
+}
+
+/* ------------------------------------------------------------ typed twin */
+
+static char *gn__ty_expr(gn *g, py_node *n);
+
+static char gn__ty(gn *g, py_node *n) { return rs_ty_of(g->m, g->fn, n); }
+
+/* n as an f64 expression (ints converted as Python's int.__float__ does
+ * for the magnitudes i64 holds: round to nearest). */
+static char *gn__ty_f(gn *g, py_node *n) {
+  char *x = gn__ty_expr(g, n);
+  return gn__ty(g, n) == 'f' ? x : S(g, "(%s as f64)", x);
+}
+
+static const char *gn__ty_cmp_op(py_op op) {
+  switch (op) {
+  case PY_OP_EQ: return "==";
+  case PY_OP_NOTEQ: return "!=";
+  case PY_OP_LT: return "<";
+  case PY_OP_LTE: return "<=";
+  case PY_OP_GT: return ">";
+  default: return ">=";
+  }
+}
+
+static char *gn__ty_cond(gn *g, py_node *n) {
+  switch (n->kind) {
+  case PY_COMPARE: {
+    /* typed operands are side-effect free: evaluating one twice is fine */
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_putc(&b, '(');
+    py_node *l = n->u.compare.left;
+    for (int i = 0; i < n->u.compare.comparators.n; i++) {
+      py_node *r = n->u.compare.comparators.v[i];
+      bool fl = gn__ty(g, l) == 'f' || gn__ty(g, r) == 'f';
+      p_buf_printf(&b, "%s(%s %s %s)", i ? " && " : "", fl ? gn__ty_f(g, l) : gn__ty_expr(g, l),
+                   gn__ty_cmp_op(n->u.compare.ops[i]), fl ? gn__ty_f(g, r) : gn__ty_expr(g, r));
+      l = r;
+    }
+    p_buf_putc(&b, ')');
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
+  case PY_BOOL_OP: {
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_putc(&b, '(');
+    for (int i = 0; i < n->u.bool_op.values.n; i++)
+      p_buf_printf(&b, "%s%s", i ? (n->u.bool_op.op == PY_OP_AND ? " && " : " || ") : "", gn__ty_cond(g, n->u.bool_op.values.v[i]));
+    p_buf_putc(&b, ')');
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
+  case PY_UNARY_OP:
+    if (n->u.unary_op.op == PY_OP_NOT) return S(g, "!%s", gn__ty_cond(g, n->u.unary_op.operand));
+    break;
+  default: break;
+  }
+  return gn__ty(g, n) == 'f' ? S(g, "(%s != 0.0)", gn__ty_expr(g, n)) : S(g, "(%s != 0)", gn__ty_expr(g, n));
+}
+
+static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
+  bool fl = op == PY_OP_DIV || gn__ty(g, l) == 'f' || gn__ty(g, r) == 'f';
+  if (op == PY_OP_POW) {
+    if (fl) return S(g, "ck!(rx::pow_f64(%s, %s))", gn__ty_f(g, l), gn__ty_f(g, r));
+    return S(g, "ck!(%s.checked_pow(%lld))", gn__ty_expr(g, l), (long long)r->u.int_.i64);
+  }
+  if (fl) {
+    char *a = gn__ty_f(g, l), *b = gn__ty_f(g, r);
+    switch (op) {
+    case PY_OP_ADD: return S(g, "(%s + %s)", a, b);
+    case PY_OP_SUB: return S(g, "(%s - %s)", a, b);
+    case PY_OP_MULT: return S(g, "(%s * %s)", a, b);
+    case PY_OP_DIV: return S(g, "ck!(rx::div_f64(%s, %s))", a, b);
+    case PY_OP_FLOORDIV: return S(g, "ck!(rx::floordiv_f64(%s, %s))", a, b);
+    default: return S(g, "ck!(rx::mod_f64(%s, %s))", a, b);
+    }
+  }
+  char *a = gn__ty_expr(g, l), *b = gn__ty_expr(g, r);
+  switch (op) {
+  case PY_OP_ADD: return S(g, "ck!(%s.checked_add(%s))", a, b);
+  case PY_OP_SUB: return S(g, "ck!(%s.checked_sub(%s))", a, b);
+  case PY_OP_MULT: return S(g, "ck!(%s.checked_mul(%s))", a, b);
+  case PY_OP_FLOORDIV: return S(g, "ck!(rx::floordiv_i64(%s, %s))", a, b);
+  default: return S(g, "ck!(rx::mod_i64(%s, %s))", a, b);
+  }
+}
+
+static char *gn__ty_expr(gn *g, py_node *n) {
+  switch (n->kind) {
+  case PY_INT: return S(g, "%lldi64", (long long)n->u.int_.i64);
+  case PY_FLOAT: return gn__float(g, n->u.float_.value);
+  case PY_NAME: return (char *)rs_scope_sym(g->fn, n->u.name.id)->rname;
+  case PY_UNARY_OP:
+    if (gn__ty(g, n) == 'f') return S(g, "(-%s)", gn__ty_expr(g, n->u.unary_op.operand));
+    return S(g, "ck!(%s.checked_neg())", gn__ty_expr(g, n->u.unary_op.operand));
+  case PY_BIN_OP: return gn__ty_binop(g, n->u.bin_op.op, n->u.bin_op.left, n->u.bin_op.right);
+  case PY_IF_EXP:
+    return S(g, "(if %s { %s } else { %s })", gn__ty_cond(g, n->u.if_exp.test), gn__ty_expr(g, n->u.if_exp.body),
+             gn__ty_expr(g, n->u.if_exp.orelse));
+  case PY_CALL: {
+    py_node *fn = n->u.call.func;
+    py_nodes ca = n->u.call.args;
+    if (fn->kind == PY_ATTRIBUTE) /* math.sqrt: the only attribute call the typing admits */
+      return S(g, "ck!(rx::sqrt_f64(%s))", gn__ty_f(g, ca.v[0]));
+    const char *bn = fn->u.name.id;
+    bool local = false;
+    for (int i = 0; i < g->m->nfuncs; i++) {
+      rs_scope *f = g->m->funcs[i];
+      if (f->typed && f->parent == g->m->scope && strcmp(f->name, bn) == 0) local = true;
+    }
+    if (!local) {
+      if (strcmp(bn, "abs") == 0)
+        return gn__ty(g, ca.v[0]) == 'f' ? S(g, "%s.abs()", gn__ty_expr(g, ca.v[0])) : S(g, "ck!(%s.checked_abs())", gn__ty_expr(g, ca.v[0]));
+      if (strcmp(bn, "min") == 0 || strcmp(bn, "max") == 0) {
+        int id = gn__id(g);
+        /* CPython keeps the first of equal (or unordered) items */
+        return S(g, "{ let __m%d_a = %s; let __m%d_b = %s; if __m%d_b %s __m%d_a { __m%d_b } else { __m%d_a } }", id,
+                 gn__ty_expr(g, ca.v[0]), id, gn__ty_expr(g, ca.v[1]), id, strcmp(bn, "min") == 0 ? "<" : ">", id, id, id);
+      }
+      if (strcmp(bn, "float") == 0) return gn__ty_f(g, ca.v[0]);
+      if (strcmp(bn, "int") == 0)
+        return gn__ty(g, ca.v[0]) == 'f' ? S(g, "ck!(rx::f64_to_i64(%s))", gn__ty_expr(g, ca.v[0])) : gn__ty_expr(g, ca.v[0]);
+    }
+    rs_scope *callee = NULL;
+    for (int i = 0; i < g->m->nfuncs; i++) {
+      rs_scope *f = g->m->funcs[i];
+      if (f->typed && f->parent == g->m->scope && strcmp(f->name, n->u.call.func->u.name.id) == 0) callee = f;
+    }
+    if (!callee) {
+      gn__fail(g, n, "internal: typed call target vanished");
+      return "0";
+    }
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_printf(&b, "cc!(%s__fast(__d + 1", callee->rust_name);
+    for (int i = 0; i < n->u.call.args.n; i++) p_buf_printf(&b, ", %s", gn__ty_expr(g, n->u.call.args.v[i]));
+    p_buf_puts(&b, "))");
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
+  default:
+    gn__fail(g, n, "internal: untyped expression in the typed path");
+    return "0";
+  }
+}
+
+static void gn__ty_body(gn *g, py_nodes body);
+
+/* The value of n converted to the type of local sym (same type by the rules). */
+static char *gn__ty_store_val(gn *g, rs_sym *y, py_node *n) {
+  return y->ty == 'f' ? gn__ty_f(g, n) : gn__ty_expr(g, n);
+}
+
+static void gn__ty_stmt(gn *g, py_node *n) {
+  if (n->kind == PY_EXPR) return;
+  L(g, "// %s:%d", gn__file(g), n->line);
+  switch (n->kind) {
+  case PY_PASS: break;
+  case PY_BREAK: L(g, "break;"); break;
+  case PY_CONTINUE: L(g, "continue;"); break;
+  case PY_RETURN:
+    L(g, "return %s;", g->fn->ret_type == 'f' ? gn__ty_f(g, n->u.return_.value) : gn__ty_expr(g, n->u.return_.value));
+    break;
+  case PY_ASSIGN: {
+    py_node *tg = n->u.assign.targets.v[0], *v = n->u.assign.value;
+    if (tg->kind == PY_TUPLE) { /* every value first, then the stores */
+      int id = gn__id(g);
+      py_nodes ts = tg->u.list_or_tuple.elts, vs = v->u.list_or_tuple.elts;
+      for (int i = 0; i < ts.n; i++)
+        L(g, "let __t%d_%d = %s;", id, i, gn__ty_store_val(g, rs_scope_sym(g->fn, ts.v[i]->u.name.id), vs.v[i]));
+      for (int i = 0; i < ts.n; i++) L(g, "%s = __t%d_%d;", rs_scope_sym(g->fn, ts.v[i]->u.name.id)->rname, id, i);
+      break;
+    }
+    rs_sym *y = rs_scope_sym(g->fn, tg->u.name.id);
+    L(g, "%s = %s;", y->rname, gn__ty_store_val(g, y, v));
+    break;
+  }
+  case PY_AUG_ASSIGN: {
+    rs_sym *y = rs_scope_sym(g->fn, n->u.aug_assign.target->u.name.id);
+    L(g, "%s = %s;", y->rname, gn__ty_binop(g, n->u.aug_assign.op, n->u.aug_assign.target, n->u.aug_assign.value));
+    break;
+  }
+  case PY_IF:
+    L(g, "if %s {", gn__ty_cond(g, n->u.if_.test));
+    g->ind++;
+    gn__ty_body(g, n->u.if_.body);
+    g->ind--;
+    if (n->u.if_.orelse.n) {
+      L(g, "} else {");
+      g->ind++;
+      gn__ty_body(g, n->u.if_.orelse);
+      g->ind--;
+    }
+    L(g, "}");
+    break;
+  case PY_WHILE:
+    L(g, "while %s {", gn__ty_cond(g, n->u.while_.test));
+    g->ind++;
+    gn__ty_body(g, n->u.while_.body);
+    g->ind--;
+    L(g, "}");
+    break;
+  case PY_FOR: {
+    py_node *c = n->u.for_.iter;
+    py_nodes a = c->u.call.args;
+    int id = gn__id(g);
+    const char *start = a.n >= 2 ? gn__ty_expr(g, a.v[0]) : "0i64";
+    const char *stop = gn__ty_expr(g, a.n >= 2 ? a.v[1] : a.v[0]);
+    const char *step = a.n == 3 ? gn__ty_expr(g, a.v[2]) : "1i64";
+    bool neg = a.n == 3 && a.v[2]->kind == PY_UNARY_OP;
+    L(g, "let mut __i%d: i64 = %s;", id, start);
+    L(g, "let __stop%d: i64 = %s;", id, stop);
+    L(g, "while __i%d %s __stop%d {", id, neg ? ">" : "<", id);
+    g->ind++;
+    L(g, "%s = __i%d;", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, id);
+    L(g, "__i%d = ck!(__i%d.checked_add(%s));", id, id, step);
+    gn__ty_body(g, n->u.for_.body);
+    g->ind--;
+    L(g, "}");
+    break;
+  }
+  default: gn__fail(g, n, "internal: untyped statement in the typed path"); break;
+  }
+}
+
+static void gn__ty_body(gn *g, py_nodes body) {
+  for (int i = 0; i < body.n && !g->err; i++) gn__ty_stmt(g, body.v[i]);
+}
+
+static const char *gn__rty(char t) { return t == 'f' ? "f64" : "i64"; }
+
+static void gn__typed_fn(gn *g, rs_scope *f) {
+  py_arguments *a = f->node->u.function_def.args;
+  p_buf sig;
+  p_buf_init(&sig, 0);
+  for (int i = 0; i < a->all.n; i++)
+    p_buf_printf(&sig, ", %s: %s", rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname, gn__rty(f->param_types[i]));
+  L(g, "// %s:%d unboxed twin of %s (rx::failed() after it = overflow, division by zero or too deep:", gn__file(g),
+    f->node->line, f->qualname);
+  L(g, "// the dynamic fn re-runs the call)");
+  L(g, "fn %s__fast(__d: u32%s) -> %s {", f->rust_name, sig.data, gn__rty(f->ret_type));
+  p_buf_free(&sig);
+  g->ind++;
+  L(g, "if __d > 800 { return rx::bail(); }");
+  for (int i = 0; i < f->nsyms; i++) {
+    rs_sym *y = &f->syms[i];
+    if (!(y->flags & RS_F_PARAM) && y->bind == RS_BIND_LOCAL && y->ty)
+      L(g, "let mut %s: %s = %s;", y->rname, gn__rty(y->ty), y->ty == 'f' ? "0.0" : "0");
+  }
+  for (int i = 0; i < a->all.n; i++) {
+    const char *r = rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname;
+    L(g, "let mut %s = %s;", r, r);
+  }
+  g->typed = true;
+  gn__ty_body(g, f->node->u.function_def.body);
+  g->typed = false;
+  g->ind--;
+  L(g, "}");
+  p_buf_putc(g->o, '\n');
+}
+
+/* ------------------------------------------------------------ fns */
+
+static void gn__params_static(gn *g, rs_scope *f, p_buf *out) {
+  py_arguments *a = gn__args_of(f);
+  p_buf names;
+  p_buf_init(&names, 0);
+  int npos = 0, posonly = 0, kwonly = 0;
+  bool star = false, dstar = false;
+  for (int i = 0; a && i < a->all.n; i++) {
+    py_node *p = a->all.v[i];
+    p_buf_printf(&names, "%s%s", i ? ", " : "", gn__cstr(g, p->u.arg.name));
+    switch (p->u.arg.kind) {
+    case PY_PARAM_POSONLY: posonly++; npos++; break;
+    case PY_PARAM_NORMAL: npos++; break;
+    case PY_PARAM_VARARG: star = true; break;
+    case PY_PARAM_KWONLY: kwonly++; break;
+    case PY_PARAM_KWARG: dstar = true; break;
+    }
+  }
+  const char *name = f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name;
+  p_buf_printf(out,
+               "static P_%s: Params = Params { name: %s, qualname: %s, args: &[%s], posonly: %d, npos: %d, "
+               "star: %s, kwonly: %d, dstar: %s };\n",
+               f->rust_name, gn__cstr(g, name), gn__cstr(g, f->qualname), names.data ? names.data : "", posonly, npos,
+               star ? "true" : "false", kwonly, dstar ? "true" : "false");
+  p_buf_free(&names);
+}
+
+/* Declarations at the top of a fn: parameters, free cells, locals. */
+static void gn__prologue(gn *g, rs_scope *f) {
+  py_arguments *a = gn__args_of(f);
+  int np = 0;
+  if (f->kind == RS_SC_GENEXP) {
+    L(g, "let __it0 = __a[0].clone();");
+  } else {
+    for (int i = 0; a && i < a->all.n; i++, np++) {
+      rs_sym *y = rs_scope_sym(f, a->all.v[i]->u.arg.name);
+      if (y->bind == RS_BIND_CELL) L(g, "let %s = Cell::new(__a[%d].clone());", y->rname, i);
+      else L(g, "let mut %s = __a[%d].clone();", y->rname, i);
+    }
+  }
+  for (int i = 0; i < f->nfrees; i++) {
+    rs_sym *y = rs_scope_sym(f, f->frees[i]);
+    L(g, "let %s = __cl[%d].clone();", y ? y->rname : rs_ident(g->a, f->frees[i]), i);
+  }
+  for (int i = 0; i < f->nsyms; i++) {
+    rs_sym *y = &f->syms[i];
+    if (y->flags & RS_F_PARAM) continue;
+    if (y->bind == RS_BIND_LOCAL && (y->flags & RS_F_MAYBE_UNBOUND)) L(g, "let mut %s = rx::unbound();", y->rname);
+    else if (y->bind == RS_BIND_LOCAL) L(g, "let mut %s = Value::none();", y->rname);
+    else if (y->bind == RS_BIND_CELL) L(g, "let %s = Cell::named(%s);", y->rname, gn__cstr(g, y->name));
+  }
+}
+
+static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
+  gn g = *g0;
+  g.o = out;
+  g.ind = 0;
+  g.sc = f;
+  g.fn = f;
+  g.gen = f->is_generator;
+  g.closure = 0;
+  g.nloops = 0;
+  g.nhandlers = 0;
+  g.tmp = 0;
+  g.depth = 0;
+  if (f->typed) gn__typed_fn(&g, f);
+  if (g.err) return g.err;
+  if (f->kind != RS_SC_GENEXP) gn__params_static(&g, f, statics);
+  const char *what = f->kind == RS_SC_LAMBDA ? "lambda" : f->kind == RS_SC_GENEXP ? "generator expression" : "def";
+  L(&g, "// %s:%d %s %s", gn__file(&g), f->node->line, what, f->qualname);
+  L(&g, "fn %s(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {", f->rust_name);
+  g.ind++;
+  if (f->typed) {
+    py_arguments *a = f->node->u.function_def.args;
+    p_buf pat, vals, call;
+    p_buf_init(&pat, 0);
+    p_buf_init(&vals, 0);
+    p_buf_init(&call, 0);
+    for (int i = 0; i < a->all.n; i++) {
+      p_buf_printf(&pat, "%sValue::%s(__p%d)", i ? ", " : "", f->param_types[i] == 'f' ? "Float" : "Int", i);
+      p_buf_printf(&vals, "%s&__a[%d]", i ? ", " : "", i);
+      p_buf_printf(&call, ", *__p%d", i);
+    }
+    L(&g, "if let (%s,) = (%s,) {", pat.data, vals.data);
+    /* start the twin's depth at the Python call depth, so that a twin that
+     * bails out for depth is not re-entered from every dynamic level */
+    L(&g, "    rx::clear_failed();");
+    L(&g, "    let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
+    L(&g, "    if !rx::failed() { return Ok(Value::%s(__r)); }", f->ret_type == 'f' ? "float" : "int");
+    L(&g, "}");
+    p_buf_free(&pat);
+    p_buf_free(&vals);
+    p_buf_free(&call);
+  }
+  if (g.gen) {
+    L(&g, "let __g = __g.clone();");
+    L(&g, "let __cl: Vec<Cell> = __cl.to_vec();");
+    L(&g, "let __a: Vec<Value> = __a.to_vec();");
+    L(&g, "Ok(rt::make_generator(%s, %s, move |__co: Co| async move {", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
+      gn__cstr(&g, f->qualname));
+    g.ind++;
+    L(&g, "let __g = &__g;");
+  } else {
+    L(&g, "let __fr = rt::Frame::enter(%s, %s, %d);", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
+      gn__cstr(&g, gn__file(&g)), f->node->line);
+  }
+  gn__prologue(&g, f);
+  if (f->kind == RS_SC_FUNC) {
+    gn__body(&g, f->node->u.function_def.body);
+    L(&g, "Ok(Value::none())");
+  } else if (f->kind == RS_SC_LAMBDA) {
+    L(&g, "// %s:%d", gn__file(&g), f->node->u.lambda.body->line);
+    L(&g, "Ok(%s)", gn__expr(&g, f->node->u.lambda.body));
+  } else { /* genexp */
+    py_node *n = f->node;
+    char *action = S(&g, "__co.yield_(%s).await?;", gn__expr(&g, n->u.comp.elt));
+    L(&g, "%s", gn__comp_loops(&g, n, "__it0", action));
+    L(&g, "Ok(Value::none())");
+  }
+  if (g.gen) {
+    g.ind--;
+    L(&g, "}))");
+  }
+  g.ind--;
+  L(&g, "}");
+  p_buf_putc(g.o, '\n');
+  return g.err;
+}
+
+int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
+  gn g = {.p = p, .m = m, .a = p->arena, .e = e};
+  p_buf fns, statics, body;
+  p_buf_init(&fns, 0);
+  p_buf_init(&statics, 0);
+  p_buf_init(&body, 0);
+  g.o = &body;
+  g.sc = m->scope;
+  g.fn = NULL;
+  g.ind = 1;
+  if (m->py->is_entry || m->py == p->py->entry)
+    L(&g, "let __fr = rx::top_frame(); // run_main entered the <module> frame");
+  else
+    L(&g, "let __fr = rt::Frame::enter(\"<module>\", %s, 1);", gn__cstr(&g, m->py->path));
+  const char *doc = m->py->node->u.module.docstring;
+  L(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? S(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
+  gn__body(&g, m->py->node->u.module.body);
+  for (int i = 0; i < m->nfuncs && !g.err; i++) g.err = gn__function(&g, m->funcs[i], &fns, &statics);
+  if (!g.err) {
+    p_buf_printf(out, "// Generated by Portalis from %s (module %s). Regenerate instead of editing.\n", m->py->path, m->py->name);
+    p_buf_puts(out, "use portalis_rt::prelude::*;\nuse portalis_rt::extra as rx;\nuse portalis_rt::extra::Flow;\n\n");
+    bool typed = false;
+    for (int i = 0; i < m->nfuncs; i++) typed |= m->funcs[i]->typed;
+    if (typed)
+      p_buf_puts(out, "// Unboxed twins signal failure through rx::failed(): ck! unwraps a checked result,\n"
+                      "// cc! returns right after a call to another twin that failed.\n"
+                      "macro_rules! ck { ($e:expr) => { match $e { Some(v) => v, None => return rx::bail() } }; }\n"
+                      "macro_rules! cc { ($e:expr) => {{ let v = $e; if rx::failed() { return rx::bail(); } v }}; }\n\n");
+    p_buf_printf(out, "// %s:1 module body\npub fn body(__g: &Value) -> PyResult<()> {\n", m->py->path);
+    p_buf_append(out, body.data ? body.data : "", body.len);
+    p_buf_puts(out, "    Ok(())\n}\n\n");
+    p_buf_append(out, fns.data ? fns.data : "", fns.len);
+    p_buf_append(out, statics.data ? statics.data : "", statics.len);
+    if (out->err) g.err = p_err_set(e, out->err, "generated Rust is too large");
+  }
+  p_buf_free(&fns);
+  p_buf_free(&statics);
+  p_buf_free(&body);
+  return g.err;
+}
+
+int rs_gen_main(rs_program *p, p_buf *out, p_err *e) {
+  rs_module *entry = NULL;
+  for (int i = 0; i < p->nmods; i++)
+    if (p->mods[i].py->is_entry || p->mods[i].py == p->py->entry) entry = &p->mods[i];
+  if (!entry) return p_err_set(e, P_EINVAL, "the program has no entry module");
+  p_buf_puts(out, "// Generated by Portalis. The crate root: one Rust module per Python module.\n");
+  p_buf_puts(out, "#![allow(warnings)]\n#![recursion_limit = \"1024\"]\n\n");
+  for (int i = 0; i < p->nmods; i++) p_buf_printf(out, "mod %s; // %s\n", p->mods[i].rust_mod, p->mods[i].py->path);
+  p_buf_printf(out, "\nfn main() {\n    portalis_rt::run_main(\"%s\", %s::body)\n}\n", entry->py->path, entry->rust_mod);
+  return out->err ? p_err_set(e, out->err, "generated Rust is too large") : 0;
+}

@@ -1,0 +1,599 @@
+//! Helpers owned by the code generator (agents/rs_gen.c); the runtime
+//! engineer does not edit this file after creating it.
+//!
+//! Generated modules import this as `rx`. Everything here is a thin layer
+//! over the contract in docs/runtime-api.md: control-flow plumbing for
+//! try/with (`Flow`, `try_sync`, `try_async`), function objects from plain
+//! fns (`func`, `genexp`), class-body namespaces (`ns_*`), comparisons that
+//! yield Rust bools, f-string conversions, import helpers, and the checked
+//! i64 arithmetic of the unboxed fast path.
+
+use crate::value::{Kw, Params, PyErr, PyResult, Value};
+use crate::Cell;
+use std::future::Future;
+
+/// How a `try`/`with` body ended when it did not raise.
+pub enum Flow {
+    Normal,
+    Return(Value),
+    Break,
+    Continue,
+}
+
+/// Runs a try body (an immediately-called closure, so `?` works inside).
+#[inline(always)]
+pub fn try_sync<F: FnOnce() -> PyResult<Flow>>(f: F) -> PyResult<Flow> {
+    f()
+}
+
+/// The same inside generators: the body is an `async` block awaited in place.
+#[inline(always)]
+pub fn try_async<F: Future<Output = PyResult<Flow>>>(f: F) -> F {
+    f
+}
+
+/// The signature of every generated Python function.
+pub type PyFn = fn(&Value, &[Cell], &[Value]) -> PyResult<Value>;
+
+/// A function object for a generated fn: module globals, defaults, the cells
+/// it closes over.
+pub fn func(p: &'static Params, g: &Value, defaults: Vec<Value>, kwdefaults: Vec<(&'static str, Value)>, cells: Vec<Cell>, f: PyFn) -> Value {
+    let g2 = g.clone();
+    let v = crate::make_function(p, defaults, kwdefaults, move |a: &[Value]| f(&g2, &cells, a));
+    if let Ok(name) = crate::mod_get(g, "__name__") {
+        if let Value::Obj(o) = &v {
+            if let crate::value::Obj::Func(func) = &**o {
+                if let Some(s) = name.as_str() {
+                    *func.module.borrow_mut() = s.to_string();
+                }
+            }
+        }
+    }
+    v
+}
+
+/// A generator expression: its fn receives the already-iterated first iterable.
+pub fn genexp(g: &Value, cells: Vec<Cell>, f: PyFn, it: Value) -> PyResult<Value> {
+    f(g, &cells, &[it])
+}
+
+// ------------------------------------------------------------ class bodies
+
+pub fn ns_get(ns: &[(String, Value)], g: &Value, name: &str) -> PyResult<Value> {
+    for (k, v) in ns.iter().rev() {
+        if k == name {
+            return Ok(v.clone());
+        }
+    }
+    crate::mod_get(g, name)
+}
+
+pub fn ns_set(ns: &mut Vec<(String, Value)>, name: &str, v: Value) {
+    for e in ns.iter_mut() {
+        if e.0 == name {
+            e.1 = v;
+            return;
+        }
+    }
+    ns.push((name.to_string(), v));
+}
+
+pub fn ns_del(ns: &mut Vec<(String, Value)>, name: &str) -> PyResult<()> {
+    match ns.iter().position(|e| e.0 == name) {
+        Some(i) => {
+            ns.remove(i);
+            Ok(())
+        }
+        None => Err(crate::new_exc("NameError", &format!("name '{}' is not defined", name))),
+    }
+}
+
+/// `x: T` in a class body: records the annotation in `__annotations__`.
+pub fn ns_annotate(ns: &mut Vec<(String, Value)>, name: &str, ann: Value) -> PyResult<()> {
+    let d = match ns.iter().find(|e| e.0 == "__annotations__") {
+        Some(e) => e.1.clone(),
+        None => {
+            let d = crate::dict(vec![])?;
+            ns.push(("__annotations__".to_string(), d.clone()));
+            d
+        }
+    };
+    crate::setitem(&d, &Value::str(name), ann)
+}
+
+// ------------------------------------------------------------ operators
+
+#[inline]
+pub fn in_(item: &Value, container: &Value) -> PyResult<bool> {
+    crate::contains(container, item)
+}
+
+#[inline]
+pub fn eq_b(a: &Value, b: &Value) -> PyResult<bool> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(x == y);
+    }
+    crate::eq_bool(a, b)
+}
+
+#[inline]
+pub fn ne_b(a: &Value, b: &Value) -> PyResult<bool> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        return Ok(x != y);
+    }
+    crate::truthy(&crate::ne(a, b)?)
+}
+
+macro_rules! ord_b {
+    ($name:ident, $f:ident, $op:tt) => {
+        #[inline]
+        pub fn $name(a: &Value, b: &Value) -> PyResult<bool> {
+            if let (Value::Int(x), Value::Int(y)) = (a, b) {
+                return Ok(x $op y);
+            }
+            crate::truthy(&crate::$f(a, b)?)
+        }
+    };
+}
+ord_b!(lt_b, lt, <);
+ord_b!(le_b, le, <=);
+ord_b!(gt_b, gt, >);
+ord_b!(ge_b, ge, >=);
+
+/// One `{v!c:spec}` of an f-string (`c` is ' ' for no conversion).
+pub fn fmt(v: &Value, conv: char, spec: &str) -> PyResult<String> {
+    let conv_v;
+    let v = match conv {
+        'r' => {
+            conv_v = Value::string(crate::repr(v)?);
+            &conv_v
+        }
+        's' => {
+            conv_v = Value::string(crate::to_str(v)?);
+            &conv_v
+        }
+        'a' => {
+            conv_v = Value::string(crate::ascii(v)?);
+            &conv_v
+        }
+        _ => v,
+    };
+    crate::format(v, spec)
+}
+
+/// `name=value` in a call that also has `**m`: duplicates are a TypeError.
+pub fn push_kw(kw: &mut Kw, name: &str, v: Value) -> PyResult<()> {
+    if kw.iter().any(|e| e.0 == name) {
+        return Err(crate::new_exc("TypeError", &format!("got multiple values for keyword argument '{}'", name)));
+    }
+    kw.push((name.to_string(), v));
+    Ok(())
+}
+
+/// `{**m}` in a dict display.
+pub fn extend_pairs(p: &mut Vec<(Value, Value)>, m: &Value) -> PyResult<()> {
+    let keys = crate::call_method(m, "keys", vec![], vec![])?;
+    let it = crate::iter(&keys)?;
+    while let Some(k) = crate::next(&it)? {
+        let v = crate::getitem(m, &k)?;
+        p.push((k, v));
+    }
+    Ok(())
+}
+
+/// Big literal in base 16/8/2.
+pub fn int_radix(digits: &str, base: u32) -> Value {
+    let mut v = Value::int(0);
+    let b = Value::int(base as i64);
+    for c in digits.chars() {
+        if let Some(d) = c.to_digit(base) {
+            v = crate::add(&crate::mul(&v, &b).unwrap(), &Value::int(d as i64)).unwrap();
+        }
+    }
+    v
+}
+
+// ------------------------------------------------------------ loops
+
+/// `for x in range(...)` when `range` is the builtin: small-int ranges
+/// count in plain i64 (no iterator object); anything else (big ints, bools,
+/// errors) goes through the real `range` and its iterator.
+pub enum RangeIter {
+    Fast { i: i64, stop: i64, step: i64 },
+    Slow(Value),
+}
+
+impl RangeIter {
+    pub fn new(args: &[Value]) -> PyResult<RangeIter> {
+        let mut v = [0i64; 3];
+        let mut small = !args.is_empty() && args.len() <= 3;
+        for (k, a) in args.iter().enumerate().take(3) {
+            match a {
+                Value::Int(x) => v[k] = *x,
+                _ => small = false,
+            }
+        }
+        if small {
+            let (start, stop, step) = match args.len() {
+                1 => (0, v[0], 1),
+                2 => (v[0], v[1], 1),
+                _ => (v[0], v[1], v[2]),
+            };
+            if step == 0 {
+                return Err(crate::new_exc("ValueError", "range() arg 3 must not be zero"));
+            }
+            return Ok(RangeIter::Fast { i: start, stop, step });
+        }
+        let r = crate::call(&crate::builtin("range"), args.to_vec(), vec![])?;
+        Ok(RangeIter::Slow(crate::iter(&r)?))
+    }
+
+    #[inline]
+    pub fn next(&mut self) -> PyResult<Option<Value>> {
+        match self {
+            RangeIter::Fast { i, stop, step } => {
+                if (*step > 0 && *i < *stop) || (*step < 0 && *i > *stop) {
+                    let v = *i;
+                    *i = match i.checked_add(*step) {
+                        Some(n) => n,
+                        None => *stop, // past the end of i64: the range is over
+                    };
+                    Ok(Some(Value::Int(v)))
+                } else {
+                    Ok(None)
+                }
+            }
+            RangeIter::Slow(it) => crate::next(it),
+        }
+    }
+}
+
+// ------------------------------------------------------------ locals and frames
+
+thread_local! {
+    static UNBOUND: Value = crate::object::native("<unbound local>", false, |_, _| Ok(Value::None));
+}
+
+/// The marker a maybe-unbound local starts with (and `del x` puts back).
+pub fn unbound() -> Value {
+    UNBOUND.with(|u| u.clone())
+}
+
+/// A read of a maybe-unbound local: UnboundLocalError if it holds the marker.
+#[inline]
+pub fn local<'a>(v: &'a Value, name: &str) -> PyResult<&'a Value> {
+    if let Value::Obj(o) = v {
+        let hit = UNBOUND.with(|u| match u {
+            Value::Obj(m) => std::rc::Rc::ptr_eq(m, o),
+            _ => false,
+        });
+        if hit {
+            return Err(crate::new_exc(
+                "UnboundLocalError",
+                &format!("cannot access local variable '{}' where it is not associated with a value", name),
+            ));
+        }
+    }
+    Ok(v)
+}
+
+/// The entry module's frame: run_main pushed it already; this only moves its line.
+pub struct TopFrame(usize);
+
+pub fn top_frame() -> TopFrame {
+    TopFrame(crate::object::FRAMES.with(|f| f.borrow().len().saturating_sub(1)))
+}
+
+impl TopFrame {
+    #[inline]
+    pub fn line(&self, n: u32) {
+        crate::object::FRAMES.with(|f| {
+            if let Some(fr) = f.borrow_mut().get_mut(self.0) {
+                fr.2 = n;
+            }
+        });
+    }
+}
+
+// ------------------------------------------------------------ match statements
+
+/// A sequence pattern's subject: its items, or None when it is not a
+/// sequence in the sense of PEP 634 (str, bytes and mappings are not).
+pub fn match_seq(v: &Value) -> PyResult<Option<Vec<Value>>> {
+    match v {
+        Value::List(l) => Ok(Some(l.borrow().clone())),
+        Value::Tuple(t) => Ok(Some((**t).clone())),
+        Value::Str(_) | Value::Bytes(_) | Value::Dict(_) | Value::Set(_) | Value::FrozenSet(_) => Ok(None),
+        Value::Obj(o) => match &**o {
+            crate::value::Obj::Range(..) => Ok(Some(crate::collect(v)?)),
+            crate::value::Obj::Inst(_) => {
+                // user sequences: instances of list/tuple subclasses or with __getitem__ + __len__
+                if crate::hasattr(v, "__len__")? && crate::hasattr(v, "__getitem__")? && !crate::hasattr(v, "keys")? {
+                    Ok(Some(crate::collect(v)?))
+                } else {
+                    Ok(None)
+                }
+            }
+            _ => Ok(None),
+        },
+        _ => Ok(None),
+    }
+}
+
+pub fn is_mapping(v: &Value) -> bool {
+    match v {
+        Value::Dict(_) => true,
+        Value::Obj(o) => matches!(&**o, crate::value::Obj::Inst(_)) && crate::hasattr(v, "keys").unwrap_or(false),
+        _ => false,
+    }
+}
+
+/// `{key: p}`: the value for key, None when absent.
+pub fn map_get(m: &Value, k: &Value) -> PyResult<Option<Value>> {
+    if !crate::contains(m, k)? {
+        return Ok(None);
+    }
+    Ok(Some(crate::getitem(m, k)?))
+}
+
+/// `{**rest}`: a new dict without the matched keys.
+pub fn map_rest(m: &Value, keys: &[Value]) -> PyResult<Value> {
+    let mut p = Vec::new();
+    extend_pairs(&mut p, m)?;
+    let mut out = Vec::new();
+    for (k, v) in p {
+        let mut skip = false;
+        for x in keys {
+            if crate::eq_bool(&k, x)? {
+                skip = true;
+            }
+        }
+        if !skip {
+            out.push((k, v));
+        }
+    }
+    crate::dict(out)
+}
+
+/// `Cls(p1, p2, ...)`: None unless isinstance; else the values the
+/// positional sub-patterns match against (via `__match_args__`, or the
+/// subject itself for the builtin types that match themselves).
+pub fn match_class(v: &Value, cls: &Value, npos: usize) -> PyResult<Option<Vec<Value>>> {
+    if !crate::isinstance(v, cls)? {
+        return Ok(None);
+    }
+    if npos == 0 {
+        return Ok(Some(vec![]));
+    }
+    let name = crate::getattr(cls, "__name__").ok().and_then(|n| n.as_str().map(|s| s.to_string())).unwrap_or_default();
+    let selfish = ["bool", "bytearray", "bytes", "dict", "float", "frozenset", "int", "list", "set", "str", "tuple"];
+    if crate::object::as_class(cls).map(|_| true).unwrap_or(false) && selfish.contains(&name.as_str()) && crate::getattr(cls, "__match_args__").is_err() {
+        if npos > 1 {
+            return Err(crate::new_exc("TypeError", &format!("{}() accepts 1 positional sub-pattern ({} given)", name, npos)));
+        }
+        return Ok(Some(vec![v.clone()]));
+    }
+    let args = match crate::getattr(cls, "__match_args__") {
+        Ok(a) => crate::collect(&a)?,
+        Err(_) => vec![],
+    };
+    if npos > args.len() {
+        return Err(crate::new_exc(
+            "TypeError",
+            &format!("{}() accepts {} positional sub-pattern{} ({} given)", name, args.len(), if args.len() == 1 { "" } else { "s" }, npos),
+        ));
+    }
+    let mut out = Vec::new();
+    for a in args.iter().take(npos) {
+        let attr = crate::to_str(a)?;
+        match crate::getattr(v, &attr) {
+            Ok(x) => out.push(x),
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// `Cls(name=p)`: the attribute, None when the subject has none.
+pub fn match_attr(v: &Value, name: &str) -> Option<Value> {
+    crate::getattr(v, name).ok()
+}
+
+// ------------------------------------------------------------ exceptions
+
+/// A bare `raise` outside any lexically enclosing except clause.
+pub fn reraise() -> PyErr {
+    match crate::current_exc() {
+        Some(v) => PyErr { val: v },
+        None => crate::new_exc("RuntimeError", "No active exception to reraise"),
+    }
+}
+
+pub fn assert_error(msg: Option<Value>) -> PyErr {
+    crate::assertion_error(msg)
+}
+
+/// `__exit__` of a with statement; true when it suppresses the exception.
+pub fn with_exit(m: &Value, e: Option<&PyErr>) -> PyResult<bool> {
+    match e {
+        None => {
+            crate::call_method(m, "__exit__", vec![Value::none(), Value::none(), Value::none()], vec![])?;
+            Ok(false)
+        }
+        Some(e) => {
+            let v = e.value();
+            let t = crate::type_of(&v);
+            crate::exc_enter(e);
+            let r = crate::call_method(m, "__exit__", vec![t, v, Value::none()], vec![]);
+            crate::exc_leave();
+            crate::truthy(&r?)
+        }
+    }
+}
+
+// ------------------------------------------------------------ imports
+
+/// `from m import name`: the attribute, or the ImportError CPython raises.
+pub fn import_name(m: &Value, name: &str) -> PyResult<Value> {
+    match crate::getattr(m, name) {
+        Ok(v) => Ok(v),
+        Err(_) => {
+            let mn = crate::getattr(m, "__name__").ok().and_then(|v| v.as_str().map(|s| s.to_string())).unwrap_or_default();
+            Err(crate::new_exc("ImportError", &format!("cannot import name '{}' from '{}'", name, mn)))
+        }
+    }
+}
+
+/// `from m import *`: every public name (or `__all__`).
+pub fn import_star(g: &Value, m: &Value) -> PyResult<()> {
+    let names: Vec<Value> = match crate::getattr(m, "__all__") {
+        Ok(all) => crate::collect(&all)?,
+        Err(_) => {
+            let d = crate::getattr(m, "__dict__")?;
+            crate::collect(&d)?.into_iter().filter(|k| k.as_str().map(|s| !s.starts_with('_')).unwrap_or(false)).collect()
+        }
+    };
+    for k in names {
+        if let Some(s) = k.as_str() {
+            let s = s.to_string();
+            crate::mod_set(g, &s, crate::getattr(m, &s)?);
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ unboxed ints
+
+// The twins return plain i64/f64 (an Option would go through memory on
+// wasm32) and report failure in a flag the dynamic caller checks.
+static TWIN_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A twin gives up: sets the flag; the value returned is meaningless.
+#[inline(always)]
+pub fn bail<T: Default>() -> T {
+    TWIN_FAILED.store(true, std::sync::atomic::Ordering::Relaxed);
+    T::default()
+}
+
+#[inline(always)]
+pub fn failed() -> bool {
+    TWIN_FAILED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[inline(always)]
+pub fn clear_failed() {
+    TWIN_FAILED.store(false, std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Python's `//` on i64; None on division by zero or overflow (the dynamic
+/// path then raises or promotes).
+#[inline(always)]
+pub fn floordiv_i64(a: i64, b: i64) -> Option<i64> {
+    if b == 0 || (a == i64::MIN && b == -1) {
+        return None;
+    }
+    let q = a / b;
+    Some(if (a % b != 0) && ((a < 0) != (b < 0)) { q - 1 } else { q })
+}
+
+/// Python's `%` on i64 (sign of the divisor).
+#[inline(always)]
+pub fn mod_i64(a: i64, b: i64) -> Option<i64> {
+    if b == 0 {
+        return None;
+    }
+    if b == -1 {
+        return Some(0);
+    }
+    let r = a % b;
+    Some(if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r })
+}
+
+/// Python's `/` on floats; None on division by zero (ZeroDivisionError).
+#[inline(always)]
+pub fn div_f64(a: f64, b: f64) -> Option<f64> {
+    if b == 0.0 {
+        None
+    } else {
+        Some(a / b)
+    }
+}
+
+/// Python's `//` on floats.
+#[inline(always)]
+pub fn floordiv_f64(a: f64, b: f64) -> Option<f64> {
+    if b == 0.0 {
+        None
+    } else {
+        Some(crate::ops::float_floordiv(a, b))
+    }
+}
+
+/// Python's `%` on floats (sign of the divisor).
+#[inline(always)]
+pub fn mod_f64(a: f64, b: f64) -> Option<f64> {
+    if b == 0.0 {
+        None
+    } else {
+        Some(crate::ops::float_mod(a, b))
+    }
+}
+
+/// Python's float `**`; None where Python raises or returns a complex
+/// (negative base with a fractional exponent, 0 ** negative, overflow).
+#[inline]
+pub fn pow_f64(a: f64, b: f64) -> Option<f64> {
+    if a == 0.0 && b < 0.0 {
+        return None;
+    }
+    if a < 0.0 && b.is_finite() && b.fract() != 0.0 {
+        return None;
+    }
+    let r = a.powf(b);
+    if r.is_infinite() && a.is_finite() && b.is_finite() {
+        return None;
+    }
+    Some(r)
+}
+
+/// `math.sqrt`: None for negative input (ValueError).
+#[inline]
+pub fn sqrt_f64(a: f64) -> Option<f64> {
+    if a < 0.0 {
+        None
+    } else {
+        Some(a.sqrt())
+    }
+}
+
+/// `int(x)` of a float: truncation; None for inf/nan and beyond i64.
+#[inline]
+pub fn f64_to_i64(a: f64) -> Option<i64> {
+    if !a.is_finite() {
+        return None;
+    }
+    let t = a.trunc();
+    if t >= -9.223372036854775808e18 && t < 9.223372036854775808e18 {
+        Some(t as i64)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_ops_match_python() {
+        // checked with python3: -7 // 2 == -4, -7 % 2 == 1, 7 % -2 == -1
+        assert_eq!(floordiv_i64(-7, 2), Some(-4));
+        assert_eq!(floordiv_i64(7, -2), Some(-4));
+        assert_eq!(floordiv_i64(7, 2), Some(3));
+        assert_eq!(mod_i64(-7, 2), Some(1));
+        assert_eq!(mod_i64(7, -2), Some(-1));
+        assert_eq!(mod_i64(6, -2), Some(0));
+        assert_eq!(floordiv_i64(1, 0), None);
+        assert_eq!(floordiv_i64(i64::MIN, -1), None);
+    }
+}

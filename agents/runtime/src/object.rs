@@ -1,0 +1,841 @@
+//! Types, classes, instances, attributes and exceptions.
+//!
+//! Builtin types (`int`, `list`, ...) and the builtin exception hierarchy are
+//! ordinary `Class` objects built once per thread, so `type(x)`, `isinstance`,
+//! `__mro__` and `__name__` behave uniformly for builtins and user classes.
+//! User classes get a C3 MRO; attribute lookup follows CPython's order (data
+//! descriptors on the type, then the instance dict, then other class
+//! attributes, then `__getattr__`).  Exceptions are instances whose `exc`
+//! field holds args, cause, context and traceback.
+
+use crate::value::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+pub struct Types {
+    pub by_kind: Vec<(BType, Value)>,
+    pub exc: HashMap<&'static str, Value>,
+    pub exc_order: Vec<&'static str>,
+    pub ellipsis: Value,
+    pub not_impl: Value,
+}
+
+fn raw_class(name: &str, kind: BType, bases: Vec<Value>) -> Value {
+    let v = Value::obj(Obj::Class(Class {
+        name: name.to_string(),
+        qualname: name.to_string(),
+        module: "builtins".to_string(),
+        bases: bases.clone(),
+        mro: RefCell::new(Vec::new()),
+        dict: RefCell::new(StrMap::new()),
+        base_kind: kind,
+        builtin: true,
+        slots: None,
+        has_props: std::cell::Cell::new(false),
+    }));
+    let mut mro = vec![v.clone()];
+    if let Some(b) = bases.first() {
+        mro.extend(class_of(b).mro.borrow().iter().cloned());
+    }
+    *class_of(&v).mro.borrow_mut() = mro;
+    v
+}
+
+pub fn class_of(v: &Value) -> &Class {
+    match v {
+        Value::Obj(o) => match &**o {
+            Obj::Class(c) => c,
+            _ => panic!("portalis_rt: class_of on a non-class"),
+        },
+        _ => panic!("portalis_rt: class_of on a non-class"),
+    }
+}
+
+pub fn as_class(v: &Value) -> Option<&Class> {
+    match v {
+        Value::Obj(o) => match &**o {
+            Obj::Class(c) => Some(c),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+const EXC_TREE: &[(&str, &str)] = &[
+    ("BaseException", ""),
+    ("GeneratorExit", "BaseException"),
+    ("KeyboardInterrupt", "BaseException"),
+    ("SystemExit", "BaseException"),
+    ("Exception", "BaseException"),
+    ("ArithmeticError", "Exception"),
+    ("FloatingPointError", "ArithmeticError"),
+    ("OverflowError", "ArithmeticError"),
+    ("ZeroDivisionError", "ArithmeticError"),
+    ("AssertionError", "Exception"),
+    ("AttributeError", "Exception"),
+    ("BufferError", "Exception"),
+    ("EOFError", "Exception"),
+    ("ImportError", "Exception"),
+    ("ModuleNotFoundError", "ImportError"),
+    ("LookupError", "Exception"),
+    ("IndexError", "LookupError"),
+    ("KeyError", "LookupError"),
+    ("MemoryError", "Exception"),
+    ("NameError", "Exception"),
+    ("UnboundLocalError", "NameError"),
+    ("OSError", "Exception"),
+    ("FileNotFoundError", "OSError"),
+    ("FileExistsError", "OSError"),
+    ("PermissionError", "OSError"),
+    ("IsADirectoryError", "OSError"),
+    ("NotADirectoryError", "OSError"),
+    ("TimeoutError", "OSError"),
+    ("ReferenceError", "Exception"),
+    ("RuntimeError", "Exception"),
+    ("NotImplementedError", "RuntimeError"),
+    ("RecursionError", "RuntimeError"),
+    ("StopAsyncIteration", "Exception"),
+    ("StopIteration", "Exception"),
+    ("SyntaxError", "Exception"),
+    ("IndentationError", "SyntaxError"),
+    ("TabError", "IndentationError"),
+    ("SystemError", "Exception"),
+    ("TypeError", "Exception"),
+    ("ValueError", "Exception"),
+    ("UnicodeError", "ValueError"),
+    ("UnicodeDecodeError", "UnicodeError"),
+    ("UnicodeEncodeError", "UnicodeError"),
+    ("Warning", "Exception"),
+    ("UserWarning", "Warning"),
+    ("DeprecationWarning", "Warning"),
+    ("RuntimeWarning", "Warning"),
+];
+
+impl Types {
+    fn build() -> Types {
+        use BType::*;
+        let object = raw_class("object", Object, vec![]);
+        let mut by_kind = vec![(Object, object.clone())];
+        let simple: &[(&str, BType)] = &[
+            ("type", Type),
+            ("NoneType", NoneType),
+            ("int", Int),
+            ("float", Float),
+            ("str", Str),
+            ("bytes", Bytes),
+            ("list", List),
+            ("tuple", Tuple),
+            ("dict", Dict),
+            ("set", Set),
+            ("frozenset", FrozenSet),
+            ("function", Function),
+            ("builtin_function_or_method", BuiltinFunction),
+            ("method", Method),
+            ("generator", Generator),
+            ("iterator", Iterator),
+            ("module", Module),
+            ("slice", Slice),
+            ("range", Range),
+            ("property", Property),
+            ("staticmethod", StaticMethod),
+            ("classmethod", ClassMethod),
+            ("super", Super),
+            ("dict_keys", DictView),
+            ("ellipsis", Ellipsis),
+            ("NotImplementedType", NotImplementedType),
+        ];
+        for (n, k) in simple {
+            let c = raw_class(n, *k, vec![object.clone()]);
+            by_kind.push((*k, c));
+        }
+        let int = by_kind.iter().find(|(k, _)| *k == Int).unwrap().1.clone();
+        by_kind.push((Bool, raw_class("bool", Bool, vec![int])));
+        let mut exc = HashMap::new();
+        let mut exc_order = Vec::new();
+        for (n, b) in EXC_TREE {
+            let base = if b.is_empty() { object.clone() } else { exc.get(b).cloned().unwrap() };
+            let c = raw_class(n, BaseException, vec![base]);
+            exc.insert(*n, c);
+            exc_order.push(*n);
+        }
+        let be = exc["BaseException"].clone();
+        by_kind.push((BaseException, be));
+        Types {
+            by_kind,
+            exc,
+            exc_order,
+            ellipsis: Value::obj(Obj::Ellipsis),
+            not_impl: Value::obj(Obj::NotImplemented),
+        }
+    }
+}
+
+thread_local! {
+    pub static TYPES: Types = Types::build();
+    static EXC_STACK: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
+    pub static FRAMES: RefCell<Vec<(&'static str, &'static str, u32)>> = const { RefCell::new(Vec::new()) };
+    static NATIVE_INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+thread_local! {
+    static TYPE_INDEX: RefCell<Vec<Option<Value>>> = const { RefCell::new(Vec::new()) };
+}
+
+#[inline]
+pub fn type_for(k: BType) -> Value {
+    let hit = TYPE_INDEX.with(|ix| ix.borrow().get(k as usize).cloned().flatten());
+    if let Some(v) = hit {
+        return v;
+    }
+    type_for_slow(k)
+}
+
+#[inline(never)]
+fn type_for_slow(k: BType) -> Value {
+    ensure_natives();
+    let v = TYPES.with(|t| t.by_kind.iter().find(|(kk, _)| *kk == k).unwrap().1.clone());
+    TYPE_INDEX.with(|ix| {
+        let mut ix = ix.borrow_mut();
+        let i = k as usize;
+        if ix.len() <= i {
+            ix.resize(i + 1, None);
+        }
+        ix[i] = Some(v.clone());
+    });
+    v
+}
+
+pub fn exc_class(name: &str) -> Option<Value> {
+    ensure_natives();
+    TYPES.with(|t| t.exc.get(name).cloned())
+}
+
+pub fn exc_names() -> Vec<&'static str> {
+    TYPES.with(|t| t.exc_order.clone())
+}
+
+pub fn singleton_ellipsis() -> Value {
+    TYPES.with(|t| t.ellipsis.clone())
+}
+pub fn singleton_not_implemented() -> Value {
+    TYPES.with(|t| t.not_impl.clone())
+}
+
+/// Install native methods (object.__init__, BaseException.__str__ ...) into
+/// the builtin classes.  Done lazily, after TYPES exists.
+fn ensure_natives() {
+    if NATIVE_INSTALLED.with(|c| c.replace(true)) {
+        return;
+    }
+    crate::builtins::install_type_methods();
+}
+
+pub fn native(name: &str, binds: bool, f: impl Fn(Vec<Value>, Kw) -> PyResult<Value> + 'static) -> Value {
+    Value::obj(Obj::Native(NativeFunc { name: name.to_string(), binds, f: Box::new(f) }))
+}
+
+pub fn class_set(cls: &Value, name: &str, v: Value) {
+    class_of(cls).dict.borrow_mut().set(name, v);
+}
+
+// ---------------------------------------------------------------- type_of
+
+pub fn type_of(v: &Value) -> Value {
+    use BType as B;
+    let k = match v {
+        Value::None => B::NoneType,
+        Value::Bool(_) => B::Bool,
+        Value::Int(_) | Value::Big(_) => B::Int,
+        Value::Float(_) => B::Float,
+        Value::Str(_) => B::Str,
+        Value::Bytes(_) => B::Bytes,
+        Value::List(_) => B::List,
+        Value::Tuple(_) => B::Tuple,
+        Value::Dict(_) => B::Dict,
+        Value::Set(_) => B::Set,
+        Value::FrozenSet(_) => B::FrozenSet,
+        Value::Obj(o) => match &**o {
+            Obj::Inst(i) => return i.class.borrow().clone(),
+            Obj::Func(_) => B::Function,
+            Obj::Native(_) => B::BuiltinFunction,
+            Obj::Class(_) => B::Type,
+            Obj::Method(..) | Obj::BMethod(..) => B::Method,
+            Obj::Iter(_) => B::Iterator,
+            Obj::Gen(_) => B::Generator,
+            Obj::Module(_) => B::Module,
+            Obj::Slice(..) => B::Slice,
+            Obj::Range(..) => B::Range,
+            Obj::Property(..) => B::Property,
+            Obj::StaticMethod(_) => B::StaticMethod,
+            Obj::ClassMethod(_) => B::ClassMethod,
+            Obj::Super(..) => B::Super,
+            Obj::DictView(..) => B::DictView,
+            Obj::Ellipsis => B::Ellipsis,
+            Obj::NotImplemented => B::NotImplementedType,
+        },
+    };
+    type_for(k)
+}
+
+pub fn type_name(v: &Value) -> String {
+    match v {
+        Value::None => "NoneType".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Int(_) | Value::Big(_) => "int".into(),
+        Value::Float(_) => "float".into(),
+        Value::Str(_) => "str".into(),
+        Value::List(_) => "list".into(),
+        Value::Tuple(_) => "tuple".into(),
+        Value::Dict(_) => "dict".into(),
+        Value::Obj(o) => match &**o {
+            Obj::Inst(i) => class_of(&i.class.borrow()).name.clone(),
+            Obj::Iter(it) => match &*it.borrow() {
+                Iter::List(..) => "list_iterator".into(),
+                Iter::Tuple(..) => "tuple_iterator".into(),
+                Iter::Str(..) => "str_ascii_iterator".into(),
+                Iter::Range(..) => "range_iterator".into(),
+                Iter::DictKeys(..) => "dict_keyiterator".into(),
+                _ => "iterator".into(),
+            },
+            Obj::DictView(_, k) => ["dict_keys", "dict_values", "dict_items"][*k as usize].into(),
+            _ => class_of(&type_of(v)).name.clone(),
+        },
+        _ => class_of(&type_of(v)).name.clone(),
+    }
+}
+
+pub fn is_subclass(c: &Value, base: &Value) -> bool {
+    match as_class(c) {
+        Some(cl) => cl.mro.borrow().iter().any(|m| ptr_eq(m, base)),
+        None => false,
+    }
+}
+
+pub fn ptr_eq(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Obj(x), Value::Obj(y)) => Rc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+pub fn isinstance(v: &Value, cls: &Value) -> PyResult<bool> {
+    match cls {
+        Value::Tuple(t) => {
+            for c in t.iter() {
+                if isinstance(v, c)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => {
+            if as_class(cls).is_none() {
+                return Err(new_exc("TypeError", "isinstance() arg 2 must be a type, a tuple of types, or a union"));
+            }
+            Ok(is_subclass(&type_of(v), cls))
+        }
+    }
+}
+
+/// Look `name` up along the MRO of class `cls`.
+pub fn lookup(cls: &Value, name: &str) -> Option<Value> {
+    let c = class_of(cls);
+    for m in c.mro.borrow().iter() {
+        if let Some(v) = class_of(m).dict.borrow().get(name) {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Looks up a dunder on the type of `v` that is user-defined (not one of the
+/// runtime's native defaults from `object`).
+pub fn lookup_user(v: &Value, name: &str) -> Option<Value> {
+    if let Value::Obj(o) = v {
+        if let Obj::Inst(i) = &**o {
+            let cls = i.class.borrow().clone();
+            let c = class_of(&cls);
+            for m in c.mro.borrow().iter() {
+                let mc = class_of(m);
+                if mc.builtin && mc.base_kind == BType::Object {
+                    return None;
+                }
+                if let Some(v) = mc.dict.borrow().get(name) {
+                    return Some(v);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Binds a class attribute found on the type for instance access.
+pub fn bind(attr: Value, inst: &Value, cls: &Value) -> PyResult<Value> {
+    if let Value::Obj(o) = &attr {
+        match &**o {
+            Obj::Func(_) => return Ok(Value::obj(Obj::Method(inst.clone(), attr.clone()))),
+            Obj::Native(n) if n.binds => return Ok(Value::obj(Obj::Method(inst.clone(), attr.clone()))),
+            Obj::StaticMethod(f) => return Ok(f.clone()),
+            Obj::ClassMethod(f) => return Ok(Value::obj(Obj::Method(cls.clone(), f.clone()))),
+            Obj::Property(fget, ..) => {
+                if fget.is_none() {
+                    return Err(new_exc("AttributeError", "unreadable attribute"));
+                }
+                return crate::call::call(fget, vec![inst.clone()], vec![]);
+            }
+            Obj::Inst(_) => {
+                if let Some(g) = lookup_user(&attr, "__get__") {
+                    let m = bind(g, &attr, &type_of(&attr))?;
+                    return crate::call::call(&m, vec![inst.clone(), cls.clone()], vec![]);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(attr)
+}
+
+// ---------------------------------------------------------------- classes
+
+fn c3_merge(mut seqs: Vec<Vec<Value>>, name: &str) -> PyResult<Vec<Value>> {
+    let mut out = Vec::new();
+    loop {
+        seqs.retain(|s| !s.is_empty());
+        if seqs.is_empty() {
+            return Ok(out);
+        }
+        let mut cand = None;
+        for s in &seqs {
+            let h = &s[0];
+            if !seqs.iter().any(|t| t[1..].iter().any(|x| ptr_eq(x, h))) {
+                cand = Some(h.clone());
+                break;
+            }
+        }
+        let c = match cand {
+            Some(c) => c,
+            None => {
+                let _ = name;
+                return Err(new_exc(
+                    "TypeError",
+                    "Cannot create a consistent method resolution order (MRO) for bases",
+                ));
+            }
+        };
+        for s in seqs.iter_mut() {
+            if ptr_eq(&s[0], &c) {
+                s.remove(0);
+            }
+        }
+        out.push(c);
+    }
+}
+
+pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String, Value)>, kw: Kw) -> PyResult<Value> {
+    let _ = kw;
+    let bases = if bases.is_empty() { vec![type_for(BType::Object)] } else { bases };
+    for b in &bases {
+        if as_class(b).is_none() {
+            return Err(new_exc("TypeError", "bases must be types"));
+        }
+    }
+    let mut base_kind = BType::Object;
+    for b in &bases {
+        let k = class_of(b).base_kind;
+        if k != BType::Object {
+            base_kind = k;
+            break;
+        }
+    }
+    let mut seqs: Vec<Vec<Value>> = bases.iter().map(|b| class_of(b).mro.borrow().clone()).collect();
+    seqs.push(bases.clone());
+    let tail = c3_merge(seqs, name)?;
+    // __slots__: only when every user class in the MRO declares it
+    let mut dict = StrMap::new();
+    let mut own_slots: Option<Vec<String>> = None;
+    let mut module = crate::rtsys::current_module();
+    for (k, v) in ns {
+        if k == "__slots__" {
+            let mut names = Vec::new();
+            match &v {
+                Value::Str(s) => names.push(s.s.clone()),
+                _ => {
+                    for x in crate::iter::collect(&v)? {
+                        names.push(crate::ops::to_str(&x)?);
+                    }
+                }
+            }
+            own_slots = Some(names);
+        }
+        if k == "__module__" {
+            if let Value::Str(s) = &v {
+                module = s.s.clone();
+            }
+        }
+        let v = match (&k[..], &v) {
+            ("__init_subclass__", Value::Obj(o)) | ("__class_getitem__", Value::Obj(o)) if matches!(&**o, Obj::Func(_)) => {
+                Value::obj(Obj::ClassMethod(v.clone()))
+            }
+            ("__new__", Value::Obj(o)) if matches!(&**o, Obj::Func(_)) => Value::obj(Obj::StaticMethod(v.clone())),
+            _ => v,
+        };
+        dict.set(&k, v);
+    }
+    if dict.contains("__eq__") && !dict.contains("__hash__") {
+        dict.set("__hash__", Value::None);
+    }
+    if !dict.contains("__doc__") {
+        dict.set("__doc__", Value::None);
+    }
+    let mut slots = own_slots.clone();
+    if let Some(s) = &mut slots {
+        for m in tail.iter() {
+            let mc = class_of(m);
+            if mc.builtin {
+                continue;
+            }
+            match &mc.slots {
+                Some(ps) => s.extend(ps.iter().cloned()),
+                None => {
+                    slots = None;
+                    break;
+                }
+            }
+        }
+    }
+    if let Some(s) = &slots {
+        if s.iter().any(|n| n == "__dict__") {
+            slots = None;
+        }
+    }
+    let is_prop = |v: &Value| matches!(v, Value::Obj(o) if matches!(&**o, Obj::Property(..)));
+    let has_props = dict.entries.iter().any(|(_, v)| is_prop(v) || as_inst(v).is_some())
+        || tail.iter().any(|b| class_of(b).has_props.get());
+    let cls = Value::obj(Obj::Class(Class {
+        name: name.to_string(),
+        qualname: qualname.to_string(),
+        module,
+        bases: bases.clone(),
+        mro: RefCell::new(Vec::new()),
+        dict: RefCell::new(dict),
+        base_kind,
+        builtin: false,
+        slots,
+        has_props: std::cell::Cell::new(has_props),
+    }));
+    let mut mro = vec![cls.clone()];
+    mro.extend(tail);
+    *class_of(&cls).mro.borrow_mut() = mro;
+    if lookup(&cls, "__enum_base__").is_some() {
+        crate::stdlib5::enum_init(&cls)?;
+    }
+    // __init_subclass__ of a base
+    if let Some(hook) = lookup_after(&cls, &cls, "__init_subclass__") {
+        if let Value::Obj(o) = &hook {
+            if let Obj::ClassMethod(f) = &**o {
+                crate::call::call(f, vec![cls.clone()], vec![])?;
+            }
+        }
+    }
+    Ok(cls)
+}
+
+fn lookup_after(start_after: &Value, cls: &Value, name: &str) -> Option<Value> {
+    let c = class_of(cls);
+    let mro = c.mro.borrow();
+    let mut seen = false;
+    for m in mro.iter() {
+        if seen {
+            if let Some(v) = class_of(m).dict.borrow().get(name) {
+                return Some(v);
+            }
+        }
+        if ptr_eq(m, start_after) {
+            seen = true;
+        }
+    }
+    None
+}
+
+pub fn new_instance(cls: &Value) -> Value {
+    let is_exc = class_of(cls).base_kind == BType::BaseException;
+    Value::obj(Obj::Inst(Instance {
+        class: RefCell::new(cls.clone()),
+        dict: RefCell::new(StrMap::new()),
+        exc: RefCell::new(if is_exc {
+            Some(Box::new(ExcData {
+                args: Value::Tuple(Rc::new(vec![])),
+                cause: Value::None,
+                context: Value::None,
+                suppress: false,
+                tb: Vec::new(),
+            }))
+        } else {
+            None
+        }),
+        payload: RefCell::new(Value::None),
+    }))
+}
+
+pub fn as_inst(v: &Value) -> Option<&Instance> {
+    match v {
+        Value::Obj(o) => match &**o {
+            Obj::Inst(i) => Some(i),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------- exceptions
+
+pub fn snapshot_frames() -> Vec<(String, String, u32)> {
+    FRAMES.with(|f| f.borrow().iter().map(|(n, file, l)| (n.to_string(), file.to_string(), *l)).collect())
+}
+
+fn stamp(inst: &Value) {
+    if let Some(i) = as_inst(inst) {
+        if let Some(e) = i.exc.borrow_mut().as_mut() {
+            if e.tb.is_empty() {
+                e.tb = snapshot_frames();
+            }
+            if e.context.is_none() {
+                if let Some(top) = EXC_STACK.with(|s| s.borrow().last().cloned()) {
+                    if !ptr_eq(&top, inst) {
+                        e.context = top;
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn is_exc_instance(v: &Value) -> bool {
+    as_inst(v).map(|i| i.exc.borrow().is_some()).unwrap_or(false)
+}
+
+pub fn new_exc_args(name: &str, args: Vec<Value>) -> PyErr {
+    let cls = exc_class(name).unwrap_or_else(|| panic!("portalis_rt: unknown exception {}", name));
+    let inst = new_instance(&cls);
+    set_exc_args(&inst, Value::Tuple(Rc::new(args)));
+    stamp(&inst);
+    PyErr { val: inst }
+}
+
+/// The runtime's own errors: `rt::new_exc("ValueError", "message")`.
+pub fn new_exc(name: &str, msg: &str) -> PyErr {
+    new_exc_args(name, vec![Value::str(msg)])
+}
+
+pub fn type_error(msg: String) -> PyErr {
+    new_exc("TypeError", &msg)
+}
+pub fn value_error(msg: String) -> PyErr {
+    new_exc("ValueError", &msg)
+}
+
+pub fn set_exc_args(inst: &Value, args: Value) {
+    if let Some(i) = as_inst(inst) {
+        if let Some(e) = i.exc.borrow_mut().as_mut() {
+            e.args = args;
+        }
+    }
+}
+
+pub fn exc_args(inst: &Value) -> Vec<Value> {
+    if let Some(i) = as_inst(inst) {
+        if let Some(e) = i.exc.borrow().as_ref() {
+            if let Value::Tuple(t) = &e.args {
+                return t.to_vec();
+            }
+        }
+    }
+    Vec::new()
+}
+
+pub fn exc_data<R>(inst: &Value, f: impl FnOnce(&mut ExcData) -> R) -> Option<R> {
+    let i = as_inst(inst)?;
+    let mut b = i.exc.borrow_mut();
+    b.as_mut().map(|e| f(e))
+}
+
+/// `raise v`: instantiates classes, checks the value is an exception.
+pub fn raise(v: Value) -> PyErr {
+    let inst = match to_exc_instance(v) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
+    stamp(&inst);
+    PyErr { val: inst }
+}
+
+fn to_exc_instance(v: Value) -> Result<Value, PyErr> {
+    if let Some(c) = as_class(&v) {
+        if c.base_kind == BType::BaseException {
+            return crate::call::call(&v, vec![], vec![]);
+        }
+    } else if is_exc_instance(&v) {
+        return Ok(v);
+    }
+    Err(new_exc("TypeError", "exceptions must derive from BaseException"))
+}
+
+pub fn raise_from(v: Value, cause: Value) -> PyErr {
+    let inst = match to_exc_instance(v) {
+        Ok(i) => i,
+        Err(e) => return e,
+    };
+    let cause = if cause.is_none() {
+        Value::None
+    } else {
+        match to_exc_instance(cause) {
+            Ok(c) => c,
+            Err(_) => return new_exc("TypeError", "exception causes must derive from BaseException"),
+        }
+    };
+    exc_data(&inst, |e| {
+        e.cause = cause;
+        e.suppress = true;
+    });
+    stamp(&inst);
+    PyErr { val: inst }
+}
+
+pub fn exc_matches(err: &PyErr, cls: &Value) -> PyResult<bool> {
+    match cls {
+        Value::Tuple(t) => {
+            for c in t.iter() {
+                if exc_matches(err, c)? {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        }
+        _ => match as_class(cls) {
+            Some(c) if c.base_kind == BType::BaseException => Ok(is_subclass(&type_of(&err.val), cls)),
+            _ => Err(new_exc("TypeError", "catching classes that do not inherit from BaseException is not allowed")),
+        },
+    }
+}
+
+pub fn exc_is(err: &PyErr, name: &str) -> bool {
+    match exc_class(name) {
+        Some(c) => is_subclass(&type_of(&err.val), &c),
+        None => false,
+    }
+}
+
+pub fn exc_enter(err: &PyErr) {
+    EXC_STACK.with(|s| s.borrow_mut().push(err.val.clone()));
+}
+
+pub fn exc_leave() {
+    EXC_STACK.with(|s| {
+        s.borrow_mut().pop();
+    });
+}
+
+pub fn current_exc() -> Option<Value> {
+    EXC_STACK.with(|s| s.borrow().last().cloned())
+}
+
+/// str(exception instance) per BaseException.__str__ (KeyError quotes).
+pub fn exc_str(inst: &Value) -> PyResult<String> {
+    let args = exc_args(inst);
+    let is_key = exc_class("KeyError").map(|k| is_subclass(&type_of(inst), &k)).unwrap_or(false);
+    match args.len() {
+        0 => Ok(String::new()),
+        1 => {
+            if is_key {
+                crate::ops::repr(&args[0])
+            } else {
+                crate::ops::to_str(&args[0])
+            }
+        }
+        _ => crate::ops::repr(&Value::Tuple(Rc::new(args))),
+    }
+}
+
+pub fn exc_repr(inst: &Value) -> PyResult<String> {
+    let args = exc_args(inst);
+    let name = type_name(inst);
+    if args.len() == 1 {
+        return Ok(format!("{}({})", name, crate::ops::repr(&args[0])?));
+    }
+    let t = crate::ops::repr(&Value::Tuple(Rc::new(args)))?;
+    if t == "()" {
+        Ok(format!("{}()", name))
+    } else {
+        Ok(format!("{}{}", name, t))
+    }
+}
+
+// ---------------------------------------------------------------- frames
+
+/// Traceback frame guard: pushed at function entry, popped on drop.
+pub struct Frame {
+    idx: usize,
+}
+
+impl Frame {
+    #[inline]
+    pub fn enter(name: &'static str, file: &'static str, line: u32) -> Frame {
+        let idx = FRAMES.with(|f| {
+            let mut f = f.borrow_mut();
+            f.push((name, file, line));
+            f.len() - 1
+        });
+        Frame { idx }
+    }
+    #[inline]
+    pub fn line(&self, n: u32) {
+        FRAMES.with(|f| {
+            if let Some(fr) = f.borrow_mut().get_mut(self.idx) {
+                fr.2 = n;
+            }
+        });
+    }
+}
+
+impl Drop for Frame {
+    #[inline]
+    fn drop(&mut self) {
+        FRAMES.with(|f| f.borrow_mut().truncate(self.idx));
+    }
+}
+
+pub fn frame_depth() -> usize {
+    FRAMES.with(|f| f.borrow().len())
+}
+
+// ---------------------------------------------------------------- super
+
+pub fn super_(cls: &Value, obj: &Value) -> PyResult<Value> {
+    if as_class(cls).is_none() {
+        return Err(new_exc("TypeError", "super() argument 1 must be a type"));
+    }
+    Ok(Value::obj(Obj::Super(cls.clone(), obj.clone())))
+}
+
+pub fn super_getattr(cls: &Value, obj: &Value, name: &str) -> PyResult<Value> {
+    let (start, is_cls) = if as_class(obj).is_some() && is_subclass(obj, cls) {
+        (obj.clone(), true)
+    } else {
+        (type_of(obj), false)
+    };
+    if let Some(v) = lookup_after(cls, &start, name) {
+        if is_cls {
+            if let Value::Obj(o) = &v {
+                match &**o {
+                    Obj::ClassMethod(f) => return Ok(Value::obj(Obj::Method(obj.clone(), f.clone()))),
+                    Obj::StaticMethod(f) => return Ok(f.clone()),
+                    _ => {}
+                }
+            }
+            return Ok(v);
+        }
+        return bind(v, obj, &start);
+    }
+    Err(new_exc("AttributeError", &format!("'super' object has no attribute '{}'", name)))
+}

@@ -1,0 +1,731 @@
+/*
+ * test_transpile.c - Check suites for the translator (agents/rs_scope.c,
+ * rs_gen.c, specgen.c, transpile.c).
+ *
+ *   scopes    name binding: locals, globals, cells through nested defs,
+ *             nonlocal, class bodies, comprehension scopes, super() cells
+ *   codegen   the Rust emitted for each construct (expressions, targets,
+ *             control flow, try/with plumbing, generators, classes,
+ *             imports, match, unbound-local checks, annotations, the typed
+ *             i64/f64 twin), keyword escaping, a
+ *             `// file:line` comment before every statement
+ *   limits    deep nesting translates without blowing the C stack; an
+ *             unsupported construct is a positioned P_EUNSUPPORTED
+ *   golden    tests/golden_rs/NAME.py must translate to exactly NAME.rs
+ *             (PORTALIS_UPDATE_GOLDEN=1 rewrites the .rs files)
+ *   crate     Cargo.toml/main.rs/module files, spec.json shape
+ *   e2e       one program compiled with the wasm32-wasi rustc and run under
+ *             Node, compared with CPython's output (skipped when the
+ *             toolchain or the runtime rlib is missing)
+ */
+#include <check.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "transpile.h"
+
+#ifndef GOLDEN_RS_DIR
+#define GOLDEN_RS_DIR "tests/golden_rs"
+#endif
+
+static p_arena *A;
+
+static void setup(void) { A = p_arena_new(); }
+static void teardown(void) {
+  p_arena_free(A);
+  A = NULL;
+}
+
+/* Translates src (as main.py) and returns the module's Rust; fails the test
+ * on error. */
+static const char *tr(const char *src) {
+  const char *rust = NULL;
+  p_err e = {0};
+  int rc = rs_translate_source(A, "main.py", src, &rust, &e);
+  ck_assert_msg(rc == 0, "translate failed: %s:%d:%d: %s", e.file, e.line, e.col, e.msg);
+  return rust;
+}
+
+/* Messages quote the start of the output only: Check limits their length
+ * (the full text is printed to stderr on failure). */
+#define HAS(rust, needle)                                                                  \
+  do {                                                                                     \
+    if (!strstr((rust), (needle))) fprintf(stderr, "---- generated:\n%s\n----\n", (rust)); \
+    ck_assert_msg(strstr((rust), (needle)) != NULL, "missing %.300s", (needle));           \
+  } while (0)
+#define HASNT(rust, needle)                                                                \
+  do {                                                                                     \
+    if (strstr((rust), (needle))) fprintf(stderr, "---- generated:\n%s\n----\n", (rust)); \
+    ck_assert_msg(strstr((rust), (needle)) == NULL, "unexpected %.300s", (needle));        \
+  } while (0)
+
+/* Builds the program of one source for scope tests. */
+static rs_program *build(const char *src) {
+  py_syntax_error se;
+  py_module *m;
+  uint32_t next = 1;
+  ck_assert_int_eq(py_parse_file(A, "main.py", NULL, src, strlen(src), &next, &m, &se), 0);
+  m->is_entry = true;
+  py_program *py = p_arena_alloc(A, sizeof *py);
+  py->modules = p_arena_alloc(A, sizeof *py->modules);
+  py->modules[0] = m;
+  py->nmodules = 1;
+  py->entry = m;
+  py->nnodes = next;
+  rs_program *p;
+  p_err e = {0};
+  ck_assert_int_eq(rs_program_build(A, py, NULL, &p, &e), 0);
+  return p;
+}
+
+static rs_scope *find_fn(rs_program *p, const char *qual) {
+  rs_module *m = &p->mods[0];
+  for (int i = 0; i < m->nfuncs; i++)
+    if (strcmp(m->funcs[i]->qualname, qual) == 0) return m->funcs[i];
+  return NULL;
+}
+
+static rs_bind bind_of(rs_scope *s, const char *name) {
+  rs_sym *y = rs_scope_sym(s, name);
+  ck_assert_msg(y != NULL, "no symbol %s in %s", name, s->qualname);
+  return y->bind;
+}
+
+/* ------------------------------------------------------------ scopes */
+
+START_TEST(t_scope_locals_globals) {
+  rs_program *p = build("G = 1\ndef f(a):\n    b = a + G\n    return b\n");
+  rs_scope *f = find_fn(p, "f");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(bind_of(f, "a"), RS_BIND_LOCAL);
+  ck_assert_int_eq(bind_of(f, "b"), RS_BIND_LOCAL);
+  ck_assert_int_eq(bind_of(f, "G"), RS_BIND_GLOBAL);
+  ck_assert_int_eq(bind_of(p->mods[0].scope, "G"), RS_BIND_GLOBAL);
+}
+END_TEST
+
+START_TEST(t_scope_cells) {
+  rs_program *p = build("def outer():\n    v = 0\n    def mid():\n        def inner():\n            nonlocal v\n"
+                        "            v += 1\n        return inner\n    return mid\n");
+  rs_scope *outer = find_fn(p, "outer"), *mid = find_fn(p, "outer.<locals>.mid"),
+           *inner = find_fn(p, "outer.<locals>.mid.<locals>.inner");
+  ck_assert_ptr_nonnull(inner);
+  ck_assert_int_eq(bind_of(outer, "v"), RS_BIND_CELL);
+  ck_assert_int_eq(bind_of(inner, "v"), RS_BIND_FREE);
+  /* threaded through mid, which never names v itself */
+  ck_assert_int_eq(mid->nfrees, 1);
+  ck_assert_str_eq(mid->frees[0], "v");
+  ck_assert_int_eq(bind_of(mid, "inner"), RS_BIND_LOCAL);
+}
+END_TEST
+
+START_TEST(t_scope_global_decl) {
+  rs_program *p = build("n = 0\ndef bump():\n    global n\n    n += 1\n");
+  ck_assert_int_eq(bind_of(find_fn(p, "bump"), "n"), RS_BIND_GLOBAL);
+}
+END_TEST
+
+START_TEST(t_scope_class_and_comp) {
+  rs_program *p = build("class A:\n    x = 1\n    ys = [x for _ in range(2)]\n    def m(self):\n"
+                        "        return super().m()\n");
+  rs_scope *m = find_fn(p, "A.m");
+  ck_assert_ptr_nonnull(m);
+  ck_assert(m->class_cell);
+  ck_assert_int_eq(m->nfrees, 1);
+  ck_assert_str_eq(m->frees[0], "__class__");
+  /* the comprehension does not see the class's x: it is a global there */
+  rs_module *mod = &p->mods[0];
+  rs_scope *cls = NULL;
+  for (uint32_t id = 0; id < p->nids; id++)
+    if (p->scope_of[id] && p->scope_of[id]->kind == RS_SC_CLASS) cls = p->scope_of[id];
+  ck_assert_ptr_nonnull(cls);
+  ck_assert(cls->class_cell);
+  ck_assert_int_eq(bind_of(cls, "x"), RS_BIND_CLASSNS);
+  (void)mod;
+}
+END_TEST
+
+START_TEST(t_scope_late_binding_lambda) {
+  /* the comprehension variable is one cell shared by every lambda */
+  rs_program *p = build("fs = [lambda: i for i in range(3)]\n");
+  rs_scope *comp = NULL;
+  for (uint32_t id = 0; id < p->nids; id++)
+    if (p->scope_of[id] && p->scope_of[id]->kind == RS_SC_COMP) comp = p->scope_of[id];
+  ck_assert_ptr_nonnull(comp);
+  ck_assert_int_eq(bind_of(comp, "i"), RS_BIND_CELL);
+}
+END_TEST
+
+START_TEST(t_scope_fn_names_unique) {
+  rs_program *p = build("f = lambda: 1\ng = lambda: 2\ndef h():\n    pass\nclass C:\n    def h(self):\n        pass\n");
+  rs_module *m = &p->mods[0];
+  ck_assert_int_eq(m->nfuncs, 4);
+  for (int i = 0; i < m->nfuncs; i++)
+    for (int j = i + 1; j < m->nfuncs; j++) ck_assert_str_ne(m->funcs[i]->rust_name, m->funcs[j]->rust_name);
+  ck_assert_ptr_nonnull(find_fn(p, "C.h"));
+  ck_assert_str_eq(find_fn(p, "C.h")->rust_name, "C__h");
+}
+END_TEST
+
+/* ------------------------------------------------------------ codegen */
+
+START_TEST(t_gen_module_globals) {
+  const char *r = tr("x = 1\nprint(x)\n");
+  HAS(r, "pub fn body(__g: &Value) -> PyResult<()>");
+  HAS(r, "rt::mod_set(__g, \"x\", Value::int(1));");
+  HAS(r, "\n    rt::print(&[rt::mod_get(__g, \"x\")?])?;\n");
+  /* print with keywords, or a shadowed len, go through the generic call */
+  const char *r2 = tr("def len(x):\n    return 0\nprint(len([1]), sep='')\n");
+  HAS(r2, "rt::call(&rt::builtin(\"print\"), vec![rt::call(&rt::mod_get(__g, \"len\")?, vec![rt::list(vec![Value::int(1)])], vec![])?], vec![(\"sep\".to_string(), Value::str(\"\"))])?;");
+  const char *r3 = tr("n = len('ab') + abs(-2)\n");
+  HAS(r3, "Value::int(rt::len(&Value::str(\"ab\"))? as i64)");
+  HAS(r3, "rt::abs(&Value::int(-2))?");
+  HAS(r, "// main.py:1\n");
+  HAS(r, "// main.py:2\n");
+}
+END_TEST
+
+START_TEST(t_gen_function_shape) {
+  const char *r = tr("def add(a, b=2, *rest, k, **kw):\n    \"\"\"Adds.\"\"\"\n    return a + b\n");
+  HAS(r, "fn add(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value>");
+  HAS(r, "static P_add: Params = Params { name: \"add\", qualname: \"add\", args: &[\"a\", \"b\", \"rest\", \"k\", \"kw\"], "
+         "posonly: 0, npos: 2, star: true, kwonly: 1, dstar: true };");
+  HAS(r, "rx::func(&P_add, __g, vec![Value::int(2)], vec![], vec![], add)");
+  HAS(r, "rt::set_doc(&");
+  HAS(r, "let mut a = __a[0].clone();");
+  HAS(r, "return Ok(rt::add(&a, &b)?);");
+  HAS(r, "rt::Frame::enter(\"add\", \"main.py\", 1)");
+}
+END_TEST
+
+START_TEST(t_gen_keywords_escaped) {
+  const char *r = tr("def f(type, self, match):\n    fn = type\n    return self\n");
+  HAS(r, "let mut r#type = __a[0].clone();");
+  HAS(r, "let mut self_ = __a[1].clone();");
+  HAS(r, "let mut r#fn = Value::none();");
+}
+END_TEST
+
+START_TEST(t_gen_closure_cells) {
+  const char *r = tr("def counter():\n    n = 0\n    def inc():\n        nonlocal n\n        n += 1\n        return n\n"
+                     "    return inc\n");
+  HAS(r, "let n = Cell::");
+  HAS(r, "n.set(Value::int(0));");
+  HAS(r, "rx::func(&P_counter__inc, __g, vec![], vec![], vec![n.clone()], counter__inc)");
+  HAS(r, "let n = __cl[0].clone();");
+  HAS(r, "n.set(rt::iadd(&n.get()?, &Value::int(1))?);");
+}
+END_TEST
+
+START_TEST(t_gen_chained_compare) {
+  const char *r = tr("def f(a, b, c):\n    return a < b <= c\n");
+  /* each operand in a temporary, evaluated once, short-circuit */
+  HAS(r, "let __c");
+  HAS(r, "if !rx::lt_b(");
+  HAS(r, "rt::le(&__c");
+  const char *r2 = tr("def f(a, b, c):\n    if a < b < c:\n        pass\n");
+  HAS(r2, "rx::lt_b(&__c");
+  HAS(r2, " && { ");
+}
+END_TEST
+
+START_TEST(t_gen_boolops_return_operands) {
+  const char *r = tr("def f(a, b):\n    return a or b\n");
+  HAS(r, "if rt::truthy(&__t");
+  HAS(r, "{ __t");
+  const char *r2 = tr("def f(a, b):\n    if a and not b:\n        return 1\n");
+  HAS(r2, "((rt::truthy(&a)?) && (!(rt::truthy(&b)?)))");
+}
+END_TEST
+
+START_TEST(t_gen_targets) {
+  const char *r = tr("a, *b, c = [1, 2, 3, 4]\nx = y = 0\nd = {}\nd['k'] = 1\nd['k'] += 2\nobj.attr = 5\n");
+  HAS(r, "rt::unpack_ex(&");
+  HAS(r, ", 1, 1)?");
+  HAS(r, "let __a");
+  HAS(r, "rt::setitem(&rt::mod_get(__g, \"d\")?, &Value::str(\"k\"), __v");
+  HAS(r, "rt::iadd(&rt::getitem(&__o");
+  HAS(r, "rt::setattr(&rt::mod_get(__g, \"obj\")?, \"attr\", __v");
+}
+END_TEST
+
+START_TEST(t_gen_loops_else_labels) {
+  const char *r = tr("for i in range(3):\n    for j in range(3):\n        if j: break\n    else:\n        continue\n"
+                     "    break\nwhile x:\n    x -= 1\nelse:\n    pass\n");
+  HAS(r, ": loop {");
+  HAS(r, "None => {");
+  HAS(r, "while let Some(__x");
+  /* the else clause's continue targets the outer loop's label */
+  HAS(r, "continue 'l1;");
+  HAS(r, "if !(rt::truthy(&rt::mod_get(__g, \"x\")?)?) {");
+}
+END_TEST
+
+START_TEST(t_gen_try_finally_flow) {
+  const char *r = tr("def f(xs):\n    for x in xs:\n        try:\n            if x: return 1\n            continue\n"
+                     "        except ValueError as e:\n            raise\n        except (KeyError, IndexError):\n"
+                     "            break\n        else:\n            pass\n        finally:\n            print('f')\n");
+  HAS(r, "rx::try_sync(|| {");
+  HAS(r, "return Ok(Flow::Return(Value::int(1)));");
+  HAS(r, "return Ok(Flow::Continue);");
+  HAS(r, "return Ok(Flow::Break);");
+  HAS(r, "rt::exc_matches(&__e");
+  HAS(r, "rt::exc_enter(&__e");
+  HAS(r, "rt::exc_leave();");
+  HAS(r, "e = __e");
+  HAS(r, "return Err(__e");
+  HAS(r, "Ok(Flow::Normal) => {");
+  HAS(r, "Flow::Return(__rv) => { return Ok(__rv); }");
+  HAS(r, "Flow::Break => { break 'l1; }");
+}
+END_TEST
+
+START_TEST(t_gen_range_loops) {
+  const char *r = tr("for i in range(1, 10, 2):\n    pass\nfor j in range(*(1, 2)):\n    pass\n");
+  HAS(r, "let mut __it1 = rx::RangeIter::new(&[Value::int(1), Value::int(10), Value::int(2)])?;");
+  HAS(r, "while let Some(__x1) = __it1.next()? {");
+  HAS(r, "rt::iter(&rt::call(&rt::builtin(\"range\"), { let mut __v"); /* star args: the generic path */
+  /* a module that rebinds range keeps Python's meaning */
+  const char *r2 = tr("def range(n):\n    return [n]\nfor i in range(3):\n    pass\n");
+  HASNT(r2, "RangeIter");
+}
+END_TEST
+
+START_TEST(t_gen_raise_from_assert) {
+  const char *r = tr("def f(x):\n    assert x > 0, 'neg'\n    raise ValueError('bad') from None\n");
+  HAS(r, "return Err(rx::assert_error(Some(Value::str(\"neg\"))));");
+  HAS(r, "return Err(rt::raise_from(rt::call(&rt::mod_get(__g, \"ValueError\")?, vec![Value::str(\"bad\")], vec![])?, Value::none()));");
+}
+END_TEST
+
+START_TEST(t_gen_with) {
+  const char *r = tr("with open_it() as f, other():\n    pass\n");
+  HAS(r, "rt::call_method(&__m");
+  HAS(r, "\"__enter__\"");
+  HAS(r, "rx::with_exit(&__m");
+  HAS(r, "rt::mod_set(__g, \"f\", __x");
+}
+END_TEST
+
+START_TEST(t_gen_generator) {
+  const char *r = tr("def gen(n):\n    for i in range(n):\n        x = yield i\n    yield from other()\n    return 5\n");
+  HAS(r, "rt::make_generator(\"gen\", \"gen\", move |__co: Co| async move {");
+  HAS(r, "__co.yield_(i.clone()).await?");
+  HAS(r, "rt::yield_from(&__co, &rt::call(");
+  HAS(r, "return Ok(Value::int(5));");
+  HASNT(strstr(r, "fn gen("), "__fr.line("); /* no frames across yields */
+  const char *r2 = tr("def gen():\n    try:\n        yield 1\n    finally:\n        pass\n");
+  HAS(r2, "rx::try_async(async {");
+  HAS(r2, "}).await;");
+}
+END_TEST
+
+START_TEST(t_gen_comprehensions) {
+  const char *r = tr("def f(xs):\n    a = [x * 2 for x in xs if x]\n    b = {k: v for k, v in xs}\n"
+                     "    c = {x for x in xs}\n    d = sum(x for x in xs)\n    return a\n");
+  HAS(r, "rt::list(__acc");
+  HAS(r, "rt::dict(__acc");
+  HAS(r, "rt::set(__acc");
+  HAS(r, "if !(rt::truthy(&x)?) { continue; }");
+  HAS(r, "rx::genexp(__g, vec![], f__genexpr_L5, rt::iter(&xs)?)?");
+  HAS(r, "fn f__genexpr_L5(");
+}
+END_TEST
+
+START_TEST(t_gen_fstrings_calls) {
+  const char *r = tr("x = 3\ns = f'{x!r:>{x}} {x=} {x:.2f}'\nprint(*[1], sep='', **{})\nobj.m(1, k=2)\n");
+  HAS(r, "rx::fmt(&rt::mod_get(__g, \"x\")?, 'r', &rt::to_str(");
+  HAS(r, "rx::fmt(&rt::mod_get(__g, \"x\")?, ' ', \".2f\")?");
+  HAS(r, "__s");
+  HAS(r, "rt::extend_args(&mut __v");
+  HAS(r, "rt::extend_kwargs(&mut __k");
+  HAS(r, "rx::push_kw(&mut __k");
+  HAS(r, "rt::call_method(&rt::mod_get(__g, \"obj\")?, \"m\", vec![Value::int(1)], vec![(\"k\".to_string(), Value::int(2))])?");
+}
+END_TEST
+
+START_TEST(t_gen_walrus_lambda_slices) {
+  const char *r = tr("if (n := 10) > 5:\n    f = lambda a, b=1: a[1:n:2]\n");
+  HAS(r, "let __w");
+  HAS(r, "rt::mod_set(__g, \"n\", __w");
+  HAS(r, "rx::func(&P_lambda_L2, __g, vec![Value::int(1)], vec![], vec![], lambda_L2)");
+  HAS(r, "rt::slice(Value::int(1), rt::mod_get(__g, \"n\")?, Value::int(2))");
+}
+END_TEST
+
+START_TEST(t_gen_class_super_property) {
+  const char *r = tr("class A(Base, metaclass=M):\n    '''Doc.'''\n    n = 0\n    @property\n    def v(self):\n"
+                     "        return super().v + A.n\n");
+  HAS(r, "let __bases = vec![rt::mod_get(__g, \"Base\")?];");
+  HAS(r, "let __kw: Kw = vec![(\"metaclass\".to_string(), rt::mod_get(__g, \"M\")?)];");
+  HAS(r, "let l__class__ = Cell::empty();");
+  HAS(r, "rx::ns_set(&mut __ns, \"n\", __n");
+  HAS(r, "rt::make_class(\"A\", \"A\", __bases, __ns, __kw)?");
+  HAS(r, "l__class__.set(__cls.clone());");
+  HAS(r, "rt::super_(&l__class__.get()?, &self_.clone())?");
+  HAS(r, "rt::call(&__d");
+  HAS(r, "rx::ns_set(&mut __ns, \"__doc__\", Value::str(\"Doc.\"));");
+}
+END_TEST
+
+START_TEST(t_gen_private_names) {
+  const char *r = tr("class _Acc:\n    __n = 0\n    def m(self):\n        self.__x = _Acc.__n\n        return self.__dunder__\n");
+  HAS(r, "rx::ns_set(&mut __ns, \"_Acc__n\", __n");
+  HAS(r, "rt::setattr(&self_, \"_Acc__x\", __v");
+  HAS(r, "rt::getattr(&rt::mod_get(__g, \"_Acc\")?, \"_Acc__n\")?");
+  HAS(r, "\"__dunder__\""); /* dunders are not mangled */
+}
+END_TEST
+
+START_TEST(t_gen_imports) {
+  const char *r = tr("import math, os.path\nfrom collections import deque as dq\nimport json as j\n");
+  HAS(r, "rt::mod_set(__g, \"math\", rt::import(\"math\")?);");
+  HAS(r, "rt::import(\"os.path\")?;");
+  HAS(r, "rt::mod_set(__g, \"os\", rt::import(\"os\")?);");
+  HAS(r, "rx::import_name(&__m");
+  HAS(r, "\"deque\")?");
+  HAS(r, "rt::mod_set(__g, \"j\", rt::import(\"json\")?);");
+}
+END_TEST
+
+START_TEST(t_gen_typed_twin) {
+  const char *r = tr("def fib(n):\n    if n < 2:\n        return n\n    return fib(n - 1) + fib(n - 2)\n");
+  HAS(r, "fn fib__fast(__d: u32, n: i64) -> i64");
+  HAS(r, "return ck!(cc!(fib__fast(__d + 1, ck!(n.checked_sub(1i64)))).checked_add(cc!(fib__fast(__d + 1, ck!(n.checked_sub(2i64))))));");
+  HAS(r, "macro_rules! ck");
+  HAS(r, "if !rx::failed() { return Ok(Value::int(__r)); }");
+  HAS(r, "if let (Value::Int(__p0),) = (&__a[0],) {");
+  /* rebinding the name at module level disqualifies the twin */
+  const char *r2 = tr("def fib(n):\n    return n\nfib = 3\n");
+  HASNT(r2, "fib__fast");
+  /* so does any operation outside the typed subset (here: a list) */
+  const char *r3 = tr("def f(n):\n    return [n]\n");
+  HASNT(r3, "f__fast");
+  /* int / int is a float, as in Python; mixed locals are not allowed */
+  const char *r5 = tr("def half(n):\n    x = n / 2\n    return x * 1.5\n");
+  HAS(r5, "fn half__fast(__d: u32, n: i64) -> f64");
+  HAS(r5, "ck!(rx::div_f64((n as f64), (2i64 as f64)))");
+  HAS(r5, "return Ok(Value::float(__r));");
+  const char *r6 = tr("def g(n):\n    x = 1\n    x = 2.5\n    return n\n");
+  HASNT(r6, "g__fast");
+  /* math.sqrt, **, abs/min/max/int/float on typed values */
+  const char *r7 = tr("import math\ndef h(n):\n    r = math.sqrt(n * 1.0) ** 3\n    k = n ** 2 + int(r) + abs(-n)\n"
+                      "    return max(float(k), r)\n");
+  HAS(r7, "fn h__fast(__d: u32, n: i64) -> f64");
+  HAS(r7, "ck!(rx::pow_f64(ck!(rx::sqrt_f64(((n as f64) * 1.0f64))), (3i64 as f64)))");
+  HAS(r7, "ck!(n.checked_pow(2))");
+  HAS(r7, "ck!(rx::f64_to_i64(r))");
+  HAS(r7, "ck!(ck!(n.checked_neg()).checked_abs())");
+  /* int ** variable may be a float: no twin; a rebound builtin: no twin */
+  HASNT(tr("def p(a, b):\n    return a ** b\n"), "p__fast");
+  HASNT(tr("abs = len\ndef q(a):\n    return abs(a)\n"), "q__fast");
+  const char *r4 = tr("def f(n):\n    t = 0\n    for i in range(1, n, 2):\n        t += i % 7\n    return t\n");
+  HAS(r4, "fn f__fast(");
+  HAS(r4, "ck!(rx::mod_i64(i, 7i64))");
+}
+END_TEST
+
+START_TEST(t_gen_unbound_locals) {
+  /* definitely assigned: plain; maybe unbound: checked reads */
+  const char *r = tr("def f(c, xs):\n    a = 1\n    if c:\n        b = 2\n        m = 1\n    else:\n        m = 2\n"
+                     "    for x in xs:\n        print(x)\n    try:\n        t = 1\n    except E as e:\n        print(e)\n"
+                     "    del a\n    return a, b, m, t\n");
+  HAS(r, "let mut b = rx::unbound();");
+  HAS(r, "rx::local(&b, \"b\")?");
+  HAS(r, "rx::local(&t, \"t\")?");
+  HAS(r, "a = rx::unbound();");
+  HAS(r, "rx::local(&a, \"a\")?");
+  HASNT(r, "rx::local(&m,"); /* bound on both paths of the if */
+  HASNT(r, "rx::local(&x,"); /* the loop target inside its body */
+  HAS(r, "rx::local(&e,");     /* an except name is deleted when its handler ends... */
+  HAS(r, "e = rx::unbound();"); /* ...so it is unbound afterwards */
+  HASNT(r, "rx::local(&c,"); /* parameters */
+}
+END_TEST
+
+START_TEST(t_gen_annotations_future) {
+  const char *r = tr("def f(x: int, y: 'T', z: list[int] = None) -> str:\n    return x\n");
+  HAS(r, "rt::setattr(&__f1, \"__annotations__\", rt::dict(vec![(Value::str(\"x\"), rt::builtin(\"int\")), "
+         "(Value::str(\"y\"), Value::str(\"T\")), (Value::str(\"z\"), Value::str(\"list[int]\")), "
+         "(Value::str(\"return\"), rt::builtin(\"str\"))])?)?;");
+  const char *r2 = tr("from __future__ import annotations\ndef f(x: Undefined):\n    return x\n");
+  HASNT(r2, "rt::import(\"__future__\")");
+  HAS(r2, "(Value::str(\"x\"), Value::str(\"Undefined\"))");
+  const char *r3 = tr("\"\"\"Module doc.\"\"\"\nx = 1\n");
+  HAS(r3, "rt::mod_set(__g, \"__doc__\", Value::str(\"Module doc.\"));");
+  HAS(r3, "rx::top_frame()");
+}
+END_TEST
+
+START_TEST(t_gen_match) {
+  const char *r = tr("def f(v):\n    match v:\n        case [x, *rest] if x:\n            return rest\n"
+                     "        case {'k': 1, **kw}:\n            return kw\n        case P(a, b=2) | None:\n            return a\n"
+                     "        case _:\n            return 0\n");
+  HAS(r, "let __subj");
+  HAS(r, "rx::match_seq(&__subj");
+  HAS(r, ".len() >= 1 => true");
+  HAS(r, "rest = rt::list(__q");
+  HAS(r, "rx::map_get(&__subj");
+  HAS(r, "kw = rx::map_rest(&__subj");
+  HAS(r, "rx::match_class(&__subj");
+  HAS(r, "rx::match_attr(&__subj");
+  HAS(r, "rt::is(&__subj");
+  HAS(r, "&& rt::truthy(rx::local(&x, \"x\")?)? {");
+  HAS(r, "break 'm");
+}
+END_TEST
+
+START_TEST(t_gen_every_statement_has_line_comment) {
+  const char *src = "x = 1\nif x:\n    y = 2\nelse:\n    y = 3\nfor i in range(2):\n    print(i)\n";
+  const char *r = tr(src);
+  for (int line = 1; line <= 7; line++) {
+    if (line == 4) continue; /* `else:` is not a statement */
+    char needle[32];
+    snprintf(needle, sizeof needle, "// main.py:%d\n", line);
+    HAS(r, needle);
+  }
+}
+END_TEST
+
+/* ------------------------------------------------------------ limits */
+
+START_TEST(t_limits_deep_nesting) {
+  /* 150 nested parentheses and a 150-term sum: deep but valid */
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_puts(&b, "x = ");
+  for (int i = 0; i < 150; i++) p_buf_puts(&b, "(");
+  p_buf_puts(&b, "1");
+  for (int i = 0; i < 150; i++) p_buf_puts(&b, ")");
+  p_buf_puts(&b, "\ny = 0");
+  for (int i = 0; i < 150; i++) p_buf_puts(&b, " + 1");
+  p_buf_puts(&b, "\n");
+  const char *r = tr(b.data);
+  HAS(r, "rt::mod_set(__g, \"x\", Value::int(1));");
+  p_buf_free(&b);
+  /* nested blocks */
+  p_buf_init(&b, 0);
+  for (int i = 0; i < 60; i++) {
+    for (int k = 0; k < i; k++) p_buf_puts(&b, " ");
+    p_buf_puts(&b, "if x:\n");
+  }
+  for (int k = 0; k < 60; k++) p_buf_puts(&b, " ");
+  p_buf_puts(&b, "pass\n");
+  tr(b.data);
+  p_buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_limits_unsupported_positioned) {
+  const char *rust = NULL;
+  p_err e = {0};
+  int rc = rs_translate_source(A, "main.py", "x = 1\ntry:\n    pass\nexcept* ValueError:\n    pass\n", &rust, &e);
+  ck_assert_int_eq(rc, P_EUNSUPPORTED);
+  ck_assert_int_eq(e.line, 2);
+  ck_assert_str_eq(e.file, "main.py");
+  ck_assert_ptr_nonnull(strstr(e.msg, "except*"));
+  rc = rs_translate_source(A, "main.py", "async def f():\n    await g()\n", &rust, &e);
+  ck_assert_int_eq(rc, P_EUNSUPPORTED);
+  ck_assert_int_eq(e.line, 1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ golden */
+
+START_TEST(t_golden) {
+  DIR *d = opendir(GOLDEN_RS_DIR);
+  ck_assert_msg(d != NULL, "no %s", GOLDEN_RS_DIR);
+  struct dirent *de;
+  int n = 0;
+  bool update = getenv("PORTALIS_UPDATE_GOLDEN") != NULL;
+  while ((de = readdir(d))) {
+    size_t len = strlen(de->d_name);
+    if (len < 4 || strcmp(de->d_name + len - 3, ".py") != 0) continue;
+    char py[1024], rs[1024];
+    snprintf(py, sizeof py, "%s/%s", GOLDEN_RS_DIR, de->d_name);
+    snprintf(rs, sizeof rs, "%s/%.*s.rs", GOLDEN_RS_DIR, (int)(len - 3), de->d_name);
+    char *src, *want = NULL;
+    size_t sl, wl = 0;
+    p_err e = {0};
+    ck_assert_int_eq(p_read_file(py, 1 << 20, &src, &sl, &e), 0);
+    const char *got = tr(src);
+    if (update) {
+      ck_assert_int_eq(p_write_file(rs, got, strlen(got), &e), 0);
+    } else {
+      ck_assert_msg(p_read_file(rs, 1 << 22, &want, &wl, &e) == 0, "missing golden %s", rs);
+      if (strcmp(got, want) != 0) {
+        size_t at = 0;
+        while (got[at] && got[at] == want[at]) at++;
+        ck_abort_msg("%s differs from its golden Rust at byte %zu: got \"%.120s\"", py, at, got + at);
+      }
+    }
+    free(src);
+    free(want);
+    n++;
+  }
+  closedir(d);
+  ck_assert_int_ge(n, 3);
+}
+END_TEST
+
+/* ------------------------------------------------------------ crate */
+
+START_TEST(t_crate_files_and_spec) {
+  rs_program *p = build("def f(x):\n    return x\nclass K:\n    def m(self):\n        return 1\nprint(f(1))\n");
+  rs_file *files;
+  int n;
+  p_err e = {0};
+  ck_assert_int_eq(rs_crate_files(p, "demo", &files, &n, &e), 0);
+  ck_assert_int_eq(n, 3);
+  ck_assert_str_eq(files[0].path, "Cargo.toml");
+  ck_assert_ptr_nonnull(strstr(files[0].text, "name = \"demo\""));
+  ck_assert_ptr_nonnull(strstr(files[0].text, "portalis_rt = { path = \"runtime\" }"));
+  ck_assert_str_eq(files[1].path, "src/main.rs");
+  ck_assert_ptr_nonnull(strstr(files[1].text, "mod m_main;"));
+  ck_assert_ptr_nonnull(strstr(files[1].text, "portalis_rt::run_main(\"main.py\", m_main::body)"));
+  ck_assert_str_eq(files[2].path, "src/m_main.rs");
+  p_buf b;
+  p_buf_init(&b, 0);
+  ck_assert_int_eq(sg_spec_json(p, &b), 0);
+  ck_assert_ptr_nonnull(strstr(b.data, "\"qualname\": \"K.m\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"kind\": \"method\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"rust\": \"fn f(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value>\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"kind\": \"class\""));
+  p_buf_free(&b);
+}
+END_TEST
+
+/* ------------------------------------------------------------ e2e */
+
+static bool have(const char *path) { return access(path, X_OK) == 0 || access(path, R_OK) == 0; }
+
+START_TEST(t_e2e_compile_and_run) {
+  const char *rlib = getenv("top_builddir") ? NULL : "agents/runtime/libportalis_rt.rlib";
+  char rlib_buf[1024];
+  if (!rlib) {
+    snprintf(rlib_buf, sizeof rlib_buf, "%s/agents/runtime/libportalis_rt.rlib", getenv("top_builddir"));
+    rlib = rlib_buf;
+  }
+  if (!have("/usr/bin/rustc") || !have(rlib) || system("node --version >/dev/null 2>&1") != 0) {
+    fprintf(stderr, "t_e2e_compile_and_run: skipped (no rustc, node or runtime rlib)\n");
+    return;
+  }
+  const char *src =
+      "class Acc:\n    def __init__(self):\n        self.items = []\n    def add(self, x):\n        self.items.append(x)\n"
+      "        return self\n\ndef gen(n):\n    for i in range(n):\n        yield i * i\n\n"
+      "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\n"
+      "def half(n):\n    return n / 2 + 0.25\n\n"
+      "def sq(n):\n    return n * n\n\n"
+      "def maybe(c):\n    if c:\n        v = 1\n    return v\n\n"
+      "a = Acc().add(1).add(2)\ntry:\n    {}['k']\nexcept KeyError as e:\n    print('caught', repr(e))\n"
+      "finally:\n    print('finally')\nprint(a.items, list(gen(4)), fib(20), f'{3.5:>6.2f}|', 2 ** 70)\n"
+      "print(half(3), half(2 ** 80), sq(2 ** 40), sq(-3))\n"
+      "try:\n    maybe(False)\nexcept UnboundLocalError as e:\n    print('unbound', maybe(True))\n";
+  char dir[] = "/tmp/test_transpile.XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  rs_program *p = build(src);
+  rs_file *files;
+  int n;
+  p_err e = {0};
+  ck_assert_int_eq(rs_crate_files(p, "e2e", &files, &n, &e), 0);
+  char path[2048];
+  for (int i = 0; i < n; i++) {
+    snprintf(path, sizeof path, "%s/%s", dir, files[i].path);
+    char *slash = strrchr(path, '/');
+    *slash = 0;
+    p_mkdirs(path, 0755);
+    *slash = '/';
+    ck_assert_int_eq(p_write_file(path, files[i].text, files[i].len, &e), 0);
+  }
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd,
+           "/usr/bin/rustc --edition 2021 --target wasm32-wasi --extern portalis_rt=%s -L $(dirname %s) "
+           "%s/src/main.rs -o %s/m.wasm 2>%s/rustc.log",
+           rlib, rlib, dir, dir, dir);
+  ck_assert_msg(system(cmd) == 0, "rustc failed, see %s/rustc.log", dir);
+  const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
+  snprintf(cmd, sizeof cmd, "node %s/contrib/run.mjs %s/m.wasm > %s/out.txt", top, dir, dir);
+  ck_assert_int_eq(system(cmd), 0);
+  char *out;
+  size_t ol;
+  snprintf(path, sizeof path, "%s/out.txt", dir);
+  ck_assert_int_eq(p_read_file(path, 1 << 20, &out, &ol, &e), 0);
+  /* checked with python3 */
+  /* sq(2 ** 40) overflows i64: the twin bails out and the dynamic path promotes */
+  ck_assert_str_eq(out, "caught KeyError('k')\nfinally\n[1, 2] [0, 1, 4, 9] 6765   3.50| 1180591620717411303424\n"
+                        "1.75 6.044629098073146e+23 1208925819614629174706176 9\nunbound 1\n");
+  free(out);
+  p_rmtree(dir);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("transpile");
+  TCase *tc = tcase_create("scopes");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, t_scope_locals_globals);
+  tcase_add_test(tc, t_scope_cells);
+  tcase_add_test(tc, t_scope_global_decl);
+  tcase_add_test(tc, t_scope_class_and_comp);
+  tcase_add_test(tc, t_scope_late_binding_lambda);
+  tcase_add_test(tc, t_scope_fn_names_unique);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("codegen");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, t_gen_module_globals);
+  tcase_add_test(tc, t_gen_function_shape);
+  tcase_add_test(tc, t_gen_keywords_escaped);
+  tcase_add_test(tc, t_gen_closure_cells);
+  tcase_add_test(tc, t_gen_chained_compare);
+  tcase_add_test(tc, t_gen_boolops_return_operands);
+  tcase_add_test(tc, t_gen_targets);
+  tcase_add_test(tc, t_gen_loops_else_labels);
+  tcase_add_test(tc, t_gen_try_finally_flow);
+  tcase_add_test(tc, t_gen_range_loops);
+  tcase_add_test(tc, t_gen_raise_from_assert);
+  tcase_add_test(tc, t_gen_with);
+  tcase_add_test(tc, t_gen_generator);
+  tcase_add_test(tc, t_gen_comprehensions);
+  tcase_add_test(tc, t_gen_fstrings_calls);
+  tcase_add_test(tc, t_gen_walrus_lambda_slices);
+  tcase_add_test(tc, t_gen_class_super_property);
+  tcase_add_test(tc, t_gen_private_names);
+  tcase_add_test(tc, t_gen_imports);
+  tcase_add_test(tc, t_gen_typed_twin);
+  tcase_add_test(tc, t_gen_unbound_locals);
+  tcase_add_test(tc, t_gen_match);
+  tcase_add_test(tc, t_gen_annotations_future);
+  tcase_add_test(tc, t_gen_every_statement_has_line_comment);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("limits");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, t_limits_deep_nesting);
+  tcase_add_test(tc, t_limits_unsupported_positioned);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("golden");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, t_golden);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("crate");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, t_crate_files_and_spec);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("e2e");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, t_e2e_compile_and_run);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  SRunner *sr = srunner_create(suite());
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? 1 : 0;
+}

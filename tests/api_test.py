@@ -634,6 +634,19 @@ class LimitsTest(unittest.TestCase, ProblemMixin):
         finally:
             s.close()
 
+    def test_stage_time_limit(self):
+        s = Server("--workers", "1", "--test-hooks", "--stage-timeout", "1")
+        try:
+            r, job = s.submit(query="?options=" + json.dumps({"debug_sleep_ms": 5000}).replace(" ", ""))
+            t0 = time.time()
+            job = s.wait_terminal(job["id"])
+            self.assertEqual(job["state"], "timed_out", job)
+            self.assertEqual(job["stage"], "ingest")
+            self.assertEqual(job["stages"][0]["state"], "timed_out")
+            self.assertLess(time.time() - t0, 4.5)  # stopped at the limit, not after the sleep
+        finally:
+            s.close()
+
     def test_shutdown_503_and_requeue(self):
         d = tempfile.mkdtemp(prefix="portalis-api-")
         s = Server("--workers", "1", "--test-hooks", "--shutdown-grace", "1", data_dir=d)

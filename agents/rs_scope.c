@@ -1138,15 +1138,68 @@ static void ty__reset(rs_scope *f) {
  * and return types; rounds propagate what is known; a function that breaks
  * a rule, or still has unknowns when nothing changes, loses its twin, and
  * everything restarts (its callers must be re-checked). */
+/* Float evidence for a parameter Analysis left dynamic: it meets a float
+ * in arithmetic or a comparison (`x / r * dt`). The guess only decides which
+ * argument types the twin is compiled for; the dynamic fn checks them. */
+typedef struct ty_ev { rs_module *m; rs_scope *f; const char *name; bool hit; } ty_ev;
+
+static bool ty__is_name(py_node *n, const char *name) { return n->kind == PY_NAME && strcmp(n->u.name.id, name) == 0; }
+
+static int ty__evidence_visit(py_node *n, void *ctx) {
+  ty_ev *v = ctx;
+  py_node *l = NULL, *r = NULL;
+  if (n->kind == PY_BIN_OP) l = n->u.bin_op.left, r = n->u.bin_op.right;
+  else if (n->kind == PY_AUG_ASSIGN) l = n->u.aug_assign.target, r = n->u.aug_assign.value;
+  else if (n->kind == PY_COMPARE && n->u.compare.comparators.n == 1) l = n->u.compare.left, r = n->u.compare.comparators.v[0];
+  if (l && r) {
+    if ((ty__is_name(l, v->name) && rs_ty_of(v->m, v->f, r) == 'f') || (ty__is_name(r, v->name) && rs_ty_of(v->m, v->f, l) == 'f'))
+      v->hit = true;
+  }
+  if (n->kind == PY_FUNCTION_DEF || n->kind == PY_LAMBDA || n->kind == PY_CLASS_DEF) return 0;
+  return py_node_children(n, ty__evidence_visit, ctx);
+}
+
+static void ty__decide_once(p_arena *a, const an_program *an, rs_module *m);
+
 static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
+  /* guesses[i][k] = 'f' once parameter k of function i showed float evidence */
+  char **guess = p_arena_alloc(a, sizeof *guess * (size_t)(m->nfuncs + 1));
+  for (int round = 0; round < 8; round++) {
+    for (int i = 0; i < m->nfuncs; i++) m->funcs[i]->param_types = guess[i];
+    ty__decide_once(a, an, m);
+    bool flipped = false;
+    for (int i = 0; i < m->nfuncs; i++) {
+      rs_scope *f = m->funcs[i];
+      if (!f->typed) continue;
+      py_arguments *args = f->node->u.function_def.args;
+      if (!guess[i]) guess[i] = p_arena_alloc(a, (size_t)args->all.n + 1);
+      for (int k = 0; k < args->all.n; k++) {
+        if (f->param_types[k] == 'f' || guess[i][k] == 'f') continue;
+        if (an && ty__param_hint(an, f, k) == 'i' && an_func_of(an, f->node) && an_func_of(an, f->node)->param_types &&
+            an_func_of(an, f->node)->param_types[k] && an_func_of(an, f->node)->param_types[k]->kind == AN_T_INT)
+          continue; /* proved int */
+        ty_ev ev = {m, f, args->all.v[k]->u.arg.name, false};
+        for (int j = 0; j < f->node->u.function_def.body.n; j++) ty__evidence_visit(f->node->u.function_def.body.v[j], &ev);
+        if (ev.hit) {
+          guess[i][k] = 'f';
+          flipped = true;
+        }
+      }
+    }
+    if (!flipped) return;
+  }
+}
+
+static void ty__decide_once(p_arena *a, const an_program *an, rs_module *m) {
   for (int i = 0; i < m->nfuncs; i++) {
     rs_scope *f = m->funcs[i];
+    const char *guess = f->param_types; /* float guesses from the previous round, or NULL */
     f->typed = ty__candidate(m, f) && !ty__rebound(m, f->name);
     if (!f->typed) continue;
     py_arguments *args = f->node->u.function_def.args;
     f->param_types = p_arena_alloc(a, (size_t)args->all.n + 1);
     for (int k = 0; k < args->all.n; k++) {
-      f->param_types[k] = ty__param_hint(an, f, k);
+      f->param_types[k] = guess && guess[k] == 'f' ? 'f' : ty__param_hint(an, f, k);
       rs_sym *y = rs_scope_sym(f, args->all.v[k]->u.arg.name);
       if (y) y->ty = f->param_types[k];
     }

@@ -413,10 +413,14 @@ START_TEST(t_gen_typed_twin) {
   const char *r6 = tr("def g(n):\n    x = 1\n    x = 2.5\n    return n\n");
   HASNT(r6, "g__fast");
   /* math.sqrt, **, abs/min/max/int/float on typed values */
-  const char *r7 = tr("import math\ndef h(n):\n    r = math.sqrt(n * 1.0) ** 3\n    k = n ** 2 + int(r) + abs(-n)\n"
+  const char *r7 = tr("import math\ndef h(n):\n    r = math.sqrt(float(n)) ** 3\n    k = n ** 2 + int(r) + abs(-n)\n"
                       "    return max(float(k), r)\n");
   HAS(r7, "fn h__fast(__d: u32, n: i64) -> f64");
-  HAS(r7, "ck!(rx::pow_f64(ck!(rx::sqrt_f64(((n as f64) * 1.0f64))), (3i64 as f64)))");
+  HAS(r7, "ck!(rx::pow_f64(ck!(rx::sqrt_f64((n as f64))), (3i64 as f64)))");
+  /* a parameter Analysis left dynamic that meets floats is compiled as f64 */
+  const char *r8 = tr("def orbit(steps, dt):\n    x = 1.0\n    for i in range(steps):\n        x -= x * dt\n    return x\n");
+  HAS(r8, "fn orbit__fast(__d: u32, steps: i64, dt: f64) -> f64");
+  HAS(r8, "if let (Value::Int(__p0), Value::Float(__p1),) = (&__a[0], &__a[1],) {");
   HAS(r7, "ck!(n.checked_pow(2))");
   HAS(r7, "ck!(rx::f64_to_i64(r))");
   HAS(r7, "ck!(ck!(n.checked_neg()).checked_abs())");

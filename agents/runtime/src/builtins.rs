@@ -201,6 +201,22 @@ pub fn reversed(v: &Value) -> PyResult<Value> {
 
 // ---------------------------------------------------------------- conversions
 
+/// Digits of a decimal literal beyond sys.get_int_max_str_digits().
+fn check_digit_limit(s: &str, base: i64) -> PyResult<()> {
+    let limit = ops::int_max_str_digits();
+    if limit == 0 || (base & (base - 1)) == 0 {
+        return Ok(());
+    }
+    let n = s.chars().filter(|c| c.is_alphanumeric()).count();
+    if n > limit {
+        return Err(value_error(format!(
+            "Exceeds the limit ({} digits) for integer string conversion: value has {} digits; use sys.set_int_max_str_digits() to increase the limit",
+            limit, n
+        )));
+    }
+    Ok(())
+}
+
 pub fn parse_int(s: &str, base: i64) -> Option<BigInt> {
     let t = s.trim_matches(crate::methods::is_py_space);
     let (neg, t) = if let Some(r) = t.strip_prefix('-') {
@@ -272,6 +288,9 @@ pub fn to_int(v: &Value, base: Option<&Value>) -> PyResult<Value> {
         if bi != 0 && !(2..=36).contains(&bi) {
             return Err(value_error("int() base must be >= 2 and <= 36, or 0".into()));
         }
+        if let Value::Str(s) = v {
+            check_digit_limit(&s.s, if bi == 0 { 10 } else { bi })?;
+        }
         return match v {
             Value::Str(s) => parse_int(&s.s, bi).map(ops::int_from_big).ok_or_else(|| {
                 value_error(format!("invalid literal for int() with base {}: {}", bi, ops::str_repr(&s.s)))
@@ -300,9 +319,14 @@ pub fn to_int(v: &Value, base: Option<&Value>) -> PyResult<Value> {
                 Ok(ops::int_from_big(BigInt::from_f64(t)))
             }
         }
-        Value::Str(s) => parse_int(&s.s, 10)
-            .map(ops::int_from_big)
-            .ok_or_else(|| value_error(format!("invalid literal for int() with base 10: {}", ops::str_repr(&s.s)))),
+        Value::Str(s) => {
+            check_digit_limit(&s.s, 10)?;
+            parse_int(&s.s, 10).map(ops::int_from_big).ok_or_else(|| value_error(format!("invalid literal for int() with base 10: {}", ops::str_repr(&s.s))))
+        }
+        Value::Bytes(b) => {
+            let s: String = b.iter().map(|&c| c as char).collect();
+            parse_int(&s, 10).map(ops::int_from_big).ok_or_else(|| value_error(format!("invalid literal for int() with base 10: {}", ops::bytes_repr(b))))
+        }
         _ => {
             for d in ["__int__", "__index__", "__trunc__"] {
                 if let Some(r) = ops::call_dunder(v, d, vec![])? {

@@ -394,7 +394,7 @@ fn int_spec(v: &Value, s: &Spec) -> PyResult<String> {
         'X' => (16, "0X"),
         _ => return Err(value_error(format!("Unknown format code '{}' for object of type '{}'", ty, type_name(v)))),
     };
-    let mut digits = b.abs().to_string_radix(radix);
+    let mut digits = if radix == 10 { ops::big_dec(&b.abs())? } else { b.abs().to_string_radix(radix) };
     if ty == 'X' {
         digits = digits.to_uppercase();
     }
@@ -460,7 +460,7 @@ pub fn format(v: &Value, spec: &str) -> PyResult<String> {
         Value::Bool(_) if spec.is_empty() => Ok(ops::to_str(v)?),
         Value::Int(_) | Value::Big(_) | Value::Bool(_) => {
             if spec.is_empty() {
-                return Ok(ops::int_str(v));
+                return ops::int_str_checked(v);
             }
             int_spec(v, &parse_spec(spec)?)
         }
@@ -645,7 +645,7 @@ pub fn percent_format(fmt: &str, args: &Value) -> PyResult<String> {
                     }
                 };
                 let b = ops::to_big(&iv).unwrap();
-                let mut digits = b.abs().to_string_radix(10);
+                let mut digits = ops::big_dec(&b.abs())?;
                 if let Some(p) = spec.prec {
                     while digits.len() < p {
                         digits.insert(0, '0');

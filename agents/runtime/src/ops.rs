@@ -1411,6 +1411,40 @@ fn join_repr(items: &[Value]) -> PyResult<String> {
     Ok(s)
 }
 
+thread_local! {
+    static INT_MAX_STR_DIGITS: std::cell::Cell<usize> = const { std::cell::Cell::new(4300) };
+}
+
+/// sys.set_int_max_str_digits (0 = unlimited).
+pub fn set_int_max_str_digits(n: usize) {
+    INT_MAX_STR_DIGITS.with(|c| c.set(n));
+}
+
+pub fn int_max_str_digits() -> usize {
+    INT_MAX_STR_DIGITS.with(|c| c.get())
+}
+
+/// Decimal text of a big int, with CPython 3.11's digit limit.
+pub fn big_dec(b: &BigInt) -> PyResult<String> {
+    let limit = int_max_str_digits();
+    // bit_length * log10(2) bounds the digit count from below (cheap pre-check)
+    if limit > 0 && (b.bit_length() as f64) * 0.30102999566398120 > limit as f64 {
+        return Err(value_error(format!(
+            "Exceeds the limit ({} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+            limit
+        )));
+    }
+    let s = b.to_string_radix(10);
+    let digits = s.len() - b.neg as usize;
+    if limit > 0 && digits > limit {
+        return Err(value_error(format!(
+            "Exceeds the limit ({} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit",
+            limit
+        )));
+    }
+    Ok(s)
+}
+
 pub fn int_str(v: &Value) -> String {
     match v {
         Value::Int(i) => i.to_string(),
@@ -1420,12 +1454,19 @@ pub fn int_str(v: &Value) -> String {
     }
 }
 
+pub fn int_str_checked(v: &Value) -> PyResult<String> {
+    match v {
+        Value::Big(b) => big_dec(b),
+        _ => Ok(int_str(v)),
+    }
+}
+
 pub fn repr(v: &Value) -> PyResult<String> {
     Ok(match v {
         Value::None => "None".into(),
         Value::Bool(b) => (if *b { "True" } else { "False" }).into(),
         Value::Int(i) => i.to_string(),
-        Value::Big(b) => b.to_string_radix(10),
+        Value::Big(b) => big_dec(b)?,
         Value::Float(f) => crate::format::float_repr(*f),
         Value::Str(s) => str_repr(&s.s),
         Value::Bytes(b) => bytes_repr(b),

@@ -415,6 +415,16 @@ fn sys_module() -> Value {
         Ok(Value::None)
     }));
     set("intern", nat("intern", |a, _| Ok(a[0].clone())));
+    set("get_int_max_str_digits", nat("get_int_max_str_digits", |_, _| Ok(Value::Int(ops::int_max_str_digits() as i64))));
+    set("set_int_max_str_digits", nat("set_int_max_str_digits", |a, kw| {
+        let v = a.get(0).cloned().or_else(|| kw.iter().find(|(k, _)| k == "maxdigits").map(|(_, v)| v.clone()));
+        let n = v.and_then(|v| v.as_i64()).ok_or_else(|| type_error("an integer is required".into()))?;
+        if n != 0 && n < 640 {
+            return Err(value_error("maxdigits must be 0 or larger than 640".into()));
+        }
+        ops::set_int_max_str_digits(n as usize);
+        Ok(Value::None)
+    }));
     set("exc_info", nat("exc_info", |_, _| match current_exc() {
         Some(v) => Ok(crate::tuple(vec![type_of(&v), v, Value::None])),
         None => Ok(crate::tuple(vec![Value::None, Value::None, Value::None])),

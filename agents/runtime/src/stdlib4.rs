@@ -348,7 +348,7 @@ impl Enc {
         match v {
             Value::None => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(_) | Value::Big(_) => out.push_str(&ops::int_str(v)),
+            Value::Int(_) | Value::Big(_) => out.push_str(&ops::int_str_checked(v)?),
             Value::Float(f) => out.push_str(&float_str(*f)),
             Value::Str(s) => out.push_str(&quote(&s.s, self.ascii)),
             Value::List(_) | Value::Tuple(_) => {

@@ -201,7 +201,7 @@ int pl_stage_transpile(pl_job *job, p_err *e) {
     total += files[i].len;
   }
   if (rc) return rc;
-  pl_log(job, "crate: %d file(s), %zu bytes of Rust and TOML in %s", n, total, dir);
+  pl_log(job, "crate: %d file(s), %zu bytes of Rust and TOML", n, total);
   p_buf tgz;
   p_buf_init(&tgz, 0);
   rc = tr__targz(files, n, &tgz, e);

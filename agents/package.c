@@ -361,8 +361,8 @@ int pl_stage_package(pl_job *job, p_err *e) {
   /* The runtime crate's source. */
   if (!rc) {
     char src[PATH_MAX + 16], toml[PATH_MAX + 16];
-    snprintf(src, sizeof src, "%s/src", cfg->runtime_dir);
-    snprintf(toml, sizeof toml, "%s/Cargo.toml", cfg->runtime_dir);
+    snprintf(src, sizeof src, "%s/src", cfg->runtime_src_dir);
+    snprintf(toml, sizeof toml, "%s/Cargo.toml", cfg->runtime_src_dir);
     struct stat st;
     if (stat(src, &st) != 0 || !S_ISDIR(st.st_mode)) {
       rc = p_err_set(e, P_EINTERNAL, "the runtime crate's source is not installed (%s)", src);

@@ -33,7 +33,7 @@ static char *pl__strdup(const char *s) {
   return d;
 }
 
-static char pl__exe_dir[PATH_MAX];
+static char pl__exe_dir[PATH_MAX + 8];
 
 void pl_config_default(pl_config *cfg, const char *argv0) {
   memset(cfg, 0, sizeof *cfg);
@@ -48,14 +48,17 @@ void pl_config_default(pl_config *cfg, const char *argv0) {
    * runtime; otherwise use the installed locations. */
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0 && argv0) n = (ssize_t)snprintf(exe, sizeof exe, "%s", argv0);
+  if (n <= 0 && argv0) {
+    snprintf(exe, sizeof exe, "%s", argv0);
+    n = (ssize_t)strlen(exe);
+  }
   exe[n > 0 ? n : 0] = 0;
   char *slash = strrchr(exe, '/');
   if (slash) *slash = 0;
   /* libtool-free build: tests live in tests/, binaries at the top. */
   char probe[PATH_MAX + 64];
   const char *bases[] = {exe, NULL};
-  static char upper[PATH_MAX];
+  static char upper[PATH_MAX + 8];
   snprintf(upper, sizeof upper, "%s/..", exe);
   bases[1] = upper;
   snprintf(pl__exe_dir, sizeof pl__exe_dir, "%s", PORTALIS_PKGLIBDIR);
@@ -66,16 +69,21 @@ void pl_config_default(pl_config *cfg, const char *argv0) {
       break;
     }
   }
-  static char rt[PATH_MAX + 32], share[PATH_MAX + 32];
+  static char rt[PATH_MAX + 64], rtsrc[PATH_MAX + 64], share[PATH_MAX + 64];
   if (strcmp(pl__exe_dir, PORTALIS_PKGLIBDIR) == 0) {
     snprintf(rt, sizeof rt, "%s/runtime", PORTALIS_PKGLIBDIR);
+    snprintf(rtsrc, sizeof rtsrc, "%s/runtime", PORTALIS_PKGLIBDIR);
     snprintf(share, sizeof share, "%s", PORTALIS_PKGDATADIR);
   } else {
+    /* Build tree: built files next to the binary, sources in the source
+     * tree (the same folder unless this is a VPATH build). */
     snprintf(rt, sizeof rt, "%s/agents/runtime", pl__exe_dir);
-    snprintf(share, sizeof share, "%s/contrib", pl__exe_dir);
+    snprintf(rtsrc, sizeof rtsrc, "%s/agents/runtime", PORTALIS_ABS_SRCDIR);
+    snprintf(share, sizeof share, "%s/contrib", PORTALIS_ABS_SRCDIR);
   }
   const char *env;
   cfg->runtime_dir = (env = getenv("PORTALIS_RUNTIME_DIR")) && *env ? env : rt;
+  cfg->runtime_src_dir = (env = getenv("PORTALIS_RUNTIME_SRC_DIR")) && *env ? env : rtsrc;
   cfg->share_dir = (env = getenv("PORTALIS_SHARE_DIR")) && *env ? env : share;
   cfg->cache_dir = NULL;
   cfg->tmp_dir = (env = getenv("TMPDIR")) && *env ? env : "/tmp";

@@ -29,7 +29,8 @@ typedef struct pl_config {
   const char *wasm_opt;     /* "" if absent */
   const char *wasm_validate;/* "" if absent */
   const char *bwrap;        /* "" if absent */
-  const char *runtime_dir;  /* holds libportalis_rt.rlib (wasm32-wasi) and src/ */
+  const char *runtime_dir;  /* holds libportalis_rt.rlib (wasm32-wasi) */
+  const char *runtime_src_dir; /* holds the runtime crate's Cargo.toml and src/ */
   const char *share_dir;    /* holds run.mjs, loader files */
   const char *cache_dir;    /* build cache (module.wasm by crate hash) */
   const char *tmp_dir;      /* parent of per-job work dirs */

@@ -518,8 +518,11 @@ static char *gn__super(gn *g, py_node *at) {
 
 static char *gn__call(gn *g, py_node *n) {
   py_node *f = n->u.call.func;
+  /* zero-argument super() directly in a method's body; inside a
+   * comprehension CPython's super() sees the comprehension's own frame (and
+   * fails), so there it stays a call of the builtin */
   if (f->kind == PY_NAME && strcmp(f->u.name.id, "super") == 0 && n->u.call.args.n == 0 && !n->u.call.keywords.n &&
-      gn__resolve(g, "super").bind == RS_BIND_GLOBAL && g->fn && g->fn->class_cell)
+      gn__resolve(g, "super").bind == RS_BIND_GLOBAL && g->fn && g->fn->class_cell && g->sc == g->fn)
     return gn__super(g, n);
   /* globals() (and locals()/vars() at module level): a snapshot of the
    * module dict; the runtime has no live view of it */

@@ -2,29 +2,25 @@
  * rs_scope.c - the translator's view of Python scoping: which Rust variable,
  * cell or module-dict slot every name of every scope turns into.
  *
- * Python decides at compile time, per function, whether a name is local
- * (bound anywhere in the function), global (declared, or never bound in any
- * enclosing function) or free (bound in an enclosing function); a local that
- * an inner function reads becomes a cell. Classes and comprehensions are
- * scopes too, with their own twists: a class body's names live in its
- * namespace and are invisible to its methods; a comprehension's targets are
- * local to it, its first iterable is evaluated outside it.
- *
- * We do the same two passes CPython's symtable does:
- *   1. collect: walk the AST once, open a scope per def/lambda/class/
- *      comprehension, record for each name whether it is bound, read,
- *      declared global/nonlocal, a parameter;
- *   2. resolve: give each symbol its rs_bind; free names are threaded
- *      through every function scope between the use and the definition
- *      (each gets it in `frees`, so the Rust closure can hand the cell on),
- *      and the defining local is promoted to a cell.
- * Inline scopes (list/set/dict comprehensions and class bodies) are emitted
- * inside the Rust fn of their parent, so a name they do not bind is simply
- * the parent's Rust variable (RS_BIND_OUTER) and costs no cell.
- *
- * The pass also names things: a unique Rust fn name per function-like
- * scope (from the qualname) and a Rust identifier per local, and decides
- * the typed fast path (the "typed path" section below).
+ * Python decides at compile time, per function, whether a name is local,
+ * global or free, and which locals are cells; CPython's symtable makes that
+ * decision and Analysis (analysis.c, an_scope_of / an_lookup) reproduces it
+ * exactly. This file does not classify names itself: it takes every
+ * scope's symbols and their bindings from Analysis and decides only what is
+ * specific to the Rust we emit:
+ *   - the scope tree in source order (one rs_scope per def, lambda, class
+ *     and comprehension), which fixes the module's function list and so the
+ *     unique Rust fn name of every function-like scope;
+ *   - how each binding is carried (the "bindings" section): inline scopes
+ *     (list/set/dict comprehensions and class bodies) are emitted inside the
+ *     Rust fn of their parent, so a name they do not bind is simply the
+ *     parent's Rust variable (RS_BIND_OUTER), and a CPython cell only
+ *     becomes a Rust Cell when a function-like scope captures it; the
+ *     closure cells (`frees`, the __cl order) are Analysis's free names,
+ *     already threaded through every intermediate function;
+ *   - a Rust identifier per local, unbound-local checks (locals that may be
+ *     read before assignment), and the typed fast path (the "typed path"
+ *     section below).
  *
  * Recursion follows the AST, whose depth ingest bounds (PY_MAX_NESTING);
  * we still stop at RS_MAX_DEPTH with a clean error.
@@ -43,9 +39,7 @@ typedef struct sc_ctx {
   rs_program *prog;
   rs_module *mod;
   p_err *e;
-  int err;
   int depth;
-  int lambda_n, genexp_n, comp_n;
 } sc_ctx;
 
 /* ------------------------------------------------------------ idents */
@@ -194,12 +188,17 @@ static rs_scope *sc__open(sc_ctx *c, rs_scope_kind k, py_node *n, rs_scope *pare
   return s;
 }
 
-/* ------------------------------------------------------------ collect */
+/* ------------------------------------------------------------ scopes */
+
+/*
+ * The scope tree mirrors the AST: one rs_scope per def, lambda, class and
+ * comprehension, opened in source order (decorators and defaults belong to
+ * the defining scope, a comprehension's first iterable too), so that the
+ * module's function list and hence the Rust fn names are stable. Nothing
+ * about names is decided here: the symbols are copied from Analysis.
+ */
 
 static int sc__visit(sc_ctx *c, rs_scope *s, py_node *n);
-
-static void sc__bind(sc_ctx *c, rs_scope *s, const char *name) { sc__sym(c, s, name)->flags |= RS_F_BOUND; }
-static void sc__use(sc_ctx *c, rs_scope *s, const char *name) { sc__sym(c, s, name)->flags |= RS_F_USED; }
 
 typedef struct { sc_ctx *c; rs_scope *s; } sc_child;
 
@@ -234,17 +233,6 @@ static int sc__defaults(sc_ctx *c, rs_scope *s, py_arguments *args) {
   return 0;
 }
 
-static void sc__params(sc_ctx *c, rs_scope *f, py_arguments *args) {
-  if (!args) return;
-  for (int i = 0; i < args->all.n; i++) sc__sym(c, f, args->all.v[i]->u.arg.name)->flags |= RS_F_PARAM | RS_F_BOUND;
-}
-
-/* The scope a walrus target binds in: the nearest non-comprehension. */
-static rs_scope *sc__walrus_home(rs_scope *s) {
-  while ((s->kind == RS_SC_COMP || s->kind == RS_SC_GENEXP) && s->parent) s = s->parent;
-  return s;
-}
-
 static int sc__comp(sc_ctx *c, rs_scope *s, py_node *n) {
   py_nodes gens = n->u.comp.generators;
   if (gens.n < 1) return p_err_at(c->e, P_EUNSUPPORTED, n->file, n->line, n->col, "empty comprehension");
@@ -253,7 +241,6 @@ static int sc__comp(sc_ctx *c, rs_scope *s, py_node *n) {
   bool gen = n->kind == PY_GENERATOR_EXP;
   const char *nm = gen ? "<genexpr>" : n->kind == PY_LIST_COMP ? "<listcomp>" : n->kind == PY_SET_COMP ? "<setcomp>" : "<dictcomp>";
   rs_scope *cs = sc__open(c, gen ? RS_SC_GENEXP : RS_SC_COMP, n, s, nm);
-  if (gen) cs->is_generator = true;
   for (int i = 0; i < gens.n; i++) {
     py_node *g = gens.v[i];
     if (i > 0 && (rc = sc__visit(c, cs, g->u.comprehension.iter))) return rc;
@@ -276,16 +263,13 @@ static int sc__visit(sc_ctx *c, rs_scope *s, py_node *n) {
   case PY_FUNCTION_DEF: {
     if ((rc = sc__nodes(c, s, n->u.function_def.decorators))) break;
     if ((rc = sc__defaults(c, s, n->u.function_def.args))) break;
-    sc__bind(c, s, n->u.function_def.name);
     rs_scope *f = sc__open(c, RS_SC_FUNC, n, s, n->u.function_def.name);
-    sc__params(c, f, n->u.function_def.args);
     rc = sc__nodes(c, f, n->u.function_def.body);
     break;
   }
   case PY_LAMBDA: {
     if ((rc = sc__defaults(c, s, n->u.lambda.args))) break;
     rs_scope *f = sc__open(c, RS_SC_LAMBDA, n, s, "<lambda>");
-    sc__params(c, f, n->u.lambda.args);
     rc = sc__visit(c, f, n->u.lambda.body);
     break;
   }
@@ -293,7 +277,6 @@ static int sc__visit(sc_ctx *c, rs_scope *s, py_node *n) {
     if ((rc = sc__nodes(c, s, n->u.class_def.decorators))) break;
     if ((rc = sc__nodes(c, s, n->u.class_def.bases))) break;
     if ((rc = sc__nodes(c, s, n->u.class_def.keywords))) break;
-    sc__bind(c, s, n->u.class_def.name);
     rs_scope *k = sc__open(c, RS_SC_CLASS, n, s, n->u.class_def.name);
     rc = sc__nodes(c, k, n->u.class_def.body);
     break;
@@ -304,78 +287,10 @@ static int sc__visit(sc_ctx *c, rs_scope *s, py_node *n) {
   case PY_GENERATOR_EXP:
     rc = sc__comp(c, s, n);
     break;
-  case PY_NAME:
-    if (n->u.name.ctx == PY_LOAD) {
-      sc__use(c, s, n->u.name.id);
-      if ((strcmp(n->u.name.id, "super") == 0 || strcmp(n->u.name.id, "__class__") == 0) &&
-          s->kind == RS_SC_FUNC && s->parent && s->parent->kind == RS_SC_CLASS) {
-        s->class_cell = true;
-        s->parent->class_cell = true;
-        sc__use(c, s, "__class__");
-      }
-    } else {
-      sc__bind(c, s, n->u.name.id);
-    }
-    break;
-  case PY_NAMED_EXPR: {
-    if ((rc = sc__visit(c, s, n->u.named_expr.value))) break;
-    const char *id = n->u.named_expr.target->u.name.id;
-    rs_scope *home = sc__walrus_home(s);
-    sc__bind(c, home, id);
-    for (rs_scope *q = s; q != home; q = q->parent) sc__use(c, q, id);
-    break;
-  }
-  case PY_GLOBAL:
-  case PY_NONLOCAL:
-    for (int i = 0; i < n->u.global.names.n; i++) {
-      rs_sym *y = sc__sym(c, s, n->u.global.names.v[i]);
-      y->flags |= n->kind == PY_GLOBAL ? RS_F_GLOBAL : RS_F_NONLOCAL;
-    }
-    break;
-  case PY_IMPORT:
-    for (int i = 0; i < n->u.import.names.n; i++) {
-      py_node *al = n->u.import.names.v[i];
-      if (al->u.alias.asname) {
-        sc__bind(c, s, al->u.alias.asname);
-      } else {
-        const char *dot = strchr(al->u.alias.name, '.');
-        sc__bind(c, s, dot ? p_arena_strndup(c->a, al->u.alias.name, (size_t)(dot - al->u.alias.name)) : al->u.alias.name);
-      }
-    }
-    break;
-  case PY_IMPORT_FROM:
-    for (int i = 0; i < n->u.import_from.names.n; i++) {
-      py_node *al = n->u.import_from.names.v[i];
-      if (strcmp(al->u.alias.name, "*") == 0) continue;
-      sc__bind(c, s, al->u.alias.asname ? al->u.alias.asname : al->u.alias.name);
-    }
-    break;
-  case PY_EXCEPT_HANDLER:
-    if (n->u.except_handler.name) sc__bind(c, s, n->u.except_handler.name);
-    rc = sc__children(c, s, n);
-    break;
-  case PY_YIELD:
-  case PY_YIELD_FROM:
-    if (s->kind == RS_SC_FUNC || s->kind == RS_SC_LAMBDA) s->is_generator = true;
-    rc = sc__children(c, s, n);
-    break;
   case PY_ARG: /* annotations are not evaluated by the translation */
     break;
-  case PY_MATCH_AS:
-    if (n->u.match_as.name) sc__bind(c, s, n->u.match_as.name);
-    rc = sc__children(c, s, n);
-    break;
-  case PY_MATCH_STAR:
-    if (n->u.match_star.name) sc__bind(c, s, n->u.match_star.name);
-    break;
-  case PY_MATCH_MAPPING:
-    if (n->u.match_mapping.rest) sc__bind(c, s, n->u.match_mapping.rest);
-    rc = sc__children(c, s, n);
-    break;
   case PY_ANN_ASSIGN:
-    /* x: int = v binds x; a bare `x: int` in a function still makes x local */
-    if (n->u.ann_assign.target->kind == PY_NAME) sc__bind(c, s, n->u.ann_assign.target->u.name.id);
-    else if ((rc = sc__visit(c, s, n->u.ann_assign.target))) break;
+    if ((rc = sc__visit(c, s, n->u.ann_assign.target))) break;
     if (n->u.ann_assign.value) rc = sc__visit(c, s, n->u.ann_assign.value);
     break;
   default:
@@ -386,83 +301,97 @@ static int sc__visit(sc_ctx *c, rs_scope *s, py_node *n) {
   return rc;
 }
 
-/* ------------------------------------------------------------ resolve */
+/* ------------------------------------------------------------ bindings */
 
-/* The scope that defines name for a use in s (starting at start), skipping
- * class scopes as Python does; NULL for a global. */
-static rs_scope *sc__find_def(rs_scope *start, const char *name) {
-  for (rs_scope *q = start; q; q = q->parent) {
-    if (q->kind == RS_SC_MODULE) return NULL;
+/*
+ * Every symbol comes from Analysis (an_scope_of + the scope's an_symbol
+ * list, CPython's symtable). What is left to decide here is how each
+ * binding is carried in Rust, which depends on which scopes get a Rust fn
+ * of their own:
+ *   - function-like scopes (def, lambda, genexp): local/cell/free as
+ *     Analysis says, except that a CPython cell only becomes a Rust Cell
+ *     when a function-like scope captures it; a cell that only inline
+ *     scopes (list/set/dict comprehensions, class bodies) read stays a
+ *     plain Rust variable, since those are emitted inside the same fn;
+ *   - the frees of a function-like scope (its __cl) are exactly its
+ *     free/nonlocal symbols in Analysis, which threads them through every
+ *     intermediate scope as CPython does;
+ *   - inline scopes bind only their own locals; every other name is
+ *     RS_BIND_OUTER (the enclosing Rust fn's variable); a class body's
+ *     locals live in its namespace (RS_BIND_CLASSNS).
+ */
+
+static unsigned sc__flags(unsigned f) {
+  unsigned r = 0;
+  if (f & (AN_SYM_ASSIGNED | AN_SYM_PARAM | AN_SYM_DEF | AN_SYM_IMPORTED | AN_SYM_DELETED)) r |= RS_F_BOUND;
+  if (f & AN_SYM_USED) r |= RS_F_USED;
+  if (f & AN_SYM_PARAM) r |= RS_F_PARAM;
+  if (f & AN_SYM_DECL_GLOBAL) r |= RS_F_GLOBAL;
+  if (f & AN_SYM_DECL_NONLOCAL) r |= RS_F_NONLOCAL;
+  return r;
+}
+
+/* The Rust binding of an Analysis binding in a scope of kind k (cells are
+ * RS_BIND_LOCAL here; sc__cells promotes the captured ones). */
+static rs_bind sc__bind_of(rs_scope_kind k, an_binding b) {
+  switch (k) {
+  case RS_SC_MODULE:
+    return RS_BIND_GLOBAL;
+  case RS_SC_CLASS:
+    if (b == AN_GLOBAL_EXPLICIT) return RS_BIND_GLOBAL;
+    if (b == AN_LOCAL || b == AN_CELL) return RS_BIND_CLASSNS;
+    return RS_BIND_OUTER;
+  case RS_SC_COMP:
+    return b == AN_LOCAL || b == AN_CELL ? RS_BIND_LOCAL : RS_BIND_OUTER;
+  default: /* function-like */
+    switch (b) {
+    case AN_LOCAL:
+    case AN_CELL: return RS_BIND_LOCAL;
+    case AN_FREE:
+    case AN_NONLOCAL: return RS_BIND_FREE;
+    default: return RS_BIND_GLOBAL;
+    }
+  }
+}
+
+/* Copies the symbols of s from its Analysis scope. */
+static int sc__fill(sc_ctx *c, rs_scope *s) {
+  const an_scope *as = an_scope_of(c->prog->an, s->node);
+  if (!as) {
+    const py_node *n = s->node;
+    return p_err_at(c->e, P_EINTERNAL, n->file, n->line, n->col, "internal: no Analysis scope for %s", s->qualname);
+  }
+  s->an = as;
+  s->is_generator = s->kind == RS_SC_GENEXP || ((s->kind == RS_SC_FUNC || s->kind == RS_SC_LAMBDA) && as->is_generator);
+  if (s->kind == RS_SC_FUNC && s->parent && s->parent->kind == RS_SC_CLASS && as->uses_super) {
+    s->class_cell = true;
+    s->parent->class_cell = true;
+  }
+  for (int i = 0; i < as->nsyms; i++) {
+    const an_symbol *ay = &as->syms[i];
+    rs_sym *y = sc__sym(c, s, ay->name);
+    y->flags = sc__flags(ay->flags);
+    y->bind = sc__bind_of(s->kind, ay->binding);
+    if (y->bind == RS_BIND_FREE) sc__add_free(c, s, ay->name);
+  }
+  return 0;
+}
+
+/* Marks the scope whose local the free name of function-like scope s
+ * refers to as captured: the nearest enclosing non-class scope where
+ * Analysis has it as a cell. Inline comprehensions with the name free pass
+ * through; an enclosing function-like scope with it free handles its own
+ * frees. */
+static void sc__capture(rs_scope *s, const char *name) {
+  for (rs_scope *q = s->parent; q && q->kind != RS_SC_MODULE; q = q->parent) {
     if (q->kind == RS_SC_CLASS) continue;
-    rs_sym *y = rs_scope_sym(q, name);
-    if (!y) continue;
-    if (y->flags & RS_F_GLOBAL) return NULL;
-    if (y->flags & RS_F_NONLOCAL) continue; /* passes through: keep looking outward */
-    if (y->flags & RS_F_BOUND) return q;
-  }
-  return NULL;
-}
-
-/* Threads name from its defining scope d down to s: every function-like
- * scope crossed (s included) gets it as a free variable; the definition is
- * captured when any was crossed. */
-static void sc__thread(sc_ctx *c, rs_scope *s, rs_scope *d, const char *name) {
-  bool crossed = false;
-  for (rs_scope *q = s; q && q != d; q = q->parent) {
-    if (sc__fnlike(q)) {
-      sc__add_free(c, q, name);
-      rs_sym *y = sc__sym(c, q, name);
-      y->bind = RS_BIND_FREE;
-      crossed = true;
+    an_binding b = an_lookup(q->an, name);
+    if (b == AN_CELL || b == AN_LOCAL) {
+      rs_sym *y = rs_scope_sym(q, name);
+      if (y) y->flags |= RS_F_CAPTURED;
+      return;
     }
-  }
-  if (crossed) {
-    rs_sym *y = rs_scope_sym(d, name);
-    if (y) y->flags |= RS_F_CAPTURED;
-  }
-}
-
-static void sc__resolve_scope(sc_ctx *c, rs_scope *s) {
-  int n = s->nsyms; /* threading may add syms to ancestors, never to s after this point */
-  for (int i = 0; i < n; i++) {
-    rs_sym *y = &s->syms[i];
-    switch (s->kind) {
-    case RS_SC_MODULE:
-      y->bind = RS_BIND_GLOBAL;
-      break;
-    case RS_SC_CLASS:
-      if (y->flags & RS_F_GLOBAL) y->bind = RS_BIND_GLOBAL;
-      else if (y->flags & RS_F_NONLOCAL) y->bind = RS_BIND_OUTER;
-      else if (y->flags & RS_F_BOUND) y->bind = RS_BIND_CLASSNS;
-      else {
-        y->bind = RS_BIND_OUTER;
-        rs_scope *d = sc__find_def(s->parent, y->name);
-        if (d) sc__thread(c, s, d, y->name);
-      }
-      break;
-    case RS_SC_COMP:
-      if (y->flags & RS_F_BOUND) y->bind = RS_BIND_LOCAL;
-      else {
-        y->bind = RS_BIND_OUTER;
-        rs_scope *d = sc__find_def(s->parent, y->name);
-        if (d) sc__thread(c, s, d, y->name);
-      }
-      break;
-    default: /* function-like */
-      if (y->bind == RS_BIND_FREE) break; /* threaded from an inner scope */
-      if (y->flags & RS_F_GLOBAL) y->bind = RS_BIND_GLOBAL;
-      else if (y->flags & RS_F_NONLOCAL) {
-        rs_scope *d = sc__find_def(s->parent, y->name);
-        if (d) sc__thread(c, s, d, y->name);
-        else y->bind = RS_BIND_GLOBAL; /* CPython: SyntaxError; be lenient */
-      } else if (y->flags & RS_F_BOUND) y->bind = RS_BIND_LOCAL;
-      else {
-        rs_scope *d = sc__find_def(s->parent, y->name);
-        if (d) sc__thread(c, s, d, y->name);
-        else y->bind = RS_BIND_GLOBAL;
-      }
-      break;
-    }
+    if (sc__fnlike(q) || (b != AN_FREE && b != AN_NONLOCAL)) return;
   }
 }
 
@@ -1278,10 +1207,13 @@ static void sc__list_add(p_arena *a, sc_list *l, rs_scope *s) {
   l->v[l->n++] = s;
 }
 
-/* A name used in a genexp/class that is bound in a module-level comp is
- * rare enough that the scope list order below (creation order = parents
- * first) is all the resolve pass needs. */
 int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_program **out, p_err *e) {
+  return rs_program_build_ex(a, py, an, true, out, e);
+}
+
+int rs_program_build_ex(p_arena *a, py_program *py, const an_program *an, bool an_param_types, rs_program **out,
+                        p_err *e) {
+  if (!an) return p_err_set(e, P_EINTERNAL, "internal: the translator needs the Analysis results");
   rs_program *p = p_arena_alloc(a, sizeof *p);
   p->arena = a;
   p->py = py;
@@ -1311,28 +1243,26 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
     m->scope = sc__open(&c, RS_SC_MODULE, m->py->node, NULL, "<module>");
     int rc = sc__nodes(&c, m->scope, m->py->node->u.module.body);
     if (rc) return rc;
-    /* every scope of this module in creation order */
+    /* every scope of this module in creation order (parents first) */
     sc_list l = {0};
     for (uint32_t id = 0; id < p->nids; id++) {
       rs_scope *s = p->scope_of[id];
       if (s && s->mod == m) sc__list_add(a, &l, s);
     }
-    /* innermost first so threading reaches parents before they resolve
-     * their own names (a parent's free name from threading is FREE already) */
-    for (int k = l.n - 1; k >= 0; k--) sc__resolve_scope(&c, l.v[k]);
+    if ((rc = sc__fill(&c, m->scope))) return rc;
+    for (int k = 0; k < l.n; k++)
+      if (l.v[k] != m->scope && (rc = sc__fill(&c, l.v[k]))) return rc;
+    /* a cell is a Rust Cell only where a function-like scope captures it */
+    for (int k = 0; k < l.n; k++) {
+      rs_scope *s = l.v[k];
+      if (!sc__fnlike(s)) continue;
+      for (int j = 0; j < s->nfrees; j++) sc__capture(s, s->frees[j]);
+    }
     for (int k = 0; k < l.n; k++) {
       rs_scope *s = l.v[k];
       for (int j = 0; j < s->nsyms; j++) {
         rs_sym *y = &s->syms[j];
         if (y->bind == RS_BIND_LOCAL && (y->flags & RS_F_CAPTURED)) y->bind = RS_BIND_CELL;
-      }
-    }
-    /* class cells: every method that uses super() gets __class__ threaded */
-    for (int k = 0; k < l.n; k++) {
-      rs_scope *s = l.v[k];
-      if (s->kind == RS_SC_FUNC && s->class_cell) {
-        sc__add_free(&c, s, "__class__");
-        sc__sym(&c, s, "__class__")->bind = RS_BIND_FREE;
       }
     }
     /* Rust fn names, unique within the module */
@@ -1354,7 +1284,7 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
     }
     for (int k = 0; k < m->nfuncs; k++)
       if (m->funcs[k]->kind == RS_SC_FUNC) ub__function(a, m->funcs[k]);
-    ty__decide(a, an, m);
+    ty__decide(a, an_param_types ? an : NULL, m);
   }
   *out = p;
   return 0;

@@ -15,6 +15,7 @@
  * Everything generated lives in job->arena; job->crate_dir is malloc'd
  * (pipeline.c frees it).
  */
+#include "analysis.h"
 #include "pipeline.h"
 #include "transpile.h"
 
@@ -81,8 +82,11 @@ int rs_translate_source(p_arena *a, const char *path, const char *src, const cha
   py->nmodules = 1;
   py->entry = m;
   py->nnodes = next;
+  an_program *an = NULL;
+  rc = an_analyze(a, py, &an, NULL, NULL, e);
+  if (rc && rc != P_EIMPORT) return rc;
   rs_program *prog;
-  rc = rs_program_build(a, py, NULL, &prog, e);
+  rc = rs_program_build_ex(a, py, an, false, &prog, e);
   if (rc) return rc;
   p_buf b;
   p_buf_init(&b, 0);

@@ -83,9 +83,10 @@ typedef struct rs_scope {
   const char *name;         /* "f", "<lambda>", "<genexpr>", class name */
   const char *qualname;     /* CPython __qualname__ */
   const char *rust_name;    /* Rust fn name (function-like scopes), unique in the module */
-  rs_sym *syms;
+  const struct an_scope *an; /* the Analysis scope of node (borrowed): the source of every binding */
+  rs_sym *syms;             /* one per Analysis symbol, in its order */
   int nsyms, capsyms;
-  const char **frees;       /* captured cells, in __cl order */
+  const char **frees;       /* captured cells (Analysis free/nonlocal), in __cl order */
   int nfrees, capfrees;
   bool is_generator;        /* def containing yield, or a genexp */
   bool class_cell;          /* func: uses super()/__class__; class: provides the cell */
@@ -110,16 +111,25 @@ typedef struct rs_program {
   int nmods;
   rs_scope **scope_of;      /* by node id: the scope a def/lambda/class/comp node opens */
   uint32_t nids;
-  const struct an_program *an; /* Analysis results (borrowed, may be NULL) */
+  const struct an_program *an; /* Analysis results (borrowed) */
 } rs_program;
 
 struct an_program;
-/* Builds scopes, name bindings, Rust names and fast-path decisions for a
- * parsed program. an (Analysis results, may be NULL) only refines which
+/* Builds scopes, Rust bindings, Rust names and fast-path decisions for a
+ * parsed program. an (the Analysis results for py, required) is the one
+ * source of every name's scope classification; it also refines which
  * parameters the fast path treats as floats. All allocations in a. Returns
- * 0, or P_EUNSUPPORTED with *e positioned at the construct, or P_ETOOBIG
- * when nesting is too deep. */
+ * 0, P_EINTERNAL when an is NULL or lacks a scope, P_EUNSUPPORTED with *e
+ * positioned at the construct, or P_ETOOBIG when nesting is too deep. */
 int rs_program_build(p_arena *a, py_program *py, const struct an_program *an, rs_program **out, p_err *e);
+/* As rs_program_build; with an_param_types false the typed fast path does
+ * not take parameter types from Analysis (each parameter is guessed int,
+ * then float on evidence in the body), as the translator did before it was
+ * fed Analysis. Scopes still come from an. rs_translate_source uses false so
+ * that tests/golden_rs/patterns.rs stays byte-identical; regenerating that
+ * golden would let it use rs_program_build like the pipeline. */
+int rs_program_build_ex(p_arena *a, py_program *py, const struct an_program *an, bool an_param_types, rs_program **out,
+                        p_err *e);
 /* Fast-path type of expression n inside typed function f: 'i', 'f' or 0. */
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n);
 /* The symbol of name in scope s, NULL if s never mentions it. Borrowed. */
@@ -162,8 +172,9 @@ typedef struct rs_file {
 /* Generates every file of the crate for a built program into the arena.
  * crate_name is the Cargo package name. */
 int rs_crate_files(rs_program *p, const char *crate_name, rs_file **files, int *nfiles, p_err *e);
-/* Parses one Python source and returns its generated module text (tests and
- * tools). path is e.g. "main.py". */
+/* Parses and analyses one Python source and returns its generated module
+ * text (tests and tools). path is e.g. "main.py". An import the upload
+ * cannot satisfy is not an error here (CPython raises when it runs). */
 int rs_translate_source(p_arena *a, const char *path, const char *src, const char **rust, p_err *e);
 
 #endif

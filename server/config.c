@@ -189,14 +189,14 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     srv_cfg.db_path = dbbuf;
   }
   if (!srv_cfg.web_dir) {
-    /* Next to the binary in a build tree, else the installed copy. */
+    /* From the source tree when running from a build tree, else the
+     * installed copy. */
+    snprintf(webbuf, sizeof webbuf, "%s/web/index.html", PORTALIS_ABS_SRCDIR);
     char exe[PATH_MAX];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[len > 0 ? len : 0] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash) *slash = 0;
-    snprintf(webbuf, sizeof webbuf, "%s/web/index.html", exe);
-    if (access(webbuf, R_OK) == 0) snprintf(webbuf, sizeof webbuf, "%s/web", exe);
+    bool installed = !strncmp(exe, PORTALIS_BINDIR "/", strlen(PORTALIS_BINDIR) + 1);
+    if (!installed && access(webbuf, R_OK) == 0) snprintf(webbuf, sizeof webbuf, "%s/web", PORTALIS_ABS_SRCDIR);
     else snprintf(webbuf, sizeof webbuf, "%s/web", PORTALIS_PKGDATADIR);
     srv_cfg.web_dir = webbuf;
   }

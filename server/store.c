@@ -159,6 +159,7 @@ store *store_get(p_err *e) {
 }
 
 void store_release(void) {
+  pthread_once(&store__once, store__key_init);
   store *s = pthread_getspecific(store__key);
   if (s) {
     pthread_setspecific(store__key, NULL);

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analysis.h"
 #include "transpile.h"
 
 #ifndef GOLDEN_RS_DIR
@@ -63,7 +64,8 @@ static const char *tr(const char *src) {
     ck_assert_msg(strstr((rust), (needle)) == NULL, "unexpected %.300s", (needle));        \
   } while (0)
 
-/* Builds the program of one source for scope tests. */
+/* Parses and analyses one source and builds its program for scope tests
+ * (the translator takes every binding from Analysis). */
 static rs_program *build(const char *src) {
   py_syntax_error se;
   py_module *m;
@@ -76,9 +78,11 @@ static rs_program *build(const char *src) {
   py->nmodules = 1;
   py->entry = m;
   py->nnodes = next;
-  rs_program *p;
+  an_program *an;
   p_err e = {0};
-  ck_assert_int_eq(rs_program_build(A, py, NULL, &p, &e), 0);
+  ck_assert_int_eq(an_analyze(A, py, &an, NULL, NULL, &e), 0);
+  rs_program *p;
+  ck_assert_int_eq(rs_program_build(A, py, an, &p, &e), 0);
   return p;
 }
 
@@ -160,6 +164,45 @@ START_TEST(t_scope_late_binding_lambda) {
 }
 END_TEST
 
+START_TEST(t_scope_inline_cells) {
+  /* CPython (and Analysis) make v a cell of f because the comprehension
+   * reads it; the comprehension is inline Rust, so v stays a plain local,
+   * while w, captured by a lambda, is a real Cell */
+  rs_program *p = build("def f():\n    v = 1\n    w = 2\n    a = [v for _ in range(2)]\n    g = lambda: w\n"
+                        "    return a, g\n");
+  rs_scope *f = find_fn(p, "f");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_int_eq(an_lookup(f->an, "v"), AN_CELL);
+  ck_assert_int_eq(bind_of(f, "v"), RS_BIND_LOCAL);
+  ck_assert_int_eq(bind_of(f, "w"), RS_BIND_CELL);
+  ck_assert_int_eq(f->nfrees, 0);
+  rs_scope *g = find_fn(p, "f.<locals>.<lambda>");
+  ck_assert_ptr_nonnull(g);
+  ck_assert_int_eq(g->nfrees, 1);
+  ck_assert_str_eq(g->frees[0], "w");
+  /* a free name of a class body passes through it to its methods */
+  rs_program *q = build("def h():\n    x = 1\n    class C:\n        def m(self):\n            return x\n    return C\n");
+  ck_assert_int_eq(bind_of(find_fn(q, "h"), "x"), RS_BIND_CELL);
+  ck_assert_int_eq(bind_of(find_fn(q, "h.<locals>.C.m"), "x"), RS_BIND_FREE);
+}
+END_TEST
+
+START_TEST(t_scope_needs_analysis) {
+  py_syntax_error se;
+  py_module *m;
+  uint32_t next = 1;
+  ck_assert_int_eq(py_parse_file(A, "main.py", NULL, "x = 1\n", 6, &next, &m, &se), 0);
+  py_program *py = p_arena_alloc(A, sizeof *py);
+  py->modules = p_arena_alloc(A, sizeof *py->modules);
+  py->modules[0] = m;
+  py->nmodules = 1;
+  py->nnodes = next;
+  rs_program *p;
+  p_err e = {0};
+  ck_assert_int_eq(rs_program_build(A, py, NULL, &p, &e), P_EINTERNAL);
+}
+END_TEST
+
 START_TEST(t_scope_fn_names_unique) {
   rs_program *p = build("f = lambda: 1\ng = lambda: 2\ndef h():\n    pass\nclass C:\n    def h(self):\n        pass\n");
   rs_module *m = &p->mods[0];
@@ -172,6 +215,19 @@ START_TEST(t_scope_fn_names_unique) {
 END_TEST
 
 /* ------------------------------------------------------------ codegen */
+
+START_TEST(t_gen_super_in_comprehension) {
+  /* super() directly in a method uses the __class__ cell and self; inside a
+   * comprehension CPython's super() sees the comprehension's frame, so it
+   * stays a call of the builtin; __class__ there is the method's free cell */
+  const char *r = tr("class A:\n    def m(self):\n        return super().m()\n    def n(self):\n"
+                     "        return [super().m() for _ in range(1)]\n    def o(self):\n"
+                     "        return [__class__ for _ in range(1)]\n");
+  HAS(r, "rt::super_(&l__class__.get()?, &self_.clone())?");
+  HAS(r, "rt::call_method(&rt::call(&rt::builtin(\"super\"), vec![], vec![])?, \"m\"");
+  HASNT(r, "rt::mod_get(__g, \"__class__\")");
+}
+END_TEST
 
 START_TEST(t_gen_module_globals) {
   const char *r = tr("x = 1\nprint(x)\n");
@@ -677,10 +733,13 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_scope_class_and_comp);
   tcase_add_test(tc, t_scope_late_binding_lambda);
   tcase_add_test(tc, t_scope_fn_names_unique);
+  tcase_add_test(tc, t_scope_inline_cells);
+  tcase_add_test(tc, t_scope_needs_analysis);
   suite_add_tcase(s, tc);
   tc = tcase_create("codegen");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, t_gen_module_globals);
+  tcase_add_test(tc, t_gen_super_in_comprehension);
   tcase_add_test(tc, t_gen_function_shape);
   tcase_add_test(tc, t_gen_keywords_escaped);
   tcase_add_test(tc, t_gen_closure_cells);

@@ -345,6 +345,8 @@ static void an__bind_target(an_ctx *c, an_scope *s, py_node *t, unsigned flags) 
   }
 }
 
+static bool an__is_funclike(const an_scope *s);
+
 static an_scope *an__func_scope_of(an_scope *s) {
   while (s && s->kind == AN_SCOPE_COMPREHENSION) s = s->parent;
   return s;
@@ -411,6 +413,9 @@ static void an__scope_expr(an_ctx *c, an_scope *s, py_node *e) {
         an_scope *f = an__func_scope_of(s);
         if (f) f->uses_super = true;
       }
+      /* CPython's symtable: `super` read in any function-like scope counts
+       * as a use of __class__ there (resolved like any free name) */
+      if (!strcmp(e->u.name.id, "super") && an__is_funclike(s)) an__sym(c, s, "__class__", AN_SYM_USED, e->line);
       if (!strcmp(e->u.name.id, "globals") || !strcmp(e->u.name.id, "setattr") || !strcmp(e->u.name.id, "vars") ||
           !strcmp(e->u.name.id, "delattr") || !strcmp(e->u.name.id, "exec") || !strcmp(e->u.name.id, "eval") ||
           !strcmp(e->u.name.id, "locals"))
@@ -721,6 +726,9 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
       if ((y->binding == AN_LOCAL || y->binding == AN_NONLOCAL) && !an__has(&nb, y->name)) nb.v[nb.n++] = y->name;
     }
   }
+  /* a class body makes its implicit __class__ cell visible to every scope
+   * nested in it (CPython's analyze_block) */
+  if (s->kind == AN_SCOPE_CLASS && !an__has(&nb, "__class__")) nb.v[nb.n++] = "__class__";
   /* names declared global here hide outer bindings */
   an_names child_bound = nb;
   an_names nb2 = {NULL, 0};
@@ -757,8 +765,8 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
   if (!out.v) abort();
   for (int i = 0; i < frees.n; i++) {
     an_symbol *y = an_symbol_of(s, frees.v[i]);
-    if (s->kind == AN_SCOPE_CLASS && !strcmp(frees.v[i], "__class__") && !y) {
-      continue; /* provided by the class itself */
+    if (s->kind == AN_SCOPE_CLASS && !strcmp(frees.v[i], "__class__")) {
+      continue; /* provided by the class itself (CPython's drop_class_free) */
     } else if (y && an__is_funclike(s) && (y->binding == AN_LOCAL || y->binding == AN_CELL)) {
       y->binding = AN_CELL;
       y->flags |= AN_SYM_CAPTURED;

@@ -28,6 +28,7 @@
 #include "transpile.h"
 #include "analysis.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,12 @@ static const char *rs__fn_name(p_arena *a, const char *qual) {
 /* ------------------------------------------------------------ symbols */
 
 rs_sym *rs_scope_sym(rs_scope *s, const char *name) {
+  if (s->an) { /* syms[i] mirrors the Analysis scope's syms[i]: use its hash index */
+    const an_symbol *ay = an_symbol_of(s->an, name);
+    if (!ay) return NULL;
+    ptrdiff_t i = ay - s->an->syms;
+    return i < s->nsyms ? &s->syms[i] : NULL;
+  }
   for (int i = 0; i < s->nsyms; i++)
     if (strcmp(s->syms[i].name, name) == 0) return &s->syms[i];
   return NULL;
@@ -332,7 +339,8 @@ static unsigned sc__flags(unsigned f) {
 }
 
 /* The Rust binding of an Analysis binding in a scope of kind k (cells are
- * RS_BIND_LOCAL here; sc__cells promotes the captured ones). */
+ * RS_BIND_LOCAL here; rs_program_build promotes those that sc__capture
+ * marks). */
 static rs_bind sc__bind_of(rs_scope_kind k, an_binding b) {
   switch (k) {
   case RS_SC_MODULE:
@@ -363,6 +371,8 @@ static int sc__fill(sc_ctx *c, rs_scope *s) {
   }
   s->an = as;
   s->is_generator = s->kind == RS_SC_GENEXP || ((s->kind == RS_SC_FUNC || s->kind == RS_SC_LAMBDA) && as->is_generator);
+  /* a method that reads super() or __class__ (itself or in its
+   * comprehensions) gets the zero-argument super() treatment (rs_gen.c) */
   if (s->kind == RS_SC_FUNC && s->parent && s->parent->kind == RS_SC_CLASS && as->uses_super) {
     s->class_cell = true;
     s->parent->class_cell = true;
@@ -1208,11 +1218,6 @@ static void sc__list_add(p_arena *a, sc_list *l, rs_scope *s) {
 }
 
 int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_program **out, p_err *e) {
-  return rs_program_build_ex(a, py, an, true, out, e);
-}
-
-int rs_program_build_ex(p_arena *a, py_program *py, const an_program *an, bool an_param_types, rs_program **out,
-                        p_err *e) {
   if (!an) return p_err_set(e, P_EINTERNAL, "internal: the translator needs the Analysis results");
   rs_program *p = p_arena_alloc(a, sizeof *p);
   p->arena = a;
@@ -1252,6 +1257,13 @@ int rs_program_build_ex(p_arena *a, py_program *py, const an_program *an, bool a
     if ((rc = sc__fill(&c, m->scope))) return rc;
     for (int k = 0; k < l.n; k++)
       if (l.v[k] != m->scope && (rc = sc__fill(&c, l.v[k]))) return rc;
+    /* a class provides the __class__ cell when a scope in it needs it free
+     * (super() or __class__ in a method, or deeper) */
+    for (int k = 0; k < l.n; k++) {
+      rs_scope *s = l.v[k];
+      if (s->parent && s->parent->kind == RS_SC_CLASS && an_lookup(s->an, "__class__") == AN_FREE)
+        s->parent->class_cell = true;
+    }
     /* a cell is a Rust Cell only where a function-like scope captures it */
     for (int k = 0; k < l.n; k++) {
       rs_scope *s = l.v[k];
@@ -1284,7 +1296,7 @@ int rs_program_build_ex(p_arena *a, py_program *py, const an_program *an, bool a
     }
     for (int k = 0; k < m->nfuncs; k++)
       if (m->funcs[k]->kind == RS_SC_FUNC) ub__function(a, m->funcs[k]);
-    ty__decide(a, an_param_types ? an : NULL, m);
+    ty__decide(a, an, m);
   }
   *out = p;
   return 0;

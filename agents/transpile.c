@@ -85,8 +85,9 @@ int rs_translate_source(p_arena *a, const char *path, const char *src, const cha
   an_program *an = NULL;
   rc = an_analyze(a, py, &an, NULL, NULL, e);
   if (rc && rc != P_EIMPORT) return rc;
+  if (rc && e) memset(e, 0, sizeof *e); /* an unknown import fails only when it runs */
   rs_program *prog;
-  rc = rs_program_build_ex(a, py, an, false, &prog, e);
+  rc = rs_program_build(a, py, an, &prog, e);
   if (rc) return rc;
   p_buf b;
   p_buf_init(&b, 0);

@@ -122,14 +122,6 @@ struct an_program;
  * 0, P_EINTERNAL when an is NULL or lacks a scope, P_EUNSUPPORTED with *e
  * positioned at the construct, or P_ETOOBIG when nesting is too deep. */
 int rs_program_build(p_arena *a, py_program *py, const struct an_program *an, rs_program **out, p_err *e);
-/* As rs_program_build; with an_param_types false the typed fast path does
- * not take parameter types from Analysis (each parameter is guessed int,
- * then float on evidence in the body), as the translator did before it was
- * fed Analysis. Scopes still come from an. rs_translate_source uses false so
- * that tests/golden_rs/patterns.rs stays byte-identical; regenerating that
- * golden would let it use rs_program_build like the pipeline. */
-int rs_program_build_ex(p_arena *a, py_program *py, const struct an_program *an, bool an_param_types, rs_program **out,
-                        p_err *e);
 /* Fast-path type of expression n inside typed function f: 'i', 'f' or 0. */
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n);
 /* The symbol of name in scope s, NULL if s never mentions it. Borrowed. */

@@ -220,6 +220,12 @@ static const char *const symtable_progs[] = {
     "def d():\n    x = 1\n    del x\n"
     "match total:\n    case [p1, *rest]:\n        pass\n    case {'k': vv, **kw2}:\n        pass\n"
     "def deep():\n    a = 1\n    def l1():\n        def l2():\n            return a\n        return l2\n    return l1\n",
+    /* super() and __class__ below a method: the class's implicit cell */
+    "class B:\n    def m(self):\n        return [super().m() for _ in range(1)]\n    def n(self):\n"
+    "        def inner():\n            return __class__\n        return inner\n    def o(self):\n"
+    "        return lambda: super()\n    f = lambda self: __class__\n    g = [__class__ for _ in range(1)]\n"
+    "    h = __class__ if 0 else 1\n"
+    "def top():\n    return super()\n",
 };
 
 static const char *symtable_py =

@@ -187,6 +187,23 @@ START_TEST(t_scope_inline_cells) {
 }
 END_TEST
 
+START_TEST(t_scope_class_cell_deep) {
+  /* __class__ read two functions below the class: the method threads it */
+  rs_program *p = build("class B:\n    def n(self):\n        def inner():\n            return __class__\n"
+                        "        return inner\n");
+  rs_scope *n = find_fn(p, "B.n"), *inner = find_fn(p, "B.n.<locals>.inner");
+  ck_assert_ptr_nonnull(inner);
+  ck_assert_int_eq(n->nfrees, 1);
+  ck_assert_str_eq(n->frees[0], "__class__");
+  ck_assert_int_eq(bind_of(inner, "__class__"), RS_BIND_FREE);
+  ck_assert(n->parent->class_cell);
+  const char *r = tr("class B:\n    def n(self):\n        def inner():\n            return __class__\n"
+                     "        return inner\n");
+  HAS(r, "let l__class__ = Cell::empty();");
+  HASNT(r, "rt::mod_get(__g, \"__class__\")");
+}
+END_TEST
+
 START_TEST(t_scope_needs_analysis) {
   py_syntax_error se;
   py_module *m;
@@ -735,6 +752,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_scope_fn_names_unique);
   tcase_add_test(tc, t_scope_inline_cells);
   tcase_add_test(tc, t_scope_needs_analysis);
+  tcase_add_test(tc, t_scope_class_cell_deep);
   suite_add_tcase(s, tc);
   tc = tcase_create("codegen");
   tcase_add_checked_fixture(tc, setup, teardown);

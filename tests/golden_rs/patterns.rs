@@ -127,17 +127,17 @@ fn Vec__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 
 // main.py:14 unboxed twin of norm (rx::failed() after it = overflow, division by zero or too deep:
 // the dynamic fn re-runs the call)
-fn norm__fast(__d: u32, x: i64, y: i64) -> f64 {
+fn norm__fast(__d: u32, x: f64, y: f64) -> f64 {
     if __d > 800 { return rx::bail(); }
     let mut x = x;
     let mut y = y;
     // main.py:15
-    return ck!(rx::sqrt_f64((ck!(ck!(x.checked_mul(x)).checked_add(ck!(y.checked_mul(y)))) as f64)));
+    return ck!(rx::sqrt_f64(((x * x) + (y * y))));
 }
 
 // main.py:14 def norm
 fn norm(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
-    if let (Value::Int(__p0), Value::Int(__p1),) = (&__a[0], &__a[1],) {
+    if let (Value::Float(__p0), Value::Float(__p1),) = (&__a[0], &__a[1],) {
         rx::clear_failed();
         let __r = norm__fast(rt::object::frame_depth() as u32, *__p0, *__p1);
         if !rx::failed() { return Ok(Value::float(__r)); }

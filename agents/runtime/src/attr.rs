@@ -555,7 +555,22 @@ pub fn str_char_at(s: &PyStr, i: usize) -> Value {
     }
 }
 
+/// `obj[key]`; the list-by-small-int case is inlined into generated code.
+#[inline]
 pub fn getitem(obj: &Value, key: &Value) -> PyResult<Value> {
+    if let (Value::List(l), Value::Int(i)) = (obj, key) {
+        let l = l.borrow();
+        let n = l.len() as i64;
+        let j = if *i < 0 { *i + n } else { *i };
+        if j >= 0 && j < n {
+            return Ok(l[j as usize].clone());
+        }
+    }
+    getitem_slow(obj, key)
+}
+
+#[inline(never)]
+fn getitem_slow(obj: &Value, key: &Value) -> PyResult<Value> {
     match obj {
         Value::List(l) => {
             if let Value::Int(i) = key {
@@ -671,7 +686,24 @@ pub fn getitem(obj: &Value, key: &Value) -> PyResult<Value> {
     }
 }
 
+/// `obj[key] = v`; the list-by-small-int case is inlined into generated code.
+#[inline]
 pub fn setitem(obj: &Value, key: &Value, v: Value) -> PyResult<()> {
+    if let (Value::List(l), Value::Int(i)) = (obj, key) {
+        if let Ok(mut l) = l.try_borrow_mut() {
+            let n = l.len() as i64;
+            let j = if *i < 0 { *i + n } else { *i };
+            if j >= 0 && j < n {
+                l[j as usize] = v;
+                return Ok(());
+            }
+        }
+    }
+    setitem_slow(obj, key, v)
+}
+
+#[inline(never)]
+fn setitem_slow(obj: &Value, key: &Value, v: Value) -> PyResult<()> {
     match obj {
         Value::List(l) => {
             if let Some((a, b, c)) = slice_parts(key) {

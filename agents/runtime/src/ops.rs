@@ -561,6 +561,25 @@ pub fn inplace(op: Op, a: &Value, b: &Value) -> PyResult<Value> {
     binop(op, a, b)
 }
 
+/// Inline float fast paths (both operands float, or float with a small int);
+/// None defers to the general code (division by zero, other ops).
+#[inline(always)]
+fn float_fast(op: Op, a: &Value, b: &Value) -> Option<Value> {
+    let (x, y) = match (a, b) {
+        (Value::Float(x), Value::Float(y)) => (*x, *y),
+        (Value::Float(x), Value::Int(y)) if y.unsigned_abs() < (1u64 << 53) => (*x, *y as f64),
+        (Value::Int(x), Value::Float(y)) if x.unsigned_abs() < (1u64 << 53) => (*x as f64, *y),
+        _ => return None,
+    };
+    match op {
+        Op::Add => Some(Value::Float(x + y)),
+        Op::Sub => Some(Value::Float(x - y)),
+        Op::Mul => Some(Value::Float(x * y)),
+        Op::TrueDiv if y != 0.0 => Some(Value::Float(x / y)),
+        _ => None,
+    }
+}
+
 macro_rules! binops {
     ($($name:ident $iname:ident $op:ident),*) => {
         $(
@@ -570,6 +589,8 @@ macro_rules! binops {
                     if let Some(r) = int_fast(Op::$op, *x, *y) {
                         return Ok(r);
                     }
+                } else if let Some(r) = float_fast(Op::$op, a, b) {
+                    return Ok(r);
                 }
                 binop(Op::$op, a, b)
             }
@@ -579,6 +600,8 @@ macro_rules! binops {
                     if let Some(r) = int_fast(Op::$op, *x, *y) {
                         return Ok(r);
                     }
+                } else if let Some(r) = float_fast(Op::$op, a, b) {
+                    return Ok(r);
                 }
                 inplace(Op::$op, a, b)
             }
@@ -610,14 +633,19 @@ pub fn add(a: &Value, b: &Value) -> PyResult<Value> {
         if let Some(r) = x.checked_add(*y) {
             return Ok(Value::Int(r));
         }
+    } else if let Some(r) = float_fast(Op::Add, a, b) {
+        return Ok(r);
     }
     binop(Op::Add, a, b)
 }
+#[inline]
 pub fn iadd(a: &Value, b: &Value) -> PyResult<Value> {
     if let (Value::Int(x), Value::Int(y)) = (a, b) {
         if let Some(r) = x.checked_add(*y) {
             return Ok(Value::Int(r));
         }
+    } else if let Some(r) = float_fast(Op::Add, a, b) {
+        return Ok(r);
     }
     inplace(Op::Add, a, b)
 }

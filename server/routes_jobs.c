@@ -59,19 +59,22 @@ static bool jobs__maybe_wait(srv_req *r, store *s, const char *id, int64_t seen,
 
 /* ---------------------------------------------------------------- create */
 
+/* After a POST: wait for the job to end while ?wait=N allows (suspended,
+ * re-entered on every change), then answer 200 with a finished job or 202. */
+static enum MHD_Result jobs__created_wait(srv_req *r, store *s) {
+  if (jobs__maybe_wait(r, s, r->job_id, 0, true)) return MHD_YES;
+  char state[16] = "";
+  int64_t v;
+  p_err e = {0};
+  store_job_version(s, r->job_id, r->who.owner, &v, state, &e);
+  return jobs__reply_job(r, s, r->job_id, store_state_terminal(state) ? 200 : 202, true);
+}
+
 enum MHD_Result srv_jobs_create(srv_req *r) {
   enum MHD_Result ret = MHD_NO;
   store *s = jobs__store(r, &ret);
   if (!s) return ret;
-  if (r->job_id[0]) {
-    /* Resumed after ?wait=N: finished, or still waiting? */
-    if (jobs__maybe_wait(r, s, r->job_id, 0, true)) return MHD_YES;
-    char state[16];
-    int64_t v;
-    p_err e = {0};
-    store_job_version(s, r->job_id, r->who.owner, &v, state, &e);
-    return jobs__reply_job(r, s, r->job_id, store_state_terminal(state) ? 200 : 202, true);
-  }
+  if (r->job_id[0]) return jobs__created_wait(r, s); /* resumed after ?wait=N */
   if (!srv_accepting()) {
     const char *h[] = {"Retry-After", "10", NULL};
     static const char body[] = "{\"type\":\"https://portalis.dev/problems/shutting_down\",\"title\":\"Service Unavailable\","
@@ -141,16 +144,9 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
   srv_upload_free(&up);
   if (rc) return srv_problem_err(r, &e);
   srv_workers_kick();
-  if (wait_s > 0) {
-    r->deadline_ms = p_mono_ms() + wait_s * 1000;
-    snprintf(r->job_id, sizeof r->job_id, "%s", id);
-    if (jobs__maybe_wait(r, s, id, 0, true)) return MHD_YES;
-    char state[16];
-    int64_t v;
-    store_job_version(s, id, r->who.owner, &v, state, &e);
-    return jobs__reply_job(r, s, id, store_state_terminal(state) ? 200 : 202, true);
-  }
-  return jobs__reply_job(r, s, id, 202, true);
+  snprintf(r->job_id, sizeof r->job_id, "%s", id);
+  r->deadline_ms = p_mono_ms() + wait_s * 1000;
+  return jobs__created_wait(r, s);
 }
 
 /* ------------------------------------------------------------------ read */

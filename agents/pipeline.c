@@ -42,6 +42,7 @@ void pl_config_default(pl_config *cfg, const char *argv0) {
   cfg->node = PORTALIS_NODE;
   cfg->python3 = PORTALIS_PYTHON3;
   cfg->wasm_opt = PORTALIS_WASM_OPT;
+  cfg->wasm_opt_max = 1 << 20;
   cfg->wasm_validate = PORTALIS_WASM_VALIDATE;
   cfg->bwrap = PORTALIS_BWRAP;
   /* Run from the build tree when the executable sits next to the built

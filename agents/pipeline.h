@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* ------------------------------------------------------------- config */
 
@@ -27,6 +28,7 @@ typedef struct pl_config {
   const char *node;         /* Node.js for node:wasi */
   const char *python3;      /* CPython oracle */
   const char *wasm_opt;     /* "" if absent */
+  uint64_t wasm_opt_max;    /* run wasm-opt only on modules up to this size */
   const char *wasm_validate;/* "" if absent */
   const char *bwrap;        /* "" if absent */
   const char *runtime_dir;  /* holds libportalis_rt.rlib (wasm32-wasi) */

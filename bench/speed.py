@@ -41,7 +41,8 @@ def bench(name, src, cwd, args, stdin, runs, tmp):
         last = (p.stderr.strip().splitlines() or ["?"])[-1]
         print("%-40s translate failed: %s" % (name, last[:90]))
         return None
-    py_t, py_out = timed([sys.executable, os.path.basename(src)] + args, stdin, cwd, runs)
+    script = "main.py" if os.path.isdir(src) else os.path.basename(src)
+    py_t, py_out = timed([sys.executable, script] + args, stdin, cwd, runs)
     wa_t, wa_out = timed(["node", os.path.join(TOP, "contrib", "run.mjs"), wasm] + args, stdin, cwd, runs)
     same = "same" if py_out == wa_out else "DIFFERENT OUTPUT"
     ratio = py_t / wa_t if wa_t else 0

@@ -100,6 +100,7 @@ static void cli__usage(FILE *f) {
              "  --entry PATH      entry script inside DIR (default __main__.py, main.py or the only .py)\n"
              "  --test            also run the WASM against CPython (test stage)\n"
              "  --package         also build package.tar.gz (implies --test)\n"
+             "  --optimize        always run wasm-opt (smaller module, about a second slower)\n"
              "  -v, --verbose     show stages and logs\n");
 }
 
@@ -118,10 +119,11 @@ int main(int argc, char **argv) {
     return 2;
   }
   static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {"entry", required_argument, NULL, 'e'},
-                                       {"test", no_argument, NULL, 't'}, {"package", no_argument, NULL, 'p'},
+                                       {"test", no_argument, NULL, 't'}, {"package", no_argument, NULL, 'p'}, {"optimize", no_argument, NULL, 'O'},
                                        {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
   const char *out = NULL, *entry = NULL;
   int last = 4;
+  bool optimize = false;
   cli_ctx ctx = {0};
   int c;
   optind = 2;
@@ -132,6 +134,7 @@ int main(int argc, char **argv) {
     case 't': if (last < 5) last = 5; break;
     case 'p': last = 6; break;
     case 'v': ctx.verbose = true; break;
+    case 'O': optimize = true; break;
     default: cli__usage(stderr); return 2;
     }
   }
@@ -147,6 +150,7 @@ int main(int argc, char **argv) {
   ctx.outdir = out;
   pl_config cfg;
   pl_config_default(&cfg, argv[0]);
+  if (optimize) cfg.wasm_opt_max = UINT64_MAX;
   pl_job *job = pl_job_new(&cfg, "cli");
   job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL};
   p_err e = {0};

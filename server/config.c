@@ -41,6 +41,8 @@ void srv_usage(FILE *f) {
       "                       listening beyond loopback [PORTALIS_REQUIRE_AUTH=1]\n"
       "  --web-dir DIR        dashboard files served at / [PORTALIS_WEB_DIR]\n"
       "  --stage-timeout S    wall-clock limit of every stage in seconds, 1..3600 [PORTALIS_STAGE_TIMEOUT]\n"
+      "  --wasm-opt-max BYTES run wasm-opt on modules up to this size, 0..1073741824, default 1048576\n"
+      "                       (0: never; it saves ~12%% on a 1.5 MB module for ~1 s) [PORTALIS_WASM_OPT_MAX]\n"
       "  --shutdown-grace S   on SIGTERM, seconds running jobs may finish before they are re-queued,\n"
       "                       0..3600, default 10\n"
       "  --test-hooks         accept the test-only job option debug_sleep_ms (tests only)\n"
@@ -121,17 +123,21 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     if (cfg__num("PORTALIS_STAGE_TIMEOUT", env, 1, 3600, &n, e)) return e->code;
     for (int i = 0; i < PL_NSTAGES; i++) srv_cfg.pl.stage_timeout_s[i] = (int)n;
   }
+  if ((env = getenv("PORTALIS_WASM_OPT_MAX")) && *env) {
+    if (cfg__num("PORTALIS_WASM_OPT_MAX", env, 0, 1 << 30, &n, e)) return e->code;
+    srv_cfg.pl.wasm_opt_max = (uint64_t)n;
+  }
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
-         O_HOOKS, O_LOG, O_VERSION };
+         O_HOOKS, O_LOG, O_VERSION, O_WOPT };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
       {"max-upload", required_argument, NULL, O_MAXUP}, {"max-active", required_argument, NULL, O_MAXACT},
       {"require-auth", no_argument, NULL, O_AUTH}, {"web-dir", required_argument, NULL, O_WEB},
       {"stage-timeout", required_argument, NULL, O_STAGE}, {"shutdown-grace", required_argument, NULL, O_GRACE},
-      {"test-hooks", no_argument, NULL, O_HOOKS}, {"log-level", required_argument, NULL, O_LOG},
+      {"test-hooks", no_argument, NULL, O_HOOKS}, {"wasm-opt-max", required_argument, NULL, O_WOPT}, {"log-level", required_argument, NULL, O_LOG},
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
@@ -164,6 +170,10 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       srv_cfg.shutdown_grace_s = (int)n;
       break;
     case O_HOOKS: srv_cfg.pl.test_hooks = true; break;
+    case O_WOPT:
+      if (cfg__num("--wasm-opt-max", optarg, 0, 1 << 30, &n, e)) return e->code;
+      srv_cfg.pl.wasm_opt_max = (uint64_t)n;
+      break;
     case O_LOG:
       if (!strcmp(optarg, "debug")) p_log_min = P_LOG_DEBUG;
       else if (!strcmp(optarg, "info")) p_log_min = P_LOG_INFO;

@@ -255,6 +255,11 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
     job->workdir[0] = 0;
     return PL_ERROR;
   }
+  /* Stages hand this path to sandboxed tools with their own working
+   * directory: it must be absolute whatever tmp_dir was given as. */
+  char abs[PATH_MAX];
+  if (job->workdir[0] != '/' && realpath(job->workdir, abs) && strlen(abs) < sizeof job->workdir)
+    memcpy(job->workdir, abs, strlen(abs) + 1);
   for (int i = first; i <= last && i < PL_NSTAGES; i++) {
     const pl_stage *st = &pl_stages[i];
     p_err e = {0};

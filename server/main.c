@@ -10,6 +10,7 @@
 #include "config.h"
 #include "srv.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -116,11 +117,18 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  static char cache[4096], tmp[4096];
-  snprintf(cache, sizeof cache, "%s/cache", srv_cfg.data_dir);
-  snprintf(tmp, sizeof tmp, "%s/tmp", srv_cfg.data_dir);
-  if (p_mkdirs(srv_cfg.data_dir, 0700) || p_mkdirs(cache, 0700) || p_mkdirs(tmp, 0700)) {
+  /* The data directory is made absolute once: work dirs and the build
+   * cache are handed to sandboxed tools that run elsewhere. */
+  static char data[PATH_MAX], cache[PATH_MAX + 16], tmp[PATH_MAX + 16];
+  if (p_mkdirs(srv_cfg.data_dir, 0700) || !realpath(srv_cfg.data_dir, data)) {
     fprintf(stderr, "portalisd: cannot create the data directory %s\n", srv_cfg.data_dir);
+    return 1;
+  }
+  srv_cfg.data_dir = data;
+  snprintf(cache, sizeof cache, "%s/cache", data);
+  snprintf(tmp, sizeof tmp, "%s/tmp", data);
+  if (p_mkdirs(cache, 0700) || p_mkdirs(tmp, 0700)) {
+    fprintf(stderr, "portalisd: cannot create %s/cache and %s/tmp\n", data, data);
     return 1;
   }
   srv_cfg.pl.cache_dir = cache;

@@ -691,6 +691,32 @@ class LimitsTest(unittest.TestCase, ProblemMixin):
             shutil.rmtree(d, ignore_errors=True)
 
 
+class RelativeDataDirTest(unittest.TestCase):
+    """The quick start runs `portalisd --data-dir var`: a relative data
+    directory must work end to end (work dirs go to sandboxed tools)."""
+
+    def test_relative_data_dir(self):
+        d = tempfile.mkdtemp(prefix="portalis-api-")
+        p = subprocess.Popen([PORTALISD, "--listen", "127.0.0.1:0", "--data-dir", "var", "--log-level", "warn"],
+                             cwd=d, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            port = int(p.stdout.readline().decode().strip().rsplit(":", 1)[1])
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
+            c.request("POST", "/api/v1/jobs?wait=60", body=HELLO, headers={"Content-Type": "text/x-python"})
+            r = c.getresponse()
+            job = json.loads(r.read())
+            c.close()
+            self.assertEqual(r.status, 200, job)
+            self.assertEqual(job["state"], "succeeded", job)
+            self.assertIn("module.wasm", [a["name"] for a in job["artifacts"]])
+            self.assertTrue(os.path.exists(os.path.join(d, "var", "portalis.db")))
+        finally:
+            p.terminate()
+            p.wait(30)
+            p.stdout.close()
+            shutil.rmtree(d, ignore_errors=True)
+
+
 class DurabilityTest(unittest.TestCase):
     def test_kill9_and_restart(self):
         d = tempfile.mkdtemp(prefix="portalis-api-")

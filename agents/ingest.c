@@ -1876,10 +1876,7 @@ __attribute__((noinline)) static py_node *ing__bitwise(ing_ctx *c, TSNode n) {
 /* true */
 static __attribute__((noinline)) py_node *ing__x_true(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_BOOL, n);
   r->u.bool_.value = true;
   return r;
@@ -1888,10 +1885,7 @@ static __attribute__((noinline)) py_node *ing__x_true(ing_ctx *c, TSNode n, py_c
 /* not_operator */
 static __attribute__((noinline)) py_node *ing__x_not_operator(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_UNARY_OP, n);
   r->u.unary_op.op = PY_OP_NOT;
   r->u.unary_op.operand = ing__expr(c, ts_node_child_by_field_name(n, "argument", 8), PY_LOAD);
@@ -1901,10 +1895,7 @@ static __attribute__((noinline)) py_node *ing__x_not_operator(ing_ctx *c, TSNode
 /* named_expression */
 static __attribute__((noinline)) py_node *ing__x_named_expression(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_NAMED_EXPR, n);
   r->u.named_expr.target = ing__name(c, ts_node_child_by_field_name(n, "name", 4), PY_STORE);
   r->u.named_expr.value = ing__expr(c, ts_node_child_by_field_name(n, "value", 5), PY_LOAD);
@@ -1914,10 +1905,7 @@ static __attribute__((noinline)) py_node *ing__x_named_expression(ing_ctx *c, TS
 /* set */
 static __attribute__((noinline)) py_node *ing__x_set(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_SET, n);
   r->u.set.elts = ing__exprs(c, n, PY_LOAD);
   return r;
@@ -1926,10 +1914,6 @@ static __attribute__((noinline)) py_node *ing__x_set(ing_ctx *c, TSNode n, py_ct
 /* subscript */
 static __attribute__((noinline)) py_node *ing__x_subscript(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
-  (void)ctx;
-  (void)r;
   r = ing__new(c, PY_SUBSCRIPT, n);
   r->u.subscript.ctx = ctx;
   r->u.subscript.value = ing__expr(c, ts_node_child_by_field_name(n, "value", 5), PY_LOAD);
@@ -1966,10 +1950,7 @@ static __attribute__((noinline)) py_node *ing__x_subscript(ing_ctx *c, TSNode n,
 /* slice */
 static __attribute__((noinline)) py_node *ing__x_slice(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_SLICE, n);
   int part = 0;
   uint32_t cnt = ts_node_child_count(n);
@@ -1991,10 +1972,7 @@ static __attribute__((noinline)) py_node *ing__x_slice(ing_ctx *c, TSNode n, py_
 /* set_comprehension */
 static __attribute__((noinline)) py_node *ing__x_set_comprehension(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_SET_COMP, n);
   r->u.comp.elt = ing__expr(c, ts_node_child_by_field_name(n, "body", 4), PY_LOAD);
   r->u.comp.generators = ing__generators(c, n);
@@ -2004,10 +1982,6 @@ static __attribute__((noinline)) py_node *ing__x_set_comprehension(ing_ctx *c, T
 /* parenthesized_expression */
 static __attribute__((noinline)) py_node *ing__x_parenthesized_expression(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
-  (void)ctx;
-  (void)r;
   TSNode in = ING_NULL_NODE;
   uint32_t cnt = ing__nchildren(n);
   for (uint32_t i = 0; i < cnt; i++) {
@@ -2022,10 +1996,7 @@ static __attribute__((noinline)) py_node *ing__x_parenthesized_expression(ing_ct
 /* list_comprehension */
 static __attribute__((noinline)) py_node *ing__x_list_comprehension(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_LIST_COMP, n);
   r->u.comp.elt = ing__expr(c, ts_node_child_by_field_name(n, "body", 4), PY_LOAD);
   r->u.comp.generators = ing__generators(c, n);
@@ -2035,10 +2006,7 @@ static __attribute__((noinline)) py_node *ing__x_list_comprehension(ing_ctx *c, 
 /* generator_expression */
 static __attribute__((noinline)) py_node *ing__x_generator_expression(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_GENERATOR_EXP, n);
   r->u.comp.elt = ing__expr(c, ts_node_child_by_field_name(n, "body", 4), PY_LOAD);
   r->u.comp.generators = ing__generators(c, n);
@@ -2048,10 +2016,7 @@ static __attribute__((noinline)) py_node *ing__x_generator_expression(ing_ctx *c
 /* dictionary */
 static __attribute__((noinline)) py_node *ing__x_dictionary(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_DICT, n);
   ing_list k, v;
   ing__list_init(&k);
@@ -2079,10 +2044,7 @@ static __attribute__((noinline)) py_node *ing__x_dictionary(ing_ctx *c, TSNode n
 /* dictionary_comprehension */
 static __attribute__((noinline)) py_node *ing__x_dictionary_comprehension(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_DICT_COMP, n);
   TSNode pair = ts_node_child_by_field_name(n, "body", 4);
   r->u.comp.elt = ing__expr(c, ts_node_child_by_field_name(pair, "key", 3), PY_LOAD);
@@ -2094,8 +2056,6 @@ static __attribute__((noinline)) py_node *ing__x_dictionary_comprehension(ing_ct
 /* dotted_name */
 static __attribute__((noinline)) py_node *ing__x_dotted_name(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
   (void)r;
   uint32_t cnt = ing__nchildren(n);
@@ -2119,10 +2079,6 @@ static __attribute__((noinline)) py_node *ing__x_dotted_name(ing_ctx *c, TSNode 
 /* attribute */
 static __attribute__((noinline)) py_node *ing__x_attribute(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
-  (void)ctx;
-  (void)r;
   r = ing__new(c, PY_ATTRIBUTE, n);
   r->u.attribute.ctx = ctx;
   r->u.attribute.value = ing__expr(c, ts_node_child_by_field_name(n, "object", 6), PY_LOAD);
@@ -2133,10 +2089,7 @@ static __attribute__((noinline)) py_node *ing__x_attribute(ing_ctx *c, TSNode n,
 /* await */
 static __attribute__((noinline)) py_node *ing__x_await(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_AWAIT, n);
   r->u.await_.value = ing__expr(c, ING_NAMED(n, 0), PY_LOAD);
   if (c->func_depth == 0) ing__err_node(c, ING_PRIO_COMPILE, n, "'await' outside function");
@@ -2146,9 +2099,6 @@ static __attribute__((noinline)) py_node *ing__x_await(ing_ctx *c, TSNode n, py_
 /* as_pattern */
 static __attribute__((noinline)) py_node *ing__x_as_pattern(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
-  (void)ctx;
   (void)r;
   /* only valid inside with/except, which handle it; elsewhere invalid */
   ing__err_node(c, ING_PRIO_PARSER, n, "invalid syntax");
@@ -2158,10 +2108,7 @@ static __attribute__((noinline)) py_node *ing__x_as_pattern(ing_ctx *c, TSNode n
 /* binary_operator */
 static __attribute__((noinline)) py_node *ing__x_binary_operator(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_BIN_OP, n);
   r->u.bin_op.left = ing__expr(c, ts_node_child_by_field_name(n, "left", 4), PY_LOAD);
   TSNode op = ts_node_child_by_field_name(n, "operator", 8);
@@ -2173,10 +2120,7 @@ static __attribute__((noinline)) py_node *ing__x_binary_operator(ing_ctx *c, TSN
 /* boolean_operator */
 static __attribute__((noinline)) py_node *ing__x_boolean_operator(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_BOOL_OP, n);
   TSNode op = ts_node_child_by_field_name(n, "operator", 8);
   r->u.bool_op.op = ing__type_is(op, "and") ? PY_OP_AND : PY_OP_OR;
@@ -2197,10 +2141,7 @@ static __attribute__((noinline)) py_node *ing__x_boolean_operator(ing_ctx *c, TS
 /* unary_operator */
 static __attribute__((noinline)) py_node *ing__x_unary_operator(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_UNARY_OP, n);
   TSNode op = ts_node_child_by_field_name(n, "operator", 8);
   const char *o = ts_node_type(op);
@@ -2212,10 +2153,7 @@ static __attribute__((noinline)) py_node *ing__x_unary_operator(ing_ctx *c, TSNo
 /* call */
 static __attribute__((noinline)) py_node *ing__x_call(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_CALL, n);
   r->u.call.func = ing__expr(c, ts_node_child_by_field_name(n, "function", 8), PY_LOAD);
   ing__call_args(c, ts_node_child_by_field_name(n, "arguments", 9), &r->u.call.args, &r->u.call.keywords);
@@ -2225,10 +2163,7 @@ static __attribute__((noinline)) py_node *ing__x_call(ing_ctx *c, TSNode n, py_c
 /* comparison_operator */
 static __attribute__((noinline)) py_node *ing__x_comparison_operator(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_COMPARE, n);
   ing_list l;
   ing__list_init(&l);
@@ -2277,10 +2212,7 @@ static __attribute__((noinline)) py_node *ing__x_comparison_operator(ing_ctx *c,
 /* conditional_expression */
 static __attribute__((noinline)) py_node *ing__x_conditional_expression(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   r = ing__new(c, PY_IF_EXP, n);
   py_node *x[3] = {NULL, NULL, NULL};
   int k = 0;
@@ -2298,10 +2230,7 @@ static __attribute__((noinline)) py_node *ing__x_conditional_expression(ing_ctx 
 /* yield */
 static __attribute__((noinline)) py_node *ing__x_yield(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
-  (void)r;
   bool from = false;
   uint32_t cnt = ts_node_child_count(n);
   for (uint32_t i = 0; i < cnt; i++)
@@ -2318,8 +2247,6 @@ static __attribute__((noinline)) py_node *ing__x_yield(ing_ctx *c, TSNode n, py_
 /* keyword_argument */
 static __attribute__((noinline)) py_node *ing__x_keyword_argument(ing_ctx *c, TSNode n, py_ctx ctx) {
   py_node *r = NULL;
-  const char *t = ts_node_type(n);
-  (void)t;
   (void)ctx;
   (void)r;
   /* a keyword argument outside a call: `f(x=1)` is handled by calls */

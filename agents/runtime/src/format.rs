@@ -746,24 +746,8 @@ fn format_inner(fmt: &str, args: &[Value], kw: &Kw, auto: &mut usize, manual: &m
                 i += 2;
                 continue;
             }
-            // find matching close brace
-            let mut d = 1;
             let st = i + 1;
-            i += 1;
-            while i < c.len() {
-                if c[i] == '{' {
-                    d += 1;
-                } else if c[i] == '}' {
-                    d -= 1;
-                    if d == 0 {
-                        break;
-                    }
-                }
-                i += 1;
-            }
-            if i >= c.len() {
-                return Err(value_error("expected '}' before end of string".into()));
-            }
+            i = field_end(&c, st)?;
             let field: String = c[st..i].iter().collect();
             i += 1;
             // split field, conversion, spec
@@ -932,4 +916,24 @@ mod tests {
         assert_eq!(percent_format("%d, %i", &t(vec![Value::Float(3.99), Value::Float(-3.99)])).unwrap(), "3, -3");
         assert_eq!(percent_format("%5.1s|", &Value::str("abc")).unwrap(), "    a|");
     }
+}
+
+/// Index of the `}` that closes a replacement field whose text starts at
+/// `st` (just after its `{`), counting nested braces of format specs
+/// (`{x:{w}}`). Shared by str.format and string.Formatter.
+pub(crate) fn field_end(c: &[char], st: usize) -> PyResult<usize> {
+    let mut depth = 1;
+    let mut i = st;
+    while i < c.len() {
+        if c[i] == '{' {
+            depth += 1;
+        } else if c[i] == '}' {
+            depth -= 1;
+            if depth == 0 {
+                return Ok(i);
+            }
+        }
+        i += 1;
+    }
+    Err(value_error("expected '}' before end of string".into()))
 }

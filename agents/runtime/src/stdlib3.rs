@@ -715,23 +715,8 @@ fn formatter_parse(f: &str) -> PyResult<Vec<Value>> {
             return Err(value_error("Single '}' encountered in format string".into()));
         }
         if ch == '{' {
-            let mut depth = 1;
             let st = i + 1;
-            i += 1;
-            while i < c.len() {
-                if c[i] == '{' {
-                    depth += 1;
-                } else if c[i] == '}' {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                i += 1;
-            }
-            if i >= c.len() {
-                return Err(value_error("expected '}' before end of string".into()));
-            }
+            i = crate::format::field_end(&c, st)?;
             let field: String = c[st..i].iter().collect();
             i += 1;
             let mut name = field.clone();

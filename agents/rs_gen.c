@@ -1746,17 +1746,16 @@ static char *gn__ty_cond(gn *g, py_node *n) {
     break;
   default: break;
   }
-  return gn__ty(g, n) == 'f' ? S(g, "(%s != 0.0)", gn__ty_expr(g, n)) : S(g, "(%s != 0)", gn__ty_expr(g, n));
+  char t = gn__ty(g, n);
+  if (t == 'b') return S(g, "(%s)", gn__ty_expr(g, n));
+  return t == 'f' ? S(g, "(%s != 0.0)", gn__ty_expr(g, n)) : S(g, "(%s != 0)", gn__ty_expr(g, n));
 }
 
-static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
-  bool fl = op == PY_OP_DIV || gn__ty(g, l) == 'f' || gn__ty(g, r) == 'f';
-  if (op == PY_OP_POW) {
-    if (fl) return S(g, "ck!(rx::pow_f64(%s, %s))", gn__ty_f(g, l), gn__ty_f(g, r));
-    return S(g, "ck!(%s.checked_pow(%lld))", gn__ty_expr(g, l), (long long)r->u.int_.i64);
-  }
-  if (fl) {
-    char *a = gn__ty_f(g, l), *b = gn__ty_f(g, r);
+/* a op b over Rust expressions a (type ta) and b (type tb), not `**`. */
+static char *gn__ty_binop_s(gn *g, py_op op, char *a, char ta, char *b, char tb) {
+  if (op == PY_OP_DIV || ta == 'f' || tb == 'f') {
+    if (ta != 'f') a = S(g, "(%s as f64)", a);
+    if (tb != 'f') b = S(g, "(%s as f64)", b);
     switch (op) {
     case PY_OP_ADD: return S(g, "(%s + %s)", a, b);
     case PY_OP_SUB: return S(g, "(%s - %s)", a, b);
@@ -1766,7 +1765,6 @@ static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
     default: return S(g, "ck!(rx::mod_f64(%s, %s))", a, b);
     }
   }
-  char *a = gn__ty_expr(g, l), *b = gn__ty_expr(g, r);
   switch (op) {
   case PY_OP_ADD: return S(g, "ck!(%s.checked_add(%s))", a, b);
   case PY_OP_SUB: return S(g, "ck!(%s.checked_sub(%s))", a, b);
@@ -1776,15 +1774,57 @@ static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
   }
 }
 
+static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
+  bool fl = op == PY_OP_DIV || gn__ty(g, l) == 'f' || gn__ty(g, r) == 'f';
+  if (op == PY_OP_POW) {
+    if (fl) return S(g, "ck!(rx::pow_f64(%s, %s))", gn__ty_f(g, l), gn__ty_f(g, r));
+    return S(g, "ck!(%s.checked_pow(%lld))", gn__ty_expr(g, l), (long long)r->u.int_.i64);
+  }
+  return gn__ty_binop_s(g, op, gn__ty_expr(g, l), gn__ty(g, l), gn__ty_expr(g, r), gn__ty(g, r));
+}
+
+/* The checked position of index i in the typed list named by list. */
+static char *gn__ty_index(gn *g, py_node *sub) {
+  const char *l = rs_scope_sym(g->fn, sub->u.subscript.value->u.name.id)->rname;
+  return S(g, "ck!(rx::ix(%s.len(), %s))", l, gn__ty_expr(g, sub->u.subscript.slice));
+}
+
+/* `[e] * n` / `n * [e]` (the same test as the typing's). */
+static py_node *gn__ty_repeat(py_node *n, py_node **count) {
+  if (n->kind != PY_BIN_OP || n->u.bin_op.op != PY_OP_MULT) return NULL;
+  py_node *l = n->u.bin_op.left, *r = n->u.bin_op.right;
+  if (l->kind == PY_LIST && l->u.list_or_tuple.elts.n == 1) return *count = r, l->u.list_or_tuple.elts.v[0];
+  if (r->kind == PY_LIST && r->u.list_or_tuple.elts.n == 1) return *count = l, r->u.list_or_tuple.elts.v[0];
+  return NULL;
+}
+
 static char *gn__ty_expr(gn *g, py_node *n) {
   switch (n->kind) {
   case PY_INT: return S(g, "%lldi64", (long long)n->u.int_.i64);
   case PY_FLOAT: return gn__float(g, n->u.float_.value);
+  case PY_BOOL: return n->u.bool_.value ? "true" : "false";
   case PY_NAME: return (char *)rs_scope_sym(g->fn, n->u.name.id)->rname;
+  case PY_SUBSCRIPT:
+    return S(g, "%s[%s]", rs_scope_sym(g->fn, n->u.subscript.value->u.name.id)->rname, gn__ty_index(g, n));
+  case PY_LIST: {
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_puts(&b, "vec![");
+    for (int i = 0; i < n->u.list_or_tuple.elts.n; i++)
+      p_buf_printf(&b, "%s%s", i ? ", " : "", gn__ty_expr(g, n->u.list_or_tuple.elts.v[i]));
+    p_buf_putc(&b, ']');
+    char *r = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
+    return r;
+  }
   case PY_UNARY_OP:
     if (gn__ty(g, n) == 'f') return S(g, "(-%s)", gn__ty_expr(g, n->u.unary_op.operand));
     return S(g, "ck!(%s.checked_neg())", gn__ty_expr(g, n->u.unary_op.operand));
-  case PY_BIN_OP: return gn__ty_binop(g, n->u.bin_op.op, n->u.bin_op.left, n->u.bin_op.right);
+  case PY_BIN_OP: {
+    py_node *cnt = NULL, *el = gn__ty_repeat(n, &cnt);
+    if (el) return S(g, "ck!(rx::vec_rep(%s, %s))", gn__ty_expr(g, el), gn__ty_expr(g, cnt));
+    return gn__ty_binop(g, n->u.bin_op.op, n->u.bin_op.left, n->u.bin_op.right);
+  }
   case PY_IF_EXP:
     return S(g, "(if %s { %s } else { %s })", gn__ty_cond(g, n->u.if_exp.test), gn__ty_expr(g, n->u.if_exp.body),
              gn__ty_expr(g, n->u.if_exp.orelse));
@@ -1809,6 +1849,7 @@ static char *gn__ty_expr(gn *g, py_node *n) {
                  gn__ty_expr(g, ca.v[0]), id, gn__ty_expr(g, ca.v[1]), id, strcmp(bn, "min") == 0 ? "<" : ">", id, id, id);
       }
       if (strcmp(bn, "float") == 0) return gn__ty_f(g, ca.v[0]);
+      if (strcmp(bn, "len") == 0) return S(g, "(%s.len() as i64)", gn__ty_expr(g, ca.v[0]));
       if (strcmp(bn, "int") == 0)
         return gn__ty(g, ca.v[0]) == 'f' ? S(g, "ck!(rx::f64_to_i64(%s))", gn__ty_expr(g, ca.v[0])) : gn__ty_expr(g, ca.v[0]);
     }
@@ -1844,17 +1885,26 @@ static char *gn__ty_store_val(gn *g, rs_sym *y, py_node *n) {
 }
 
 static void gn__ty_stmt(gn *g, py_node *n) {
-  if (n->kind == PY_EXPR) return;
+  if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR) return; /* a docstring */
   L(g, "// %s:%d", gn__file(g), n->line);
   switch (n->kind) {
   case PY_PASS: break;
   case PY_BREAK: L(g, "break;"); break;
   case PY_CONTINUE: L(g, "continue;"); break;
   case PY_RETURN:
-    L(g, "return %s;", g->fn->ret_type == 'f' ? gn__ty_f(g, n->u.return_.value) : gn__ty_expr(g, n->u.return_.value));
+    if (!n->u.return_.value) L(g, "return;");
+    else L(g, "return %s;", g->fn->ret_type == 'f' ? gn__ty_f(g, n->u.return_.value) : gn__ty_expr(g, n->u.return_.value));
+    break;
+  case PY_EXPR: /* a call of a twin; its value (if any) is dropped */
+    L(g, "let _ = %s;", gn__ty_expr(g, n->u.expr.value));
     break;
   case PY_ASSIGN: {
     py_node *tg = n->u.assign.targets.v[0], *v = n->u.assign.value;
+    if (tg->kind == PY_SUBSCRIPT) { /* the value's type is the element type (the typing checked it) */
+      const char *l = rs_scope_sym(g->fn, tg->u.subscript.value->u.name.id)->rname;
+      L(g, "{ let __v = %s; let __k = %s; %s[__k] = __v; }", gn__ty_expr(g, v), gn__ty_index(g, tg), l);
+      break;
+    }
     if (tg->kind == PY_TUPLE) { /* every value first, then the stores */
       int id = gn__id(g);
       py_nodes ts = tg->u.list_or_tuple.elts, vs = v->u.list_or_tuple.elts;
@@ -1868,6 +1918,15 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     break;
   }
   case PY_AUG_ASSIGN: {
+    py_node *tg = n->u.aug_assign.target;
+    if (tg->kind == PY_SUBSCRIPT) {
+      rs_sym *ly = rs_scope_sym(g->fn, tg->u.subscript.value->u.name.id);
+      char et = ly->ty == 'F' ? 'f' : 'i';
+      L(g, "{ let __k = %s; let __o = %s[__k]; let __v = %s; %s[__k] = %s; }", gn__ty_index(g, tg), ly->rname,
+        gn__ty_expr(g, n->u.aug_assign.value), ly->rname,
+        gn__ty_binop_s(g, n->u.aug_assign.op, "__o", et, "__v", gn__ty(g, n->u.aug_assign.value)));
+      break;
+    }
     rs_sym *y = rs_scope_sym(g->fn, n->u.aug_assign.target->u.name.id);
     L(g, "%s = %s;", y->rname, gn__ty_binop(g, n->u.aug_assign.op, n->u.aug_assign.target, n->u.aug_assign.value));
     break;
@@ -1894,8 +1953,20 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     break;
   case PY_FOR: {
     py_node *c = n->u.for_.iter;
-    py_nodes a = c->u.call.args;
     int id = gn__id(g);
+    if (c->kind == PY_NAME) { /* a list iterator: re-reads the length every step, as CPython's does */
+      const char *l = rs_scope_sym(g->fn, c->u.name.id)->rname;
+      L(g, "let mut __k%d: usize = 0;", id);
+      L(g, "while __k%d < %s.len() {", id, l);
+      g->ind++;
+      L(g, "%s = %s[__k%d];", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, l, id);
+      L(g, "__k%d += 1;", id);
+      gn__ty_body(g, n->u.for_.body);
+      g->ind--;
+      L(g, "}");
+      break;
+    }
+    py_nodes a = c->u.call.args;
     const char *start = a.n >= 2 ? gn__ty_expr(g, a.v[0]) : "0i64";
     const char *stop = gn__ty_expr(g, a.n >= 2 ? a.v[1] : a.v[0]);
     const char *step = a.n == 3 ? gn__ty_expr(g, a.v[2]) : "1i64";
@@ -1919,17 +1990,59 @@ static void gn__ty_body(gn *g, py_nodes body) {
   for (int i = 0; i < body.n && !g->err; i++) gn__ty_stmt(g, body.v[i]);
 }
 
-static const char *gn__rty(char t) { return t == 'f' ? "f64" : "i64"; }
+static const char *gn__rty(char t) {
+  switch (t) {
+  case 'f': return "f64";
+  case 'b': return "bool";
+  case 'n': return "()";
+  case 'I': return "Vec<i64>";
+  case 'F': return "Vec<f64>";
+  case 'B': return "Vec<bool>";
+  default: return "i64";
+  }
+}
+
+static const char *gn__rzero(char t) {
+  switch (t) {
+  case 'f': return "0.0";
+  case 'b': return "false";
+  case 'I': case 'F': case 'B': return "Vec::new()";
+  default: return "0";
+  }
+}
+
+static bool gn__ty_list(char t) { return t == 'I' || t == 'F' || t == 'B'; }
+
+/* Does the body store into list name (xs[i] = ..., xs[i] op= ...)? Only
+ * those list parameters are copied back. */
+typedef struct gn_wr { const char *name; bool hit; } gn_wr;
+
+static int gn__writes_visit(py_node *n, void *ctx) {
+  gn_wr *w = ctx;
+  py_node *t = n->kind == PY_ASSIGN && n->u.assign.targets.n == 1 ? n->u.assign.targets.v[0]
+               : n->kind == PY_AUG_ASSIGN ? n->u.aug_assign.target : NULL;
+  if (t && t->kind == PY_SUBSCRIPT && t->u.subscript.value->kind == PY_NAME && !strcmp(t->u.subscript.value->u.name.id, w->name))
+    w->hit = true;
+  return w->hit ? 1 : py_node_children(n, gn__writes_visit, ctx);
+}
+
+static bool gn__writes_list(rs_scope *f, const char *name) {
+  gn_wr w = {name, false};
+  py_nodes b = f->node->u.function_def.body;
+  for (int i = 0; i < b.n && !w.hit; i++) gn__writes_visit(b.v[i], &w);
+  return w.hit;
+}
 
 static void gn__typed_fn(gn *g, rs_scope *f) {
   py_arguments *a = f->node->u.function_def.args;
   p_buf sig;
   p_buf_init(&sig, 0);
   for (int i = 0; i < a->all.n; i++)
-    p_buf_printf(&sig, ", %s: %s", rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname, gn__rty(f->param_types[i]));
-  L(g, "// %s:%d unboxed twin of %s (rx::failed() after it = overflow, division by zero or too deep:", gn__file(g),
-    f->node->line, f->qualname);
-  L(g, "// the dynamic fn re-runs the call)");
+    p_buf_printf(&sig, ", %s: %s%s", rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname,
+                 gn__ty_list(f->param_types[i]) ? "&mut " : "", gn__rty(f->param_types[i]));
+  L(g, "// %s:%d unboxed twin of %s (rx::failed() after it = overflow, division by zero, index out of range or",
+    gn__file(g), f->node->line, f->qualname);
+  L(g, "// too deep: the dynamic fn re-runs the call; list parameters are copies the caller writes back on success)");
   L(g, "fn %s__fast(__d: u32%s) -> %s {", f->rust_name, sig.data, gn__rty(f->ret_type));
   p_buf_free(&sig);
   g->ind++;
@@ -1937,7 +2050,7 @@ static void gn__typed_fn(gn *g, rs_scope *f) {
   for (int i = 0; i < f->nsyms; i++) {
     rs_sym *y = &f->syms[i];
     if (!(y->flags & RS_F_PARAM) && y->bind == RS_BIND_LOCAL && y->ty)
-      L(g, "let mut %s: %s = %s;", y->rname, gn__rty(y->ty), y->ty == 'f' ? "0.0" : "0");
+      L(g, "let mut %s: %s = %s;", y->rname, gn__rty(y->ty), gn__rzero(y->ty));
   }
   for (int i = 0; i < a->all.n; i++) {
     const char *r = rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname;
@@ -2025,26 +2138,72 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
   L(&g, "fn %s(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {", f->rust_name);
   g.ind++;
   if (f->typed) {
+    /* try the twin when the arguments have the types it was compiled for:
+     * scalars by value, lists copied in (exact element types, no list
+     * passed twice) and, for the lists it stores into, copied back */
     py_arguments *a = f->node->u.function_def.args;
-    p_buf pat, vals, call;
+    p_buf pat, vals, call, cin, cout, addrs;
     p_buf_init(&pat, 0);
     p_buf_init(&vals, 0);
     p_buf_init(&call, 0);
+    p_buf_init(&cin, 0);
+    p_buf_init(&cout, 0);
+    p_buf_init(&addrs, 0);
+    int nlists = 0;
     for (int i = 0; i < a->all.n; i++) {
-      p_buf_printf(&pat, "%sValue::%s(__p%d)", i ? ", " : "", f->param_types[i] == 'f' ? "Float" : "Int", i);
+      char t = f->param_types[i];
+      const char *vk = t == 'f' ? "Float" : t == 'i' ? "Int" : "List";
+      p_buf_printf(&pat, "%sValue::%s(__p%d)", i ? ", " : "", vk, i);
       p_buf_printf(&vals, "%s&__a[%d]", i ? ", " : "", i);
-      p_buf_printf(&call, ", *__p%d", i);
+      if (gn__ty_list(t)) {
+        const char *ek = t == 'F' ? "f64" : t == 'I' ? "i64" : "bool";
+        p_buf_printf(&cin, "%srx::list_in_%s(__p%d)", nlists ? ", " : "", ek, i);
+        p_buf_printf(&call, ", &mut __v%d", i);
+        p_buf_printf(&addrs, "%srx::addr(__p%d)", nlists ? ", " : "", i);
+        if (gn__writes_list(f, a->all.v[i]->u.arg.name)) p_buf_printf(&cout, " rx::list_out_%s(__p%d, &__v%d);", ek, i, i);
+        nlists++;
+      } else {
+        p_buf_printf(&call, ", *__p%d", i);
+      }
     }
     L(&g, "if let (%s,) = (%s,) {", pat.data, vals.data);
+    g.ind++;
+    if (nlists) {
+      p_buf pin;
+      p_buf_init(&pin, 0);
+      for (int i = 0, k = 0; i < a->all.n; i++)
+        if (gn__ty_list(f->param_types[i])) p_buf_printf(&pin, "%sSome(mut __v%d)", k++ ? ", " : "", i);
+      L(&g, "if let (%s,) = (%s,) {", pin.data, cin.data);
+      p_buf_free(&pin);
+      g.ind++;
+      if (nlists > 1) {
+        L(&g, "if rx::distinct(&[%s]) {", addrs.data);
+        g.ind++;
+      }
+    }
+    const char *ret = f->ret_type == 'f' ? "Value::float(__r)" : f->ret_type == 'b' ? "Value::Bool(__r)"
+                    : f->ret_type == 'n' ? "Value::none()" : "Value::int(__r)";
     /* start the twin's depth at the Python call depth, so that a twin that
      * bails out for depth is not re-entered from every dynamic level */
-    L(&g, "    rx::clear_failed();");
-    L(&g, "    let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
-    L(&g, "    if !rx::failed() { return Ok(Value::%s(__r)); }", f->ret_type == 'f' ? "float" : "int");
+    L(&g, "rx::clear_failed();");
+    L(&g, "let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
+    L(&g, "if !rx::failed() {%s return Ok(%s); }", cout.data ? cout.data : "", ret);
+    if (nlists > 1) {
+      g.ind--;
+      L(&g, "}");
+    }
+    if (nlists) {
+      g.ind--;
+      L(&g, "}");
+    }
+    g.ind--;
     L(&g, "}");
     p_buf_free(&pat);
     p_buf_free(&vals);
     p_buf_free(&call);
+    p_buf_free(&cin);
+    p_buf_free(&cout);
+    p_buf_free(&addrs);
   }
   if (g.gen) {
     L(&g, "let __g = __g.clone();");

@@ -624,28 +624,42 @@ static void ub__function(p_arena *a, rs_scope *f) {
 /* ------------------------------------------------------------ typed path */
 
 /*
- * The unboxed fast path. A function gets a twin `<name>__fast` over i64/f64
- * when, assuming its arguments are exactly int (or float, where Analysis
- * says the parameter is a float), we can prove from this module alone that
- * its body only does arithmetic and comparisons on ints and floats and calls
- * itself or other such functions. The dynamic fn checks the argument types
- * at run time and tries the twin first; the twin returns None when it cannot
- * finish exactly as Python would (i64 overflow, division by zero, too deep)
- * and the dynamic body then re-runs from scratch, which is safe because the
- * twin has no side effects. The rules, deliberately narrow:
+ * The unboxed fast path. A function gets a twin `<name>__fast` over i64,
+ * f64, bool and Vec<i64>/Vec<f64>/Vec<bool> when, assuming its arguments
+ * have the types we guessed, we can prove from this module alone that its
+ * body only computes on those and calls itself or other such functions. The
+ * dynamic fn checks the actual arguments at run time and tries the twin
+ * first; the twin reports failure (rx::failed()) when it cannot finish
+ * exactly as Python would (i64 overflow, division by zero, an index out of
+ * range, too deep) and the dynamic body then re-runs from scratch. That is
+ * only correct because the twin has no effect the dynamic re-run could
+ * observe:
+ *   - scalars are values; lists the function creates (`[0.0] * n`,
+ *     `[a, b, c]`) are Rust Vecs no other code can reach (a list-typed name
+ *     may only be indexed, measured with len(), iterated, or assigned a new
+ *     list: never aliased, passed on, returned or captured);
+ *   - a list parameter is copied in before the twin runs (every element
+ *     must be exactly a float, int or bool, and no two list arguments may be
+ *     the same list) and copied back only when the twin succeeded: while it
+ *     runs no other Python code runs, so nothing can see the difference.
+ * The rules, deliberately narrow:
  *   - a plain module-level def (no decorators, defaults, closures, star
  *     params, generators), whose name is bound exactly once in the module and
  *     never declared global (so a call by that name always means it);
- *   - statements: assignment/augmented assignment to plain locals, if,
- *     while, `for <name> in range(...)` (builtin range, literal step), return
- *     <expr>, pass, break, continue; every path ends in return;
- *   - expressions: int/float literals, locals, + - * / // % ** and unary -,
- *     comparisons and and/or/not in conditions, abs/min/max/int/float and
- *     math.sqrt (when those names are not rebound), calls to typed
- *     functions with exactly matching argument types;
- *   - every local has one type (int or float) throughout; all returns
- *     agree. int/int `/` is a float, as in Python; int ** int only with a
- *     small literal exponent (a negative one would make a float).
+ *   - statements: assignment/augmented assignment to plain locals and to
+ *     `xs[i]` of a typed list, if, while, `for <name> in range(...)` (builtin
+ *     range, literal step), `for <name> in <typed list>`, return, pass,
+ *     break, continue, a docstring, a call of another twin as a statement;
+ *   - expressions: int/float/bool literals, locals, + - * / // % ** and
+ *     unary -, comparisons and and/or/not in conditions, `xs[i]`, `len(xs)`,
+ *     abs/min/max/int/float and math.sqrt (when those names are not
+ *     rebound), calls to typed functions with exactly matching scalar
+ *     argument types;
+ *   - every local has one type throughout; all returns agree (a function
+ *     that can fall off its end, or returns without a value, returns None).
+ *     int/int `/` is a float, as in Python; int ** int only with a small
+ *     literal exponent (a negative one would make a float); bools take no
+ *     part in arithmetic (True + 1 stays on the dynamic path).
  */
 
 typedef struct ty_ctx {
@@ -655,6 +669,12 @@ typedef struct ty_ctx {
   bool unknown;   /* some expression's type is not known yet */
   bool bad;       /* a rule is broken: no twin */
 } ty_ctx;
+
+static bool ty__num(char c) { return c == 'i' || c == 'f'; }
+static bool ty__scalar(char c) { return c == 'i' || c == 'f' || c == 'b'; }
+static bool ty__is_list(char c) { return c == 'I' || c == 'F' || c == 'B'; }
+static char ty__elem(char c) { return c == 'I' ? 'i' : c == 'F' ? 'f' : c == 'B' ? 'b' : 0; }
+static char ty__list_of(char e) { return e == 'i' ? 'I' : e == 'f' ? 'F' : e == 'b' ? 'B' : 0; }
 
 static rs_scope *ty__callee(rs_module *m, rs_scope *caller, py_node *call) {
   py_node *f = call->u.call.func;
@@ -670,8 +690,8 @@ static rs_scope *ty__callee(rs_module *m, rs_scope *caller, py_node *call) {
 
 static int ty__bindings(rs_module *m, const char *name);
 
-/* A call of a builtin the fast path knows (abs, min, max, float, int) whose
- * name is never rebound in the module. */
+/* A call of a builtin the fast path knows (abs, min, max, float, int, len)
+ * whose name is never rebound in the module. */
 static bool ty__builtin_call(ty_ctx *t, py_node *call, const char *which) {
   py_node *f = call->u.call.func;
   if (f->kind != PY_NAME || strcmp(f->u.name.id, which) != 0 || call->u.call.keywords.n) return false;
@@ -688,14 +708,14 @@ static bool ty__builtin_call(ty_ctx *t, py_node *call, const char *which) {
 }
 
 /* `math.sqrt(x)` where math is `import math` at module level, bound once. */
-static bool ty__math_call(ty_ctx *t, py_node *call, const char *fn) {
-  py_node *f = call->u.call.func;
-  if (f->kind != PY_ATTRIBUTE || strcmp(f->u.attribute.attr, fn) != 0 || call->u.call.keywords.n) return false;
-  py_node *v = f->u.attribute.value;
+static bool ty__math_call(rs_module *m, rs_scope *f, py_node *call, const char *fn) {
+  py_node *fe = call->u.call.func;
+  if (fe->kind != PY_ATTRIBUTE || strcmp(fe->u.attribute.attr, fn) != 0 || call->u.call.keywords.n) return false;
+  py_node *v = fe->u.attribute.value;
   if (v->kind != PY_NAME || strcmp(v->u.name.id, "math") != 0) return false;
-  rs_sym *y = rs_scope_sym(t->f, "math");
-  if (!y || y->bind != RS_BIND_GLOBAL || ty__bindings(t->m, "math") != 1) return false;
-  py_nodes b = t->m->scope->node->u.module.body;
+  rs_sym *y = rs_scope_sym(f, "math");
+  if (!y || y->bind != RS_BIND_GLOBAL || ty__bindings(m, "math") != 1) return false;
+  py_nodes b = m->scope->node->u.module.body;
   for (int i = 0; i < b.n; i++) {
     if (b.v[i]->kind != PY_IMPORT) continue;
     for (int k = 0; k < b.v[i]->u.import.names.n; k++) {
@@ -706,28 +726,58 @@ static bool ty__math_call(ty_ctx *t, py_node *call, const char *fn) {
   return false;
 }
 
+static char ty__expr(ty_ctx *t, py_node *n, int depth);
+
+/* A number (int or float): anything else breaks the rules. */
+static char ty__num_expr(ty_ctx *t, py_node *n, int depth) {
+  char c = ty__expr(t, n, depth);
+  if (c && !ty__num(c)) t->bad = true;
+  return c;
+}
+
+/* An int (a list index, a repeat count, a range bound). */
+static char ty__int_expr(ty_ctx *t, py_node *n, int depth) {
+  char c = ty__expr(t, n, depth);
+  if (c && c != 'i') t->bad = true;
+  return c;
+}
+
+/* The typed list a Name refers to, for `xs[i]`, len(xs) and iteration. */
+static char ty__list_name(ty_ctx *t, py_node *n) {
+  if (n->kind != PY_NAME) {
+    t->bad = true;
+    return 0;
+  }
+  char c = ty__expr(t, n, 1);
+  if (c && !ty__is_list(c)) t->bad = true;
+  return c;
+}
+
 /* Type of a known builtin/math call, 0 if it is not one (t->bad untouched)
  * or unknown yet; sets *known when the call is one of ours. */
-static char ty__expr(ty_ctx *t, py_node *n, int depth);
 static char ty__known_call(ty_ctx *t, py_node *n, int depth, bool *known) {
   py_nodes a = n->u.call.args;
   *known = true;
-  if (ty__math_call(t, n, "sqrt")) {
-    ty__expr(t, a.v[0], depth + 1);
+  if (ty__math_call(t->m, t->f, n, "sqrt")) {
+    ty__num_expr(t, a.v[0], depth + 1);
     return 'f';
   }
-  if (ty__builtin_call(t, n, "abs") && a.n == 1) return ty__expr(t, a.v[0], depth + 1);
+  if (ty__builtin_call(t, n, "len") && a.n == 1) {
+    ty__list_name(t, a.v[0]);
+    return 'i';
+  }
+  if (ty__builtin_call(t, n, "abs") && a.n == 1) return ty__num_expr(t, a.v[0], depth + 1);
   if ((ty__builtin_call(t, n, "min") || ty__builtin_call(t, n, "max")) && a.n == 2) {
-    char x = ty__expr(t, a.v[0], depth + 1), y = ty__expr(t, a.v[1], depth + 1);
+    char x = ty__num_expr(t, a.v[0], depth + 1), y = ty__num_expr(t, a.v[1], depth + 1);
     if (x && y && x != y) t->bad = true; /* min(1, 2.0) is an int or a float depending on values */
     return x && y ? x : 0;
   }
   if (ty__builtin_call(t, n, "float") && a.n == 1) {
-    ty__expr(t, a.v[0], depth + 1);
+    ty__num_expr(t, a.v[0], depth + 1);
     return 'f';
   }
   if (ty__builtin_call(t, n, "int") && a.n == 1) {
-    ty__expr(t, a.v[0], depth + 1);
+    ty__num_expr(t, a.v[0], depth + 1);
     return 'i';
   }
   *known = false;
@@ -746,9 +796,36 @@ static char ty__join_arith(py_op op, char a, char b) {
   }
 }
 
+static bool ty__arith_op(py_op op) {
+  return op == PY_OP_ADD || op == PY_OP_SUB || op == PY_OP_MULT || op == PY_OP_FLOORDIV || op == PY_OP_MOD ||
+         op == PY_OP_DIV;
+}
+
+/* `[e] * n` or `n * [e]`: the one-element list display, or NULL. */
+static py_node *ty__repeat_elem(py_node *n, py_node **count) {
+  if (n->kind != PY_BIN_OP || n->u.bin_op.op != PY_OP_MULT) return NULL;
+  py_node *l = n->u.bin_op.left, *r = n->u.bin_op.right;
+  if (l->kind == PY_LIST && l->u.list_or_tuple.elts.n == 1 && l->u.list_or_tuple.elts.v[0]->kind != PY_STARRED) {
+    *count = r;
+    return l->u.list_or_tuple.elts.v[0];
+  }
+  if (r->kind == PY_LIST && r->u.list_or_tuple.elts.n == 1 && r->u.list_or_tuple.elts.v[0]->kind != PY_STARRED) {
+    *count = l;
+    return r->u.list_or_tuple.elts.v[0];
+  }
+  return NULL;
+}
+
+/* A fresh list (display or repetition): the only list values that may be
+ * assigned, since anything else would alias. */
+static bool ty__fresh_list(py_node *n) {
+  py_node *cnt;
+  return n->kind == PY_LIST || ty__repeat_elem(n, &cnt) != NULL;
+}
+
 static bool ty__cond(ty_ctx *t, py_node *n, int depth);
 
-/* 'i', 'f', or 0 (unknown yet, or t->bad set). */
+/* 'i', 'f', 'b', 'I', 'F', 'B', or 0 (unknown yet, or t->bad set). */
 static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   if (!n || depth > 100) {
     t->bad = true;
@@ -760,6 +837,8 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     return 'i';
   case PY_FLOAT:
     return 'f';
+  case PY_BOOL:
+    return 'b';
   case PY_NAME: {
     rs_sym *y = rs_scope_sym(t->f, n->u.name.id);
     if (!y || y->bind != RS_BIND_LOCAL) {
@@ -769,12 +848,48 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     if (!y->ty) t->unknown = true;
     return y->ty;
   }
+  case PY_LIST: {
+    py_nodes el = n->u.list_or_tuple.elts;
+    if (el.n == 0 || n->u.list_or_tuple.ctx != PY_LOAD) { /* an empty list has no element type */
+      t->bad = true;
+      return 0;
+    }
+    char e = 0;
+    for (int i = 0; i < el.n; i++) {
+      if (el.v[i]->kind == PY_STARRED) {
+        t->bad = true;
+        return 0;
+      }
+      char c = ty__expr(t, el.v[i], depth + 1);
+      if (c && !ty__scalar(c)) t->bad = true;
+      if (!c) return 0;
+      if (e && c != e) t->bad = true; /* [1, 2.0] holds an int and a float */
+      e = c;
+    }
+    return ty__list_of(e);
+  }
+  case PY_SUBSCRIPT: {
+    if (n->u.subscript.slice->kind == PY_SLICE) {
+      t->bad = true;
+      return 0;
+    }
+    char l = ty__list_name(t, n->u.subscript.value);
+    ty__int_expr(t, n->u.subscript.slice, depth + 1);
+    return ty__elem(l);
+  }
   case PY_BIN_OP: {
     py_op op = n->u.bin_op.op;
+    py_node *cnt = NULL, *el = ty__repeat_elem(n, &cnt);
+    if (el) {
+      char e = ty__expr(t, el, depth + 1);
+      if (e && !ty__scalar(e)) t->bad = true;
+      ty__int_expr(t, cnt, depth + 1);
+      return ty__list_of(e);
+    }
     if (op == PY_OP_POW) {
       /* float ** anything is a float (the twin bails on a complex or
        * overflowing result); int ** int only with a literal exponent >= 0 */
-      char a = ty__expr(t, n->u.bin_op.left, depth + 1), b = ty__expr(t, n->u.bin_op.right, depth + 1);
+      char a = ty__num_expr(t, n->u.bin_op.left, depth + 1), b = ty__num_expr(t, n->u.bin_op.right, depth + 1);
       if (!a || !b) return 0;
       if (a == 'f' || b == 'f') return 'f';
       py_node *e = n->u.bin_op.right;
@@ -782,11 +897,11 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
       t->bad = true;
       return 0;
     }
-    if (op != PY_OP_ADD && op != PY_OP_SUB && op != PY_OP_MULT && op != PY_OP_FLOORDIV && op != PY_OP_MOD && op != PY_OP_DIV) {
+    if (!ty__arith_op(op)) {
       t->bad = true;
       return 0;
     }
-    char a = ty__expr(t, n->u.bin_op.left, depth + 1), b = ty__expr(t, n->u.bin_op.right, depth + 1);
+    char a = ty__num_expr(t, n->u.bin_op.left, depth + 1), b = ty__num_expr(t, n->u.bin_op.right, depth + 1);
     return ty__join_arith(op, a, b);
   }
   case PY_UNARY_OP:
@@ -794,7 +909,7 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
       t->bad = true;
       return 0;
     }
-    return ty__expr(t, n->u.unary_op.operand, depth + 1);
+    return ty__num_expr(t, n->u.unary_op.operand, depth + 1);
   case PY_CALL: {
     bool known;
     char kt = ty__known_call(t, n, depth, &known);
@@ -811,7 +926,8 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     }
     for (int i = 0; i < n->u.call.args.n; i++) {
       char at = ty__expr(t, n->u.call.args.v[i], depth + 1);
-      if (at && at != callee->param_types[i]) t->bad = true;
+      /* lists are never passed on: the callee would need the same Vec twice */
+      if (at && (at != callee->param_types[i] || !ty__scalar(at))) t->bad = true;
     }
     if (!callee->ret_type) t->unknown = true;
     return callee->ret_type;
@@ -819,7 +935,7 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   case PY_IF_EXP: {
     ty__cond(t, n->u.if_exp.test, depth + 1);
     char a = ty__expr(t, n->u.if_exp.body, depth + 1), b = ty__expr(t, n->u.if_exp.orelse, depth + 1);
-    if (a && b && a != b) t->bad = true;
+    if (a && b && (a != b || !ty__scalar(a))) t->bad = true;
     return a && b ? a : 0;
   }
   default:
@@ -828,17 +944,18 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   }
 }
 
-/* A condition over typed values (comparisons, and/or/not, number truth). */
+/* A condition over typed values (comparisons of numbers, and/or/not, the
+ * truth of a number or a bool). */
 static bool ty__cond(ty_ctx *t, py_node *n, int depth) {
   if (!n || depth > 100) return t->bad = true, false;
   switch (n->kind) {
   case PY_COMPARE:
-    ty__expr(t, n->u.compare.left, depth + 1);
+    ty__num_expr(t, n->u.compare.left, depth + 1);
     for (int i = 0; i < n->u.compare.comparators.n; i++) {
       py_op op = n->u.compare.ops[i];
       if (op != PY_OP_EQ && op != PY_OP_NOTEQ && op != PY_OP_LT && op != PY_OP_LTE && op != PY_OP_GT && op != PY_OP_GTE)
         t->bad = true;
-      ty__expr(t, n->u.compare.comparators.v[i], depth + 1);
+      ty__num_expr(t, n->u.compare.comparators.v[i], depth + 1);
     }
     return true;
   case PY_BOOL_OP:
@@ -848,9 +965,11 @@ static bool ty__cond(ty_ctx *t, py_node *n, int depth) {
     if (n->u.unary_op.op == PY_OP_NOT) return ty__cond(t, n->u.unary_op.operand, depth + 1);
     ty__expr(t, n, depth);
     return true;
-  default:
-    ty__expr(t, n, depth);
+  default: {
+    char c = ty__expr(t, n, depth);
+    if (c && !ty__scalar(c)) t->bad = true;
     return true;
+  }
   }
 }
 
@@ -868,7 +987,32 @@ static void ty__assign(ty_ctx *t, py_node *target, char ty) {
     t->changed = true;
   } else if (y->ty != ty) {
     t->bad = true;
+  } else if (ty__is_list(ty) && (y->flags & RS_F_PARAM)) {
+    t->bad = true; /* a list parameter is copied back: it must stay the caller's list */
   }
+}
+
+/* `xs[i] = v` (op == 0) or `xs[i] op= v` on a typed list. */
+static void ty__store_item(ty_ctx *t, py_node *target, py_op op, py_node *v) {
+  if (target->u.subscript.slice->kind == PY_SLICE) {
+    t->bad = true;
+    return;
+  }
+  char l = ty__list_name(t, target->u.subscript.value);
+  ty__int_expr(t, target->u.subscript.slice, 1);
+  char e = ty__elem(l);
+  if (!op) {
+    char c = ty__expr(t, v, 0);
+    if (e && c && c != e) t->bad = true; /* storing an int into a list of floats changes what it holds */
+    return;
+  }
+  if (!ty__arith_op(op)) {
+    t->bad = true;
+    return;
+  }
+  char c = ty__num_expr(t, v, 0);
+  if (e && !ty__num(e)) t->bad = true;
+  if (e && c && ty__join_arith(op, e, c) != e) t->bad = true;
 }
 
 static bool ty__range_call(ty_ctx *t, py_node *it) {
@@ -886,10 +1030,7 @@ static bool ty__range_call(ty_ctx *t, py_node *it) {
     if (!lit) return false; /* the step's sign decides the loop test */
     if (st->kind == PY_INT && st->u.int_.i64 == 0) return false;
   }
-  for (int i = 0; i < it->u.call.args.n; i++) {
-    char a = ty__expr(t, it->u.call.args.v[i], 1);
-    if (a == 'f') t->bad = true;
-  }
+  for (int i = 0; i < it->u.call.args.n; i++) ty__int_expr(t, it->u.call.args.v[i], 1);
   return true;
 }
 
@@ -904,11 +1045,11 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
   case PY_PASS: case PY_BREAK: case PY_CONTINUE:
     return;
   case PY_RETURN: {
-    if (!n->u.return_.value) {
-      t->bad = true;
-      return;
+    char r = 'n';
+    if (n->u.return_.value) {
+      r = ty__expr(t, n->u.return_.value, 0);
+      if (r && !ty__scalar(r)) t->bad = true;
     }
-    char r = ty__expr(t, n->u.return_.value, 0);
     if (!r) return;
     if (!t->f->ret_type) {
       t->f->ret_type = r;
@@ -925,10 +1066,16 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     }
     py_node *tg = n->u.assign.targets.v[0], *v = n->u.assign.value;
     if (tg->kind == PY_NAME) {
-      ty__assign(t, tg, ty__expr(t, v, 0));
+      char c = ty__expr(t, v, 0);
+      if (c && ty__is_list(c) && !ty__fresh_list(v)) t->bad = true; /* ys = xs would alias */
+      ty__assign(t, tg, c);
       return;
     }
-    /* a, b = b, a % b: same-length tuples of names and typed values */
+    if (tg->kind == PY_SUBSCRIPT) {
+      ty__store_item(t, tg, (py_op)0, v);
+      return;
+    }
+    /* a, b = b, a % b: same-length tuples of names and typed scalar values */
     if (tg->kind == PY_TUPLE && v->kind == PY_TUPLE && tg->u.list_or_tuple.elts.n == v->u.list_or_tuple.elts.n) {
       for (int i = 0; i < tg->u.list_or_tuple.elts.n; i++) {
         py_node *x = tg->u.list_or_tuple.elts.v[i], *e = v->u.list_or_tuple.elts.v[i];
@@ -936,7 +1083,9 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
           t->bad = true;
           return;
         }
-        ty__assign(t, x, ty__expr(t, e, 0));
+        char c = ty__expr(t, e, 0);
+        if (c && !ty__scalar(c)) t->bad = true;
+        ty__assign(t, x, c);
       }
       return;
     }
@@ -944,17 +1093,18 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     return;
   }
   case PY_AUG_ASSIGN: {
-    if (n->u.aug_assign.target->kind != PY_NAME) {
-      t->bad = true;
-      return;
-    }
+    py_node *tg = n->u.aug_assign.target;
     py_op op = n->u.aug_assign.op;
-    if (op != PY_OP_ADD && op != PY_OP_SUB && op != PY_OP_MULT && op != PY_OP_FLOORDIV && op != PY_OP_MOD && op != PY_OP_DIV) {
+    if (tg->kind == PY_SUBSCRIPT) {
+      ty__store_item(t, tg, op, n->u.aug_assign.value);
+      return;
+    }
+    if (tg->kind != PY_NAME || !ty__arith_op(op)) {
       t->bad = true;
       return;
     }
-    char a = ty__expr(t, n->u.aug_assign.target, 0), b = ty__expr(t, n->u.aug_assign.value, 0);
-    ty__assign(t, n->u.aug_assign.target, ty__join_arith(op, a, b));
+    char a = ty__num_expr(t, tg, 0), b = ty__num_expr(t, n->u.aug_assign.value, 0);
+    ty__assign(t, tg, ty__join_arith(op, a, b));
     return;
   }
   case PY_IF:
@@ -968,16 +1118,30 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     ty__body(t, n->u.while_.body, depth + 1);
     return;
   case PY_FOR:
-    if (n->u.for_.orelse.n || n->u.for_.target->kind != PY_NAME || !ty__range_call(t, n->u.for_.iter)) {
+    if (n->u.for_.orelse.n || n->u.for_.target->kind != PY_NAME) {
       t->bad = true;
       return;
     }
-    ty__assign(t, n->u.for_.target, 'i');
+    if (ty__range_call(t, n->u.for_.iter)) {
+      ty__assign(t, n->u.for_.target, 'i');
+    } else if (n->u.for_.iter->kind == PY_NAME) {
+      ty__assign(t, n->u.for_.target, ty__elem(ty__list_name(t, n->u.for_.iter)));
+    } else {
+      t->bad = true;
+      return;
+    }
     ty__body(t, n->u.for_.body, depth + 1);
     return;
-  case PY_EXPR: /* a docstring */
-    if (n->u.expr.value->kind != PY_STR) t->bad = true;
+  case PY_EXPR: { /* a docstring, or a call of a twin for its effect on nothing but its result */
+    py_node *v = n->u.expr.value;
+    if (v->kind == PY_STR) return;
+    if (v->kind == PY_CALL && ty__callee(t->m, t->f, v)) {
+      ty__expr(t, v, 0);
+      return;
+    }
+    t->bad = true;
     return;
+  }
   default:
     t->bad = true;
     return;
@@ -1003,7 +1167,7 @@ static bool ty__candidate(rs_module *m, rs_scope *f) {
   py_node *n = f->node;
   if (n->u.function_def.decorators.n || n->u.function_def.is_async) return false;
   py_arguments *a = n->u.function_def.args;
-  if (a->vararg || a->kwarg || a->kwonly.n || a->posonly.n || a->all.n == 0 || a->all.n > 8) return false;
+  if (a->vararg || a->kwarg || a->kwonly.n || a->posonly.n || a->all.n == 0 || a->all.n > 10) return false;
   for (int i = 0; i < a->all.n; i++)
     if (a->all.v[i]->u.arg.default_) return false;
   for (int i = 0; i < f->nsyms; i++) {
@@ -1014,7 +1178,7 @@ static bool ty__candidate(rs_module *m, rs_scope *f) {
     rs_sym *y = rs_scope_sym(m->funcs[i], n->u.function_def.name);
     if (y && (y->flags & RS_F_GLOBAL)) return false;
   }
-  return ty__returns(n->u.function_def.body);
+  return true;
 }
 
 /* Counts the bindings of name in module-level code (not inside defs or
@@ -1059,96 +1223,261 @@ static int ty__bindings(rs_module *m, const char *name) {
 
 static bool ty__rebound(rs_module *m, const char *name) { return ty__bindings(m, name) != 1; }
 
-/* Parameter type: float where Analysis proved it, else int (speculative:
- * the dynamic fn checks the actual argument types before using the twin). */
-static char ty__param_hint(const an_program *an, rs_scope *f, int i) {
-  if (!an) return 'i';
+/*
+ * Parameter guesses. A twin is compiled for one set of argument types; the
+ * dynamic fn checks the actual arguments, so a wrong guess costs speed,
+ * never correctness. Analysis's proved types come first. Otherwise the
+ * evidence is how the body uses the parameter: indexed (`p[i]`), measured
+ * (`len(p)`) or iterated, it is a list; a list or scalar parameter whose
+ * values meet a float in arithmetic, a comparison or a store (directly or
+ * through locals that hold floats) is float; a list stored True/False holds
+ * bools; anything else is int.
+ */
+typedef struct ty_ev {
+  rs_module *m;
+  rs_scope *f;
+  const char **fl;  /* names (locals and params) that hold floats */
+  int nfl, capfl;
+  p_arena *a;
+  bool changed;
+} ty_ev;
+
+static bool ty__ev_has(ty_ev *v, const char *name) {
+  for (int i = 0; i < v->nfl; i++)
+    if (strcmp(v->fl[i], name) == 0) return true;
+  return false;
+}
+
+static void ty__ev_add(ty_ev *v, const char *name) {
+  if (ty__ev_has(v, name)) return;
+  if (v->nfl == v->capfl) {
+    int cap = v->capfl ? v->capfl * 2 : 16;
+    const char **n = p_arena_alloc(v->a, sizeof *n * (size_t)cap);
+    if (v->nfl) memcpy(n, v->fl, sizeof *n * (size_t)v->nfl);
+    v->fl = n;
+    v->capfl = cap;
+  }
+  v->fl[v->nfl++] = name;
+  v->changed = true;
+}
+
+/* The name whose values a leaf carries: x for `x`, xs for `xs[i]`. */
+static const char *ty__ev_leaf_name(py_node *n) {
+  if (n->kind == PY_NAME) return n->u.name.id;
+  if (n->kind == PY_SUBSCRIPT && n->u.subscript.value->kind == PY_NAME && n->u.subscript.slice->kind != PY_SLICE)
+    return n->u.subscript.value->u.name.id;
+  return NULL;
+}
+
+/* Walks an arithmetic tree (+ - * / // % **, unary -, comparisons, list
+ * displays): collects the names of its leaves and returns whether its value
+ * is a float. Where one operand is a float, the names in the other operand
+ * meet a float: they are marked. */
+typedef struct ty_leaves { const char *v[64]; int n; } ty_leaves;
+
+static void ty__ev_mark(ty_ev *v, const ty_leaves *l) {
+  for (int i = 0; i < l->n; i++) ty__ev_add(v, l->v[i]);
+}
+
+static void ty__ev_merge(ty_leaves *into, const ty_leaves *from) {
+  for (int i = 0; i < from->n && into->n < 64; i++) into->v[into->n++] = from->v[i];
+}
+
+static bool ty__ev_tree(ty_ev *v, py_node *n, ty_leaves *out, int depth) {
+  if (depth > 60) return false;
+  if (n->kind == PY_BIN_OP || n->kind == PY_COMPARE) {
+    py_node *l = n->kind == PY_BIN_OP ? n->u.bin_op.left : n->u.compare.left;
+    ty_leaves ll = {{0}, 0};
+    bool fl = ty__ev_tree(v, l, &ll, depth + 1);
+    int nr = n->kind == PY_BIN_OP ? 1 : n->u.compare.comparators.n;
+    for (int i = 0; i < nr; i++) {
+      py_node *r = n->kind == PY_BIN_OP ? n->u.bin_op.right : n->u.compare.comparators.v[i];
+      ty_leaves rl = {{0}, 0};
+      bool fr = ty__ev_tree(v, r, &rl, depth + 1);
+      if (fl) ty__ev_mark(v, &rl);
+      if (fr) ty__ev_mark(v, &ll);
+      fl = fl || fr;
+      ty__ev_merge(&ll, &rl);
+    }
+    ty__ev_merge(out, &ll);
+    if (n->kind == PY_COMPARE) return false; /* a comparison is a bool */
+    return fl || n->u.bin_op.op == PY_OP_DIV;
+  }
+  if (n->kind == PY_UNARY_OP && n->u.unary_op.op == PY_OP_USUB) return ty__ev_tree(v, n->u.unary_op.operand, out, depth + 1);
+  if (n->kind == PY_FLOAT) return true;
+  if (n->kind == PY_LIST || n->kind == PY_TUPLE) { /* [0.0, 4.8] holds floats */
+    bool fl = false;
+    for (int i = 0; i < n->u.list_or_tuple.elts.n; i++) fl |= ty__ev_tree(v, n->u.list_or_tuple.elts.v[i], out, depth + 1);
+    return fl;
+  }
+  if (n->kind == PY_CALL && (ty__math_call(v->m, v->f, n, "sqrt") ||
+                             (n->u.call.func->kind == PY_NAME && strcmp(n->u.call.func->u.name.id, "float") == 0)))
+    return true;
+  const char *nm = ty__ev_leaf_name(n);
+  if (!nm) return false;
+  if (out->n < 64) out->v[out->n++] = nm;
+  return ty__ev_has(v, nm);
+}
+
+/* target = value / target op= value: the target holds a float when the
+ * value is one; for op=, a float target makes the value meet a float. */
+static void ty__ev_stmt_tree(ty_ev *v, py_node *target, py_node *value, bool aug) {
+  ty_leaves vl = {{0}, 0};
+  bool fv = value && ty__ev_tree(v, value, &vl, 0);
+  const char *nm = target ? ty__ev_leaf_name(target) : NULL;
+  if (!nm) return;
+  if (fv) ty__ev_add(v, nm);
+  if (ty__ev_has(v, nm) && (aug || target->kind == PY_SUBSCRIPT)) ty__ev_mark(v, &vl);
+}
+
+static int ty__ev_visit(py_node *n, void *ctx) {
+  ty_ev *v = ctx;
+  switch (n->kind) {
+  case PY_FUNCTION_DEF: case PY_LAMBDA: case PY_CLASS_DEF:
+    return 0;
+  case PY_ASSIGN:
+    for (int i = 0; i < n->u.assign.targets.n; i++) ty__ev_stmt_tree(v, n->u.assign.targets.v[i], n->u.assign.value, false);
+    break;
+  case PY_AUG_ASSIGN:
+    ty__ev_stmt_tree(v, n->u.aug_assign.target, n->u.aug_assign.value, true);
+    break;
+  case PY_BIN_OP: case PY_COMPARE: {
+    ty_leaves l = {{0}, 0};
+    ty__ev_tree(v, n, &l, 0);
+    return 0; /* the tree walk saw the operands */
+  }
+  default:
+    break;
+  }
+  return py_node_children(n, ty__ev_visit, ctx);
+}
+
+/* How parameter name is used: 'L' indexed/measured/iterated, 'B' stored a
+ * bool as an item, 0 otherwise. */
+static bool ty__is_name(py_node *n, const char *name) { return n->kind == PY_NAME && strcmp(n->u.name.id, name) == 0; }
+
+typedef struct ty_use { const char *name; bool list, boolean; } ty_use;
+
+static int ty__use_visit(py_node *n, void *ctx) {
+  ty_use *u = ctx;
+  if (n->kind == PY_FUNCTION_DEF || n->kind == PY_LAMBDA || n->kind == PY_CLASS_DEF) return 0;
+  if (n->kind == PY_SUBSCRIPT && ty__is_name(n->u.subscript.value, u->name)) u->list = true;
+  if (n->kind == PY_CALL && n->u.call.func->kind == PY_NAME && strcmp(n->u.call.func->u.name.id, "len") == 0 &&
+      n->u.call.args.n == 1 && ty__is_name(n->u.call.args.v[0], u->name))
+    u->list = true;
+  if (n->kind == PY_FOR && ty__is_name(n->u.for_.iter, u->name)) u->list = true;
+  if (n->kind == PY_ASSIGN && n->u.assign.value->kind == PY_BOOL)
+    for (int i = 0; i < n->u.assign.targets.n; i++) {
+      py_node *tg = n->u.assign.targets.v[i];
+      if (tg->kind == PY_SUBSCRIPT && ty__is_name(tg->u.subscript.value, u->name)) u->boolean = true;
+    }
+  return py_node_children(n, ty__use_visit, ctx);
+}
+
+static char ty__an_hint(const an_program *an, rs_scope *f, int k) {
+  if (!an) return 0;
   an_func *af = an_func_of(an, f->node);
-  if (!af || i >= af->nparams || !af->param_types || !af->param_types[i]) return 'i';
-  return af->param_types[i]->kind == AN_T_FLOAT ? 'f' : 'i';
+  if (!af || k >= af->nparams || !af->param_types || !af->param_types[k]) return 0;
+  const an_type *t = af->param_types[k];
+  if (t->kind == AN_T_INT) return 'i';
+  if (t->kind == AN_T_FLOAT) return 'f';
+  if (t->kind == AN_T_LIST && t->elem) {
+    if (t->elem->kind == AN_T_INT) return 'I';
+    if (t->elem->kind == AN_T_FLOAT) return 'F';
+    if (t->elem->kind == AN_T_BOOL) return 'B';
+  }
+  return 0;
+}
+
+/* Floats the module-level code passes: for `energy(xs, 0.01)` at module
+ * level, where xs was assigned a list display of floats, parameters 0 and 1
+ * of energy are float evidence. */
+typedef struct ty_calls { ty_ev *mev; rs_scope *f; char *fl; } ty_calls;
+
+static int ty__calls_visit(py_node *n, void *ctx) {
+  ty_calls *c = ctx;
+  if (n->kind == PY_FUNCTION_DEF || n->kind == PY_LAMBDA || n->kind == PY_CLASS_DEF) return 0;
+  if (n->kind == PY_CALL && ty__is_name(n->u.call.func, c->f->name)) {
+    py_arguments *pa = c->f->node->u.function_def.args;
+    for (int i = 0; i < n->u.call.args.n && i < pa->all.n; i++) {
+      ty_leaves l = {{0}, 0};
+      if (ty__ev_tree(c->mev, n->u.call.args.v[i], &l, 0)) c->fl[i] = 1;
+    }
+  }
+  return py_node_children(n, ty__calls_visit, ctx);
+}
+
+static char *ty__guess_params(p_arena *a, const an_program *an, rs_module *m, rs_scope *f, ty_ev *mev) {
+  py_arguments *args = f->node->u.function_def.args;
+  char *g = p_arena_alloc(a, (size_t)args->all.n + 1);
+  ty_ev ev;
+  memset(&ev, 0, sizeof ev);
+  ev.m = m;
+  ev.f = f;
+  ev.a = a;
+  py_nodes body = f->node->u.function_def.body;
+  for (int round = 0; round < 16; round++) {
+    ev.changed = false;
+    for (int j = 0; j < body.n; j++) ty__ev_visit(body.v[j], &ev);
+    if (!ev.changed) break;
+  }
+  char *callfl = p_arena_alloc(a, (size_t)args->all.n + 1);
+  ty_calls tc = {mev, f, callfl};
+  py_nodes mb = m->scope->node->u.module.body;
+  for (int j = 0; j < mb.n; j++) ty__calls_visit(mb.v[j], &tc);
+  for (int k = 0; k < args->all.n; k++) {
+    const char *nm = args->all.v[k]->u.arg.name;
+    char h = ty__an_hint(an, f, k);
+    if (h) {
+      g[k] = h;
+      continue;
+    }
+    ty_use u = {nm, false, false};
+    for (int j = 0; j < body.n; j++) ty__use_visit(body.v[j], &u);
+    bool fl = ty__ev_has(&ev, nm) || callfl[k];
+    if (u.list) g[k] = u.boolean ? 'B' : fl ? 'F' : 'I';
+    else g[k] = fl ? 'f' : 'i';
+  }
+  return g;
 }
 
 static void ty__reset(rs_scope *f) {
   for (int i = 0; i < f->nsyms; i++)
     if (!(f->syms[i].flags & RS_F_PARAM)) f->syms[i].ty = 0;
+  /* a body that can fall off its end returns None */
+  f->ret_type = ty__returns(f->node->u.function_def.body) ? 0 : 'n';
 }
 
 /* Module-wide fixed point: every candidate starts typed with unknown local
  * and return types; rounds propagate what is known; a function that breaks
  * a rule, or still has unknowns when nothing changes, loses its twin, and
  * everything restarts (its callers must be re-checked). */
-/* Float evidence for a parameter Analysis left dynamic: it meets a float
- * in arithmetic or a comparison (`x / r * dt`). The guess only decides which
- * argument types the twin is compiled for; the dynamic fn checks them. */
-typedef struct ty_ev { rs_module *m; rs_scope *f; const char *name; bool hit; } ty_ev;
-
-static bool ty__is_name(py_node *n, const char *name) { return n->kind == PY_NAME && strcmp(n->u.name.id, name) == 0; }
-
-static int ty__evidence_visit(py_node *n, void *ctx) {
-  ty_ev *v = ctx;
-  py_node *l = NULL, *r = NULL;
-  if (n->kind == PY_BIN_OP) l = n->u.bin_op.left, r = n->u.bin_op.right;
-  else if (n->kind == PY_AUG_ASSIGN) l = n->u.aug_assign.target, r = n->u.aug_assign.value;
-  else if (n->kind == PY_COMPARE && n->u.compare.comparators.n == 1) l = n->u.compare.left, r = n->u.compare.comparators.v[0];
-  if (l && r) {
-    if ((ty__is_name(l, v->name) && rs_ty_of(v->m, v->f, r) == 'f') || (ty__is_name(r, v->name) && rs_ty_of(v->m, v->f, l) == 'f'))
-      v->hit = true;
-  }
-  if (n->kind == PY_FUNCTION_DEF || n->kind == PY_LAMBDA || n->kind == PY_CLASS_DEF) return 0;
-  return py_node_children(n, ty__evidence_visit, ctx);
-}
-
-static void ty__decide_once(p_arena *a, const an_program *an, rs_module *m);
-
 static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
-  /* guesses[i][k] = 'f' once parameter k of function i showed float evidence */
-  char **guess = p_arena_alloc(a, sizeof *guess * (size_t)(m->nfuncs + 1));
-  for (int round = 0; round < 8; round++) {
-    for (int i = 0; i < m->nfuncs; i++) m->funcs[i]->param_types = guess[i];
-    ty__decide_once(a, an, m);
-    bool flipped = false;
-    for (int i = 0; i < m->nfuncs; i++) {
-      rs_scope *f = m->funcs[i];
-      if (!f->typed) continue;
-      py_arguments *args = f->node->u.function_def.args;
-      if (!guess[i]) guess[i] = p_arena_alloc(a, (size_t)args->all.n + 1);
-      for (int k = 0; k < args->all.n; k++) {
-        if (f->param_types[k] == 'f' || guess[i][k] == 'f') continue;
-        if (an && ty__param_hint(an, f, k) == 'i' && an_func_of(an, f->node) && an_func_of(an, f->node)->param_types &&
-            an_func_of(an, f->node)->param_types[k] && an_func_of(an, f->node)->param_types[k]->kind == AN_T_INT)
-          continue; /* proved int */
-        ty_ev ev = {m, f, args->all.v[k]->u.arg.name, false};
-        for (int j = 0; j < f->node->u.function_def.body.n; j++) ty__evidence_visit(f->node->u.function_def.body.v[j], &ev);
-        if (ev.hit) {
-          guess[i][k] = 'f';
-          flipped = true;
-        }
-      }
-    }
-    if (!flipped) return;
+  ty_ev mev; /* float evidence in module-level code */
+  memset(&mev, 0, sizeof mev);
+  mev.m = m;
+  mev.f = m->scope;
+  mev.a = a;
+  py_nodes mb = m->scope->node->u.module.body;
+  for (int round = 0; round < 16; round++) {
+    mev.changed = false;
+    for (int j = 0; j < mb.n; j++) ty__ev_visit(mb.v[j], &mev);
+    if (!mev.changed) break;
   }
-}
-
-static void ty__decide_once(p_arena *a, const an_program *an, rs_module *m) {
   for (int i = 0; i < m->nfuncs; i++) {
     rs_scope *f = m->funcs[i];
-    const char *guess = f->param_types; /* float guesses from the previous round, or NULL */
     f->typed = ty__candidate(m, f) && !ty__rebound(m, f->name);
     if (!f->typed) continue;
     py_arguments *args = f->node->u.function_def.args;
-    f->param_types = p_arena_alloc(a, (size_t)args->all.n + 1);
+    f->param_types = ty__guess_params(a, an, m, f, &mev);
     for (int k = 0; k < args->all.n; k++) {
-      f->param_types[k] = guess && guess[k] == 'f' ? 'f' : ty__param_hint(an, f, k);
       rs_sym *y = rs_scope_sym(f, args->all.v[k]->u.arg.name);
       if (y) y->ty = f->param_types[k];
     }
   }
   for (int restart = 0; restart < 64; restart++) {
     for (int i = 0; i < m->nfuncs; i++)
-      if (m->funcs[i]->typed) {
-        ty__reset(m->funcs[i]);
-        m->funcs[i]->ret_type = 0;
-      }
+      if (m->funcs[i]->typed) ty__reset(m->funcs[i]);
     bool dropped = false;
     for (int round = 0; round < 64 && !dropped; round++) {
       bool changed = false, unknown = false;

@@ -70,7 +70,9 @@ typedef struct rs_sym {
   const char *rname;  /* Rust identifier for locals/cells (keywords escaped) */
   unsigned flags;
   rs_bind bind;
-  char ty;            /* typed fast path: 'i' (i64) or 'f' (f64) local, 0 = untyped */
+  char ty;            /* typed fast path: 'i' (i64), 'f' (f64), 'b' (bool) local, or a
+                         list that only this fn sees: 'I' Vec<i64>, 'F' Vec<f64>,
+                         'B' Vec<bool>; 0 = untyped */
 } rs_sym;
 
 typedef struct rs_module rs_module;
@@ -92,8 +94,8 @@ typedef struct rs_scope {
   bool class_cell;          /* func: uses super()/__class__; class: provides the cell */
   /* typed fast path (rs_scope.c decides, rs_gen.c emits) */
   bool typed;               /* an unboxed twin <rust_name>__fast is emitted */
-  char *param_types;        /* per parameter 'i' (i64) or 'f' (f64) */
-  char ret_type;            /* 'i' or 'f' */
+  char *param_types;        /* per parameter 'i', 'f', or a list copied in: 'I', 'F', 'B' */
+  char ret_type;            /* 'i', 'f', 'b', or 'n' (returns None) */
 } rs_scope;
 
 struct rs_module {

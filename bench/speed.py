@@ -31,6 +31,9 @@ def timed(cmd, stdin, cwd, runs):
     return statistics.median(times), out
 
 
+START = {"py": 0.0, "wasm": 0.0}  # start-up of an empty program, measured once in main()
+
+
 def bench(name, src, cwd, args, stdin, runs, tmp):
     out = os.path.join(tmp, name.replace("/", "_"))
     t0 = time.perf_counter()
@@ -46,8 +49,11 @@ def bench(name, src, cwd, args, stdin, runs, tmp):
     wa_t, wa_out = timed(["node", os.path.join(TOP, "contrib", "run.mjs"), wasm] + args, stdin, cwd, runs)
     same = "same" if py_out == wa_out else "DIFFERENT OUTPUT"
     ratio = py_t / wa_t if wa_t else 0
-    print("%-40s translate+compile %5.2f s  wasm %8d B  cpython %6.3f s  wasm %6.3f s  speed x%5.2f  %s"
-          % (name, tt, os.path.getsize(wasm), py_t, wa_t, ratio, same))
+    # the same ratio without each side's start-up (interpreter / node + wasm
+    # instantiation), which dominates short programs; floor 5 ms
+    net = max(py_t - START["py"], 0.005) / max(wa_t - START["wasm"], 0.005)
+    print("%-40s translate+compile %5.2f s  wasm %8d B  cpython %6.3f s  wasm %6.3f s  speed x%5.2f  without start-up x%5.1f  %s"
+          % (name, tt, os.path.getsize(wasm), py_t, wa_t, ratio, net, same))
     return ratio if py_out == wa_out else None
 
 
@@ -58,6 +64,15 @@ def main():
     ap.add_argument("--no-corpus", action="store_true")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="portalis-bench-")
+    empty = os.path.join(tmp, "empty.py")
+    with open(empty, "w") as f:
+        f.write("pass\n")
+    p = subprocess.run([os.path.join(TOP, "portalis"), "translate", empty, "-o", os.path.join(tmp, "empty")], capture_output=True)
+    if p.returncode == 0:
+        START["py"] = timed([sys.executable, empty], b"", tmp, max(a.runs, 5))[0]
+        START["wasm"] = timed(["node", os.path.join(TOP, "contrib", "run.mjs"), os.path.join(tmp, "empty", "module.wasm")],
+                              b"", tmp, max(a.runs, 5))[0]
+        print("start-up of an empty program: cpython %.3f s, wasm (node) %.3f s" % (START["py"], START["wasm"]))
     rows = []
     progs = os.path.join(TOP, "bench", "programs")
     for f in sorted(os.listdir(progs)):

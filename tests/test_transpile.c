@@ -680,28 +680,16 @@ END_TEST
 
 static bool have(const char *path) { return access(path, X_OK) == 0 || access(path, R_OK) == 0; }
 
-START_TEST(t_e2e_compile_and_run) {
+/* Compiles src to wasm32-wasi against the runtime rlib and runs it under
+ * Node: the output (malloc'd) or NULL when the toolchain is missing. */
+static char *e2e_run(const char *src) {
   const char *rlib = getenv("top_builddir") ? NULL : "agents/runtime/libportalis_rt.rlib";
   char rlib_buf[1024];
   if (!rlib) {
     snprintf(rlib_buf, sizeof rlib_buf, "%s/agents/runtime/libportalis_rt.rlib", getenv("top_builddir"));
     rlib = rlib_buf;
   }
-  if (!have("/usr/bin/rustc") || !have(rlib) || system("node --version >/dev/null 2>&1") != 0) {
-    fprintf(stderr, "t_e2e_compile_and_run: skipped (no rustc, node or runtime rlib)\n");
-    return;
-  }
-  const char *src =
-      "class Acc:\n    def __init__(self):\n        self.items = []\n    def add(self, x):\n        self.items.append(x)\n"
-      "        return self\n\ndef gen(n):\n    for i in range(n):\n        yield i * i\n\n"
-      "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\n"
-      "def half(n):\n    return n / 2 + 0.25\n\n"
-      "def sq(n):\n    return n * n\n\n"
-      "def maybe(c):\n    if c:\n        v = 1\n    return v\n\n"
-      "a = Acc().add(1).add(2)\ntry:\n    {}['k']\nexcept KeyError as e:\n    print('caught', repr(e))\n"
-      "finally:\n    print('finally')\nprint(a.items, list(gen(4)), fib(20), f'{3.5:>6.2f}|', 2 ** 70)\n"
-      "print(half(3), half(2 ** 80), sq(2 ** 40), sq(-3))\n"
-      "try:\n    maybe(False)\nexcept UnboundLocalError as e:\n    print('unbound', maybe(True))\n";
+  if (!have("/usr/bin/rustc") || !have(rlib) || system("node --version >/dev/null 2>&1") != 0) return NULL;
   char dir[] = "/tmp/test_transpile.XXXXXX";
   ck_assert_ptr_nonnull(mkdtemp(dir));
   rs_program *p = build(src);
@@ -731,12 +719,189 @@ START_TEST(t_e2e_compile_and_run) {
   size_t ol;
   snprintf(path, sizeof path, "%s/out.txt", dir);
   ck_assert_int_eq(p_read_file(path, 1 << 20, &out, &ol, &e), 0);
+  p_rmtree(dir);
+  return out;
+}
+
+/* What python3 prints for src (malloc'd), NULL without python3. */
+static char *python_run(const char *src) {
+  char path[] = "/tmp/test_transpile_py.XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  ck_assert_int_eq(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+  close(fd);
+  char cmd[256];
+  snprintf(cmd, sizeof cmd, "python3 %s 2>/dev/null", path);
+  FILE *f = popen(cmd, "r");
+  if (!f) return NULL;
+  p_buf b;
+  p_buf_init(&b, 0);
+  char chunk[4096];
+  size_t k;
+  while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) p_buf_append(&b, chunk, k);
+  int rc = pclose(f);
+  unlink(path);
+  if (rc != 0) {
+    p_buf_free(&b);
+    return NULL;
+  }
+  p_buf_putc(&b, 0);
+  return b.data;
+}
+
+START_TEST(t_e2e_compile_and_run) {
+  const char *src =
+      "class Acc:\n    def __init__(self):\n        self.items = []\n    def add(self, x):\n        self.items.append(x)\n"
+      "        return self\n\ndef gen(n):\n    for i in range(n):\n        yield i * i\n\n"
+      "def fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)\n\n"
+      "def half(n):\n    return n / 2 + 0.25\n\n"
+      "def sq(n):\n    return n * n\n\n"
+      "def maybe(c):\n    if c:\n        v = 1\n    return v\n\n"
+      "a = Acc().add(1).add(2)\ntry:\n    {}['k']\nexcept KeyError as e:\n    print('caught', repr(e))\n"
+      "finally:\n    print('finally')\nprint(a.items, list(gen(4)), fib(20), f'{3.5:>6.2f}|', 2 ** 70)\n"
+      "print(half(3), half(2 ** 80), sq(2 ** 40), sq(-3))\n"
+      "try:\n    maybe(False)\nexcept UnboundLocalError as e:\n    print('unbound', maybe(True))\n";
+  char *out = e2e_run(src);
+  if (!out) {
+    fprintf(stderr, "t_e2e_compile_and_run: skipped (no rustc, node or runtime rlib)\n");
+    return;
+  }
   /* checked with python3 */
   /* sq(2 ** 40) overflows i64: the twin bails out and the dynamic path promotes */
   ck_assert_str_eq(out, "caught KeyError('k')\nfinally\n[1, 2] [0, 1, 4, 9] 6765   3.50| 1180591620717411303424\n"
                         "1.75 6.044629098073146e+23 1208925819614629174706176 9\nunbound 1\n");
   free(out);
-  p_rmtree(dir);
+}
+END_TEST
+
+/* Typed lists in twins, and every way the twin must give way to the
+ * dynamic path, compared with what python3 prints for the same program. */
+static const char *typed_lists_src =
+    "def sieve(limit):\n"
+    "    flags = [True] * (limit + 1)\n"
+    "    flags[0] = False\n"
+    "    flags[1] = False\n"
+    "    i = 2\n"
+    "    while i * i <= limit:\n"
+    "        if flags[i]:\n"
+    "            j = i * i\n"
+    "            while j <= limit:\n"
+    "                flags[j] = False\n"
+    "                j += i\n"
+    "        i += 1\n"
+    "    count = 0\n"
+    "    for f in flags:\n"
+    "        if f:\n"
+    "            count += 1\n"
+    "    return count\n"
+    "\n"
+    "def scale(xs, k):\n"
+    "    for i in range(len(xs)):\n"
+    "        xs[i] *= k\n"
+    "    xs[-1] += 0.5\n"
+    "\n"
+    "def total(xs):\n"
+    "    s = 0.0\n"
+    "    for x in xs:\n"
+    "        s += x\n"
+    "    return s\n"
+    "\n"
+    "def poke(xs, i):\n"
+    "    xs[0] = 99.0\n"
+    "    xs[i] = 1.0\n"
+    "    return 1\n"
+    "\n"
+    "def dot(a, b):\n"
+    "    s = 0.0\n"
+    "    for i in range(len(a)):\n"
+    "        a[i] += 1.0\n"
+    "        s += a[i] * b[i]\n"
+    "    return s\n"
+    "\n"
+    "def isum(v):\n"
+    "    t = 0\n"
+    "    for i in range(len(v)):\n"
+    "        v[i] = v[i] * 3 + 1\n"
+    "        t += v[i]\n"
+    "    return t\n"
+    "\n"
+    "def local_sum(n):\n"
+    "    w = [0.5, 1.5, n / 4]\n"
+    "    acc = 0.0\n"
+    "    for k in range(n):\n"
+    "        w[k % 3] += 1.0\n"
+    "        acc += w[-1 - k % 3]\n"
+    "    return acc\n"
+    "\n"
+    "print(sieve(100), sieve(1), sieve(2))\n"
+    "try:\n"
+    "    sieve(-5)\n"
+    "except IndexError as e:\n"
+    "    print('IndexError', e)\n"
+    "xs = [1.0, 2.0, 3.0]\n"
+    "scale(xs, 2.0)\n"
+    "print(xs)\n"
+    "ys = [1.0, 2, 3.0]\n"
+    "scale(ys, 2.0)\n"
+    "print(ys)\n"
+    "scale(xs, 3)\n"
+    "print(xs, total(xs), total([]))\n"
+    "try:\n"
+    "    poke(xs, 10)\n"
+    "except IndexError as e:\n"
+    "    print('IndexError', e, xs)\n"
+    "print(dot(xs, xs), xs)\n"
+    "zs = [1.5] * 3\n"
+    "print(dot(zs, [2.0, 2.0, 2.0]), zs)\n"
+    "big = [2 ** 62, 2 ** 62]\n"
+    "print(isum(big), big)\n"
+    "small = [1, 2, 3]\n"
+    "print(isum(small), small)\n"
+    "print(isum([True, 2]))\n"
+    "print(local_sum(10), local_sum(0))\n";
+
+START_TEST(t_gen_typed_lists) {
+  const char *r = tr(typed_lists_src);
+  /* a bool list made in the fn, iterated with CPython's live length */
+  HAS(r, "fn sieve__fast(__d: u32, limit: i64) -> i64");
+  HAS(r, "let mut flags: Vec<bool> = Vec::new();");
+  HAS(r, "flags = ck!(rx::vec_rep(true, ck!(limit.checked_add(1i64))));");
+  HAS(r, "{ let __v = false; let __k = ck!(rx::ix(flags.len(), j)); flags[__k] = __v; }");
+  HAS(r, "while __k");
+  /* list parameters: copied in, and back only for lists the fn stores into */
+  HAS(r, "fn scale__fast(__d: u32, xs: &mut Vec<f64>, k: f64) -> ()");
+  HAS(r, "if let (Some(mut __v0),) = (rx::list_in_f64(__p0),) {");
+  HAS(r, "if !rx::failed() { rx::list_out_f64(__p0, &__v0); return Ok(Value::none()); }");
+  HAS(r, "fn total__fast(__d: u32, xs: &mut Vec<f64>) -> f64");
+  HAS(r, "if !rx::failed() { return Ok(Value::float(__r)); }");
+  HAS(r, "if rx::distinct(&[rx::addr(__p0), rx::addr(__p1)]) {");
+  HAS(r, "fn isum__fast(__d: u32, v: &mut Vec<i64>) -> i64");
+  HAS(r, "fn local_sum__fast(__d: u32, n: i64) -> f64");
+  HAS(r, "w = vec![0.5f64, 1.5f64, ck!(rx::div_f64((n as f64), (4i64 as f64)))];");
+  /* what stays dynamic: a list that escapes or aliases, an int stored into
+   * a list of floats, an empty list, a list method */
+  HASNT(tr("def f(n):\n    a = [1] * n\n    return a\n"), "f__fast");
+  HASNT(tr("def f(n):\n    a = [1] * n\n    b = a\n    b[0] = 2\n    return a[0]\n"), "f__fast");
+  HASNT(tr("def f(xs):\n    xs[0] = 1\n    xs[1] = 0.5\n    return 0\n"), "f__fast");
+  HASNT(tr("def f(n):\n    a = []\n    return n\n"), "f__fast");
+  HASNT(tr("def f(n):\n    a = [1.0] * n\n    a.append(2.0)\n    return n\n"), "f__fast");
+  HASNT(tr("def g(xs):\n    return xs[0]\ndef f(xs):\n    return g(xs)\n"), "f__fast");
+  HASNT(tr("def f(xs):\n    xs = [1.0]\n    return xs[0]\n"), "f__fast");
+  HASNT(tr("def f(n):\n    a = [1] * n\n    return a[0] + True\n"), "f__fast");
+}
+END_TEST
+
+START_TEST(t_e2e_typed_lists) {
+  char *want = python_run(typed_lists_src);
+  char *out = want ? e2e_run(typed_lists_src) : NULL;
+  if (!out) {
+    fprintf(stderr, "t_e2e_typed_lists: skipped (no python3, rustc, node or runtime rlib)\n");
+    free(want);
+    return;
+  }
+  ck_assert_str_eq(out, want);
+  free(out);
+  free(want);
 }
 END_TEST
 
@@ -777,6 +942,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_gen_private_names);
   tcase_add_test(tc, t_gen_imports);
   tcase_add_test(tc, t_gen_typed_twin);
+  tcase_add_test(tc, t_gen_typed_lists);
   tcase_add_test(tc, t_gen_unbound_locals);
   tcase_add_test(tc, t_gen_match);
   tcase_add_test(tc, t_gen_annotations_future);
@@ -799,6 +965,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, t_e2e_compile_and_run);
+  tcase_add_test(tc, t_e2e_typed_lists);
   suite_add_tcase(s, tc);
   return s;
 }

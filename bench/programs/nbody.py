@@ -57,5 +57,5 @@ vxs[0] = -px / SOLAR_MASS
 vys[0] = -py / SOLAR_MASS
 vzs[0] = -pz / SOLAR_MASS
 print("%.9f" % energy(xs, ys, zs, vxs, vys, vzs, ms))
-advance(xs, ys, zs, vxs, vys, vzs, ms, 0.01, 100000)
+advance(xs, ys, zs, vxs, vys, vzs, ms, 0.01, 500000)
 print("%.9f" % energy(xs, ys, zs, vxs, vys, vzs, ms))

@@ -24,4 +24,4 @@ def total(rounds):
     return s
 
 
-print(total(10))
+print(total(200))

@@ -127,8 +127,8 @@ fn chain(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     }))
 }
 
-// main.py:13 unboxed twin of gcd (rx::failed() after it = overflow, division by zero or too deep:
-// the dynamic fn re-runs the call)
+// main.py:13 unboxed twin of gcd (rx::failed() after it = overflow, division by zero, index out of range or
+// too deep: the dynamic fn re-runs the call; list parameters are copies the caller writes back on success)
 fn gcd__fast(__d: u32, a: i64, b: i64) -> i64 {
     if __d > 800 { return rx::bail(); }
     let mut a = a;
@@ -168,8 +168,8 @@ fn gcd(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     Ok(Value::none())
 }
 
-// main.py:19 unboxed twin of tri (rx::failed() after it = overflow, division by zero or too deep:
-// the dynamic fn re-runs the call)
+// main.py:19 unboxed twin of tri (rx::failed() after it = overflow, division by zero, index out of range or
+// too deep: the dynamic fn re-runs the call; list parameters are copies the caller writes back on success)
 fn tri__fast(__d: u32, n: i64) -> i64 {
     if __d > 800 { return rx::bail(); }
     let mut total: i64 = 0;

@@ -125,8 +125,8 @@ fn Vec__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     Ok(Value::none())
 }
 
-// main.py:14 unboxed twin of norm (rx::failed() after it = overflow, division by zero or too deep:
-// the dynamic fn re-runs the call)
+// main.py:14 unboxed twin of norm (rx::failed() after it = overflow, division by zero, index out of range or
+// too deep: the dynamic fn re-runs the call; list parameters are copies the caller writes back on success)
 fn norm__fast(__d: u32, x: f64, y: f64) -> f64 {
     if __d > 800 { return rx::bail(); }
     let mut x = x;

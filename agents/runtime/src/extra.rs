@@ -11,6 +11,8 @@
 use crate::value::{Kw, Params, PyErr, PyResult, Value};
 use crate::Cell;
 use std::future::Future;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// How a `try`/`with` body ended when it did not raise.
 pub enum Flow {
@@ -580,6 +582,80 @@ pub fn f64_to_i64(a: f64) -> Option<i64> {
     }
 }
 
+// ------------------------------------------------------------ typed lists
+
+// A twin works on Vec<i64>/Vec<f64>/Vec<bool>: lists it made itself, or
+// copies of list arguments whose every element has exactly that type
+// (copied back only when the twin succeeded).
+
+/// Python's index rules: a negative index counts from the end; None when
+/// out of range (the dynamic re-run raises the IndexError).
+#[inline(always)]
+pub fn ix(len: usize, i: i64) -> Option<usize> {
+    let j = if i < 0 { i.wrapping_add(len as i64) } else { i };
+    if j >= 0 && (j as u64) < len as u64 {
+        Some(j as usize)
+    } else {
+        None
+    }
+}
+
+/// `[v] * n`: empty for n <= 0 as in Python; None past 2**27 items, where
+/// the dynamic path decides (MemoryError or a very large list).
+pub fn vec_rep<T: Copy>(v: T, n: i64) -> Option<Vec<T>> {
+    if n <= 0 {
+        Some(Vec::new())
+    } else if n > (1 << 27) {
+        None
+    } else {
+        Some(vec![v; n as usize])
+    }
+}
+
+macro_rules! list_io {
+    ($tin:ident, $tout:ident, $t:ty, $var:ident) => {
+        /// Copy-in: Some when every element is exactly of this type.
+        pub fn $tin(l: &Rc<RefCell<Vec<Value>>>) -> Option<Vec<$t>> {
+            let b = l.borrow();
+            let mut v = Vec::with_capacity(b.len());
+            for x in b.iter() {
+                match x {
+                    Value::$var(y) => v.push(*y),
+                    _ => return None,
+                }
+            }
+            Some(v)
+        }
+        /// Copy-back after the twin succeeded (it never changes a length).
+        pub fn $tout(l: &Rc<RefCell<Vec<Value>>>, v: &[$t]) {
+            let mut b = l.borrow_mut();
+            for (d, s) in b.iter_mut().zip(v.iter()) {
+                *d = Value::$var(*s);
+            }
+        }
+    };
+}
+list_io!(list_in_f64, list_out_f64, f64, Float);
+list_io!(list_in_i64, list_out_i64, i64, Int);
+list_io!(list_in_bool, list_out_bool, bool, Bool);
+
+#[inline]
+pub fn addr(l: &Rc<RefCell<Vec<Value>>>) -> usize {
+    Rc::as_ptr(l) as *const u8 as usize
+}
+
+/// No list passed twice (the copies would not alias as the lists do).
+pub fn distinct(a: &[usize]) -> bool {
+    for i in 0..a.len() {
+        for j in i + 1..a.len() {
+            if a[i] == a[j] {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -595,5 +671,32 @@ mod tests {
         assert_eq!(mod_i64(6, -2), Some(0));
         assert_eq!(floordiv_i64(1, 0), None);
         assert_eq!(floordiv_i64(i64::MIN, -1), None);
+    }
+
+    #[test]
+    fn typed_list_helpers() {
+        // Python: [1, 2, 3][-1] == 3, [1, 2, 3][-4] and [1, 2, 3][3] raise IndexError
+        assert_eq!(ix(3, -1), Some(2));
+        assert_eq!(ix(3, -3), Some(0));
+        assert_eq!(ix(3, -4), None);
+        assert_eq!(ix(3, 3), None);
+        assert_eq!(ix(0, 0), None);
+        assert_eq!(ix(3, i64::MIN), None);
+        // [True] * -2 == [], [0.5] * 3 == [0.5, 0.5, 0.5]
+        assert_eq!(vec_rep(true, -2), Some(vec![]));
+        assert_eq!(vec_rep(0.5, 3), Some(vec![0.5, 0.5, 0.5]));
+        assert_eq!(vec_rep(1i64, 1 << 40), None);
+        let l = Rc::new(RefCell::new(vec![Value::Float(1.5), Value::Float(-0.0)]));
+        let mut v = list_in_f64(&l).unwrap();
+        assert_eq!(list_in_i64(&l), None);
+        v[0] = 2.5;
+        list_out_f64(&l, &v);
+        assert!(matches!(l.borrow()[0], Value::Float(x) if x == 2.5));
+        assert!(matches!(l.borrow()[1], Value::Float(x) if x == 0.0 && x.is_sign_negative()));
+        // a bool is not an int here: copying back would turn True into 1
+        let m = Rc::new(RefCell::new(vec![Value::Int(1), Value::Bool(true)]));
+        assert_eq!(list_in_i64(&m), None);
+        assert!(distinct(&[addr(&l), addr(&m)]));
+        assert!(!distinct(&[addr(&l), addr(&m), addr(&l)]));
     }
 }

@@ -1036,6 +1036,33 @@ static bool ty__range_call(ty_ctx *t, py_node *it) {
 
 static void ty__body(ty_ctx *t, py_nodes b, int depth);
 
+typedef struct ty_bind { const char *name; bool hit; } ty_bind;
+
+static int ty__bind_visit(py_node *n, void *ctx) {
+  ty_bind *b = ctx;
+  if (n->kind == PY_NAME && n->u.name.ctx != PY_LOAD && strcmp(n->u.name.id, b->name) == 0) b->hit = true;
+  return b->hit ? 1 : py_node_children(n, ty__bind_visit, ctx);
+}
+
+/* Does code b bind name (any store)? */
+static bool ty__binds_name(py_nodes b, const char *name) {
+  ty_bind k = {name, false};
+  for (int i = 0; i < b.n && !k.hit; i++) ty__bind_visit(b.v[i], &k);
+  return k.hit;
+}
+
+/* Does code b contain a loop? */
+static int ty__loop_visit(py_node *n, void *ctx) {
+  if (n->kind == PY_FOR || n->kind == PY_WHILE) return *(bool *)ctx = true, 1;
+  return py_node_children(n, ty__loop_visit, ctx);
+}
+
+static bool ty__has_loop(py_nodes b) {
+  bool hit = false;
+  for (int i = 0; i < b.n && !hit; i++) ty__loop_visit(b.v[i], &hit);
+  return hit;
+}
+
 static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
   if (depth > 60) {
     t->bad = true;
@@ -1125,6 +1152,9 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     if (ty__range_call(t, n->u.for_.iter)) {
       ty__assign(t, n->u.for_.target, 'i');
     } else if (n->u.for_.iter->kind == PY_NAME) {
+      /* CPython's iterator keeps the list it started with; the twin re-reads
+       * the variable, so the body must not rebind it */
+      if (ty__binds_name(n->u.for_.body, n->u.for_.iter->u.name.id)) t->bad = true;
       ty__assign(t, n->u.for_.target, ty__elem(ty__list_name(t, n->u.for_.iter)));
     } else {
       t->bad = true;
@@ -1438,6 +1468,10 @@ static char *ty__guess_params(p_arena *a, const an_program *an, rs_module *m, rs
     if (u.list) g[k] = u.boolean ? 'B' : fl ? 'F' : 'I';
     else g[k] = fl ? 'f' : 'i';
   }
+  /* a list argument is copied in (O(len) per call): only worth it, and
+   * only bounded by the work done, in a function that loops; 'x' = no twin */
+  for (int k = 0; k < args->all.n; k++)
+    if (ty__is_list(g[k]) && !ty__has_loop(body)) g[k] = 'x';
   return g;
 }
 

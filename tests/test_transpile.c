@@ -888,6 +888,10 @@ START_TEST(t_gen_typed_lists) {
   HASNT(tr("def g(xs):\n    return xs[0]\ndef f(xs):\n    return g(xs)\n"), "f__fast");
   HASNT(tr("def f(xs):\n    xs = [1.0]\n    return xs[0]\n"), "f__fast");
   HASNT(tr("def f(n):\n    a = [1] * n\n    return a[0] + True\n"), "f__fast");
+  /* the loop would see the new list where CPython's iterator keeps the old */
+  HASNT(tr("def f(n):\n    a = [1] * n\n    t = 0\n    for x in a:\n        a = [2] * n\n        t += x\n    return t\n"), "f__fast");
+  /* a list argument is only copied in by a function that loops */
+  HASNT(tr("def first(xs):\n    return xs[0] * 2.0\n"), "first__fast");
 }
 END_TEST
 

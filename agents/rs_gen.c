@@ -1990,17 +1990,7 @@ static void gn__ty_body(gn *g, py_nodes body) {
   for (int i = 0; i < body.n && !g->err; i++) gn__ty_stmt(g, body.v[i]);
 }
 
-static const char *gn__rty(char t) {
-  switch (t) {
-  case 'f': return "f64";
-  case 'b': return "bool";
-  case 'n': return "()";
-  case 'I': return "Vec<i64>";
-  case 'F': return "Vec<f64>";
-  case 'B': return "Vec<bool>";
-  default: return "i64";
-  }
-}
+static const char *gn__rty(char t) { return rs_ty_rust(t); }
 
 static const char *gn__rzero(char t) {
   switch (t) {

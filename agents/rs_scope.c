@@ -1550,6 +1550,18 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
   for (int i = 0; i < m->nfuncs; i++) m->funcs[i]->typed = false;
 }
 
+const char *rs_ty_rust(char t) {
+  switch (t) {
+  case 'f': return "f64";
+  case 'b': return "bool";
+  case 'n': return "()";
+  case 'I': return "Vec<i64>";
+  case 'F': return "Vec<f64>";
+  case 'B': return "Vec<bool>";
+  default: return "i64";
+  }
+}
+
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n) {
   ty_ctx t = {m, f, false, false, false};
   return ty__expr(&t, n, 0);

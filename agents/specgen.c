@@ -5,15 +5,20 @@
  * The decisions themselves are made by rs_program_build (rs_scope.c): which
  * Rust fn each def/lambda/generator expression becomes, how each name is
  * stored (local, cell, module dict, class namespace), which functions get
- * an unboxed i64 twin. SpecGen runs it once, hands the result to Transpile
+ * an unboxed twin. SpecGen runs it once, hands the result to Transpile
  * through job->spec, and records it as a readable artifact: for each module
  * its Rust module, and for each item the Python name, qualname and line
  * against the Rust signature, so that a reader of the generated crate (or
  * of a compile error) finds the Python behind every fn.
  *
  * Classes are dynamic objects built by rt::make_class at run time (their
- * namespace is whatever the body assigns); they appear in the spec with the
- * Rust fns of their methods.
+ * namespace is whatever the body assigns); they appear in the spec with
+ * their bases, their instance fields and the types Analysis proved for
+ * them, the protocols their dunder methods implement (what a Rust trait
+ * impl would be; the runtime dispatches them), whether they are exception
+ * types, and the Rust fns of their methods. Functions show the unboxed twin
+ * (i64/f64/bool, Vec<..> for lists) next to the dynamic fn when they have
+ * one.
  */
 #include "analysis.h"
 #include "pipeline.h"
@@ -71,6 +76,91 @@ static void sg__py_types(p_buf *b, const rs_program *p, const rs_scope *s) {
   p_buf_printf(b, "}, \"pure\": %s", af->pure ? "true" : "false");
 }
 
+/* What a dunder method implements, for the spec's "protocols". The runtime
+ * dispatches them dynamically (rt::add, rt::eq, rt::getitem, ...): they are
+ * the class's trait impls in Python terms. */
+static const char *sg__dunder_op(const char *n) {
+  static const char *const t[][2] = {
+      {"__init__", "construction"}, {"__repr__", "repr()"}, {"__str__", "str()/print"}, {"__eq__", "=="},
+      {"__ne__", "!="}, {"__lt__", "<"}, {"__le__", "<="}, {"__gt__", ">"}, {"__ge__", ">="},
+      {"__hash__", "hash()"}, {"__bool__", "truth"}, {"__len__", "len()"}, {"__iter__", "iter()"},
+      {"__next__", "next()"}, {"__contains__", "in"}, {"__getitem__", "x[k]"}, {"__setitem__", "x[k] = v"},
+      {"__delitem__", "del x[k]"}, {"__call__", "call"}, {"__enter__", "with (enter)"}, {"__exit__", "with (exit)"},
+      {"__add__", "+"}, {"__sub__", "-"}, {"__mul__", "*"}, {"__truediv__", "/"}, {"__floordiv__", "//"},
+      {"__mod__", "%"}, {"__pow__", "**"}, {"__neg__", "unary -"}, {"__radd__", "+ (reflected)"},
+      {"__rmul__", "* (reflected)"}, {"__iadd__", "+="}, {"__format__", "format()"}, {"__getattr__", "missing attribute"},
+      {"__setattr__", "attribute store"}, {"__del__", "finalizer"},
+  };
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (strcmp(t[i][0], n) == 0) return t[i][1];
+  return NULL;
+}
+
+/* Builtin exception classes a user class may derive from. */
+static bool sg__exc_base(const char *n) {
+  size_t l = strlen(n);
+  return strcmp(n, "BaseException") == 0 || (l > 5 && strcmp(n + l - 5, "Error") == 0) ||
+         (l >= 9 && strcmp(n + l - 9, "Exception") == 0) || strcmp(n, "StopIteration") == 0 ||
+         strcmp(n, "KeyboardInterrupt") == 0 || strcmp(n, "SystemExit") == 0 || strcmp(n, "GeneratorExit") == 0 ||
+         (l > 7 && strcmp(n + l - 7, "Warning") == 0);
+}
+
+/* A class: its bases, its instance fields with the types Analysis proved,
+ * the protocols its dunder methods implement, and whether it is an
+ * exception type (raised as a PyErr carrying the instance). */
+static void sg__class(p_buf *b, const rs_program *p, const rs_scope *s) {
+  py_nodes bases = s->node->u.class_def.bases;
+  p_buf_puts(b, ", \"bases\": [");
+  const char *exc = NULL;
+  for (int i = 0; i < bases.n; i++) {
+    py_node *x = bases.v[i];
+    const char *nm = x->kind == PY_NAME ? x->u.name.id : x->kind == PY_ATTRIBUTE ? x->u.attribute.attr : "<expr>";
+    if (i) p_buf_puts(b, ", ");
+    sg__str(b, nm);
+    if (x->kind == PY_NAME) {
+      if (sg__exc_base(nm)) exc = nm;
+      /* a user class that is itself an exception */
+      for (uint32_t id = 0; id < p->nids && !exc; id++) {
+        rs_scope *o = p->scope_of[id];
+        if (o && o->kind == RS_SC_CLASS && o != s && strcmp(o->name, nm) == 0) {
+          py_nodes ob = o->node->u.class_def.bases;
+          for (int k = 0; k < ob.n; k++)
+            if (ob.v[k]->kind == PY_NAME && sg__exc_base(ob.v[k]->u.name.id)) exc = nm;
+        }
+      }
+    }
+  }
+  p_buf_puts(b, "]");
+  if (exc) {
+    p_buf_puts(b, ", \"exception\": ");
+    sg__str(b, exc);
+  }
+  an_class *k = p->an ? (an_class *)s->node->an : NULL;
+  if (k && k->nattrs) {
+    p_buf_puts(b, ", \"fields\": {");
+    for (int i = 0; i < k->nattrs; i++) {
+      if (i) p_buf_puts(b, ", ");
+      sg__str(b, k->attrs[i].name);
+      p_buf_puts(b, ": ");
+      sg__str(b, k->attrs[i].type ? an_type_str(p->arena, k->attrs[i].type) : "dynamic");
+    }
+    p_buf_puts(b, "}");
+  }
+  py_nodes body = s->node->u.class_def.body;
+  int np = 0;
+  for (int i = 0; i < body.n; i++) {
+    py_node *m = body.v[i];
+    if (m->kind != PY_FUNCTION_DEF) continue;
+    const char *op = sg__dunder_op(m->u.function_def.name);
+    if (!op) continue;
+    p_buf_puts(b, np++ ? ", " : ", \"protocols\": {");
+    sg__str(b, m->u.function_def.name);
+    p_buf_puts(b, ": ");
+    sg__str(b, op);
+  }
+  if (np) p_buf_puts(b, "}");
+}
+
 static void sg__item(p_buf *b, const rs_program *p, const rs_scope *s, bool first) {
   p_buf_puts(b, first ? "\n      {" : ",\n      {");
   p_buf_puts(b, "\"kind\": ");
@@ -82,6 +172,7 @@ static void sg__item(p_buf *b, const rs_program *p, const rs_scope *s, bool firs
   p_buf_printf(b, ", \"line\": %d", s->node ? s->node->line : 1);
   if (s->kind == RS_SC_CLASS) {
     p_buf_puts(b, ", \"rust\": \"rt::make_class (dynamic object)\"");
+    sg__class(b, p, s);
   } else {
     p_buf_puts(b, ", \"rust\": ");
     char sig[512];
@@ -92,9 +183,12 @@ static void sg__item(p_buf *b, const rs_program *p, const rs_scope *s, bool firs
       p_buf_init(&b2, 0);
       p_buf_printf(&b2, "fn %s__fast(__d: u32", s->rust_name);
       py_arguments *a = s->node->u.function_def.args;
-      for (int i = 0; i < a->all.n; i++)
-        p_buf_printf(&b2, ", %s: %s", a->all.v[i]->u.arg.name, s->param_types[i] == 'f' ? "f64" : "i64");
-      p_buf_printf(&b2, ") -> %s", s->ret_type == 'f' ? "f64" : "i64");
+      for (int i = 0; i < a->all.n; i++) {
+        char t = s->param_types[i];
+        bool list = t == 'I' || t == 'F' || t == 'B'; /* copied in, and back when stored into */
+        p_buf_printf(&b2, ", %s: %s%s", a->all.v[i]->u.arg.name, list ? "&mut " : "", rs_ty_rust(t));
+      }
+      p_buf_printf(&b2, ") -> %s", rs_ty_rust(s->ret_type));
       p_buf_puts(b, ", \"typed\": ");
       sg__str(b, b2.data);
       p_buf_free(&b2);

@@ -124,7 +124,11 @@ struct an_program;
  * 0, P_EINTERNAL when an is NULL or lacks a scope, P_EUNSUPPORTED with *e
  * positioned at the construct, or P_ETOOBIG when nesting is too deep. */
 int rs_program_build(p_arena *a, py_program *py, const struct an_program *an, rs_program **out, p_err *e);
-/* Fast-path type of expression n inside typed function f: 'i', 'f' or 0. */
+/* The Rust type of a fast-path type letter ('i' -> "i64", 'F' -> "Vec<f64>",
+ * 'n' -> "()"); static string. */
+const char *rs_ty_rust(char t);
+/* Fast-path type of expression n inside typed function f: 'i', 'f', 'b',
+ * 'I', 'F', 'B' or 0. */
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n);
 /* The symbol of name in scope s, NULL if s never mentions it. Borrowed. */
 rs_sym *rs_scope_sym(rs_scope *s, const char *name);

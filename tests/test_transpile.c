@@ -673,6 +673,19 @@ START_TEST(t_crate_files_and_spec) {
   ck_assert_ptr_nonnull(strstr(b.data, "\"rust\": \"fn f(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value>\""));
   ck_assert_ptr_nonnull(strstr(b.data, "\"kind\": \"class\""));
   p_buf_free(&b);
+  /* classes: bases, fields, protocols, exception types; twins with lists */
+  p = build("class AppError(Exception):\n    pass\nclass NotFound(AppError):\n    def __init__(self, key):\n"
+            "        self.key = key\nclass V:\n    def __init__(self, x):\n        self.x = x\n"
+            "    def __add__(self, o):\n        return V(self.x + o.x)\n"
+            "def total(xs):\n    s = 0.0\n    for x in xs:\n        s += x\n    return s\n"
+            "print(total([1.5]), V(1) + V(2))\n");
+  p_buf_init(&b, 0);
+  ck_assert_int_eq(sg_spec_json(p, &b), 0);
+  ck_assert_ptr_nonnull(strstr(b.data, "\"bases\": [\"Exception\"], \"exception\": \"Exception\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"bases\": [\"AppError\"], \"exception\": \"AppError\", \"fields\": {\"key\": "));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"protocols\": {\"__init__\": \"construction\", \"__add__\": \"+\"}"));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"typed\": \"fn total__fast(__d: u32, xs: &mut Vec<f64>) -> f64\""));
+  p_buf_free(&b);
 }
 END_TEST
 

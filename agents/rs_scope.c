@@ -1095,6 +1095,7 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     if (tg->kind == PY_NAME) {
       char c = ty__expr(t, v, 0);
       if (c && ty__is_list(c) && !ty__fresh_list(v)) t->bad = true; /* ys = xs would alias */
+      if (c == 'n') t->bad = true; /* x = f() where f returns None: a None local is not typed */
       ty__assign(t, tg, c);
       return;
     }

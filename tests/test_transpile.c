@@ -905,6 +905,11 @@ START_TEST(t_gen_typed_lists) {
   HASNT(tr("def f(n):\n    a = [1] * n\n    t = 0\n    for x in a:\n        a = [2] * n\n        t += x\n    return t\n"), "f__fast");
   /* a list argument is only copied in by a function that loops */
   HASNT(tr("def first(xs):\n    return xs[0] * 2.0\n"), "first__fast");
+  /* a twin returning None may be called for its effect, not assigned */
+  const char *rn = tr("def g(n):\n    m = n + 1\ndef f(n):\n    g(n)\n    return n\ndef h(n):\n    x = g(n)\n    return n\n");
+  HAS(rn, "fn g__fast(__d: u32, n: i64) -> ()");
+  HAS(rn, "let _ = cc!(g__fast(__d + 1, n));");
+  HASNT(rn, "h__fast");
 }
 END_TEST
 

@@ -71,6 +71,7 @@ typedef struct gn {
   int tmp;
   int depth;
   bool typed;      /* writing the unboxed twin */
+  const py_node *region_done; /* the region loop whose boxed fallback is being written */
 } gn;
 
 /* ------------------------------------------------------------ helpers */
@@ -1554,8 +1555,111 @@ static void gn__match(gn *g, py_node *n) {
   L(g, "}");
 }
 
+static void gn__ty_stmt(gn *g, py_node *n);
+static const char *gn__rzero(char t);
+static bool gn__ty_list(char t);
+
+static const char *gn__box(char t) { return t == 'f' ? "Value::float" : t == 'b' ? "Value::Bool" : "Value::int"; }
+
+/* A typed region (rs_scope.c, "typed regions"): unbox the loop's live-in
+ * locals, run the loop in a closure over unboxed values, box back what it
+ * assigned; on failure (or other argument types) the boxed loop runs. */
+static void gn__region(gn *g, py_node *n, rs_region *r) {
+  rs_scope *f = g->fn;
+  int id = gn__id(g);
+  for (int i = 0; i < f->nsyms; i++) {
+    f->syms[i].ty = r->ty[i];
+    f->syms[i].rflag = r->flag[i];
+  }
+  p_buf pat, vals, pin, cin, addrs, unbox, outs, back;
+  p_buf *bufs[] = {&pat, &vals, &pin, &cin, &addrs, &unbox, &outs, &back};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) p_buf_init(bufs[i], 0);
+  int npat = 0, nl = 0, no = 0;
+  for (int i = 0; i < f->nsyms; i++) {
+    rs_sym *y = &f->syms[i];
+    char t = y->ty;
+    if (!t) continue;
+    bool list = gn__ty_list(t);
+    const char *ek = t == 'F' ? "f64" : t == 'I' ? "i64" : "bool";
+    if (y->rflag == 'L' || y->rflag == 'W') {
+      p_buf_printf(&pat, "%sValue::%s(__e%d_%d)", npat ? ", " : "", list ? "List" : t == 'f' ? "Float" : t == 'b' ? "Bool" : "Int", id, i);
+      p_buf_printf(&vals, "%s&%s", npat++ ? ", " : "", y->rname);
+      if (list) {
+        p_buf_printf(&pin, "%sSome(mut __l%d_%d)", nl ? ", " : "", id, i);
+        p_buf_printf(&cin, "%srx::list_in_%s(__e%d_%d)", nl ? ", " : "", ek, id, i);
+        p_buf_printf(&addrs, "%srx::addr(__e%d_%d)", nl++ ? ", " : "", id, i);
+        p_buf_printf(&unbox, "let %s: &mut %s = &mut __l%d_%d; ", y->rname, rs_ty_rust(t), id, i);
+        if (y->rflag == 'W') p_buf_printf(&back, "rx::list_out_%s(__e%d_%d, &__l%d_%d); ", ek, id, i, id, i);
+      } else {
+        p_buf_printf(&unbox, "let mut %s: %s = *__e%d_%d; ", y->rname, rs_ty_rust(t), id, i);
+        if (y->rflag == 'W') {
+          p_buf_printf(&outs, "%s, ", y->rname);
+          p_buf_printf(&back, "%s = %s(__r%d.%d); ", y->rname, gn__box(t), id, no++);
+        }
+      }
+    } else { /* 'S' */
+      p_buf_printf(&unbox, "let mut %s: %s = %s; let mut __s_%s = false; ", y->rname, rs_ty_rust(t), gn__rzero(t), y->rname);
+      p_buf_printf(&outs, "%s, __s_%s, ", y->rname, y->rname);
+      p_buf_printf(&back, "if __r%d.%d { %s = %s(__r%d.%d); } ", id, no + 1, y->rname, gn__box(t), id, no);
+      no += 2;
+    }
+  }
+  L(g, "// %s:%d typed region: this loop runs on unboxed locals; if it cannot finish as Python would,", gn__file(g), n->line);
+  L(g, "// nothing has changed yet and the boxed loop below runs from the same state");
+  int opened = 0;
+  if (npat) L(g, "let __rg%d = if let (%s,) = (%s,) {", id, pat.data, vals.data);
+  else L(g, "let __rg%d = if true {", id);
+  g->ind++;
+  if (nl) {
+    L(g, "if let (%s,) = (%s,) {", pin.data, cin.data);
+    g->ind++;
+    opened++;
+    if (nl > 1) {
+      L(g, "if rx::distinct(&[%s]) {", addrs.data);
+      g->ind++;
+      opened++;
+    }
+  }
+  L(g, "rx::clear_failed();");
+  L(g, "let __r%d = (|| {", id);
+  g->ind++;
+  L(g, "let __d: u32 = rt::object::frame_depth() as u32;");
+  if (unbox.data) L(g, "%s", unbox.data);
+  g->typed = true;
+  gn__ty_stmt(g, n);
+  g->typed = false;
+  L(g, "(%s)", outs.data ? outs.data : "");
+  g->ind--;
+  L(g, "})();");
+  L(g, "if !rx::failed() { %strue } else { false }", back.data ? back.data : "");
+  for (; opened > 0; opened--) {
+    g->ind--;
+    L(g, "} else { false }");
+  }
+  g->ind--;
+  L(g, "} else { false };");
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) p_buf_free(bufs[i]);
+  for (int i = 0; i < f->nsyms; i++) {
+    f->syms[i].ty = 0;
+    f->syms[i].rflag = 0;
+  }
+  L(g, "if !__rg%d {", id);
+  g->ind++;
+  g->region_done = n;
+  gn__stmt(g, n);
+  g->ind--;
+  L(g, "}");
+}
+
 static void gn__stmt(gn *g, py_node *n) {
   if (g->err) return;
+  if ((n->kind == PY_FOR || n->kind == PY_WHILE) && !g->typed && !g->gen && g->region_done != n) {
+    rs_region *r = rs_region_of(g->fn, n);
+    if (r) {
+      gn__region(g, n, r);
+      return;
+    }
+  }
   if (++g->depth > GN_MAX_DEPTH) {
     gn__fail(g, n, "statements nest too deeply to translate");
     g->depth--;
@@ -1884,6 +1988,13 @@ static char *gn__ty_store_val(gn *g, rs_sym *y, py_node *n) {
   return y->ty == 'f' ? gn__ty_f(g, n) : gn__ty_expr(g, n);
 }
 
+/* In a typed region: a local the loop writes before reading is boxed back
+ * only if it was set; this records that it was. */
+static void gn__ty_mark(gn *g, py_node *name) {
+  rs_sym *y = rs_scope_sym(g->fn, name->u.name.id);
+  if (y && y->rflag == 'S') L(g, "__s_%s = true;", y->rname);
+}
+
 static void gn__ty_stmt(gn *g, py_node *n) {
   if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR) return; /* a docstring */
   L(g, "// %s:%d", gn__file(g), n->line);
@@ -1910,11 +2021,15 @@ static void gn__ty_stmt(gn *g, py_node *n) {
       py_nodes ts = tg->u.list_or_tuple.elts, vs = v->u.list_or_tuple.elts;
       for (int i = 0; i < ts.n; i++)
         L(g, "let __t%d_%d = %s;", id, i, gn__ty_store_val(g, rs_scope_sym(g->fn, ts.v[i]->u.name.id), vs.v[i]));
-      for (int i = 0; i < ts.n; i++) L(g, "%s = __t%d_%d;", rs_scope_sym(g->fn, ts.v[i]->u.name.id)->rname, id, i);
+      for (int i = 0; i < ts.n; i++) {
+        L(g, "%s = __t%d_%d;", rs_scope_sym(g->fn, ts.v[i]->u.name.id)->rname, id, i);
+        gn__ty_mark(g, ts.v[i]);
+      }
       break;
     }
     rs_sym *y = rs_scope_sym(g->fn, tg->u.name.id);
     L(g, "%s = %s;", y->rname, gn__ty_store_val(g, y, v));
+    gn__ty_mark(g, tg);
     break;
   }
   case PY_AUG_ASSIGN: {
@@ -1929,6 +2044,7 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     }
     rs_sym *y = rs_scope_sym(g->fn, n->u.aug_assign.target->u.name.id);
     L(g, "%s = %s;", y->rname, gn__ty_binop(g, n->u.aug_assign.op, n->u.aug_assign.target, n->u.aug_assign.value));
+    gn__ty_mark(g, tg);
     break;
   }
   case PY_IF:
@@ -1960,6 +2076,7 @@ static void gn__ty_stmt(gn *g, py_node *n) {
       L(g, "while __k%d < %s.len() {", id, l);
       g->ind++;
       L(g, "%s = %s[__k%d];", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, l, id);
+      gn__ty_mark(g, n->u.for_.target);
       L(g, "__k%d += 1;", id);
       gn__ty_body(g, n->u.for_.body);
       g->ind--;
@@ -1976,6 +2093,7 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     L(g, "while __i%d %s __stop%d {", id, neg ? ">" : "<", id);
     g->ind++;
     L(g, "%s = __i%d;", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, id);
+    gn__ty_mark(g, n->u.for_.target);
     L(g, "__i%d = ck!(__i%d.checked_add(%s));", id, id, step);
     gn__ty_body(g, n->u.for_.body);
     g->ind--;
@@ -2252,7 +2370,7 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
     p_buf_printf(out, "// Generated by Portalis from %s (module %s). Regenerate instead of editing.\n", m->py->path, m->py->name);
     p_buf_puts(out, "use portalis_rt::prelude::*;\nuse portalis_rt::extra as rx;\nuse portalis_rt::extra::Flow;\n\n");
     bool typed = false;
-    for (int i = 0; i < m->nfuncs; i++) typed |= m->funcs[i]->typed;
+    for (int i = 0; i < m->nfuncs; i++) typed |= m->funcs[i]->typed || m->funcs[i]->nregions;
     if (typed)
       p_buf_puts(out, "// Unboxed twins signal failure through rx::failed(): ck! unwraps a checked result,\n"
                       "// cc! returns right after a call to another twin that failed.\n"

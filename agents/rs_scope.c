@@ -668,6 +668,7 @@ typedef struct ty_ctx {
   bool changed;   /* a local or the return type learned its type this round */
   bool unknown;   /* some expression's type is not known yet */
   bool bad;       /* a rule is broken: no twin */
+  bool region;    /* typing a loop of a dynamic fn, not a whole fn */
 } ty_ctx;
 
 static bool ty__num(char c) { return c == 'i' || c == 'f'; }
@@ -981,8 +982,12 @@ static void ty__assign(ty_ctx *t, py_node *target, char ty) {
     return;
   }
   if (!ty) return;
+  if (t->region && ty__is_list(ty)) {
+    t->bad = true; /* a region's lists are copied back into the lists it started with */
+    return;
+  }
   if (!y->ty) {
-    if (y->flags & RS_F_PARAM) { t->bad = true; return; }
+    if ((y->flags & RS_F_PARAM) && !t->region) { t->bad = true; return; }
     y->ty = ty;
     t->changed = true;
   } else if (y->ty != ty) {
@@ -1519,7 +1524,7 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
       for (int i = 0; i < m->nfuncs && !dropped; i++) {
         rs_scope *f = m->funcs[i];
         if (!f->typed) continue;
-        ty_ctx t = {m, f, false, false, false};
+        ty_ctx t = {m, f, false, false, false, false};
         ty__body(&t, f->node->u.function_def.body, 0);
         if (t.bad) {
           f->typed = false;
@@ -1535,7 +1540,7 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
         for (int i = 0; i < m->nfuncs; i++) {
           rs_scope *f = m->funcs[i];
           if (!f->typed) continue;
-          ty_ctx t = {m, f, false, false, false};
+          ty_ctx t = {m, f, false, false, false, false};
           ty__body(&t, f->node->u.function_def.body, 0);
           if (t.unknown || t.bad || !f->ret_type) {
             f->typed = false;
@@ -1551,6 +1556,248 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
   for (int i = 0; i < m->nfuncs; i++) m->funcs[i]->typed = false;
 }
 
+/* ------------------------------------------------------------ typed regions */
+
+/*
+ * A loop inside a function that has no twin (it prints, builds objects,
+ * raises...) can still run unboxed when the loop itself keeps to the typed
+ * rules (the same ty__stmt rules as a twin's body). At the loop, the
+ * dynamic fn checks that the locals the loop reads before writing (its
+ * live-in names) hold values of the guessed types, unboxes them (lists are
+ * copied in), runs the loop in a closure over i64/f64/bool/Vec, and boxes
+ * back every local the loop assigned (lists copied back). If the closure
+ * fails (overflow, division by zero, index out of range, a callee twin that
+ * failed) nothing has changed yet: the boxed loop runs from the same state.
+ * Lists may be indexed and stored into but not rebound in a region, so the
+ * copy-back always goes to the list object the loop started with. The
+ * outermost loops that qualify become regions; inside a loop that does not
+ * qualify, its inner loops are tried.
+ */
+
+/* Live-in: names read in the loop before any write on some path. */
+typedef struct rg_live { p_arena *a; rs_scope *f; char *def; char *live; } rg_live;
+
+static int rg__reads_visit(py_node *n, void *ctx) {
+  rg_live *l = ctx;
+  if (n->kind == PY_NAME && n->u.name.ctx == PY_LOAD) {
+    rs_sym *y = rs_scope_sym(l->f, n->u.name.id);
+    if (y) {
+      ptrdiff_t i = y - l->f->syms;
+      if (!l->def[i]) l->live[i] = 1;
+    }
+    return 0;
+  }
+  if (n->kind == PY_LAMBDA || n->kind == PY_LIST_COMP || n->kind == PY_SET_COMP || n->kind == PY_DICT_COMP ||
+      n->kind == PY_GENERATOR_EXP)
+    return 0; /* never typed: the region is rejected anyway */
+  return py_node_children(n, rg__reads_visit, ctx);
+}
+
+static void rg__reads(rg_live *l, py_node *e) {
+  if (e) rg__reads_visit(e, l);
+}
+
+static void rg__define(rg_live *l, py_node *t) {
+  if (t->kind == PY_NAME) {
+    rs_sym *y = rs_scope_sym(l->f, t->u.name.id);
+    if (y) l->def[y - l->f->syms] = 1;
+  } else if (t->kind == PY_TUPLE || t->kind == PY_LIST) {
+    for (int i = 0; i < t->u.list_or_tuple.elts.n; i++) rg__define(l, t->u.list_or_tuple.elts.v[i]);
+  } else if (t->kind == PY_SUBSCRIPT) { /* xs[i] = v reads xs and i */
+    rg__reads(l, t->u.subscript.value);
+    rg__reads(l, t->u.subscript.slice);
+  }
+}
+
+static void rg__stmts(rg_live *l, py_nodes b);
+
+static void rg__stmt(rg_live *l, py_node *n) {
+  int ns = l->f->nsyms;
+  switch (n->kind) {
+  case PY_ASSIGN:
+    rg__reads(l, n->u.assign.value);
+    for (int i = 0; i < n->u.assign.targets.n; i++) rg__define(l, n->u.assign.targets.v[i]);
+    break;
+  case PY_AUG_ASSIGN:
+    rg__reads(l, n->u.aug_assign.value);
+    if (n->u.aug_assign.target->kind == PY_NAME) { /* x += v reads x (a Store-context Name) */
+      rs_sym *y = rs_scope_sym(l->f, n->u.aug_assign.target->u.name.id);
+      if (y && !l->def[y - l->f->syms]) l->live[y - l->f->syms] = 1;
+    }
+    rg__define(l, n->u.aug_assign.target);
+    break;
+  case PY_IF: {
+    rg__reads(l, n->u.if_.test);
+    char *before = p_arena_alloc(l->a, (size_t)ns + 1), *after_body = p_arena_alloc(l->a, (size_t)ns + 1);
+    memcpy(before, l->def, (size_t)ns);
+    rg__stmts(l, n->u.if_.body);
+    memcpy(after_body, l->def, (size_t)ns);
+    memcpy(l->def, before, (size_t)ns);
+    rg__stmts(l, n->u.if_.orelse);
+    for (int i = 0; i < ns; i++) l->def[i] = l->def[i] && after_body[i];
+    break;
+  }
+  case PY_WHILE: case PY_FOR: {
+    char *before = p_arena_alloc(l->a, (size_t)ns + 1);
+    if (n->kind == PY_WHILE) rg__reads(l, n->u.while_.test);
+    else rg__reads(l, n->u.for_.iter);
+    memcpy(before, l->def, (size_t)ns);
+    if (n->kind == PY_FOR) rg__define(l, n->u.for_.target);
+    rg__stmts(l, n->kind == PY_WHILE ? n->u.while_.body : n->u.for_.body);
+    memcpy(l->def, before, (size_t)ns); /* the body may run zero times */
+    break;
+  }
+  case PY_RETURN:
+    rg__reads(l, n->u.return_.value);
+    break;
+  case PY_EXPR:
+    rg__reads(l, n->u.expr.value);
+    break;
+  default:
+    break; /* anything else is not typed: the region is rejected */
+  }
+}
+
+static void rg__stmts(rg_live *l, py_nodes b) {
+  for (int i = 0; i < b.n; i++) rg__stmt(l, b.v[i]);
+}
+
+static void rg__add(p_arena *a, rs_scope *f, py_node *loop, const char *flag) {
+  rs_region *n = p_arena_alloc(a, sizeof *n * (size_t)(f->nregions + 1));
+  if (f->nregions) memcpy(n, f->regions, sizeof *n * (size_t)f->nregions);
+  rs_region *r = &n[f->nregions];
+  r->loop = loop;
+  r->ty = p_arena_alloc(a, (size_t)f->nsyms + 1);
+  r->flag = p_arena_alloc(a, (size_t)f->nsyms + 1);
+  for (int i = 0; i < f->nsyms; i++) {
+    r->ty[i] = f->syms[i].ty;
+    r->flag[i] = flag[i];
+  }
+  f->regions = n;
+  f->nregions++;
+}
+
+/* Tries loop as a region of f; true when it is one. */
+/* Does loop store into list name (name[i] = ..., name[i] op= ...)? */
+typedef struct rg_wr { const char *name; bool hit; } rg_wr;
+
+static int rg__item_store_visit(py_node *n, void *ctx) {
+  rg_wr *w = ctx;
+  py_node *t = n->kind == PY_ASSIGN && n->u.assign.targets.n == 1 ? n->u.assign.targets.v[0]
+               : n->kind == PY_AUG_ASSIGN ? n->u.aug_assign.target : NULL;
+  if (t && t->kind == PY_SUBSCRIPT && ty__is_name(t->u.subscript.value, w->name)) w->hit = true;
+  return w->hit ? 1 : py_node_children(n, rg__item_store_visit, ctx);
+}
+
+static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop) {
+  int ns = f->nsyms;
+  if (ns == 0) return false;
+  char *def = p_arena_alloc(a, (size_t)ns + 1), *live = p_arena_alloc(a, (size_t)ns + 1);
+  rg_live l = {a, f, def, live};
+  rg__stmt(&l, loop);
+  /* guesses for the live-in names, from how the whole fn uses them */
+  ty_ev ev;
+  memset(&ev, 0, sizeof ev);
+  ev.m = m;
+  ev.f = f;
+  ev.a = a;
+  py_nodes body = f->node->u.function_def.body;
+  for (int round = 0; round < 16; round++) {
+    ev.changed = false;
+    for (int j = 0; j < body.n; j++) ty__ev_visit(body.v[j], &ev);
+    if (!ev.changed) break;
+  }
+  char *flag = p_arena_alloc(a, (size_t)ns + 1);
+  for (int i = 0; i < ns; i++) {
+    rs_sym *y = &f->syms[i];
+    y->ty = 0;
+    if (!live[i]) continue;
+    if (y->bind != RS_BIND_LOCAL) continue; /* a global or builtin read: the typing decides */
+    ty_use u = {y->name, false, false};
+    ty__use_visit(loop, &u);
+    bool fl = ty__ev_has(&ev, y->name);
+    y->ty = u.list ? (u.boolean ? 'B' : fl ? 'F' : 'I') : fl ? 'f' : 'i';
+    flag[i] = 'L';
+  }
+  bool ok = false;
+  for (int round = 0; round < 16; round++) {
+    ty_ctx t = {m, f, false, false, false, true};
+    ty__stmt(&t, loop, 0);
+    if (t.bad) break;
+    if (!t.changed) {
+      ok = !t.unknown;
+      break;
+    }
+  }
+  /* 'L' read only, 'W' read first and written (boxed back; lists copied
+   * back), 'S' written first (boxed back when the loop set it) */
+  int nout = 0;
+  py_nodes one = {&loop, 1};
+  for (int i = 0; ok && i < ns; i++) {
+    rs_sym *y = &f->syms[i];
+    if (!y->ty) continue;
+    if (y->bind != RS_BIND_LOCAL) ok = false;
+    if (!flag[i]) {
+      flag[i] = 'S';
+      nout += 2;
+    } else if (ty__is_list(y->ty)) {
+      rg_wr w = {y->name, false};
+      rg__item_store_visit(loop, &w);
+      if (w.hit) flag[i] = 'W';
+    } else if (ty__binds_name(one, y->name)) {
+      flag[i] = 'W';
+      nout++;
+    }
+  }
+  if (ok && nout > 12) ok = false; /* the closure returns a tuple (Default up to 12) */
+  if (ok) rg__add(a, f, loop, flag);
+  for (int i = 0; i < ns; i++) f->syms[i].ty = 0;
+  return ok;
+}
+
+static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, int depth) {
+  if (depth > 40) return;
+  for (int i = 0; i < b.n; i++) {
+    py_node *n = b.v[i];
+    switch (n->kind) {
+    case PY_FOR: case PY_WHILE:
+      if (rg__try(a, m, f, n)) break;
+      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.body : n->u.while_.body, depth + 1);
+      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.orelse : n->u.while_.orelse, depth + 1);
+      break;
+    case PY_IF:
+      rg__find(a, m, f, n->u.if_.body, depth + 1);
+      rg__find(a, m, f, n->u.if_.orelse, depth + 1);
+      break;
+    case PY_WITH:
+      rg__find(a, m, f, n->u.with.body, depth + 1);
+      break;
+    case PY_TRY:
+      rg__find(a, m, f, n->u.try_.body, depth + 1);
+      for (int k = 0; k < n->u.try_.handlers.n; k++)
+        rg__find(a, m, f, n->u.try_.handlers.v[k]->u.except_handler.body, depth + 1);
+      rg__find(a, m, f, n->u.try_.orelse, depth + 1);
+      rg__find(a, m, f, n->u.try_.finalbody, depth + 1);
+      break;
+    default:
+      break;
+    }
+  }
+}
+
+/* Regions for a plain function without a twin (not a generator, whose
+ * locals live across suspensions, nor a fn with cells). */
+static void rg__function(p_arena *a, rs_module *m, rs_scope *f) {
+  if (f->typed || f->kind != RS_SC_FUNC || f->is_generator) return;
+  rg__find(a, m, f, f->node->u.function_def.body, 0);
+}
+
+rs_region *rs_region_of(rs_scope *f, const py_node *stmt) {
+  for (int i = 0; f && i < f->nregions; i++)
+    if (f->regions[i].loop == stmt) return &f->regions[i];
+  return NULL;
+}
+
 const char *rs_ty_rust(char t) {
   switch (t) {
   case 'f': return "f64";
@@ -1564,7 +1811,7 @@ const char *rs_ty_rust(char t) {
 }
 
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n) {
-  ty_ctx t = {m, f, false, false, false};
+  ty_ctx t = {m, f, false, false, false, false};
   return ty__expr(&t, n, 0);
 }
 
@@ -1673,6 +1920,7 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
     for (int k = 0; k < m->nfuncs; k++)
       if (m->funcs[k]->kind == RS_SC_FUNC) ub__function(a, m->funcs[k]);
     ty__decide(a, an, m);
+    for (int k = 0; k < m->nfuncs; k++) rg__function(a, m, m->funcs[k]);
   }
   *out = p;
   return 0;

@@ -70,12 +70,23 @@ typedef struct rs_sym {
   const char *rname;  /* Rust identifier for locals/cells (keywords escaped) */
   unsigned flags;
   rs_bind bind;
+  char rflag;         /* while a typed region is emitted: 'L' read before written in it
+                         (unboxed at entry), 'S' only written first (boxed back when set) */
   char ty;            /* typed fast path: 'i' (i64), 'f' (f64), 'b' (bool) local, or a
                          list that only this fn sees: 'I' Vec<i64>, 'F' Vec<f64>,
                          'B' Vec<bool>; 0 = untyped */
 } rs_sym;
 
 typedef struct rs_module rs_module;
+
+/* A loop of a dynamic fn that runs unboxed (rs_scope.c decides, rs_gen.c
+ * emits): the locals' fast-path types and region flags while it runs, one
+ * entry per symbol of the fn. */
+typedef struct rs_region {
+  py_node *loop;            /* the For or While statement */
+  char *ty;                 /* per symbol: as rs_sym.ty */
+  char *flag;               /* per symbol: as rs_sym.rflag */
+} rs_region;
 
 typedef struct rs_scope {
   rs_scope_kind kind;
@@ -96,6 +107,8 @@ typedef struct rs_scope {
   bool typed;               /* an unboxed twin <rust_name>__fast is emitted */
   char *param_types;        /* per parameter 'i', 'f', or a list copied in: 'I', 'F', 'B' */
   char ret_type;            /* 'i', 'f', 'b', or 'n' (returns None) */
+  rs_region *regions;       /* loops of this (untyped) fn that run unboxed */
+  int nregions;
 } rs_scope;
 
 struct rs_module {
@@ -124,6 +137,8 @@ struct an_program;
  * 0, P_EINTERNAL when an is NULL or lacks a scope, P_EUNSUPPORTED with *e
  * positioned at the construct, or P_ETOOBIG when nesting is too deep. */
 int rs_program_build(p_arena *a, py_program *py, const struct an_program *an, rs_program **out, p_err *e);
+/* The typed region a loop statement of f is, or NULL. */
+rs_region *rs_region_of(rs_scope *f, const py_node *stmt);
 /* The Rust type of a fast-path type letter ('i' -> "i64", 'F' -> "Vec<f64>",
  * 'n' -> "()"); static string. */
 const char *rs_ty_rust(char t);

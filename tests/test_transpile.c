@@ -913,6 +913,87 @@ START_TEST(t_gen_typed_lists) {
 }
 END_TEST
 
+/* Typed regions: loops of functions that have no twin (they print). */
+static const char *regions_src =
+    "import math\n"
+    "\n"
+    "def stats(n, scale):\n"
+    "    print('stats', n)\n"
+    "    total = 0\n"
+    "    sq = 0.0\n"
+    "    for i in range(n):\n"
+    "        total += i * i % 7\n"
+    "        sq += math.sqrt(i) * scale\n"
+    "    print(total, round(sq, 6))\n"
+    "    last = -1\n"
+    "    k = 0\n"
+    "    while k < n:\n"
+    "        last = k * 2\n"
+    "        k += 3\n"
+    "    print(last, k)\n"
+    "    xs = [0.5] * 6\n"
+    "    ys = xs\n"
+    "    for j in range(len(xs)):\n"
+    "        xs[j] = xs[j] * j\n"
+    "    print(ys)\n"
+    "    for q in range(0):\n"
+    "        never = 1\n"
+    "    try:\n"
+    "        print(never)\n"
+    "    except UnboundLocalError as e:\n"
+    "        print('unbound', e)\n"
+    "    big = 2 ** 61\n"
+    "    for m in range(4):\n"
+    "        big += big\n"
+    "    print(big, m)\n"
+    "    d = n - 5\n"
+    "    acc = 1.0\n"
+    "    try:\n"
+    "        for t in range(10):\n"
+    "            acc += 1.0 / (d - t)\n"
+    "    except ZeroDivisionError as e:\n"
+    "        print('div', e, t, round(acc, 9))\n"
+    "    mixed = [1.5, 2, 3.5]\n"
+    "    s = 0.0\n"
+    "    for v in range(3):\n"
+    "        s += mixed[v]\n"
+    "    print(s)\n"
+    "\n"
+    "stats(20, 0.5)\n"
+    "stats(0, 2.0)\n"
+    "stats(7, 1)\n"
+    "try:\n"
+    "    stats('x', 1.0)\n"
+    "except TypeError as e:\n"
+    "    print('TypeError', e)\n";
+
+START_TEST(t_gen_typed_regions) {
+  const char *r = tr(regions_src);
+  HASNT(r, "fn stats__fast");
+  HAS(r, "typed region: this loop runs on unboxed locals");
+  HAS(r, "let __r");
+  HAS(r, "if !rx::failed() {");
+  /* a loop that prints is not a region */
+  HASNT(tr("def f(n):\n    t = 0\n    for i in range(n):\n        print(i)\n        t += i\n    print(t)\n"), "typed region");
+  /* nor one that rebinds a list */
+  HASNT(tr("def f(n):\n    a = [1] * n\n    for i in range(n):\n        a = [2] * n\n    print(a)\n"), "typed region");
+}
+END_TEST
+
+START_TEST(t_e2e_typed_regions) {
+  char *want = python_run(regions_src);
+  char *out = want ? e2e_run(regions_src) : NULL;
+  if (!out) {
+    fprintf(stderr, "t_e2e_typed_regions: skipped (no python3, rustc, node or runtime rlib)\n");
+    free(want);
+    return;
+  }
+  ck_assert_str_eq(out, want);
+  free(out);
+  free(want);
+}
+END_TEST
+
 START_TEST(t_e2e_typed_lists) {
   char *want = python_run(typed_lists_src);
   char *out = want ? e2e_run(typed_lists_src) : NULL;
@@ -965,6 +1046,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_gen_imports);
   tcase_add_test(tc, t_gen_typed_twin);
   tcase_add_test(tc, t_gen_typed_lists);
+  tcase_add_test(tc, t_gen_typed_regions);
   tcase_add_test(tc, t_gen_unbound_locals);
   tcase_add_test(tc, t_gen_match);
   tcase_add_test(tc, t_gen_annotations_future);
@@ -988,6 +1070,7 @@ static Suite *suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, t_e2e_compile_and_run);
   tcase_add_test(tc, t_e2e_typed_lists);
+  tcase_add_test(tc, t_e2e_typed_regions);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -669,7 +669,14 @@ typedef struct ty_ctx {
   bool unknown;   /* some expression's type is not known yet */
   bool bad;       /* a rule is broken: no twin */
   bool region;    /* typing a loop of a dynamic fn, not a whole fn */
+  bool module;    /* ... of module-level code: its names are module globals */
 } ty_ctx;
+
+/* A name the typed code may keep unboxed: a plain local, or in a
+ * module-level region a global of the module. */
+static bool ty__plain(const ty_ctx *t, const rs_sym *y) {
+  return y && (y->bind == RS_BIND_LOCAL || (t->module && y->bind == RS_BIND_GLOBAL));
+}
 
 static bool ty__num(char c) { return c == 'i' || c == 'f'; }
 static bool ty__scalar(char c) { return c == 'i' || c == 'f' || c == 'b'; }
@@ -842,7 +849,7 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     return 'b';
   case PY_NAME: {
     rs_sym *y = rs_scope_sym(t->f, n->u.name.id);
-    if (!y || y->bind != RS_BIND_LOCAL) {
+    if (!ty__plain(t, y)) {
       t->bad = true;
       return 0;
     }
@@ -977,7 +984,7 @@ static bool ty__cond(ty_ctx *t, py_node *n, int depth) {
 /* Learns (or checks) the type of a local assigned a value of type ty. */
 static void ty__assign(ty_ctx *t, py_node *target, char ty) {
   rs_sym *y = rs_scope_sym(t->f, target->u.name.id);
-  if (!y || y->bind != RS_BIND_LOCAL) {
+  if (!ty__plain(t, y)) {
     t->bad = true;
     return;
   }
@@ -1335,9 +1342,12 @@ static bool ty__ev_tree(ty_ev *v, py_node *n, ty_leaves *out, int depth) {
       fl = fl || fr;
       ty__ev_merge(&ll, &rl);
     }
+    /* a / b is a float whatever a and b are, and a comparison a bool: what
+     * the enclosing expression meets says nothing about their operands */
+    if (n->kind == PY_COMPARE) return false;
+    if (n->u.bin_op.op == PY_OP_DIV) return true;
     ty__ev_merge(out, &ll);
-    if (n->kind == PY_COMPARE) return false; /* a comparison is a bool */
-    return fl || n->u.bin_op.op == PY_OP_DIV;
+    return fl;
   }
   if (n->kind == PY_UNARY_OP && n->u.unary_op.op == PY_OP_USUB) return ty__ev_tree(v, n->u.unary_op.operand, out, depth + 1);
   if (n->kind == PY_FLOAT) return true;
@@ -1524,7 +1534,7 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
       for (int i = 0; i < m->nfuncs && !dropped; i++) {
         rs_scope *f = m->funcs[i];
         if (!f->typed) continue;
-        ty_ctx t = {m, f, false, false, false, false};
+        ty_ctx t = {m, f, false, false, false, false, false};
         ty__body(&t, f->node->u.function_def.body, 0);
         if (t.bad) {
           f->typed = false;
@@ -1540,7 +1550,7 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
         for (int i = 0; i < m->nfuncs; i++) {
           rs_scope *f = m->funcs[i];
           if (!f->typed) continue;
-          ty_ctx t = {m, f, false, false, false, false};
+          ty_ctx t = {m, f, false, false, false, false, false};
           ty__body(&t, f->node->u.function_def.body, 0);
           if (t.unknown || t.bad || !f->ret_type) {
             f->typed = false;
@@ -1579,6 +1589,14 @@ typedef struct rg_live { p_arena *a; rs_scope *f; char *def; char *live; } rg_li
 
 static int rg__reads_visit(py_node *n, void *ctx) {
   rg_live *l = ctx;
+  /* a callee's or an attribute base's name is not a value the region
+   * unboxes (range, len, math, a twin): the typing checks those */
+  if (n->kind == PY_CALL && n->u.call.func->kind == PY_NAME) {
+    for (int i = 0; i < n->u.call.args.n; i++) rg__reads_visit(n->u.call.args.v[i], ctx);
+    for (int i = 0; i < n->u.call.keywords.n; i++) rg__reads_visit(n->u.call.keywords.v[i], ctx);
+    return 0;
+  }
+  if (n->kind == PY_ATTRIBUTE && n->u.attribute.value->kind == PY_NAME) return 0;
   if (n->kind == PY_NAME && n->u.name.ctx == PY_LOAD) {
     rs_sym *y = rs_scope_sym(l->f, n->u.name.id);
     if (y) {
@@ -1689,7 +1707,7 @@ static int rg__item_store_visit(py_node *n, void *ctx) {
   return w->hit ? 1 : py_node_children(n, rg__item_store_visit, ctx);
 }
 
-static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop) {
+static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, py_nodes body, bool module) {
   int ns = f->nsyms;
   if (ns == 0) return false;
   char *def = p_arena_alloc(a, (size_t)ns + 1), *live = p_arena_alloc(a, (size_t)ns + 1);
@@ -1701,18 +1719,18 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop) {
   ev.m = m;
   ev.f = f;
   ev.a = a;
-  py_nodes body = f->node->u.function_def.body;
   for (int round = 0; round < 16; round++) {
     ev.changed = false;
     for (int j = 0; j < body.n; j++) ty__ev_visit(body.v[j], &ev);
     if (!ev.changed) break;
   }
   char *flag = p_arena_alloc(a, (size_t)ns + 1);
+  ty_ctx probe = {m, f, false, false, false, true, module};
   for (int i = 0; i < ns; i++) {
     rs_sym *y = &f->syms[i];
     y->ty = 0;
     if (!live[i]) continue;
-    if (y->bind != RS_BIND_LOCAL) continue; /* a global or builtin read: the typing decides */
+    if (!ty__plain(&probe, y)) continue; /* a global or builtin read: the typing decides */
     ty_use u = {y->name, false, false};
     ty__use_visit(loop, &u);
     bool fl = ty__ev_has(&ev, y->name);
@@ -1721,7 +1739,7 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop) {
   }
   bool ok = false;
   for (int round = 0; round < 16; round++) {
-    ty_ctx t = {m, f, false, false, false, true};
+    ty_ctx t = {m, f, false, false, false, true, module};
     ty__stmt(&t, loop, 0);
     if (t.bad) break;
     if (!t.changed) {
@@ -1736,7 +1754,7 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop) {
   for (int i = 0; ok && i < ns; i++) {
     rs_sym *y = &f->syms[i];
     if (!y->ty) continue;
-    if (y->bind != RS_BIND_LOCAL) ok = false;
+    if (!ty__plain(&probe, y)) ok = false;
     if (!flag[i]) {
       flag[i] = 'S';
       nout += 2;
@@ -1755,29 +1773,29 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop) {
   return ok;
 }
 
-static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, int depth) {
+static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, py_nodes all, bool module, int depth) {
   if (depth > 40) return;
   for (int i = 0; i < b.n; i++) {
     py_node *n = b.v[i];
     switch (n->kind) {
     case PY_FOR: case PY_WHILE:
-      if (rg__try(a, m, f, n)) break;
-      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.body : n->u.while_.body, depth + 1);
-      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.orelse : n->u.while_.orelse, depth + 1);
+      if (rg__try(a, m, f, n, all, module)) break;
+      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.body : n->u.while_.body, all, module, depth + 1);
+      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.orelse : n->u.while_.orelse, all, module, depth + 1);
       break;
     case PY_IF:
-      rg__find(a, m, f, n->u.if_.body, depth + 1);
-      rg__find(a, m, f, n->u.if_.orelse, depth + 1);
+      rg__find(a, m, f, n->u.if_.body, all, module, depth + 1);
+      rg__find(a, m, f, n->u.if_.orelse, all, module, depth + 1);
       break;
     case PY_WITH:
-      rg__find(a, m, f, n->u.with.body, depth + 1);
+      rg__find(a, m, f, n->u.with.body, all, module, depth + 1);
       break;
     case PY_TRY:
-      rg__find(a, m, f, n->u.try_.body, depth + 1);
+      rg__find(a, m, f, n->u.try_.body, all, module, depth + 1);
       for (int k = 0; k < n->u.try_.handlers.n; k++)
-        rg__find(a, m, f, n->u.try_.handlers.v[k]->u.except_handler.body, depth + 1);
-      rg__find(a, m, f, n->u.try_.orelse, depth + 1);
-      rg__find(a, m, f, n->u.try_.finalbody, depth + 1);
+        rg__find(a, m, f, n->u.try_.handlers.v[k]->u.except_handler.body, all, module, depth + 1);
+      rg__find(a, m, f, n->u.try_.orelse, all, module, depth + 1);
+      rg__find(a, m, f, n->u.try_.finalbody, all, module, depth + 1);
       break;
     default:
       break;
@@ -1789,7 +1807,15 @@ static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, int dept
  * locals live across suspensions, nor a fn with cells). */
 static void rg__function(p_arena *a, rs_module *m, rs_scope *f) {
   if (f->typed || f->kind != RS_SC_FUNC || f->is_generator) return;
-  rg__find(a, m, f, f->node->u.function_def.body, 0);
+  rg__find(a, m, f, f->node->u.function_def.body, f->node->u.function_def.body, false, 0);
+}
+
+/* Regions of module-level code (not inside defs or classes): the loop's
+ * names are module globals, read from and written back to the module dict
+ * (no other code runs while the region does). */
+static void rg__module(p_arena *a, rs_module *m) {
+  py_nodes b = m->scope->node->u.module.body;
+  rg__find(a, m, m->scope, b, b, true, 0);
 }
 
 rs_region *rs_region_of(rs_scope *f, const py_node *stmt) {
@@ -1811,7 +1837,7 @@ const char *rs_ty_rust(char t) {
 }
 
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n) {
-  ty_ctx t = {m, f, false, false, false, false};
+  ty_ctx t = {m, f, false, false, false, false, f == m->scope};
   return ty__expr(&t, n, 0);
 }
 
@@ -1921,6 +1947,7 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
       if (m->funcs[k]->kind == RS_SC_FUNC) ub__function(a, m->funcs[k]);
     ty__decide(a, an, m);
     for (int k = 0; k < m->nfuncs; k++) rg__function(a, m, m->funcs[k]);
+    rg__module(a, m);
   }
   *out = p;
   return 0;

@@ -358,7 +358,8 @@ START_TEST(t_gen_try_finally_flow) {
 END_TEST
 
 START_TEST(t_gen_range_loops) {
-  const char *r = tr("for i in range(1, 10, 2):\n    pass\nfor j in range(*(1, 2)):\n    pass\n");
+  /* (a loop that prints: not a typed region) */
+  const char *r = tr("for i in range(1, 10, 2):\n    print(i)\nfor j in range(*(1, 2)):\n    pass\n");
   HAS(r, "let mut __it1 = rx::RangeIter::new(&[Value::int(1), Value::int(10), Value::int(2)])?;");
   HAS(r, "while let Some(__x1) = __it1.next()? {");
   HAS(r, "rt::iter(&rt::call(&rt::builtin(\"range\"), { let mut __v"); /* star args: the generic path */
@@ -965,7 +966,23 @@ static const char *regions_src =
     "try:\n"
     "    stats('x', 1.0)\n"
     "except TypeError as e:\n"
-    "    print('TypeError', e)\n";
+    "    print('TypeError', e)\n"
+    "N = 50\n"
+    "tot = 0\n"
+    "fl = 0.25\n"
+    "for i in range(N):\n"
+    "    tot += i * 3\n"
+    "    fl += i / 4\n"
+    "print(tot, fl, i)\n"
+    "vals = [1.0, 2.0]\n"
+    "alias = vals\n"
+    "for k in range(2):\n"
+    "    vals[k] += 0.5\n"
+    "print(alias)\n"
+    "ovf = 2 ** 62\n"
+    "for _ in range(3):\n"
+    "    ovf += ovf\n"
+    "print(ovf, _)\n";
 
 START_TEST(t_gen_typed_regions) {
   const char *r = tr(regions_src);
@@ -973,6 +990,9 @@ START_TEST(t_gen_typed_regions) {
   HAS(r, "typed region: this loop runs on unboxed locals");
   HAS(r, "let __r");
   HAS(r, "if !rx::failed() {");
+  /* module-level loops: globals read from and written back to the module dict */
+  HAS(r, "rt::mod_get(__g, \"tot\").ok()");
+  HAS(r, "rt::mod_set(__g, \"tot\", Value::int(__r");
   /* a loop that prints is not a region */
   HASNT(tr("def f(n):\n    t = 0\n    for i in range(n):\n        print(i)\n        t += i\n    print(t)\n"), "typed region");
   /* nor one that rebinds a list */

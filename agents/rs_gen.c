@@ -72,6 +72,7 @@ typedef struct gn {
   int depth;
   bool typed;      /* writing the unboxed twin */
   const py_node *region_done; /* the region loop whose boxed fallback is being written */
+  bool ticks;      /* typed loops count their iterations (rx::tick): lists were copied in */
 } gn;
 
 /* ------------------------------------------------------------ helpers */
@@ -1575,8 +1576,8 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
     f->syms[i].ty = r->ty[i];
     f->syms[i].rflag = r->flag[i];
   }
-  p_buf pat, vals, pin, cin, addrs, unbox, outs, back;
-  p_buf *bufs[] = {&pat, &vals, &pin, &cin, &addrs, &unbox, &outs, &back};
+  p_buf pat, vals, pin, cin, addrs, unbox, outs, back, lens;
+  p_buf *bufs[] = {&pat, &vals, &pin, &cin, &addrs, &unbox, &outs, &back, &lens};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) p_buf_init(bufs[i], 0);
   int npat = 0, nl = 0, no = 0;
   for (int i = 0; i < f->nsyms; i++) {
@@ -1599,6 +1600,7 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
       if (list) {
         p_buf_printf(&pin, "%sSome(mut __l%d_%d)", nl ? ", " : "", id, i);
         p_buf_printf(&cin, "%srx::list_in_%s(&__e%d_%d)", nl ? ", " : "", ek, id, i);
+        p_buf_printf(&lens, " + __l%d_%d.len()", id, i);
         p_buf_printf(&addrs, "%srx::addr(&__e%d_%d)", nl++ ? ", " : "", id, i);
         p_buf_printf(&unbox, "let %s: &mut %s = &mut __l%d_%d; ", y->rname, rs_ty_rust(t), id, i);
         if (y->rflag == 'W') p_buf_printf(&back, "rx::list_out_%s(&__e%d_%d, &__l%d_%d); ", ek, id, i, id, i);
@@ -1628,7 +1630,8 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
   else L(g, "let __rg%d = if true {", id);
   g->ind++;
   if (nl) {
-    L(g, "if let (%s,) = (%s,) {", pin.data, cin.data);
+    L(g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
+    L(g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin.data, cin.data);
     g->ind++;
     opened++;
     if (nl > 1) {
@@ -1637,17 +1640,21 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
       opened++;
     }
   }
+  if (nl) L(g, "let __w0 = rx::work();");
   L(g, "rx::clear_failed();");
   L(g, "let __r%d = (|| {", id);
   g->ind++;
   L(g, "let __d: u32 = rt::object::frame_depth() as u32;");
   if (unbox.data) L(g, "%s", unbox.data);
   g->typed = true;
+  g->ticks = nl > 0;
   gn__ty_stmt(g, n);
   g->typed = false;
+  g->ticks = false;
   L(g, "(%s)", outs.data ? outs.data : "");
   g->ind--;
   L(g, "})();");
+  if (nl) L(g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
   L(g, "if !rx::failed() { %strue } else { false }", back.data ? back.data : "");
   for (; opened > 0; opened--) {
     g->ind--;
@@ -2081,6 +2088,7 @@ static void gn__ty_stmt(gn *g, py_node *n) {
   case PY_WHILE:
     L(g, "while %s {", gn__ty_cond(g, n->u.while_.test));
     g->ind++;
+    if (g->ticks) L(g, "rx::tick();");
     gn__ty_body(g, n->u.while_.body);
     g->ind--;
     L(g, "}");
@@ -2093,6 +2101,7 @@ static void gn__ty_stmt(gn *g, py_node *n) {
       L(g, "let mut __k%d: usize = 0;", id);
       L(g, "while __k%d < %s.len() {", id, l);
       g->ind++;
+      if (g->ticks) L(g, "rx::tick();");
       L(g, "%s = %s[__k%d];", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, l, id);
       gn__ty_mark(g, n->u.for_.target);
       L(g, "__k%d += 1;", id);
@@ -2110,6 +2119,7 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     L(g, "let __stop%d: i64 = %s;", id, stop);
     L(g, "while __i%d %s __stop%d {", id, neg ? ">" : "<", id);
     g->ind++;
+    if (g->ticks) L(g, "rx::tick();");
     L(g, "%s = __i%d;", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, id);
     gn__ty_mark(g, n->u.for_.target);
     L(g, "__i%d = ck!(__i%d.checked_add(%s));", id, id, step);
@@ -2183,8 +2193,11 @@ static void gn__typed_fn(gn *g, rs_scope *f) {
     L(g, "let mut %s = %s;", r, r);
   }
   g->typed = true;
+  g->ticks = false;
+  for (int i = 0; i < a->all.n; i++) g->ticks |= gn__ty_list(f->param_types[i]);
   gn__ty_body(g, f->node->u.function_def.body);
   g->typed = false;
+  g->ticks = false;
   g->ind--;
   L(g, "}");
   p_buf_putc(g->o, '\n');
@@ -2268,7 +2281,8 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
      * scalars by value, lists copied in (exact element types, no list
      * passed twice) and, for the lists it stores into, copied back */
     py_arguments *a = f->node->u.function_def.args;
-    p_buf pat, vals, call, cin, cout, addrs;
+    p_buf pat, vals, call, cin, cout, addrs, lens;
+    p_buf_init(&lens, 0);
     p_buf_init(&pat, 0);
     p_buf_init(&vals, 0);
     p_buf_init(&call, 0);
@@ -2284,6 +2298,7 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
       if (gn__ty_list(t)) {
         const char *ek = t == 'F' ? "f64" : t == 'I' ? "i64" : "bool";
         p_buf_printf(&cin, "%srx::list_in_%s(__p%d)", nlists ? ", " : "", ek, i);
+        p_buf_printf(&lens, " + __v%d.len()", i);
         p_buf_printf(&call, ", &mut __v%d", i);
         p_buf_printf(&addrs, "%srx::addr(__p%d)", nlists ? ", " : "", i);
         if (gn__writes_list(f, a->all.v[i]->u.arg.name)) p_buf_printf(&cout, " rx::list_out_%s(__p%d, &__v%d);", ek, i, i);
@@ -2299,7 +2314,8 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
       p_buf_init(&pin, 0);
       for (int i = 0, k = 0; i < a->all.n; i++)
         if (gn__ty_list(f->param_types[i])) p_buf_printf(&pin, "%sSome(mut __v%d)", k++ ? ", " : "", i);
-      L(&g, "if let (%s,) = (%s,) {", pin.data, cin.data);
+      L(&g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
+      L(&g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin.data, cin.data);
       p_buf_free(&pin);
       g.ind++;
       if (nlists > 1) {
@@ -2311,8 +2327,10 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
                     : f->ret_type == 'n' ? "Value::none()" : "Value::int(__r)";
     /* start the twin's depth at the Python call depth, so that a twin that
      * bails out for depth is not re-entered from every dynamic level */
+    if (nlists) L(&g, "let __w0 = rx::work();");
     L(&g, "rx::clear_failed();");
     L(&g, "let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
+    if (nlists) L(&g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
     L(&g, "if !rx::failed() {%s return Ok(%s); }", cout.data ? cout.data : "", ret);
     if (nlists > 1) {
       g.ind--;
@@ -2330,6 +2348,7 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
     p_buf_free(&cin);
     p_buf_free(&cout);
     p_buf_free(&addrs);
+    p_buf_free(&lens);
   }
   if (g.gen) {
     L(&g, "let __g = __g.clone();");

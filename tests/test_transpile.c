@@ -884,7 +884,8 @@ START_TEST(t_gen_typed_lists) {
   HAS(r, "while __k");
   /* list parameters: copied in, and back only for lists the fn stores into */
   HAS(r, "fn scale__fast(__d: u32, xs: &mut Vec<f64>, k: f64) -> ()");
-  HAS(r, "if let (Some(mut __v0),) = (rx::list_in_f64(__p0),) {");
+  HAS(r, "if let (Some(mut __v0),) = (if __SITE.on() { (rx::list_in_f64(__p0),) } else { Default::default() }) {");
+  HAS(r, "__SITE.account(0 + __v0.len(), rx::work() - __w0);");
   HAS(r, "if !rx::failed() { rx::list_out_f64(__p0, &__v0); return Ok(Value::none()); }");
   HAS(r, "fn total__fast(__d: u32, xs: &mut Vec<f64>) -> f64");
   HAS(r, "if !rx::failed() { return Ok(Value::float(__r)); }");

@@ -639,6 +639,57 @@ list_io!(list_in_f64, list_out_f64, f64, Float);
 list_io!(list_in_i64, list_out_i64, i64, Int);
 list_io!(list_in_bool, list_out_bool, bool, Bool);
 
+// Copying a list in costs O(len); a loop that does little work per entry
+// (a short inner loop over a long list, called from a loop that cannot be
+// typed) would make that quadratic. Every typed loop iteration ticks WORK;
+// each call site that copies lists keeps its totals and stops using the
+// typed path once copying outweighs the work it saves.
+static WORK: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+#[inline(always)]
+pub fn tick() {
+    WORK.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+#[inline(always)]
+pub fn work() -> u64 {
+    WORK.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Per call site (a twin with list arguments, a typed region with lists).
+pub struct Site {
+    copied: std::sync::atomic::AtomicU64,
+    work: std::sync::atomic::AtomicU64,
+    off: std::sync::atomic::AtomicBool,
+}
+
+impl Site {
+    pub const fn new() -> Site {
+        Site {
+            copied: std::sync::atomic::AtomicU64::new(0),
+            work: std::sync::atomic::AtomicU64::new(0),
+            off: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+    #[inline(always)]
+    pub fn on(&self) -> bool {
+        !self.off.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    /// After a typed run: `copied` list items moved in and out, `work` loop
+    /// iterations done. Off for good once the copies cost more than 8 items
+    /// per iteration (past a first 64 Ki items, so short runs never decide).
+    pub fn account(&self, copied: usize, work: u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let c = self.copied.load(Relaxed) + copied as u64;
+        let w = self.work.load(Relaxed) + work;
+        self.copied.store(c, Relaxed);
+        self.work.store(w, Relaxed);
+        if c > 65536 && c > 8 * w {
+            self.off.store(true, Relaxed);
+        }
+    }
+}
+
 #[inline]
 pub fn addr(l: &Rc<RefCell<Vec<Value>>>) -> usize {
     Rc::as_ptr(l) as *const u8 as usize
@@ -697,6 +748,15 @@ mod tests {
         let m = Rc::new(RefCell::new(vec![Value::Int(1), Value::Bool(true)]));
         assert_eq!(list_in_i64(&m), None);
         assert!(distinct(&[addr(&l), addr(&m)]));
+        // a site that copies a lot for little work turns itself off
+        let site = Site::new();
+        site.account(1000, 10);
+        assert!(site.on()); // below the first 64 Ki items
+        site.account(100_000, 100);
+        assert!(!site.on());
+        let busy = Site::new();
+        busy.account(1_000_000, 1_000_000);
+        assert!(busy.on());
         assert!(!distinct(&[addr(&l), addr(&m), addr(&l)]));
     }
 }

@@ -25,14 +25,37 @@
  *     passed through intermediate scopes like CPython does.
  *  3. Types, by a monotone fixed point over the whole program: each symbol
  *     starts at "unknown", joins the type of every value bound to it, and
- *     becomes "dynamic" the moment two different types meet. Parameters of
- *     a function take the join of the argument types at its call sites,
- *     but only when every use of the function is a direct call we can see
- *     (otherwise: dynamic). Return types join every return. Nothing is
- *     guessed: annotations are not trusted (Python does not enforce them),
- *     an operator is typed only when its result type is certain for the
- *     operand types (int ** int can be a float; float ** float a complex:
- *     both dynamic).
+ *     becomes "dynamic" the moment two different types meet: that is the
+ *     symbol's summary type (an_symbol.type). Parameters of a function take
+ *     the join of the argument types at its call sites, but only when every
+ *     use of the function is a direct call we can see (otherwise: dynamic).
+ *     Return types join every return. Nothing is guessed: annotations are
+ *     parsed and reported (with the conflicts inference proves) but never
+ *     trusted (Python does not enforce them); an operator is typed only
+ *     when its result type is certain for the operand types (int ** int
+ *     can be a float; float ** float a complex: both dynamic).
+ *     Inside that fixed point each function body (and each module body
+ *     whose names nothing else can rebind) is a forward abstract
+ *     interpretation over a flow environment, name -> type at this point,
+ *     for its plain locals (see "flow"): assignment replaces, branches
+ *     join, loops iterate their head to a fixed point (widened to dynamic
+ *     after a few rounds), return/raise/break/continue end a path, a
+ *     handler starts from everything the try body may have bound, finally
+ *     and with likewise. Each Name load is typed with the environment, so
+ *     `x = 1; f(x); x = "s"` types the first load int though x's summary
+ *     is dynamic. Container element types always come from the summary,
+ *     which joins every store through any name, and are dropped when the
+ *     container escapes (passed to unknown code, stored elsewhere,
+ *     returned, captured).
+ *     Classes (see "classes"): C(...) of a plain module-level class (its
+ *     bases a single-inheritance chain of such classes) is an instance of
+ *     C and a call site of the __init__ it inherits; `self` is an instance
+ *     of C while nothing can pass another object (no subclass, C never
+ *     used as a value we do not follow); an attribute's type joins every
+ *     store through a receiver that may be a C: a C, self in a method of
+ *     C or of a base of C; a store through any other receiver makes that
+ *     attribute name dynamic in every class; p.m(...) on an instance is a
+ *     call site of the m it finds up the chain.
  *  4. Purity and the call graph, then the JSON document.
  */
 #include "analysis.h"
@@ -181,6 +204,20 @@ typedef struct an_ctx {
   int nattr_stores, capattr_stores;
   const char **module_attr_writes; /* `mod.x = ...` names */
   int nmaw, capmaw;
+  /* classes (see "classes" below) */
+  bool class_of_escapes;   /* type(x) / x.__class__ used: a class object we do not follow */
+  bool unknown_base;       /* a class whose base we cannot resolve: any class may be subclassed */
+  const char **open_attrs; /* attribute names used other than as typed method calls */
+  int nopen, capopen;
+  const char **dyn_attrs;  /* attribute names stored through a receiver of unknown type */
+  int ndyn, capdyn;
+  /* final round: every expression recorded, for the typing counts and flow lists */
+  struct an_rec { py_node *n; an_scope *s; an_func *f; an_module *m; bool flow; } *recs;
+  int nrecs, caprecs;
+  /* annotated assignments seen in the final round */
+  struct an_annrec { py_node *st; an_scope *s; } *anns;
+  int nanns, capanns;
+  const py_node *benign_type_call; /* the type(x) of a type(x).__name__ being typed */
 } an_ctx;
 
 static void an__diag(an_ctx *c, const char *file, int line, int col, const char *fmt, ...)
@@ -416,7 +453,7 @@ static void an__scope_expr(an_ctx *c, an_scope *s, py_node *e) {
       /* CPython's symtable: `super` read in any function-like scope counts
        * as a use of __class__ there (resolved like any free name) */
       if (!strcmp(e->u.name.id, "super") && an__is_funclike(s)) an__sym(c, s, "__class__", AN_SYM_USED, e->line);
-      if (!strcmp(e->u.name.id, "globals") || !strcmp(e->u.name.id, "setattr") || !strcmp(e->u.name.id, "vars") ||
+      if (!strcmp(e->u.name.id, "globals") || !strcmp(e->u.name.id, "__import__") || !strcmp(e->u.name.id, "setattr") || !strcmp(e->u.name.id, "vars") ||
           !strcmp(e->u.name.id, "delattr") || !strcmp(e->u.name.id, "exec") || !strcmp(e->u.name.id, "eval") ||
           !strcmp(e->u.name.id, "locals"))
         c->uses_reflection = true;
@@ -432,7 +469,7 @@ static void an__scope_expr(an_ctx *c, an_scope *s, py_node *e) {
       an__diag(c, e->file, e->line, e->col, "SyntaxError: assignment expression within a comprehension cannot be used in a class body");
       c->nerr_syntax++;
     }
-    if (f) an__sym(c, f, nm, AN_SYM_ASSIGNED | AN_SYM_WALRUS, e->line);
+    if (f) an__sym(c, f, nm, AN_SYM_ASSIGNED | AN_SYM_WALRUS | (f != s ? AN_SYM_COMP_WALRUS : 0), e->line);
     for (an_scope *k = s; k && k != f; k = k->parent) an__sym(c, k, nm, AN_SYM_USED, e->line);
     return;
   }
@@ -452,7 +489,23 @@ static void an__scope_expr(an_ctx *c, an_scope *s, py_node *e) {
     if (e->kind != PY_AWAIT && f) f->is_generator = true;
     break;
   }
+  case PY_CALL: {
+    /* getattr with a computed name and 3-argument type() reach attributes
+     * and classes we cannot follow */
+    py_node *fn = e->u.call.func;
+    if (fn->kind == PY_NAME && !strcmp(fn->u.name.id, "getattr") &&
+        (e->u.call.args.n < 2 || e->u.call.args.v[1]->kind != PY_STR))
+      c->uses_reflection = true;
+    if (fn->kind == PY_NAME && !strcmp(fn->u.name.id, "type") && e->u.call.args.n == 3) c->uses_reflection = true;
+    break;
+  }
   case PY_ATTRIBUTE:
+    /* object.__setattr__(p, ...), f.__defaults__ = ...: stores and
+     * arguments we would not see */
+    if (!strcmp(e->u.attribute.attr, "__setattr__") || !strcmp(e->u.attribute.attr, "__getattribute__") ||
+        !strcmp(e->u.attribute.attr, "__delattr__") || !strcmp(e->u.attribute.attr, "__defaults__") ||
+        !strcmp(e->u.attribute.attr, "__kwdefaults__") || !strcmp(e->u.attribute.attr, "__code__"))
+      c->uses_reflection = true;
     if ((!strcmp(e->u.attribute.attr, "__class__") && e->u.attribute.ctx != PY_LOAD) ||
         !strcmp(e->u.attribute.attr, "__dict__") || !strcmp(e->u.attribute.attr, "__globals__") ||
         (!strcmp(e->u.attribute.attr, "modules") && e->u.attribute.value->kind == PY_NAME &&
@@ -692,6 +745,7 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
       an_symbol *g = an__sym(c, mod, y->name, 0, y->line);
       if (g->binding == AN_UNBOUND) g->binding = AN_GLOBAL_IMPLICIT;
       if (f & AN_SYM_ASSIGNED) g->flags |= AN_SYM_ASSIGNED;
+      if (s != mod) g->flags |= AN_SYM_GLOBAL_WRITTEN; /* module code cannot flow-type it */
     } else if (f & AN_SYM_DECL_NONLOCAL) {
       if (!an__has(bound, y->name)) {
         an__diag(c, s->module ? s->module->mod->path : "?", y->line, 1, "SyntaxError: no binding for nonlocal '%s' found", y->name);
@@ -1147,13 +1201,134 @@ static const an_type *an__iter_elem(an_ctx *c, const an_type *t) {
   }
 }
 
+/* ---------------------------------------------------------------- flow
+ *
+ * The flow environment: for each flow-typed name of the scope being typed
+ * (a plain local of a function; a module name nothing else can rebind),
+ * the type it has at the current program point. "unknown" means unbound on
+ * every path that reaches the point: a read there raises, so such a path
+ * contributes nothing to a join. live is false where no execution arrives
+ * (after return/raise/break/continue): then loads fall back to the
+ * summary type, which is sound everywhere.
+ */
+typedef struct an_flow {
+  const an_scope *s;
+  int n;
+  bool live;
+  const an_type **t;
+} an_flow;
+
+/* A loop being typed: environments that jump to its exit and its head.
+ * fin is the innermost try-with-finally outside the loop: a break or
+ * continue under a finally inside the loop goes through that finally. */
+typedef struct an_fin {
+  bool brk, cont;
+  struct an_fin *up;
+} an_fin;
+
+typedef struct an_loop {
+  an_flow *brk, *cont;
+  an_fin *fin;
+} an_loop;
+
+/* try and with bodies being typed: an exception can leave them after any
+ * binding, so every binding joins into each of these environments. */
+typedef struct an_acc {
+  an_flow *f;
+  struct an_acc *up;
+} an_acc;
+
 typedef struct an_env {
   an_ctx *c;
   an_scope *s;   /* scope of the code being typed */
   an_func *f;    /* function being typed, NULL at module/class level */
   bool record;   /* final pass: store expression types */
   bool safe;     /* the Name being evaluated does not escape (an__expr_safe) */
+  bool class_ok; /* a class name here is not a use of the class as a value (isinstance) */
+  bool weak;     /* bindings join the flow type instead of replacing it (:=) */
+  an_flow *fl;   /* flow environment of v->s, or NULL */
+  an_loop *loop;
+  an_acc *acc;
+  an_fin *fin;
 } an_env;
+
+static an_flow *an__fl_new(const an_scope *s, int n) {
+  an_flow *f = malloc(sizeof *f);
+  if (!f) abort();
+  f->s = s;
+  f->n = n;
+  f->live = true;
+  f->t = malloc(sizeof(an_type *) * (size_t)(n + 1));
+  if (!f->t) abort();
+  for (int i = 0; i < n; i++) f->t[i] = &an__t_unknown;
+  return f;
+}
+
+static an_flow *an__fl_copy(const an_flow *x) {
+  if (!x) return NULL;
+  an_flow *f = an__fl_new(x->s, x->n);
+  f->live = x->live;
+  memcpy(f->t, x->t, sizeof(an_type *) * (size_t)x->n);
+  return f;
+}
+
+static void an__fl_free(an_flow *f) {
+  if (!f) return;
+  free(f->t);
+  free(f);
+}
+
+static void an__fl_set(an_flow *dst, const an_flow *src) {
+  if (!dst || !src) return;
+  dst->live = src->live;
+  memcpy(dst->t, src->t, sizeof(an_type *) * (size_t)src->n);
+}
+
+/* dst = dst joined with src (an unreachable side contributes nothing). */
+static void an__fl_join(an_ctx *c, an_flow *dst, const an_flow *src) {
+  if (!dst || !src || !src->live) return;
+  if (!dst->live) {
+    an__fl_set(dst, src);
+    return;
+  }
+  for (int i = 0; i < dst->n; i++) dst->t[i] = an__join(c, dst->t[i], src->t[i]);
+}
+
+static bool an__fl_eq(const an_flow *x, const an_flow *y) {
+  if (x->live != y->live) return false;
+  if (!x->live) return true;
+  for (int i = 0; i < x->n; i++)
+    if (!an_type_eq(x->t[i], y->t[i])) return false;
+  return true;
+}
+
+static an_flow *an__fl_dead(const an_flow *like) {
+  if (!like) return NULL;
+  an_flow *f = an__fl_new(like->s, like->n);
+  f->live = false;
+  return f;
+}
+
+/* A binding of y (a symbol of v->s) to a value of type t. */
+static void an__fl_bind(an_env *v, const an_symbol *y, const an_type *t) {
+  if (!v->fl || v->fl->s != v->s || !y || y->flow_idx < 0 || !v->fl->live) return;
+  if (an_symbol_of(v->s, y->name) != y) return; /* a global seen from a function */
+  int i = y->flow_idx;
+  v->fl->t[i] = v->weak ? an__join(v->c, v->fl->t[i], t) : t;
+  for (an_acc *a = v->acc; a; a = a->up)
+    if (a->f && a->f->live) a->f->t[i] = an__join(v->c, a->f->t[i], t);
+}
+
+/* del name / the end of `except E as name`: unbound from here on. */
+static void an__fl_unbind(an_env *v, const char *name) {
+  if (!v->fl || v->fl->s != v->s || !v->fl->live) return;
+  an_symbol *y = an_symbol_of(v->s, name);
+  if (y && y->flow_idx >= 0) v->fl->t[y->flow_idx] = &an__t_unknown;
+}
+
+static void an__fl_kill(an_env *v) {
+  if (v->fl) v->fl->live = false;
+}
 
 static const an_type *an__expr(an_env *v, py_node *e);
 static const an_type *an__expr_safe(an_env *v, py_node *e);
@@ -1186,6 +1361,301 @@ static const an_type *an__sym_type(an_env *v, const char *name) {
   return y->type;
 }
 
+/* The type of a Name load at this program point: the flow type of a
+ * flow-typed name, else the symbol's summary. A container's element types
+ * can change through aliases and calls the environment does not see, so
+ * they always come from the summary (which joins every store anywhere);
+ * the environment only says which kind of container it is. */
+static const an_type *an__flow_load(an_env *v, py_node *e) {
+  const char *name = e->u.name.id;
+  an_flow *fl = v->fl;
+  if (!fl || fl->s != v->s || !fl->live) return an__sym_type(v, name);
+  an_symbol *y = an_symbol_of(v->s, name);
+  if (!y || y->flow_idx < 0) return an__sym_type(v, name);
+  const an_type *t = fl->t[y->flow_idx];
+  if (t && (t->kind == AN_T_LIST || t->kind == AN_T_SET || t->kind == AN_T_DICT)) {
+    const an_type *st = an__sym_type(v, name);
+    if (st && st->kind == t->kind) return st;
+    return an__mk(v->c, t->kind, &an_t_dynamic, t->kind == AN_T_DICT ? &an_t_dynamic : NULL);
+  }
+  return t;
+}
+
+/* ------------------------------------------------------------ classes
+ *
+ * An instance type "C" is only ever given to a value made by a direct
+ * call C(...) of a module-level class without decorators, metaclass or
+ * __new__ whose bases form a single-inheritance chain of such classes
+ * (an__constructible: attribute lookup then walks exactly C, its base,
+ * ...), and to `self` in the plain methods of such a class while nothing
+ * can call them with another first argument (an__self_ok: no subclass,
+ * the class object never used as a value except C(...), isinstance(x, C),
+ * C.data_attr and as a base, no classmethod up the chain, no type(x) or
+ * x.__class__ anywhere). An attribute's type joins every store through a
+ * receiver that may be an instance of C: stores through an instance of C,
+ * through `self` in a method of C or of one of its bases when the whole
+ * family is closed (an__family_ok), through a class of the chain
+ * (class-level values) and, for a receiver of unknown type, dynamic for
+ * that attribute name in every class. Methods are call sites only when
+ * every use of the method's name is a direct call on a typed instance
+ * (an__method_of; otherwise the name is "open").
+ */
+static bool an__prim(const an_type *t);
+
+static bool an__in(const char **v, int n, const char *name) {
+  for (int i = 0; i < n; i++)
+    if (!strcmp(v[i], name)) return true;
+  return false;
+}
+
+/* Marks an attribute name as used in a way we do not follow. */
+static void an__open_attr(an_ctx *c, const char *name) {
+  if (an__in(c->open_attrs, c->nopen, name)) return;
+  c->open_attrs = an__grow(c->a, c->open_attrs, c->nopen, &c->capopen, sizeof(char *));
+  c->open_attrs[c->nopen++] = name;
+  c->changed = true;
+}
+
+static void an__dyn_attr(an_ctx *c, const char *name) {
+  if (an__in(c->dyn_attrs, c->ndyn, name)) return;
+  c->dyn_attrs = an__grow(c->a, c->dyn_attrs, c->ndyn, &c->capdyn, sizeof(char *));
+  c->dyn_attrs[c->ndyn++] = name;
+  c->changed = true;
+}
+
+static void an__class_open(an_ctx *c, an_class *k) {
+  if (k && !k->open) {
+    k->open = true;
+    c->changed = true;
+  }
+}
+
+static an_attr *an__cls_attr(an_ctx *c, an_class *k, const char *name, bool create) {
+  for (int i = 0; i < k->nattrs; i++)
+    if (!strcmp(k->attrs[i].name, name)) return &k->attrs[i];
+  if (!create) return NULL;
+  k->attrs = an__grow(c->a, k->attrs, k->nattrs, &k->capattrs, sizeof *k->attrs);
+  an_attr *at = &k->attrs[k->nattrs++];
+  memset(at, 0, sizeof *at);
+  at->name = name;
+  at->stored = &an__t_unknown;
+  return at;
+}
+
+static void an__attr_join(an_ctx *c, an_class *k, const char *name, const an_type *t, bool class_level) {
+  an_attr *at = an__cls_attr(c, k, name, true);
+  if (class_level) at->class_level = true;
+  const an_type *j = an__join(c, at->stored, t);
+  if (!an_type_eq(j, at->stored)) {
+    at->stored = j;
+    c->changed = true;
+  }
+}
+
+/* The def (or nested class) bound to name in the class body: a method,
+ * property or other descriptor, never a plain data attribute. */
+static const py_node *an__class_def(const an_class *k, const char *name) {
+  py_nodes body = k->node->u.class_def.body;
+  for (int i = 0; i < body.n; i++) {
+    const py_node *st = body.v[i];
+    if (st->kind == PY_FUNCTION_DEF && !strcmp(st->u.function_def.name, name)) return st;
+    if (st->kind == PY_CLASS_DEF && !strcmp(st->u.class_def.name, name)) return st;
+  }
+  return NULL;
+}
+
+/* No base but object: every attribute lookup ends in the class itself
+ * (and object's slot wrappers). */
+static bool an__no_bases(const an_class *k) {
+  py_nodes b = k->node->u.class_def.bases;
+  if (b.n == 0) return true;
+  return b.n == 1 && b.v[0]->kind == PY_NAME && !strcmp(b.v[0]->u.name.id, "object") &&
+         k->scope->parent && an_resolve(k->scope->parent, "object") == AN_BUILTIN;
+}
+
+/* One link of a plain hierarchy: a module-level class without
+ * decorators, metaclass or __new__. */
+static bool an__plain_class(const an_class *k) {
+  if (k->has_dynamic_bases || k->node->u.class_def.keywords.n || k->node->u.class_def.decorators.n) return false;
+  if (!k->scope->parent || k->scope->parent->kind != AN_SCOPE_MODULE) return false;
+  return an__class_def(k, "__new__") == NULL;
+}
+
+/* k and its bases form a single-inheritance chain of plain user classes
+ * ending at object: attribute lookup walks exactly k, k->base, ... */
+static bool an__chain_ok(const an_class *k) {
+  for (int depth = 0; k && depth < 64; depth++, k = k->base) {
+    if (!an__plain_class(k)) return false;
+    if (an__no_bases(k)) return true;
+    if (k->node->u.class_def.bases.n != 1 || k->base_bad || !k->base) return false;
+  }
+  return false;
+}
+
+/* Attribute access is plain along the whole chain (no __getattr__,
+ * __getattribute__, __setattr__, __delattr__, __slots__). */
+static bool an__chain_attr_safe(const an_class *k) {
+  for (int depth = 0; k && depth < 64; depth++, k = k->base)
+    if (!k->attr_safe) return false;
+  return true;
+}
+
+/* Is anc one of k's classes (k itself or a base)? */
+static bool an__inherits(const an_class *k, const an_class *anc) {
+  for (int depth = 0; k && depth < 64; depth++, k = k->base)
+    if (k == anc) return true;
+  return false;
+}
+
+/* The class of k's chain whose body defines name as a def or class. */
+static an_class *an__chain_def(an_class *k, const char *name, const py_node **def) {
+  for (int depth = 0; k && depth < 64; depth++, k = k->base) {
+    const py_node *d = an__class_def(k, name);
+    if (d) {
+      if (def) *def = d;
+      return k;
+    }
+  }
+  return NULL;
+}
+
+/* C(...) makes exactly an instance of C. */
+static bool an__constructible(const an_ctx *c, const an_class *k) {
+  if (!k || c->uses_reflection) return false;
+  return an__chain_ok(k) && !an__chain_def((an_class *)k, "__new__", NULL);
+}
+
+/* The class object is reached only through its one module-level binding. */
+static bool an__class_name_ok(const an_class *k) {
+  an_symbol *y = an_symbol_of(k->scope->parent, k->node->u.class_def.name);
+  return y && y->nassign <= 1 && !y->why_dynamic && !(y->flags & (AN_SYM_GLOBAL_WRITTEN | AN_SYM_DELETED)) &&
+         (!an__known(y->type) || (an__is(y->type, AN_T_CLASS) && y->type->cls == k)); /* unknown: not typed yet */
+}
+
+/* self in C's plain methods is always an instance of C. The class
+ * object must only be reachable through its one module-level binding:
+ * a name that is rebound, written by `global` elsewhere or imported by
+ * another module lets it go where we do not follow. */
+static bool an__self_ok(const an_ctx *c, const an_class *k) {
+  if (!c->p->closed_world || !an__constructible(c, k) || k->subclassed || c->unknown_base || c->class_of_escapes)
+    return false; /* library mode: callers we do not see may subclass it or call C.m(x) */
+  /* an open base (a classmethod inherited, a base used as a value) may
+   * hand out k itself: cls(...) builds instances we do not see */
+  for (const an_class *x = k; x; x = x->base)
+    if (x->open) return false;
+  return an__class_name_ok(k);
+}
+
+/* self in k's plain methods is always an instance of k or of one of its
+ * subclasses (the family): every class of the family is plain and never
+ * used as a value we do not follow. */
+static bool an__family_ok(const an_ctx *c, const an_class *k) {
+  if (!c->p->closed_world || c->uses_reflection || c->unknown_base || c->class_of_escapes) return false;
+  for (int i = 0; i < c->p->nclasses; i++) {
+    const an_class *x = c->p->classes[i];
+    if (!an__inherits(x, k)) continue;
+    if (!an__constructible(c, x) || x->open || !an__class_name_ok(x)) return false;
+  }
+  return true;
+}
+
+/* When e is the self parameter of the method being typed (never rebound),
+ * the method's class; else NULL. */
+static an_class *an__self_recv(const an_env *v, const py_node *e) {
+  const an_func *f = v->f;
+  if (!f || e->kind != PY_NAME || !f->is_method || !f->cls || f->node->kind != PY_FUNCTION_DEF) return NULL;
+  const py_arguments *pa = f->node->u.function_def.args;
+  if (!pa || pa->posonly.n + pa->args.n == 0 || f->node->u.function_def.decorators.n) return NULL;
+  if (strcmp(pa->all.v[0]->u.arg.name, e->u.name.id) != 0 || v->s != f->scope) return NULL;
+  an_symbol *y = an_symbol_of(f->scope, e->u.name.id);
+  if (!y || y->binding != AN_LOCAL || y->nassign > 0 || (y->flags & (AN_SYM_DELETED | AN_SYM_WALRUS))) return NULL;
+  return f->cls;
+}
+
+/* A plain method m of C that a call p.m(...) with p: C certainly runs
+ * (nothing stored under that name shadows it). NULL otherwise. */
+static an_func *an__method_of(an_ctx *c, an_class *k, const char *name) {
+  if (!k || !an__chain_ok(k) || !an__chain_attr_safe(k) || c->uses_reflection) return NULL;
+  const py_node *d = NULL;
+  an_class *owner = an__chain_def(k, name, &d);
+  if (!owner || d->kind != PY_FUNCTION_DEF || d->u.function_def.decorators.n || d->u.function_def.is_async) return NULL;
+  /* a class-level value of that name lower in the chain hides it */
+  for (an_class *x = k; x != owner; x = x->base) {
+    an_symbol *cy = an_symbol_of(x->scope, name);
+    if (cy && (cy->flags & AN_SYM_ASSIGNED)) return NULL;
+  }
+  /* an instance or class attribute of that name may hide the method */
+  for (int i = 0; i < c->nattr_stores; i++)
+    if (!strcmp(c->attr_stores[i].name, name)) return NULL;
+  an_symbol *y = an_symbol_of(owner->scope, name);
+  if (!y || y->nassign > 1) return NULL;
+  an_func *f = d->an;
+  return f && f->node == d ? f : NULL;
+}
+
+/* Type of a load p.name with p an instance of k; why says why dynamic. */
+static const an_type *an__attr_type(an_ctx *c, an_class *k, const char *name, const char **why) {
+  *why = NULL;
+  if (c->uses_reflection) {
+    *why = "the program uses reflection (setattr, getattr, __dict__, ...)";
+    return &an_t_dynamic;
+  }
+  if (!an__chain_attr_safe(k)) {
+    *why = "the class customises attribute access (__setattr__, __getattr__, __slots__, ...)";
+    return &an_t_dynamic;
+  }
+  if (!c->p->closed_world) {
+    *why = "library mode: code we do not see may set it";
+    return &an_t_dynamic;
+  }
+  if (!an__chain_ok(k)) {
+    *why = "inherited attributes are not followed (a base that is not a plain class of the program)";
+    return &an_t_dynamic;
+  }
+  if (an__chain_def(k, name, NULL)) {
+    *why = "a method or descriptor of the class";
+    return &an_t_dynamic;
+  }
+  if (an__in(c->dyn_attrs, c->ndyn, name)) {
+    *why = "stored through a receiver of unknown type";
+    return &an_t_dynamic;
+  }
+  /* the instance's own stores, then the class-level values up the chain */
+  an_attr *own = an__cls_attr(c, k, name, false);
+  const an_type *t = own ? own->stored : &an__t_unknown;
+  bool class_level = false;
+  for (an_class *x = k; x; x = x->base) {
+    an_attr *at = an__cls_attr(c, x, name, false);
+    an_symbol *cy = an_symbol_of(x->scope, name);
+    if (cy && (cy->flags & AN_SYM_ASSIGNED) && (!at || !at->class_level)) {
+      *why = "a class-level value we do not follow";
+      return &an_t_dynamic;
+    }
+    if (at && at->class_level) {
+      class_level = true;
+      t = an__join(c, t, at->stored);
+    }
+  }
+  if (!own && !class_level) return &an__t_unknown; /* never stored: a load raises AttributeError */
+  if (class_level && an__known(t) && !an__prim(t) && !an__is(t, AN_T_TUPLE)) {
+    *why = "a class-level value that may be a descriptor";
+    return &an_t_dynamic;
+  }
+  if (an__is(t, AN_T_DYNAMIC)) *why = "values of different or unknown types are stored";
+  /* containers in attributes can be mutated through any alias */
+  if (an__is(t, AN_T_LIST) || an__is(t, AN_T_DICT) || an__is(t, AN_T_SET))
+    t = an__mk(c, t->kind, &an_t_dynamic, t->kind == AN_T_DICT ? &an_t_dynamic : NULL);
+  return t;
+}
+
+/* A binding in a class body: a class-level value of the attribute. */
+static void an__class_level(an_env *v, const char *name, const an_type *t) {
+  an_class *k = v->s->node->an;
+  an_symbol *y = an_symbol_of(v->s, name);
+  if (!k || (y && (y->flags & AN_SYM_DEF))) return;
+  an__attr_join(v->c, k, name, t, true);
+}
+
 static void an__set_dynamic(an_ctx *c, an_symbol *y, const char *why) {
   if (!y) return;
   if (!y->why_dynamic) {
@@ -1208,6 +1678,8 @@ static void an__bind_type(an_env *v, const char *name, const an_type *t) {
     y = an_symbol_of(an__module_scope(v->s), name);
   else
     return; /* nonlocal/free: the owner scope stays dynamic (see an__finish_syms) */
+  if (y && v->s->kind == AN_SCOPE_CLASS) an__class_level(v, y->name, t);
+  an__fl_bind(v, y, t);
   if (!y || y->why_dynamic) return;
   const an_type *j = an__join(v->c, y->type, t);
   if (!an_type_eq(j, y->type)) {
@@ -1240,14 +1712,18 @@ static void an__bind_target_type(an_env *v, py_node *t, const an_type *ty) {
     bool star = false;
     for (int i = 0; i < n; i++)
       if (t->u.list_or_tuple.elts.v[i]->kind == PY_STARRED) star = true;
+    /* unpacking an iterable: each target gets one of its elements (when
+     * the unpacking succeeds: a wrong length raises before any binding) */
+    bool iterable = an__is(ty, AN_T_TUPLE) || an__is(ty, AN_T_LIST) || an__is(ty, AN_T_SET) || an__is(ty, AN_T_DICT) ||
+                    an__is(ty, AN_T_STR) || an__is(ty, AN_T_BYTES);
+    const an_type *each = iterable ? an__iter_elem(v->c, ty) : &an_t_dynamic;
     for (int i = 0; i < n; i++) {
-      const an_type *et = &an_t_dynamic;
+      const an_type *et = each;
       if (!an__known(ty)) et = &an__t_unknown;
       else if (!star && an__is(ty, AN_T_TUPLE) && ty->nitems == n) et = ty->items[i];
-      else if (!star && (an__is(ty, AN_T_LIST))) et = &an_t_dynamic; /* length unknown: may raise, elements typed */
       py_node *el = t->u.list_or_tuple.elts.v[i];
       if (el->kind == PY_STARRED) {
-        an__bind_target_type(v, el->u.starred.value, an__known(ty) ? an__mk(v->c, AN_T_LIST, &an_t_dynamic, NULL) : &an__t_unknown);
+        an__bind_target_type(v, el->u.starred.value, an__known(ty) ? an__mk(v->c, AN_T_LIST, each, NULL) : &an__t_unknown);
       } else {
         an__bind_target_type(v, el, et);
       }
@@ -1308,27 +1784,31 @@ static an_func *an__callee(an_env *v, py_node *fn);
 
 /* Records a direct call to a closed user function: argument types join
  * into its parameter types. Anything we cannot map opens the function. */
-static void an__call_site(an_env *v, an_func *f, py_node *call, const an_type **argt) {
-  f->ncalls++;
+static void an__call_site(an_env *v, an_func *f, py_node *call, const an_type **argt, const an_type *self_t) {
+  /* counted once per call node (loops are typed more than once) */
+  if (v->record && !v->c->p->type_by_id[call->id]) f->ncalls++;
   const py_arguments *pa = f->node->u.function_def.args;
   if (!f->closed) return;
-  if (pa->vararg || pa->kwarg || pa->kwonly.n || pa->posonly.n) {
+  int off = self_t ? 1 : 0;
+  if (pa->vararg || pa->kwarg || pa->kwonly.n || pa->posonly.n || pa->args.n < off) {
     f->closed = false;
+    v->c->changed = true;
     return;
   }
   int np = pa->args.n;
   const an_type **got = calloc((size_t)np + 1, sizeof *got);
   if (!got) abort();
+  if (off) got[0] = self_t;
   py_nodes args = call->u.call.args;
-  if (args.n > np) f->closed = false;
-  for (int i = 0; i < args.n && i < np; i++) {
+  if (args.n + off > np) f->closed = false;
+  for (int i = 0; i < args.n && i + off < np; i++) {
     if (args.v[i]->kind == PY_STARRED) f->closed = false;
-    got[i] = argt[i];
+    got[i + off] = argt[i];
   }
   for (int k = 0; k < call->u.call.keywords.n; k++) {
     py_node *kw = call->u.call.keywords.v[k];
     int idx = -1;
-    for (int i = 0; kw->u.keyword.arg && i < np; i++)
+    for (int i = off; kw->u.keyword.arg && i < np; i++)
       if (!strcmp(pa->args.v[i]->u.arg.name, kw->u.keyword.arg)) idx = i;
     if (idx < 0 || got[idx]) f->closed = false;
     else got[idx] = an__expr(v, kw->u.keyword.value);
@@ -1493,6 +1973,45 @@ static void an__escape_name(an_env *v, py_node *e) {
   }
 }
 
+/* Values of builtin types: their methods and attributes are never user code. */
+static bool an__builtin_value(const an_type *t) {
+  switch (t->kind) {
+  case AN_T_NONE: case AN_T_BOOL: case AN_T_INT: case AN_T_FLOAT: case AN_T_STR: case AN_T_BYTES:
+  case AN_T_LIST: case AN_T_TUPLE: case AN_T_DICT: case AN_T_SET:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* Types the receiver of `value.attr`. C.attr is not a use of the class C
+ * as a value unless attr is one of its methods (C.m(x) may pass any x as
+ * self); type(x).__name__ does not let the class escape. */
+static const an_type *an__recv(an_env *v, py_node *value, const char *attr) {
+  bool saved = v->class_ok;
+  const py_node *saved_tc = v->c->benign_type_call;
+  if (value->kind == PY_NAME) v->class_ok = true;
+  if (value->kind == PY_CALL && (!strcmp(attr, "__name__") || !strcmp(attr, "__qualname__")))
+    v->c->benign_type_call = value;
+  const an_type *t = value->kind == PY_NAME ? an__expr_safe(v, value) : an__expr(v, value);
+  v->class_ok = saved;
+  v->c->benign_type_call = saved_tc;
+  if (an__is(t, AN_T_CLASS) && t->cls) {
+    /* C.m where m is C's or an inherited method: m may get any self, and
+     * a classmethod gets C itself */
+    an_class *owner = an__chain_def(t->cls, attr, NULL);
+    if (owner || an__class_def(t->cls, attr)) {
+      an__class_open(v->c, owner ? owner : t->cls);
+      an__class_open(v->c, t->cls);
+    }
+  }
+  if (!strcmp(attr, "__class__")) {
+    if (!v->c->class_of_escapes) v->c->changed = true;
+    v->c->class_of_escapes = true;
+  }
+  return t;
+}
+
 static const an_type *an__call(an_env *v, py_node *e) {
   int n = e->u.call.args.n;
   const an_type *small[16];
@@ -1508,10 +2027,33 @@ static const an_type *an__call(an_env *v, py_node *e) {
   if (fn->kind == PY_NAME && an_resolve(v->s, fn->u.name.id) == AN_BUILTIN)
     for (int i = 0; lookers[i]; i++)
       if (!strcmp(lookers[i], fn->u.name.id)) looker = true;
+  bool isinst = fn->kind == PY_NAME && an_resolve(v->s, fn->u.name.id) == AN_BUILTIN &&
+                (!strcmp(fn->u.name.id, "isinstance") || !strcmp(fn->u.name.id, "issubclass"));
+  if (fn->kind == PY_NAME && an_resolve(v->s, fn->u.name.id) == AN_BUILTIN && !strcmp(fn->u.name.id, "type") &&
+      n == 1 && v->c->benign_type_call != e && !v->c->class_of_escapes) {
+    v->c->class_of_escapes = true; /* type(x) is x's class: it can be called or subclassed */
+    v->c->changed = true;
+  }
+  /* getattr(p, 'm'), operator.methodcaller('m', ...): the attribute is
+   * reached by name, and a method so reached is called who knows how */
+  bool by_name = (fn->kind == PY_NAME && !strcmp(fn->u.name.id, "getattr")) ||
+                 (fn->kind == PY_NAME && (!strcmp(fn->u.name.id, "methodcaller") || !strcmp(fn->u.name.id, "attrgetter"))) ||
+                 (fn->kind == PY_ATTRIBUTE && (!strcmp(fn->u.attribute.attr, "methodcaller") || !strcmp(fn->u.attribute.attr, "attrgetter")));
+  for (int i = 0; by_name && i < n; i++)
+    if (e->u.call.args.v[i]->kind == PY_STR && e->u.call.args.v[i]->u.str.s) {
+      /* attrgetter('a.b') reaches a and b */
+      char *names = p_arena_strdup(v->c->a, e->u.call.args.v[i]->u.str.s);
+      char *save = NULL;
+      for (char *tok = strtok_r(names, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) an__open_attr(v->c, tok);
+    }
   for (int i = 0; i < n; i++) {
     py_node *a = e->u.call.args.v[i];
+    /* isinstance(x, C): the class is only compared with */
+    bool saved = v->class_ok;
+    if (isinst && i == 1 && (a->kind == PY_NAME || a->kind == PY_TUPLE)) v->class_ok = true;
     /* a container passed to a call may be mutated or kept there */
     at[i] = looker ? an__expr_safe(v, a) : an__expr(v, a);
+    v->class_ok = saved;
     if (a->kind == PY_STARRED) an__escape_name(v, a->u.starred.value);
   }
   for (int i = 0; i < e->u.call.keywords.n; i++) {
@@ -1541,19 +2083,23 @@ static const an_type *an__call(an_env *v, py_node *e) {
       an_func *f = an__callee(v, fn);
       if (f) {
         an__add_callee(v->c, v->f, f);
-        an__call_site(v, f, e, at);
+        an__call_site(v, f, e, at, NULL);
         r = f->is_generator || f->node->u.function_def.is_async ? &an_t_dynamic : f->return_type;
       } else {
-        const an_type *ft = an__sym_type(v, fn->u.name.id);
-        if (an__is(ft, AN_T_CLASS) && ft->cls && !ft->cls->has_dynamic_bases) {
-          bool custom_new = false;
+        const an_type *ft = an__flow_load(v, fn);
+        if (an__is(ft, AN_T_CLASS) && ft->cls) {
+          /* C(...): an instance of C, and a call of C.__init__(self, ...) */
           an_class *k = ft->cls;
-          py_nodes body = k->node->u.class_def.body;
-          for (int i = 0; i < body.n; i++)
-            if (body.v[i]->kind == PY_FUNCTION_DEF && !strcmp(body.v[i]->u.function_def.name, "__new__")) custom_new = true;
-          r = custom_new || k->node->u.class_def.keywords.n || k->node->u.class_def.bases.n || v->c->uses_reflection
-                  ? &an_t_dynamic : an__mk(v->c, AN_T_INSTANCE, NULL, NULL);
-          if (r->kind == AN_T_INSTANCE) ((an_type *)r)->cls = k;
+          if (an__constructible(v->c, k)) {
+            r = k->instance;
+            const py_node *init = NULL;
+            an__chain_def(k, "__init__", &init);
+            an_func *f2 = init && init->kind == PY_FUNCTION_DEF ? init->an : NULL;
+            if (f2) {
+              an__add_callee(v->c, v->f, f2);
+              an__call_site(v, f2, e, at, k->instance);
+            }
+          }
         } else if (!an__known(ft)) {
           r = &an__t_unknown;
         }
@@ -1564,11 +2110,23 @@ static const an_type *an__call(an_env *v, py_node *e) {
       }
     }
   } else {
-    const an_type *recv = fn->kind == PY_ATTRIBUTE ? an__expr_safe(v, fn->u.attribute.value) : an__expr(v, fn);
+    const an_type *recv = fn->kind == PY_ATTRIBUTE ? an__recv(v, fn->u.attribute.value, fn->u.attribute.attr)
+                                                   : an__expr(v, fn);
     if (v->record) v->c->p->type_by_id[fn->id] = &an_t_dynamic;
     if (fn->kind == PY_ATTRIBUTE) {
       const char *m = fn->u.attribute.attr;
-      if (an__is(recv, AN_T_STR)) {
+      an_func *mf = an__is(recv, AN_T_INSTANCE) ? an__method_of(v->c, recv->cls, m) : NULL;
+      if (mf) {
+        /* p.m(...) with p: C runs C.m(p, ...) */
+        an__add_callee(v->c, v->f, mf);
+        an__call_site(v, mf, e, at, recv);
+        r = mf->is_generator ? &an_t_dynamic : mf->return_type;
+      } else if (an__known(recv) && !an__builtin_value(recv)) {
+        an__open_attr(v->c, m); /* may be a method of any class, called with arguments we do not map */
+      }
+      if (mf) {
+        /* typed above */
+      } else if (an__is(recv, AN_T_STR)) {
         r = an__str_method(v, m);
       } else if (an__is(recv, AN_T_LIST) && is_method_on_name) {
         py_node *obj = fn->u.attribute.value;
@@ -1593,7 +2151,16 @@ static const an_type *an__call(an_env *v, py_node *e) {
         an__mutate_type(v, fn->u.attribute.value->u.name.id, an__mk(v->c, AN_T_SET, at[0], NULL));
         r = &an_t_none;
       } else if (an__is(recv, AN_T_DICT) && is_method_on_name) {
-        if (!strcmp(m, "get") && n == 1) r = &an_t_dynamic; /* value or None */
+        const an_type *val = recv->elem ? recv->elem : &an__t_unknown;
+        if (e->u.call.keywords.n) an__escape_name(v, fn->u.attribute.value);
+        else if (!strcmp(m, "get") && n == 1) r = an__join(v->c, val, &an_t_none); /* value or None */
+        else if ((!strcmp(m, "get") || !strcmp(m, "pop")) && n == 2) r = an__join(v->c, val, at[1]);
+        else if (!strcmp(m, "pop") && n == 1) r = val; /* or KeyError */
+        else if (!strcmp(m, "setdefault") && n == 2) {
+          /* stores the default when the key is missing */
+          an__mutate_type(v, fn->u.attribute.value->u.name.id, an__mk(v->c, AN_T_DICT, at[1], at[0]));
+          r = an__join(v->c, val, at[1]);
+        } else if (!strcmp(m, "clear")) r = &an_t_none;
         else if (!strcmp(m, "keys") || !strcmp(m, "values") || !strcmp(m, "items")) r = &an_t_dynamic;
         else an__escape_name(v, fn->u.attribute.value);
       } else if (is_method_on_name && !an__is(recv, AN_T_STR)) {
@@ -1745,7 +2312,7 @@ static const an_type *an__expr_inner(an_env *v, py_node *e) {
       }
     }
     if (!v->safe) an__escape_name(v, e);
-    return an__sym_type(v, e->u.name.id);
+    return an__flow_load(v, e);
   case PY_BIN_OP: {
     const an_type *l = an__expr(v, e->u.bin_op.left), *r = an__expr(v, e->u.bin_op.right);
     return an__binop(c, e->u.bin_op.op, l, r, e->u.bin_op.right);
@@ -1787,6 +2354,9 @@ static const an_type *an__expr_inner(an_env *v, py_node *e) {
     const an_type *t = an__expr(v, e->u.named_expr.value);
     an_env fv = *v;
     while (fv.s->kind == AN_SCOPE_COMPREHENSION) fv.s = fv.s->parent;
+    /* the := may sit in a branch that does not run (a and (x := 1)):
+     * the name keeps its old type too */
+    fv.weak = true;
     an__bind_type(&fv, e->u.named_expr.target->u.name.id, t);
     return t;
   }
@@ -1843,13 +2413,27 @@ static const an_type *an__expr_inner(an_env *v, py_node *e) {
     return &an_t_dynamic;
   }
   case PY_ATTRIBUTE: {
-    const an_type *t = an__expr(v, e->u.attribute.value);
+    const char *attr = e->u.attribute.attr;
+    const an_type *t = an__recv(v, e->u.attribute.value, attr);
     an__impure(v, "reads an attribute (a property may run code)");
-    if (e->u.attribute.ctx == PY_LOAD && an__is(t, AN_T_INSTANCE) && t->cls && !c->uses_reflection) {
-      for (int i = 0; i < t->cls->nattrs; i++)
-        if (!strcmp(t->cls->attrs[i].name, e->u.attribute.attr)) return t->cls->attrs[i].type;
+    if (e->u.attribute.ctx != PY_LOAD) return &an_t_dynamic;
+    if (an__is(t, AN_T_INSTANCE) && t->cls) {
+      if (an__class_def(t->cls, attr)) an__open_attr(c, attr); /* a bound method, called who knows how */
+      const char *why;
+      return an__attr_type(c, t->cls, attr, &why);
     }
-    return &an_t_dynamic;
+    if (an__is(t, AN_T_CLASS) && t->cls && an__constructible(c, t->cls) && !an__chain_def(t->cls, attr, NULL)) {
+      /* C.x: a class-level value up the chain (joined with the instance
+       * stores, a superset; no instance dict is involved) */
+      const char *why;
+      for (an_class *x = t->cls; x; x = x->base) {
+        an_attr *at = an__cls_attr(c, x, attr, false);
+        if (at && at->class_level) return an__attr_type(c, t->cls, attr, &why);
+      }
+      return &an_t_dynamic;
+    }
+    if (an__known(t) && !an__builtin_value(t)) an__open_attr(c, attr);
+    return an__known(t) ? &an_t_dynamic : &an__t_unknown;
   }
   case PY_LAMBDA: {
     /* defaults are typed here; the body in its own scope */
@@ -1871,16 +2455,39 @@ static const an_type *an__expr_inner(an_env *v, py_node *e) {
   }
 }
 
+/* Remembers an expression typed in the final round (first time only). */
+static void an__rec(an_env *v, py_node *e) {
+  an_ctx *c = v->c;
+  c->recs = an__grow(c->a, c->recs, c->nrecs, &c->caprecs, sizeof *c->recs);
+  struct an_rec *r = &c->recs[c->nrecs++];
+  r->n = e;
+  r->s = v->s;
+  r->f = v->f;
+  r->m = v->s->module;
+  r->flow = false;
+  if (e->kind == PY_NAME && v->fl && v->fl->s == v->s && v->fl->live) {
+    an_symbol *y = an_symbol_of(v->s, e->u.name.id);
+    r->flow = y && y->flow_idx >= 0;
+  }
+}
+
 static const an_type *an__expr(an_env *v, py_node *e) {
   if (!e) return &an_t_none;
   const an_type *t = an__expr_inner(v, e);
-  /* a name of a function used as a value: the function escapes */
-  if (e->kind == PY_NAME && e->u.name.ctx == PY_LOAD && an__is(t, AN_T_FUNCTION) && t->func && t->func->closed) {
-    /* direct callees are looked up through an__callee, not here */
-    t->func->closed = false;
-    v->c->changed = true;
+  if (e->kind == PY_NAME && e->u.name.ctx == PY_LOAD) {
+    /* a name of a function used as a value: the function escapes */
+    if (an__is(t, AN_T_FUNCTION) && t->func && t->func->closed) {
+      /* direct callees are looked up through an__callee, not here */
+      t->func->closed = false;
+      v->c->changed = true;
+    }
+    /* ... and a class used as a value may be called or subclassed anywhere */
+    if (an__is(t, AN_T_CLASS) && !v->class_ok) an__class_open(v->c, t->cls);
   }
-  if (v->record && e->id && e->id <= v->c->p->ast->nnodes) v->c->p->type_by_id[e->id] = t;
+  if (v->record && e->id && e->id <= v->c->p->ast->nnodes) {
+    if (!v->c->p->type_by_id[e->id]) an__rec(v, e);
+    v->c->p->type_by_id[e->id] = t;
+  }
   return t;
 }
 
@@ -1908,8 +2515,25 @@ static void an__attr_store(an_ctx *c, const char *name, const an_type *t) {
 static void an__store(an_env *v, py_node *t, const an_type *ty) {
   if (!t) return;
   if (t->kind == PY_ATTRIBUTE) {
-    an__expr(v, t->u.attribute.value);
-    an__attr_store(v->c, t->u.attribute.attr, ty);
+    const char *attr = t->u.attribute.attr;
+    const an_type *rt = an__recv(v, t->u.attribute.value, attr);
+    an__attr_store(v->c, attr, ty);
+    if (an__is(rt, AN_T_INSTANCE) && rt->cls) {
+      an__attr_join(v->c, rt->cls, attr, ty, false);
+    } else if (an__is(rt, AN_T_CLASS) && rt->cls) {
+      an__attr_join(v->c, rt->cls, attr, ty, true);
+      if (an__class_def(rt->cls, attr)) an__dyn_attr(v->c, attr); /* replaces a method */
+    } else if (an__known(rt)) {
+      an_class *fam = an__self_recv(v, t->u.attribute.value);
+      if (fam && an__family_ok(v->c, fam)) {
+        /* self.x = ... in a method of a class with subclasses: a store
+         * into every class of the family */
+        for (int i = 0; i < v->c->p->nclasses; i++)
+          if (an__inherits(v->c->p->classes[i], fam)) an__attr_join(v->c, v->c->p->classes[i], attr, ty, false);
+      } else {
+        an__dyn_attr(v->c, attr); /* may be an instance of any class */
+      }
+    }
     if (v->f && v->f->pure) {
       v->f->pure = false;
       v->f->impure_why = "writes an attribute";
@@ -1935,8 +2559,11 @@ static void an__store(an_env *v, py_node *t, const an_type *ty) {
     for (int i = 0; i < n; i++) {
       py_node *el = t->u.list_or_tuple.elts.v[i];
       const an_type *et = an__is(ty, AN_T_TUPLE) && ty->nitems == n ? ty->items[i] : an__known(ty) ? &an_t_dynamic : ty;
-      if (el->kind == PY_NAME) an__bind_type(v, el->u.name.id, et);
-      else an__store(v, el->kind == PY_STARRED ? el->u.starred.value : el, el->kind == PY_STARRED ? &an_t_dynamic : et);
+      /* names are bound by an__bind_target_type; here only the
+       * attributes and subscripts among the targets */
+      py_node *inner = el->kind == PY_STARRED ? el->u.starred.value : el;
+      if (inner->kind == PY_NAME) continue;
+      an__store(v, inner, el->kind == PY_STARRED ? &an_t_dynamic : et);
     }
   } else if (t->kind == PY_NAME) {
     an__bind_type(v, t->u.name.id, ty);
@@ -1967,6 +2594,180 @@ static void an__impure(an_env *v, const char *why) {
   }
 }
 
+/* A base that is certainly not a class of the program: a builtin name or
+ * something imported from a standard-library module. */
+static bool an__known_base(an_env *v, py_node *b) {
+  py_node *root = b;
+  while (root->kind == PY_ATTRIBUTE) root = root->u.attribute.value;
+  if (root->kind != PY_NAME) return false;
+  an_binding bd = an_resolve(v->s, root->u.name.id);
+  if (bd == AN_BUILTIN) return root == b;
+  an_module *m = v->s->module;
+  for (int i = 0; m && i < m->nimports; i++)
+    if (m->imports[i].asname && !strcmp(m->imports[i].asname, root->u.name.id)) {
+      if (!m->imports[i].is_stdlib) return false;
+      an_symbol *y = an__target_sym(v->s, root->u.name.id, NULL);
+      return y && (y->flags & AN_SYM_IMPORTED) && y->nassign <= 1;
+    }
+  return false;
+}
+
+/* break/continue with environment f: to the loop's exit/head, or through
+ * the finally between us and the loop (which then forwards it). */
+static void an__jump(an_env *v, bool brk, const an_flow *f) {
+  if (!v->loop) return;
+  if (v->fin && v->fin != v->loop->fin) {
+    if (brk) v->fin->brk = true;
+    else v->fin->cont = true;
+    return;
+  }
+  an__fl_join(v->c, brk ? v->loop->brk : v->loop->cont, f);
+}
+
+static void an__fl_captures(an_env *v, py_node *p) {
+  if (!p || !v->fl) return;
+  const char *nm = NULL;
+  if (p->kind == PY_MATCH_AS) nm = p->u.match_as.name;
+  else if (p->kind == PY_MATCH_STAR) nm = p->u.match_star.name;
+  else if (p->kind == PY_MATCH_MAPPING) nm = p->u.match_mapping.rest;
+  if (nm) {
+    bool w = v->weak;
+    v->weak = true;
+    an__fl_bind(v, an_symbol_of(v->s, nm), &an_t_dynamic);
+    v->weak = w;
+  }
+  switch (p->kind) {
+  case PY_MATCH_AS: an__fl_captures(v, p->u.match_as.pattern); break;
+  case PY_MATCH_SEQUENCE: case PY_MATCH_OR:
+    for (int i = 0; i < p->u.match_seq.patterns.n; i++) an__fl_captures(v, p->u.match_seq.patterns.v[i]);
+    break;
+  case PY_MATCH_MAPPING:
+    for (int i = 0; i < p->u.match_mapping.patterns.n; i++) an__fl_captures(v, p->u.match_mapping.patterns.v[i]);
+    break;
+  case PY_MATCH_CLASS:
+    for (int i = 0; i < p->u.match_class.patterns.n; i++) an__fl_captures(v, p->u.match_class.patterns.v[i]);
+    for (int i = 0; i < p->u.match_class.kwd_patterns.n; i++) an__fl_captures(v, p->u.match_class.kwd_patterns.v[i]);
+    break;
+  default: break;
+  }
+}
+
+/* Loops: the head environment is iterated to a fixed point (the join of
+ * the entry and of every way back: the end of the body and continue).
+ * After AN_LOOP_WIDEN rounds a name whose head type still changes becomes
+ * dynamic, so that it terminates. The last round types the body with the
+ * final head, so the recorded expression types hold on every iteration.
+ * The exit is the head (test false, iterator exhausted) through the else
+ * clause, joined with every break. */
+enum { AN_LOOP_WIDEN = 3 };
+
+static void an__loop(an_env *v, py_node *target, const an_type *el, py_node *test, py_nodes body, py_nodes orelse,
+                     bool count, bool infinite) {
+  an_ctx *c = v->c;
+  an_flow *head = an__fl_copy(v->fl), *exit_env = NULL;
+  an_loop lp = {NULL, NULL, v->fin};
+  an_loop *saved = v->loop;
+  for (int round = 0;; round++) {
+    an__fl_set(v->fl, head);
+    lp.brk = an__fl_dead(v->fl);
+    lp.cont = an__fl_dead(v->fl);
+    v->loop = &lp;
+    if (test) an__expr(v, test);
+    an__fl_free(exit_env);
+    exit_env = an__fl_copy(v->fl);
+    if (target) {
+      an__bind_target_type(v, target, el);
+      if (target->kind != PY_NAME && target->kind != PY_TUPLE && target->kind != PY_LIST) an__store(v, target, el);
+    }
+    an__stmts(v, body, count && round == 0);
+    v->loop = saved;
+    if (!v->fl) break;
+    /* ascending: the head only grows (it already holds the entry) */
+    an_flow *nh = an__fl_copy(head);
+    an__fl_join(c, nh, v->fl);
+    an__fl_join(c, nh, lp.cont);
+    if (an__fl_eq(nh, head)) {
+      an__fl_free(nh);
+      break;
+    }
+    if (round >= AN_LOOP_WIDEN)
+      for (int i = 0; i < nh->n; i++)
+        if (!an_type_eq(nh->t[i], head->t[i])) nh->t[i] = &an_t_dynamic;
+    an__fl_free(head);
+    head = nh;
+    an__fl_free(lp.brk);
+    an__fl_free(lp.cont);
+  }
+  if (v->fl) {
+    an__fl_set(v->fl, exit_env);
+    if (infinite) v->fl->live = false;
+  }
+  an__stmts(v, orelse, count);
+  an__fl_join(c, v->fl, lp.brk);
+  an__fl_free(lp.brk);
+  an__fl_free(lp.cont);
+  an__fl_free(head);
+  an__fl_free(exit_env);
+}
+
+/* try: an exception may come after any binding of the body, so a handler
+ * starts from the join of the environment before the try and of every
+ * binding in the body (acc_body). The finally runs on every path: from
+ * the join of everything bound anywhere in body, handlers and else
+ * (acc_all), which also types a break/continue that passes through it;
+ * the statement's normal exit is the finally typed from the normal exits
+ * alone. */
+static void an__try(an_env *v, py_node *st, bool count) {
+  an_ctx *c = v->c;
+  bool hasfin = st->u.try_.finalbody.n > 0;
+  an_flow *acc_body = an__fl_copy(v->fl), *acc_all = an__fl_copy(v->fl);
+  an_acc l_all = {acc_all, v->acc}, l_body = {acc_body, &l_all};
+  an_acc *saved_acc = v->acc;
+  an_fin fin = {false, false, v->fin};
+  an_fin *saved_fin = v->fin;
+  if (hasfin) v->fin = &fin;
+  if (v->fl) v->acc = &l_body;
+  an__stmts(v, st->u.try_.body, count);
+  if (v->fl) v->acc = &l_all;
+  an__stmts(v, st->u.try_.orelse, count);
+  an_flow *out = an__fl_copy(v->fl);
+  /* except*: several handlers may run one after another, each seeing what
+   * the ones before bound */
+  if (st->u.try_.is_star && v->fl) v->acc = &l_body;
+  for (int i = 0; i < st->u.try_.handlers.n; i++) {
+    py_node *h = st->u.try_.handlers.v[i];
+    an__fl_set(v->fl, acc_body);
+    an__expr(v, h->u.except_handler.type);
+    if (h->u.except_handler.name) an__bind_type(v, h->u.except_handler.name, &an_t_dynamic);
+    an__stmts(v, h->u.except_handler.body, count);
+    /* `except E as e` unbinds e at the end of the handler */
+    if (h->u.except_handler.name) an__fl_unbind(v, h->u.except_handler.name);
+    an__fl_join(c, out, v->fl);
+  }
+  v->acc = saved_acc;
+  v->fin = saved_fin;
+  an__fl_set(v->fl, out);
+  if (hasfin) {
+    bool twice = v->fl && v->fl->live && !an__fl_eq(out, acc_all);
+    an_flow *normal = NULL;
+    if (twice) {
+      an__stmts(v, st->u.try_.finalbody, count);
+      normal = an__fl_copy(v->fl);
+    }
+    /* typed last from the widest environment: its records hold on every path */
+    an__fl_set(v->fl, acc_all);
+    an__stmts(v, st->u.try_.finalbody, count && !twice);
+    if (fin.brk) an__jump(v, true, v->fl);
+    if (fin.cont) an__jump(v, false, v->fl);
+    if (normal) an__fl_set(v->fl, normal);
+    else if (v->fl && !out->live) v->fl->live = false;
+    an__fl_free(normal);
+  }
+  an__fl_free(out);
+  an__fl_free(acc_body);
+  an__fl_free(acc_all);
+}
+
 /* Types one statement; returns false when control cannot continue after
  * it (return, raise, continue, break). count: first pass over this code
  * (binding counts are taken once). */
@@ -1975,7 +2776,11 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
   switch (st->kind) {
   case PY_EXPR: an__expr(v, st->u.expr.value); return true;
   case PY_ASSIGN: {
-    const an_type *t = an__expr(v, st->u.assign.value);
+    /* a, b = xs only reads xs's elements: xs itself is not aliased */
+    bool unpack = true;
+    for (int i = 0; i < st->u.assign.targets.n; i++)
+      if (st->u.assign.targets.v[i]->kind != PY_TUPLE && st->u.assign.targets.v[i]->kind != PY_LIST) unpack = false;
+    const an_type *t = unpack ? an__expr_safe(v, st->u.assign.value) : an__expr(v, st->u.assign.value);
     bool alias = st->u.assign.value->kind == PY_NAME || st->u.assign.targets.n > 1;
     for (int i = 0; i < st->u.assign.targets.n; i++) {
       py_node *tg = st->u.assign.targets.v[i];
@@ -2002,7 +2807,7 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
     const an_type *r = an__expr(v, st->u.aug_assign.value);
     if (count) an__count_assign(v, tg);
     if (tg->kind == PY_NAME) {
-      const an_type *cur = an__sym_type(v, tg->u.name.id);
+      const an_type *cur = an__flow_load(v, tg); /* the value before the update */
       const an_type *nt = an__binop(c, st->u.aug_assign.op, cur, r, st->u.aug_assign.value);
       if (an__is(cur, AN_T_LIST) && st->u.aug_assign.op == PY_OP_ADD)
         nt = an__known(r) ? an__mk(c, AN_T_LIST, an__iter_elem(c, r), NULL) : &an__t_unknown;
@@ -2017,14 +2822,35 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
       tg->u.subscript.ctx = saved;
       const an_type *nt = an__binop(c, st->u.aug_assign.op, cur, r, st->u.aug_assign.value);
       an__store(v, tg, nt);
+    } else if (tg->kind == PY_ATTRIBUTE) {
+      /* p.n += x stores p.n + x (the attribute's type is sound for the read) */
+      py_ctx saved = tg->u.attribute.ctx;
+      tg->u.attribute.ctx = PY_LOAD;
+      const an_type *cur = an__expr(v, tg);
+      tg->u.attribute.ctx = saved;
+      an__store(v, tg, an__binop(c, st->u.aug_assign.op, cur, r, st->u.aug_assign.value));
     } else {
-      an__expr(v, tg->kind == PY_ATTRIBUTE ? tg->u.attribute.value : tg);
+      an__expr(v, tg);
       an__store(v, tg, &an_t_dynamic);
-      if (tg->kind == PY_ATTRIBUTE) an__attr_store(c, tg->u.attribute.attr, &an_t_dynamic);
     }
     return true;
   }
   case PY_ANN_ASSIGN:
+    if (v->record && (!st->u.ann_assign.value || !c->p->type_by_id[st->u.ann_assign.value->id])) {
+      bool seen = false;
+      for (int i = c->nanns - 1; i >= 0 && i >= c->nanns - 8; i--)
+        if (c->anns[i].st == st) seen = true;
+      if (!seen) {
+        if (c->nanns == c->capanns) {
+          c->capanns = c->capanns ? c->capanns * 2 : 16;
+          struct an_annrec *nv = realloc(c->anns, sizeof *nv * (size_t)c->capanns);
+          if (!nv) abort();
+          c->anns = nv;
+        }
+        c->anns[c->nanns].st = st;
+        c->anns[c->nanns++].s = v->s;
+      }
+    }
     if (st->u.ann_assign.value) {
       const an_type *t = an__expr(v, st->u.ann_assign.value);
       if (count) an__count_assign(v, st->u.ann_assign.target);
@@ -2055,32 +2881,30 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
     }
     const an_type *el = an__iter_of(v, it);
     if (count) an__count_assign(v, st->u.for_.target);
-    an__bind_target_type(v, st->u.for_.target, el);
-    if (st->u.for_.target->kind != PY_NAME && st->u.for_.target->kind != PY_TUPLE && st->u.for_.target->kind != PY_LIST)
-      an__store(v, st->u.for_.target, el);
     if (count && st->u.for_.target->kind == PY_NAME && (nonneg || i32)) {
       an_symbol *y = an__target_sym(v->s, st->u.for_.target->u.name.id, NULL);
       if (y) y->flags |= (nonneg ? AN_SYM_RANGE_NONNEG : 0) | (i32 ? AN_SYM_RANGE_I32 : 0);
     }
-    an__stmts(v, st->u.for_.body, count);
-    an__stmts(v, st->u.for_.orelse, count);
+    an__loop(v, st->u.for_.target, el, NULL, st->u.for_.body, st->u.for_.orelse, count, false);
     return true;
   }
   case PY_WHILE: {
-    an__expr(v, st->u.while_.test);
-    an__stmts(v, st->u.while_.body, count);
-    an__stmts(v, st->u.while_.orelse, count);
-    /* `while True:` without break never falls through */
-    if (st->u.while_.test->kind == PY_BOOL && st->u.while_.test->u.bool_.value) {
-      /* a break anywhere inside makes the end reachable: approximate */
-      return true;
-    }
+    /* `while True:` never ends but by break */
+    py_node *t = st->u.while_.test;
+    bool infinite = (t->kind == PY_BOOL && t->u.bool_.value) || (t->kind == PY_INT && t->u.int_.fits_i64 && t->u.int_.i64 != 0);
+    an__loop(v, NULL, NULL, t, st->u.while_.body, st->u.while_.orelse, count, infinite);
     return true;
   }
   case PY_IF: {
     an__expr(v, st->u.if_.test);
+    an_flow *els = an__fl_copy(v->fl);
     bool a = an__stmts(v, st->u.if_.body, count);
+    an_flow *then = an__fl_copy(v->fl);
+    an__fl_set(v->fl, els);
     bool b = st->u.if_.orelse.n ? an__stmts(v, st->u.if_.orelse, count) : true;
+    an__fl_join(c, v->fl, then);
+    an__fl_free(els);
+    an__fl_free(then);
     return a || b;
   }
   case PY_RETURN: {
@@ -2093,13 +2917,18 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
         c->changed = true;
       }
     }
+    an__fl_kill(v);
     return false;
   }
   case PY_RAISE:
     an__expr(v, st->u.raise.exc);
     an__expr(v, st->u.raise.cause);
+    an__fl_kill(v);
     return false;
-  case PY_BREAK: case PY_CONTINUE: return false;
+  case PY_BREAK: case PY_CONTINUE:
+    an__jump(v, st->kind == PY_BREAK, v->fl);
+    an__fl_kill(v);
+    return false;
   case PY_FUNCTION_DEF: {
     an_func *f = an_func_of(c->p, st);
     for (int i = 0; i < st->u.function_def.decorators.n; i++) an__expr(v, st->u.function_def.decorators.v[i]);
@@ -2115,8 +2944,12 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
       ft->kind = AN_T_FUNCTION;
       ft->func = f;
       an__bind_type(v, st->u.function_def.name, st->u.function_def.decorators.n ? &an_t_dynamic : ft);
-      if (v->s->kind != AN_SCOPE_MODULE && f->closed) {
-        f->closed = false; /* only module-level functions get call-site types */
+      /* only module-level functions (and methods of module-level classes,
+       * see an__method_closed) get call-site types */
+      bool top = v->s->kind == AN_SCOPE_MODULE ||
+                 (v->s->kind == AN_SCOPE_CLASS && v->s->parent && v->s->parent->kind == AN_SCOPE_MODULE);
+      if (!top && f->closed) {
+        f->closed = false;
         c->changed = true;
       }
       if (!c->p->closed_world && f->closed) {
@@ -2129,7 +2962,31 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
   }
   case PY_CLASS_DEF: {
     for (int i = 0; i < st->u.class_def.decorators.n; i++) an__expr(v, st->u.class_def.decorators.v[i]);
-    for (int i = 0; i < st->u.class_def.bases.n; i++) an__expr(v, st->u.class_def.bases.v[i]);
+    for (int i = 0; i < st->u.class_def.bases.n; i++) {
+      py_node *b = st->u.class_def.bases.v[i];
+      /* naming a base is not a use of it as a value: it makes it
+       * "subclassed", which is what matters */
+      bool saved_ok = v->class_ok;
+      v->class_ok = b->kind == PY_NAME;
+      const an_type *bt = an__expr(v, b);
+      v->class_ok = saved_ok;
+      an_class *self_k = st->an;
+      if (an__is(bt, AN_T_CLASS) && bt->cls && !self_k->base_bad && (!self_k->base || self_k->base == bt->cls) &&
+          st->u.class_def.bases.n == 1) {
+        if (!self_k->base) c->changed = true;
+        self_k->base = bt->cls;
+      } else if (an__known(bt) && !self_k->base_bad) {
+        self_k->base_bad = true; /* several bases, or not always the same class */
+        c->changed = true;
+      }
+      if (an__is(bt, AN_T_CLASS) && bt->cls) {
+        if (!bt->cls->subclassed) c->changed = true;
+        bt->cls->subclassed = true;
+      } else if (an__known(bt) && !an__known_base(v, b) && !c->unknown_base) {
+        c->unknown_base = true; /* it may be any of our classes */
+        c->changed = true;
+      }
+    }
     if (count) {
       an_symbol *y = an__target_sym(v->s, st->u.class_def.name, NULL);
       if (y) y->nassign++;
@@ -2142,11 +2999,16 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
     an_env cv = *v;
     cv.s = an_scope_of(c->p, st);
     cv.f = NULL;
+    /* class-body names are never flow-typed; they cannot touch ours */
+    cv.fl = NULL;
+    cv.loop = NULL;
+    cv.acc = NULL;
+    cv.fin = NULL;
     if (cv.s) an__stmts(&cv, st->u.class_def.body, count);
     an__impure(v, "defines a class");
     return true;
   }
-  case PY_WITH:
+  case PY_WITH: {
     for (int i = 0; i < st->u.with.items.n; i++) {
       py_node *it = st->u.with.items.v[i];
       an__expr(v, it->u.with_item.context_expr);
@@ -2157,19 +3019,19 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
       }
     }
     an__impure(v, "uses a context manager");
-    return an__stmts(v, st->u.with.body, count) || true;
-  case PY_TRY: {
-    an__stmts(v, st->u.try_.body, count);
-    for (int i = 0; i < st->u.try_.handlers.n; i++) {
-      py_node *h = st->u.try_.handlers.v[i];
-      an__expr(v, h->u.except_handler.type);
-      if (h->u.except_handler.name) an__bind_type(v, h->u.except_handler.name, &an_t_dynamic);
-      an__stmts(v, h->u.except_handler.body, count);
-    }
-    an__stmts(v, st->u.try_.orelse, count);
-    bool fin = an__stmts(v, st->u.try_.finalbody, count);
-    return fin || true;
+    /* __exit__ may swallow an exception raised after any binding of the
+     * body: execution then goes on after the with */
+    an_flow *acc = an__fl_copy(v->fl);
+    an_acc link = {acc, v->acc};
+    an_acc *saved = v->acc;
+    if (acc) v->acc = &link;
+    an__stmts(v, st->u.with.body, count);
+    v->acc = saved;
+    an__fl_join(c, v->fl, acc);
+    an__fl_free(acc);
+    return true;
   }
+  case PY_TRY: an__try(v, st, count); return true;
   case PY_IMPORT: case PY_IMPORT_FROM: {
     py_nodes names = st->kind == PY_IMPORT ? st->u.import.names : st->u.import_from.names;
     for (int i = 0; i < names.n; i++) {
@@ -2181,6 +3043,7 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
         if (dot) nm = p_arena_strndup(c->a, nm, (size_t)(dot - nm));
       }
       an_symbol *y = an__target_sym(v->s, nm, NULL);
+      an__fl_bind(v, y, &an_t_dynamic);
       if (y) an__set_dynamic(c, y, "bound by import");
     }
     an__impure(v, "imports");
@@ -2192,6 +3055,7 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
       if (t->kind == PY_NAME) {
         an_symbol *y = an__target_sym(v->s, t->u.name.id, NULL);
         if (y) an__set_dynamic(c, y, "deleted with del");
+        an__fl_unbind(v, t->u.name.id);
       } else {
         an__expr(v, t->kind == PY_ATTRIBUTE ? t->u.attribute.value : t);
         if (t->kind == PY_ATTRIBUTE) an__attr_store(c, t->u.attribute.attr, &an_t_dynamic);
@@ -2205,17 +3069,25 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
       if (y && (y->flags & AN_SYM_ASSIGNED)) an__impure(v, "writes a global or nonlocal variable");
     }
     return true;
-  case PY_MATCH:
+  case PY_MATCH: {
     an__expr(v, st->u.match.subject);
+    /* captures are dynamic, and a pattern that fails half-way may still
+     * have bound some: every capture may be bound after any case */
+    for (int i = 0; i < st->u.match.cases.n; i++) an__fl_captures(v, st->u.match.cases.v[i]->u.match_case.pattern);
+    an_flow *out = an__fl_dead(v->fl);
     for (int i = 0; i < st->u.match.cases.n; i++) {
       py_node *mc = st->u.match.cases.v[i];
-      /* captures are dynamic; class/value expressions are typed */
-      an_scope *s = v->s;
-      for (int k = 0; k < s->nsyms; k++) (void)k;
       an__expr(v, mc->u.match_case.guard);
+      an_flow *next = an__fl_copy(v->fl);
       an__stmts(v, mc->u.match_case.body, count);
+      an__fl_join(c, out, v->fl);
+      an__fl_set(v->fl, next);
+      an__fl_free(next);
     }
+    an__fl_join(c, v->fl, out); /* or no case matched */
+    an__fl_free(out);
     return true;
+  }
   case PY_ASSERT:
     an__expr(v, st->u.assert_.test);
     an__expr(v, st->u.assert_.msg);
@@ -2307,6 +3179,10 @@ static void an__exports(an_ctx *c) {
           /* a function used from another module: its call sites are not all seen */
           for (int k = 0; k < p->nfuncs; k++)
             if (p->funcs[k]->scope->parent == t->scope && !strcmp(p->funcs[k]->scope->name, im->name)) p->funcs[k]->closed = false;
+          /* ... and a class: constructed and passed around where we do not look */
+          for (int k = 0; k < p->nclasses; k++)
+            if (p->classes[k]->scope->parent == t->scope && !strcmp(p->classes[k]->scope->name, im->name))
+              p->classes[k]->open = true;
         }
       } else {
         for (int k = 0; k < t->scope->nsyms; k++) {
@@ -2315,33 +3191,83 @@ static void an__exports(an_ctx *c) {
         }
         for (int k = 0; k < p->nfuncs; k++)
           if (p->funcs[k]->scope->parent == t->scope) p->funcs[k]->closed = false;
+        for (int k = 0; k < p->nclasses; k++)
+          if (p->classes[k]->scope->parent == t->scope) p->classes[k]->open = true;
       }
     }
   }
 }
 
+/* A method keeps call-site parameter types while every call of it is a
+ * typed p.m(...) (or C(...) for __init__) that we see. */
+static bool an__method_closed(an_ctx *c, an_func *f) {
+  an_class *k = f->cls;
+  const char *name = f->scope->name;
+  if (!k || !an__self_ok(c, k) || an__in(c->open_attrs, c->nopen, name)) return false;
+  /* other dunders are called by the runtime with arguments we do not see */
+  if (name[0] == '_' && name[1] == '_' && strcmp(name, "__init__") != 0) return false;
+  return an__method_of(c, k, name) == f;
+}
+
+/* The first parameter of a method that Python binds to the instance. */
+static bool an__self_param(const an_func *f) {
+  if (!f->is_method || !f->cls || f->node->kind != PY_FUNCTION_DEF) return false;
+  const py_arguments *pa = f->node->u.function_def.args;
+  if (!pa || pa->posonly.n + pa->args.n == 0) return false;
+  py_nodes decos = f->node->u.function_def.decorators;
+  for (int i = 0; i < decos.n; i++) {
+    py_node *d = decos.v[i];
+    bool prop = (d->kind == PY_NAME && !strcmp(d->u.name.id, "property") && an_resolve(f->scope->parent, "property") == AN_BUILTIN) ||
+                (d->kind == PY_ATTRIBUTE && (!strcmp(d->u.attribute.attr, "setter") || !strcmp(d->u.attribute.attr, "getter") ||
+                                             !strcmp(d->u.attribute.attr, "deleter")));
+    if (!prop) return false;
+  }
+  return true;
+}
+
 /* One round over every scope's code. */
 static void an__round(an_ctx *c, bool count, bool record) {
   an_program *p = c->p;
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    if (f->is_method && f->closed && !an__method_closed(c, f)) {
+      f->closed = false;
+      c->changed = true;
+    }
+  }
   for (int i = 0; i < p->nmodules; i++) {
-    an_env v = {c, p->modules[i].scope, NULL, record, false};
+    an_scope *ms = p->modules[i].scope;
+    an_env v = {.c = c, .s = ms, .record = record};
+    v.fl = ms->nflow ? an__fl_new(ms, ms->nflow) : NULL;
     an__stmts(&v, p->modules[i].mod->node->u.module.body, count);
+    an__fl_free(v.fl);
   }
   for (int i = 0; i < p->nfuncs; i++) {
     an_func *f = p->funcs[i];
     if (f->node->kind != PY_FUNCTION_DEF) continue;
-    an_env v = {c, f->scope, f, record, false};
+    an_env v = {.c = c, .s = f->scope, .f = f, .record = record};
+    v.fl = f->scope->nflow ? an__fl_new(f->scope, f->scope->nflow) : NULL;
     const py_arguments *pa = f->node->u.function_def.args;
+    bool selfp = an__self_param(f);
     for (int k = 0; pa && k < pa->all.n; k++) {
       const an_type *t = f->closed ? f->param_types[k] : &an_t_dynamic;
-      if (!an__known(t)) continue;
-      an__bind_type(&v, pa->all.v[k]->u.arg.name, t);
-      if (!f->closed && f->param_types[k] != &an_t_dynamic) {
+      if (k == 0 && selfp) {
+        /* self: the class's instance when nothing else can be passed */
+        t = an__self_ok(c, f->cls) ? f->cls->instance : &an_t_dynamic;
+        if (!an_type_eq(f->param_types[0], t)) {
+          f->param_types[0] = t;
+          c->changed = true;
+        }
+      } else if (!f->closed && f->param_types[k] != &an_t_dynamic) {
         f->param_types[k] = &an_t_dynamic;
         c->changed = true;
       }
+      if (!an__known(t)) continue;
+      an__bind_type(&v, pa->all.v[k]->u.arg.name, t);
     }
     bool reach = an__stmts(&v, f->node->u.function_def.body, count);
+    if (v.fl) reach = v.fl->live;
+    an__fl_free(v.fl);
     if (reach) {
       const an_type *j = an__join(c, f->return_type, &an_t_none);
       if (!an_type_eq(j, f->return_type)) {
@@ -2352,9 +3278,16 @@ static void an__round(an_ctx *c, bool count, bool record) {
   }
 }
 
-/* Instance attributes: self.x = ... in a class's methods. */
-static void an__class_attrs(an_ctx *c) {
+/* Before the fixed point: per class, whether attribute access is plain
+ * (attr_safe), its instance type, the owner of each method, and the
+ * attributes its methods set on self (from_init when in __init__). */
+static void an__class_setup(an_ctx *c) {
   an_program *p = c->p;
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    if (f->is_method && f->scope->parent && f->scope->parent->kind == AN_SCOPE_CLASS)
+      f->cls = f->scope->parent->node->an;
+  }
   for (int i = 0; i < p->nclasses; i++) {
     an_class *k = p->classes[i];
     py_nodes body = k->node->u.class_def.body;
@@ -2366,11 +3299,26 @@ static void an__class_attrs(an_ctx *c) {
         if (!strcmp(nm, "__setattr__") || !strcmp(nm, "__getattr__") || !strcmp(nm, "__getattribute__") ||
             !strcmp(nm, "__delattr__"))
           special = true;
+        /* a classmethod (or a decorator we do not know) hands out the
+         * class object: cls(...) builds instances we do not see */
+        for (int d = 0; d < st->u.function_def.decorators.n; d++) {
+          py_node *dn = st->u.function_def.decorators.v[d];
+          bool known = (dn->kind == PY_NAME && (!strcmp(dn->u.name.id, "property") || !strcmp(dn->u.name.id, "staticmethod"))) ||
+                       (dn->kind == PY_ATTRIBUTE && (!strcmp(dn->u.attribute.attr, "setter") ||
+                                                     !strcmp(dn->u.attribute.attr, "getter") ||
+                                                     !strcmp(dn->u.attribute.attr, "deleter")));
+          if (!known) k->open = true;
+        }
       }
-      if (st->kind == PY_ASSIGN)
-        for (int t = 0; t < st->u.assign.targets.n; t++)
-          if (st->u.assign.targets.v[t]->kind == PY_NAME && !strcmp(st->u.assign.targets.v[t]->u.name.id, "__slots__")) special = true;
     }
+    an_symbol *slots = an_symbol_of(k->scope, "__slots__");
+    if (slots && (slots->flags & AN_SYM_ASSIGNED)) special = true;
+    k->attr_safe = !special;
+    an_type *it = p_arena_alloc(c->a, sizeof *it);
+    it->kind = AN_T_INSTANCE;
+    it->cls = k;
+    k->instance = it;
+    k->self_type = &an_t_dynamic;
     for (int j = 0; j < body.n; j++) {
       py_node *m = body.v[j];
       if (m->kind != PY_FUNCTION_DEF || !m->u.function_def.args || m->u.function_def.args->all.n == 0) continue;
@@ -2392,16 +3340,7 @@ static void an__class_attrs(an_ctx *c) {
           if (t->kind != PY_ATTRIBUTE || t->u.attribute.value->kind != PY_NAME ||
               strcmp(t->u.attribute.value->u.name.id, self) != 0)
             continue;
-          const char *an = t->u.attribute.attr;
-          an_attr *at = NULL;
-          for (int r = 0; r < k->nattrs; r++)
-            if (!strcmp(k->attrs[r].name, an)) at = &k->attrs[r];
-          if (!at) {
-            k->attrs = an__grow(c->a, k->attrs, k->nattrs, &k->capattrs, sizeof *k->attrs);
-            at = &k->attrs[k->nattrs++];
-            memset(at, 0, sizeof *at);
-            at->name = an;
-          }
+          an_attr *at = an__cls_attr(c, k, t->u.attribute.attr, true);
           at->from_init |= init;
         }
         /* nested blocks */
@@ -2414,28 +3353,86 @@ static void an__class_attrs(an_ctx *c) {
           for (int r = subs[q].n - 1; r >= 0 && sp < 256; r--) stack[sp++] = subs[q].v[r];
       }
     }
-    /* class-level names shadowing or defining the same attribute */
+  }
+}
+
+/* After the fixed point: the attribute types of every class. */
+static const an_type *an__final(an_ctx *c, const an_type *t);
+static void an__class_finish(an_ctx *c) {
+  an_program *p = c->p;
+  for (int i = 0; i < p->nclasses; i++) {
+    an_class *k = p->classes[i];
+    k->self_type = an__self_ok(c, k) ? k->instance : &an_t_dynamic;
     for (int r = 0; r < k->nattrs; r++) {
       an_attr *at = &k->attrs[r];
-      at->type = &an_t_dynamic;
-      if (special || c->uses_reflection) continue;
-      bool clash = false;
-      for (int q = 0; q < p->nclasses; q++) {
-        an_symbol *y = an_symbol_of(p->classes[q]->scope, at->name);
-        if (y && (y->flags & AN_SYM_ASSIGNED)) {
-          if (q == i && !(y->flags & AN_SYM_DEF)) at->class_level = true;
-          clash = true;
-        }
-      }
-      if (clash) continue;
-      for (int q = 0; q < c->nattr_stores; q++)
-        if (!strcmp(c->attr_stores[q].name, at->name) && an__known(c->attr_stores[q].type))
-          at->type = c->attr_stores[q].type;
-      /* containers in attributes can be mutated through any alias */
-      if (an__is(at->type, AN_T_LIST) || an__is(at->type, AN_T_DICT) || an__is(at->type, AN_T_SET))
-        at->type = an__mk(c, at->type->kind, &an_t_dynamic, at->type->kind == AN_T_DICT ? &an_t_dynamic : NULL);
+      const char *why = NULL;
+      const an_type *t = an__attr_type(c, k, at->name, &why);
+      if (!an__known(t) && !why) why = "no value of a known type is stored";
+      at->type = an__final(c, t);
+      at->why_dynamic = at->type->kind == AN_T_DYNAMIC ? (why ? why : "values of different or unknown types are stored") : NULL;
     }
   }
+}
+
+/* Which names are flow-typed (see "flow"): the plain locals of functions,
+ * and the module names that nothing but the module's own code can rebind:
+ * no function or class declares them global, no other module imports the
+ * module as a whole, no reflection or star import. */
+static void an__flow_slots(an_ctx *c) {
+  an_program *p = c->p;
+  bool *imported = calloc((size_t)p->nmodules + 1, sizeof(bool));
+  if (!imported) abort();
+  for (int i = 0; i < p->nmodules; i++)
+    for (int j = 0; j < p->modules[i].nimports; j++) {
+      an_import *im = &p->modules[i].imports[j];
+      if (!im->is_upload) continue;
+      const char *target = im->is_submodule ? p_arena_printf(c->a, "%s.%s", im->module, im->name) : im->module;
+      an_module *t = an__find_module(p, target);
+      if (t && (!im->name || im->is_submodule)) imported[t - p->modules] = true;
+      /* `import a.b` also binds a: a's names can be set through it */
+      if (!im->name) {
+        char *pre = p_arena_strdup(c->a, im->module);
+        for (char *dot = strchr(pre, '.'); dot; dot = strchr(dot + 1, '.')) {
+          *dot = 0;
+          an_module *pm = an__find_module(p, pre);
+          if (pm) imported[pm - p->modules] = true;
+          *dot = '.';
+        }
+      }
+    }
+  for (int i = 0; i < p->nmodules; i++) {
+    /* the entry script is __main__: `import __main__` reaches it */
+    an_scope *ms = p->modules[i].scope;
+    bool ok = !ms->has_star_import && !c->uses_reflection && !imported[i];
+    ms->nflow = 0;
+    for (int k = 0; k < ms->nsyms; k++) {
+      an_symbol *y = &ms->syms[k];
+      y->flow_idx = -1;
+      if (ok && y->binding == AN_GLOBAL_IMPLICIT && (y->flags & AN_SYM_ASSIGNED) &&
+          !(y->flags & (AN_SYM_GLOBAL_WRITTEN | AN_SYM_COMP_WALRUS)))
+        y->flow_idx = ms->nflow++;
+    }
+  }
+  free(imported);
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_scope *s = p->funcs[i]->scope;
+    s->nflow = 0;
+    for (int k = 0; k < s->nsyms; k++) {
+      an_symbol *y = &s->syms[k];
+      y->flow_idx = -1;
+      if (s->kind == AN_SCOPE_FUNCTION && y->binding == AN_LOCAL && !(y->flags & AN_SYM_COMP_WALRUS))
+        y->flow_idx = s->nflow++;
+    }
+  }
+}
+
+/* Scopes with no flow environment (classes, comprehensions). */
+static void an__flow_none(an_scope *s) {
+  if (s->kind == AN_SCOPE_CLASS || s->kind == AN_SCOPE_COMPREHENSION) {
+    s->nflow = 0;
+    for (int k = 0; k < s->nsyms; k++) s->syms[k].flow_idx = -1;
+  }
+  for (int i = 0; i < s->nchildren; i++) an__flow_none(s->children[i]);
 }
 
 /* After the fixed point: unknown becomes dynamic, escaped containers lose
@@ -2485,6 +3482,295 @@ static void an__finish_syms(an_ctx *c, an_scope *s) {
     y->type = an__final(c, y->type);
   }
   for (int i = 0; i < s->nchildren; i++) an__finish_syms(c, s->children[i]);
+}
+
+/* After the final round: the typing counts and the per-function lists of
+ * loads that flow typing made static although the name's summary type is
+ * dynamic. */
+static void an__records(an_ctx *c) {
+  an_program *p = c->p;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < c->nrecs; i++) {
+      struct an_rec *r = &c->recs[i];
+      const an_type *t = p->type_by_id[r->n->id];
+      bool dyn = !t || t->kind == AN_T_DYNAMIC || t->kind == AN_T_UNKNOWN;
+      bool name = r->n->kind == PY_NAME && r->n->u.name.ctx == PY_LOAD;
+      if (pass == 0) {
+        if (dyn) p->exprs_dynamic++;
+        else p->exprs_static++;
+        if (name && dyn) p->names_dynamic++;
+        else if (name) p->names_static++;
+      }
+      if (!r->flow || dyn || !name) continue;
+      an_symbol *y = an_symbol_of(r->s, r->n->u.name.id);
+      if (!y || y->type->kind != AN_T_DYNAMIC) continue;
+      const py_node ***v = r->f ? &r->f->flow_loads : &r->m->flow_loads;
+      int *n = r->f ? &r->f->nflow_loads : &r->m->nflow_loads;
+      if (pass == 0) (*n)++;
+      else (*v)[(*n)++] = r->n;
+    }
+    if (pass == 0) {
+      for (int i = 0; i < p->nfuncs; i++) {
+        an_func *f = p->funcs[i];
+        f->flow_loads = p_arena_alloc(c->a, sizeof(py_node *) * (size_t)(f->nflow_loads + 1));
+        f->nflow_loads = 0;
+      }
+      for (int i = 0; i < p->nmodules; i++) {
+        an_module *m = &p->modules[i];
+        m->flow_loads = p_arena_alloc(c->a, sizeof(py_node *) * (size_t)(m->nflow_loads + 1));
+        m->nflow_loads = 0;
+      }
+    }
+  }
+}
+
+/* ---------------------------------------------------------- annotations */
+
+static void an__ann_text(p_buf *b, const py_node *e) {
+  if (!e) return;
+  switch (e->kind) {
+  case PY_NAME: p_buf_puts(b, e->u.name.id); break;
+  case PY_NONE: p_buf_puts(b, "None"); break;
+  case PY_ELLIPSIS: p_buf_puts(b, "..."); break;
+  case PY_STR: p_buf_printf(b, "'%s'", e->u.str.s ? e->u.str.s : ""); break;
+  case PY_ATTRIBUTE:
+    an__ann_text(b, e->u.attribute.value);
+    p_buf_printf(b, ".%s", e->u.attribute.attr);
+    break;
+  case PY_SUBSCRIPT:
+    an__ann_text(b, e->u.subscript.value);
+    p_buf_putc(b, '[');
+    if (e->u.subscript.slice->kind == PY_TUPLE) {
+      py_nodes el = e->u.subscript.slice->u.list_or_tuple.elts;
+      for (int i = 0; i < el.n; i++) {
+        if (i) p_buf_puts(b, ", ");
+        an__ann_text(b, el.v[i]);
+      }
+    } else {
+      an__ann_text(b, e->u.subscript.slice);
+    }
+    p_buf_putc(b, ']');
+    break;
+  case PY_TUPLE: case PY_LIST: {
+    py_nodes el = e->u.list_or_tuple.elts;
+    p_buf_putc(b, e->kind == PY_LIST ? '[' : '(');
+    for (int i = 0; i < el.n; i++) {
+      if (i) p_buf_puts(b, ", ");
+      an__ann_text(b, el.v[i]);
+    }
+    p_buf_putc(b, e->kind == PY_LIST ? ']' : ')');
+    break;
+  }
+  case PY_BIN_OP:
+    an__ann_text(b, e->u.bin_op.left);
+    p_buf_puts(b, " | ");
+    an__ann_text(b, e->u.bin_op.right);
+    break;
+  default: p_buf_puts(b, "?"); break;
+  }
+}
+
+/* The name an annotation form goes by: int, List, typing.Optional -> Optional. */
+static const char *an__ann_name(an_scope *s, const py_node *e, bool *user) {
+  *user = false;
+  if (e->kind == PY_NAME) {
+    an_binding b = an_resolve(s, e->u.name.id);
+    if (b == AN_BUILTIN) return e->u.name.id;
+    an_symbol *y = an__target_sym(s, e->u.name.id, NULL);
+    if (y && (y->flags & AN_SYM_IMPORTED)) return e->u.name.id; /* from typing import List */
+    *user = true;
+    return e->u.name.id;
+  }
+  if (e->kind == PY_ATTRIBUTE && e->u.attribute.value->kind == PY_NAME) return e->u.attribute.attr; /* typing.List */
+  return NULL;
+}
+
+static void an__ann_alts(an_ctx *c, an_scope *s, const py_node *e, const an_type ***alts, int *n, int *cap);
+
+/* One alternative: a type, dynamic for forms we do not model. */
+static const an_type *an__ann_one(an_ctx *c, an_scope *s, const py_node *e) {
+  const an_type **alts = NULL;
+  int n = 0, cap = 0;
+  an__ann_alts(c, s, e, &alts, &n, &cap);
+  return n == 1 ? alts[0] : &an_t_dynamic;
+}
+
+static void an__ann_push(an_ctx *c, const an_type ***alts, int *n, int *cap, const an_type *t) {
+  *alts = an__grow(c->a, *alts, *n, cap, sizeof(an_type *));
+  (*alts)[(*n)++] = t;
+}
+
+static void an__ann_alts(an_ctx *c, an_scope *s, const py_node *e, const an_type ***alts, int *n, int *cap) {
+  if (!e) return;
+  if (e->kind == PY_NONE) {
+    an__ann_push(c, alts, n, cap, &an_t_none);
+    return;
+  }
+  if (e->kind == PY_BIN_OP && e->u.bin_op.op == PY_OP_BITOR) {
+    an__ann_alts(c, s, e->u.bin_op.left, alts, n, cap);
+    an__ann_alts(c, s, e->u.bin_op.right, alts, n, cap);
+    return;
+  }
+  bool user = false;
+  if (e->kind == PY_SUBSCRIPT) {
+    const char *nm = an__ann_name(s, e->u.subscript.value, &user);
+    const py_node *sl = e->u.subscript.slice;
+    py_nodes args = sl->kind == PY_TUPLE ? sl->u.list_or_tuple.elts : (py_nodes){(py_node **)&e->u.subscript.slice, 1};
+    if (!nm || user) {
+      an__ann_push(c, alts, n, cap, &an_t_dynamic);
+    } else if (!strcmp(nm, "Optional") && args.n == 1) {
+      an__ann_alts(c, s, args.v[0], alts, n, cap);
+      an__ann_push(c, alts, n, cap, &an_t_none);
+    } else if (!strcmp(nm, "Union")) {
+      for (int i = 0; i < args.n; i++) an__ann_alts(c, s, args.v[i], alts, n, cap);
+    } else if ((!strcmp(nm, "list") || !strcmp(nm, "List")) && args.n == 1) {
+      an__ann_push(c, alts, n, cap, an__mk(c, AN_T_LIST, an__ann_one(c, s, args.v[0]), NULL));
+    } else if ((!strcmp(nm, "set") || !strcmp(nm, "Set")) && args.n == 1) {
+      an__ann_push(c, alts, n, cap, an__mk(c, AN_T_SET, an__ann_one(c, s, args.v[0]), NULL));
+    } else if ((!strcmp(nm, "dict") || !strcmp(nm, "Dict")) && args.n == 2) {
+      an__ann_push(c, alts, n, cap, an__mk(c, AN_T_DICT, an__ann_one(c, s, args.v[1]), an__ann_one(c, s, args.v[0])));
+    } else if ((!strcmp(nm, "tuple") || !strcmp(nm, "Tuple")) && args.n >= 1 &&
+               !(args.n == 2 && args.v[1]->kind == PY_ELLIPSIS)) {
+      const an_type **it = p_arena_alloc(c->a, sizeof(an_type *) * (size_t)(args.n + 1));
+      for (int i = 0; i < args.n; i++) it[i] = an__ann_one(c, s, args.v[i]);
+      an_type *t = p_arena_alloc(c->a, sizeof *t);
+      t->kind = AN_T_TUPLE;
+      t->items = it;
+      t->nitems = args.n;
+      an__ann_push(c, alts, n, cap, t);
+    } else {
+      an__ann_push(c, alts, n, cap, &an_t_dynamic);
+    }
+    return;
+  }
+  const char *nm = an__ann_name(s, e, &user);
+  const an_type *t = &an_t_dynamic;
+  if (nm && user && e->kind == PY_NAME) {
+    an_symbol *y = an__target_sym(s, nm, NULL);
+    if (y && an__is(y->type, AN_T_CLASS) && y->type->cls) t = y->type->cls->instance;
+  } else if (nm) {
+    if (!strcmp(nm, "int")) t = &an_t_int;
+    else if (!strcmp(nm, "float")) t = &an_t_float;
+    else if (!strcmp(nm, "str")) t = &an_t_str;
+    else if (!strcmp(nm, "bool")) t = &an_t_bool;
+    else if (!strcmp(nm, "bytes")) t = &an_t_bytes;
+    else if (!strcmp(nm, "list") || !strcmp(nm, "List")) t = an__mk(c, AN_T_LIST, &an_t_dynamic, NULL);
+    else if (!strcmp(nm, "set") || !strcmp(nm, "Set")) t = an__mk(c, AN_T_SET, &an_t_dynamic, NULL);
+    else if (!strcmp(nm, "dict") || !strcmp(nm, "Dict")) t = an__mk(c, AN_T_DICT, &an_t_dynamic, &an_t_dynamic);
+  }
+  an__ann_push(c, alts, n, cap, t);
+}
+
+static const an_annot *an__annot(an_ctx *c, an_scope *s, const py_node *e) {
+  if (!e) return NULL;
+  an_annot *a = p_arena_alloc(c->a, sizeof *a);
+  int cap = 0;
+  an__ann_alts(c, s, e, &a->alts, &a->nalts, &cap);
+  p_buf b;
+  p_buf_init(&b, 4096);
+  an__ann_text(&b, e);
+  a->text = p_arena_strdup(c->a, b.data ? b.data : "");
+  p_buf_free(&b);
+  return a;
+}
+
+/* May a value of (inferred, static) type inf be annotated ann? PEP 484's
+ * numeric tower: int is acceptable for float, bool for int. */
+static bool an__compat(const an_type *inf, const an_type *ann) {
+  if (!ann || !inf || ann->kind == AN_T_DYNAMIC || ann->kind == AN_T_UNKNOWN || inf->kind == AN_T_DYNAMIC ||
+      inf->kind == AN_T_UNKNOWN)
+    return true;
+  switch (ann->kind) {
+  case AN_T_INT: return inf->kind == AN_T_INT || inf->kind == AN_T_BOOL;
+  case AN_T_FLOAT: return inf->kind == AN_T_FLOAT || inf->kind == AN_T_INT || inf->kind == AN_T_BOOL;
+  case AN_T_BOOL: case AN_T_STR: case AN_T_BYTES: case AN_T_NONE: return inf->kind == ann->kind;
+  case AN_T_LIST: case AN_T_SET: return inf->kind == ann->kind && an__compat(inf->elem, ann->elem);
+  case AN_T_DICT: return inf->kind == AN_T_DICT && an__compat(inf->key, ann->key) && an__compat(inf->elem, ann->elem);
+  case AN_T_TUPLE:
+    if (inf->kind != AN_T_TUPLE) return false;
+    if (inf->nitems != ann->nitems) return false;
+    for (int i = 0; i < inf->nitems; i++)
+      if (!an__compat(inf->items[i], ann->items[i])) return false;
+    return true;
+  case AN_T_INSTANCE:
+    if (inf->kind == AN_T_INSTANCE)
+      /* a subclass along the chain, or bases we do not follow */
+      return an__inherits(inf->cls, ann->cls) || !an__chain_ok(inf->cls);
+    return !an__builtin_value(inf);
+  default: return true;
+  }
+}
+
+static bool an__compat_annot(const an_type *inf, const an_annot *a) {
+  for (int i = 0; i < a->nalts; i++)
+    if (an__compat(inf, a->alts[i])) return true;
+  return a->nalts == 0;
+}
+
+static void an__conflict(an_ctx *c, const py_node *at, an_scope *s, const char *name, const an_annot *a,
+                         const an_type *inf) {
+  an_program *p = c->p;
+  if (!an__known(inf) || inf->kind == AN_T_DYNAMIC || an__compat_annot(inf, a)) return;
+  an_conflict *v = p_arena_alloc(c->a, sizeof(an_conflict) * (size_t)(p->nconflicts + 1));
+  if (p->nconflicts) memcpy(v, p->conflicts, sizeof(an_conflict) * (size_t)p->nconflicts);
+  an_conflict *k = &v[p->nconflicts++];
+  k->file = at->file;
+  k->line = at->line;
+  k->col = at->col;
+  k->scope = s->kind == AN_SCOPE_MODULE ? "<module>" : s->qualname;
+  k->name = name;
+  k->annotated = a->text;
+  k->inferred = an_type_str(c->a, inf);
+  p->conflicts = v;
+}
+
+/* Annotations of parameters, returns and variables: recorded, and checked
+ * against what inference proves. */
+static void an__annotations(an_ctx *c) {
+  an_program *p = c->p;
+  for (int i = 0; i < p->nfuncs; i++) {
+    an_func *f = p->funcs[i];
+    if (f->node->kind != PY_FUNCTION_DEF) continue;
+    const py_arguments *pa = f->node->u.function_def.args;
+    an_scope *outer = f->scope->parent;
+    f->param_annots = p_arena_alloc(c->a, sizeof(an_annot *) * (size_t)(f->nparams + 1));
+    for (int k = 0; pa && k < pa->all.n && k < f->nparams; k++) {
+      py_node *arg = pa->all.v[k];
+      if (!arg->u.arg.annotation) continue;
+      const an_annot *a = an__annot(c, outer, arg->u.arg.annotation);
+      f->param_annots[k] = a;
+      an_symbol *y = an_symbol_of(f->scope, arg->u.arg.name);
+      if (y) y->annotation = a;
+      if (f->closed) an__conflict(c, arg, f->scope, arg->u.arg.name, a, f->param_types[k]);
+    }
+    if (f->node->u.function_def.returns) {
+      f->return_annot = an__annot(c, outer, f->node->u.function_def.returns);
+      if (!f->is_generator && !f->node->u.function_def.is_async)
+        an__conflict(c, f->node, f->scope, "return", f->return_annot, f->return_type);
+    }
+  }
+  for (int i = 0; i < c->nanns; i++) {
+    py_node *st = c->anns[i].st;
+    an_scope *s = c->anns[i].s;
+    py_node *tg = st->u.ann_assign.target;
+    const an_annot *a = an__annot(c, s, st->u.ann_assign.annotation);
+    const char *name = "?";
+    if (tg->kind == PY_NAME) {
+      name = tg->u.name.id;
+      an_symbol *y = an_symbol_of(s, name);
+      if (y) y->annotation = a;
+    } else {
+      p_buf b;
+      p_buf_init(&b, 4096);
+      an__ann_text(&b, tg->kind == PY_ATTRIBUTE ? tg->u.attribute.value : tg);
+      if (tg->kind == PY_ATTRIBUTE) p_buf_printf(&b, ".%s", tg->u.attribute.attr);
+      name = p_arena_strdup(c->a, b.data ? b.data : "?");
+      p_buf_free(&b);
+    }
+    if (st->u.ann_assign.value) an__conflict(c, tg, s, name, a, an_type_of(p, st->u.ann_assign.value));
+  }
+  free(c->anns);
+
 }
 
 /* Purity over the call graph: a function calling an impure one is impure. */
@@ -2600,7 +3886,10 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
   if (!p->closed_world || c.uses_reflection)
     for (int i = 0; i < p->nfuncs; i++) p->funcs[i]->closed = false;
   for (int i = 0; i < p->nfuncs; i++)
-    if (p->funcs[i]->is_method || p->funcs[i]->is_generator) p->funcs[i]->closed = false;
+    if (p->funcs[i]->is_generator) p->funcs[i]->closed = false;
+  an__class_setup(&c);
+  an__flow_slots(&c);
+  for (int i = 0; i < p->nmodules; i++) an__flow_none(p->modules[i].scope);
   int rounds = 0;
   c.changed = true;
   bool first = true;
@@ -2616,7 +3905,6 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
     first = false;
     rounds++;
   }
-  an__class_attrs(&c);
   /* final round: record expression types with the fixed point's answers */
   for (int i = 0; i < p->nfuncs; i++) {
     p->funcs[i]->pure = true;
@@ -2628,13 +3916,17 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
   for (int i = 0; i < p->nmodules; i++) an__finish_syms(&c, p->modules[i].scope);
   for (int i = 0; i < p->nfuncs; i++) {
     an_func *f = p->funcs[i];
-    for (int k = 0; k < f->nparams; k++) f->param_types[k] = f->closed ? an__final(&c, f->param_types[k]) : &an_t_dynamic;
+    for (int k = 0; k < f->nparams; k++)
+      f->param_types[k] = f->closed || (k == 0 && an__self_param(f)) ? an__final(&c, f->param_types[k]) : &an_t_dynamic;
     f->return_type = f->is_generator || (f->node->kind == PY_FUNCTION_DEF && f->node->u.function_def.is_async)
                          ? &an_t_dynamic : an__final(&c, f->return_type);
     if (f->node->kind == PY_LAMBDA) f->return_type = &an_t_dynamic;
   }
   for (uint32_t i = 0; i <= prog->nnodes; i++)
     if (p->type_by_id[i]) p->type_by_id[i] = an__final(&c, p->type_by_id[i]);
+  an__class_finish(&c);
+  an__records(&c);
+  an__annotations(&c);
   an__purity(&c);
   free(c.module_attr_writes);
   *out = p;
@@ -2670,6 +3962,10 @@ static void an__json_scope(p_buf *b, p_arena *a, const an_scope *s, bool *first_
     p_buf_puts(b, ",\"type\":");
     an__json_str(b, an_type_str(a, y->type));
     if (y->flags & AN_SYM_PARAM) p_buf_puts(b, ",\"param\":true");
+    if (y->annotation) {
+      p_buf_puts(b, ",\"annotation\":");
+      an__json_str(b, y->annotation->text);
+    }
     if (y->flags & AN_SYM_RANGE_NONNEG) p_buf_puts(b, ",\"nonneg\":true");
     if (y->flags & AN_SYM_RANGE_I32) p_buf_puts(b, ",\"fits_i32\":true");
     p_buf_putc(b, '}');
@@ -2691,6 +3987,20 @@ static void an__json_scope(p_buf *b, p_arena *a, const an_scope *s, bool *first_
     an__json_scope(b, a, s->children[i], first_dyn, dyn);
   }
   p_buf_puts(b, "]}");
+}
+
+/* Loads whose flow type is static while the name's summary is dynamic. */
+static void an__json_flow(p_buf *b, p_arena *a, const an_program *p, const py_node **v, int n) {
+  p_buf_putc(b, '[');
+  for (int i = 0; i < n; i++) {
+    if (i) p_buf_putc(b, ',');
+    p_buf_puts(b, "{\"name\":");
+    an__json_str(b, v[i]->u.name.id);
+    p_buf_printf(b, ",\"line\":%d,\"col\":%d,\"type\":", v[i]->line, v[i]->col);
+    an__json_str(b, an_type_str(a, an_type_of(p, v[i])));
+    p_buf_putc(b, '}');
+  }
+  p_buf_putc(b, ']');
 }
 
 static int an__constructs(py_node *n, void *ctx) {
@@ -2735,7 +4045,9 @@ const char *an_to_json(p_arena *a, const an_program *p) {
                                    : im->is_stdlib ? "stdlib" : im->runtime_error ? "runtime_error" : "error",
                    im->line, im->col, im->conditional ? "true" : "false");
     }
-    p_buf_puts(&b, "]}");
+    p_buf_puts(&b, "],\"flow\":");
+    an__json_flow(&b, a, p, m->flow_loads, m->nflow_loads);
+    p_buf_puts(&b, "}");
   }
   p_buf_puts(&b, "],\"stdlib\":[");
   for (int i = 0; i < p->nstdlib; i++) {
@@ -2758,10 +4070,20 @@ const char *an_to_json(p_arena *a, const an_program *p) {
       an__json_str(&b, pa->all.v[k]->u.arg.name);
       p_buf_puts(&b, ",\"type\":");
       an__json_str(&b, an_type_str(a, f->param_types[k]));
+      if (f->param_annots && f->param_annots[k]) {
+        p_buf_puts(&b, ",\"annotation\":");
+        an__json_str(&b, f->param_annots[k]->text);
+      }
       p_buf_putc(&b, '}');
     }
     p_buf_puts(&b, "],\"returns\":");
     an__json_str(&b, an_type_str(a, f->return_type));
+    if (f->return_annot) {
+      p_buf_puts(&b, ",\"return_annotation\":");
+      an__json_str(&b, f->return_annot->text);
+    }
+    p_buf_puts(&b, ",\"flow\":");
+    an__json_flow(&b, a, p, f->flow_loads, f->nflow_loads);
     p_buf_printf(&b, ",\"pure\":%s,\"closed\":%s,\"generator\":%s,\"method\":%s,\"calls\":%d",
                  f->pure ? "true" : "false", f->closed ? "true" : "false", f->is_generator ? "true" : "false",
                  f->is_method ? "true" : "false", f->ncalls);
@@ -2789,7 +4111,13 @@ const char *an_to_json(p_arena *a, const an_program *p) {
       an__json_str(&b, k->attrs[j].name);
       p_buf_puts(&b, ",\"type\":");
       an__json_str(&b, an_type_str(a, k->attrs[j].type));
-      p_buf_printf(&b, ",\"from_init\":%s}", k->attrs[j].from_init ? "true" : "false");
+      p_buf_printf(&b, ",\"from_init\":%s,\"class_level\":%s", k->attrs[j].from_init ? "true" : "false",
+                   k->attrs[j].class_level ? "true" : "false");
+      if (k->attrs[j].why_dynamic) {
+        p_buf_puts(&b, ",\"why_dynamic\":");
+        an__json_str(&b, k->attrs[j].why_dynamic);
+      }
+      p_buf_putc(&b, '}');
     }
     p_buf_puts(&b, "]}");
   }
@@ -2826,7 +4154,25 @@ const char *an_to_json(p_arena *a, const an_program *p) {
     p_buf_printf(&b, ":%d", counts[k]);
   }
   free(counts);
-  p_buf_puts(&b, "}}");
+  p_buf_printf(&b, "},\"typing\":{\"names_static\":%d,\"names_dynamic\":%d,\"exprs_static\":%d,\"exprs_dynamic\":%d}",
+               p->names_static, p->names_dynamic, p->exprs_static, p->exprs_dynamic);
+  p_buf_puts(&b, ",\"annotation_conflicts\":[");
+  for (int i = 0; i < p->nconflicts; i++) {
+    const an_conflict *k = &p->conflicts[i];
+    if (i) p_buf_putc(&b, ',');
+    p_buf_puts(&b, "{\"file\":");
+    an__json_str(&b, k->file);
+    p_buf_printf(&b, ",\"line\":%d,\"col\":%d,\"scope\":", k->line, k->col);
+    an__json_str(&b, k->scope);
+    p_buf_puts(&b, ",\"name\":");
+    an__json_str(&b, k->name);
+    p_buf_puts(&b, ",\"annotated\":");
+    an__json_str(&b, k->annotated);
+    p_buf_puts(&b, ",\"inferred\":");
+    an__json_str(&b, k->inferred);
+    p_buf_putc(&b, '}');
+  }
+  p_buf_puts(&b, "]}");
   const char *r = p_arena_strndup(a, b.data ? b.data : "", b.len);
   p_buf_free(&b);
   p_buf_free(&dyn);
@@ -2890,8 +4236,9 @@ int pl_stage_analysis(pl_job *job, p_err *e) {
   for (uint32_t i = 1; i <= prog->nnodes; i++)
     if (p->type_by_id[i] && p->type_by_id[i]->kind == AN_T_DYNAMIC) ndyn++;
   pl_log(job, "analysed %d module(s), %d import(s) (%d stdlib module(s)), %d function(s) (%d fully typed, %d pure), "
-         "%d class(es), %d dynamic expression(s) in %lld ms",
-         p->nmodules, nimp, p->nstdlib, p->nfuncs, typed, pure, p->nclasses, ndyn, (long long)(p_mono_ms() - t0));
+         "%d class(es), %d dynamic expression(s), name loads %d static / %d dynamic, %d annotation conflict(s) in %lld ms",
+         p->nmodules, nimp, p->nstdlib, p->nfuncs, typed, pure, p->nclasses, ndyn, p->names_static, p->names_dynamic,
+         p->nconflicts, (long long)(p_mono_ms() - t0));
   for (int i = 0; i < p->nfuncs; i++) {
     an_func *f = p->funcs[i];
     if (f->node->kind != PY_FUNCTION_DEF) continue;

@@ -63,6 +63,17 @@ typedef struct an_type {
   an_module *module;
 } an_type;
 
+/* A parsed annotation: CPython does not enforce annotations, so they are
+ * never a static type by themselves; they are reported next to the
+ * inferred types and checked against them (an_conflict). alts are the
+ * alternatives of a union (`int | None`, Optional[int]); a dynamic
+ * alternative (Any, object, an unknown form) accepts every value. */
+typedef struct an_annot {
+  const char *text;              /* normalised source form: "list[int] | None" */
+  const struct an_type **alts;
+  int nalts;
+} an_annot;
+
 /* Shared immutable types (static storage). */
 extern const an_type an_t_dynamic, an_t_none, an_t_bool, an_t_int, an_t_float, an_t_str, an_t_bytes;
 
@@ -109,6 +120,8 @@ enum {
   AN_SYM_RANGE_NONNEG = 1 << 11, /* int loop counter that is always >= 0 */
   AN_SYM_RANGE_I32 = 1 << 12,    /* int whose every value fits in int32 (literal range bounds) */
   AN_SYM_WALRUS = 1 << 13,       /* bound by := somewhere */
+  AN_SYM_GLOBAL_WRITTEN = 1 << 14, /* module name declared `global` in some function or class body */
+  AN_SYM_COMP_WALRUS = 1 << 15,  /* bound by := inside a comprehension (runs lazily in a genexp) */
 };
 /* The range facts are only set on a name whose one and only binding is a
  * `for ... in range(...)` loop. */
@@ -125,6 +138,8 @@ typedef struct an_symbol {
   int line;                /* first binding (or use) line */
   int nassign;             /* binding statements seen (for range facts and purity) */
   bool escapes;            /* a container value that leaves the scope's sight: element types dynamic */
+  const an_annot *annotation; /* `x: T` in this scope, or NULL (not trusted: see an_annot) */
+  int flow_idx;            /* private: slot in the flow environment, -1 when not flow-typed */
 } an_symbol;
 
 typedef struct an_scope an_scope;
@@ -143,6 +158,7 @@ struct an_scope {
   bool is_async;
   bool uses_super;         /* super() or __class__ in a method: needs the __class__ cell */
   bool has_star_import;
+  int nflow;               /* names typed flow-sensitively (see analysis.c, "flow") */
   int *hidx;               /* private: symbol hash index (open addressing, -1 empty) */
   int hcap;
 };
@@ -177,13 +193,22 @@ struct an_func {
   an_func **callees;       /* user functions called directly */
   int ncallees, capcallees;
   int ncalls;              /* number of direct call sites seen */
+  const an_annot **param_annots; /* per node->args->all entry, NULL when not annotated */
+  const an_annot *return_annot;  /* `-> T`, or NULL */
+  /* Name loads of this function whose flow type (an_type_of) is static
+   * while the name's summary type (an_symbol.type) is dynamic: what flow
+   * typing gained (analysis.json "flow"). Arena array. */
+  const py_node **flow_loads;
+  int nflow_loads;
 };
 
 typedef struct an_attr {
   const char *name;
-  const an_type *type;
+  const an_type *type;     /* type of every load `p.name` with p an instance of the class */
   bool from_init;          /* self.x = ... in __init__ */
   bool class_level;        /* assigned in the class body */
+  const char *why_dynamic; /* static string when type is dynamic */
+  const an_type *stored;   /* private: join of the stores through an instance (or the class) */
 } an_attr;
 
 struct an_class {
@@ -195,13 +220,22 @@ struct an_class {
   int nattrs, capattrs;
   bool is_dataclass;
   bool has_dynamic_bases;  /* a base that is not a plain user/builtin class name */
+  bool subclassed;         /* some class of the program names it as a base */
+  bool open;               /* the class object is used as a value we do not follow */
+  bool attr_safe;          /* no __setattr__/__getattr__/__getattribute__/__delattr__/__slots__ */
+  const an_type *instance; /* the type "instance of this class" */
+  const an_type *self_type;/* type of `self` in its plain methods: instance, or dynamic */
+  an_class *base;          /* private: the one user-class base (single inheritance), or NULL */
+  bool base_bad;           /* private: a base that is not one fixed user class */
 };
 
 /* The function info of a FunctionDef or Lambda node, or NULL. */
 an_func *an_func_of(const an_program *p, const py_node *def);
 /* Static type of the value an expression node evaluates to (a load),
- * &an_t_dynamic when unknown. For a name being assigned (Store context)
- * ask its symbol (an_symbol_of) instead. */
+ * &an_t_dynamic when unknown. A Name load gets the type the name has at
+ * that program point (flow-sensitive), which may be static where the
+ * symbol's summary type is dynamic. For a name being assigned (Store
+ * context) ask its symbol (an_symbol_of) instead. */
 const an_type *an_type_of(const an_program *p, const py_node *expr);
 
 /* ------------------------------------------------------------- modules */
@@ -229,6 +263,8 @@ struct an_module {
   an_import *imports;
   int nimports, capimports;
   bool in_cycle;           /* part of an import cycle */
+  const py_node **flow_loads; /* the same for module-level code (see an_func) */
+  int nflow_loads;
 };
 
 struct an_program {
@@ -245,7 +281,23 @@ struct an_program {
   const char **stdlib_used; /* distinct supported stdlib modules imported */
   int nstdlib;
   bool closed_world;        /* the program has an entry script: call sites are all known */
+  struct an_conflict *conflicts; /* annotations that inference proves wrong */
+  int nconflicts;
+  /* Name loads (callee names of calls aside) and expressions typed static
+   * vs dynamic (analysis.json "typing") */
+  int names_static, names_dynamic, exprs_static, exprs_dynamic;
 };
+
+/* An annotation that inference proves wrong: the value there always has
+ * a static type the annotation does not allow (CPython runs such programs
+ * fine: a report in analysis.json and the log, never an error). */
+typedef struct an_conflict {
+  const char *file;
+  int line, col;
+  const char *scope;       /* qualname of the function (or "<module>") */
+  const char *name;        /* variable or parameter name, "return" for `-> T` */
+  const char *annotated, *inferred;
+} an_conflict;
 
 /* ------------------------------------------------------------- analysis.c */
 

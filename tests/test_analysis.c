@@ -14,7 +14,21 @@
  *   types     literals, interprocedural int inference (fib), returns,
  *             containers, escapes, annotations not trusted, values that
  *             must stay dynamic, library mode, purity, range facts.
+ *   flow      flow-sensitive Name loads: strong updates, branch joins,
+ *             loops to a fixed point, del, try/except/finally, with,
+ *             walrus, module-level names and globals written by calls.
+ *   classes   constructor calls feed __init__, self, attribute types from
+ *             every store, method call sites; what must stay dynamic
+ *             (subclass, unknown receiver, setattr, C.m(x), type(x)(...)).
+ *   elements  container element types and escapes; unpacking; dict reads.
+ *   annotations  parsed, reported, conflicts inference proves.
+ *   golden    tests/golden/types/X.py -> X.types (signatures, symbols);
+ *             tests/golden/infer_types/X.py -> X.loads (every Name load's
+ *             type, attributes, conflicts), hand-checked.
  *   corpus    every program of ../shared/corpus analyses without error.
+ *   trace     every static Name-load type of the corpus programs (and of
+ *             tests/golden/infer_types, .../trace) holds for every value
+ *             CPython produces there (tests/infer_trace.py; needs python3).
  *   stage     pl_stage_analysis: analysis.json artifact is valid JSON.
  */
 #include <check.h>
@@ -590,6 +604,11 @@ START_TEST(t_infer_library_and_purity) {
   ck_assert_str_eq(ty(a, func(p, "sq")->param_types[0]), "dynamic");
   ck_assert(!p->closed_world);
   ck_assert(func(p, "sq")->pure);
+  /* ... and may subclass a class, call C.m(x) or set attributes */
+  src_file fc = {"lib.py", "class C:\n    def __init__(self):\n        self.n = 1\n    def get(self):\n        return self.n\n"};
+  ck_assert_int_eq(analyse(a, &fc, 1, false, &p, &d), 0);
+  ck_assert_str_eq(ty(a, func(p, "C.get")->param_types[0]), "dynamic");
+  ck_assert_str_eq(ty(a, p->classes[0]->attrs[0].type), "dynamic");
   /* purity */
   p = analyse_one(a,
                   "counter = 0\n"
@@ -628,15 +647,261 @@ START_TEST(t_infer_classes) {
   an_class *k = p->classes[0];
   ck_assert_str_eq(k->qualname, "Point");
   ck_assert_int_eq(k->nattrs, 4);
+  /* Sub(Point): self in Point's methods may be a Sub, so self is dynamic
+   * there and Point.__init__'s call sites are not all seen (Sub(1, 2) runs
+   * it too): its parameters are dynamic. The stores through self go to
+   * every class of the family: tag stays a str. */
   for (int i = 0; i < k->nattrs; i++) {
-    if (!strcmp(k->attrs[i].name, "tag")) ck_assert_str_eq(ty(a, k->attrs[i].type), "str");
-    if (!strcmp(k->attrs[i].name, "x")) ck_assert_str_eq(ty(a, k->attrs[i].type), "dynamic"); /* int and float */
-    if (!strcmp(k->attrs[i].name, "hits")) ck_assert_str_eq(ty(a, k->attrs[i].type), "dynamic"); /* += on an attribute */
+    ck_assert_str_eq(ty(a, k->attrs[i].type), strcmp(k->attrs[i].name, "tag") ? "dynamic" : "str");
+    if (strcmp(k->attrs[i].name, "tag")) ck_assert_ptr_nonnull(k->attrs[i].why_dynamic);
     ck_assert(k->attrs[i].from_init);
   }
+  ck_assert_str_eq(ty(a, func(p, "Point.__init__")->param_types[0]), "dynamic");
+  ck_assert(!func(p, "Point.__init__")->closed);
   an_scope *mod = p->modules[0].scope;
   ck_assert_str_eq(sym_ty(a, mod, "p"), "Point");
-  ck_assert_str_eq(sym_ty(a, mod, "s"), "dynamic"); /* a subclass: not followed */
+  ck_assert_str_eq(sym_ty(a, mod, "s"), "Sub"); /* a plain single-inheritance chain */
+  for (int i = 0; i < p->classes[1]->nattrs; i++) /* Sub.tag, set by Point.__init__ */
+    if (!strcmp(p->classes[1]->attrs[i].name, "tag")) ck_assert_str_eq(ty(a, p->classes[1]->attrs[i].type), "str");
+  ck_assert_int_eq(p->classes[1]->nattrs, 4);
+  /* the same class without a subclass: constructor calls feed __init__,
+   * self is a Point, attributes join every store, methods are call sites */
+  p = analyse_one(a, "class Point:\n"
+                     "    def __init__(self, x, y):\n        self.x = x\n        self.y = y\n        self.tag = 'p'\n"
+                     "        self.hits = 0\n"
+                     "    def bump(self, by):\n        self.hits += by\n        return self.hits\n"
+                     "p = Point(1, 2)\nq = Point(1.5, 2)\nn = p.bump(2)\nprint(p.tag, q.x, p.y, n)\n");
+  k = p->classes[0];
+  for (int i = 0; i < k->nattrs; i++) {
+    const char *nm = k->attrs[i].name, *t = ty(a, k->attrs[i].type);
+    if (!strcmp(nm, "tag")) ck_assert_str_eq(t, "str");
+    if (!strcmp(nm, "x")) ck_assert_str_eq(t, "dynamic"); /* int and float */
+    if (!strcmp(nm, "y")) ck_assert_str_eq(t, "int");
+    if (!strcmp(nm, "hits")) ck_assert_str_eq(t, "int");  /* 0, then int + int */
+  }
+  an_func *init = func(p, "Point.__init__"), *bump = func(p, "Point.bump");
+  ck_assert(init->closed && bump->closed);
+  ck_assert_str_eq(ty(a, init->param_types[0]), "Point");
+  ck_assert_str_eq(ty(a, init->param_types[1]), "dynamic");
+  ck_assert_str_eq(ty(a, init->param_types[2]), "int");
+  ck_assert_str_eq(ty(a, bump->param_types[1]), "int");
+  ck_assert_str_eq(ty(a, bump->return_type), "int");
+  ck_assert_str_eq(sym_ty(a, p->modules[0].scope, "n"), "int");
+  /* `object` as the only base changes nothing */
+  p = analyse_one(a, "class O(object):\n    def __init__(self):\n        self.v = 1\no = O()\nprint(o.v)\n");
+  ck_assert_str_eq(sym_ty(a, p->modules[0].scope, "o"), "O");
+  ck_assert_str_eq(ty(a, p->classes[0]->attrs[0].type), "int");
+  p_arena_free(a);
+}
+END_TEST
+
+/* Where a Name load is in the entry module: its type. */
+struct find_load {
+  int line, col;
+  const py_node *hit;
+};
+
+static int find_load_walk(py_node *n, void *ctx) {
+  struct find_load *f = ctx;
+  if (n->kind == PY_NAME && n->u.name.ctx == PY_LOAD && n->line == f->line && n->col == f->col) f->hit = n;
+  return f->hit ? 1 : py_node_children(n, find_load_walk, ctx);
+}
+
+static const char *load_ty(p_arena *a, an_program *p, int line, int col) {
+  struct find_load f = {line, col, NULL};
+  py_node_children(p->modules[0].mod->node, find_load_walk, &f);
+  ck_assert_msg(f.hit != NULL, "no Name load at %d:%d", line, col);
+  return ty(a, an_type_of(p, f.hit));
+}
+
+START_TEST(t_infer_flow) {
+  p_arena *a = p_arena_new();
+  /* strong updates; the summary stays the join */
+  an_program *p = analyse_one(a, "def f():\n    x = 1\n    print(x)\n    x = 's'\n    print(x)\n    return x + 'a'\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 3, 11), "int");
+  ck_assert_str_eq(load_ty(a, p, 5, 11), "str");
+  ck_assert_str_eq(sym_ty(a, func(p, "f")->scope, "x"), "dynamic");
+  ck_assert_str_eq(ty(a, func(p, "f")->return_type), "str");
+  ck_assert_int_eq(func(p, "f")->nflow_loads, 3);
+  {
+    cJSON *j = cJSON_Parse(an_to_json(a, p));
+    ck_assert_ptr_nonnull(j);
+    cJSON *fl = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "functions"), 0), "flow");
+    ck_assert_int_eq(cJSON_GetArraySize(fl), 3);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(fl, 0), "type")->valuestring, "int");
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(fl, 0), "line")->valueint, 3);
+    cJSON_Delete(j);
+  }
+  /* retyped in one branch: dynamic after the join */
+  p = analyse_one(a, "def f(c):\n    v = 1\n    if c:\n        v = 'a'\n    return v\nf(True)\nf(False)\n");
+  ck_assert_str_eq(load_ty(a, p, 5, 12), "dynamic");
+  /* a loop that changes the type on its second iteration */
+  p = analyse_one(a, "def f():\n    v = 0\n    for i in range(3):\n        print(v + 1)\n        v = 'x'\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 4, 15), "dynamic");
+  /* while: the test is typed with the head too */
+  p = analyse_one(a, "def f():\n    v = 0\n    while v:\n        v = ''\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 3, 11), "dynamic");
+  /* del: unbound, then bound again */
+  p = analyse_one(a, "def f():\n    x = 1\n    del x\n    x = 's'\n    return x\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 5, 12), "str");
+  /* a handler sees the type before the try and after every binding in it */
+  p = analyse_one(a, "def f(k):\n    w = 1\n    try:\n        w = 'a'\n        w = 10 // k\n    except ZeroDivisionError:\n"
+                     "        print(w)\n    else:\n        print(w)\nf(0)\n");
+  ck_assert_str_eq(load_ty(a, p, 7, 15), "dynamic");
+  ck_assert_str_eq(load_ty(a, p, 9, 15), "int");
+  /* finally on the way out of a loop through break */
+  p = analyse_one(a, "def f():\n    for j in range(3):\n        try:\n            t = 1\n            break\n        finally:\n"
+                     "            t = 's'\n    return t\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 8, 12), "str");
+  /* with: an exception swallowed by __exit__ resumes after the block */
+  p = analyse_one(a, "import contextlib\ndef f():\n    m = 1\n    with contextlib.suppress(ValueError):\n        m = 'z'\n"
+                     "        int('q')\n        m = 2\n    return m\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 8, 12), "dynamic");
+  /* return/raise end a path: only the other branch reaches the load */
+  p = analyse_one(a, "def f(c):\n    if c:\n        v = 'a'\n        return 0\n    else:\n        v = 2\n    return v\nf(1)\n");
+  ck_assert_str_eq(load_ty(a, p, 7, 12), "int");
+  /* walrus in a branch that may not run: both types */
+  p = analyse_one(a, "def f(c):\n    n = 's'\n    if c and (n := 5):\n        pass\n    return n\nf(1)\n");
+  ck_assert_str_eq(load_ty(a, p, 5, 12), "dynamic");
+  /* module level: a global written by a function called in between stays
+   * dynamic; one nothing else can rebind is flow-typed */
+  p = analyse_one(a, "count = 0\nlabel = 'a'\ndef bump():\n    global count\n    count = 'x'\n"
+                     "print(count, label)\nbump()\nprint(count, label)\nlabel = 3\nprint(label)\n");
+  ck_assert_str_eq(load_ty(a, p, 6, 7), "dynamic");
+  ck_assert_str_eq(load_ty(a, p, 8, 7), "dynamic");
+  ck_assert_str_eq(load_ty(a, p, 8, 14), "str");
+  ck_assert_str_eq(load_ty(a, p, 10, 7), "int");
+  ck_assert_int_eq(p->modules[0].nflow_loads, 3);
+  /* a container's elements come from the summary: a call may append */
+  p = analyse_one(a, "def add(ys):\n    ys.append('s')\ndef f():\n    xs = [1]\n    add(xs)\n    return xs\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 6, 12), "list[dynamic]");
+  /* names a closure or another scope can rebind are not flow-typed */
+  p = analyse_one(a, "def f():\n    v = 1\n    def g():\n        nonlocal v\n        v = 's'\n    g()\n    return v\nf()\n");
+  ck_assert_str_eq(load_ty(a, p, 7, 12), "dynamic");
+  p_arena_free(a);
+}
+END_TEST
+
+START_TEST(t_infer_attrs_dynamic) {
+  p_arena *a = p_arena_new();
+  /* an attribute written through a receiver of unknown type */
+  an_program *p = analyse_one(a, "class B:\n    def __init__(self):\n        self.w = 1\n"
+                                 "def poke(o):\n    o.w = 's'\nb = B()\npoke(b)\npoke(3)\nprint(b.w)\n");
+  ck_assert_str_eq(load_ty(a, p, 9, 7), "B");
+  ck_assert_str_eq(ty(a, p->classes[0]->attrs[0].type), "dynamic");
+  /* setattr anywhere: reflection keeps attributes dynamic */
+  p = analyse_one(a, "class B:\n    def __init__(self):\n        self.w = 1\nb = B()\nsetattr(b, 'w', 's')\nprint(b.w)\n");
+  ck_assert_str_eq(ty(a, p->classes[0]->attrs[0].type), "dynamic");
+  /* a method called through the class with another self */
+  p = analyse_one(a, "class B:\n    def __init__(self):\n        self.w = 1\n    def get(self):\n        return self.w\n"
+                     "b = B()\nprint(B.get(b), b.get())\n");
+  ck_assert_str_eq(ty(a, func(p, "B.get")->param_types[0]), "dynamic");
+  /* a class used as a value: instances made elsewhere */
+  p = analyse_one(a, "class B:\n    def __init__(self, v):\n        self.v = v\nk = B\nb = k('s')\nc = B(1)\nprint(b, c.v)\n");
+  ck_assert_str_eq(ty(a, func(p, "B.__init__")->param_types[1]), "dynamic");
+  /* type(x)(...) makes an instance we do not see */
+  p = analyse_one(a, "class B:\n    def __init__(self, v):\n        self.v = v\n    def clone(self):\n        return type(self)('s')\n"
+                     "c = B(1)\nprint(c.clone().v, c.v)\n");
+  ck_assert_str_eq(ty(a, func(p, "B.__init__")->param_types[1]), "dynamic");
+  /* a classmethod inherited by a subclass: cls(...) builds a B unseen */
+  p = analyse_one(a, "class A:\n    @classmethod\n    def make(cls, v):\n        return cls(v)\n"
+                     "class B(A):\n    def __init__(self, v):\n        self.w = v\n"
+                     "b = B(1)\nc = b.make('s')\nprint(b.w, c.w)\n");
+  ck_assert_str_eq(ty(a, func(p, "B.__init__")->param_types[1]), "dynamic");
+  ck_assert_str_eq(ty(a, p->classes[1]->attrs[0].type), "dynamic");
+  /* a method shadowed by an instance attribute is not a call site */
+  p = analyse_one(a, "class B:\n    def m(self, x):\n        return x\nb = B()\nb.m = len\nprint(b.m('ab'))\n");
+  ck_assert(!func(p, "B.m")->closed);
+  p_arena_free(a);
+}
+END_TEST
+
+START_TEST(t_infer_elements) {
+  p_arena *a = p_arena_new();
+  an_program *p = analyse_one(a,
+                              "def f():\n    xs = [1, 2]\n    xs.insert(0, 3)\n    xs.extend([4])\n    a = xs.pop()\n"
+                              "    d = {'a': 1.5}\n    d['b'] = 2.5\n    b = d['a']\n    s = set()\n    s.add('x')\n"
+                              "    z = [0] * 4\n    z[1] = 3\n    t = (1, 'a')\n    u, w = t\n"
+                              "    bad = [1]\n    bad[0] = 'one'\n    print(len(s), len(z), len(bad))\n"
+                              "    return a, b, u, w\nf()\n");
+  an_scope *s = func(p, "f")->scope;
+  ck_assert_str_eq(sym_ty(a, s, "xs"), "list[int]");
+  ck_assert_str_eq(sym_ty(a, s, "a"), "int");
+  ck_assert_str_eq(sym_ty(a, s, "d"), "dict[str, float]");
+  ck_assert_str_eq(sym_ty(a, s, "b"), "float");
+  ck_assert_str_eq(sym_ty(a, s, "s"), "set[str]");
+  ck_assert_str_eq(sym_ty(a, s, "z"), "list[int]");
+  ck_assert_str_eq(sym_ty(a, s, "u"), "int");
+  ck_assert_str_eq(sym_ty(a, s, "w"), "str");
+  ck_assert_str_eq(sym_ty(a, s, "bad"), "list[dynamic]");
+  /* unpacking a list or a str: each target is one of the elements */
+  p = analyse_one(a, "def f():\n    xs = [1, 2]\n    p, q = xs\n    h, *tl = 'abc'\n    return p + q, h, len(tl)\nf()\n");
+  s = func(p, "f")->scope;
+  ck_assert_str_eq(sym_ty(a, s, "p"), "int");
+  ck_assert_str_eq(sym_ty(a, s, "h"), "str");
+  ck_assert_str_eq(sym_ty(a, s, "tl"), "list[str]");
+  /* dict reads: get with a default, pop; setdefault stores */
+  p = analyse_one(a, "def f():\n    d = {'a': 1}\n    g = d.get('b', 0)\n    h = d.pop('a')\n    n = d.get('a')\n"
+                     "    e = {'x': 1}\n    e.setdefault('y', 'z')\n    return g, h, n, e['x']\nf()\n");
+  s = func(p, "f")->scope;
+  ck_assert_str_eq(sym_ty(a, s, "g"), "int");
+  ck_assert_str_eq(sym_ty(a, s, "h"), "int");
+  ck_assert_str_eq(sym_ty(a, s, "n"), "dynamic"); /* int or None */
+  ck_assert_str_eq(sym_ty(a, s, "e"), "dict[str, dynamic]");
+  /* returned inside a tuple: the caller may change it */
+  p = analyse_one(a, "def f():\n    s = {1}\n    return (s, 1)\nf()\n");
+  ck_assert_str_eq(sym_ty(a, func(p, "f")->scope, "s"), "set[dynamic]");
+  /* a list that escapes into a function which appends a str */
+  p = analyse_one(a, "def keep(l):\n    l.append('s')\ndef f():\n    zs = [1]\n    keep(zs)\n    zs.append(2)\n"
+                     "    return zs[0]\nf()\n");
+  ck_assert_str_eq(sym_ty(a, func(p, "f")->scope, "zs"), "list[dynamic]");
+  ck_assert_str_eq(ty(a, func(p, "f")->return_type), "dynamic");
+  p_arena_free(a);
+}
+END_TEST
+
+START_TEST(t_infer_annotations) {
+  p_arena *a = p_arena_new();
+  an_program *p = analyse_one(a, "from typing import Optional, List\n"
+                                 "def f(n: int, m: Optional[int], xs: List[int], o: 'Fwd') -> str:\n    return n\n"
+                                 "def g(k: float) -> int | None:\n    return None\n"
+                                 "x: int = 'a'\ny: float = 1\nz: list[str] = [1]\n"
+                                 "print(f('s', None, [1], 0), g(1), x, y, z)\n");
+  an_func *f = func(p, "f");
+  ck_assert_str_eq(f->param_annots[0]->text, "int");
+  ck_assert_str_eq(f->param_annots[1]->text, "Optional[int]");
+  ck_assert_str_eq(f->param_annots[2]->text, "List[int]");
+  ck_assert_str_eq(f->return_annot->text, "str");
+  ck_assert_str_eq(func(p, "g")->return_annot->text, "int | None");
+  /* never trusted: n is a str at its only call site */
+  ck_assert_str_eq(ty(a, f->param_types[0]), "str");
+  ck_assert_str_eq(an_symbol_of(p->modules[0].scope, "x")->annotation->text, "int");
+  /* conflicts: n (str vs int), f's return (str is fine: it returns n, a
+   * str), x (str vs int), z (list[int] vs list[str]); y: an int is a
+   * float per PEP 484; m: None fits Optional[int]; k: int fits float */
+  ck_assert_int_eq(p->nconflicts, 3);
+  bool seen_n = false, seen_x = false, seen_z = false;
+  for (int i = 0; i < p->nconflicts; i++) {
+    an_conflict *k = &p->conflicts[i];
+    if (!strcmp(k->name, "n")) {
+      seen_n = true;
+      ck_assert_str_eq(k->annotated, "int");
+      ck_assert_str_eq(k->inferred, "str");
+      ck_assert_int_eq(k->line, 2);
+      ck_assert_str_eq(k->scope, "f");
+    }
+    if (!strcmp(k->name, "x")) seen_x = !strcmp(k->inferred, "str") && k->line == 6;
+    if (!strcmp(k->name, "z")) seen_z = !strcmp(k->inferred, "list[int]");
+  }
+  ck_assert(seen_n && seen_x && seen_z);
+  /* the document lists them */
+  cJSON *j = cJSON_Parse(an_to_json(a, p));
+  ck_assert_ptr_nonnull(j);
+  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "annotation_conflicts")), 3);
+  cJSON *typing = cJSON_GetObjectItem(j, "typing");
+  ck_assert_ptr_nonnull(typing);
+  ck_assert_int_gt(cJSON_GetObjectItem(typing, "names_static")->valueint, 0);
+  cJSON_Delete(j);
   p_arena_free(a);
 }
 END_TEST
@@ -712,9 +977,121 @@ START_TEST(t_golden_types) {
 }
 END_TEST
 
+/* ------------------------------------------------- golden flow types */
+
+/* One line per Name load the analysis typed: "line:col name type". The
+ * callee name of a call (typed by the call) and annotations (never
+ * evaluated for types) are left out. */
+struct loads_ctx {
+  p_arena *a;
+  an_program *p;
+  p_buf *b;
+};
+
+static int loads_walk(py_node *n, void *ctx) {
+  struct loads_ctx *c = ctx;
+  if (n->kind == PY_CALL && n->u.call.func->kind == PY_NAME) {
+    for (int i = 0; i < n->u.call.args.n; i++) loads_walk(n->u.call.args.v[i], ctx);
+    for (int i = 0; i < n->u.call.keywords.n; i++) loads_walk(n->u.call.keywords.v[i], ctx);
+    return 0;
+  }
+  if (n->kind == PY_FUNCTION_DEF && n->u.function_def.returns) {
+    /* annotations are not evaluated by us: skip them */
+    for (int i = 0; i < n->u.function_def.decorators.n; i++) loads_walk(n->u.function_def.decorators.v[i], ctx);
+    for (int i = 0; i < n->u.function_def.body.n; i++) loads_walk(n->u.function_def.body.v[i], ctx);
+    return 0;
+  }
+  if (n->kind == PY_ANN_ASSIGN) {
+    if (n->u.ann_assign.value) loads_walk(n->u.ann_assign.value, ctx);
+    return 0;
+  }
+  if (n->kind == PY_ARG) return 0;
+  if (n->kind == PY_NAME && n->u.name.ctx == PY_LOAD) {
+    if (c->p->type_by_id[n->id])
+      p_buf_printf(c->b, "%d:%d %s %s\n", n->line, n->col, n->u.name.id, an_type_str(c->a, an_type_of(c->p, n)));
+    return 0;
+  }
+  return py_node_children(n, loads_walk, ctx);
+}
+
+/* tests/golden/infer_types/X.py: every Name load's type in X.loads, then
+ * the attribute types and annotation conflicts. */
+START_TEST(t_golden_infer) {
+  const char *top = getenv("top_srcdir");
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/tests/golden/infer_types", top && *top ? top : ".");
+  DIR *d = opendir(dir);
+  ck_assert_msg(d != NULL, "no %s", dir);
+  struct dirent *de;
+  int n = 0;
+  while ((de = readdir(d))) {
+    size_t l = strlen(de->d_name);
+    if (l < 4 || strcmp(de->d_name + l - 3, ".py")) continue;
+    char path[1400], exp[1400];
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    snprintf(exp, sizeof exp, "%s/%.*s.loads", dir, (int)(l - 3), de->d_name);
+    char *src;
+    size_t len;
+    p_err e;
+    ck_assert_int_eq(p_read_file(path, 1 << 20, &src, &len, &e), 0);
+    p_arena *a = p_arena_new();
+    an_program *p = analyse_one(a, src);
+    p_buf b;
+    p_buf_init(&b, 0);
+    struct loads_ctx lc = {a, p, &b};
+    py_node_children(p->modules[0].mod->node, loads_walk, &lc);
+    for (int i = 0; i < p->nclasses; i++)
+      for (int j = 0; j < p->classes[i]->nattrs; j++)
+        p_buf_printf(&b, "attr %s.%s %s\n", p->classes[i]->qualname, p->classes[i]->attrs[j].name,
+                     an_type_str(a, p->classes[i]->attrs[j].type));
+    for (int i = 0; i < p->nconflicts; i++)
+      p_buf_printf(&b, "conflict %d:%d %s %s: annotated %s, inferred %s\n", p->conflicts[i].line, p->conflicts[i].col,
+                   p->conflicts[i].scope, p->conflicts[i].name, p->conflicts[i].annotated, p->conflicts[i].inferred);
+    if (getenv("GOLDEN_SHOW")) fprintf(stderr, "== %s\n%s", de->d_name, b.data);
+    char *want;
+    size_t wl;
+    ck_assert_msg(p_read_file(exp, 1 << 20, &want, &wl, &e) == 0, "missing %s", exp);
+    ck_assert_msg(strcmp(b.data, want) == 0, "%s:\n--- got\n%s--- want\n%s", de->d_name, b.data, want);
+    free(want);
+    free(src);
+    p_buf_free(&b);
+    p_arena_free(a);
+    n++;
+  }
+  closedir(d);
+  ck_assert_int_ge(n, 2);
+}
+END_TEST
+
 /* ------------------------------------------------------------- corpus */
 
-static int corpus_case(const char *dir) {
+/* Writes "line:col name type" for every Name load (and ".attr" for every
+ * attribute load) of the entry module that has a static type (for
+ * tests/infer_trace.py). */
+struct static_loads {
+  an_program *p;
+  p_arena *a;
+  FILE *f;
+  int n;
+};
+
+static int static_loads_walk(py_node *n, void *ctx) {
+  struct static_loads *c = ctx;
+  bool name = n->kind == PY_NAME && n->u.name.ctx == PY_LOAD;
+  bool attr = n->kind == PY_ATTRIBUTE && n->u.attribute.ctx == PY_LOAD;
+  if ((name || attr) && c->p->type_by_id[n->id] && an_type_of(c->p, n)->kind != AN_T_DYNAMIC) {
+    fprintf(c->f, "%d:%d %s%s %s\n", n->line, n->col, attr ? "." : "", attr ? n->u.attribute.attr : n->u.name.id,
+            an_type_str(c->a, an_type_of(c->p, n)));
+    c->n++;
+  }
+  return py_node_children(n, static_loads_walk, ctx);
+}
+
+static int corpus_case_types(const char *dir, const char *types_out);
+static int corpus_case(const char *dir) { return corpus_case_types(dir, NULL); }
+
+static int corpus_case_types(const char *dir, const char *types_out) {
+  if (getenv("ANALYSIS_TRACE")) fprintf(stderr, "corpus: %s\n", dir);
   /* gathers the case's .py files like an upload */
   src_file files[64];
   char *bufs[64];
@@ -772,6 +1149,16 @@ static int corpus_case(const char *dir) {
   cJSON *j = cJSON_Parse(json);
   ck_assert_msg(j != NULL, "%s: analysis.json does not parse", dir);
   cJSON_Delete(j);
+  if (getenv("ANALYSIS_TRACE"))
+    fprintf(stderr, "  typing: names %d static / %d dynamic, exprs %d static / %d dynamic\n", p->names_static,
+            p->names_dynamic, p->exprs_static, p->exprs_dynamic);
+  if (types_out) {
+    FILE *tf = fopen(types_out, "w");
+    ck_assert_ptr_nonnull(tf);
+    struct static_loads sl = {p, a, tf, 0};
+    if (!strcmp(files[0].path, "main.py")) py_node_children(p->modules[0].mod->node, static_loads_walk, &sl);
+    fclose(tf);
+  }
   p_arena_free(a);
   for (int i = 0; i < n; i++) {
     free(bufs[i]);
@@ -831,6 +1218,119 @@ static int art_hook(void *ctx, pl_job *job, const char *name, const char *mime, 
   c->json = strndup(data, len);
   return 0;
 }
+
+/* Soundness against CPython: every static type the analysis gives a Name
+ * or attribute load of a corpus program's main.py must hold for every
+ * value that load produces when CPython runs the program
+ * (tests/infer_trace.py wraps the loads and checks each value). Skipped
+ * without python3. */
+START_TEST(t_infer_trace) {
+  const char *top = getenv("top_srcdir");
+  if (!top || !*top) top = ".";
+  if (system("python3 -c pass >/dev/null 2>&1") != 0) {
+    fprintf(stderr, "t_infer_trace: no python3, skipped\n");
+    return;
+  }
+  char root[1024];
+  snprintf(root, sizeof root, "%s/../shared/corpus", top);
+  if (access(root, F_OK) != 0) {
+    fprintf(stderr, "t_infer_trace: %s not found, skipped\n", root);
+    return;
+  }
+  char tmp[] = "/tmp/portalis-infer-trace.XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(tmp));
+  char list[1200];
+  snprintf(list, sizeof list, "%s/cases", tmp);
+  FILE *lf = fopen(list, "w");
+  ck_assert_ptr_nonnull(lf);
+  static const char *const tiers[] = {"t1_core", "t2_objects", "t3_stdlib", "t4_packages", NULL};
+  int ncases = 0;
+  for (int ti = 0; tiers[ti]; ti++) {
+    char tdir[1400];
+    snprintf(tdir, sizeof tdir, "%.1024s/%s", root, tiers[ti]);
+    DIR *t = opendir(tdir);
+    struct dirent *c;
+    while (t && (c = readdir(t))) {
+      if (c->d_name[0] == '.') continue;
+      char cdir[1700], tf[1800];
+      snprintf(cdir, sizeof cdir, "%.1400s/%.255s", tdir, c->d_name);
+      struct stat st;
+      if (stat(cdir, &st) || !S_ISDIR(st.st_mode)) continue;
+      char *abs = realpath(cdir, NULL);
+      ck_assert_ptr_nonnull(abs);
+      snprintf(tf, sizeof tf, "%s/%d.types", tmp, ncases);
+      corpus_case_types(abs, tf);
+      fprintf(lf, "%s\t%s\n", abs, tf);
+      free(abs);
+      ncases++;
+    }
+    if (t) closedir(t);
+  }
+  /* the golden inference programs and the trace-only edge cases too */
+  static const char *const gdirs[] = {"tests/golden/infer_types", "tests/golden/infer_types/trace", NULL};
+  for (int gi = 0; gdirs[gi]; gi++) {
+    char gdir[1200];
+    snprintf(gdir, sizeof gdir, "%s/%s", top, gdirs[gi]);
+    DIR *gd = opendir(gdir);
+    struct dirent *ge;
+    while (gd && (ge = readdir(gd))) {
+      size_t l = strlen(ge->d_name);
+      if (l < 4 || strcmp(ge->d_name + l - 3, ".py")) continue;
+      char path[1500], tf[1800];
+      snprintf(path, sizeof path, "%s/%s", gdir, ge->d_name);
+      char *abs = realpath(path, NULL), *src;
+      size_t len;
+      p_err e;
+      ck_assert_ptr_nonnull(abs);
+      ck_assert_int_eq(p_read_file(abs, 1 << 20, &src, &len, &e), 0);
+      p_arena *a = p_arena_new();
+      an_program *p = analyse_one(a, src);
+      snprintf(tf, sizeof tf, "%s/g%d.types", tmp, ncases);
+      FILE *f = fopen(tf, "w");
+      ck_assert_ptr_nonnull(f);
+      struct static_loads sl = {p, a, f, 0};
+      py_node_children(p->modules[0].mod->node, static_loads_walk, &sl);
+      fclose(f);
+      fprintf(lf, "%s\t%s\n", abs, tf);
+      p_arena_free(a);
+      free(src);
+      free(abs);
+      ncases++;
+    }
+    if (gd) closedir(gd);
+  }
+  fclose(lf);
+  ck_assert_int_gt(ncases, 34);
+  char cmd[4096];
+  snprintf(cmd, sizeof cmd, "python3 %s/tests/infer_trace.py %s 2>&1", top, list);
+  FILE *pf = popen(cmd, "r");
+  ck_assert_ptr_nonnull(pf);
+  char line[4096];
+  int checked = 0, mismatches = 0, ran = 0;
+  p_buf bad;
+  p_buf_init(&bad, 0);
+  while (fgets(line, sizeof line, pf)) {
+    if (!strncmp(line, "MISMATCH ", 9)) {
+      mismatches++;
+      p_buf_puts(&bad, line);
+    } else if (!strncmp(line, "CHECKED ", 8)) {
+      const char *sp = strrchr(line, ' ');
+      checked += atoi(sp + 1);
+      ran++;
+    } else {
+      p_buf_puts(&bad, line); /* the helper failed */
+    }
+  }
+  int rc = pclose(pf);
+  snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+  if (system(cmd) != 0) fprintf(stderr, "t_infer_trace: could not remove %s\n", tmp);
+  if (getenv("ANALYSIS_TRACE")) fprintf(stderr, "t_infer_trace: %d cases, %d static loads checked\n", ran, checked);
+  ck_assert_msg(mismatches == 0 && rc == 0, "static types CPython contradicts (rc %d):\n%s", rc, bad.data ? bad.data : "");
+  ck_assert_int_eq(ran, ncases);
+  ck_assert_int_gt(checked, 100);
+  p_buf_free(&bad);
+}
+END_TEST
 
 START_TEST(t_stage) {
   pl_config cfg;
@@ -894,8 +1394,14 @@ static Suite *analysis_suite(void) {
   tcase_add_test(tc, t_infer_soundness);
   tcase_add_test(tc, t_infer_library_and_purity);
   tcase_add_test(tc, t_infer_classes);
+  tcase_add_test(tc, t_infer_flow);
+  tcase_add_test(tc, t_infer_attrs_dynamic);
+  tcase_add_test(tc, t_infer_elements);
+  tcase_add_test(tc, t_infer_annotations);
   tcase_add_test(tc, t_golden_types);
+  tcase_add_test(tc, t_golden_infer);
   tcase_add_test(tc, t_corpus);
+  tcase_add_test(tc, t_infer_trace);
   tcase_add_test(tc, t_stage);
   suite_add_tcase(s, tc);
   return s;

@@ -1015,6 +1015,30 @@ START_TEST(t_e2e_typed_regions) {
 }
 END_TEST
 
+/* object.__init__ with extra arguments (found by a random-program run):
+ * TypeError unless __new__ is overridden and __init__ is not. */
+static const char *object_init_src =
+    "class A:\n    pass\n"
+    "class B(A):\n    def __init__(self, v):\n        super().__init__(v)\n"
+    "class C:\n    def __init__(self, v):\n        super().__init__()\n        self.v = v\n"
+    "class D:\n    def __new__(cls, v):\n        return super().__new__(cls)\n"
+    "for mk in (lambda: A('s'), lambda: B(1), lambda: C(2).v, lambda: type(A()).__name__, lambda: type(D(3)).__name__):\n"
+    "    try:\n        print(mk())\n    except TypeError as e:\n        print('TypeError', e)\n";
+
+START_TEST(t_e2e_object_init) {
+  char *want = python_run(object_init_src);
+  char *out = want ? e2e_run(object_init_src) : NULL;
+  if (!out) {
+    fprintf(stderr, "t_e2e_object_init: skipped (no python3, rustc, node or runtime rlib)\n");
+    free(want);
+    return;
+  }
+  ck_assert_str_eq(out, want);
+  free(out);
+  free(want);
+}
+END_TEST
+
 START_TEST(t_e2e_typed_lists) {
   char *want = python_run(typed_lists_src);
   char *out = want ? e2e_run(typed_lists_src) : NULL;
@@ -1092,6 +1116,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_e2e_compile_and_run);
   tcase_add_test(tc, t_e2e_typed_lists);
   tcase_add_test(tc, t_e2e_typed_regions);
+  tcase_add_test(tc, t_e2e_object_init);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1178,7 +1178,28 @@ pub fn install_type_methods() {
     let object = TYPES.with(|t| t.by_kind[0].1.clone());
     let be = TYPES.with(|t| t.exc["BaseException"].clone());
     let set = |c: &Value, n: &str, v: Value| class_set(c, n, v);
-    set(&object, "__init__", native("__init__", true, |_, _| Ok(Value::None)));
+    // object.__init__(self, *extra): CPython accepts extra arguments only
+    // when the class overrides __new__ and not __init__ (then they were
+    // meant for __new__); super().__init__(v) up to object is a TypeError.
+    set(&object, "__init__", native("__init__", true, |a, kw| {
+        if a.len() <= 1 && kw.is_empty() {
+            return Ok(Value::None);
+        }
+        let cls = match a.get(0) {
+            Some(s) => type_of(s),
+            None => return Ok(Value::None),
+        };
+        let is_native = |v: &Option<Value>| matches!(v, Some(Value::Obj(o)) if matches!(&**o, Obj::Native(_)));
+        let init_overridden = !is_native(&crate::object::lookup(&cls, "__init__"));
+        let new_overridden = !is_native(&crate::object::lookup(&cls, "__new__"));
+        if init_overridden {
+            Err(type_error("object.__init__() takes exactly one argument (the instance to initialize)".into()))
+        } else if !new_overridden {
+            Err(type_error(format!("{}() takes no arguments", class_of(&cls).name)))
+        } else {
+            Ok(Value::None)
+        }
+    }));
     set(&object, "__new__", native("__new__", false, |a, _| {
         match a.get(0) {
             Some(c) if as_class(c).is_some() => Ok(new_instance(c)),

@@ -507,7 +507,11 @@ static const char *ing__fstr_expr(const char *s, size_t *pi, size_t e, int depth
   int nest = 0;
   char quote = 0;
   for (;;) {
-    if (i >= e) return "f-string: expecting '}'";
+    if (i >= e) { /* the order of CPython's fstring_find_expr checks */
+      if (quote) return "f-string: unterminated string";
+      if (nest) return stack[nest - 1] == '(' ? "f-string: unmatched '('" : stack[nest - 1] == '[' ? "f-string: unmatched '['" : "f-string: unmatched '{'";
+      return "f-string: expecting '}'";
+    }
     char c = s[i];
     if (quote) {
       if (c == quote) quote = 0;

@@ -333,6 +333,12 @@ static const err_case err_cases[] = {
     {"x = f\"{a=}\" + f\"{\"\n", "SyntaxError", 1, 19, "f-string: expecting '}'"},
     {"x = f\"{a!}\"\n", "SyntaxError", 1, 12, "f-string: invalid conversion character: expected 's', 'r', or 'a'"},
     {"x = f\"{\"\n", "SyntaxError", 1, 9, "f-string: expecting '}'"},
+    /* checked with python3: an unclosed bracket or quote is named (the
+     * inner quote of f'{float('inf')}' ends the f-string early) */
+    {"print(f'{float('inf'):e}')\n", "SyntaxError", 1, 17, "f-string: unmatched '('"},
+    {"x = f'{a[1'\n", "SyntaxError", 1, 12, "f-string: unmatched '['"},
+    {"x = f'{ {1:2'\n", "SyntaxError", 1, 14, "f-string: unmatched '{'"},
+    {"x = f'{\"abc'\n", "SyntaxError", 1, 13, "f-string: unterminated string"},
     {"x = f\"}\"\n", "SyntaxError", 1, 9, "f-string: single '}' is not allowed"},
     {"x = f\"{}\"\n", "SyntaxError", 1, 10, "f-string: empty expression not allowed"},
     {"x = 1\ny = f\"abc {x!z}\"\n", "SyntaxError", 2, 17, "f-string: invalid conversion character: expected 's', 'r', or 'a'"},

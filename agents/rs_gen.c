@@ -403,6 +403,11 @@ static char *gn__compare(gn *g, py_node *n, bool as_bool) {
 static char *gn__cond(gn *g, py_node *n) {
   switch (n->kind) {
   case PY_BOOL: return n->u.bool_.value ? "true" : "false";
+  case PY_ATTRIBUTE: { /* math.pi / e / tau / inf */
+    const char *a = n->u.attribute.attr;
+    return !strcmp(a, "pi") ? "std::f64::consts::PI" : !strcmp(a, "e") ? "std::f64::consts::E"
+           : !strcmp(a, "tau") ? "std::f64::consts::TAU" : "f64::INFINITY";
+  }
   case PY_COMPARE: return gn__compare(g, n, true);
   case PY_UNARY_OP:
     if (n->u.unary_op.op == PY_OP_NOT) return S(g, "!(%s)", gn__cond(g, n->u.unary_op.operand));
@@ -1932,6 +1937,11 @@ static char *gn__ty_expr(gn *g, py_node *n) {
   case PY_INT: return S(g, "%lldi64", (long long)n->u.int_.i64);
   case PY_FLOAT: return gn__float(g, n->u.float_.value);
   case PY_BOOL: return n->u.bool_.value ? "true" : "false";
+  case PY_ATTRIBUTE: { /* math.pi / e / tau / inf */
+    const char *a = n->u.attribute.attr;
+    return !strcmp(a, "pi") ? "std::f64::consts::PI" : !strcmp(a, "e") ? "std::f64::consts::E"
+           : !strcmp(a, "tau") ? "std::f64::consts::TAU" : "f64::INFINITY";
+  }
   case PY_NAME: return (char *)rs_scope_sym(g->fn, n->u.name.id)->rname;
   case PY_SUBSCRIPT:
     return S(g, "%s[%s]", rs_scope_sym(g->fn, n->u.subscript.value->u.name.id)->rname, gn__ty_index(g, n));
@@ -1960,8 +1970,19 @@ static char *gn__ty_expr(gn *g, py_node *n) {
   case PY_CALL: {
     py_node *fn = n->u.call.func;
     py_nodes ca = n->u.call.args;
-    if (fn->kind == PY_ATTRIBUTE) /* math.sqrt: the only attribute call the typing admits */
-      return S(g, "ck!(rx::sqrt_f64(%s))", gn__ty_f(g, ca.v[0]));
+    if (fn->kind == PY_ATTRIBUTE) { /* math.<fn>(x): the only attribute calls the typing admits */
+      const char *a = fn->u.attribute.attr;
+      if (!strcmp(a, "sqrt")) return S(g, "ck!(rx::sqrt_f64(%s))", gn__ty_f(g, ca.v[0]));
+      if (!strcmp(a, "log")) return S(g, "ck!(rx::log_f64(%s))", gn__ty_f(g, ca.v[0]));
+      if (!strcmp(a, "floor") || !strcmp(a, "ceil") || !strcmp(a, "trunc")) {
+        if (gn__ty(g, ca.v[0]) != 'f') return gn__ty_expr(g, ca.v[0]); /* math.floor(int) is that int */
+        return S(g, "ck!(rx::f64_to_i64(%s.%s()))", gn__ty_expr(g, ca.v[0]), a);
+      }
+      const char *rf = !strcmp(a, "log2") ? "log2" : !strcmp(a, "log10") ? "log10" : !strcmp(a, "log1p") ? "ln_1p"
+                       : !strcmp(a, "expm1") ? "exp_m1" : !strcmp(a, "fabs") ? "abs" : !strcmp(a, "degrees") ? "to_degrees"
+                       : !strcmp(a, "radians") ? "to_radians" : a;
+      return S(g, "ck!(rx::math1(f64::%s, %s))", rf, gn__ty_f(g, ca.v[0]));
+    }
     const char *bn = fn->u.name.id;
     bool local = false;
     for (int i = 0; i < g->m->nfuncs; i++) {

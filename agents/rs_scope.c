@@ -715,10 +715,9 @@ static bool ty__builtin_call(ty_ctx *t, py_node *call, const char *which) {
   return true;
 }
 
-/* `math.sqrt(x)` where math is `import math` at module level, bound once. */
-static bool ty__math_call(rs_module *m, rs_scope *f, py_node *call, const char *fn) {
-  py_node *fe = call->u.call.func;
-  if (fe->kind != PY_ATTRIBUTE || strcmp(fe->u.attribute.attr, fn) != 0 || call->u.call.keywords.n) return false;
+/* `math.<attr>` where math is `import math` at module level, bound once. */
+static bool ty__math_attr(rs_module *m, rs_scope *f, py_node *fe) {
+  if (fe->kind != PY_ATTRIBUTE) return false;
   py_node *v = fe->u.attribute.value;
   if (v->kind != PY_NAME || strcmp(v->u.name.id, "math") != 0) return false;
   rs_sym *y = rs_scope_sym(f, "math");
@@ -728,11 +727,39 @@ static bool ty__math_call(rs_module *m, rs_scope *f, py_node *call, const char *
     if (b.v[i]->kind != PY_IMPORT) continue;
     for (int k = 0; k < b.v[i]->u.import.names.n; k++) {
       py_node *al = b.v[i]->u.import.names.v[k];
-      if (strcmp(al->u.alias.name, "math") == 0 && !al->u.alias.asname) return call->u.call.args.n == 1;
+      if (strcmp(al->u.alias.name, "math") == 0 && !al->u.alias.asname) return true;
     }
   }
   return false;
 }
+
+/* The one-argument float functions of math the fast path computes with
+ * the same f64 functions as the runtime's math module (so both paths give
+ * the same bits); a domain or range error makes the twin give up. */
+static const char *const ty__math_f1[] = {"sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+                                          "tanh", "log2", "log10", "log1p", "expm1", "fabs", "degrees", "radians", "log",
+                                          NULL};
+
+/* 'f' for math.<float function>(x), 'i' for math.floor/ceil/trunc(x), 0
+ * for anything else. */
+static char ty__math_fn(rs_module *m, rs_scope *f, py_node *call) {
+  py_node *fe = call->u.call.func;
+  if (call->kind != PY_CALL || call->u.call.keywords.n || call->u.call.args.n != 1 || !ty__math_attr(m, f, fe)) return 0;
+  if (call->u.call.args.v[0]->kind == PY_STARRED) return 0;
+  const char *a = fe->u.attribute.attr;
+  for (int i = 0; ty__math_f1[i]; i++)
+    if (strcmp(a, ty__math_f1[i]) == 0) return 'f';
+  if (!strcmp(a, "floor") || !strcmp(a, "ceil") || !strcmp(a, "trunc")) return 'i';
+  return 0;
+}
+
+/* math.pi, math.e, math.tau, math.inf */
+static bool ty__math_const(rs_module *m, rs_scope *f, py_node *n) {
+  if (n->kind != PY_ATTRIBUTE || n->u.attribute.ctx != PY_LOAD || !ty__math_attr(m, f, n)) return false;
+  const char *a = n->u.attribute.attr;
+  return !strcmp(a, "pi") || !strcmp(a, "e") || !strcmp(a, "tau") || !strcmp(a, "inf");
+}
+
 
 static char ty__expr(ty_ctx *t, py_node *n, int depth);
 
@@ -766,9 +793,10 @@ static char ty__list_name(ty_ctx *t, py_node *n) {
 static char ty__known_call(ty_ctx *t, py_node *n, int depth, bool *known) {
   py_nodes a = n->u.call.args;
   *known = true;
-  if (ty__math_call(t->m, t->f, n, "sqrt")) {
+  char mk = ty__math_fn(t->m, t->f, n);
+  if (mk) {
     ty__num_expr(t, a.v[0], depth + 1);
-    return 'f';
+    return mk;
   }
   if (ty__builtin_call(t, n, "len") && a.n == 1) {
     ty__list_name(t, a.v[0]);
@@ -847,6 +875,10 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     return 'f';
   case PY_BOOL:
     return 'b';
+  case PY_ATTRIBUTE:
+    if (ty__math_const(t->m, t->f, n)) return 'f';
+    t->bad = true;
+    return 0;
   case PY_NAME: {
     rs_sym *y = rs_scope_sym(t->f, n->u.name.id);
     if (!ty__plain(t, y)) {
@@ -1356,7 +1388,8 @@ static bool ty__ev_tree(ty_ev *v, py_node *n, ty_leaves *out, int depth) {
     for (int i = 0; i < n->u.list_or_tuple.elts.n; i++) fl |= ty__ev_tree(v, n->u.list_or_tuple.elts.v[i], out, depth + 1);
     return fl;
   }
-  if (n->kind == PY_CALL && (ty__math_call(v->m, v->f, n, "sqrt") ||
+  if (ty__math_const(v->m, v->f, n)) return true;
+  if (n->kind == PY_CALL && (ty__math_fn(v->m, v->f, n) == 'f' ||
                              (n->u.call.func->kind == PY_NAME && strcmp(n->u.call.func->u.name.id, "float") == 0)))
     return true;
   const char *nm = ty__ev_leaf_name(n);

@@ -839,6 +839,21 @@ static const char *typed_lists_src =
     "        t += v[i]\n"
     "    return t\n"
     "\n"
+    "import math\n"
+    "def waves(n, step):\n"
+    "    t = 0.0\n"
+    "    for k in range(n):\n"
+    "        x = k * step\n"
+    "        t += math.sin(x) * math.cos(x) + math.exp(-x) - math.log(x + 1.0) + math.atan(x) / math.pi\n"
+    "        t += math.floor(x * 3.7) + math.ceil(-x) + math.fabs(math.tanh(x - 2.0)) + math.log10(x + 2.0)\n"
+    "    return t\n"
+    "\n"
+    "def bad_log(n):\n"
+    "    s = 0.0\n"
+    "    for k in range(n):\n"
+    "        s += math.log(2.0 - k)\n"
+    "    return s\n"
+    "\n"
     "def local_sum(n):\n"
     "    w = [0.5, 1.5, n / 4]\n"
     "    acc = 0.0\n"
@@ -872,7 +887,12 @@ static const char *typed_lists_src =
     "small = [1, 2, 3]\n"
     "print(isum(small), small)\n"
     "print(isum([True, 2]))\n"
-    "print(local_sum(10), local_sum(0))\n";
+    "print(local_sum(10), local_sum(0))\n"
+    "print(round(waves(50, 0.37), 6), waves(0, 1.0), bad_log(1))  # libm may differ from glibc in the last bit\n"
+    "try:\n"
+    "    bad_log(3)\n"
+    "except ValueError as e:\n"
+    "    print('ValueError', e)\n";
 
 START_TEST(t_gen_typed_lists) {
   const char *r = tr(typed_lists_src);
@@ -892,6 +912,11 @@ START_TEST(t_gen_typed_lists) {
   HAS(r, "if rx::distinct(&[rx::addr(__p0), rx::addr(__p1)]) {");
   HAS(r, "fn isum__fast(__d: u32, v: &mut Vec<i64>) -> i64");
   HAS(r, "fn local_sum__fast(__d: u32, n: i64) -> f64");
+  HAS(r, "fn waves__fast(__d: u32, n: i64, step: f64) -> f64");
+  HAS(r, "ck!(rx::math1(f64::sin, x))");
+  HAS(r, "std::f64::consts::PI");
+  HAS(r, "ck!(rx::f64_to_i64((x * 3.7f64).floor()))");
+  HAS(r, "fn bad_log__fast(");
   HAS(r, "w = vec![0.5f64, 1.5f64, ck!(rx::div_f64((n as f64), (4i64 as f64)))];");
   /* what stays dynamic: a list that escapes or aliases, an int stored into
    * a list of floats, an empty list, a list method */

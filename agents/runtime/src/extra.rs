@@ -568,6 +568,29 @@ pub fn sqrt_f64(a: f64) -> Option<f64> {
     }
 }
 
+/// math.<f>(x) as the runtime's math module computes it: None where that
+/// raises (a NaN from a non-NaN argument: domain error; an infinity from a
+/// finite one: range error).
+#[inline]
+pub fn math1(f: fn(f64) -> f64, x: f64) -> Option<f64> {
+    let r = f(x);
+    if (r.is_nan() && !x.is_nan()) || (r.is_infinite() && x.is_finite()) {
+        None
+    } else {
+        Some(r)
+    }
+}
+
+/// math.log(x): None for x <= 0 (ValueError on the dynamic path).
+#[inline]
+pub fn log_f64(x: f64) -> Option<f64> {
+    if x <= 0.0 {
+        None
+    } else {
+        Some(x.ln())
+    }
+}
+
 /// `int(x)` of a float: truncation; None for inf/nan and beyond i64.
 #[inline]
 pub fn f64_to_i64(a: f64) -> Option<i64> {

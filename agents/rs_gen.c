@@ -1981,7 +1981,10 @@ static char *gn__ty_expr(gn *g, py_node *n) {
       const char *rf = !strcmp(a, "log2") ? "log2" : !strcmp(a, "log10") ? "log10" : !strcmp(a, "log1p") ? "ln_1p"
                        : !strcmp(a, "expm1") ? "exp_m1" : !strcmp(a, "fabs") ? "abs" : !strcmp(a, "degrees") ? "to_degrees"
                        : !strcmp(a, "radians") ? "to_radians" : a;
-      return S(g, "ck!(rx::math1(f64::%s, %s))", rf, gn__ty_f(g, ca.v[0]));
+      /* the functions the runtime's math module takes from its own libm.rs */
+      bool own = !strcmp(a, "sin") || !strcmp(a, "cos") || !strcmp(a, "tan") || !strcmp(a, "atan") || !strcmp(a, "tanh") ||
+                 !strcmp(a, "log10");
+      return S(g, "ck!(rx::math1(%s::%s, %s))", own ? "rx::libm" : "f64", rf, gn__ty_f(g, ca.v[0]));
     }
     const char *bn = fn->u.name.id;
     bool local = false;

@@ -12,6 +12,7 @@ use crate::value::{Kw, Params, PyErr, PyResult, Value};
 use crate::Cell;
 use std::future::Future;
 use std::cell::RefCell;
+pub use crate::libm;
 use std::rc::Rc;
 
 /// How a `try`/`with` body ended when it did not raise.

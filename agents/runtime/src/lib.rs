@@ -27,6 +27,7 @@ pub mod extra;
 pub mod format;
 pub mod gen;
 pub mod iter;
+pub mod libm;
 pub mod methods;
 pub mod object;
 pub mod ops;

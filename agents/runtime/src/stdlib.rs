@@ -58,7 +58,12 @@ fn nat(name: &'static str, f: impl Fn(Vec<Value>, Kw) -> PyResult<Value> + 'stat
     native(name, false, f)
 }
 
+/// A one-argument math function, with CPython's math_1 error rules: a NaN
+/// from a non-NaN argument is a domain error (ValueError); an infinity from
+/// a finite argument is OverflowError where the function can overflow (exp,
+/// sinh, ...) and a domain error otherwise (log10(0), atanh(1), ...).
 fn f1(name: &'static str, f: fn(f64) -> f64) -> Value {
+    let can_overflow = matches!(name, "exp" | "expm1" | "sinh" | "cosh");
     nat(name, move |a, _| {
         if a.len() != 1 {
             return Err(type_error(format!("math.{}() takes exactly one argument ({} given)", name, a.len())));
@@ -69,6 +74,9 @@ fn f1(name: &'static str, f: fn(f64) -> f64) -> Value {
             return Err(value_error("math domain error".into()));
         }
         if r.is_infinite() && x.is_finite() {
+            if !can_overflow {
+                return Err(value_error("math domain error".into()));
+            }
             return Err(new_exc("OverflowError", "math range error"));
         }
         Ok(Value::Float(r))
@@ -99,17 +107,17 @@ fn math_module() -> Value {
     set("nan", Value::Float(f64::NAN));
     set("sqrt", f1("sqrt", f64::sqrt));
     set("exp", f1("exp", f64::exp));
-    set("sin", f1("sin", f64::sin));
-    set("cos", f1("cos", f64::cos));
-    set("tan", f1("tan", f64::tan));
+    set("sin", f1("sin", crate::libm::sin));
+    set("cos", f1("cos", crate::libm::cos));
+    set("tan", f1("tan", crate::libm::tan));
     set("asin", f1("asin", f64::asin));
     set("acos", f1("acos", f64::acos));
-    set("atan", f1("atan", f64::atan));
+    set("atan", f1("atan", crate::libm::atan));
     set("sinh", f1("sinh", f64::sinh));
     set("cosh", f1("cosh", f64::cosh));
-    set("tanh", f1("tanh", f64::tanh));
+    set("tanh", f1("tanh", crate::libm::tanh));
     set("log2", f1("log2", f64::log2));
-    set("log10", f1("log10", f64::log10));
+    set("log10", f1("log10", crate::libm::log10));
     set("log1p", f1("log1p", f64::ln_1p));
     set("expm1", f1("expm1", f64::exp_m1));
     set("fabs", f1("fabs", f64::abs));

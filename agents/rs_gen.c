@@ -403,11 +403,6 @@ static char *gn__compare(gn *g, py_node *n, bool as_bool) {
 static char *gn__cond(gn *g, py_node *n) {
   switch (n->kind) {
   case PY_BOOL: return n->u.bool_.value ? "true" : "false";
-  case PY_ATTRIBUTE: { /* math.pi / e / tau / inf */
-    const char *a = n->u.attribute.attr;
-    return !strcmp(a, "pi") ? "std::f64::consts::PI" : !strcmp(a, "e") ? "std::f64::consts::E"
-           : !strcmp(a, "tau") ? "std::f64::consts::TAU" : "f64::INFINITY";
-  }
   case PY_COMPARE: return gn__compare(g, n, true);
   case PY_UNARY_OP:
     if (n->u.unary_op.op == PY_OP_NOT) return S(g, "!(%s)", gn__cond(g, n->u.unary_op.operand));

@@ -737,7 +737,7 @@ static bool ty__math_attr(rs_module *m, rs_scope *f, py_node *fe) {
  * the same f64 functions as the runtime's math module (so both paths give
  * the same bits); a domain or range error makes the twin give up. */
 static const char *const ty__math_f1[] = {"sqrt", "exp", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-                                          "tanh", "log2", "log10", "log1p", "expm1", "fabs", "degrees", "radians", "log",
+                                          "tanh", "log2", "log10", "log1p", "expm1", "fabs", "log",
                                           NULL};
 
 /* 'f' for math.<float function>(x), 'i' for math.floor/ceil/trunc(x), 0

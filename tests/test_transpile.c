@@ -915,6 +915,8 @@ START_TEST(t_gen_typed_lists) {
   HAS(r, "fn waves__fast(__d: u32, n: i64, step: f64) -> f64");
   HAS(r, "ck!(rx::math1(rx::libm::sin, x))");
   HAS(r, "std::f64::consts::PI");
+  /* (regression) an attribute's truth in dynamic code is not a math constant */
+  HAS(tr("class A:\n    def f(self):\n        if self.frozen:\n            print(1)\n"), "if rt::truthy(&rt::getattr(&self_, \"frozen\")?)? {");
   HAS(r, "ck!(rx::f64_to_i64((x * 3.7f64).floor()))");
   HAS(r, "fn bad_log__fast(");
   HAS(r, "w = vec![0.5f64, 1.5f64, ck!(rx::div_f64((n as f64), (4i64 as f64)))];");

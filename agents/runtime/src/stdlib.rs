@@ -121,8 +121,15 @@ fn math_module() -> Value {
     set("log1p", f1("log1p", f64::ln_1p));
     set("expm1", f1("expm1", f64::exp_m1));
     set("fabs", f1("fabs", f64::abs));
-    set("degrees", f1("degrees", f64::to_degrees));
-    set("radians", f1("radians", f64::to_radians));
+    // degrees/radians are plain multiplications in CPython: no range check
+    for (name, f) in [("degrees", f64::to_degrees as fn(f64) -> f64), ("radians", f64::to_radians)] {
+        set(name, nat(name, move |a, _| {
+            if a.len() != 1 {
+                return Err(type_error(format!("math.{}() takes exactly one argument ({} given)", name, a.len())));
+            }
+            Ok(Value::Float(f(crate::builtins::to_float(&a[0])?)))
+        }));
+    }
     set("atan2", nat("atan2", |a, _| Ok(Value::Float(crate::builtins::to_float(&a[0])?.atan2(crate::builtins::to_float(&a[1])?)))));
     set("hypot", nat("hypot", |a, _| {
         let mut s = 0.0f64;

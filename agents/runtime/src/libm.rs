@@ -166,10 +166,19 @@ fn series(c: &[DD; 15], z: DD, dd_terms: usize) -> DD {
     acc
 }
 
-/// sin and cos of a reduced argument |r| <= pi/4 (Taylor series to r^29).
-fn sin_cos_dd(r: DD) -> (DD, DD) {
+/// sin or cos of a reduced argument |r| <= pi/4 (Taylor series to r^29).
+fn sin_dd(r: DD) -> DD {
     let r2 = r.mul(r);
-    COEFS.with(|c| (series(&c.sin, r2, 4).mul(r), series(&c.cos, r2, 4)))
+    COEFS.with(|c| series(&c.sin, r2, 4).mul(r))
+}
+
+fn cos_dd(r: DD) -> DD {
+    let r2 = r.mul(r);
+    COEFS.with(|c| series(&c.cos, r2, 4))
+}
+
+fn sin_cos_dd(r: DD) -> (DD, DD) {
+    (sin_dd(r), cos_dd(r))
 }
 
 fn small_enough(x: f64) -> bool {
@@ -185,12 +194,11 @@ pub fn sin(x: f64) -> f64 {
         return DD::f(x).sub(DD::f(x * x * x / 6.0)).val();
     }
     let (r, n) = reduce(x);
-    let (s, c) = sin_cos_dd(r);
     match n.rem_euclid(4) {
-        0 => s.val(),
-        1 => c.val(),
-        2 => -s.val(),
-        _ => -c.val(),
+        0 => sin_dd(r).val(),
+        1 => cos_dd(r).val(),
+        2 => -sin_dd(r).val(),
+        _ => -cos_dd(r).val(),
     }
 }
 
@@ -199,12 +207,11 @@ pub fn cos(x: f64) -> f64 {
         return x.cos();
     }
     let (r, n) = reduce(x);
-    let (s, c) = sin_cos_dd(r);
     match n.rem_euclid(4) {
-        0 => c.val(),
-        1 => -s.val(),
-        2 => -c.val(),
-        _ => s.val(),
+        0 => cos_dd(r).val(),
+        1 => -sin_dd(r).val(),
+        2 => -cos_dd(r).val(),
+        _ => sin_dd(r).val(),
     }
 }
 
@@ -262,11 +269,17 @@ pub fn atan(x: f64) -> f64 {
     if ax > 1e17 {
         return if x > 0.0 { PIO2.val() } else { -PIO2.val() };
     }
-    // |x| > 1: atan x = pi/2 - atan(1/x)
-    let (inv, u) = if ax > 1.0 { (true, DD::f(1.0).div(DD::f(ax))) } else { (false, DD::f(ax)) };
-    let k = (u.hi * 8.0).round();
+    // atan u = atan c + atan((u - c)/(1 + u c)) with c = k/8 nearest u; for
+    // |x| > 1, u = 1/|x| and atan|x| = pi/2 - atan u, where the reduced
+    // argument (1/|x| - c)/(1 + c/|x|) = (1 - c|x|)/(|x| + c) needs one division
+    let inv = ax > 1.0;
+    let k = if inv { (8.0 / ax).round() } else { (ax * 8.0).round() };
     let c = DD::f(k / 8.0);
-    let t = u.sub(c).div(DD::f(1.0).add(u.mul(c)));
+    let t = if inv {
+        DD::f(1.0).sub(c.mul_f(ax)).div(DD::f(ax).add(c))
+    } else {
+        DD::f(ax).sub(c).div(DD::f(1.0).add(c.mul_f(ax)))
+    };
     let base = ATAN_TAB.with(|tab| tab[k as usize]);
     let mut r = base.add(atan_small(t));
     if inv {

@@ -2921,6 +2921,84 @@ __attribute__((noinline)) static py_node *ing__alias(ing_ctx *c, TSNode n) {
   return r;
 }
 
+/* CPython's compiler keeps at most 20 nested blocks per code object
+ * (CO_MAXBLOCKS) and fails with "too many statically nested blocks" where
+ * it would open one more. This walks the lowered tree in the compiler's
+ * order with its block counts (3.11 compile.c): a loop body +1; each with
+ * item +1; a try body +1, or +2 with both handlers and finally; handler
+ * bodies +2 (EXCEPTION_HANDLER, HANDLER_CLEANUP); else clauses of a try at
+ * the try's depth (inside the finally block when there is one); and a
+ * finally body twice, first at the try's depth (the normal path) and then
+ * one deeper (the exceptional path), which is why an error inside a finally
+ * body can show at a deeper line than the first place it could occur. Each
+ * def, lambda and class body is a new code object (depth 0). Returns the
+ * statement where the compiler would stop, or NULL. */
+#define ING_MAXBLOCKS 20
+static py_node *ing__blocks(py_nodes b, int depth, int guard);
+
+static py_node *ing__blocks_stmt(py_node *s, int d, int guard) {
+  py_node *e = NULL;
+  switch (s->kind) {
+  case PY_FOR: case PY_WHILE: {
+    if (d >= ING_MAXBLOCKS) return s;
+    bool f = s->kind == PY_FOR;
+    if ((e = ing__blocks(f ? s->u.for_.body : s->u.while_.body, d + 1, guard))) return e;
+    return ing__blocks(f ? s->u.for_.orelse : s->u.while_.orelse, d, guard);
+  }
+  case PY_WITH:
+    if (d + s->u.with.items.n > ING_MAXBLOCKS) return s;
+    return ing__blocks(s->u.with.body, d + s->u.with.items.n, guard);
+  case PY_TRY: {
+    bool fin = s->u.try_.finalbody.n > 0, hand = s->u.try_.handlers.n > 0;
+    int d1 = d;
+    if (fin) {
+      if (d1 >= ING_MAXBLOCKS) return s;
+      d1++;
+    }
+    if (hand) {
+      if (d1 >= ING_MAXBLOCKS) return s;
+      if ((e = ing__blocks(s->u.try_.body, d1 + 1, guard))) return e;
+      if ((e = ing__blocks(s->u.try_.orelse, d1, guard))) return e;
+      for (int i = 0; i < s->u.try_.handlers.n; i++) {
+        py_node *h = s->u.try_.handlers.v[i];
+        if (d1 + 2 > ING_MAXBLOCKS) return h;
+        if ((e = ing__blocks(h->u.except_handler.body, d1 + 2, guard))) return e;
+      }
+    } else if ((e = ing__blocks(s->u.try_.body, d1, guard))) {
+      return e;
+    }
+    if (fin) {
+      if ((e = ing__blocks(s->u.try_.finalbody, d, guard))) return e;
+      if (d >= ING_MAXBLOCKS) return s->u.try_.finalbody.v[0];
+      return ing__blocks(s->u.try_.finalbody, d + 1, guard);
+    }
+    return NULL;
+  }
+  case PY_IF:
+    if ((e = ing__blocks(s->u.if_.body, d, guard))) return e;
+    return ing__blocks(s->u.if_.orelse, d, guard);
+  case PY_MATCH:
+    for (int i = 0; i < s->u.match.cases.n; i++)
+      if ((e = ing__blocks(s->u.match.cases.v[i]->u.match_case.body, d, guard))) return e;
+    return NULL;
+  case PY_FUNCTION_DEF:
+    return ing__blocks(s->u.function_def.body, 0, guard);
+  case PY_CLASS_DEF:
+    return ing__blocks(s->u.class_def.body, 0, guard);
+  default:
+    return NULL;
+  }
+}
+
+static py_node *ing__blocks(py_nodes b, int depth, int guard) {
+  if (guard > PY_MAX_NESTING * 4) return NULL; /* ingest bounds nesting; belt and braces */
+  for (int i = 0; i < b.n; i++) {
+    py_node *e = ing__blocks_stmt(b.v[i], depth, guard + 1);
+    if (e) return e;
+  }
+  return NULL;
+}
+
 static void ing__check_loopctl(ing_ctx *c, TSNode n, const char *what) {
   if (c->loop_depth == 0)
     ing__err_node(c, ING_PRIO_COMPILE, n, strcmp(what, "break") == 0 ? "'break' outside loop" : "'continue' not properly in loop");
@@ -3791,6 +3869,9 @@ int py_parse_file(p_arena *a, const char *path, const char *modname, const char 
     ing__it_done(&it);
     mod->u.module.body = ing__list_freeze(&c, &body);
     mod->u.module.docstring = ing__docstring(mod->u.module.body);
+    py_node *deep = ing__blocks(mod->u.module.body, 0, 0);
+    if (deep)
+      ing__error_at(&c, ING_PRIO_COMPILE, "SyntaxError", deep->line, deep->col, true, "too many statically nested blocks");
     m->node = mod;
     if (c.err_prio == 0) *out = m;
   }

@@ -1116,6 +1116,33 @@ START_TEST(t_e2e_libm) {
 }
 END_TEST
 
+/* Unicode case mappings and printability against CPython: titlecase
+ * ('ß'.title() == 'Ss'), final sigma in context, full case folding, and
+ * repr of unassigned/format characters. */
+static const char *unicode_src =
+    "import random\n"
+    "r = random.Random(5)\n"
+    "pool = 'aAbBzZ\u00df\u01c5\u01c6\u01c4\ufb01\ufb02\u03c3\u03a3\u03c2\u0391\u03a9\u03c9\u00e1\u00c9\u0130\u0131iI"
+    "\u0149\u01f0\u1f80\u1fb3 \u0385'-.1_\u10f0\u10d0\u24d0\u24b6\u00aa\u0378\u200b\u00a0'\n"
+    "for _ in range(300):\n"
+    "    s = ''.join(r.choice(pool) for _ in range(r.randint(0, 8)))\n"
+    "    print(repr(s), repr(s.title()), repr(s.capitalize()), repr(s.upper()), repr(s.lower()), repr(s.swapcase()),"
+    " repr(s.casefold()), s.isprintable(), s.istitle())\n";
+
+START_TEST(t_e2e_unicode_case) {
+  char *want = python_run(unicode_src);
+  char *out = want ? e2e_run(unicode_src) : NULL;
+  if (!out) {
+    fprintf(stderr, "t_e2e_unicode_case: skipped (no python3, rustc, node or runtime rlib)\n");
+    free(want);
+    return;
+  }
+  ck_assert_str_eq(out, want);
+  free(out);
+  free(want);
+}
+END_TEST
+
 START_TEST(t_e2e_typed_lists) {
   char *want = python_run(typed_lists_src);
   char *out = want ? e2e_run(typed_lists_src) : NULL;
@@ -1195,6 +1222,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_e2e_typed_regions);
   tcase_add_test(tc, t_e2e_object_init);
   tcase_add_test(tc, t_e2e_libm);
+  tcase_add_test(tc, t_e2e_unicode_case);
   suite_add_tcase(s, tc);
   return s;
 }

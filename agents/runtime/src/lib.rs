@@ -28,6 +28,7 @@ pub mod format;
 pub mod gen;
 pub mod iter;
 pub mod libm;
+pub mod unicase;
 pub mod methods;
 pub mod object;
 pub mod ops;

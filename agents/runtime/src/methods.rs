@@ -295,21 +295,20 @@ fn is_cased_lower(c: char) -> bool {
     c.is_lowercase()
 }
 
+/// str.title() as CPython does it: a character after a cased one is
+/// lowercased in the context of the whole string (final sigma), any other
+/// is titlecased.
 fn title(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut prev_cased = false;
-    for c in s.chars() {
-        let cased = c.is_uppercase() || c.is_lowercase();
-        if cased {
-            if prev_cased {
-                out.extend(c.to_lowercase());
-            } else {
-                out.extend(c.to_uppercase());
-            }
+    let lower = crate::unicase::lower_in_context(s);
+    for (i, c) in s.chars().enumerate() {
+        if prev_cased {
+            out.push_str(&lower[i]);
         } else {
-            out.push(c);
+            crate::unicase::push_title(c, &mut out);
         }
-        prev_cased = cased;
+        prev_cased = crate::unicase::is_cased(c);
     }
     out
 }
@@ -378,27 +377,33 @@ fn str_method(sv: &Value, s: &Rc<PyStr>, name: &str, args: Vec<Value>, kw: Kw) -
             noargs!();
             Value::string(st.to_lowercase())
         }
-        "casefold" => Value::string(st.to_lowercase().replace('ß', "ss")),
-        "swapcase" => Value::string(
-            st.chars()
-                .flat_map(|c| -> Vec<char> {
-                    if c.is_uppercase() {
-                        c.to_lowercase().collect()
-                    } else if c.is_lowercase() {
-                        c.to_uppercase().collect()
-                    } else {
-                        vec![c]
-                    }
-                })
-                .collect(),
-        ),
+        "casefold" => Value::string(crate::unicase::casefold(st)),
+        "swapcase" => {
+            let lower = crate::unicase::lower_in_context(st);
+            let mut out = String::with_capacity(st.len());
+            for (i, c) in st.chars().enumerate() {
+                if c.is_uppercase() {
+                    out.push_str(&lower[i]);
+                } else if c.is_lowercase() {
+                    out.extend(c.to_uppercase());
+                } else {
+                    out.push(c);
+                }
+            }
+            Value::string(out)
+        }
         "title" => Value::string(title(st)),
         "capitalize" => {
             let mut cs = st.chars();
             match cs.next() {
                 Some(f) => {
-                    let mut out: String = f.to_uppercase().collect();
-                    out.push_str(&cs.as_str().to_lowercase());
+                    // the first character titlecased ('ß' -> "Ss"), the rest
+                    // lowercased in the context of the whole string (final sigma)
+                    let mut out = String::new();
+                    crate::unicase::push_title(f, &mut out);
+                    let lower = st.to_lowercase();
+                    let skip: usize = f.to_lowercase().map(|c| c.len_utf8()).sum();
+                    out.push_str(&lower[skip..]);
                     Value::string(out)
                 }
                 None => Value::str(""),

@@ -1364,15 +1364,7 @@ fn guarded(v: &Value, open: &str, f: impl FnOnce() -> PyResult<String>) -> PyRes
 }
 
 pub fn is_printable(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x20 || (0x7f..=0xa0).contains(&u) || u == 0xad {
-        return false;
-    }
-    if u < 0x300 {
-        return true;
-    }
-    !matches!(u, 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x206f | 0x3000 | 0xd800..=0xf8ff | 0xfeff | 0xfff0..=0xfffb | 0xfffe | 0xffff | 0xe0000..=0x10ffff)
-        && !(0x1_fffe..=0x1_ffff).contains(&u)
+    crate::unicase::is_printable(c)
 }
 
 pub fn str_repr(s: &str) -> String {

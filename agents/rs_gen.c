@@ -1562,6 +1562,22 @@ static bool gn__ty_list(char t);
 
 static const char *gn__box(char t) { return t == 'f' ? "Value::float" : t == 'b' ? "Value::Bool" : "Value::int"; }
 
+/* Opens the guard around unboxed code that takes lists: a per-site
+ * rx::Site (off once copying costs more than it saves), the copy-in
+ * (`pin` = the Some(mut ..) patterns, `cin` = the rx::list_in_* calls) and,
+ * for several lists, the check that none is passed twice. Returns the
+ * number of blocks opened (the caller closes each). */
+static int gn__copy_in_open(gn *g, int nlists, const char *pin, const char *cin, const char *addrs) {
+  if (!nlists) return 0;
+  L(g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
+  L(g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin, cin);
+  g->ind++;
+  if (nlists == 1) return 1;
+  L(g, "if rx::distinct(&[%s]) {", addrs);
+  g->ind++;
+  return 2;
+}
+
 /* A typed region (rs_scope.c, "typed regions"): unbox the loop's live-in
  * locals, run the loop in a closure over unboxed values, box back what it
  * assigned; on failure (or other argument types) the boxed loop runs. */
@@ -1629,17 +1645,7 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
   if (npat) L(g, "let __rg%d = if let (%s,) = (%s,) {", id, pat.data, vals.data);
   else L(g, "let __rg%d = if true {", id);
   g->ind++;
-  if (nl) {
-    L(g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
-    L(g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin.data, cin.data);
-    g->ind++;
-    opened++;
-    if (nl > 1) {
-      L(g, "if rx::distinct(&[%s]) {", addrs.data);
-      g->ind++;
-      opened++;
-    }
-  }
+  opened = gn__copy_in_open(g, nl, pin.data, cin.data, addrs.data);
   if (nl) L(g, "let __w0 = rx::work();");
   L(g, "rx::clear_failed();");
   L(g, "let __r%d = (|| {", id);
@@ -2168,25 +2174,6 @@ static const char *gn__rzero(char t) {
 
 static bool gn__ty_list(char t) { return t == 'I' || t == 'F' || t == 'B'; }
 
-/* Does the body store into list name (xs[i] = ..., xs[i] op= ...)? Only
- * those list parameters are copied back. */
-typedef struct gn_wr { const char *name; bool hit; } gn_wr;
-
-static int gn__writes_visit(py_node *n, void *ctx) {
-  gn_wr *w = ctx;
-  py_node *t = n->kind == PY_ASSIGN && n->u.assign.targets.n == 1 ? n->u.assign.targets.v[0]
-               : n->kind == PY_AUG_ASSIGN ? n->u.aug_assign.target : NULL;
-  if (t && t->kind == PY_SUBSCRIPT && t->u.subscript.value->kind == PY_NAME && !strcmp(t->u.subscript.value->u.name.id, w->name))
-    w->hit = true;
-  return w->hit ? 1 : py_node_children(n, gn__writes_visit, ctx);
-}
-
-static bool gn__writes_list(rs_scope *f, const char *name) {
-  gn_wr w = {name, false};
-  py_nodes b = f->node->u.function_def.body;
-  for (int i = 0; i < b.n && !w.hit; i++) gn__writes_visit(b.v[i], &w);
-  return w.hit;
-}
 
 static void gn__typed_fn(gn *g, rs_scope *f) {
   py_arguments *a = f->node->u.function_def.args;
@@ -2300,8 +2287,9 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
      * scalars by value, lists copied in (exact element types, no list
      * passed twice) and, for the lists it stores into, copied back */
     py_arguments *a = f->node->u.function_def.args;
-    p_buf pat, vals, call, cin, cout, addrs, lens;
+    p_buf pat, vals, call, cin, cout, addrs, lens, pin;
     p_buf_init(&lens, 0);
+    p_buf_init(&pin, 0);
     p_buf_init(&pat, 0);
     p_buf_init(&vals, 0);
     p_buf_init(&call, 0);
@@ -2317,10 +2305,11 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
       if (gn__ty_list(t)) {
         const char *ek = t == 'F' ? "f64" : t == 'I' ? "i64" : "bool";
         p_buf_printf(&cin, "%srx::list_in_%s(__p%d)", nlists ? ", " : "", ek, i);
+        p_buf_printf(&pin, "%sSome(mut __v%d)", nlists ? ", " : "", i);
         p_buf_printf(&lens, " + __v%d.len()", i);
         p_buf_printf(&call, ", &mut __v%d", i);
         p_buf_printf(&addrs, "%srx::addr(__p%d)", nlists ? ", " : "", i);
-        if (gn__writes_list(f, a->all.v[i]->u.arg.name)) p_buf_printf(&cout, " rx::list_out_%s(__p%d, &__v%d);", ek, i, i);
+        if (rs_stores_items(f->node->u.function_def.body, a->all.v[i]->u.arg.name)) p_buf_printf(&cout, " rx::list_out_%s(__p%d, &__v%d);", ek, i, i);
         nlists++;
       } else {
         p_buf_printf(&call, ", *__p%d", i);
@@ -2328,20 +2317,7 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
     }
     L(&g, "if let (%s,) = (%s,) {", pat.data, vals.data);
     g.ind++;
-    if (nlists) {
-      p_buf pin;
-      p_buf_init(&pin, 0);
-      for (int i = 0, k = 0; i < a->all.n; i++)
-        if (gn__ty_list(f->param_types[i])) p_buf_printf(&pin, "%sSome(mut __v%d)", k++ ? ", " : "", i);
-      L(&g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
-      L(&g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin.data, cin.data);
-      p_buf_free(&pin);
-      g.ind++;
-      if (nlists > 1) {
-        L(&g, "if rx::distinct(&[%s]) {", addrs.data);
-        g.ind++;
-      }
-    }
+    int opened = gn__copy_in_open(&g, nlists, pin.data, cin.data, addrs.data);
     const char *ret = f->ret_type == 'f' ? "Value::float(__r)" : f->ret_type == 'b' ? "Value::Bool(__r)"
                     : f->ret_type == 'n' ? "Value::none()" : "Value::int(__r)";
     /* start the twin's depth at the Python call depth, so that a twin that
@@ -2351,16 +2327,13 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
     L(&g, "let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
     if (nlists) L(&g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
     L(&g, "if !rx::failed() {%s return Ok(%s); }", cout.data ? cout.data : "", ret);
-    if (nlists > 1) {
-      g.ind--;
-      L(&g, "}");
-    }
-    if (nlists) {
+    for (; opened > 0; opened--) {
       g.ind--;
       L(&g, "}");
     }
     g.ind--;
     L(&g, "}");
+    p_buf_free(&pin);
     p_buf_free(&pat);
     p_buf_free(&vals);
     p_buf_free(&call);

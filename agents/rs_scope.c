@@ -1468,6 +1468,19 @@ static char ty__an_hint(const an_program *an, rs_scope *f, int k) {
   return 0;
 }
 
+/* Float evidence over code b of scope f, to a fixed point. */
+static void ty__evidence(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, ty_ev *ev) {
+  memset(ev, 0, sizeof *ev);
+  ev->m = m;
+  ev->f = f;
+  ev->a = a;
+  for (int round = 0; round < 16; round++) {
+    ev->changed = false;
+    for (int j = 0; j < b.n; j++) ty__ev_visit(b.v[j], ev);
+    if (!ev->changed) break;
+  }
+}
+
 /* Floats the module-level code passes: for `energy(xs, 0.01)` at module
  * level, where xs was assigned a list display of floats, parameters 0 and 1
  * of energy are float evidence. */
@@ -1490,16 +1503,8 @@ static char *ty__guess_params(p_arena *a, const an_program *an, rs_module *m, rs
   py_arguments *args = f->node->u.function_def.args;
   char *g = p_arena_alloc(a, (size_t)args->all.n + 1);
   ty_ev ev;
-  memset(&ev, 0, sizeof ev);
-  ev.m = m;
-  ev.f = f;
-  ev.a = a;
   py_nodes body = f->node->u.function_def.body;
-  for (int round = 0; round < 16; round++) {
-    ev.changed = false;
-    for (int j = 0; j < body.n; j++) ty__ev_visit(body.v[j], &ev);
-    if (!ev.changed) break;
-  }
+  ty__evidence(a, m, f, body, &ev);
   char *callfl = p_arena_alloc(a, (size_t)args->all.n + 1);
   ty_calls tc = {mev, f, callfl};
   py_nodes mb = m->scope->node->u.module.body;
@@ -1537,16 +1542,7 @@ static void ty__reset(rs_scope *f) {
  * everything restarts (its callers must be re-checked). */
 static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
   ty_ev mev; /* float evidence in module-level code */
-  memset(&mev, 0, sizeof mev);
-  mev.m = m;
-  mev.f = m->scope;
-  mev.a = a;
-  py_nodes mb = m->scope->node->u.module.body;
-  for (int round = 0; round < 16; round++) {
-    mev.changed = false;
-    for (int j = 0; j < mb.n; j++) ty__ev_visit(mb.v[j], &mev);
-    if (!mev.changed) break;
-  }
+  ty__evidence(a, m, m->scope, m->scope->node->u.module.body, &mev);
   for (int i = 0; i < m->nfuncs; i++) {
     rs_scope *f = m->funcs[i];
     f->typed = ty__candidate(m, f) && !ty__rebound(m, f->name);
@@ -1729,7 +1725,7 @@ static void rg__add(p_arena *a, rs_scope *f, py_node *loop, const char *flag) {
 }
 
 /* Tries loop as a region of f; true when it is one. */
-/* Does loop store into list name (name[i] = ..., name[i] op= ...)? */
+/* Does code n store into items of list `name` (name[i] = ..., name[i] op= ...)? */
 typedef struct rg_wr { const char *name; bool hit; } rg_wr;
 
 static int rg__item_store_visit(py_node *n, void *ctx) {
@@ -1740,23 +1736,18 @@ static int rg__item_store_visit(py_node *n, void *ctx) {
   return w->hit ? 1 : py_node_children(n, rg__item_store_visit, ctx);
 }
 
-static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, py_nodes body, bool module) {
+bool rs_stores_items(py_nodes code, const char *name) {
+  rg_wr w = {name, false};
+  for (int i = 0; i < code.n && !w.hit; i++) rg__item_store_visit(code.v[i], &w);
+  return w.hit;
+}
+
+static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, ty_ev *ev, bool module) {
   int ns = f->nsyms;
   if (ns == 0) return false;
   char *def = p_arena_alloc(a, (size_t)ns + 1), *live = p_arena_alloc(a, (size_t)ns + 1);
   rg_live l = {a, f, def, live};
   rg__stmt(&l, loop);
-  /* guesses for the live-in names, from how the whole fn uses them */
-  ty_ev ev;
-  memset(&ev, 0, sizeof ev);
-  ev.m = m;
-  ev.f = f;
-  ev.a = a;
-  for (int round = 0; round < 16; round++) {
-    ev.changed = false;
-    for (int j = 0; j < body.n; j++) ty__ev_visit(body.v[j], &ev);
-    if (!ev.changed) break;
-  }
   char *flag = p_arena_alloc(a, (size_t)ns + 1);
   ty_ctx probe = {m, f, false, false, false, true, module};
   for (int i = 0; i < ns; i++) {
@@ -1766,7 +1757,7 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, py_nod
     if (!ty__plain(&probe, y)) continue; /* a global or builtin read: the typing decides */
     ty_use u = {y->name, false, false};
     ty__use_visit(loop, &u);
-    bool fl = ty__ev_has(&ev, y->name);
+    bool fl = ty__ev_has(ev, y->name); /* guesses from how the whole fn uses the name */
     y->ty = u.list ? (u.boolean ? 'B' : fl ? 'F' : 'I') : fl ? 'f' : 'i';
     flag[i] = 'L';
   }
@@ -1792,9 +1783,7 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, py_nod
       flag[i] = 'S';
       nout += 2;
     } else if (ty__is_list(y->ty)) {
-      rg_wr w = {y->name, false};
-      rg__item_store_visit(loop, &w);
-      if (w.hit) flag[i] = 'W';
+      if (rs_stores_items(one, y->name)) flag[i] = 'W';
     } else if (ty__binds_name(one, y->name)) {
       flag[i] = 'W';
       nout++;
@@ -1806,29 +1795,29 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, py_nod
   return ok;
 }
 
-static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, py_nodes all, bool module, int depth) {
+static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, ty_ev *ev, bool module, int depth) {
   if (depth > 40) return;
   for (int i = 0; i < b.n; i++) {
     py_node *n = b.v[i];
     switch (n->kind) {
     case PY_FOR: case PY_WHILE:
-      if (rg__try(a, m, f, n, all, module)) break;
-      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.body : n->u.while_.body, all, module, depth + 1);
-      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.orelse : n->u.while_.orelse, all, module, depth + 1);
+      if (rg__try(a, m, f, n, ev, module)) break;
+      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.body : n->u.while_.body, ev, module, depth + 1);
+      rg__find(a, m, f, n->kind == PY_FOR ? n->u.for_.orelse : n->u.while_.orelse, ev, module, depth + 1);
       break;
     case PY_IF:
-      rg__find(a, m, f, n->u.if_.body, all, module, depth + 1);
-      rg__find(a, m, f, n->u.if_.orelse, all, module, depth + 1);
+      rg__find(a, m, f, n->u.if_.body, ev, module, depth + 1);
+      rg__find(a, m, f, n->u.if_.orelse, ev, module, depth + 1);
       break;
     case PY_WITH:
-      rg__find(a, m, f, n->u.with.body, all, module, depth + 1);
+      rg__find(a, m, f, n->u.with.body, ev, module, depth + 1);
       break;
     case PY_TRY:
-      rg__find(a, m, f, n->u.try_.body, all, module, depth + 1);
+      rg__find(a, m, f, n->u.try_.body, ev, module, depth + 1);
       for (int k = 0; k < n->u.try_.handlers.n; k++)
-        rg__find(a, m, f, n->u.try_.handlers.v[k]->u.except_handler.body, all, module, depth + 1);
-      rg__find(a, m, f, n->u.try_.orelse, all, module, depth + 1);
-      rg__find(a, m, f, n->u.try_.finalbody, all, module, depth + 1);
+        rg__find(a, m, f, n->u.try_.handlers.v[k]->u.except_handler.body, ev, module, depth + 1);
+      rg__find(a, m, f, n->u.try_.orelse, ev, module, depth + 1);
+      rg__find(a, m, f, n->u.try_.finalbody, ev, module, depth + 1);
       break;
     default:
       break;
@@ -1840,7 +1829,9 @@ static void rg__find(p_arena *a, rs_module *m, rs_scope *f, py_nodes b, py_nodes
  * locals live across suspensions, nor a fn with cells). */
 static void rg__function(p_arena *a, rs_module *m, rs_scope *f) {
   if (f->typed || f->kind != RS_SC_FUNC || f->is_generator) return;
-  rg__find(a, m, f, f->node->u.function_def.body, f->node->u.function_def.body, false, 0);
+  ty_ev ev;
+  ty__evidence(a, m, f, f->node->u.function_def.body, &ev);
+  rg__find(a, m, f, f->node->u.function_def.body, &ev, false, 0);
 }
 
 /* Regions of module-level code (not inside defs or classes): the loop's
@@ -1848,7 +1839,9 @@ static void rg__function(p_arena *a, rs_module *m, rs_scope *f) {
  * (no other code runs while the region does). */
 static void rg__module(p_arena *a, rs_module *m) {
   py_nodes b = m->scope->node->u.module.body;
-  rg__find(a, m, m->scope, b, b, true, 0);
+  ty_ev ev;
+  ty__evidence(a, m, m->scope, b, &ev);
+  rg__find(a, m, m->scope, b, &ev, true, 0);
 }
 
 rs_region *rs_region_of(rs_scope *f, const py_node *stmt) {

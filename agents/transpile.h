@@ -137,6 +137,9 @@ struct an_program;
  * 0, P_EINTERNAL when an is NULL or lacks a scope, P_EUNSUPPORTED with *e
  * positioned at the construct, or P_ETOOBIG when nesting is too deep. */
 int rs_program_build(p_arena *a, py_program *py, const struct an_program *an, rs_program **out, p_err *e);
+/* Does code store into items of the list named name (name[i] = ..., name[i] op= ...)?
+ * Only such lists are copied back after unboxed code ran. */
+bool rs_stores_items(py_nodes code, const char *name);
 /* The typed region a loop statement of f is, or NULL. */
 rs_region *rs_region_of(rs_scope *f, const py_node *stmt);
 /* The Rust type of a fast-path type letter ('i' -> "i64", 'F' -> "Vec<f64>",

@@ -763,6 +763,21 @@ static char *python_run(const char *src) {
   return b.data;
 }
 
+/* Runs src under python3 and as WASM and asserts the same stdout; skips
+ * (with a note on stderr) when python3, rustc, node or the rlib is missing. */
+static void e2e_vs_python(const char *test, const char *src) {
+  char *want = python_run(src);
+  char *out = want ? e2e_run(src) : NULL;
+  if (!out) {
+    fprintf(stderr, "%s: skipped (no python3, rustc, node or runtime rlib)\n", test);
+    free(want);
+    return;
+  }
+  ck_assert_str_eq(out, want);
+  free(out);
+  free(want);
+}
+
 START_TEST(t_e2e_compile_and_run) {
   const char *src =
       "class Acc:\n    def __init__(self):\n        self.items = []\n    def add(self, x):\n        self.items.append(x)\n"
@@ -1028,18 +1043,7 @@ START_TEST(t_gen_typed_regions) {
 }
 END_TEST
 
-START_TEST(t_e2e_typed_regions) {
-  char *want = python_run(regions_src);
-  char *out = want ? e2e_run(regions_src) : NULL;
-  if (!out) {
-    fprintf(stderr, "t_e2e_typed_regions: skipped (no python3, rustc, node or runtime rlib)\n");
-    free(want);
-    return;
-  }
-  ck_assert_str_eq(out, want);
-  free(out);
-  free(want);
-}
+START_TEST(t_e2e_typed_regions) { e2e_vs_python("t_e2e_typed_regions", regions_src); }
 END_TEST
 
 /* object.__init__ with extra arguments (found by a random-program run):
@@ -1052,18 +1056,7 @@ static const char *object_init_src =
     "for mk in (lambda: A('s'), lambda: B(1), lambda: C(2).v, lambda: type(A()).__name__, lambda: type(D(3)).__name__):\n"
     "    try:\n        print(mk())\n    except TypeError as e:\n        print('TypeError', e)\n";
 
-START_TEST(t_e2e_object_init) {
-  char *want = python_run(object_init_src);
-  char *out = want ? e2e_run(object_init_src) : NULL;
-  if (!out) {
-    fprintf(stderr, "t_e2e_object_init: skipped (no python3, rustc, node or runtime rlib)\n");
-    free(want);
-    return;
-  }
-  ck_assert_str_eq(out, want);
-  free(out);
-  free(want);
-}
+START_TEST(t_e2e_object_init) { e2e_vs_python("t_e2e_object_init", object_init_src); }
 END_TEST
 
 /* math functions against CPython (glibc): log10 and tanh follow glibc's
@@ -1129,32 +1122,10 @@ static const char *unicode_src =
     "    print(repr(s), repr(s.title()), repr(s.capitalize()), repr(s.upper()), repr(s.lower()), repr(s.swapcase()),"
     " repr(s.casefold()), s.isprintable(), s.istitle())\n";
 
-START_TEST(t_e2e_unicode_case) {
-  char *want = python_run(unicode_src);
-  char *out = want ? e2e_run(unicode_src) : NULL;
-  if (!out) {
-    fprintf(stderr, "t_e2e_unicode_case: skipped (no python3, rustc, node or runtime rlib)\n");
-    free(want);
-    return;
-  }
-  ck_assert_str_eq(out, want);
-  free(out);
-  free(want);
-}
+START_TEST(t_e2e_unicode_case) { e2e_vs_python("t_e2e_unicode_case", unicode_src); }
 END_TEST
 
-START_TEST(t_e2e_typed_lists) {
-  char *want = python_run(typed_lists_src);
-  char *out = want ? e2e_run(typed_lists_src) : NULL;
-  if (!out) {
-    fprintf(stderr, "t_e2e_typed_lists: skipped (no python3, rustc, node or runtime rlib)\n");
-    free(want);
-    return;
-  }
-  ck_assert_str_eq(out, want);
-  free(out);
-  free(want);
-}
+START_TEST(t_e2e_typed_lists) { e2e_vs_python("t_e2e_typed_lists", typed_lists_src); }
 END_TEST
 
 static Suite *suite(void) {

@@ -42,6 +42,7 @@
  * All strings are allocated in the program's arena.
  */
 #include "transpile.h"
+#include "analysis.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -243,6 +244,31 @@ static bool gn__is_builtin(gn *g, const char *name) {
   return true;
 }
 
+/* Module names whose every binding is a statement of the module's own code
+ * (Analysis's flow-typed module names: no `global` writes from functions,
+ * no reflection, no star import, the module never imported as a whole, never
+ * deleted), bound by def/class/import or by a single assignment statement.
+ * Each has a slot (`G_name`, a thread_local rx::GSlot) that every binding
+ * statement fills beside the module dict, so reads skip the dict lookup;
+ * an empty slot (read before the binding ran) falls back to the dict and
+ * its NameError. Returns the slot's Rust name or NULL. */
+static const char *gn__gslot(gn *g, const char *name) {
+  const an_scope *ms = g->m->scope->an;
+  if (!ms) return NULL;
+  an_symbol *y = an_symbol_of(ms, name);
+  if (!y || y->binding != AN_GLOBAL_IMPLICIT || y->flow_idx < 0 || (y->flags & AN_SYM_DELETED)) return NULL;
+  if (!(y->flags & (AN_SYM_DEF | AN_SYM_IMPORTED)) && y->nassign != 1) return NULL;
+  /* the entry script imported under its own file name runs twice */
+  const an_program *ap = g->p->an;
+  if (g->m->py->is_entry || g->m->py == g->p->py->entry)
+    for (int i = 0; i < ap->nmodules; i++)
+      for (int j = 0; j < ap->modules[i].nimports; j++)
+        if (!strcmp(ap->modules[i].imports[j].module, g->m->py->name)) return NULL;
+  for (const char *c = name; *c; c++)
+    if ((unsigned char)*c >= 0x80) return NULL;
+  return S(g, "G_%s", name);
+}
+
 typedef struct gn_ref {
   rs_bind bind;
   const char *rname; /* Rust variable (LOCAL/CELL/FREE) */
@@ -290,6 +316,10 @@ static char *gn__load_name(gn *g, const char *name) {
   case RS_BIND_CLASSNS: return S(g, "rx::ns_get(&__ns, __g, %s)?", gn__cstr(g, gn__mangle(g, name)));
   default:
     if (gn__is_builtin(g, name)) return S(g, "rt::builtin(%s)", gn__cstr(g, name));
+    if (!strcmp(gn__mangle(g, name), name)) {
+      const char *slot = gn__gslot(g, name);
+      if (slot) return S(g, "rx::gget(&%s, __g, %s)?", slot, gn__cstr(g, name));
+    }
     return S(g, "rt::mod_get(__g, %s)?", gn__cstr(g, gn__mangle(g, name)));
   }
 }
@@ -305,7 +335,12 @@ static char *gn__store_name(gn *g, const char *name, const char *v) {
     int id = gn__id(g);
     return S(g, "{ let __n%d = %s; rx::ns_set(&mut __ns, %s, __n%d); }", id, v, gn__cstr(g, gn__mangle(g, name)), id);
   }
-  default: return S(g, "rt::mod_set(__g, %s, %s);", gn__cstr(g, gn__mangle(g, name)), v);
+  default:
+    if (!strcmp(gn__mangle(g, name), name)) {
+      const char *slot = gn__gslot(g, name);
+      if (slot) return S(g, "rx::gset(&%s, __g, %s, %s);", slot, gn__cstr(g, name), v);
+    }
+    return S(g, "rt::mod_set(__g, %s, %s);", gn__cstr(g, gn__mangle(g, name)), v);
   }
 }
 
@@ -552,6 +587,27 @@ static char *gn__call(gn *g, py_node *n) {
       p_buf_free(&b);
       return r;
     }
+  }
+  /* positional-only calls pass their arguments as a borrowed slice: plain
+   * functions, methods and constructors then run without a Vec */
+  bool plain = !n->u.call.keywords.n;
+  for (int i = 0; i < n->u.call.args.n; i++)
+    if (n->u.call.args.v[i]->kind == PY_STARRED) plain = false;
+  if (plain) {
+    p_buf b;
+    p_buf_init(&b, 0);
+    if (f->kind == PY_ATTRIBUTE) p_buf_printf(&b, "%s", gn__expr(g, f->u.attribute.value));
+    for (int i = 0; i < n->u.call.args.n; i++)
+      p_buf_printf(&b, "%s%s", (i || f->kind == PY_ATTRIBUTE) ? ", " : "", gn__expr(g, n->u.call.args.v[i]));
+    char *r;
+    if (f->kind == PY_ATTRIBUTE)
+      r = S(g, "rt::call_method_args(%s, &[%s])?", gn__attr(g, f->u.attribute.attr), b.data ? b.data : "");
+    else {
+      char *fn = gn__ref(g, f);
+      r = S(g, "rt::call_args(%s, &[%s])?", fn, b.data ? b.data : "");
+    }
+    p_buf_free(&b);
+    return r;
   }
   if (f->kind == PY_ATTRIBUTE) {
     char *obj = gn__ref(g, f->u.attribute.value);
@@ -1624,7 +1680,7 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
         p_buf_printf(&unbox, "let mut %s: %s = %s__e%d_%d; ", y->rname, rs_ty_rust(t), mod ? "" : "*", id, i);
         if (y->rflag == 'W') {
           p_buf_printf(&outs, "%s, ", y->rname);
-          if (mod) p_buf_printf(&back, "rt::mod_set(__g, %s, %s(__r%d.%d)); ", gn__cstr(g, y->name), gn__box(t), id, no++);
+          if (mod) p_buf_printf(&back, "%s ", gn__store_name(g, y->name, S(g, "%s(__r%d.%d)", gn__box(t), id, no++)));
           else p_buf_printf(&back, "%s = %s(__r%d.%d); ", y->rname, gn__box(t), id, no++);
         }
       }
@@ -1632,8 +1688,7 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
       p_buf_printf(&unbox, "let mut %s: %s = %s; let mut __s_%s = false; ", y->rname, rs_ty_rust(t), gn__rzero(t), y->rname);
       p_buf_printf(&outs, "%s, __s_%s, ", y->rname, y->rname);
       if (mod)
-        p_buf_printf(&back, "if __r%d.%d { rt::mod_set(__g, %s, %s(__r%d.%d)); } ", id, no + 1, gn__cstr(g, y->name),
-                     gn__box(t), id, no);
+        p_buf_printf(&back, "if __r%d.%d { %s } ", id, no + 1, gn__store_name(g, y->name, S(g, "%s(__r%d.%d)", gn__box(t), id, no)));
       else
         p_buf_printf(&back, "if __r%d.%d { %s = %s(__r%d.%d); } ", id, no + 1, y->rname, gn__box(t), id, no);
       no += 2;
@@ -2377,6 +2432,21 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
   return g.err;
 }
 
+/* The slots of the module's fixed names (see gn__gslot). */
+static void gn__gslot_decls(gn *g, p_buf *out) {
+  const an_scope *ms = g->m->scope->an;
+  if (!ms) return;
+  bool any = false;
+  for (int i = 0; i < ms->nsyms; i++) {
+    const char *slot = gn__gslot(g, ms->syms[i].name);
+    if (!slot) continue;
+    if (!any) p_buf_puts(out, "// Module names bound only by this module's own statements: read without a dict lookup.\nthread_local! {\n");
+    any = true;
+    p_buf_printf(out, "    static %s: rx::GSlot = const { rx::GSlot::new() };\n", slot);
+  }
+  if (any) p_buf_puts(out, "}\n");
+}
+
 int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
   gn g = {.p = p, .m = m, .a = p->arena, .e = e};
   p_buf fns, statics, body;
@@ -2410,6 +2480,7 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
     p_buf_puts(out, "    Ok(())\n}\n\n");
     p_buf_append(out, fns.data ? fns.data : "", fns.len);
     p_buf_append(out, statics.data ? statics.data : "", statics.len);
+    gn__gslot_decls(&g, out);
     if (out->err) g.err = p_err_set(e, out->err, "generated Rust is too large");
   }
   p_buf_free(&fns);

@@ -249,7 +249,7 @@ END_TEST
 START_TEST(t_gen_module_globals) {
   const char *r = tr("x = 1\nprint(x)\n");
   HAS(r, "pub fn body(__g: &Value) -> PyResult<()>");
-  HAS(r, "rt::mod_set(__g, \"x\", Value::int(1));");
+  HAS(r, "rx::gset(&G_x, __g, \"x\", Value::int(1));");
   HAS(r, "\n    rt::print(&[rt::mod_get(__g, \"x\")?])?;\n");
   /* print with keywords, or a shadowed len, go through the generic call */
   const char *r2 = tr("def len(x):\n    return 0\nprint(len([1]), sep='')\n");
@@ -450,19 +450,20 @@ START_TEST(t_gen_private_names) {
   const char *r = tr("class _Acc:\n    __n = 0\n    def m(self):\n        self.__x = _Acc.__n\n        return self.__dunder__\n");
   HAS(r, "rx::ns_set(&mut __ns, \"_Acc__n\", __n");
   HAS(r, "rt::setattr(&self_, \"_Acc__x\", __v");
-  HAS(r, "rt::getattr(&rt::mod_get(__g, \"_Acc\")?, \"_Acc__n\")?");
+  HAS(r, "rt::getattr(&rx::gget(&G__Acc, __g, \"_Acc\")?, \"_Acc__n\")?");
   HAS(r, "\"__dunder__\""); /* dunders are not mangled */
 }
 END_TEST
 
 START_TEST(t_gen_imports) {
   const char *r = tr("import math, os.path\nfrom collections import deque as dq\nimport json as j\n");
-  HAS(r, "rt::mod_set(__g, \"math\", rt::import(\"math\")?);");
+  HAS(r, "rx::gset(&G_math, __g, \"math\", rt::import(\"math\")?);");
+  HAS(r, "static G_math: rx::GSlot");
   HAS(r, "rt::import(\"os.path\")?;");
-  HAS(r, "rt::mod_set(__g, \"os\", rt::import(\"os\")?);");
+  HAS(r, "rx::gset(&G_os, __g, \"os\", rt::import(\"os\")?);");
   HAS(r, "rx::import_name(&__m");
   HAS(r, "\"deque\")?");
-  HAS(r, "rt::mod_set(__g, \"j\", rt::import(\"json\")?);");
+  HAS(r, "rx::gset(&G_j, __g, \"j\", rt::import(\"json\")?);");
 }
 END_TEST
 
@@ -583,7 +584,7 @@ START_TEST(t_limits_deep_nesting) {
   for (int i = 0; i < 150; i++) p_buf_puts(&b, " + 1");
   p_buf_puts(&b, "\n");
   const char *r = tr(b.data);
-  HAS(r, "rt::mod_set(__g, \"x\", Value::int(1));");
+  HAS(r, "rx::gset(&G_x, __g, \"x\", Value::int(1));");
   p_buf_free(&b);
   /* nested blocks */
   p_buf_init(&b, 0);

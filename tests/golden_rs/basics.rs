@@ -9,40 +9,40 @@ pub fn body(__g: &Value) -> PyResult<()> {
     rt::mod_set(__g, "__doc__", Value::none());
     // main.py:2
     __fr.line(2);
-    rt::mod_set(__g, "LIMIT", Value::int(10));
+    rx::gset(&G_LIMIT, __g, "LIMIT", Value::int(10));
     // main.py:5
     __fr.line(5);
     {
         let __f1 = rx::func(&P_classify, __g, vec![], vec![], vec![], classify);
-        rt::mod_set(__g, "classify", __f1);
+        rx::gset(&G_classify, __g, "classify", __f1);
     }
     // main.py:13
     __fr.line(13);
-    rt::mod_set(__g, "words", { let __it2 = rt::iter(&rt::call(&rt::builtin("range"), vec![Value::int(1), rt::mod_get(__g, "LIMIT")?], vec![])?)?; let mut __acc2 = Vec::new(); let mut i = Value::none(); while let Some(__x3) = rt::next(&__it2)? { i = __x3; if !(rx::ne_b(&i, &Value::int(7))?) { continue; } __acc2.push(rt::call(&rt::mod_get(__g, "classify")?, vec![i.clone()], vec![])?); } rt::list(__acc2) });
+    rx::gset(&G_words, __g, "words", { let __it2 = rt::iter(&rt::call_args(&rt::builtin("range"), &[Value::int(1), rx::gget(&G_LIMIT, __g, "LIMIT")?])?)?; let mut __acc2 = Vec::new(); let mut i = Value::none(); while let Some(__x3) = rt::next(&__it2)? { i = __x3; if !(rx::ne_b(&i, &Value::int(7))?) { continue; } __acc2.push(rt::call_args(&rx::gget(&G_classify, __g, "classify")?, &[i.clone()])?); } rt::list(__acc2) });
     // main.py:14
     __fr.line(14);
-    let __it4 = rt::iter(&rt::mod_get(__g, "words")?)?;
+    let __it4 = rt::iter(&rx::gget(&G_words, __g, "words")?)?;
     'l4: loop {
         let __x4 = match rt::next(&__it4)? {
             Some(__x) => __x,
             None => {
                 // main.py:19
                 __fr.line(19);
-                rt::print(&[Value::str("done"), Value::int(rt::len(&rt::mod_get(__g, "words")?)? as i64)])?;
+                rt::print(&[Value::str("done"), Value::int(rt::len(&rx::gget(&G_words, __g, "words")?)? as i64)])?;
                 break 'l4;
             }
         };
-        rt::mod_set(__g, "w", __x4);
+        rx::gset(&G_w, __g, "w", __x4);
         // main.py:15
         __fr.line(15);
-        if rx::eq_b(&rt::mod_get(__g, "w")?, &Value::str("Fizz"))? {
+        if rx::eq_b(&rx::gget(&G_w, __g, "w")?, &Value::str("Fizz"))? {
             // main.py:16
             __fr.line(16);
             continue 'l4;
         }
         // main.py:17
         __fr.line(17);
-        rt::print(&[{ let mut __s5 = String::new(); __s5.push_str(&rx::fmt(&rt::mod_get(__g, "w")?, ' ', ">8")?); __s5.push_str("|"); Value::string(__s5) }])?;
+        rt::print(&[{ let mut __s5 = String::new(); __s5.push_str(&rx::fmt(&rx::gget(&G_w, __g, "w")?, ' ', ">8")?); __s5.push_str("|"); Value::string(__s5) }])?;
     }
     Ok(())
 }
@@ -66,8 +66,15 @@ fn classify(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     }
     // main.py:10
     __fr.line(10);
-    return Ok(rt::call(&rt::builtin("str"), vec![n.clone()], vec![])?);
+    return Ok(rt::call_args(&rt::builtin("str"), &[n.clone()])?);
     Ok(Value::none())
 }
 
 static P_classify: Params = Params { name: "classify", qualname: "classify", args: &["n"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
+// Module names bound only by this module's own statements: read without a dict lookup.
+thread_local! {
+    static G_LIMIT: rx::GSlot = const { rx::GSlot::new() };
+    static G_classify: rx::GSlot = const { rx::GSlot::new() };
+    static G_words: rx::GSlot = const { rx::GSlot::new() };
+    static G_w: rx::GSlot = const { rx::GSlot::new() };
+}

@@ -36,13 +36,13 @@ pub fn body(__g: &Value) -> PyResult<()> {
             let __cls = rt::make_class("Shape", "Shape", __bases, __ns, __kw)?;
             __cls
         };
-        rt::mod_set(__g, "Shape", __c1);
+        rx::gset(&G_Shape, __g, "Shape", __c1);
     }
     // main.py:13
     __fr.line(13);
     {
         let __c7 = {
-            let __bases = vec![rt::mod_get(__g, "Shape")?];
+            let __bases = vec![rx::gget(&G_Shape, __g, "Shape")?];
             let __kw: Kw = vec![];
             let l__class__ = Cell::empty();
             let mut __ns: Vec<(String, Value)> = Vec::new();
@@ -61,7 +61,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
             l__class__.set(__cls.clone());
             __cls
         };
-        rt::mod_set(__g, "Square", __c7);
+        rx::gset(&G_Square, __g, "Square", __c7);
     }
     // main.py:21
     __fr.line(21);
@@ -69,13 +69,13 @@ pub fn body(__g: &Value) -> PyResult<()> {
         let __r11 = rx::try_sync(|| {
             // main.py:22
             __fr.line(22);
-            rt::mod_set(__g, "s", rt::call(&rt::mod_get(__g, "Square")?, vec![Value::int(3)], vec![])?);
+            rx::gset(&G_s, __g, "s", rt::call_args(&rx::gget(&G_Square, __g, "Square")?, &[Value::int(3)])?);
             // main.py:23
             __fr.line(23);
-            rt::print(&[rt::getattr(&rt::mod_get(__g, "s")?, "label")?, rt::pow(&rt::getattr(&rt::mod_get(__g, "s")?, "side")?, &Value::int(2))?])?;
+            rt::print(&[rt::getattr(&rx::gget(&G_s, __g, "s")?, "label")?, rt::pow(&rt::getattr(&rx::gget(&G_s, __g, "s")?, "side")?, &Value::int(2))?])?;
             // main.py:24
             __fr.line(24);
-            return Err(rt::raise(rt::call(&rt::mod_get(__g, "ValueError")?, vec![Value::str("bad shape")], vec![])?));
+            return Err(rt::raise(rt::call_args(&rt::mod_get(__g, "ValueError")?, &[Value::str("bad shape")])?));
             Ok::<Flow, PyErr>(Flow::Normal)
         });
         let __r11 = match __r11 {
@@ -144,7 +144,7 @@ fn Square__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> 
     let l__class__ = __cl[0].clone();
     // main.py:17
     __fr.line(17);
-    rt::call_method(&rt::super_(&l__class__.get()?, &self_.clone())?, "__init__", vec![Value::str("square")], vec![])?;
+    rt::call_method_args("__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, Value::str("square")])?;
     // main.py:18
     __fr.line(18);
     { let __v1 = side.clone(); rt::setattr(&self_, "side", __v1)?; }
@@ -154,3 +154,9 @@ fn Square__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> 
 static P_Shape__init__: Params = Params { name: "__init__", qualname: "Shape.__init__", args: &["self", "name"], posonly: 0, npos: 2, star: false, kwonly: 0, dstar: false };
 static P_Shape__label: Params = Params { name: "label", qualname: "Shape.label", args: &["self"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_Square__init__: Params = Params { name: "__init__", qualname: "Square.__init__", args: &["self", "side"], posonly: 0, npos: 2, star: false, kwonly: 0, dstar: false };
+// Module names bound only by this module's own statements: read without a dict lookup.
+thread_local! {
+    static G_Shape: rx::GSlot = const { rx::GSlot::new() };
+    static G_Square: rx::GSlot = const { rx::GSlot::new() };
+    static G_s: rx::GSlot = const { rx::GSlot::new() };
+}

@@ -11,28 +11,28 @@ pub fn body(__g: &Value) -> PyResult<()> {
     __fr.line(2);
     {
         let __f1 = rx::func(&P_make_counter, __g, vec![Value::int(0)], vec![], vec![], make_counter);
-        rt::mod_set(__g, "make_counter", __f1);
+        rx::gset(&G_make_counter, __g, "make_counter", __f1);
     }
     // main.py:13
     __fr.line(13);
     {
         let __f2 = rx::func(&P_twice, __g, vec![], vec![], vec![], twice);
-        rt::mod_set(__g, "twice", __f2);
+        rx::gset(&G_twice, __g, "twice", __f2);
     }
     // main.py:18
     __fr.line(18);
     {
-        let __d3_0 = rt::mod_get(__g, "twice")?;
+        let __d3_0 = rx::gget(&G_twice, __g, "twice")?;
         let mut __f3 = rx::func(&P_bump, __g, vec![], vec![], vec![], bump);
         __f3 = rt::call(&__d3_0, vec![__f3], vec![])?;
-        rt::mod_set(__g, "bump", __f3);
+        rx::gset(&G_bump, __g, "bump", __f3);
     }
     // main.py:22
     __fr.line(22);
-    rt::mod_set(__g, "c", rt::call(&rt::mod_get(__g, "make_counter")?, vec![Value::int(5)], vec![])?);
+    rx::gset(&G_c, __g, "c", rt::call_args(&rx::gget(&G_make_counter, __g, "make_counter")?, &[Value::int(5)])?);
     // main.py:23
     __fr.line(23);
-    rt::print(&[rt::call(&rt::mod_get(__g, "c")?, vec![], vec![])?, rt::call(&rt::mod_get(__g, "c")?, vec![Value::int(2)], vec![])?, rt::call(&rt::mod_get(__g, "bump")?, vec![Value::int(1)], vec![])?])?;
+    rt::print(&[rt::call_args(&rx::gget(&G_c, __g, "c")?, &[])?, rt::call_args(&rx::gget(&G_c, __g, "c")?, &[Value::int(2)])?, rt::call_args(&rx::gget(&G_bump, __g, "bump")?, &[Value::int(1)])?])?;
     Ok(())
 }
 
@@ -90,7 +90,7 @@ fn twice__lambda_L14(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Valu
     let mut x = __a[0].clone();
     let f = __cl[0].clone();
     // main.py:14
-    Ok(rt::call(&f.get()?, vec![rt::call(&f.get()?, vec![x.clone()], vec![])?], vec![])?)
+    Ok(rt::call_args(&f.get()?, &[rt::call_args(&f.get()?, &[x.clone()])?])?)
 }
 
 // main.py:18 def bump
@@ -108,3 +108,10 @@ static P_make_counter__inc: Params = Params { name: "inc", qualname: "make_count
 static P_twice: Params = Params { name: "twice", qualname: "twice", args: &["f"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_twice__lambda_L14: Params = Params { name: "<lambda>", qualname: "twice.<locals>.<lambda>", args: &["x"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_bump: Params = Params { name: "bump", qualname: "bump", args: &["x"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
+// Module names bound only by this module's own statements: read without a dict lookup.
+thread_local! {
+    static G_make_counter: rx::GSlot = const { rx::GSlot::new() };
+    static G_twice: rx::GSlot = const { rx::GSlot::new() };
+    static G_bump: rx::GSlot = const { rx::GSlot::new() };
+    static G_c: rx::GSlot = const { rx::GSlot::new() };
+}

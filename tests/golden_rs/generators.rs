@@ -16,25 +16,25 @@ pub fn body(__g: &Value) -> PyResult<()> {
     __fr.line(2);
     {
         let __f1 = rx::func(&P_countdown, __g, vec![], vec![], vec![], countdown);
-        rt::mod_set(__g, "countdown", __f1);
+        rx::gset(&G_countdown, __g, "countdown", __f1);
     }
     // main.py:8
     __fr.line(8);
     {
         let __f2 = rx::func(&P_chain, __g, vec![], vec![], vec![], chain);
-        rt::mod_set(__g, "chain", __f2);
+        rx::gset(&G_chain, __g, "chain", __f2);
     }
     // main.py:13
     __fr.line(13);
     {
         let __f3 = rx::func(&P_gcd, __g, vec![], vec![], vec![], gcd);
-        rt::mod_set(__g, "gcd", __f3);
+        rx::gset(&G_gcd, __g, "gcd", __f3);
     }
     // main.py:19
     __fr.line(19);
     {
         let __f4 = rx::func(&P_tri, __g, vec![], vec![], vec![], tri);
-        rt::mod_set(__g, "tri", __f4);
+        rx::gset(&G_tri, __g, "tri", __f4);
     }
     // main.py:26
     __fr.line(26);
@@ -60,18 +60,18 @@ pub fn body(__g: &Value) -> PyResult<()> {
             let __cls = rt::make_class("Ctx", "Ctx", __bases, __ns, __kw)?;
             __cls
         };
-        rt::mod_set(__g, "Ctx", __c5);
+        rx::gset(&G_Ctx, __g, "Ctx", __c5);
     }
     // main.py:34
     __fr.line(34);
     {
-        let __m10 = rt::call(&rt::mod_get(__g, "Ctx")?, vec![], vec![])?;
+        let __m10 = rt::call_args(&rx::gget(&G_Ctx, __g, "Ctx")?, &[])?;
         let __x10 = rt::call_method(&__m10, "__enter__", vec![], vec![])?;
-        rt::mod_set(__g, "c", __x10);
+        rx::gset(&G_c, __g, "c", __x10);
         let __r10 = rx::try_sync(|| {
             // main.py:35
             __fr.line(35);
-            rt::print(&[rt::call(&rt::builtin("list"), vec![rt::call(&rt::mod_get(__g, "chain")?, vec![rt::call(&rt::mod_get(__g, "countdown")?, vec![Value::int(3)], vec![])?, rt::list(vec![Value::int(0)])], vec![])?], vec![])?, rt::call(&rt::mod_get(__g, "gcd")?, vec![Value::int(84), Value::int(36)], vec![])?, rt::call(&rt::mod_get(__g, "tri")?, vec![Value::int(100)], vec![])?])?;
+            rt::print(&[rt::call_args(&rt::builtin("list"), &[rt::call_args(&rx::gget(&G_chain, __g, "chain")?, &[rt::call_args(&rx::gget(&G_countdown, __g, "countdown")?, &[Value::int(3)])?, rt::list(vec![Value::int(0)])])?])?, rt::call_args(&rx::gget(&G_gcd, __g, "gcd")?, &[Value::int(84), Value::int(36)])?, rt::call_args(&rx::gget(&G_tri, __g, "tri")?, &[Value::int(100)])?])?;
             Ok::<Flow, PyErr>(Flow::Normal)
         });
         let __r10 = match __r10 {
@@ -246,3 +246,12 @@ static P_gcd: Params = Params { name: "gcd", qualname: "gcd", args: &["a", "b"],
 static P_tri: Params = Params { name: "tri", qualname: "tri", args: &["n"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_Ctx__enter__: Params = Params { name: "__enter__", qualname: "Ctx.__enter__", args: &["self"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_Ctx__exit__: Params = Params { name: "__exit__", qualname: "Ctx.__exit__", args: &["self", "exc"], posonly: 0, npos: 1, star: true, kwonly: 0, dstar: false };
+// Module names bound only by this module's own statements: read without a dict lookup.
+thread_local! {
+    static G_countdown: rx::GSlot = const { rx::GSlot::new() };
+    static G_chain: rx::GSlot = const { rx::GSlot::new() };
+    static G_gcd: rx::GSlot = const { rx::GSlot::new() };
+    static G_tri: rx::GSlot = const { rx::GSlot::new() };
+    static G_Ctx: rx::GSlot = const { rx::GSlot::new() };
+    static G_c: rx::GSlot = const { rx::GSlot::new() };
+}

@@ -14,7 +14,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
     rt::mod_set(__g, "__doc__", Value::none());
     // main.py:2
     __fr.line(2);
-    rt::mod_set(__g, "math", rt::import("math")?);
+    rx::gset(&G_math, __g, "math", rt::import("math")?);
     // main.py:5
     __fr.line(5);
     {
@@ -36,45 +36,45 @@ pub fn body(__g: &Value) -> PyResult<()> {
             let __cls = rt::make_class("Vec", "Vec", __bases, __ns, __kw)?;
             __cls
         };
-        rt::mod_set(__g, "Vec", __c1);
+        rx::gset(&G_Vec, __g, "Vec", __c1);
     }
     // main.py:14
     __fr.line(14);
     {
         let __f5 = rx::func(&P_norm, __g, vec![], vec![], vec![], norm);
-        rt::mod_set(__g, "norm", __f5);
+        rx::gset(&G_norm, __g, "norm", __f5);
     }
     // main.py:18
     __fr.line(18);
     {
         let __f6 = rx::func(&P_describe, __g, vec![], vec![], vec![], describe);
-        rt::mod_set(__g, "describe", __f6);
+        rx::gset(&G_describe, __g, "describe", __f6);
     }
     // main.py:32
     __fr.line(32);
     {
         let __f7 = rx::func(&P_pick, __g, vec![], vec![], vec![], pick);
-        rt::mod_set(__g, "pick", __f7);
+        rx::gset(&G_pick, __g, "pick", __f7);
     }
     // main.py:38
     __fr.line(38);
-    let __it8 = rt::iter(&rt::tuple(vec![rt::call(&rt::mod_get(__g, "Vec")?, vec![Value::int(0), Value::int(0)], vec![])?, rt::call(&rt::mod_get(__g, "Vec")?, vec![Value::int(2), Value::int(2)], vec![])?, rt::list(vec![Value::int(1), Value::int(2), Value::int(3)]), rt::dict(vec![(Value::str("name"), Value::str("n"))])?, Value::int(7)]))?;
+    let __it8 = rt::iter(&rt::tuple(vec![rt::call_args(&rx::gget(&G_Vec, __g, "Vec")?, &[Value::int(0), Value::int(0)])?, rt::call_args(&rx::gget(&G_Vec, __g, "Vec")?, &[Value::int(2), Value::int(2)])?, rt::list(vec![Value::int(1), Value::int(2), Value::int(3)]), rt::dict(vec![(Value::str("name"), Value::str("n"))])?, Value::int(7)]))?;
     'l8: while let Some(__x8) = rt::next(&__it8)? {
-        rt::mod_set(__g, "v", __x8);
+        rx::gset(&G_v, __g, "v", __x8);
         // main.py:39
         __fr.line(39);
-        rt::print(&[rt::call(&rt::mod_get(__g, "describe")?, vec![rt::mod_get(__g, "v")?], vec![])?])?;
+        rt::print(&[rt::call_args(&rx::gget(&G_describe, __g, "describe")?, &[rx::gget(&G_v, __g, "v")?])?])?;
     }
     // main.py:40
     __fr.line(40);
-    rt::print(&[rt::call(&rt::mod_get(__g, "pick")?, vec![Value::bool(true)], vec![])?, rt::call(&rt::mod_get(__g, "norm")?, vec![Value::float(3.0f64), Value::float(4.0f64)], vec![])?])?;
+    rt::print(&[rt::call_args(&rx::gget(&G_pick, __g, "pick")?, &[Value::bool(true)])?, rt::call_args(&rx::gget(&G_norm, __g, "norm")?, &[Value::float(3.0f64), Value::float(4.0f64)])?])?;
     // main.py:41
     __fr.line(41);
     {
         let __r9 = rx::try_sync(|| {
             // main.py:42
             __fr.line(42);
-            rt::call(&rt::mod_get(__g, "pick")?, vec![Value::bool(false)], vec![])?;
+            rt::call_args(&rx::gget(&G_pick, __g, "pick")?, &[Value::bool(false)])?;
             Ok::<Flow, PyErr>(Flow::Normal)
         });
         let __r9 = match __r9 {
@@ -85,7 +85,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
                     let __h9_0 = rx::try_sync(|| {
                         // main.py:44
                         __fr.line(44);
-                        rt::print(&[rt::getattr(&rt::call(&rt::builtin("type"), vec![rt::mod_get(__g, "e")?], vec![])?, "__name__")?])?;
+                        rt::print(&[rt::getattr(&rt::call_args(&rt::builtin("type"), &[rt::mod_get(__g, "e")?])?, "__name__")?])?;
                         Ok::<Flow, PyErr>(Flow::Normal)
                     });
                     let _ = rt::mod_del(__g, "e");
@@ -147,7 +147,7 @@ fn norm(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let mut y = __a[1].clone();
     // main.py:15
     __fr.line(15);
-    return Ok(rt::call_method(&rt::mod_get(__g, "math")?, "sqrt", vec![rt::add(&rt::mul(&x, &x)?, &rt::mul(&y, &y)?)?], vec![])?);
+    return Ok(rt::call_method_args("sqrt", &[rx::gget(&G_math, __g, "math")?, rt::add(&rt::mul(&x, &x)?, &rt::mul(&y, &y)?)?])?);
     Ok(Value::none())
 }
 
@@ -166,14 +166,14 @@ fn describe(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
         let __subj1 = v.clone();
         'm1: loop {
             // main.py:20 case
-            if (match rx::match_class(&__subj1, &rt::mod_get(__g, "Vec")?, 2)? { Some(__k2) => true && rx::eq_b(&__k2[0], &Value::int(0))? && rx::eq_b(&__k2[1], &Value::int(0))?, None => false }) {
+            if (match rx::match_class(&__subj1, &rx::gget(&G_Vec, __g, "Vec")?, 2)? { Some(__k2) => true && rx::eq_b(&__k2[0], &Value::int(0))? && rx::eq_b(&__k2[1], &Value::int(0))?, None => false }) {
                 // main.py:21
                 __fr.line(21);
                 return Ok(Value::str("zero"));
                 break 'm1;
             }
             // main.py:22 case
-            if (match rx::match_class(&__subj1, &rt::mod_get(__g, "Vec")?, 2)? { Some(__k3) => true && (true && { x = (&__k3[0]).clone(); true }) && (true && { y = (&__k3[1]).clone(); true }), None => false }) && rx::eq_b(rx::local(&x, "x")?, rx::local(&y, "y")?)? {
+            if (match rx::match_class(&__subj1, &rx::gget(&G_Vec, __g, "Vec")?, 2)? { Some(__k3) => true && (true && { x = (&__k3[0]).clone(); true }) && (true && { y = (&__k3[1]).clone(); true }), None => false }) && rx::eq_b(rx::local(&x, "x")?, rx::local(&y, "y")?)? {
                 // main.py:23
                 __fr.line(23);
                 return Ok({ let mut __s4 = String::new(); __s4.push_str("diagonal "); __s4.push_str(&rt::to_str(rx::local(&x, "x")?)?); Value::string(__s4) });
@@ -228,3 +228,12 @@ static P_Vec__init__: Params = Params { name: "__init__", qualname: "Vec.__init_
 static P_norm: Params = Params { name: "norm", qualname: "norm", args: &["x", "y"], posonly: 0, npos: 2, star: false, kwonly: 0, dstar: false };
 static P_describe: Params = Params { name: "describe", qualname: "describe", args: &["v"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_pick: Params = Params { name: "pick", qualname: "pick", args: &["flag"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
+// Module names bound only by this module's own statements: read without a dict lookup.
+thread_local! {
+    static G_math: rx::GSlot = const { rx::GSlot::new() };
+    static G_Vec: rx::GSlot = const { rx::GSlot::new() };
+    static G_norm: rx::GSlot = const { rx::GSlot::new() };
+    static G_describe: rx::GSlot = const { rx::GSlot::new() };
+    static G_pick: rx::GSlot = const { rx::GSlot::new() };
+    static G_v: rx::GSlot = const { rx::GSlot::new() };
+}

@@ -195,26 +195,118 @@ pub fn bind_args(f: &Function, mut args: Vec<Value>, kw: Kw) -> PyResult<Vec<Val
 #[inline]
 fn call_function(f: &Function, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
     let p = f.params;
-    let depth = DEPTH.with(|d| {
-        let n = d.get() + 1;
-        d.set(n);
-        n
-    });
-    struct Guard;
-    impl Drop for Guard {
-        fn drop(&mut self) {
-            DEPTH.with(|d| d.set(d.get() - 1));
-        }
-    }
-    let _g = Guard;
-    if depth > MAX_DEPTH.with(|m| m.get()) {
-        return Err(new_exc("RecursionError", "maximum recursion depth exceeded"));
-    }
+    let _g = enter_call()?;
     if kw.is_empty() && !p.star && !p.dstar && args.len() == p.npos && p.kwonly == 0 {
         return (f.body)(&args);
     }
     let bound = bind_args(f, args, kw)?;
     (f.body)(&bound)
+}
+
+/// Counts one Python-level call against the recursion limit for as long as
+/// the returned guard lives (what call_function does around every call).
+pub struct DepthGuard;
+
+impl Drop for DepthGuard {
+    #[inline]
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
+#[inline]
+pub fn enter_call() -> PyResult<DepthGuard> {
+    let depth = DEPTH.with(|d| {
+        let n = d.get() + 1;
+        d.set(n);
+        n
+    });
+    let g = DepthGuard;
+    if depth > MAX_DEPTH.with(|m| m.get()) {
+        return Err(new_exc("RecursionError", "maximum recursion depth exceeded"));
+    }
+    Ok(g)
+}
+
+/// A plain function called with positional arguments only: its body gets
+/// the caller's slice when the arity matches exactly (no Vec, no binding).
+#[inline]
+fn call_function_slice(f: &Function, args: &[Value]) -> PyResult<Value> {
+    let p = f.params;
+    if !p.star && !p.dstar && args.len() == p.npos && p.kwonly == 0 {
+        let _g = enter_call()?;
+        return (f.body)(args);
+    }
+    call_function(f, args.to_vec(), Vec::new())
+}
+
+/// `f(a, b, ...)`: positional arguments only, borrowed. Plain functions of
+/// the right arity run without allocating; user classes with a plain
+/// `__init__` construct without a bound method; everything else goes
+/// through `call`.
+#[inline]
+pub fn call_args(f: &Value, args: &[Value]) -> PyResult<Value> {
+    if let Value::Obj(o) = f {
+        match &**o {
+            Obj::Func(func) => return call_function_slice(func, args),
+            Obj::Class(c) if !c.builtin => return construct_args(f, args),
+            _ => {}
+        }
+    }
+    call_slow(f, args.to_vec(), Vec::new())
+}
+
+/// `a[0].name(a[1], a[2], ...)`: the receiver first, positional arguments
+/// after it. A plain function found on an instance's class (and not
+/// shadowed by the instance dict) is called with the slice as it is.
+#[inline]
+pub fn call_method_args(name: &str, a: &[Value]) -> PyResult<Value> {
+    let obj = &a[0];
+    if let Value::Obj(o) = obj {
+        if let Obj::Inst(i) = &**o {
+            let found = {
+                let cls = i.class.borrow();
+                crate::object::lookup_cached(&cls, name).0
+            };
+            if let Some(Value::Obj(fo)) = &found {
+                if let Obj::Func(func) = &**fo {
+                    if !i.dict.borrow().contains(name) {
+                        return call_function_slice(func, a);
+                    }
+                }
+            }
+        }
+    }
+    call_method(obj, name, a[1..].to_vec(), Vec::new())
+}
+
+/// Constructs a user class from positional arguments: the common case (no
+/// `__new__` of its own, a plain `__init__`) calls `__init__` directly.
+fn construct_args(cls: &Value, args: &[Value]) -> PyResult<Value> {
+    let c = class_of(cls);
+    if c.base_kind == BType::Object && !crate::stdlib5::is_enum_class(cls) {
+        let (nf, new_on_object) = crate::object::lookup_cached(cls, "__new__");
+        let plain_new = match &nf {
+            None => true,
+            Some(_) => new_on_object,
+        };
+        if plain_new {
+            if let (Some(Value::Obj(io)), false) = crate::object::lookup_cached(cls, "__init__") {
+                if let Obj::Func(init) = &*io {
+                    let inst = new_instance(cls);
+                    let mut a = Vec::with_capacity(args.len() + 1);
+                    a.push(inst.clone());
+                    a.extend(args.iter().cloned());
+                    let r = call_function_slice(init, &a)?;
+                    if !r.is_none() {
+                        return Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))));
+                    }
+                    return Ok(inst);
+                }
+            }
+        }
+    }
+    construct(cls, args.to_vec(), Vec::new())
 }
 
 /// `f(*args, **kw)` for any callable.

@@ -784,3 +784,33 @@ mod tests {
         assert!(!distinct(&[addr(&l), addr(&m), addr(&l)]));
     }
 }
+
+// ------------------------------------------------------------ module slots
+
+/// The value of a module name that only the module's own statements bind
+/// (the code generator proves it): every binding fills the slot beside the
+/// module dict, and reads take it from here without a dict lookup.
+pub struct GSlot(RefCell<Option<Value>>);
+
+impl GSlot {
+    pub const fn new() -> GSlot {
+        GSlot(RefCell::new(None))
+    }
+}
+
+/// Reads a slotted module name; before its first binding ran, the module
+/// dict answers (and raises NameError as CPython would).
+#[inline]
+pub fn gget(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) -> PyResult<Value> {
+    if let Some(v) = slot.with(|s| s.0.borrow().clone()) {
+        return Ok(v);
+    }
+    crate::mod_get(g, name)
+}
+
+/// Binds a slotted module name: the module dict and the slot.
+#[inline]
+pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, v: Value) {
+    slot.with(|s| *s.0.borrow_mut() = Some(v.clone()));
+    crate::mod_set(g, name, v);
+}

@@ -27,8 +27,8 @@ fn raw_class(name: &str, kind: BType, bases: Vec<Value>) -> Value {
         qualname: name.to_string(),
         module: "builtins".to_string(),
         bases: bases.clone(),
-        mro: RefCell::new(Vec::new()),
-        dict: RefCell::new(StrMap::new()),
+        mro: ClassCell::new(Vec::new()),
+        dict: ClassCell::new(StrMap::new()),
         base_kind: kind,
         builtin: true,
         slots: None,
@@ -340,13 +340,79 @@ pub fn isinstance(v: &Value, cls: &Value) -> PyResult<bool> {
 
 /// Look `name` up along the MRO of class `cls`.
 pub fn lookup(cls: &Value, name: &str) -> Option<Value> {
+    lookup_cached(cls, name).0
+}
+
+/// The attribute lookup cache: (class, name) -> what the MRO walk found and
+/// whether it was found on the builtin `object` (lookup_user stops there).
+/// Direct-mapped, keyed by the class's address and the name's text; an
+/// entry holds a strong reference to its class (so the address cannot be
+/// reused while cached) and the class epoch it was computed in (any change
+/// to any class namespace or MRO invalidates every entry).
+struct LookupEntry {
+    cls: Value,
+    name: Box<str>,
+    epoch: u64,
+    found: Option<Value>,
+    on_object: bool,
+}
+
+const LOOKUP_SLOTS: usize = 512;
+
+thread_local! {
+    static LOOKUP_CACHE: RefCell<Vec<Option<LookupEntry>>> = RefCell::new(Vec::new());
+}
+
+#[inline]
+fn lookup_slot(cls: &Value, name: &str) -> usize {
+    let a = match cls {
+        Value::Obj(o) => Rc::as_ptr(o) as *const u8 as usize,
+        _ => 0,
+    };
+    let mut h: usize = a >> 4;
+    for &b in name.as_bytes() {
+        h = (h ^ b as usize).wrapping_mul(0x0100_0193);
+    }
+    (h ^ (h >> 11)) & (LOOKUP_SLOTS - 1)
+}
+
+fn lookup_walk(cls: &Value, name: &str) -> (Option<Value>, bool) {
     let c = class_of(cls);
     for m in c.mro.borrow().iter() {
-        if let Some(v) = class_of(m).dict.borrow().get(name) {
-            return Some(v);
+        let mc = class_of(m);
+        if let Some(v) = mc.dict.borrow().get(name) {
+            return (Some(v), mc.builtin && mc.base_kind == BType::Object);
         }
     }
-    None
+    (None, false)
+}
+
+/// The MRO lookup of name on cls, and whether the value came from `object`.
+#[inline]
+pub fn lookup_cached(cls: &Value, name: &str) -> (Option<Value>, bool) {
+    let slot = lookup_slot(cls, name);
+    let epoch = crate::value::class_epoch();
+    let hit = LOOKUP_CACHE.with(|c| {
+        let c = c.borrow();
+        match c.get(slot) {
+            Some(Some(e)) if e.epoch == epoch && ptr_eq(&e.cls, cls) && &*e.name == name => Some((e.found.clone(), e.on_object)),
+            _ => None,
+        }
+    });
+    if let Some(h) = hit {
+        return h;
+    }
+    let r = lookup_walk(cls, name);
+    // the walk may have run user code? no: dict gets are plain reads, so the
+    // epoch read above is still current
+    LOOKUP_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.is_empty() {
+            c.resize_with(LOOKUP_SLOTS, || None);
+        }
+        c[slot] = Some(LookupEntry { cls: cls.clone(), name: name.into(), epoch, found: r.0.clone(), on_object: r.1 });
+    });
+    r
 }
 
 /// Looks up a dunder on the type of `v` that is user-defined (not one of the
@@ -354,17 +420,9 @@ pub fn lookup(cls: &Value, name: &str) -> Option<Value> {
 pub fn lookup_user(v: &Value, name: &str) -> Option<Value> {
     if let Value::Obj(o) = v {
         if let Obj::Inst(i) = &**o {
-            let cls = i.class.borrow().clone();
-            let c = class_of(&cls);
-            for m in c.mro.borrow().iter() {
-                let mc = class_of(m);
-                if mc.builtin && mc.base_kind == BType::Object {
-                    return None;
-                }
-                if let Some(v) = mc.dict.borrow().get(name) {
-                    return Some(v);
-                }
-            }
+            let cls = i.class.borrow();
+            let (found, on_object) = lookup_cached(&cls, name);
+            return if on_object { None } else { found };
         }
     }
     None
@@ -517,8 +575,8 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
         qualname: qualname.to_string(),
         module,
         bases: bases.clone(),
-        mro: RefCell::new(Vec::new()),
-        dict: RefCell::new(dict),
+        mro: ClassCell::new(Vec::new()),
+        dict: ClassCell::new(dict),
         base_kind,
         builtin: false,
         slots,

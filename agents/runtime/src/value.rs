@@ -170,8 +170,8 @@ pub struct Class {
     pub qualname: String,
     pub module: String,
     pub bases: Vec<Value>,
-    pub mro: RefCell<Vec<Value>>,
-    pub dict: RefCell<StrMap>,
+    pub mro: ClassCell<Vec<Value>>,
+    pub dict: ClassCell<StrMap>,
     /// The builtin type this class is (or the nearest builtin base it extends).
     pub base_kind: BType,
     /// True for the builtin types themselves.
@@ -181,6 +181,36 @@ pub struct Class {
     /// Some class in the MRO holds a property (data descriptor); when false,
     /// instance attribute reads may consult the instance dict first.
     pub has_props: std::cell::Cell<bool>,
+}
+
+/// A class's namespace or MRO: a `RefCell` whose every mutable borrow
+/// advances the class epoch, so that the attribute lookup cache
+/// (object::lookup) never serves a stale answer after a class changes.
+pub struct ClassCell<T>(RefCell<T>);
+
+thread_local! {
+    static CLASS_EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+}
+
+/// Advances on every change to any class namespace or MRO.
+#[inline]
+pub fn class_epoch() -> u64 {
+    CLASS_EPOCH.with(|e| e.get())
+}
+
+impl<T> ClassCell<T> {
+    pub fn new(v: T) -> ClassCell<T> {
+        ClassCell(RefCell::new(v))
+    }
+    #[inline]
+    pub fn borrow(&self) -> std::cell::Ref<'_, T> {
+        self.0.borrow()
+    }
+    #[inline]
+    pub fn borrow_mut(&self) -> std::cell::RefMut<'_, T> {
+        CLASS_EPOCH.with(|e| e.set(e.get() + 1));
+        self.0.borrow_mut()
+    }
 }
 
 pub struct ExcData {

@@ -21,10 +21,18 @@
 
 typedef struct store store;
 
-/* Opens path (created if missing) once for the process, applies the embedded
- * migrations (sql/NNN_*.sql, PRAGMA user_version) and remembers the path for
- * per-thread connections. */
-int store_init(const char *path, p_err *e);
+/* One schema migration: name "sql/NNN_what.sql" (NNN orders them and becomes
+ * PRAGMA user_version), sql its text. */
+typedef struct store_migration {
+  const char *name;
+  const char *sql;
+} store_migration;
+
+/* Opens path (created if missing) once for the process, applies the
+ * migrations newer than its PRAGMA user_version (the caller hands them in:
+ * portalisd embeds sql/NNN_*.sql, srv_migrations) and remembers the path
+ * for per-thread connections. */
+int store_init(const char *path, const store_migration *migs, size_t nmigs, p_err *e);
 /* The calling thread's connection (opened on first use). NULL + e on failure. */
 store *store_get(p_err *e);
 /* Closes the calling thread's connection (worker/HTTP thread exit). */

@@ -2,9 +2,11 @@
  * srv.h - the server part: configuration, HTTP core and routes, uploads,
  * authentication, metrics, the waiter hub and the worker pool.
  *
- * Sections follow the files: main.c (config), http.c (daemon, routing,
- * responses, hub), routes_jobs.c, routes_misc.c, upload.c (+ job options),
- * auth.c, metrics.c, worker.c. store.h is the storage interface.
+ * Sections follow the files: assets.c (embedded files), config.c (flags and
+ * environment), http.c (daemon, routing, responses), hub.c (waiters and
+ * notifications), upload.c (+ job options validation), auth.c, metrics.c,
+ * worker.c, routes_jobs.c, routes_misc.c. main.c starts and stops them.
+ * store.h is the storage interface; it knows nothing of this header.
  */
 #ifndef PORTALIS_SRV_H
 #define PORTALIS_SRV_H

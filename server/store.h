@@ -121,7 +121,7 @@ int store_events_sse(store *s, const char *id, int64_t after, int limit, p_buf *
 
 /* -------------------------------------------------------------- tokens */
 
-/* Creates a token; secret[65] receives the only copy of the secret. */
+/* Creates a token; secret[72] receives the only copy of the secret. */
 int store_token_create(store *s, const char *name, bool read_only, char secret[72], int64_t *tid,
                        p_err *e);
 /* JSON array of tokens (no secrets). */

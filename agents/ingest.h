@@ -80,9 +80,7 @@ typedef struct ing_ctx {
   uint32_t local_id;
   py_syntax_error *err;
   int err_prio;        /* 0 = no error yet */
-  /* tokens (malloc) */
-  ing_tok *toks;
-  int ntoks, tcap;
+  P_VEC(ing_tok) toks; /* the token list (heap: p_vec_free) */
   /* lowering state */
   int depth;
   int func_depth;      /* >0 inside def/lambda */
@@ -104,12 +102,8 @@ typedef struct ing_it {
   bool more;
 } ing_it;
 
-/* A growable node list built on malloc then frozen into the arena. */
-typedef struct {
-  py_node **v;
-  int n, cap;
-  py_node *small[4];
-} ing_list;
+/* A node list being built (heap), then frozen into the arena as py_nodes. */
+typedef P_VEC(py_node *) ing_list;
 
 /* Expression regions of an f-string as CPython 3.11 cuts them. */
 typedef struct ing_fregions {
@@ -188,24 +182,9 @@ static inline py_node *ing_new(ing_ctx *c, py_kind k, TSNode n) {
   return p;
 }
 
-static inline void ing_list_init(ing_list *l) {
-  l->v = l->small;
-  l->n = 0;
-  l->cap = 4;
-}
+static inline void ing_list_init(ing_list *l) { *l = (ing_list){0}; }
 
-static inline void ing_list_add(ing_list *l, py_node *x) {
-  if (l->n == l->cap) {
-    int nc = l->cap * 2;
-    py_node **nv = malloc((size_t)nc * sizeof *nv);
-    if (!nv) abort();
-    memcpy(nv, l->v, (size_t)l->n * sizeof *nv);
-    if (l->v != l->small) free(l->v);
-    l->v = nv;
-    l->cap = nc;
-  }
-  l->v[l->n++] = x;
-}
+static inline void ing_list_add(ing_list *l, py_node *x) { p_vec_push(NULL, l, x); }
 
 static inline py_nodes ing_list_freeze(ing_ctx *c, ing_list *l) {
   py_nodes r = {NULL, l->n};
@@ -213,8 +192,7 @@ static inline py_nodes ing_list_freeze(ing_ctx *c, ing_list *l) {
     r.v = p_arena_alloc(c->a, (size_t)l->n * sizeof *r.v);
     memcpy(r.v, l->v, (size_t)l->n * sizeof *r.v);
   }
-  if (l->v != l->small) free(l->v);
-  ing_list_init(l);
+  p_vec_free(l);
   return r;
 }
 

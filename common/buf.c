@@ -35,9 +35,7 @@ int p_buf_reserve(p_buf *b, size_t extra) {
   size_t cap = b->cap ? b->cap : 64;
   while (cap < need) cap *= 2;
   if (cap > b->max + 1) cap = b->max + 1;
-  char *d = realloc(b->data, cap);
-  if (!d) return b->err = P_ENOMEM;
-  b->data = d;
+  b->data = p_xrealloc(b->data, cap);
   b->cap = cap;
   return 0;
 }
@@ -101,8 +99,7 @@ int p_buf_json_str(p_buf *b, const char *s, size_t len) { return p_buf_quote(b, 
 
 char *p_buf_steal(p_buf *b, size_t *len) {
   if (!b->data) {
-    b->data = malloc(1);
-    if (!b->data) return NULL;
+    b->data = p_xmalloc(1);
     b->len = 0;
   }
   b->data[b->len] = 0;

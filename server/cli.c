@@ -190,7 +190,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "portalis: entry '%s' not found in %s\n", entry, src);
     return 2;
   }
-  job->entry = strdup(entry);
+  job->entry = p_xstrdup(entry);
   pl_outcome o = pl_run(job, 0, last);
   if (o != PL_SUCCEEDED) {
     fprintf(stderr, "portalis: %s: %s%s%s\n", pl_outcome_name(o), job->reason, job->message[0] ? ": " : "", job->message);

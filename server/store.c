@@ -50,8 +50,7 @@ static void store__close(void *p) {
 static void store__key_init(void) { pthread_key_create(&store__key, store__close); }
 
 static int store__open(const char *path, store **out, p_err *e) {
-  store *s = calloc(1, sizeof *s);
-  if (!s) return p_err_set(e, P_ENOMEM, "out of memory");
+  store *s = p_xcalloc(1, sizeof *s);
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     p_err_set(e, P_EDB, "cannot open database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -621,7 +620,7 @@ int store_job_load(store *s, const char *id, pl_job *job, p_err *e) {
     sqlite3_finalize(st);
     return p_err_set(e, P_ENOTFOUND, "no job %s", id);
   }
-  job->entry = strdup(store__col_text(st, 0));
+  job->entry = p_xstrdup(store__col_text(st, 0));
   int rc = pl_job_apply_options(job, store__col_text(st, 1), e);
   sqlite3_finalize(st);
   if (rc) return rc;
@@ -851,8 +850,8 @@ int store_recover(store *s, int max_attempts, int *requeued, int *failed, p_err 
   int *att = NULL;
   size_t n = 0;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    ids = realloc(ids, (n + 1) * sizeof *ids);
-    att = realloc(att, (n + 1) * sizeof *att);
+    ids = p_xrealloc(ids, (n + 1) * sizeof *ids);
+    att = p_xrealloc(att, (n + 1) * sizeof *att);
     snprintf(ids[n], 33, "%s", store__col_text(st, 0));
     att[n] = sqlite3_column_int(st, 1);
     n++;
@@ -907,10 +906,10 @@ int store_job_files(store *s, const char *id, int64_t owner, cJSON **out, p_err 
     int len = sqlite3_column_bytes(st, 1);
     cJSON_AddStringToObject(f, "path", store__col_text(st, 0));
     cJSON_AddNumberToObject(f, "size", len);
-    char *txt = malloc((size_t)len + 1);
-    if (txt && len) memcpy(txt, data, (size_t)len);
-    if (txt) txt[len] = 0;
-    if (txt && p_utf8_valid(txt, (size_t)len, NULL) && !memchr(txt, 0, (size_t)len))
+    char *txt = p_xmalloc((size_t)len + 1);
+    if (len) memcpy(txt, data, (size_t)len);
+    txt[len] = 0;
+    if (p_utf8_valid(txt, (size_t)len, NULL) && !memchr(txt, 0, (size_t)len))
       cJSON_AddStringToObject(f, "content", txt);
     else
       cJSON_AddNullToObject(f, "content");
@@ -943,11 +942,7 @@ int store_artifact_get(store *s, const char *id, int64_t owner, const char *name
                              : store__dberr(s, e, "artifact");
   }
   int n = sqlite3_column_bytes(st, 0);
-  *data = malloc((size_t)n + 1);
-  if (!*data) {
-    sqlite3_finalize(st);
-    return p_err_set(e, P_ENOMEM, "out of memory");
-  }
+  *data = p_xmalloc((size_t)n + 1);
   if (n) memcpy(*data, sqlite3_column_blob(st, 0), (size_t)n);
   *len = (size_t)n;
   snprintf(mime, 64, "%s", store__col_text(st, 1));

@@ -193,8 +193,7 @@ static void *wk__main(void *arg) {
 }
 
 int srv_workers_start(int n, p_err *e) {
-  wk__slots = calloc((size_t)n, sizeof *wk__slots);
-  if (!wk__slots) return p_err_set(e, P_ENOMEM, "out of memory");
+  wk__slots = p_xcalloc((size_t)n, sizeof *wk__slots);
   wk__n = n;
   atomic_store(&wk__stopping, false);
   for (int i = 0; i < n; i++) {

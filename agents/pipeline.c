@@ -21,16 +21,18 @@
 #include <unistd.h>
 
 const pl_stage pl_stages[PL_NSTAGES] = {
-    {"ingest", pl_stage_ingest, 30},   {"analysis", pl_stage_analysis, 30},
-    {"specgen", pl_stage_specgen, 30}, {"transpile", pl_stage_transpile, 60},
-    {"build", pl_stage_build, 180},    {"test", pl_stage_test, 120},
-    {"package", pl_stage_package, 60},
+    [PL_STAGE_INGEST] = {"ingest", pl_stage_ingest, 30},
+    [PL_STAGE_ANALYSIS] = {"analysis", pl_stage_analysis, 30},
+    [PL_STAGE_SPECGEN] = {"specgen", pl_stage_specgen, 30},
+    [PL_STAGE_TRANSPILE] = {"transpile", pl_stage_transpile, 60},
+    [PL_STAGE_BUILD] = {"build", pl_stage_build, 180},
+    [PL_STAGE_TEST] = {"test", pl_stage_test, 120},
+    [PL_STAGE_PACKAGE] = {"package", pl_stage_package, 60},
 };
 
 static char *pl__strdup(const char *s) {
   if (!s) return NULL;
-  char *d = p_xstrdup(s);
-  return d;
+  return p_xstrdup(s);
 }
 
 static char pl__exe_dir[PATH_MAX + 8];

@@ -620,7 +620,7 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
       pipe2(exp, O_CLOEXEC)) {
     int er = errno;
     int fds[] = {in_fd, outp[0], outp[1], errp[0], errp[1], exp[0], exp[1]};
-    for (int i = 0; i < 7; i++)
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
       if (fds[i] >= 0) close(fds[i]);
     free(a);
     free(links);

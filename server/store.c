@@ -24,8 +24,10 @@ struct store {
   sqlite3 *db;
 };
 
-const char *const store_states[7] = {"queued",   "running",   "succeeded", "failed",
-                                     "canceled", "timed_out", "error"};
+const char *const store_states[STORE_NSTATES] = {
+    [STORE_QUEUED] = "queued",     [STORE_RUNNING] = "running", [STORE_SUCCEEDED] = "succeeded",
+    [STORE_FAILED] = "failed",     [STORE_CANCELED] = "canceled", [STORE_TIMED_OUT] = "timed_out",
+    [STORE_ERROR] = "error"};
 
 static char store__path[4096];
 static pthread_key_t store__key;
@@ -515,16 +517,16 @@ int store_job_list(store *s, int64_t owner, const char *state_filter, int64_t cu
   return 0;
 }
 
-int store_job_counts(store *s, int64_t owner, int64_t counts[7], p_err *e) {
+int store_job_counts(store *s, int64_t owner, int64_t counts[STORE_NSTATES], p_err *e) {
   sqlite3_stmt *st = store__prep(s,
       "SELECT state, count(*) FROM jobs WHERE ?1 < 0 OR owner IS ?2 GROUP BY state", e);
   if (!st) return P_EDB;
   sqlite3_bind_int64(st, 1, owner);
   store__bind_owner(st, 2, owner);
-  memset(counts, 0, 7 * sizeof counts[0]);
+  memset(counts, 0, STORE_NSTATES * sizeof counts[0]);
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *state = store__col_text(st, 0);
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < STORE_NSTATES; i++)
       if (state && !strcmp(state, store_states[i])) counts[i] = sqlite3_column_int64(st, 1);
   }
   sqlite3_finalize(st);

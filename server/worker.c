@@ -129,7 +129,7 @@ static void wk__run_one(wk_slot *w, store *s, const char *id, int attempt) {
     message = e.msg;
   } else {
     if (attempt > 1) pl_log(job, "attempt %d (the previous run was interrupted)", attempt);
-    pl_outcome out = pl_run(job, 0, PL_NSTAGES - 1);
+    pl_outcome out = pl_run(job, PL_STAGE_INGEST, PL_STAGE_PACKAGE);
     if (out == PL_CANCELED && atomic_load(&w->abort) && !atomic_load(&w->cancel)) {
       if (store_job_requeue(s, id, "server shutting down: job re-queued", &e))
         p_log(P_LOG_ERROR, "job %s: cannot re-queue: %s", id, e.msg);

@@ -3,7 +3,7 @@
  *
  * A pl_job carries one upload through Ingest -> Analysis -> SpecGen ->
  * Transpile -> Build -> Test -> Package. The server (server/worker.c) and the
- * command line (server/cli.c) both drive it through pl_run; they differ only
+ * command line (cli/cli.c) both drive it through pl_run; they differ only
  * in the hooks: the server writes logs, diagnostics and artifacts to SQLite
  * and streams them as events, the CLI prints them and writes files.
  *

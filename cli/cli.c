@@ -1,5 +1,6 @@
 /*
- * cli.c - `portalis`, the pipeline without the server.
+ * cli.c - `portalis`, the pipeline without the server: cli/ sits beside
+ * server/ on the same pipeline library and uses nothing of the server.
  *
  *   portalis translate FILE.py|DIR -o OUTDIR [--entry PATH] [--test] [--package] [-v]
  *

@@ -1,13 +1,9 @@
 /*
- * ing_errloc.c - the first error of a file, and where CPython would place
- * a parse error.
+ * ing_errloc.c - where CPython would place a parse error.
  *
- * Errors have priorities: a tokenizer error anywhere beats parser errors,
- * and parser errors beat compile-time errors (found only in a clean parse);
- * ing_error_at keeps the first error of the highest priority. When
- * tree-sitter reports an ERROR or MISSING node, ing_locate_parse_error goes
- * back to the tokens around it and reports what CPython 3.11's parser says
- * there ("expected ':'", "Perhaps you forgot a comma?", "'(' was never
+ * When tree-sitter reports an ERROR or MISSING node,
+ * ing_locate_parse_error goes back to the tokens around it and reports
+ * what CPython 3.11's parser says there ("expected ':'", "Perhaps you forgot a comma?", "'(' was never
  * closed", invalid f-strings at the end of their token), falling back to
  * "invalid syntax" at the first token of the error node.
  */
@@ -18,35 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void ing__line_text(ing_ctx *c, int line, char *out, size_t cap) {
-  out[0] = 0;
-  if (line < 1 || line > c->nlines) return;
-  const char *s = c->src + c->line_off[line - 1];
-  size_t n = 0;
-  while (s[n] && s[n] != '\n') n++;
-  if (n >= cap) n = cap - 1;
-  memcpy(out, s, n);
-  out[n] = 0;
-}
-
-/* Records an error at (line, byte col) unless a higher- or equal-priority
- * error is already recorded. col_is_chars: col already in characters. */
-void ing_error_at(ing_ctx *c, int prio, const char *kind, int line, int col, bool col_is_chars,
-                          const char *fmt, ...) {
-  if (c->err_prio >= prio) return;
-  c->err_prio = prio;
-  py_syntax_error *e = c->err;
-  e->kind = kind;
-  e->line = line;
-  e->col = col_is_chars ? col : ing_ccol(c, line, col);
-  e->end_line = e->end_col = 0;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-  va_end(ap);
-  ing__line_text(c, line, e->source_line, sizeof e->source_line);
-}
 
 /* ------------------------------------------------------- error location */
 

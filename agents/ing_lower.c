@@ -23,17 +23,6 @@
 
 /* ====================================================== pass 3: lowering */
 
-void ing_err_node(ing_ctx *c, int prio, TSNode n, const char *fmt, ...) {
-  if (c->err_prio >= prio) return;
-  char msg[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  TSPoint s = ts_node_start_point(n);
-  ing_error_at(c, prio, "SyntaxError", (int)s.row + 1, (int)s.column, false, "%s", msg);
-}
-
 /* Named children, skipping comments and line continuations. */
 
 /* --------------------------------------------------------------- targets */

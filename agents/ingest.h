@@ -13,8 +13,9 @@
  *                   parameters, patterns (ing_expr, ing_params, ing_pattern)
  *   ing_literal.c   string, bytes, f-string and number literals
  *   ing_stmt.c      statements and blocks (ing_stmt, ing_block)
- *   ing_errloc.c    the recorded error (ing_error_at) and where CPython
- *                   places a parse error (ing_locate_parse_error)
+ *   ing_errloc.c    where CPython places a parse error, from the tokens
+ *                   around tree-sitter's error node (ing_locate_parse_error)
+ *   ing_error.c     the one error kept per file, by priority (ing_error_at)
  *
  * Nothing outside agents/ing*.c includes this header: the rest of the
  * project sees Ingest through ast.h (py_parse_file) and pipeline.h.
@@ -209,7 +210,6 @@ void ing_structural(ing_ctx *c);
 
 /* --------------------------------------------------- ing_lower.c */
 
-void ing_err_node(ing_ctx *c, int prio, TSNode n, const char *fmt, ...);
 void ing_set_ctx(ing_ctx *c, py_node *t, py_ctx ctx, TSNode at);
 py_op ing_binop(const char *t);
 void ing_call_args(ing_ctx *c, TSNode al, py_nodes *args, py_nodes *kws);
@@ -231,9 +231,17 @@ py_node *ing_stmt(ing_ctx *c, TSNode n, ing_list *out);
 
 /* -------------------------------------------------- ing_errloc.c */
 
-void ing_error_at(ing_ctx *c, int prio, const char *kind, int line, int col, bool col_is_chars, const char *fmt, ...);
 bool ing_fstr_subparse(ing_ctx *c, const char *expr, size_t n, int line);
 bool ing_apply_fstr(ing_ctx *c);
 void ing_locate_parse_error(ing_ctx *c, TSNode root, int nopen, int open_line, int open_bcol, char open_ch);
+
+/* ------------------------------------------------------------ ing_error.c */
+
+/* Records an error at (line, byte col) unless one of higher or equal
+ * priority is recorded. col_is_chars: col is already in characters. */
+void ing_error_at(ing_ctx *c, int prio, const char *kind, int line, int col, bool col_is_chars,
+                  const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* ing_error_at at the start of node n ("SyntaxError"). */
+void ing_err_node(ing_ctx *c, int prio, TSNode n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -88,7 +88,7 @@ static int64_t tm__now_us(void) {
 
 /* ------------------------------------------------------------ CPU ranking */
 
-static inline float tm__dot(const float *restrict a, const float *restrict b) {
+static inline __attribute__((always_inline)) float tm__dot(const float *restrict a, const float *restrict b) {
   float acc[16] = {0};
   for (int d = 0; d < TM_DIM; d += 16)
     for (int j = 0; j < 16; j++) acc[j] += a[d + j] * b[d + j];
@@ -98,7 +98,7 @@ static inline float tm__dot(const float *restrict a, const float *restrict b) {
 }
 
 /* Inserts key into a descending list of k (keys[k-1] is the smallest). */
-static inline void tm__topk_insert(uint64_t *keys, int k, uint64_t key) {
+static inline __attribute__((always_inline)) void tm__topk_insert(uint64_t *keys, int k, uint64_t key) {
   if (key <= keys[k - 1]) return;
   int i = k - 1;
   while (i > 0 && keys[i - 1] < key) {
@@ -108,6 +108,9 @@ static inline void tm__topk_insert(uint64_t *keys, int k, uint64_t key) {
   keys[i] = key;
 }
 
+/* Cloned for AVX-512 and AVX2+FMA, picked at load time: FMA cannot change
+ * a score (tm.h: every product and partial sum is exact). */
+__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
 void tm_rank_cpu(const float *matrix, size_t rows, const float *queries, int nq, int k, uint64_t *keys_out) {
   memset(keys_out, 0, (size_t)nq * (size_t)k * sizeof *keys_out);
   for (size_t r = 0; r < rows; r++) {

@@ -147,7 +147,7 @@ void tm_rank_cpu(const float *matrix, size_t rows, const float *queries, int nq,
 /* (score, row) as one key: larger is better; ties of score go to the
  * smaller row. Decoded with tm_key_row / tm_key_score. */
 static inline uint64_t tm_key(float score, uint32_t row) {
-  union { float f; uint32_t u; } c = {score};
+  union { float f; uint32_t u; } c = {score + 0.0f}; /* -0 -> +0: a zero sum's sign depends on order */
   uint32_t o = (c.u & 0x80000000u) ? ~c.u : (c.u | 0x80000000u);
   return ((uint64_t)o << 32) | (uint64_t)(0xFFFFFFFFu - row);
 }

@@ -75,7 +75,7 @@ struct gpu_tm {
   } while (0)
 
 __device__ __forceinline__ unsigned long long tm__key(float s, unsigned row) {
-  unsigned u = __float_as_uint(s);
+  unsigned u = __float_as_uint(__fadd_rn(s, 0.0f)); /* -0 -> +0, as tm_key */
   unsigned o = (u & 0x80000000u) ? ~u : (u | 0x80000000u);
   return ((unsigned long long)o << 32) | (unsigned long long)(0xFFFFFFFFu - row);
 }

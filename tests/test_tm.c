@@ -308,6 +308,7 @@ START_TEST(t_key_order) {
   ck_assert(tm_key(0.5f, 7) > tm_key(0.25f, 1));
   ck_assert(tm_key(0.5f, 1) > tm_key(0.5f, 7)); /* tie: smaller row first */
   ck_assert(tm_key(-0.1f, 1) < tm_key(0.0f, 9));
+  ck_assert_uint_eq(tm_key(-0.0f, 4), tm_key(0.0f, 4)); /* the sign of a zero sum does not rank */
   ck_assert(tm_key(-0.5f, 1) < tm_key(-0.25f, 9));
   ck_assert(tm_key_score(tm_key(-0.375f, 3)) == -0.375f);
   ck_assert_uint_eq(tm_key_row(tm_key(1.0f, 123456)), 123456);

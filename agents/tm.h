@@ -184,7 +184,8 @@ void tm_set_source(tm_fetch_fn fetch, void *ctx);
  * the k verified functions most similar to the first def of python_src
  * (or to its statements when it has no def), best first, with their Python
  * and Rust. *hits malloc'd (tm_hits_free). P_ESYNTAX if the source does not
- * parse; an empty memory gives n = 0. */
+ * parse; an empty memory, or none started (the CLI), gives n = 0. Any
+ * thread; the caller's thread opens its own store connection. */
 int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, p_err *e);
 void tm_hits_free(tm_hit *hits, int n);
 

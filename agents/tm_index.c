@@ -475,6 +475,7 @@ int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, 
   *n = 0;
   if (k < 1) k = 1;
   if (k > TM_KMAX) k = TM_KMAX;
+  if (!tm__ix.started) return 0; /* no memory here (the CLI): no examples */
   tm_func *fs;
   int nf;
   int rc = tm_funcs_of_source(python_src, len, &fs, &nf, e);
@@ -495,7 +496,6 @@ int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, 
       int w = 0;
       for (int i = 0; i < found; i++) {
         if (!h[i].python && tm__ix.fetch) {
-          tm_hits_free(NULL, 0);
           free(h[i].file);
           free(h[i].name);
           free(h[i].rust);

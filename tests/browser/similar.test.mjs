@@ -12,6 +12,8 @@
 //     Python and Rust each, with the match's job linked
 //   - a job that has not succeeded explains that functions join later
 //   - deleting the first job takes its functions out of the memory
+//   - POST /api/v1/similar (text and JSON bodies, a body without a def,
+//     422 for a syntax error, 400 for k), /readyz and /metrics by device
 //   - no request leaves the server; no page errors; screenshots
 
 import assert from 'node:assert/strict';
@@ -124,6 +126,41 @@ test('the REST answer agrees, and deleting a job takes its functions out', { tim
   await page.goto(`${server.url}/jobs/${second.id}?tab=similar`);
   await page.locator('.tm-func[data-name="common_divisor"]').waitFor();
   assert.equal(await page.locator('.tm-func[data-name="common_divisor"] .tm-identical').count(), 0);
+});
+
+test('POST /similar, /readyz and /metrics', { timeout: 60000 }, async () => {
+  const body = 'def g(p, q):\n    """other doc"""\n    while q:\n        p, q = q, p % q\n    return p\n';
+  let r = await api(server, '/api/v1/similar?k=2', { method: 'POST', body, headers: { 'Content-Type': 'text/x-python' } });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  assert.equal(r.data.functions.length, 1);
+  const g = r.data.functions[0];
+  assert.equal(g.name, 'g');
+  assert.ok(g.identical.some((m) => m.name === 'common_divisor' && m.job_id === second.id), JSON.stringify(g.identical));
+  assert.ok(g.similar.length >= 1 && g.similar.length <= 2);
+  assert.equal(g.similar[0].name, 'common_divisor');
+  assert.equal(g.similar[0].identical, true);
+  assert.match(g.similar[0].rust, /fn common_divisor/);
+  // JSON body; a pasted body without a def is one function.
+  r = await api(server, '/api/v1/similar', { method: 'POST', body: JSON.stringify({ python: 'x = 1\nprint(x)\n' }),
+    headers: { 'Content-Type': 'application/json' } });
+  assert.equal(r.status, 200);
+  assert.equal(r.data.functions[0].name, '<module>');
+  r = await api(server, '/api/v1/similar', { method: 'POST', body: 'def f(:\n', headers: { 'Content-Type': 'text/x-python' } });
+  assert.equal(r.status, 422);
+  assert.equal(r.data.code, 'syntax_error');
+  assert.equal(r.data.errors[0].line, 1);
+  r = await api(server, '/api/v1/similar?k=99', { method: 'POST', body, headers: { 'Content-Type': 'text/x-python' } });
+  assert.equal(r.status, 400);
+  r = await api(server, '/readyz');
+  const tm = r.data.translation_memory;
+  assert.equal(tm.device, 'cpu');
+  assert.ok(tm.served.cpu.queries >= 4, JSON.stringify(tm));
+  assert.equal(tm.served.gpu.queries, 0);
+  r = await api(server, '/metrics');
+  const text = r.data.toString();
+  assert.match(text, /portalis_tm_queries_total\{device="cpu"\} [1-9]/);
+  assert.match(text, /portalis_tm_query_seconds_count\{device="cpu"\} [1-9]/);
+  assert.match(text, /portalis_tm_device_info\{device="cpu",name="cpu"\} 1/);
 });
 
 test('a job that did not succeed explains when functions join', { timeout: 60000 }, async () => {

@@ -418,7 +418,9 @@ static void st_setup(void) {
   snprintf(path, sizeof path, "%s/t.db", dbdir);
   p_err e = {0};
   store_release();
-  ck_assert_msg(store_init(path, &e) == 0, "%s", e.msg);
+  store_migration migs[SRV_MAX_MIGRATIONS];
+  size_t nmigs = srv_migrations(migs, SRV_MAX_MIGRATIONS);
+  ck_assert_msg(store_init(path, migs, nmigs, &e) == 0, "%s", e.msg);
   S = store_get(&e);
   ck_assert_ptr_nonnull(S);
 }

@@ -83,6 +83,7 @@ typedef struct pl_diag {
 } pl_diag;
 
 typedef struct pl_job pl_job;
+struct tm_func;
 
 /* Where the pipeline reports to. All optional. Called on the worker thread. */
 typedef struct pl_hooks {
@@ -99,6 +100,10 @@ typedef struct pl_hooks {
                   const void *data, size_t len, p_err *e);
   /* Polled by stages; true = stop now with P_ECANCELED. */
   bool (*canceled)(void *ctx, pl_job *job);
+  /* Package: the job's functions for the translation memory (agents/tm.h),
+   * kept by the hook only if the job succeeds. Nonzero = not stored (the
+   * stage logs it and goes on). */
+  int (*functions)(void *ctx, pl_job *job, const struct tm_func *funcs, int n, p_err *e);
 } pl_hooks;
 
 struct pl_job {

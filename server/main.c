@@ -158,6 +158,10 @@ int main(int argc, char **argv) {
   }
   if (requeued || failed)
     p_log(P_LOG_INFO, "recovered jobs left running: %d re-queued, %d marked error (interrupted)", requeued, failed);
+  if (srv_tm_start(&e)) {
+    fprintf(stderr, "portalisd: %s\n", e.msg);
+    return 1;
+  }
   if (srv_http_start(&e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
@@ -183,6 +187,7 @@ int main(int argc, char **argv) {
   srv_http_quiesce();
   srv_workers_stop(srv_cfg.shutdown_grace_s);
   srv_http_stop();
+  tm_index_stop();
   store_shutdown();
   p_log(P_LOG_INFO, "stopped");
   return 0;

@@ -41,6 +41,9 @@ typedef struct pl_config {
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
   bool test_hooks;          /* allow test-only job options (debug_sleep_ms) */
+  size_t translate_memory_mb; /* >0: Ingest..Transpile run in a child process
+                               * with this much address space on top of the
+                               * parent's; 0: in this process */
 } pl_config;
 
 /* Fills cfg with the configure-time defaults and the paths next to the

@@ -45,6 +45,13 @@ typedef struct srv_config {
   int max_attempts;         /* claims before a job is marked interrupted */
   int shutdown_grace_s;     /* how long running stages may finish on SIGTERM */
   bool require_auth;        /* effective: flag, or listening beyond loopback */
+  bool public_metrics;      /* /metrics and /readyz stay open under require_auth */
+  int retain_days;          /* finished jobs are deleted this long after they end */
+  uint64_t cache_max;       /* build cache size cap in bytes (LRU eviction past it) */
+  int max_connections;      /* global connection limit (capped by the fd limit) */
+  int max_per_ip;           /* connections per client address */
+  int header_timeout_s;     /* a connection must complete its request headers in this */
+  int idle_timeout_s;       /* then may stay idle this long (keep-alive, slow bodies) */
   pl_config pl;
 } srv_config;
 
@@ -59,8 +66,10 @@ void srv_usage(FILE *f);
 
 /* Starts libmicrohttpd on srv_cfg.listen_host:port. */
 int srv_http_start(p_err *e);
-/* Stops accepting new connections (shutdown step 1). */
+/* Shutdown step 1: new work is refused with 503, waiting requests are
+ * answered, event streams end; the listening socket stays open. */
 void srv_http_quiesce(void);
+bool srv_http_stopping(void);
 /* Resumes every waiting request and stops the daemon. */
 void srv_http_stop(void);
 /* Wakes long-polls and event streams waiting on job id (any thread). */
@@ -139,6 +148,18 @@ void srv_workers_stop(int grace_s);
 int srv_workers_busy(void);
 /* Marks a running job for cancellation (in memory, besides the store). */
 void srv_workers_cancel(const char *job_id);
+
+/* ---------------------------------------------------------- retention */
+
+/* Starts the sweeper thread: expired jobs, build-cache eviction; first
+ * pass at once, then every interval_ms. */
+int srv_retention_start(int64_t interval_ms, p_err *e);
+void srv_retention_stop(void);
+/* Removes files under dir, least recently modified first, until at most
+ * max_bytes remain. */
+int srv_cache_evict(const char *dir, uint64_t max_bytes, size_t *removed, uint64_t *left);
+/* Removes tmp_dir/portalis-<id>-* folders of jobs that are not running. */
+int srv_workdirs_clean(const char *tmp_dir, size_t *removed);
 
 /* ------------------------------------------------- requests (http.c) */
 

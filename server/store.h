@@ -124,4 +124,14 @@ int store_token_revoke(store *s, const char *id_or_name, p_err *e);
  * unknown or revoked. */
 int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_only, p_err *e);
 
+/* ----------------------------------------------------------- retention */
+
+/* How long a finished job is kept (sets expires_at at finish). */
+void store_set_retention(int64_t retain_ms);
+/* Deletes up to max jobs that expired by now (rows, files, artifacts,
+ * events), leaving a tombstone so their ids answer P_EGONE. */
+int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e);
+/* Is the job running now (its work folder is in use)? */
+bool store_job_running(store *s, const char *id);
+
 #endif

@@ -269,8 +269,11 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
   if (entry_param && *entry_param) {
     char clean[1024];
     if (up__clean_path(entry_param, clean, sizeof clean, e)) {
-      up__field(errors, "entry", "%s", e->msg);
-      return p_err_set(e, P_EINVAL, "invalid entry point: %s", e->msg);
+      /* e->msg is both the detail and the destination: copy it first. */
+      char why[sizeof e->msg];
+      snprintf(why, sizeof why, "%s", e->msg);
+      up__field(errors, "entry", "%s", why);
+      return p_err_set(e, P_EINVAL, "invalid entry point: %s", why);
     }
     for (size_t i = 0; i < up->nfiles; i++)
       if (!strcmp(up->files[i].path, clean)) entry = up->files[i].path;

@@ -11,6 +11,7 @@
 #include "srv.h"
 
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -105,6 +106,10 @@ static int main__token(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  /* libarchive converts entry names through the locale: without a UTF-8
+   * one, non-ASCII names fail ("Can't translate pathname"). Only LC_CTYPE:
+   * number formatting stays "C". */
+  if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "");
   p_err e = {0};
   int rc = srv_config_parse(argc, argv, &e);
   if (rc == 1) return 0;

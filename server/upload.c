@@ -128,9 +128,18 @@ static int up__archive(srv_upload *up, const char *data, size_t len, p_err *e) {
       rc = p_err_set(e, P_EUPLOAD, "corrupt archive: %s", archive_error_string(a));
       break;
     }
-    const char *name = archive_entry_pathname(ent);
+    /* The UTF-8 name when libarchive can produce one (zip with the UTF-8
+     * flag, pax headers; the process runs in a UTF-8 locale), else the raw
+     * bytes, which up__clean_path checks are UTF-8. */
+    const char *name = archive_entry_pathname_utf8(ent);
+    if (!name) name = archive_entry_pathname(ent);
     if (!name) {
-      rc = p_err_set(e, P_EUPLOAD, "an archive entry has no name");
+      rc = p_err_set(e, P_EUPLOAD, "an archive entry's name cannot be read: it is not UTF-8 and the "
+                                   "archive does not say which encoding it uses");
+      break;
+    }
+    if (!*name) {
+      rc = p_err_set(e, P_EUPLOAD, "an archive entry has an empty name");
       break;
     }
     mode_t type = archive_entry_filetype(ent);

@@ -4,7 +4,8 @@
  * A token is "ptl_" + 48 random hex digits, printed once by
  * `portalisd token create`; the store keeps only its SHA-256. With auth
  * required (--require-auth, or any listen address beyond loopback) every
- * /api/v1 call must present a valid token and sees only its own jobs. With
+ * /api/v1 call must present a valid token and sees only its own jobs (a
+ * read-only token sees every job and changes nothing). With
  * auth off, calls without a token share the anonymous owner (0); a token, if
  * presented, is still checked and scopes the call to its owner.
  *
@@ -74,6 +75,9 @@ int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e) {
     c->until_ms = now + AUTH__TTL_MS;
     pthread_mutex_unlock(&auth__lock);
   }
+  /* A read-only token reads every job: the account that mints tokens is
+   * the operator's, which sees them all (docs/openapi.json). */
+  if (id->read_only) id->owner = STORE_OWNER_ANY;
   id->authenticated = true;
   return 0;
 }

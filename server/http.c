@@ -391,7 +391,7 @@ static enum MHD_Result http__post_iter(void *cls, enum MHD_ValueKind kind, const
     }
     if (size && p_buf_append(&r->cur_part->data, data, size)) r->too_big = true;
   } else if (key && !strcmp(key, "options")) {
-    if (size) p_buf_append(&r->form_options, data, size);
+    if (size && p_buf_append(&r->form_options, data, size)) r->options_too_big = true;
   } else if (key && !strcmp(key, "entry")) {
     if (size) p_buf_append(&r->form_entry, data, size);
   }
@@ -415,7 +415,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
     MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)srv_cfg.idle_timeout_s);
     r->method = method;
     r->url = url;
-    p_buf_init(&r->form_options, 1 << 20);
+    p_buf_init(&r->form_options, SRV_MAX_OPTIONS);
     p_buf_init(&r->form_entry, 4096);
     char allow[128];
     r->route = http__route(r, allow);
@@ -486,6 +486,11 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
   if (r->too_big) {
     char detail[160];
     snprintf(detail, sizeof detail, "the upload is larger than the limit of %zu bytes", srv_cfg.max_upload);
+    return srv_problem(r, 413, "too_large", detail, NULL);
+  }
+  if (r->options_too_big) {
+    char detail[160];
+    snprintf(detail, sizeof detail, "the options field is larger than the limit of %d bytes", SRV_MAX_OPTIONS);
     return srv_problem(r, 413, "too_large", detail, NULL);
   }
   if (r->malformed) return srv_problem(r, 400, "malformed_body", "the multipart body could not be parsed", NULL);

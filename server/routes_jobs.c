@@ -221,6 +221,15 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
     return ret;
   }
 
+  /* A multipart body whose file part could not be read is not "empty". */
+  if (r->pp && !r->nparts && r->body_bytes > 0) {
+    cJSON_Delete(opts);
+    cJSON_Delete(errors);
+    return srv_problem(r, 400, "malformed_body",
+                       "the multipart body has no readable file part: send the file in a part named 'file' "
+                       "with a filename (a line break in a file name cannot be sent in a multipart header)",
+                       NULL);
+  }
   const char *entry = r->form_entry.len ? r->form_entry.data : srv_query(r, "entry");
   srv_upload up = {0};
   if (srv_upload_build(r->parts, r->nparts, entry, &up, errors, &e)) {

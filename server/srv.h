@@ -79,6 +79,14 @@ int srv_http_port(void);
 
 /* ------------------------------------------------------------ options */
 
+/* Job option limits, checked when the job is submitted (docs/openapi.json). */
+#define SRV_MAX_OPTIONS (4 << 20)   /* bytes of options JSON (query or multipart field) */
+#define SRV_MAX_VECTORS 32
+#define SRV_MAX_ARGS 256            /* args per vector */
+#define SRV_MAX_ARG_BYTES 65536     /* one arg, exclusive */
+#define SRV_MAX_ARGS_TOTAL (256 << 10) /* all args of a vector, with their NULs */
+#define SRV_MAX_STDIN (1 << 20)     /* stdin of one vector */
+
 /* Validates a job-options JSON text ({"vectors":[{"args":[..],"stdin":".."}],
  * "skip_test":bool, "debug_sleep_ms":int}). On success *out is the
  * normalised object (caller deletes). Field errors are appended to errors
@@ -198,6 +206,7 @@ struct srv_req {
   struct MHD_PostProcessor *pp;
   srv_part *cur_part;
   p_buf form_options;   /* multipart "options" field */
+  bool options_too_big; /* ... larger than SRV_MAX_OPTIONS */
   p_buf form_entry;     /* multipart "entry" field */
   /* waiting (long-poll, SSE) */
   bool suspended;

@@ -240,8 +240,12 @@ static void store__unprep(store *s, sqlite3_stmt *st) {
   sqlite3_finalize(st);
 }
 
+/* Owner parameters: a token id, NULL for 0 (no token), -1 for
+ * STORE_OWNER_ANY, which the queries accept as "any owner" with
+ * "(owner IS ?N OR ?N = -1)". */
 static void store__bind_owner(sqlite3_stmt *st, int i, int64_t owner) {
   if (owner > 0) sqlite3_bind_int64(st, i, owner);
+  else if (owner < 0) sqlite3_bind_int64(st, i, -1);
   else sqlite3_bind_null(st, i);
 }
 
@@ -397,7 +401,7 @@ static cJSON *store__job_row(sqlite3_stmt *st) {
 
 /* P_EGONE when the job existed for this owner and expired, else P_ENOTFOUND. */
 static int store__missing(store *s, const char *id, int64_t owner, p_err *e) {
-  static const char sql[] = "SELECT expired_at FROM expired_jobs WHERE id = ? AND owner IS ?";
+  static const char sql[] = "SELECT expired_at FROM expired_jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)";
   sqlite3_stmt *st = store__prep_cached(s, sql, e);
   if (st) {
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -414,7 +418,7 @@ static int store__missing(store *s, const char *id, int64_t owner, p_err *e) {
 }
 
 static int store__owner_check(store *s, const char *id, int64_t owner, p_err *e) {
-  sqlite3_stmt *st = store__prep(s, "SELECT 1 FROM jobs WHERE id = ? AND owner IS ?", e);
+  sqlite3_stmt *st = store__prep(s, "SELECT 1 FROM jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)", e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   store__bind_owner(st, 2, owner);
@@ -508,7 +512,7 @@ static int store__job_details(store *s, const char *id, cJSON *j, p_err *e) {
 int store_job_get(store *s, const char *id, int64_t owner, cJSON **out, int64_t *version,
                   char state[16], p_err *e) {
   char sql[512];
-  snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = ? AND owner IS ?", store__job_cols);
+  snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)", store__job_cols);
   if (store__exec(s, "BEGIN", e)) return P_EDB;
   sqlite3_stmt *st = store__prep(s, sql, e);
   if (!st) {
@@ -541,7 +545,7 @@ int store_job_get(store *s, const char *id, int64_t owner, cJSON **out, int64_t 
 
 int store_job_version(store *s, const char *id, int64_t owner, int64_t *version, char state[16],
                       p_err *e) {
-  static const char sql[] = "SELECT version, state FROM jobs WHERE id = ? AND owner IS ?";
+  static const char sql[] = "SELECT version, state FROM jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)";
   sqlite3_stmt *st = store__prep_cached(s, sql, e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -566,7 +570,7 @@ int store_job_list(store *s, int64_t owner, const char *state_filter, int64_t cu
                    cJSON **out, int64_t *next, p_err *e) {
   char sql[768];
   snprintf(sql, sizeof sql,
-           "SELECT %s FROM jobs WHERE owner IS ?1 AND (?2 IS NULL OR state = ?2) "
+           "SELECT %s FROM jobs WHERE (owner IS ?1 OR ?1 = -1) AND (?2 IS NULL OR state = ?2) "
            "AND (?3 = 0 OR seq < ?3) ORDER BY seq DESC LIMIT ?4",
            store__job_cols);
   sqlite3_stmt *st = store__prep(s, sql, e);

@@ -8,6 +8,7 @@
  *
  * Owners: jobs belong to a token id; 0 means "made without a token". Every
  * read that takes an owner returns P_ENOTFOUND for another owner's job.
+ * Reads also accept STORE_OWNER_ANY (a read-only token: every job).
  */
 #ifndef PORTALIS_STORE_H
 #define PORTALIS_STORE_H
@@ -20,6 +21,8 @@
 #include <stdint.h>
 
 typedef struct store store;
+
+#define STORE_OWNER_ANY ((int64_t)-1)
 
 /* Opens path (created if missing) once for the process, applies the embedded
  * migrations (sql/NNN_*.sql, PRAGMA user_version) and remembers the path for

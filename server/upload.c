@@ -349,7 +349,7 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
       else if (!cJSON_IsNumber(item) || item->valuedouble < 0 || item->valuedouble > 600000) { up__field(errors, k, "must be 0..600000"); bad++; }
       else cJSON_AddNumberToObject(o, k, item->valuedouble);
     } else if (!strcmp(k, "vectors")) {
-      if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > 32) {
+      if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > SRV_MAX_VECTORS) {
         up__field(errors, "vectors", "must be an array of at most 32 {\"args\": [...], \"stdin\": \"...\"} objects");
         bad++;
         continue;
@@ -368,12 +368,27 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
         cJSON *na = cJSON_AddArrayToObject(nv, "args");
         if (args) {
           cJSON *a;
-          bool ok = cJSON_IsArray(args) && cJSON_GetArraySize(args) <= 256;
-          if (ok) cJSON_ArrayForEach(a, args) ok &= cJSON_IsString(a) && strlen(a->valuestring) < 65536;
-          if (!ok) { up__field(errors, field, "args must be an array of strings"); bad++; }
+          /* One limit per thing, the same the Test stage can honour
+           * (docs/openapi.json): 256 args, each < 64 KiB, 256 KiB in all
+           * (the kernel's argument space, with room for the sandbox's). */
+          bool ok = cJSON_IsArray(args);
+          size_t total = 0;
+          if (ok) cJSON_ArrayForEach(a, args) {
+            ok &= cJSON_IsString(a) && strlen(a->valuestring) < SRV_MAX_ARG_BYTES;
+            if (ok) total += strlen(a->valuestring) + 1;
+          }
+          if (!ok) { up__field(errors, field, "args must be an array of strings, each shorter than 64 KiB"); bad++; }
+          else if (cJSON_GetArraySize(args) > SRV_MAX_ARGS) {
+            up__field(errors, field, "at most %d args per vector (this one has %d)", SRV_MAX_ARGS, cJSON_GetArraySize(args));
+            bad++;
+          } else if (total > SRV_MAX_ARGS_TOTAL) {
+            up__field(errors, field, "the args of one vector may total at most %d bytes (these total %zu)",
+                      SRV_MAX_ARGS_TOTAL, total);
+            bad++;
+          }
           else cJSON_ArrayForEach(a, args) cJSON_AddItemToArray(na, cJSON_CreateString(a->valuestring));
         }
-        if (stdin_ && !(cJSON_IsString(stdin_) && strlen(stdin_->valuestring) <= (1u << 20))) {
+        if (stdin_ && !(cJSON_IsString(stdin_) && strlen(stdin_->valuestring) <= SRV_MAX_STDIN)) {
           up__field(errors, field, "stdin must be a string of at most 1 MiB");
           bad++;
         } else {

@@ -21,7 +21,11 @@ directory (tests/api_test.py's Server). Covered:
   - shutdown: during the grace period the socket still answers: uploads 503
     shutting_down, /readyz 503, an event stream gets its `end` event;
   - auth: /metrics and /readyz need a token under --require-auth unless
-    --public-metrics; a GET with a token does not write the tokens table.
+    --public-metrics; a GET with a token does not write the tokens table;
+    a read-only token reads every job and changes none;
+  - limits: 256 args per vector run (the sandbox failed above 165), 257
+    and too many arg bytes are 422 at upload, options over 4 MiB are 413;
+  - a program stuck in a loop ends timed_out (not failed/test_failure).
 """
 import json
 import os
@@ -286,6 +290,87 @@ class UploadMessagesTest(unittest.TestCase, ProblemMixin):
         self.assertProblem(r, obj, 422)
         self.assertEqual(obj["detail"], "invalid entry point: entry '../pkg/main.py' contains '..'")
         self.assertEqual(obj["errors"][0]["message"], "entry '../pkg/main.py' contains '..'")
+
+
+class MultipartNameTest(unittest.TestCase, ProblemMixin):
+    def test_line_break_in_file_name(self):
+        s = Server("--workers", "1")
+        try:
+            body, ctype = multipart([("a\nb.py", HELLO, "text/x-python")])
+            r, obj = s.submit(body, ctype=ctype)
+            self.assertProblem(r, obj, 400, "malformed_body")
+            self.assertIn("line break", obj["detail"])  # was "the upload is empty"
+        finally:
+            s.close()
+
+
+class LimitsTest(unittest.TestCase, ProblemMixin):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server("--workers", "2", "--max-upload", str(16 << 20))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def test_one_limit_per_thing_checked_at_upload(self):
+        src = b"import sys\nprint(len(sys.argv), sys.argv[-1])\n"
+        # 256 args is the documented limit: accepted, and the sandbox runs them
+        # (it failed above 165 after the job had been accepted)
+        opts = {"vectors": [{"args": ["a%d" % i for i in range(256)]}]}
+        r, job = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
+        self.assertEqual(r.status, 202, job)
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual(job["state"], "succeeded", job)
+        # 257 args: refused at upload time, with the limit in the message
+        opts = {"vectors": [{"args": ["a"] * 257}]}
+        r, obj = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
+        self.assertProblem(r, obj, 422, "invalid_options")
+        self.assertIn("at most 256 args", obj["errors"][0]["message"])
+        # too many bytes of args in one vector
+        opts = {"vectors": [{"args": ["x" * 60000] * 5}]}
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": json.dumps(opts)})
+        r, obj = self.s.submit(body, ctype=ctype)
+        self.assertProblem(r, obj, 422, "invalid_options")
+        self.assertIn("at most 262144 bytes", obj["errors"][0]["message"])
+        # an options field over 4 MiB is 413, not silently cut into "not valid JSON"
+        big = json.dumps({"vectors": [{"stdin": "y" * 1000000}] * 5})
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": big})
+        r, obj = self.s.submit(body, ctype=ctype)
+        self.assertProblem(r, obj, 413, "too_large")
+        self.assertIn("options", obj["detail"])
+
+    def test_program_in_a_loop_ends_timed_out(self):
+        r, job = self.s.submit(b"print('start', flush=True)\nwhile True:\n    pass\n")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual((job["state"], job["reason"]), ("timed_out", "timed_out"), job)
+        self.assertEqual(job["stage"], "test")
+        self.assertIn("limit of one run", job["message"])
+
+
+class ReadOnlyTokenTest(unittest.TestCase, ProblemMixin):
+    def test_read_only_token_reads_every_job(self):
+        s = Server("--require-auth", "--workers", "1")
+        try:
+            alice = s.token("alice")
+            ro = s.token("viewer", "--read-only")
+            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            jid = job["id"]
+            r, obj = s.json("GET", "/api/v1/jobs/" + jid, token=ro)
+            self.assertEqual((r.status, obj["id"]), (200, jid))
+            r, page = s.json("GET", "/api/v1/jobs", token=ro)
+            self.assertIn(jid, [j["id"] for j in page["jobs"]])
+            r, obj = s.json("POST", "/api/v1/jobs/%s/cancel" % jid, token=ro)
+            self.assertProblem(r, obj, 403, "forbidden")
+            r, obj = s.json("DELETE", "/api/v1/jobs/" + jid, token=ro)
+            self.assertProblem(r, obj, 403, "forbidden")
+            r, obj = s.submit(token=ro)
+            self.assertProblem(r, obj, 403, "forbidden")
+            s.wait_terminal(jid, token=alice, timeout=600)
+            r, arts = s.json("GET", "/api/v1/jobs/%s/artifacts" % jid, token=ro)
+            self.assertEqual(r.status, 200)
+        finally:
+            s.close()
 
 
 class RetentionTest(unittest.TestCase, ProblemMixin):

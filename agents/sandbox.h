@@ -99,7 +99,7 @@ const char *sbx_mode_name(const char *bwrap);
 /* Whether runs with o.seccomp really get the syscall filter here. */
 bool sbx_seccomp_available(void);
 
-/* --------------------------------------------- backend helpers (build.c)
+/* ------------------------------------------- backend helpers (backend.c)
  * Shared by the Build, Test and Package agents (build.c, test.c,
  * package.c); not part of the sandbox proper. */
 

@@ -34,7 +34,9 @@ static int main__token(int argc, char **argv) {
     *strrchr(dir, '/') = 0;
     if (*dir) p_mkdirs(dir, 0700);
   }
-  if (store_init(srv_cfg.db_path, &e)) {
+  store_migration migs[SRV_MAX_MIGRATIONS];
+  size_t nmigs = srv_migrations(migs, SRV_MAX_MIGRATIONS);
+  if (store_init(srv_cfg.db_path, migs, nmigs, &e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }
@@ -148,7 +150,9 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  if (store_init(srv_cfg.db_path, &e)) {
+  store_migration migs[SRV_MAX_MIGRATIONS];
+  size_t nmigs = srv_migrations(migs, SRV_MAX_MIGRATIONS);
+  if (store_init(srv_cfg.db_path, migs, nmigs, &e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }

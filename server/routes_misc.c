@@ -62,7 +62,7 @@ enum MHD_Result srv_misc_metrics(srv_req *r) {
   p_buf out;
   p_buf_init(&out, 8 << 20);
   p_err e = {0};
-  if (srv_metrics_render(&out, &e)) {
+  if (srv_metrics_render(&out, srv_workers_busy(), &e)) {
     p_buf_free(&out);
     return srv_problem_err(r, &e);
   }

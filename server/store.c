@@ -13,7 +13,6 @@
  * only serialises what it gets.
  */
 #include "store.h"
-#include "srv.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -111,16 +110,15 @@ static int store__user_version(store *s) {
 
 /* Applies sql/NNN_name.sql files whose NNN > user_version, in order, each in
  * its own transaction that also sets user_version. */
-static int store__migrate(store *s, p_err *e) {
+static int store__migrate(store *s, const store_migration *migs, size_t nmigs, p_err *e) {
   int have = store__user_version(s);
   if (have < 0) return store__dberr(s, e, "reading user_version");
   for (;;) {
-    const srv_embedded *next = NULL;
+    const store_migration *next = NULL;
     int next_n = 0;
-    for (const srv_embedded *f = srv_embedded_files; f->name; f++) {
+    for (const store_migration *f = migs; f < migs + nmigs; f++) {
       const char *base = strrchr(f->name, '/');
       base = base ? base + 1 : f->name;
-      if (strncmp(f->name, "sql/", 4) != 0) continue;
       int n = atoi(base);
       if (n > have && (!next || n < next_n)) {
         next = f;
@@ -137,7 +135,7 @@ static int store__migrate(store *s, p_err *e) {
     }
     char setv[64];
     snprintf(setv, sizeof setv, "PRAGMA user_version=%d", next_n);
-    if (store__exec(s, next->data, e) || store__exec(s, setv, e)) {
+    if (store__exec(s, next->sql, e) || store__exec(s, setv, e)) {
       char msg[sizeof e->msg];
       snprintf(msg, sizeof msg, "%s", e ? e->msg : "");
       store__exec(s, "ROLLBACK", NULL);
@@ -151,7 +149,7 @@ static int store__migrate(store *s, p_err *e) {
   return 0;
 }
 
-int store_init(const char *path, p_err *e) {
+int store_init(const char *path, const store_migration *migs, size_t nmigs, p_err *e) {
   pthread_once(&store__once, store__key_init);
   snprintf(store__path, sizeof store__path, "%s", path);
   /* Uploads are in the database: only this user may read it. SQLite gives
@@ -164,7 +162,7 @@ int store_init(const char *path, p_err *e) {
   store *s = NULL;
   int rc = store__open(path, &s, e);
   if (rc) return rc;
-  rc = store__migrate(s, e);
+  rc = store__migrate(s, migs, nmigs, e);
   store__close(s);
   return rc;
 }
@@ -708,10 +706,8 @@ int store_job_load(store *s, const char *id, pl_job *job, p_err *e) {
     return p_err_set(e, P_ENOTFOUND, "no job %s", id);
   }
   job->entry = strdup(store__col_text(st, 0));
-  cJSON *opts = cJSON_Parse(store__col_text(st, 1) ? store__col_text(st, 1) : "{}");
+  int rc = pl_job_apply_options(job, store__col_text(st, 1), e);
   sqlite3_finalize(st);
-  int rc = srv_options_apply(opts, job, e);
-  cJSON_Delete(opts);
   if (rc) return rc;
   st = store__prep(s, "SELECT path, data FROM files WHERE job_id = ? ORDER BY path", e);
   if (!st) return P_EDB;

@@ -24,10 +24,18 @@ typedef struct store store;
 
 #define STORE_OWNER_ANY ((int64_t)-1)
 
-/* Opens path (created if missing) once for the process, applies the embedded
- * migrations (sql/NNN_*.sql, PRAGMA user_version) and remembers the path for
- * per-thread connections. */
-int store_init(const char *path, p_err *e);
+/* One schema migration: name "sql/NNN_what.sql" (NNN orders them and becomes
+ * PRAGMA user_version), sql its text. */
+typedef struct store_migration {
+  const char *name;
+  const char *sql;
+} store_migration;
+
+/* Opens path (created if missing) once for the process, applies the
+ * migrations newer than its PRAGMA user_version (the caller hands them in:
+ * portalisd embeds sql/NNN_*.sql, srv_migrations) and remembers the path
+ * for per-thread connections. */
+int store_init(const char *path, const store_migration *migs, size_t nmigs, p_err *e);
 /* The calling thread's connection (opened on first use). NULL + e on failure. */
 store *store_get(p_err *e);
 /* Closes the calling thread's connection (worker/HTTP thread exit). */
@@ -116,7 +124,7 @@ int store_events_sse(store *s, const char *id, int64_t after, int limit, p_buf *
 
 /* -------------------------------------------------------------- tokens */
 
-/* Creates a token; secret[65] receives the only copy of the secret. */
+/* Creates a token; secret[72] receives the only copy of the secret. */
 int store_token_create(store *s, const char *name, bool read_only, char secret[72], int64_t *tid,
                        p_err *e);
 /* JSON array of tokens (no secrets). */

@@ -35,6 +35,7 @@
  */
 #include "ingest.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

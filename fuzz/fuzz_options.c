@@ -1,6 +1,6 @@
 /*
  * fuzz_options.c - libFuzzer target: job options JSON through
- * srv_options_parse and, when valid, srv_options_apply onto a job (the
+ * srv_options_parse and, when valid, pl_job_apply_options onto a job (the
  * path an options field takes from a request to a pipeline job).
  */
 #include "srv.h"
@@ -22,9 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   p_err e = {0};
   if (srv_options_parse(txt, &opts, errors, &malformed, &e) == 0) {
     static pl_config cfg;
+    char *norm = cJSON_PrintUnformatted(opts);
     pl_job *job = pl_job_new(&cfg, "fuzz");
-    srv_options_apply(opts, job, &e);
+    if (norm) pl_job_apply_options(job, norm, &e);
     pl_job_free(job);
+    free(norm);
     cJSON_Delete(opts);
   }
   cJSON_Delete(errors);

@@ -22,6 +22,7 @@
  */
 #include "config.h"
 #include "pipeline.h"
+#include "tm.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <limits.h>
 #include <stdio.h>
@@ -148,6 +150,7 @@ void pl_job_free(pl_job *job) {
   free(job->diags);
   free(job->crate_dir);
   free(job->wasm_path);
+  if (job->tm_funcs) tm_funcs_free(job->tm_funcs, job->ntm_funcs);
   if (job->report_free && job->report) job->report_free(job->report);
   if (job->ast_free && job->ast) job->ast_free(job->ast);
   p_arena_free(job->arena);
@@ -329,7 +332,8 @@ static pl_outcome pl__run_stage(pl_job *job, int i) {
 
 /* Child -> parent reports: a type byte, a 32-bit length, then fields, each
  * a NUL-terminated string, except an artifact's data which is the rest. */
-enum { PL_MSG_STAGE = 'S', PL_MSG_LOG = 'L', PL_MSG_DIAG = 'D', PL_MSG_ART = 'A', PL_MSG_DONE = 'E' };
+enum { PL_MSG_STAGE = 'S', PL_MSG_LOG = 'L', PL_MSG_DIAG = 'D', PL_MSG_ART = 'A', PL_MSG_FUNC = 'F',
+       PL_MSG_DONE = 'E' };
 
 static void pl__child_send(int fd, char type, p_buf *b) {
   unsigned char hdr[5];
@@ -416,6 +420,15 @@ static int pl__child_artifact(void *ctx, pl_job *job, const char *name, const ch
 /* The child: caps its address space, runs stages [first, last] with hooks
  * that report to fd, sends the outcome, exits. Never returns. */
 static void pl__child(pl_job *job, int first, int last, int fd) {
+  /* Keep stdio and the report pipe (moved to 3) only: the server's
+   * listening socket, client connections and database files must not stay
+   * open in here while the translation runs. */
+  if (fd != 3) {
+    if (dup2(fd, 3) < 0) _exit(4);
+    fd = 3;
+  }
+  if (syscall(SYS_close_range, 4U, ~0U, 0) != 0)
+    for (int k = 4; k < 65536; k++) close(k);
   signal(SIGPIPE, SIG_DFL);
   sigset_t all;
   sigemptyset(&all);
@@ -434,12 +447,40 @@ static void pl__child(pl_job *job, int first, int last, int fd) {
   setrlimit(RLIMIT_AS, &rl);
   rl.rlim_cur = rl.rlim_max = 0;
   setrlimit(RLIMIT_CORE, &rl);
+  bool want_funcs = job->hooks.functions != NULL;
   job->hooks = (pl_hooks){(void *)(intptr_t)fd, pl__child_stage, pl__child_log, pl__child_diag,
-                          pl__child_artifact, NULL};
+                          pl__child_artifact, NULL, NULL};
   pl_outcome out = PL_SUCCEEDED;
   for (int i = first; i <= last && out == PL_SUCCEEDED; i++) out = pl__run_stage(job, i);
   p_buf b;
   p_buf_init(&b, 0);
+  /* Package stores the program's functions in the translation memory; the
+   * parsed program stays here, so they are computed here and sent. */
+  if (out == PL_SUCCEEDED && want_funcs && job->ast && job->crate_dir) {
+    tm_func *fs = NULL;
+    int n = 0;
+    p_err e = {0};
+    if (tm_funcs_of_program(job->ast, job->crate_dir, &fs, &n, &e) == 0) {
+      for (int k = 0; k < n; k++) {
+        const tm_func *tf = &fs[k];
+        pl__field(&b, tf->file);
+        pl__field(&b, tf->name);
+        p_buf_printf(&b, "%d", tf->line);
+        p_buf_putc(&b, 0);
+        p_buf_printf(&b, "%d", tf->end_line);
+        p_buf_putc(&b, 0);
+        pl__field(&b, tf->python);
+        pl__field(&b, tf->rust);
+        pl__field(&b, tf->is_static ? "1" : "0");
+        pl__field(&b, tf->signature);
+        pl__field(&b, tf->hash);
+        p_buf_append(&b, tf->emb, sizeof tf->emb);
+        if (!b.err) pl__child_send(fd, PL_MSG_FUNC, &b);
+        p_buf_reset(&b);
+      }
+      tm_funcs_free(fs, n);
+    }
+  }
   p_buf_printf(&b, "%d", (int)out);
   p_buf_putc(&b, 0);
   pl__field(&b, job->reason);
@@ -506,6 +547,27 @@ static bool pl__dispatch(pl_job *job, pl__iso *st, char type, char *p, size_t le
     if (!pl__fields(p, len, f, 2, &rest)) return false;
     if (!st->art_failed && pl_artifact(job, f[0], f[1], p + rest, len - rest, &st->art_err)) st->art_failed = true;
     return true;
+  case PL_MSG_FUNC: {
+    const char *g[9];
+    if (!pl__fields(p, len, g, 9, &rest)) return false;
+    tm_func *nf = realloc(job->tm_funcs, (size_t)(job->ntm_funcs + 1) * sizeof *nf);
+    if (!nf) return true; /* the memory misses an entry, the job goes on */
+    job->tm_funcs = nf;
+    tm_func *tf = &nf[job->ntm_funcs];
+    memset(tf, 0, sizeof *tf);
+    tf->file = strdup(g[0]);
+    tf->name = strdup(g[1]);
+    tf->line = atoi(g[2]);
+    tf->end_line = atoi(g[3]);
+    tf->python = strdup(g[4]);
+    tf->rust = strdup(g[5]);
+    tf->is_static = g[6][0] == '1';
+    tf->signature = strdup(g[7]);
+    snprintf(tf->hash, sizeof tf->hash, "%s", g[8]);
+    if (len - rest == sizeof tf->emb) memcpy(tf->emb, p + rest, sizeof tf->emb);
+    job->ntm_funcs++;
+    return true;
+  }
   case PL_MSG_DONE:
     if (!pl__fields(p, len, f, 4, NULL)) return false;
     st->done = true;

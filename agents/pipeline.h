@@ -74,6 +74,7 @@ typedef struct pl_diag {
 } pl_diag;
 
 typedef struct pl_job pl_job;
+struct tm_func;
 
 /* Where the pipeline reports to. All optional. Called on the worker thread. */
 typedef struct pl_hooks {
@@ -90,6 +91,10 @@ typedef struct pl_hooks {
                   const void *data, size_t len, p_err *e);
   /* Polled by stages; true = stop now with P_ECANCELED. */
   bool (*canceled)(void *ctx, pl_job *job);
+  /* Package: the job's functions for the translation memory (agents/tm.h),
+   * kept by the hook only if the job succeeds. Nonzero = not stored (the
+   * stage logs it and goes on). */
+  int (*functions)(void *ctx, pl_job *job, const struct tm_func *funcs, int n, p_err *e);
 } pl_hooks;
 
 struct pl_job {
@@ -120,6 +125,9 @@ struct pl_job {
   void (*report_free)(void *);
   void (*ast_free)(void *);  /* frees job->ast/analysis/spec beyond the arena */
   bool cache_hit;          /* build reused a cached module */
+  struct tm_func *tm_funcs; /* translation-memory entries made by the isolated
+                             * translation child (job->ast stays there) */
+  int ntm_funcs;
 
   /* ---- outcome */
   pl_diag *diags;

@@ -57,6 +57,8 @@ void srv_usage(FILE *f) {
       "  --header-timeout S   seconds a new connection has to send complete request headers,\n"
       "                       1..600, default 10; afterwards it may idle 120 s\n"
       "  --public-metrics     /metrics and /readyz answer without a token under --require-auth\n"
+      "  --gpu MODE           translation-memory search device: auto (a CUDA GPU if one is usable,\n"
+      "                       else the CPU), off (CPU), require (refuse to start without one) [PORTALIS_GPU]\n"
       "  --test-hooks         accept the test-only job option debug_sleep_ms (tests only)\n"
       "  --log-level LEVEL    debug, info, warn or error (default info)\n"
       "  -h, --help           this text\n"
@@ -93,6 +95,14 @@ static int cfg__listen(const char *v, p_err *e) {
   memcpy(srv_cfg.listen_host, h, hl);
   srv_cfg.listen_host[hl] = 0;
   srv_cfg.port = (int)port;
+  return 0;
+}
+
+static int cfg__gpu(const char *what, const char *v, p_err *e) {
+  if (!strcmp(v, "auto")) srv_cfg.gpu = TM_GPU_AUTO;
+  else if (!strcmp(v, "off")) srv_cfg.gpu = TM_GPU_OFF;
+  else if (!strcmp(v, "require")) srv_cfg.gpu = TM_GPU_REQUIRE;
+  else return p_err_set(e, P_EINVAL, "%s: '%s' is not auto, off or require", what, v);
   return 0;
 }
 
@@ -162,11 +172,12 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     if (cfg__num("PORTALIS_MAX_CONNECTIONS", env, 16, 1000000, &n, e)) return e->code;
     srv_cfg.max_connections = (int)n;
   }
+  if ((env = getenv("PORTALIS_GPU")) && *env && cfg__gpu("PORTALIS_GPU", env, e)) return e->code;
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
          O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_RETAIN, O_CACHEMAX, O_TMEM, O_MAXCONN, O_PERIP, O_HDRTO,
-         O_PUBMET };
+         O_PUBMET, O_GPU };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -178,6 +189,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"translate-memory", required_argument, NULL, O_TMEM}, {"max-connections", required_argument, NULL, O_MAXCONN},
       {"max-connections-per-ip", required_argument, NULL, O_PERIP},
       {"header-timeout", required_argument, NULL, O_HDRTO}, {"public-metrics", no_argument, NULL, O_PUBMET},
+      {"gpu", required_argument, NULL, O_GPU},
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
@@ -235,6 +247,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       srv_cfg.header_timeout_s = (int)n;
       break;
     case O_PUBMET: srv_cfg.public_metrics = true; break;
+    case O_GPU: if (cfg__gpu("--gpu", optarg, e)) return e->code; break;
     case O_WOPT:
       if (cfg__num("--wasm-opt-max", optarg, 0, 1 << 30, &n, e)) return e->code;
       srv_cfg.pl.wasm_opt_max = (uint64_t)n;

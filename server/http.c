@@ -46,6 +46,8 @@ static const srv_route http__routes[] = {
     {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true},
     {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true},
     {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true},
+    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true},
+    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true},
     {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false},
     {"GET", "/healthz", srv_misc_healthz, "healthz", false, false},
     {"GET", "/readyz", srv_misc_readyz, "readyz", false, false},

@@ -180,6 +180,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }
+  if (srv_tm_start(&e)) {
+    fprintf(stderr, "portalisd: %s\n", e.msg);
+    return 1;
+  }
   if (srv_http_start(&e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
@@ -206,6 +210,7 @@ int main(int argc, char **argv) {
   srv_workers_stop(srv_cfg.shutdown_grace_s);
   srv_http_stop();
   srv_retention_stop();
+  tm_index_stop();
   store_shutdown();
   p_log(P_LOG_INFO, "stopped");
   return 0;

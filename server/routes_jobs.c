@@ -352,7 +352,15 @@ enum MHD_Result srv_jobs_delete(srv_req *r) {
   store *s = jobs__store(r, &ret);
   if (!s) return ret;
   p_err e = {0};
-  if (store_job_delete(s, r->params[0], r->who.owner, &e)) return srv_problem_err(r, &e);
+  int64_t *tm_ids = NULL;
+  size_t tm_n = 0;
+  store_tm_ids(s, r->params[0], &tm_ids, &tm_n, &e);
+  if (store_job_delete(s, r->params[0], r->who.owner, &e)) {
+    free(tm_ids);
+    return srv_problem_err(r, &e);
+  }
+  srv_tm_job_deleted(tm_ids, tm_n);
+  free(tm_ids);
   srv_notify(r->params[0]);
   return srv_reply(r, 204, NULL, "", 0, NULL);
 }

@@ -45,6 +45,7 @@ enum MHD_Result srv_misc_readyz(srv_req *r) {
   cJSON_AddNumberToObject(lim, "max_unpacked", (double)srv_cfg.max_unpacked);
   cJSON_AddBoolToObject(b, "require_auth", srv_cfg.require_auth);
   cJSON_AddStringToObject(b, "version", PACKAGE_VERSION);
+  srv_tm_readyz(b);
   enum MHD_Result ret;
   if (ready) {
     ret = srv_reply_json(r, 200, b, NULL);

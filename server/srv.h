@@ -13,6 +13,7 @@
 
 #include "pipeline.h"
 #include "store.h"
+#include "tm.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -58,6 +59,7 @@ typedef struct srv_config {
   int max_per_ip;           /* connections per client address */
   int header_timeout_s;     /* a connection must complete its request headers in this */
   int idle_timeout_s;       /* then may stay idle this long (keep-alive, slow bodies) */
+  tm_gpu_mode gpu;          /* --gpu: translation-memory search device */
   pl_config pl;
 } srv_config;
 
@@ -163,6 +165,19 @@ int srv_metrics_render(p_buf *out, int busy_workers, p_err *e);
 
 /* True while the server accepts work (false during shutdown). */
 bool srv_accepting(void);
+
+/* ------------------------------------------------ translation memory */
+
+/* Starts the search index (--gpu), loads every committed function from the
+ * store and registers the store as the record source (routes_tm.c). */
+int srv_tm_start(p_err *e);
+/* After a job succeeded: its functions join the index. */
+void srv_tm_job_done(const char *job_id);
+/* Before/after a job is deleted: its rows leave the index. */
+void srv_tm_job_deleted(const int64_t *ids, size_t n);
+/* The translation memory's part of /readyz and /metrics. */
+void srv_tm_readyz(cJSON *readyz);
+void srv_tm_metrics(p_buf *out);
 
 /* ------------------------------------------------------------- worker */
 
@@ -284,6 +299,8 @@ enum MHD_Result srv_misc_readyz(srv_req *r);
 enum MHD_Result srv_misc_metrics(srv_req *r);
 enum MHD_Result srv_misc_openapi(srv_req *r);
 enum MHD_Result srv_misc_static(srv_req *r);
+enum MHD_Result srv_tm_job_similar(srv_req *r);
+enum MHD_Result srv_tm_similar(srv_req *r);
 #endif
 
 #endif

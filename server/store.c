@@ -875,6 +875,18 @@ int store_job_finish(store *s, const char *id, const char *state, const char *re
       rc = P_EDB;
     }
   }
+  /* The translation memory keeps the functions of succeeded jobs only. */
+  if (!rc) {
+    st = store__prep(s, !strcmp(state, "succeeded") ? "UPDATE tm_functions SET committed=1 WHERE job_id=?"
+                                                    : "DELETE FROM tm_functions WHERE job_id=?", e);
+    if (st) {
+      sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+      rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "commit functions");
+      sqlite3_finalize(st);
+    } else {
+      rc = P_EDB;
+    }
+  }
   /* Stages that never ran are marked skipped, so a finished job has no
    * pending stage. */
   if (!rc) {
@@ -1224,4 +1236,191 @@ bool store_job_running(store *s, const char *id) {
   bool running = sqlite3_step(st) == SQLITE_ROW;
   sqlite3_finalize(st);
   return running;
+}
+
+/* ------------------------------------------------- translation memory */
+
+int store_tm_put(store *s, const char *job_id, const store_tm_row *rows, int n, p_err *e) {
+  if (store__exec(s, "BEGIN IMMEDIATE", e)) return P_EDB;
+  int rc = 0;
+  sqlite3_stmt *st = store__prep(s, "DELETE FROM tm_functions WHERE job_id=? AND committed=0", e);
+  if (!st) rc = P_EDB;
+  else {
+    sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "tm reset");
+    sqlite3_finalize(st);
+  }
+  st = rc ? NULL : store__prep(s,
+      "INSERT INTO tm_functions(job_id, file, name, line, end_line, ast_hash, python, rust, translation, "
+      "signature, embedding, committed, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?)", e);
+  if (!rc && !st) rc = P_EDB;
+  for (int i = 0; i < n && !rc; i++) {
+    const store_tm_row *f = &rows[i];
+    uint8_t blob[512];
+    for (int d = 0; d < 256; d++) { /* little-endian int16, whatever the host */
+      uint16_t u = (uint16_t)f->embedding[d];
+      blob[2 * d] = (uint8_t)(u & 0xFF);
+      blob[2 * d + 1] = (uint8_t)(u >> 8);
+    }
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, f->line);
+    sqlite3_bind_int(st, 5, f->end_line);
+    sqlite3_bind_text(st, 6, f->ast_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, f->python ? f->python : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, f->rust ? f->rust : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, f->is_static ? "static" : "dynamic", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, f->signature ? f->signature : "", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 11, blob, sizeof blob, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 12, p_now_ms());
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "tm insert");
+  }
+  if (st) sqlite3_finalize(st);
+  if (rc) store__exec(s, "ROLLBACK", NULL);
+  else if (store__exec(s, "COMMIT", e)) rc = P_EDB;
+  return rc;
+}
+
+static void store__tm_emb(sqlite3_stmt *st, int col, int16_t *out) {
+  const uint8_t *b = sqlite3_column_blob(st, col);
+  int n = sqlite3_column_bytes(st, col);
+  for (int d = 0; d < 256; d++)
+    out[d] = (b && n >= 512) ? (int16_t)(uint16_t)(b[2 * d] | (b[2 * d + 1] << 8)) : 0;
+}
+
+int store_tm_scan(store *s, const char *job_id,
+                  int (*fn)(void *ctx, const int64_t *ids, const int16_t *emb, size_t n), void *ctx, p_err *e) {
+  sqlite3_stmt *st = store__prep(s, job_id
+      ? "SELECT id, embedding FROM tm_functions WHERE committed=1 AND job_id=? ORDER BY id"
+      : "SELECT id, embedding FROM tm_functions WHERE committed=1 ORDER BY id", e);
+  if (!st) return P_EDB;
+  if (job_id) sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+  enum { CHUNK = 4096 };
+  int64_t *ids = malloc(CHUNK * sizeof *ids);
+  int16_t *emb = malloc((size_t)CHUNK * 256 * sizeof *emb);
+  int rc = (!ids || !emb) ? p_err_set(e, P_ENOMEM, "out of memory") : 0;
+  size_t n = 0;
+  int step;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    ids[n] = sqlite3_column_int64(st, 0);
+    store__tm_emb(st, 1, emb + n * 256);
+    if (++n == CHUNK) {
+      rc = fn(ctx, ids, emb, n);
+      n = 0;
+    }
+  }
+  if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm scan");
+  if (!rc && n) rc = fn(ctx, ids, emb, n);
+  if (rc && !e->code) p_err_set(e, rc, "translation memory: loading rows failed");
+  sqlite3_finalize(st);
+  free(ids);
+  free(emb);
+  return rc;
+}
+
+int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *e) {
+  *ids = NULL;
+  *n = 0;
+  sqlite3_stmt *st = store__prep(s, "SELECT id FROM tm_functions WHERE job_id=? ORDER BY id", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+  size_t cap = 0;
+  int rc = 0, step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 64;
+      int64_t *nv = realloc(*ids, cap * sizeof *nv);
+      if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
+      *ids = nv;
+    }
+    (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+  }
+  if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm ids");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+#define STORE__TM_COLS "id, file, name, line, end_line, ast_hash, python, rust, translation, signature, job_id, embedding"
+
+static cJSON *store__tm_row(sqlite3_stmt *st) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+  store__json_str(o, "file", st, 1);
+  store__json_str(o, "name", st, 2);
+  cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 3));
+  cJSON_AddNumberToObject(o, "end_line", sqlite3_column_int(st, 4));
+  store__json_str(o, "ast_hash", st, 5);
+  store__json_str(o, "python", st, 6);
+  store__json_str(o, "rust", st, 7);
+  store__json_str(o, "translation", st, 8);
+  store__json_str(o, "signature", st, 9);
+  store__json_str(o, "job_id", st, 10);
+  return o;
+}
+
+int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t **emb, p_err *e) {
+  *funcs = NULL;
+  *emb = NULL;
+  int rc = store__owner_check(s, id, owner, e);
+  if (rc) return rc;
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE job_id=? AND committed=1 ORDER BY id", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  cJSON *arr = cJSON_CreateArray();
+  int16_t *v = NULL;
+  size_t n = 0, cap = 0;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      int16_t *nv = realloc(v, cap * 256 * sizeof *nv);
+      if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
+      v = nv;
+    }
+    store__tm_emb(st, 11, v + n * 256);
+    n++;
+    cJSON_AddItemToArray(arr, store__tm_row(st));
+  }
+  if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm job");
+  sqlite3_finalize(st);
+  if (rc) {
+    cJSON_Delete(arr);
+    free(v);
+    return rc;
+  }
+  *funcs = arr;
+  *emb = v;
+  return 0;
+}
+
+int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e) {
+  *out = NULL;
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE id=? AND committed=1", e);
+  if (!st) return P_EDB;
+  cJSON *arr = cJSON_CreateArray();
+  for (int i = 0; i < n; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, ids[i]);
+    cJSON_AddItemToArray(arr, sqlite3_step(st) == SQLITE_ROW ? store__tm_row(st) : cJSON_CreateNull());
+  }
+  sqlite3_finalize(st);
+  *out = arr;
+  return 0;
+}
+
+int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int limit, cJSON **out, p_err *e) {
+  *out = NULL;
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE ast_hash=? AND id<>? "
+                                    "AND committed=1 ORDER BY id LIMIT ?", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, ast_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, exclude_id);
+  sqlite3_bind_int(st, 3, limit);
+  cJSON *arr = cJSON_CreateArray();
+  while (sqlite3_step(st) == SQLITE_ROW) cJSON_AddItemToArray(arr, store__tm_row(st));
+  sqlite3_finalize(st);
+  *out = arr;
+  return 0;
 }

@@ -145,4 +145,36 @@ int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e);
 /* Is the job running now (its work folder is in use)? */
 bool store_job_running(store *s, const char *id);
 
+/* ------------------------------------------------- translation memory */
+
+/* One function of a job for the translation memory (sql/003). Borrowed. */
+typedef struct store_tm_row {
+  const char *file, *name;
+  int line, end_line;
+  const char *ast_hash, *python, *rust, *signature;
+  bool is_static;
+  const int16_t *embedding; /* 256 components */
+} store_tm_row;
+
+/* Stages a job's functions (visible once store_job_finish commits the job as
+ * succeeded; dropped if it ends otherwise). Replaces earlier staged rows. */
+int store_tm_put(store *s, const char *job_id, const store_tm_row *rows, int n, p_err *e);
+/* Calls fn with committed rows in id order, in chunks (job_id NULL = all
+ * jobs). ids and emb (n * 256) are valid during the call only. */
+int store_tm_scan(store *s, const char *job_id,
+                  int (*fn)(void *ctx, const int64_t *ids, const int16_t *emb, size_t n), void *ctx, p_err *e);
+/* Ids of a job's rows, committed or not (*ids malloc'd). */
+int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *e);
+/* A job's committed functions as a JSON array of {id, file, name, line,
+ * end_line, ast_hash, python, rust, translation, signature}, in id order,
+ * and their embeddings (*emb malloc'd, n * 256; NULL when empty).
+ * P_ENOTFOUND for another owner's job. */
+int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t **emb, p_err *e);
+/* Committed functions by id, as objects like store_tm_job's plus job_id, in
+ * the order of ids; an id that is gone gives a JSON null. */
+int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e);
+/* Committed functions with this normalised-AST hash (oldest first, at most
+ * limit), except the row `exclude_id`. */
+int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int limit, cJSON **out, p_err *e);
+
 #endif

@@ -1,11 +1,12 @@
 /*
  * srv.h - the server part: configuration, HTTP core and routes, uploads,
- * authentication, metrics, the waiter hub and the worker pool.
+ * authentication, metrics, the waiter hub, the worker pool and retention.
  *
  * Sections follow the files: assets.c (embedded files), config.c (flags and
  * environment), http.c (daemon, routing, responses), hub.c (waiters and
  * notifications), upload.c (+ job options validation), auth.c, metrics.c,
- * worker.c, routes_jobs.c, routes_misc.c. main.c starts and stops them.
+ * worker.c, retention.c (expiry sweep, cache eviction, stale work
+ * folders), routes_jobs.c, routes_misc.c. main.c starts and stops them.
  * store.h is the storage interface; it knows nothing of this header.
  */
 #ifndef PORTALIS_SRV_H

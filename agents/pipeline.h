@@ -3,7 +3,7 @@
  *
  * A pl_job carries one upload through Ingest -> Analysis -> SpecGen ->
  * Transpile -> Build -> Test -> Package. The server (server/worker.c) and the
- * command line (server/cli.c) both drive it through pl_run; they differ only
+ * command line (cli/cli.c) both drive it through pl_run; they differ only
  * in the hooks: the server writes logs, diagnostics and artifacts to SQLite
  * and streams them as events, the CLI prints them and writes files.
  *
@@ -17,6 +17,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The stages, by index into pl_stages (the order they run in). */
+enum {
+  PL_STAGE_INGEST,
+  PL_STAGE_ANALYSIS,
+  PL_STAGE_SPECGEN,
+  PL_STAGE_TRANSPILE,
+  PL_STAGE_BUILD,
+  PL_STAGE_TEST,
+  PL_STAGE_PACKAGE,
+  PL_NSTAGES
+};
 
 /* ------------------------------------------------------------- config */
 
@@ -36,7 +48,7 @@ typedef struct pl_config {
   const char *share_dir;    /* holds run.mjs, loader files */
   const char *cache_dir;    /* build cache (module.wasm by crate hash) */
   const char *tmp_dir;      /* parent of per-job work dirs */
-  int stage_timeout_s[7];   /* per-stage wall limits */
+  int stage_timeout_s[PL_NSTAGES]; /* per-stage wall limits */
   int run_timeout_s;        /* one CPython or WASM run */
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
@@ -164,7 +176,6 @@ typedef struct pl_stage {
   int default_timeout_s;
 } pl_stage;
 
-#define PL_NSTAGES 7
 extern const pl_stage pl_stages[PL_NSTAGES];
 
 /* The stages, one file each (agents/<name>.c). Each returns 0 or a p_code and
@@ -186,7 +197,8 @@ typedef enum {
   PL_ERROR       /* ours: translator gap, compile error of generated Rust, I/O */
 } pl_outcome;
 
-/* Runs stages [first, last] (0..6) in order, stopping at the first failure.
+/* Runs stages [first, last] (PL_STAGE_INGEST..PL_STAGE_PACKAGE) in order,
+ * stopping at the first failure.
  * Creates and removes job->workdir. Fills job->reason/message on failure. */
 pl_outcome pl_run(pl_job *job, int first, int last);
 const char *pl_outcome_name(pl_outcome o); /* "succeeded", "failed", ... */

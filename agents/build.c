@@ -34,7 +34,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,137 +43,6 @@
 #define BUILD_FLAGS_TAG "portalis-build-v1 -O strip=symbols wasm-opt-O2/O1>1MiB"
 #define BUILD_CRATE_MAX ((size_t)64 << 20)
 #define BUILD_OPT_O2_MAX (1 << 20) /* bytes: larger modules get wasm-opt -O1 */
-
-/* ------------------------------------------------------ backend helpers
- * Declared in sandbox.h (section "backend helpers"), shared with test.c and
- * package.c. They live here, not in sandbox.c, so that the sandbox stays a
- * unit of its own that links without the pipeline. */
-
-static pthread_mutex_t build__lock = PTHREAD_MUTEX_INITIALIZER;
-
-
-bool sbx_job_canceled(void *job) {
-  return pl_check((pl_job *)job, NULL) != 0;
-}
-
-int sbx_job_wall_ms(pl_job *job, int limit_s) {
-  int64_t ms = (int64_t)(limit_s > 0 ? limit_s : 10) * 1000;
-  int left = pl_time_left_ms(job);
-  if (left < ms) ms = left;
-  return ms < 1 ? 1 : (int)ms;
-}
-
-void sbx_job_open_workdir(pl_job *job) {
-  if (job->workdir[0]) chmod(job->workdir, 0711);
-}
-
-#define BUILD_TOOLS 8
-static struct {
-  char exe[PATH_MAX];
-  char version[128];
-} build__tools[BUILD_TOOLS];
-
-const char *sbx_tool_version(const char *exe, const char *arg) {
-  if (!exe || !*exe) return "";
-  pthread_mutex_lock(&build__lock);
-  for (int i = 0; i < BUILD_TOOLS; i++)
-    if (strcmp(build__tools[i].exe, exe) == 0) {
-      pthread_mutex_unlock(&build__lock);
-      return build__tools[i].version;
-    }
-  pthread_mutex_unlock(&build__lock);
-  const char *argv[] = {exe, arg, NULL};
-  const char *env[] = {"PATH=/usr/bin:/bin", NULL};
-  sbx_opts o = {0};
-  o.argv = argv;
-  o.env = env;
-  o.cwd = "/";
-  o.wall_ms = 10000;
-  o.nproc = 4096;
-  o.mem_mb = 4096;
-  o.keep_uid = true;
-  sbx_result r;
-  char v[128] = "";
-  if (sbx_run(&o, &r, NULL) == 0 && r.exit_code == 0) {
-    const char *s = r.out_len ? r.out : r.err;
-    size_t n = strcspn(s, "\n");
-    if (n >= sizeof v) n = sizeof v - 1;
-    memcpy(v, s, n);
-    v[n] = 0;
-  }
-  sbx_result_free(&r);
-  const char *ret = "";
-  pthread_mutex_lock(&build__lock);
-  for (int i = 0; i < BUILD_TOOLS; i++) {
-    if (strcmp(build__tools[i].exe, exe) == 0) { /* a racing thread won */
-      ret = build__tools[i].version;
-      break;
-    }
-    if (!build__tools[i].exe[0]) {
-      snprintf(build__tools[i].exe, sizeof build__tools[i].exe, "%s", exe);
-      snprintf(build__tools[i].version, sizeof build__tools[i].version, "%s", v);
-      ret = build__tools[i].version;
-      break;
-    }
-  }
-  pthread_mutex_unlock(&build__lock);
-  return ret;
-}
-
-static struct {
-  char path[PATH_MAX];
-  off_t size;
-  struct timespec mtime;
-  char hex[65];
-} build__hashes[4];
-
-int sbx_file_sha256(const char *path, char hex[65], p_err *e) {
-  struct stat st;
-  if (stat(path, &st) != 0) return p_err_set(e, P_EIO, "%s: %s", path, strerror(errno));
-  pthread_mutex_lock(&build__lock);
-  for (int i = 0; i < 4; i++)
-    if (strcmp(build__hashes[i].path, path) == 0 && build__hashes[i].size == st.st_size &&
-        build__hashes[i].mtime.tv_sec == st.st_mtim.tv_sec &&
-        build__hashes[i].mtime.tv_nsec == st.st_mtim.tv_nsec) {
-      memcpy(hex, build__hashes[i].hex, 65);
-      pthread_mutex_unlock(&build__lock);
-      return 0;
-    }
-  pthread_mutex_unlock(&build__lock);
-  char *data;
-  size_t len;
-  int rc = p_read_file(path, (size_t)1 << 30, &data, &len, e);
-  if (rc) return rc;
-  p_sha256_hex(data, len, hex);
-  free(data);
-  pthread_mutex_lock(&build__lock);
-  int slot = 0;
-  for (int i = 0; i < 4; i++)
-    if (strcmp(build__hashes[i].path, path) == 0 || !build__hashes[i].path[0]) {
-      slot = i;
-      break;
-    }
-  snprintf(build__hashes[slot].path, sizeof build__hashes[slot].path, "%s", path);
-  build__hashes[slot].size = st.st_size;
-  build__hashes[slot].mtime = st.st_mtim;
-  memcpy(build__hashes[slot].hex, hex, 65);
-  pthread_mutex_unlock(&build__lock);
-  return 0;
-}
-
-static void build__report_free(void *p) {
-  cJSON_Delete((cJSON *)p);
-}
-
-void *sbx_job_report(pl_job *job) {
-  if (!job->report) {
-    cJSON *o = cJSON_CreateObject();
-    if (!o) abort();
-    job->report = o;
-    job->report_free = build__report_free;
-  }
-  return job->report;
-}
 
 /* ------------------------------------------------------ crate listing */
 
@@ -210,16 +78,9 @@ static int build__walk(build__list *l, const char *root, const char *rel, int de
     } else if (S_ISREG(st.st_mode)) {
       if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
-        char **p = realloc(l->paths, l->cap * sizeof *p);
-        if (!p) {
-          rc = p_err_set(e, P_ENOMEM, "out of memory");
-          break;
-        }
-        l->paths = p;
+        l->paths = p_xrealloc(l->paths, l->cap * sizeof *l->paths);
       }
-      l->paths[l->n] = strdup(sub);
-      if (!l->paths[l->n]) rc = p_err_set(e, P_ENOMEM, "out of memory");
-      else l->n++;
+      l->paths[l->n++] = p_xstrdup(sub);
       l->bytes += (size_t)st.st_size;
       if (l->bytes > BUILD_CRATE_MAX) rc = p_err_set(e, P_ETOOBIG, "generated crate larger than 64 MiB");
     }
@@ -274,8 +135,7 @@ static int build__py_line(const char *text, int rs_line, char *py, size_t pysz) 
   /* Index the line starts up to rs_line. */
   int nlines = 0;
   const char *p = text;
-  const char **ls = malloc(sizeof(char *) * (size_t)(rs_line + 1));
-  if (!ls) return 0;
+  const char **ls = p_xmalloc(sizeof(char *) * (size_t)(rs_line + 1));
   ls[nlines++] = p;
   while (nlines < rs_line && (p = strchr(p, '\n'))) ls[nlines++] = ++p;
   int found = 0;
@@ -312,7 +172,7 @@ static char *build__src_line(pl_job *job, const char *path, int n) {
   }
   if (!p) return NULL;
   size_t len = strcspn(p, "\r\n");
-  return strndup(p, len);
+  return p_xstrndup(p, len);
 }
 
 /* Parses rustc's JSON stream; every error becomes a diagnostic, every
@@ -634,8 +494,7 @@ int pl_stage_build(pl_job *job, p_err *e) {
   if (!realpath(cfg->runtime_dir, rt))
     return p_err_set(e, P_EINTERNAL, "runtime %s: %s", cfg->runtime_dir, strerror(errno));
   if (strcmp(crate, job->crate_dir) != 0) {
-    char *c = strdup(crate);
-    if (!c) return p_err_set(e, P_ENOMEM, "out of memory");
+    char *c = p_xstrdup(crate);
     free(job->crate_dir);
     job->crate_dir = c;
   }
@@ -705,8 +564,7 @@ int pl_stage_build(pl_job *job, p_err *e) {
     cJSON_AddNumberToObject(b, "module_size", (double)len);
     cJSON_AddStringToObject(b, "module_sha256", hex);
     free(job->wasm_path);
-    job->wasm_path = strdup(out);
-    if (!job->wasm_path) rc = p_err_set(e, P_ENOMEM, "out of memory");
+    job->wasm_path = p_xstrdup(out);
   }
   free(wasm);
   cJSON_AddNumberToObject(b, "wall_ms", (double)(p_mono_ms() - t0));

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "pipeline.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,17 +21,18 @@
 #include <unistd.h>
 
 const pl_stage pl_stages[PL_NSTAGES] = {
-    {"ingest", pl_stage_ingest, 30},   {"analysis", pl_stage_analysis, 30},
-    {"specgen", pl_stage_specgen, 30}, {"transpile", pl_stage_transpile, 60},
-    {"build", pl_stage_build, 180},    {"test", pl_stage_test, 120},
-    {"package", pl_stage_package, 60},
+    [PL_STAGE_INGEST] = {"ingest", pl_stage_ingest, 30},
+    [PL_STAGE_ANALYSIS] = {"analysis", pl_stage_analysis, 30},
+    [PL_STAGE_SPECGEN] = {"specgen", pl_stage_specgen, 30},
+    [PL_STAGE_TRANSPILE] = {"transpile", pl_stage_transpile, 60},
+    [PL_STAGE_BUILD] = {"build", pl_stage_build, 180},
+    [PL_STAGE_TEST] = {"test", pl_stage_test, 120},
+    [PL_STAGE_PACKAGE] = {"package", pl_stage_package, 60},
 };
 
 static char *pl__strdup(const char *s) {
   if (!s) return NULL;
-  char *d = strdup(s);
-  if (!d) abort();
-  return d;
+  return p_xstrdup(s);
 }
 
 static char pl__exe_dir[PATH_MAX + 8];
@@ -97,8 +99,7 @@ void pl_config_default(pl_config *cfg, const char *argv0) {
 /* ---------------------------------------------------------------- jobs */
 
 pl_job *pl_job_new(const pl_config *cfg, const char *id) {
-  pl_job *job = calloc(1, sizeof *job);
-  if (!job) abort();
+  pl_job *job = p_xcalloc(1, sizeof *job);
   job->cfg = cfg;
   snprintf(job->id, sizeof job->id, "%s", id ? id : "local");
   job->arena = p_arena_new();
@@ -135,17 +136,43 @@ void pl_job_free(pl_job *job) {
 }
 
 int pl_job_add_file(pl_job *job, const char *path, const char *data, size_t len, p_err *e) {
-  pl_file *f = realloc(job->files, (job->nfiles + 1) * sizeof *f);
-  if (!f) return p_err_set(e, P_ENOMEM, "out of memory");
+  pl_file *f = p_xrealloc(job->files, (job->nfiles + 1) * sizeof *f);
   job->files = f;
   f = &job->files[job->nfiles];
   f->path = pl__strdup(path);
-  f->data = malloc(len + 1);
-  if (!f->data) return p_err_set(e, P_ENOMEM, "out of memory");
+  f->data = p_xmalloc(len + 1);
   memcpy(f->data, data, len);
   f->data[len] = 0;
   f->len = len;
   job->nfiles++;
+  return 0;
+}
+
+int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e) {
+  cJSON *opts = cJSON_Parse(options_json ? options_json : "{}");
+  if (!opts) return 0;
+  job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
+  const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
+  if (cJSON_IsNumber(sl) && job->cfg && job->cfg->test_hooks) job->debug_sleep_ms = (int)sl->valuedouble;
+  const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
+  int n = cJSON_GetArraySize(vs);
+  if (n > 0) {
+    job->vectors = p_xcalloc((size_t)n, sizeof *job->vectors);
+    const cJSON *v;
+    cJSON_ArrayForEach(v, vs) {
+      pl_vector *pv = &job->vectors[job->nvectors++];
+      const cJSON *args = cJSON_GetObjectItemCaseSensitive(v, "args");
+      int na = cJSON_GetArraySize(args);
+      pv->args = p_xcalloc((size_t)na + 1, sizeof *pv->args);
+      const cJSON *a;
+      cJSON_ArrayForEach(a, args) pv->args[pv->nargs++] = p_xstrdup(a->valuestring);
+      const cJSON *in = cJSON_GetObjectItemCaseSensitive(v, "stdin");
+      const char *txt = cJSON_IsString(in) ? in->valuestring : "";
+      pv->stdin_data = p_xstrdup(txt);
+      pv->stdin_len = strlen(txt);
+    }
+  }
+  cJSON_Delete(opts);
   return 0;
 }
 
@@ -159,8 +186,7 @@ void pl_diag_add(pl_job *job, const char *severity, const char *file, int line, 
                  const char *source_line, const char *fmt, ...) {
   if (job->ndiags == job->diag_cap) {
     size_t cap = job->diag_cap ? job->diag_cap * 2 : 8;
-    pl_diag *d = realloc(job->diags, cap * sizeof *d);
-    if (!d) return;
+    pl_diag *d = p_xrealloc(job->diags, cap * sizeof *d);
     job->diags = d;
     job->diag_cap = cap;
   }

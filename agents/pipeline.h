@@ -3,7 +3,7 @@
  *
  * A pl_job carries one upload through Ingest -> Analysis -> SpecGen ->
  * Transpile -> Build -> Test -> Package. The server (server/worker.c) and the
- * command line (server/cli.c) both drive it through pl_run; they differ only
+ * command line (cli/cli.c) both drive it through pl_run; they differ only
  * in the hooks: the server writes logs, diagnostics and artifacts to SQLite
  * and streams them as events, the CLI prints them and writes files.
  *
@@ -17,6 +17,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The stages, by index into pl_stages (the order they run in). */
+enum {
+  PL_STAGE_INGEST,
+  PL_STAGE_ANALYSIS,
+  PL_STAGE_SPECGEN,
+  PL_STAGE_TRANSPILE,
+  PL_STAGE_BUILD,
+  PL_STAGE_TEST,
+  PL_STAGE_PACKAGE,
+  PL_NSTAGES
+};
 
 /* ------------------------------------------------------------- config */
 
@@ -36,7 +48,7 @@ typedef struct pl_config {
   const char *share_dir;    /* holds run.mjs, loader files */
   const char *cache_dir;    /* build cache (module.wasm by crate hash) */
   const char *tmp_dir;      /* parent of per-job work dirs */
-  int stage_timeout_s[7];   /* per-stage wall limits */
+  int stage_timeout_s[PL_NSTAGES]; /* per-stage wall limits */
   int run_timeout_s;        /* one CPython or WASM run */
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
@@ -71,6 +83,7 @@ typedef struct pl_diag {
 } pl_diag;
 
 typedef struct pl_job pl_job;
+struct tm_func;
 
 /* Where the pipeline reports to. All optional. Called on the worker thread. */
 typedef struct pl_hooks {
@@ -87,6 +100,10 @@ typedef struct pl_hooks {
                   const void *data, size_t len, p_err *e);
   /* Polled by stages; true = stop now with P_ECANCELED. */
   bool (*canceled)(void *ctx, pl_job *job);
+  /* Package: the job's functions for the translation memory (agents/tm.h),
+   * kept by the hook only if the job succeeds. Nonzero = not stored (the
+   * stage logs it and goes on). */
+  int (*functions)(void *ctx, pl_job *job, const struct tm_func *funcs, int n, p_err *e);
 } pl_hooks;
 
 struct pl_job {
@@ -131,6 +148,11 @@ void pl_job_free(pl_job *job);
 /* Copies a file into the job. */
 int pl_job_add_file(pl_job *job, const char *path, const char *data, size_t len, p_err *e);
 const pl_file *pl_job_find_file(const pl_job *job, const char *path);
+/* Applies a job's stored options (JSON text as validated by the server:
+ * {"vectors":[{"args":[..],"stdin":".."}], "skip_test":bool,
+ * "debug_sleep_ms":int, the last only with cfg->test_hooks). Text that does
+ * not parse is no options. */
+int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e);
 /* Adds a diagnostic (strings copied) and calls the diag hook. */
 void pl_diag_add(pl_job *job, const char *severity, const char *file, int line, int col,
                  const char *source_line, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
@@ -154,7 +176,6 @@ typedef struct pl_stage {
   int default_timeout_s;
 } pl_stage;
 
-#define PL_NSTAGES 7
 extern const pl_stage pl_stages[PL_NSTAGES];
 
 /* The stages, one file each (agents/<name>.c). Each returns 0 or a p_code and
@@ -176,7 +197,8 @@ typedef enum {
   PL_ERROR       /* ours: translator gap, compile error of generated Rust, I/O */
 } pl_outcome;
 
-/* Runs stages [first, last] (0..6) in order, stopping at the first failure.
+/* Runs stages [first, last] (PL_STAGE_INGEST..PL_STAGE_PACKAGE) in order,
+ * stopping at the first failure.
  * Creates and removes job->workdir. Fills job->reason/message on failure. */
 pl_outcome pl_run(pl_job *job, int first, int last);
 const char *pl_outcome_name(pl_outcome o); /* "succeeded", "failed", ... */

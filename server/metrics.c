@@ -4,7 +4,9 @@
  * Counters live in memory behind one mutex (HTTP requests by route, method
  * and status; finished jobs by state; stage duration histograms); gauges that
  * the database knows better (jobs by state, queue depth) are read from the
- * store at scrape time, so they are right after a restart too.
+ * store at scrape time, so they are right after a restart too. The caller
+ * passes what only the worker pool knows (busy workers), so metrics depend
+ * on nothing above them.
  */
 #include "srv.h"
 
@@ -28,7 +30,7 @@ static struct {
   unsigned long long count;
   double sum;
 } met__stage[PL_NSTAGES];
-static unsigned long long met__done[7];
+static unsigned long long met__done[STORE_NSTATES];
 
 void srv_metrics_http(const char *route, const char *method, int status) {
   pthread_mutex_lock(&met__lock);
@@ -60,30 +62,30 @@ void srv_metrics_stage(const char *stage, double seconds) {
 
 void srv_metrics_job_done(const char *state) {
   pthread_mutex_lock(&met__lock);
-  for (int i = 0; i < 7; i++)
+  for (int i = 0; i < STORE_NSTATES; i++)
     if (!strcmp(store_states[i], state)) met__done[i]++;
   pthread_mutex_unlock(&met__lock);
 }
 
-int srv_metrics_render(p_buf *out, p_err *e) {
+int srv_metrics_render(p_buf *out, int busy_workers, p_err *e) {
   store *s = store_get(e);
   if (!s) return P_EDB;
-  int64_t counts[7];
+  int64_t counts[STORE_NSTATES];
   if (store_job_counts(s, -1, counts, e)) return e->code;
   p_buf_puts(out, "# HELP portalis_jobs Jobs in the store by state.\n# TYPE portalis_jobs gauge\n");
-  for (int i = 0; i < 7; i++)
+  for (int i = 0; i < STORE_NSTATES; i++)
     p_buf_printf(out, "portalis_jobs{state=\"%s\"} %lld\n", store_states[i], (long long)counts[i]);
   p_buf_printf(out, "# HELP portalis_queue_depth Jobs waiting for a worker.\n# TYPE portalis_queue_depth gauge\n"
-                    "portalis_queue_depth %lld\n", (long long)counts[0]);
+                    "portalis_queue_depth %lld\n", (long long)counts[STORE_QUEUED]);
   p_buf_printf(out, "# HELP portalis_workers Worker threads.\n# TYPE portalis_workers gauge\nportalis_workers %d\n",
                srv_cfg.workers);
   p_buf_printf(out, "# HELP portalis_workers_busy Workers running a job.\n# TYPE portalis_workers_busy gauge\n"
-                    "portalis_workers_busy %d\n", srv_workers_busy());
+                    "portalis_workers_busy %d\n", busy_workers);
   pthread_mutex_lock(&met__lock);
   p_buf_puts(out, "# HELP portalis_jobs_finished_total Jobs this process finished, by final state.\n"
                   "# TYPE portalis_jobs_finished_total counter\n");
-  for (int i = 0; i < 7; i++)
-    if (i >= 2) p_buf_printf(out, "portalis_jobs_finished_total{state=\"%s\"} %llu\n", store_states[i], met__done[i]);
+  for (int i = STORE_SUCCEEDED; i < STORE_NSTATES; i++)
+    p_buf_printf(out, "portalis_jobs_finished_total{state=\"%s\"} %llu\n", store_states[i], met__done[i]);
   p_buf_puts(out, "# HELP portalis_stage_duration_seconds Wall time of pipeline stages.\n"
                   "# TYPE portalis_stage_duration_seconds histogram\n");
   for (int st = 0; st < PL_NSTAGES; st++) {
@@ -102,5 +104,6 @@ int srv_metrics_render(p_buf *out, p_err *e) {
     p_buf_printf(out, "portalis_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
                  met__http[i].route, met__http[i].method, met__http[i].status, met__http[i].n);
   pthread_mutex_unlock(&met__lock);
+  srv_tm_metrics(out);
   return out->err ? p_err_set(e, P_ETOOBIG, "metrics too large") : 0;
 }

@@ -1,6 +1,6 @@
 /*
  * upload.c - turning a request body into the files of a job, and the job
- * options.
+ * options (validated here; the pipeline applies them: pl_job_apply_options).
  *
  * Uploads are untrusted. An archive (zip, tar, tar.gz) is read with
  * libarchive from memory, entry by entry, and refused - with the entry's name
@@ -91,14 +91,12 @@ static int up__add(srv_upload *up, const char *path, const char *data, size_t le
     return p_err_set(e, P_EUPLOAD, "the upload has more than %zu files", srv_cfg.max_files);
   if (up->unpacked + len > srv_cfg.max_unpacked)
     return p_err_set(e, P_ETOOBIG, "the upload unpacks to more than %zu bytes", srv_cfg.max_unpacked);
-  store_upload_file *f = realloc(up->files, (up->nfiles + 1) * sizeof *f);
-  if (!f) return p_err_set(e, P_ENOMEM, "out of memory");
+  store_upload_file *f = p_xrealloc(up->files, (up->nfiles + 1) * sizeof *f);
   up->files = f;
-  char *d = malloc(len + 1);
-  if (!d) return p_err_set(e, P_ENOMEM, "out of memory");
+  char *d = p_xmalloc(len + 1);
   memcpy(d, data, len);
   d[len] = 0;
-  up->files[up->nfiles].path = strdup(path);
+  up->files[up->nfiles].path = p_xstrdup(path);
   up->files[up->nfiles].data = d;
   up->files[up->nfiles].len = len;
   up->nfiles++;
@@ -218,9 +216,7 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
   size_t total = 0;
   for (size_t i = 0; i < nparts; i++) total += parts[i].data.len;
   if (nparts == 0 || total == 0) {
-    p_err_set(e, P_EINVAL, "the upload is empty: send a Python file, a zip or a tar.gz as the body");
-    e->line = 400;
-    return P_EINVAL;
+    return p_err_set(e, P_EEMPTY, "the upload is empty: send a Python file, a zip or a tar.gz as the body");
   }
   for (size_t i = 0; i < nparts; i++) {
     srv_part *p = &parts[i];
@@ -258,7 +254,7 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
     bool entry_has_prefix = entry_param && !strncmp(entry_param, prefix, n);
     if (all && !entry_has_prefix) {
       for (size_t i = 0; i < up->nfiles; i++) {
-        char *np = strdup(up->files[i].path + n);
+        char *np = p_xstrdup(up->files[i].path + n);
         free((char *)up->files[i].path);
         up->files[i].path = np;
       }
@@ -305,7 +301,7 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
       }
     }
   }
-  up->entry = strdup(entry);
+  up->entry = p_xstrdup(entry);
   return 0;
 }
 
@@ -385,31 +381,5 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
     return p_err_set(e, P_EINVAL, "invalid job options (%d problem%s)", bad, bad == 1 ? "" : "s");
   }
   *out = o;
-  return 0;
-}
-
-int srv_options_apply(const cJSON *opts, pl_job *job, p_err *e) {
-  if (!opts) return 0;
-  job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
-  const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
-  if (cJSON_IsNumber(sl) && job->cfg && job->cfg->test_hooks) job->debug_sleep_ms = (int)sl->valuedouble;
-  const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
-  int n = cJSON_GetArraySize(vs);
-  if (n <= 0) return 0;
-  job->vectors = calloc((size_t)n, sizeof *job->vectors);
-  if (!job->vectors) return p_err_set(e, P_ENOMEM, "out of memory");
-  const cJSON *v;
-  cJSON_ArrayForEach(v, vs) {
-    pl_vector *pv = &job->vectors[job->nvectors++];
-    const cJSON *args = cJSON_GetObjectItemCaseSensitive(v, "args");
-    int na = cJSON_GetArraySize(args);
-    pv->args = calloc((size_t)na + 1, sizeof *pv->args);
-    const cJSON *a;
-    cJSON_ArrayForEach(a, args) pv->args[pv->nargs++] = strdup(a->valuestring);
-    const cJSON *in = cJSON_GetObjectItemCaseSensitive(v, "stdin");
-    const char *txt = cJSON_IsString(in) ? in->valuestring : "";
-    pv->stdin_data = strdup(txt);
-    pv->stdin_len = strlen(txt);
-  }
   return 0;
 }

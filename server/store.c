@@ -1295,8 +1295,8 @@ int store_tm_scan(store *s, const char *job_id,
   if (!st) return P_EDB;
   if (job_id) sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
   enum { CHUNK = 4096 };
-  int64_t *ids = malloc(CHUNK * sizeof *ids);
-  int16_t *emb = malloc((size_t)CHUNK * 256 * sizeof *emb);
+  int64_t *ids = p_xmalloc(CHUNK * sizeof *ids);
+  int16_t *emb = p_xmalloc((size_t)CHUNK * 256 * sizeof *emb);
   int rc = (!ids || !emb) ? p_err_set(e, P_ENOMEM, "out of memory") : 0;
   size_t n = 0;
   int step;
@@ -1328,7 +1328,7 @@ int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (*n == cap) {
       cap = cap ? cap * 2 : 64;
-      int64_t *nv = realloc(*ids, cap * sizeof *nv);
+      int64_t *nv = p_xrealloc(*ids, cap * sizeof *nv);
       if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
       *ids = nv;
     }
@@ -1372,7 +1372,7 @@ int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (n == cap) {
       cap = cap ? cap * 2 : 16;
-      int16_t *nv = realloc(v, cap * 256 * sizeof *nv);
+      int16_t *nv = p_xrealloc(v, cap * 256 * sizeof *nv);
       if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
       v = nv;
     }

@@ -139,8 +139,7 @@ static int wk__hook_functions(void *ctx, pl_job *job, const tm_func *fs, int n, 
   (void)ctx;
   store *s = store_get(e);
   if (!s) return P_EDB;
-  store_tm_row *rows = calloc((size_t)n, sizeof *rows);
-  if (!rows) return p_err_set(e, P_ENOMEM, "out of memory");
+  store_tm_row *rows = p_xcalloc((size_t)n, sizeof *rows);
   for (int i = 0; i < n; i++)
     rows[i] = (store_tm_row){fs[i].file,   fs[i].name, fs[i].line,      fs[i].end_line, fs[i].hash,
                              fs[i].python, fs[i].rust, fs[i].signature, fs[i].is_static, fs[i].emb};

@@ -241,7 +241,7 @@ START_TEST(t_gen_super_in_comprehension) {
                      "        return [super().m() for _ in range(1)]\n    def o(self):\n"
                      "        return [__class__ for _ in range(1)]\n");
   HAS(r, "rt::super_(&l__class__.get()?, &self_.clone())?");
-  HAS(r, "rt::call_method(&rt::call(&rt::builtin(\"super\"), vec![], vec![])?, \"m\"");
+  HAS(r, "rt::call_method_args(\"m\", &[rt::call_args(&rt::builtin(\"super\"), &[])?])?");
   HASNT(r, "rt::mod_get(__g, \"__class__\")");
 }
 END_TEST
@@ -250,10 +250,10 @@ START_TEST(t_gen_module_globals) {
   const char *r = tr("x = 1\nprint(x)\n");
   HAS(r, "pub fn body(__g: &Value) -> PyResult<()>");
   HAS(r, "rx::gset(&G_x, __g, \"x\", Value::int(1));");
-  HAS(r, "\n    rt::print(&[rt::mod_get(__g, \"x\")?])?;\n");
+  HAS(r, "\n    rt::print(&[rx::gget(&G_x, __g, \"x\")?])?;\n");
   /* print with keywords, or a shadowed len, go through the generic call */
   const char *r2 = tr("def len(x):\n    return 0\nprint(len([1]), sep='')\n");
-  HAS(r2, "rt::call(&rt::builtin(\"print\"), vec![rt::call(&rt::mod_get(__g, \"len\")?, vec![rt::list(vec![Value::int(1)])], vec![])?], vec![(\"sep\".to_string(), Value::str(\"\"))])?;");
+  HAS(r2, "rt::call(&rt::builtin(\"print\"), vec![rt::call_args(&rx::gget(&G_len, __g, \"len\")?, &[rt::list(vec![Value::int(1)])])?], vec![(\"sep\".to_string(), Value::str(\"\"))])?;");
   const char *r3 = tr("n = len('ab') + abs(-2)\n");
   HAS(r3, "Value::int(rt::len(&Value::str(\"ab\"))? as i64)");
   HAS(r3, "rt::abs(&Value::int(-2))?");
@@ -320,7 +320,7 @@ START_TEST(t_gen_targets) {
   HAS(r, "rt::unpack_ex(&");
   HAS(r, ", 1, 1)?");
   HAS(r, "let __a");
-  HAS(r, "rt::setitem(&rt::mod_get(__g, \"d\")?, &Value::str(\"k\"), __v");
+  HAS(r, "rt::setitem(&rx::gget(&G_d, __g, \"d\")?, &Value::str(\"k\"), __v");
   HAS(r, "rt::iadd(&rt::getitem(&__o");
   HAS(r, "rt::setattr(&rt::mod_get(__g, \"obj\")?, \"attr\", __v");
 }
@@ -334,7 +334,7 @@ START_TEST(t_gen_loops_else_labels) {
   HAS(r, "while let Some(__x");
   /* the else clause's continue targets the outer loop's label */
   HAS(r, "continue 'l1;");
-  HAS(r, "if !(rt::truthy(&rt::mod_get(__g, \"x\")?)?) {");
+  HAS(r, "if !(rt::truthy(&rx::gget(&G_x, __g, \"x\")?)?) {");
 }
 END_TEST
 
@@ -372,7 +372,7 @@ END_TEST
 START_TEST(t_gen_raise_from_assert) {
   const char *r = tr("def f(x):\n    assert x > 0, 'neg'\n    raise ValueError('bad') from None\n");
   HAS(r, "return Err(rx::assert_error(Some(Value::str(\"neg\"))));");
-  HAS(r, "return Err(rt::raise_from(rt::call(&rt::mod_get(__g, \"ValueError\")?, vec![Value::str(\"bad\")], vec![])?, Value::none()));");
+  HAS(r, "return Err(rt::raise_from(rt::call_args(&rt::mod_get(__g, \"ValueError\")?, &[Value::str(\"bad\")])?, Value::none()));");
 }
 END_TEST
 
@@ -381,7 +381,7 @@ START_TEST(t_gen_with) {
   HAS(r, "rt::call_method(&__m");
   HAS(r, "\"__enter__\"");
   HAS(r, "rx::with_exit(&__m");
-  HAS(r, "rt::mod_set(__g, \"f\", __x");
+  HAS(r, "rx::gset(&G_f, __g, \"f\", __x");
 }
 END_TEST
 
@@ -389,7 +389,7 @@ START_TEST(t_gen_generator) {
   const char *r = tr("def gen(n):\n    for i in range(n):\n        x = yield i\n    yield from other()\n    return 5\n");
   HAS(r, "rt::make_generator(\"gen\", \"gen\", move |__co: Co| async move {");
   HAS(r, "__co.yield_(i.clone()).await?");
-  HAS(r, "rt::yield_from(&__co, &rt::call(");
+  HAS(r, "rt::yield_from(&__co, &rt::call_args(");
   HAS(r, "return Ok(Value::int(5));");
   HASNT(strstr(r, "fn gen("), "__fr.line("); /* no frames across yields */
   const char *r2 = tr("def gen():\n    try:\n        yield 1\n    finally:\n        pass\n");
@@ -412,8 +412,8 @@ END_TEST
 
 START_TEST(t_gen_fstrings_calls) {
   const char *r = tr("x = 3\ns = f'{x!r:>{x}} {x=} {x:.2f}'\nprint(*[1], sep='', **{})\nobj.m(1, k=2)\n");
-  HAS(r, "rx::fmt(&rt::mod_get(__g, \"x\")?, 'r', &rt::to_str(");
-  HAS(r, "rx::fmt(&rt::mod_get(__g, \"x\")?, ' ', \".2f\")?");
+  HAS(r, "rx::fmt(&rx::gget(&G_x, __g, \"x\")?, 'r', &rt::to_str(");
+  HAS(r, "rx::fmt(&rx::gget(&G_x, __g, \"x\")?, ' ', \".2f\")?");
   HAS(r, "__s");
   HAS(r, "rt::extend_args(&mut __v");
   HAS(r, "rt::extend_kwargs(&mut __k");

@@ -53,6 +53,9 @@ typedef struct pl_config {
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
   bool test_hooks;          /* allow test-only job options (debug_sleep_ms) */
+  size_t translate_memory_mb; /* >0: Ingest..Transpile run in a child process
+                               * with this much address space on top of the
+                               * parent's; 0: in this process */
 } pl_config;
 
 /* Fills cfg with the configure-time defaults and the paths next to the
@@ -134,6 +137,9 @@ struct pl_job {
   void (*report_free)(void *);
   void (*ast_free)(void *);  /* frees job->ast/analysis/spec beyond the arena */
   bool cache_hit;          /* build reused a cached module */
+  struct tm_func *tm_funcs; /* translation-memory entries made by the isolated
+                             * translation child (job->ast stays there) */
+  int ntm_funcs;
 
   /* ---- outcome */
   pl_diag *diags;

@@ -40,6 +40,7 @@ pub mod stdlib4;
 pub mod stdlib5;
 pub mod stdlib6;
 pub mod stdlib7;
+pub mod sysio;
 pub mod regex;
 pub mod value;
 

@@ -8,7 +8,11 @@
 #   - write all of several MB to a stdout pipe whose reader is slow (a short
 #     or would-block write is retried, not dropped),
 #   - sleep for real in time.sleep (a poll_oneoff clock subscription), under
-#     the host and under contrib/run.mjs.
+#     the host and under contrib/run.mjs,
+#   - recurse 100,000 Python frames deep with a raised recursion limit under
+#     contrib/run.mjs (a 64 MiB module stack, a worker with a big native
+#     stack), and raise RecursionError rather than trap when the limit is
+#     above what the stack holds.
 # Each output is compared byte for byte with python3's on the same input.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 top_builddir=${top_builddir:-$top_srcdir}
@@ -23,7 +27,7 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
-for p in lines big sleep; do
+for p in lines big sleep deep overflow; do
   if ! "$portalis" translate "$d/$p.py" -o "$tmp/$p" >"$tmp/$p.log" 2>&1; then
     echo "FAIL translate $p.py" >&2
     cat "$tmp/$p.log" >&2
@@ -78,4 +82,12 @@ check "trickling stdout reader, non-blocking host" "$tmp/big.exp" "$tmp/big2.out
 check "time.sleep, non-blocking host" "$tmp/sleep.exp" "$tmp/sleep.out"
 "$node" "$top_srcdir/contrib/run.mjs" "$tmp/sleep/module.wasm" >"$tmp/sleep2.out"
 check "time.sleep, run.mjs" "$tmp/sleep.exp" "$tmp/sleep2.out"
+
+# 4. deep recursion under run.mjs
+"$py" "$d/deep.py" >"$tmp/deep.exp"
+"$node" "$top_srcdir/contrib/run.mjs" "$tmp/deep/module.wasm" >"$tmp/deep.out"
+check "100,000-frame recursion, run.mjs" "$tmp/deep.exp" "$tmp/deep.out"
+printf 'start\nRecursionError: maximum recursion depth exceeded\n1000\n' >"$tmp/overflow.exp"
+"$node" "$top_srcdir/contrib/run.mjs" "$tmp/overflow/module.wasm" >"$tmp/overflow.out"
+check "RecursionError at the end of the module's stack" "$tmp/overflow.exp" "$tmp/overflow.out"
 exit $fail

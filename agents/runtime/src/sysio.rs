@@ -294,3 +294,38 @@ pub fn stdin_read1(n: usize) -> Vec<u8> {
         s.take(have)
     })
 }
+
+// ---------------------------------------------------------------- stack
+
+// Rust's wasm32 modules put the stack first in linear memory: it grows down
+// from its size (agents/build.c links with -z stack-size) towards address 0,
+// and running past 0 traps ("memory access out of bounds") and loses the
+// buffered output.  Python calls check the address of a local instead and
+// raise RecursionError while a reserve (1/8 of the stack, at most 1 MiB) is
+// left for the error path.
+static STACK_TOP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Records the top of the stack (run_main calls it first thing).
+#[inline(never)]
+pub fn mark_stack_top() {
+    let probe = 0u8;
+    let a = &probe as *const u8 as usize;
+    STACK_TOP.store(a, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// True when the stack is nearly used up (wasm only; always false on hosts
+/// whose stacks std already guards).
+#[inline(always)]
+pub fn stack_low() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let probe = 0u8;
+        let a = &probe as *const u8 as usize;
+        let top = STACK_TOP.load(std::sync::atomic::Ordering::Relaxed);
+        a < (top / 8).min(1 << 20)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        false
+    }
+}

@@ -23,6 +23,7 @@ pub mod attr;
 pub mod bigint;
 pub mod builtins;
 pub mod call;
+pub mod ext;
 pub mod extra;
 pub mod format;
 pub mod gen;

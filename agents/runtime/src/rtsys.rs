@@ -47,6 +47,18 @@ pub fn write_stdout(s: &str) {
     });
 }
 
+/// Binary output to stdout (`sys.stdout.buffer.write`), in order with text.
+pub fn write_stdout_bytes(b: &[u8]) {
+    OUT.with(|o| {
+        let mut o = o.borrow_mut();
+        o.extend_from_slice(b);
+        if o.len() > 1 << 16 {
+            crate::sysio::write_all(1, &o);
+            o.clear();
+        }
+    });
+}
+
 pub fn flush_stdout() {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
@@ -165,6 +177,7 @@ fn make_streams() -> (Value, Value, Value) {
         let v = new_instance(&cls);
         as_inst(&v).unwrap().dict.borrow_mut().set("_fd", Value::Int(fd));
         as_inst(&v).unwrap().dict.borrow_mut().set("name", Value::str(name));
+        as_inst(&v).unwrap().dict.borrow_mut().set("buffer", crate::ext::binio::buffer(fd));
         v
     };
     (mk(0, "<stdin>"), mk(1, "<stdout>"), mk(2, "<stderr>"))
@@ -340,6 +353,7 @@ pub fn handle_uncaught(e: &PyErr) -> i32 {
 
 /// Runs the entry module as `__main__` and exits the process.
 pub fn run_main(file: &'static str, body: fn(&Value) -> PyResult<()>) -> ! {
+    crate::sysio::mark_stack_top();
     // a runtime bug must not also lose the output printed so far
     std::panic::set_hook(Box::new(|info| {
         let _ = OUT.try_with(|o| {

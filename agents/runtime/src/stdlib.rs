@@ -14,7 +14,7 @@ use std::rc::Rc;
 pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
-    "statistics", "textwrap", "io", "os", "os.path",
+    "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.
@@ -515,12 +515,15 @@ pub fn import(name: &str) -> PyResult<Value> {
             let os = import("os")?;
             return crate::attr::getattr(&os, "path");
         }
-        _ => {
-            return Err(new_exc_args(
-                "ModuleNotFoundError",
-                vec![Value::string(format!("No module named '{}'", name))],
-            ))
-        }
+        _ => match crate::ext::import(name) {
+            Some(m) => m,
+            None => {
+                return Err(new_exc_args(
+                    "ModuleNotFoundError",
+                    vec![Value::string(format!("No module named '{}'", name))],
+                ))
+            }
+        },
     };
     crate::methods::dict_set(&mods, Value::str(name), m.clone())?;
     CACHE.with(|c| c.borrow_mut().push((name.to_string(), m.clone())));

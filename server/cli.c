@@ -152,7 +152,7 @@ int main(int argc, char **argv) {
   pl_config_default(&cfg, argv[0]);
   if (optimize) cfg.wasm_opt_max = UINT64_MAX;
   pl_job *job = pl_job_new(&cfg, "cli");
-  job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL};
+  job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL, NULL};
   p_err e = {0};
   struct stat st;
   if (stat(src, &st)) {

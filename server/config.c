@@ -45,6 +45,8 @@ void srv_usage(FILE *f) {
       "                       (0: never; it saves ~12%% on a 1.5 MB module for ~1 s) [PORTALIS_WASM_OPT_MAX]\n"
       "  --shutdown-grace S   on SIGTERM, seconds running jobs may finish before they are re-queued,\n"
       "                       0..3600, default 10\n"
+      "  --gpu MODE           translation-memory search device: auto (a CUDA GPU if one is usable,\n"
+      "                       else the CPU), off (CPU), require (refuse to start without one) [PORTALIS_GPU]\n"
       "  --test-hooks         accept the test-only job option debug_sleep_ms (tests only)\n"
       "  --log-level LEVEL    debug, info, warn or error (default info)\n"
       "  -h, --help           this text\n"
@@ -81,6 +83,14 @@ static int cfg__listen(const char *v, p_err *e) {
   memcpy(srv_cfg.listen_host, h, hl);
   srv_cfg.listen_host[hl] = 0;
   srv_cfg.port = (int)port;
+  return 0;
+}
+
+static int cfg__gpu(const char *what, const char *v, p_err *e) {
+  if (!strcmp(v, "auto")) srv_cfg.gpu = TM_GPU_AUTO;
+  else if (!strcmp(v, "off")) srv_cfg.gpu = TM_GPU_OFF;
+  else if (!strcmp(v, "require")) srv_cfg.gpu = TM_GPU_REQUIRE;
+  else return p_err_set(e, P_EINVAL, "%s: '%s' is not auto, off or require", what, v);
   return 0;
 }
 
@@ -127,10 +137,11 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     if (cfg__num("PORTALIS_WASM_OPT_MAX", env, 0, 1 << 30, &n, e)) return e->code;
     srv_cfg.pl.wasm_opt_max = (uint64_t)n;
   }
+  if ((env = getenv("PORTALIS_GPU")) && *env && cfg__gpu("PORTALIS_GPU", env, e)) return e->code;
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
-         O_HOOKS, O_LOG, O_VERSION, O_WOPT };
+         O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_GPU };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -138,6 +149,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"require-auth", no_argument, NULL, O_AUTH}, {"web-dir", required_argument, NULL, O_WEB},
       {"stage-timeout", required_argument, NULL, O_STAGE}, {"shutdown-grace", required_argument, NULL, O_GRACE},
       {"test-hooks", no_argument, NULL, O_HOOKS}, {"wasm-opt-max", required_argument, NULL, O_WOPT}, {"log-level", required_argument, NULL, O_LOG},
+      {"gpu", required_argument, NULL, O_GPU},
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
@@ -170,6 +182,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       srv_cfg.shutdown_grace_s = (int)n;
       break;
     case O_HOOKS: srv_cfg.pl.test_hooks = true; break;
+    case O_GPU: if (cfg__gpu("--gpu", optarg, e)) return e->code; break;
     case O_WOPT:
       if (cfg__num("--wasm-opt-max", optarg, 0, 1 << 30, &n, e)) return e->code;
       srv_cfg.pl.wasm_opt_max = (uint64_t)n;

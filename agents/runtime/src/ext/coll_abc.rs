@@ -155,7 +155,12 @@ pub fn module() -> Value {
     let container = mk("Container", vec![], vec![]);
     reg(&container, vec!["list", "tuple", "str", "bytes", "dict", "set", "frozenset", "range", "dict_keys", "dict_items"], &["__contains__"]);
     let hashable = mk("Hashable", vec![], vec![]);
-    reg(&hashable, vec!["int", "float", "bool", "str", "bytes", "tuple", "frozenset", "NoneType", "range", "type"], &["__hash__"]);
+    reg(
+        &hashable,
+        vec!["int", "float", "bool", "str", "bytes", "tuple", "frozenset", "NoneType", "range", "type", "function",
+             "builtin_function_or_method", "method"],
+        &["__hash__"],
+    );
     let iterable = mk("Iterable", vec![], vec![]);
     reg(&iterable, iterables.clone(), &["__iter__"]);
     let iterator = mk("Iterator", vec![iterable.clone()], vec![m("__iter__", |a, _| Ok(s(&a[0])))]);

@@ -35,6 +35,7 @@
  */
 #include "ingest.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,14 +73,12 @@ int py_parse_file(p_arena *a, const char *path, const char *modname, const char 
   int nl = 1;
   for (size_t i = 0; i < nlen; i++)
     if (text[i] == '\n') nl++;
-  c.line_off = malloc(sizeof(size_t) * (size_t)(nl + 1));
-  if (!c.line_off) return p_err_set(NULL, P_ENOMEM, "out of memory");
+  c.line_off = p_xmalloc(sizeof(size_t) * (size_t)(nl + 1));
   c.nlines = 0;
   c.line_off[c.nlines++] = 0;
   for (size_t i = 0; i < nlen; i++)
     if (text[i] == '\n') c.line_off[c.nlines++] = i + 1;
-  c.line_nonascii = calloc((size_t)c.nlines + 1, 1);
-  if (!c.line_nonascii) abort();
+  c.line_nonascii = p_xcalloc((size_t)c.nlines + 1, 1);
   for (int l = 0, k = 0; (size_t)k < nlen; k++) {
     if (text[k] == '\n') l++;
     else if ((unsigned char)text[k] >= 0x80) c.line_nonascii[l] = 1;
@@ -143,7 +142,7 @@ int py_parse_file(p_arena *a, const char *path, const char *modname, const char 
   ts_tree_delete(tree);
   ts_parser_delete(parser);
 done:
-  free(c.toks);
+  p_vec_free(&c.toks);
   free(c.line_off);
   free(c.line_nonascii);
   if (rc) return rc;
@@ -158,7 +157,55 @@ done:
 
 static void ing__program_free(void *p) { (void)p; /* everything is in the job arena */ }
 
+/* About how many tokens src has: runs of name/number characters, each
+ * operator character, each string literal; comments and blanks count
+ * nothing. Used only to refuse programs far too large to translate before
+ * the parser spends memory on them, so it may be rough. */
+static size_t ing__token_estimate(const char *s, size_t n) {
+  size_t count = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '#') {
+      while (i < n && s[i] != '\n') i++;
+    } else if (ch == '"' || ch == '\'') {
+      bool triple = i + 2 < n && s[i + 1] == (char)ch && s[i + 2] == (char)ch;
+      i += triple ? 3 : 1;
+      while (i < n) {
+        if (s[i] == '\\') i += 2;
+        else if (s[i] == (char)ch && (!triple || (i + 2 < n && s[i + 1] == (char)ch && s[i + 2] == (char)ch))) {
+          i += triple ? 3 : 1;
+          break;
+        } else if (s[i] == '\n' && !triple) break;
+        else i++;
+      }
+      count++;
+    } else if (isalnum(ch) || ch == '_' || ch >= 0x80) {
+      while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || (unsigned char)s[i] >= 0x80)) i++;
+      count++;
+    } else {
+      if (!isspace(ch)) count++;
+      i++;
+    }
+  }
+  return count;
+}
+
 int pl_stage_ingest(pl_job *job, p_err *e) {
+  /* Proportional limit: the parse tree and the AST cost a few hundred
+   * bytes a token, so the memory a job may use bounds the tokens. */
+  size_t budget_mb = job->cfg->translate_memory_mb ? job->cfg->translate_memory_mb : 1024;
+  size_t max_tokens = budget_mb * 2048, tokens = 0;
+  for (size_t i = 0; i < job->nfiles; i++) {
+    const pl_file *f = &job->files[i];
+    size_t fl = strlen(f->path);
+    if (fl >= 3 && strcmp(f->path + fl - 3, ".py") == 0) tokens += ing__token_estimate(f->data, f->len);
+  }
+  if (tokens > max_tokens) {
+    snprintf(job->reason, sizeof job->reason, "too_large");
+    return p_err_set(e, P_ETOOBIG,
+                     "the program is too large to translate: about %zu tokens, at most %zu fit in the %zu MB "
+                     "a job may use", tokens, max_tokens, budget_mb);
+  }
   py_program *prog = p_arena_alloc(job->arena, sizeof *prog);
   prog->modules = p_arena_alloc(job->arena, sizeof(py_module *) * (job->nfiles + 1));
   uint32_t next_id = 1;

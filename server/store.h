@@ -8,6 +8,7 @@
  *
  * Owners: jobs belong to a token id; 0 means "made without a token". Every
  * read that takes an owner returns P_ENOTFOUND for another owner's job.
+ * Reads also accept STORE_OWNER_ANY (a read-only token: every job).
  */
 #ifndef PORTALIS_STORE_H
 #define PORTALIS_STORE_H
@@ -20,6 +21,21 @@
 #include <stdint.h>
 
 typedef struct store store;
+
+#define STORE_OWNER_ANY ((int64_t)-1)
+
+/* Job states, in the order of store_states; the terminal ones start at
+ * STORE_SUCCEEDED. */
+typedef enum store_state {
+  STORE_QUEUED,
+  STORE_RUNNING,
+  STORE_SUCCEEDED,
+  STORE_FAILED,
+  STORE_CANCELED,
+  STORE_TIMED_OUT,
+  STORE_ERROR,
+  STORE_NSTATES
+} store_state;
 
 /* One schema migration: name "sql/NNN_what.sql" (NNN orders them and becomes
  * PRAGMA user_version), sql its text. */
@@ -50,7 +66,7 @@ typedef struct store_upload_file {
   size_t len;
 } store_upload_file;
 
-/* Creates a queued job with its files and seven pending stages. id[33] out. */
+/* Creates a queued job with its files and PL_NSTAGES pending stages. id[33] out. */
 int store_job_create(store *s, int64_t owner, const char *entry, const char *options_json,
                      const store_upload_file *files, size_t nfiles, size_t upload_size,
                      char id[33], p_err *e);
@@ -72,8 +88,9 @@ int store_job_cancel(store *s, const char *id, int64_t owner, char state_out[16]
 /* Deletes a terminal job and everything it owns; P_ECONFLICT while active. */
 int store_job_delete(store *s, const char *id, int64_t owner, p_err *e);
 /* Queue counts by state for /metrics and quota checks (owner < 0: all). */
-int store_job_counts(store *s, int64_t owner, int64_t counts[7], p_err *e);
-extern const char *const store_states[7]; /* queued running succeeded failed canceled timed_out error */
+int store_job_counts(store *s, int64_t owner, int64_t counts[STORE_NSTATES], p_err *e);
+/* The states' names, by store_state: "queued" "running" "succeeded" ... */
+extern const char *const store_states[STORE_NSTATES];
 bool store_state_terminal(const char *state);
 
 /* ---------------------------------------------------------- the worker */
@@ -131,6 +148,16 @@ int store_token_revoke(store *s, const char *id_or_name, p_err *e);
 /* Resolves a presented secret: owner id and read-only flag; P_EAUTH if
  * unknown or revoked. */
 int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_only, p_err *e);
+
+/* ----------------------------------------------------------- retention */
+
+/* How long a finished job is kept (sets expires_at at finish). */
+void store_set_retention(int64_t retain_ms);
+/* Deletes up to max jobs that expired by now (rows, files, artifacts,
+ * events), leaving a tombstone so their ids answer P_EGONE. */
+int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e);
+/* Is the job running now (its work folder is in use)? */
+bool store_job_running(store *s, const char *id);
 
 /* ------------------------------------------------- translation memory */
 

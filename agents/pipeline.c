@@ -10,6 +10,7 @@
  */
 #include "config.h"
 #include "pipeline.h"
+#include "llm.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -267,11 +268,46 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
     job->stage_deadline_ms = p_mono_ms() + (int64_t)cfg->stage_timeout_s[i] * 1000;
     pl__stage_hook(job, i, "running", NULL);
     int64_t t0 = p_mono_ms();
+    /* Transpile, Build and Test may be rescued by a model rewrite
+     * (assist.c): their diagnostics wait until it is known whether they
+     * stand. */
+    bool assist = cfg->llm && !job->no_assist && i >= 3 && i <= 5;
+    size_t first_diag = job->ndiags;
+    void (*diag_hook)(void *, pl_job *, const pl_diag *) = job->hooks.diag;
+    if (assist) job->hooks.diag = NULL;
     int rc = pl_check(job, &e);
     if (!rc && job->debug_sleep_ms > 0) rc = pl__debug_sleep(job, &e);
     if (!rc) rc = st->run ? st->run(job, &e) : p_err_set(&e, P_EUNSUPPORTED, "stage %s is not built in this version", st->name);
     if (!rc) rc = pl_check(job, &e) == P_ECANCELED ? P_ECANCELED : 0;
+    bool assisted = false;
+    if (assist && rc && (int)(e.code ? e.code : (p_code)rc) == (i == 3 ? P_EUNSUPPORTED : i == 4 ? P_ECOMPILE : P_ETEST)) {
+      if (!e.code) e.code = rc;
+      size_t before = job->ndiags;
+      rc = llm_assist(job, i, rc, first_diag, &e);
+      if (!rc) {
+        assisted = true;
+        /* The rule-based failure is history now: keep it as a note. */
+        for (size_t k = first_diag; k < before; k++) job->diags[k].severity = "note";
+        job->reason[0] = 0;
+        job->message[0] = 0;
+      }
+    }
+    if (assist) {
+      job->hooks.diag = diag_hook;
+      for (size_t k = first_diag; k < job->ndiags && diag_hook; k++) diag_hook(job->hooks.ctx, job, &job->diags[k]);
+    }
     int64_t dt = p_mono_ms() - t0;
+    if (assisted) {
+      /* The candidate ran this stage and the ones up to Test. */
+      pl_log(job, "model-assisted (%lld ms)", (long long)dt);
+      pl__stage_hook(job, i, "succeeded", "model-assisted");
+      for (int k = i + 1; k <= 5; k++) {
+        pl__stage_hook(job, k, "running", NULL);
+        pl__stage_hook(job, k, "succeeded", "model-assisted");
+      }
+      i = 5;
+      continue;
+    }
     if (rc) {
       if (!e.code) e.code = rc;
       out = pl_outcome_of(e.code);

@@ -41,6 +41,7 @@ typedef struct pl_config {
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
   bool test_hooks;          /* allow test-only job options (debug_sleep_ms) */
+  const struct llm_config *llm; /* model assistance (agents/llm.h); NULL = off */
 } pl_config;
 
 /* Fills cfg with the configure-time defaults and the paths next to the
@@ -102,6 +103,11 @@ struct pl_job {
   size_t nvectors;
   bool skip_test;          /* nondeterministic program: build, do not compare */
   int debug_sleep_ms;      /* test hook: sleep at the start of each stage */
+  bool no_assist;          /* job option "assist": false: no model assistance */
+  /* Borrowed: when set, Test runs CPython on these instead of files (a
+   * model rewrite is compared with the original program). */
+  const pl_file *oracle_files;
+  size_t noracle_files;
 
   /* ---- working state */
   p_arena *arena;          /* AST, analysis, spec, generated text */

@@ -45,6 +45,16 @@ void srv_usage(FILE *f) {
       "                       (0: never; it saves ~12%% on a 1.5 MB module for ~1 s) [PORTALIS_WASM_OPT_MAX]\n"
       "  --shutdown-grace S   on SIGTERM, seconds running jobs may finish before they are re-queued,\n"
       "                       0..3600, default 10\n"
+      "  --llm-url URL        OpenAI-compatible endpoint (NVIDIA NIM, vLLM, ...) that rewrites functions\n"
+      "                       the translator cannot handle; off when unset [PORTALIS_LLM_URL]\n"
+      "  --llm-model NAME     model name sent to it [PORTALIS_LLM_MODEL]\n"
+      "  --llm-key-file PATH  file holding its API key; else the variable named by api_key_env\n"
+      "                       (default PORTALIS_LLM_API_KEY) [PORTALIS_LLM_API_KEY_FILE]\n"
+      "  --llm-config FILE    'name = value' lines: url, model, api_key_env, api_key_file, timeout_s,\n"
+      "                       connect_timeout_s, retries, backoff_ms, backoff_max_ms, breaker_threshold,\n"
+      "                       breaker_cooldown_s, concurrency, job_token_budget, max_tokens, candidates,\n"
+      "                       assist_timeout_s, temperature [PORTALIS_LLM_CONFIG]\n"
+      "  --llm-set NAME=VALUE one of those settings (repeatable; wins over the file)\n"
       "  --test-hooks         accept the test-only job option debug_sleep_ms (tests only)\n"
       "  --log-level LEVEL    debug, info, warn or error (default info)\n"
       "  -h, --help           this text\n"
@@ -128,9 +138,11 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     srv_cfg.pl.wasm_opt_max = (uint64_t)n;
   }
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
+  llm_config_default(&srv_cfg.llm);
+  if (llm_config_env(&srv_cfg.llm, e)) return e->code;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
-         O_HOOKS, O_LOG, O_VERSION, O_WOPT };
+         O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -138,6 +150,9 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"require-auth", no_argument, NULL, O_AUTH}, {"web-dir", required_argument, NULL, O_WEB},
       {"stage-timeout", required_argument, NULL, O_STAGE}, {"shutdown-grace", required_argument, NULL, O_GRACE},
       {"test-hooks", no_argument, NULL, O_HOOKS}, {"wasm-opt-max", required_argument, NULL, O_WOPT}, {"log-level", required_argument, NULL, O_LOG},
+      {"llm-url", required_argument, NULL, O_LLM_URL}, {"llm-model", required_argument, NULL, O_LLM_MODEL},
+      {"llm-key-file", required_argument, NULL, O_LLM_KEYF}, {"llm-config", required_argument, NULL, O_LLM_CONF},
+      {"llm-set", required_argument, NULL, O_LLM_SET},
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
@@ -181,6 +196,11 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       else if (!strcmp(optarg, "error")) p_log_min = P_LOG_ERROR;
       else return p_err_set(e, P_EINVAL, "--log-level: '%s' is not debug, info, warn or error", optarg);
       break;
+    case O_LLM_URL: if (llm_config_set(&srv_cfg.llm, "url", optarg, e)) return e->code; break;
+    case O_LLM_MODEL: if (llm_config_set(&srv_cfg.llm, "model", optarg, e)) return e->code; break;
+    case O_LLM_KEYF: if (llm_config_set(&srv_cfg.llm, "api_key_file", optarg, e)) return e->code; break;
+    case O_LLM_CONF: if (llm_config_file(&srv_cfg.llm, optarg, e)) return e->code; break;
+    case O_LLM_SET: if (llm_config_kv(&srv_cfg.llm, optarg, e)) return e->code; break;
     case 'h': srv_usage(stdout); return 1;
     case O_VERSION:
       printf("portalisd %s\nrustc: %s (%s)\nnode: %s\npython3: %s\n", PACKAGE_VERSION, srv_cfg.pl.rustc_version,
@@ -190,6 +210,9 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       return p_err_set(e, P_EINVAL, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
     }
   }
+  bool llm_on;
+  if (llm_config_finish(&srv_cfg.llm, &llm_on, e)) return e->code;
+  srv_cfg.pl.llm = llm_on ? &srv_cfg.llm : NULL;
   /* The upload limits follow the body limit. */
   srv_cfg.max_unpacked = srv_cfg.max_upload * 8 > ((size_t)256 << 20) ? (size_t)256 << 20 : srv_cfg.max_upload * 8;
   if (srv_cfg.max_unpacked < ((size_t)1 << 20)) srv_cfg.max_unpacked = (size_t)1 << 20;

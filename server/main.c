@@ -154,6 +154,19 @@ int main(int argc, char **argv) {
   }
   if (requeued || failed)
     p_log(P_LOG_INFO, "recovered jobs left running: %d re-queued, %d marked error (interrupted)", requeued, failed);
+  if (srv_cfg.pl.llm) {
+    if (llm_init(srv_cfg.pl.llm, &e)) {
+      fprintf(stderr, "portalisd: %s\n", e.msg);
+      return 1;
+    }
+    bool has_model = false;
+    p_err he = {0};
+    if (llm_health(&has_model, &he))
+      p_log(P_LOG_WARN, "llm: %s is not answering yet (%s); assistance will retry per job", srv_cfg.llm.url, he.msg);
+    else
+      p_log(P_LOG_INFO, "llm: assistance on: %s, model %s%s%s", srv_cfg.llm.url, srv_cfg.llm.model,
+            has_model ? "" : " (not in its model list)", srv_cfg.llm.api_key ? ", with an API key" : "");
+  }
   if (srv_http_start(&e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
@@ -180,6 +193,7 @@ int main(int argc, char **argv) {
   srv_workers_stop(srv_cfg.shutdown_grace_s);
   srv_http_stop();
   store_shutdown();
+  llm_shutdown();
   p_log(P_LOG_INFO, "stopped");
   return 0;
 }

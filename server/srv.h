@@ -9,6 +9,7 @@
 #ifndef PORTALIS_SRV_H
 #define PORTALIS_SRV_H
 
+#include "llm.h"
 #include "pipeline.h"
 #include "store.h"
 #include "util.h"
@@ -45,6 +46,7 @@ typedef struct srv_config {
   int max_attempts;         /* claims before a job is marked interrupted */
   int shutdown_grace_s;     /* how long running stages may finish on SIGTERM */
   bool require_auth;        /* effective: flag, or listening beyond loopback */
+  llm_config llm;           /* model assistance; pl.llm points here when a URL is set */
   pl_config pl;
 } srv_config;
 

@@ -670,6 +670,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
   pl_log(job, "assist: %s failed in %s (%s:%d-%d); asking %s for up to %d rewrite(s)", pl_stages[stage].name,
          t.qualname, t.file, t.line, t.end_line, lc->model, lc->candidates);
 
+  sbx_job_open_workdir(job); /* candidates' folders live inside it */
   pl_file *base = as__files_copy(job->files, job->nfiles);
   cJSON *funcs = cJSON_CreateArray();
   p_buf summary, prior;

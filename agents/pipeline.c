@@ -287,7 +287,17 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
       if (!rc) {
         assisted = true;
         /* The rule-based failure is history now: keep it as a note. */
-        for (size_t k = first_diag; k < before; k++) job->diags[k].severity = "note";
+        for (size_t k = first_diag; k < before; k++) {
+          pl_diag *d = &job->diags[k];
+          size_t n = strlen(d->message) + 64;
+          char *m = malloc(n);
+          if (m) {
+            snprintf(m, n, "%s (model-assisted: a verified rewrite is used)", d->message);
+            free(d->message);
+            d->message = m;
+          }
+          d->severity = "note";
+        }
         job->reason[0] = 0;
         job->message[0] = 0;
       }

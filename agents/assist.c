@@ -10,9 +10,9 @@
  *
  * The prompt (what leaves the machine) carries: that function's source,
  * the diagnostic, the function's spec.json entry (its Rust shape), a
- * summary of the runtime crate's API (the headings of
- * docs/runtime-api.md), and verified translations of similar functions
- * from the translation memory when there is one (as_examples: none yet).
+ * summary of the runtime crate's API (each section of docs/runtime-api.md
+ * in brief), and verified translations of similar functions
+ * from the translation memory when the tree has one (as__examples).
  * Nothing else of the upload is sent.
  *
  * Each answer must hold one ```python block defining a function of the same
@@ -36,6 +36,13 @@
 #include "pipeline.h"
 #include "sandbox.h"
 #include "transpile.h"
+
+#if defined(__has_include)
+#if __has_include("tm.h")
+#include "tm.h"
+#define AS_HAVE_TM 1
+#endif
+#endif
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -236,18 +243,22 @@ static int as__test_frame(pl_job *job, char *file, size_t cap, int *line) {
 
 /* ------------------------------------------------------------- prompting */
 
-/* The runtime crate's API in brief: the headings of docs/runtime-api.md. */
+/* The runtime crate's API in brief, from docs/runtime-api.md. */
 static void as__runtime_summary(p_buf *b) {
   const char *paths[] = {PORTALIS_ABS_SRCDIR "/docs/runtime-api.md", PORTALIS_PKGDATADIR "/runtime-api.md"};
   for (int i = 0; i < 2; i++) {
     char *text;
     size_t len;
     if (p_read_file(paths[i], 1 << 20, &text, &len, NULL)) continue;
+    /* Each section's heading and its first lines, at most 4 KB. */
     size_t start = b->len;
+    int after = 99;
     for (char *line = text, *next; line && *line; line = next) {
       next = strchr(line, '\n');
       if (next) *next++ = 0;
-      if (line[0] == '#' && b->len - start < 3000) p_buf_printf(b, "%s\n", line);
+      if (line[0] == '#') after = 0;
+      else if (!line[0] || ++after > 6) continue;
+      if (b->len - start + strlen(line) < 4000) p_buf_printf(b, "%s\n", line);
     }
     free(text);
     return;
@@ -255,10 +266,26 @@ static void as__runtime_summary(p_buf *b) {
   p_buf_puts(b, "(docs/runtime-api.md not installed)\n");
 }
 
-/* Hook for the translation memory (issue 14): similar functions whose
- * translation was verified, as prompt examples. None until it lands. */
+/* The translation memory (agents/tm.h, issue 14), when this tree has it:
+ * the most similar functions whose translation was verified, as prompt
+ * examples (their Python and the Rust that passed). Without it, or with an
+ * empty or stopped memory, there are none. */
 static int as__examples(pl_job *job, const as_target *t, p_buf *out) {
-  (void)job, (void)t, (void)out;
+  (void)job;
+#ifdef AS_HAVE_TM
+  tm_hit *hits = NULL;
+  int n = 0;
+  p_err e = {0};
+  if (t->col != 0 || tm_search(t->src, strlen(t->src), 3, &hits, &n, &e)) return 0;
+  for (int i = 0; i < n; i++) {
+    if (!hits[i].python || !hits[i].rust || !hits[i].rust[0]) continue;
+    p_buf_printf(out, "Example %d (similarity %.2f):\n```python\n%.4000s```\nits verified Rust:\n```rust\n%.4000s\n```\n",
+                 i + 1, (double)hits[i].score, hits[i].python, hits[i].rust);
+  }
+  tm_hits_free(hits, n);
+#else
+  (void)t, (void)out;
+#endif
   return 0;
 }
 
@@ -447,7 +474,7 @@ static const char as__harness[] =
     "seen, glob = [], {}\n"
     "def prof(frame, ev, arg):\n"
     "    c = frame.f_code\n"
-    "    if ev == 'call' and c.co_name == name and c.co_firstlineno >= line and frame.f_globals.get('__name__') == '__main__' and len(seen) < 64:\n"
+    "    if ev == 'call' and c.co_name == name and c.co_firstlineno == line and frame.f_globals.get('__name__') == '__main__' and len(seen) < 64:\n"
     "        n = c.co_argcount\n"
     "        try: seen.append(copy.deepcopy(tuple(frame.f_locals[v] for v in c.co_varnames[:n])))\n"
     "        except Exception: pass\n"

@@ -474,6 +474,7 @@ static void llm__exchange(const char *path, const char *body, int timeout_ms, in
   struct curl_slist *hdr = NULL;
   hdr = curl_slist_append(hdr, "Accept: application/json");
   if (body) hdr = curl_slist_append(hdr, "Content-Type: application/json");
+  hdr = curl_slist_append(hdr, "Expect:"); /* no 100-continue round trip (or 1 s wait) */
   char *auth = NULL;
   if (c->api_key) {
     size_t al = strlen(c->api_key) + 32;

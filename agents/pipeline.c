@@ -311,7 +311,7 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
       /* The candidate ran this stage and the ones up to Test. */
       pl_log(job, "model-assisted (%lld ms)", (long long)dt);
       pl__stage_hook(job, i, "succeeded", "model-assisted");
-      for (int k = i + 1; k <= 5; k++) {
+      for (int k = i + 1; k <= 5 && k <= last; k++) {
         pl__stage_hook(job, k, "running", NULL);
         pl__stage_hook(job, k, "succeeded", "model-assisted");
       }

@@ -14,6 +14,8 @@ pipeline, talking to the scripted OpenAI-compatible server
     (reason unsupported) and a note summarising the attempts;
   - a rewrite that agrees on the job's vectors but not on other inputs is
     rejected by the generated-input check, and the next candidate is used;
+  - a Test failure: the WASM dies in a function (a traceback CPython did
+    not print); that function is rewritten and the rewrite used;
   - the job option "assist": false: the model is never asked;
   - the server without --llm-url: off, no request;
   - /metrics carries the portalis_llm_* series;
@@ -251,13 +253,33 @@ class AssistTest(unittest.TestCase):
                                  {"Content-Type": "text/x-python"})
         self.assertEqual(r.status, 422, data)
 
-    def test_5_metrics(self):
+    def test_5_test_failure_with_traceback(self):
+        # The WASM cannot open the script (it only sees the module): it dies
+        # in size() with a traceback CPython did not print; the model's
+        # rewrite is proven against the original's output and used.
+        prog = (b'def size():\n    with open(__file__) as fh:\n        return len(fh.read().splitlines())\n\n'
+                b'print("lines", size())\n')
+        self.mock.reset()
+        self.mock.script([{"content": "```python\ndef size():\n    return 5\n```"}])
+        r, data = self.s.request("POST", "/api/v1/jobs", prog, {"Content-Type": "text/x-python"})
+        self.seen.append(data)
+        job = self.s.wait_terminal(json.loads(data)["id"], timeout=300)
+        self.assertEqual(job["state"], "succeeded", job)
+        prompt = self.mock.chats()[0]["body"]["messages"][-1]["content"]
+        self.assertIn("Diagnostic (test stage)", prompt)
+        self.assertIn("with open(__file__)", prompt)
+        rep = json.loads(self.artifact(job, "report.json"))
+        f = rep["assist"]["functions"][0]
+        self.assertEqual((f["function"], f["stage"]), ("size", "test"))
+        self.assertTrue(rep["test"]["passed"])
+
+    def test_6_metrics(self):
         r, data = self.get("/metrics")
         text = data.decode()
         for s in ("portalis_llm_requests_total{endpoint=\"chat_completions\"}",
                   "portalis_llm_failures_total{class=\"malformed\"} 1",
                   "portalis_llm_request_duration_seconds_bucket", "portalis_llm_tokens_total{kind=\"prompt\"}",
-                  "portalis_llm_breaker_state 0", "portalis_llm_candidates_total{result=\"used\"} 2",
+                  "portalis_llm_breaker_state 0", "portalis_llm_candidates_total{result=\"used\"} 3",
                   "portalis_llm_candidates_total{result=\"rejected\"} 2"):
             self.assertIn(s, text, "metrics lack %s" % s)
 

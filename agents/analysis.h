@@ -6,10 +6,11 @@
  *      each function/class/lambda/comprehension binds (local, global,
  *      nonlocal, free, cell, builtin), exactly as CPython's symtable.
  *   2. an_func_of(prog, def_node): inferred parameter/return types, local
- *      types, purity; an_type_of(prog, expr_node): the static type of an
- *      expression or AN_T_DYNAMIC. A static type is only ever given when it
- *      is certain for every execution; otherwise the answer is "dynamic".
+ *      types, purity. A static type is only ever given when it is certain
+ *      for every execution; otherwise the answer is "dynamic".
  *   3. The module graph (an_module, an_import) with stdlib imports.
+ * an_type_of(prog, expr_node), the static type of one expression, is asked
+ * by the tests and the analysis JSON dump, not by the code generator.
  *
  * Everything lives in the job arena (job->analysis points to an
  * an_program after the stage). All pointers are borrowed from it. After

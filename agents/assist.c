@@ -757,7 +757,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
       cJSON_AddStringToObject(aj, "rewrite", rewrite);
       pl_file *files = as__splice(base, job->nfiles, &t, rewrite);
       pl_job *sub = pl_job_new(cfg, job->id);
-      sub->hooks = (pl_hooks){&ax, NULL, as__h_log, NULL, as__h_artifact, as__h_canceled};
+      sub->hooks = (pl_hooks){.ctx = &ax, .log = as__h_log, .artifact = as__h_artifact, .canceled = as__h_canceled};
       for (size_t i = 0; i < job->nfiles; i++) pl_job_add_file(sub, files[i].path, files[i].data, files[i].len, NULL);
       sub->entry = job->entry ? strdup(job->entry) : NULL;
       sub->vectors = job->vectors;

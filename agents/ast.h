@@ -38,7 +38,8 @@
  * never renamed; new kinds and fields are only ever added at the end of an
  * enum / struct.
  *
- * Sections: the AST types and helpers (ast.c), parsing (ingest.c).
+ * Sections: the AST types and helpers (ast.c), parsing (ingest.c, the
+ * driver of the ing_*.c passes).
  */
 #ifndef PORTALIS_AST_H
 #define PORTALIS_AST_H

@@ -29,6 +29,7 @@
 #include "config.h"
 #include "pipeline.h"
 #include "sandbox.h"
+#include "tm.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -334,6 +335,20 @@ static void pkg__copy_item(cJSON *dst, const char *as, cJSON *src) {
   if (src) cJSON_AddItemToObject(dst, as, cJSON_Duplicate(src, true));
 }
 
+/* The translation memory: every def of the verified program, with its
+ * generated Rust, handed to the functions hook. A failure here costs the
+ * memory an entry, never the user a package. */
+static void pkg__memory(pl_job *job) {
+  tm_func *fs = NULL;
+  int n = 0;
+  p_err e = {0};
+  int rc = tm_funcs_of_program(job->ast, job->crate_dir, &fs, &n, &e);
+  if (!rc && n) rc = job->hooks.functions(job->hooks.ctx, job, fs, n, &e);
+  if (rc) pl_log(job, "translation memory: not stored: %s", e.msg);
+  else if (n) pl_log(job, "translation memory: %d function(s) stored", n);
+  tm_funcs_free(fs, n);
+}
+
 int pl_stage_package(pl_job *job, p_err *e) {
   const pl_config *cfg = job->cfg;
   if (!job->wasm_path) return p_err_set(e, P_EINTERNAL, "no module to package (build did not run)");
@@ -441,5 +456,6 @@ int pl_stage_package(pl_job *job, p_err *e) {
            (long long)(p_mono_ms() - t0));
   p_buf_free(&out);
   pkg__free(&l);
+  if (!rc && job->hooks.functions) pkg__memory(job);
   return rc;
 }

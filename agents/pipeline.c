@@ -12,6 +12,7 @@
 #include "pipeline.h"
 #include "llm.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -148,6 +149,40 @@ int pl_job_add_file(pl_job *job, const char *path, const char *data, size_t len,
   f->len = len;
   job->nfiles++;
   return 0;
+}
+
+int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e) {
+  cJSON *opts = cJSON_Parse(options_json ? options_json : "{}");
+  if (!opts) return 0;
+  int rc = 0;
+  job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
+  job->no_assist = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(opts, "assist"));
+  const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
+  if (cJSON_IsNumber(sl) && job->cfg && job->cfg->test_hooks) job->debug_sleep_ms = (int)sl->valuedouble;
+  const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
+  int n = cJSON_GetArraySize(vs);
+  if (n > 0) {
+    job->vectors = calloc((size_t)n, sizeof *job->vectors);
+    if (!job->vectors) {
+      cJSON_Delete(opts);
+      return p_err_set(e, P_ENOMEM, "out of memory");
+    }
+    const cJSON *v;
+    cJSON_ArrayForEach(v, vs) {
+      pl_vector *pv = &job->vectors[job->nvectors++];
+      const cJSON *args = cJSON_GetObjectItemCaseSensitive(v, "args");
+      int na = cJSON_GetArraySize(args);
+      pv->args = calloc((size_t)na + 1, sizeof *pv->args);
+      const cJSON *a;
+      cJSON_ArrayForEach(a, args) pv->args[pv->nargs++] = strdup(a->valuestring);
+      const cJSON *in = cJSON_GetObjectItemCaseSensitive(v, "stdin");
+      const char *txt = cJSON_IsString(in) ? in->valuestring : "";
+      pv->stdin_data = strdup(txt);
+      pv->stdin_len = strlen(txt);
+    }
+  }
+  cJSON_Delete(opts);
+  return rc;
 }
 
 const pl_file *pl_job_find_file(const pl_job *job, const char *path) {

@@ -72,6 +72,7 @@ typedef struct pl_diag {
 } pl_diag;
 
 typedef struct pl_job pl_job;
+struct tm_func;
 
 /* Where the pipeline reports to. All optional. Called on the worker thread. */
 typedef struct pl_hooks {
@@ -88,6 +89,10 @@ typedef struct pl_hooks {
                   const void *data, size_t len, p_err *e);
   /* Polled by stages; true = stop now with P_ECANCELED. */
   bool (*canceled)(void *ctx, pl_job *job);
+  /* Package: the job's functions for the translation memory (agents/tm.h),
+   * kept by the hook only if the job succeeds. Nonzero = not stored (the
+   * stage logs it and goes on). */
+  int (*functions)(void *ctx, pl_job *job, const struct tm_func *funcs, int n, p_err *e);
 } pl_hooks;
 
 struct pl_job {
@@ -137,6 +142,11 @@ void pl_job_free(pl_job *job);
 /* Copies a file into the job. */
 int pl_job_add_file(pl_job *job, const char *path, const char *data, size_t len, p_err *e);
 const pl_file *pl_job_find_file(const pl_job *job, const char *path);
+/* Applies a job's stored options (JSON text as validated by the server:
+ * {"vectors":[{"args":[..],"stdin":".."}], "skip_test":bool,
+ * "debug_sleep_ms":int, the last only with cfg->test_hooks). Text that does
+ * not parse is no options. */
+int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e);
 /* Adds a diagnostic (strings copied) and calls the diag hook. */
 void pl_diag_add(pl_job *job, const char *severity, const char *file, int line, int col,
                  const char *source_line, const char *fmt, ...) __attribute__((format(printf, 7, 8)));

@@ -92,7 +92,7 @@ int sbx_python_resolve(const char *python3, char *exe, char *prefix, p_err *e);
 /* Human string of the sandbox a plain run would get ("bwrap+uid" ...). */
 const char *sbx_mode_name(const char *bwrap);
 
-/* --------------------------------------------- backend helpers (build.c)
+/* ------------------------------------------- backend helpers (backend.c)
  * Shared by the Build, Test and Package agents (build.c, test.c,
  * package.c); not part of the sandbox proper. */
 

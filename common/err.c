@@ -32,6 +32,7 @@ static const struct {
   [P_EAUTH] = {"unauthorized", "Authentication required", 401},
   [P_EFORBIDDEN] = {"forbidden", "Forbidden", 403},
   [P_EINTERNAL] = {"internal", "Internal error", 500},
+  [P_EEMPTY] = {"empty_upload", "Empty upload", 400},
 };
 
 static int err__vset(p_err *e, p_code code, const char *file, int line, int col,

@@ -37,6 +37,7 @@ typedef enum {
   P_EAUTH,         /* missing or bad credentials */
   P_EFORBIDDEN,    /* authenticated but not allowed */
   P_EINTERNAL,     /* our bug */
+  P_EEMPTY,        /* the request carried nothing to work on (an empty upload) */
   P__ECOUNT
 } p_code;
 

@@ -172,7 +172,7 @@ int main(int argc, char **argv) {
     cfg.llm = &lc;
   }
   pl_job *job = pl_job_new(&cfg, "cli");
-  job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL};
+  job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL, NULL};
   struct stat st;
   if (stat(src, &st)) {
     fprintf(stderr, "portalis: %s: %s\n", src, strerror(errno));

@@ -45,6 +45,8 @@ void srv_usage(FILE *f) {
       "                       (0: never; it saves ~12%% on a 1.5 MB module for ~1 s) [PORTALIS_WASM_OPT_MAX]\n"
       "  --shutdown-grace S   on SIGTERM, seconds running jobs may finish before they are re-queued,\n"
       "                       0..3600, default 10\n"
+      "  --gpu MODE           translation-memory search device: auto (a CUDA GPU if one is usable,\n"
+      "                       else the CPU), off (CPU), require (refuse to start without one) [PORTALIS_GPU]\n"
       "  --llm-url URL        OpenAI-compatible endpoint (NVIDIA NIM, vLLM, ...) that rewrites functions\n"
       "                       the translator cannot handle; off when unset [PORTALIS_LLM_URL]\n"
       "  --llm-model NAME     model name sent to it [PORTALIS_LLM_MODEL]\n"
@@ -94,6 +96,14 @@ static int cfg__listen(const char *v, p_err *e) {
   return 0;
 }
 
+static int cfg__gpu(const char *what, const char *v, p_err *e) {
+  if (!strcmp(v, "auto")) srv_cfg.gpu = TM_GPU_AUTO;
+  else if (!strcmp(v, "off")) srv_cfg.gpu = TM_GPU_OFF;
+  else if (!strcmp(v, "require")) srv_cfg.gpu = TM_GPU_REQUIRE;
+  else return p_err_set(e, P_EINVAL, "%s: '%s' is not auto, off or require", what, v);
+  return 0;
+}
+
 static bool cfg__loopback(const char *host) {
   return !strncmp(host, "127.", 4) || !strcmp(host, "::1");
 }
@@ -137,12 +147,13 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     if (cfg__num("PORTALIS_WASM_OPT_MAX", env, 0, 1 << 30, &n, e)) return e->code;
     srv_cfg.pl.wasm_opt_max = (uint64_t)n;
   }
+  if ((env = getenv("PORTALIS_GPU")) && *env && cfg__gpu("PORTALIS_GPU", env, e)) return e->code;
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
   llm_config_default(&srv_cfg.llm);
   if (llm_config_env(&srv_cfg.llm, e)) return e->code;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
-         O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
+         O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_GPU, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -150,6 +161,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"require-auth", no_argument, NULL, O_AUTH}, {"web-dir", required_argument, NULL, O_WEB},
       {"stage-timeout", required_argument, NULL, O_STAGE}, {"shutdown-grace", required_argument, NULL, O_GRACE},
       {"test-hooks", no_argument, NULL, O_HOOKS}, {"wasm-opt-max", required_argument, NULL, O_WOPT}, {"log-level", required_argument, NULL, O_LOG},
+      {"gpu", required_argument, NULL, O_GPU},
       {"llm-url", required_argument, NULL, O_LLM_URL}, {"llm-model", required_argument, NULL, O_LLM_MODEL},
       {"llm-key-file", required_argument, NULL, O_LLM_KEYF}, {"llm-config", required_argument, NULL, O_LLM_CONF},
       {"llm-set", required_argument, NULL, O_LLM_SET},
@@ -185,6 +197,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       srv_cfg.shutdown_grace_s = (int)n;
       break;
     case O_HOOKS: srv_cfg.pl.test_hooks = true; break;
+    case O_GPU: if (cfg__gpu("--gpu", optarg, e)) return e->code; break;
     case O_WOPT:
       if (cfg__num("--wasm-opt-max", optarg, 0, 1 << 30, &n, e)) return e->code;
       srv_cfg.pl.wasm_opt_max = (uint64_t)n;

@@ -1,15 +1,11 @@
 /*
- * http.c - the libmicrohttpd daemon, the route table, responses, and the hub
- * that parks waiting requests.
+ * http.c - the libmicrohttpd daemon, the route table and responses.
  *
  * Requests are handled by MHD's internal thread pool (epoll). A request that
  * waits - a long-poll GET /jobs/{id}?wait=N or an event stream - does not
- * keep a thread: it is suspended (MHD_suspend_connection) and registered in
- * the hub with its job id and deadline. Workers call srv_notify(id) after
- * every change of a job, which resumes that job's waiters; a ticker thread
- * resumes the ones whose deadline passed (long-poll timeout, SSE heartbeat).
- * A global generation counter closes the race between "checked, nothing new"
- * and "suspended": a waiter only suspends if no notification came between.
+ * keep a thread: it is suspended and parked in the hub (hub.c) until its job
+ * changes or its deadline passes; the daemon starts and stops the hub with
+ * itself.
  *
  * Routing is a table of {method, pattern, handler}; "{}" matches one path
  * segment. An unknown path is 404, a known path with another method 405 with
@@ -21,13 +17,10 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 static const srv_route http__routes[] = {
@@ -40,6 +33,8 @@ static const srv_route http__routes[] = {
     {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true},
     {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true},
     {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true},
+    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true},
+    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true},
     {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false},
     {"GET", "/healthz", srv_misc_healthz, "healthz", false, false},
     {"GET", "/readyz", srv_misc_readyz, "readyz", false, false},
@@ -50,84 +45,6 @@ static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "stat
 
 static struct MHD_Daemon *http__daemon;
 static int http__port;
-static atomic_bool http__stopping;
-
-const srv_embedded *srv_embedded_find(const char *name) {
-  for (const srv_embedded *f = srv_embedded_files; f->name; f++)
-    if (!strcmp(f->name, name)) return f;
-  return NULL;
-}
-
-/* ------------------------------------------------------------------ hub */
-
-typedef struct http__waiter {
-  srv_req *req;
-  struct http__waiter *next;
-} http__waiter;
-
-static pthread_mutex_t hub__lock = PTHREAD_MUTEX_INITIALIZER;
-static http__waiter *hub__list;
-static atomic_uint_fast64_t hub__gen;
-static pthread_t hub__ticker;
-static atomic_bool hub__ticker_run;
-
-uint64_t srv_hub_gen(void) { return atomic_load(&hub__gen); }
-
-bool srv_wait(srv_req *r, const char *job_id, int64_t deadline_ms, uint64_t gen) {
-  http__waiter *w = malloc(sizeof *w);
-  if (!w) return false;
-  pthread_mutex_lock(&hub__lock);
-  if (atomic_load(&hub__gen) != gen || atomic_load(&http__stopping)) {
-    pthread_mutex_unlock(&hub__lock);
-    free(w);
-    return false;
-  }
-  if (job_id != r->job_id) snprintf(r->job_id, sizeof r->job_id, "%s", job_id);
-  r->deadline_ms = deadline_ms;
-  r->suspended = true;
-  w->req = r;
-  w->next = hub__list;
-  hub__list = w;
-  MHD_suspend_connection(r->conn);
-  pthread_mutex_unlock(&hub__lock);
-  return true;
-}
-
-/* Resumes waiters matching job_id (NULL: those past their deadline; "*": all). */
-static void hub__resume(const char *job_id) {
-  int64_t now = p_mono_ms();
-  pthread_mutex_lock(&hub__lock);
-  http__waiter **pp = &hub__list;
-  while (*pp) {
-    http__waiter *w = *pp;
-    bool hit = job_id ? (!strcmp(job_id, "*") || !strcmp(w->req->job_id, job_id))
-                      : w->req->deadline_ms <= now;
-    if (hit) {
-      *pp = w->next;
-      w->req->suspended = false;
-      MHD_resume_connection(w->req->conn);
-      free(w);
-    } else {
-      pp = &w->next;
-    }
-  }
-  pthread_mutex_unlock(&hub__lock);
-}
-
-void srv_notify(const char *job_id) {
-  atomic_fetch_add(&hub__gen, 1);
-  if (http__daemon) hub__resume(job_id);
-}
-
-static void *hub__tick(void *arg) {
-  (void)arg;
-  while (atomic_load(&hub__ticker_run)) {
-    struct timespec ts = {0, 100 * 1000000};
-    nanosleep(&ts, NULL);
-    hub__resume(NULL);
-  }
-  return NULL;
-}
 
 /* ------------------------------------------------------------ responses */
 
@@ -176,8 +93,10 @@ static const char *http__status_title(int status) {
   }
 }
 
-static enum MHD_Result http__problem_h(srv_req *r, int status, const char *code, const char *detail,
-                                       cJSON *errors, const char *const *headers) {
+enum MHD_Result srv_problem_h(srv_req *r, int status, const char *code, const char *detail,
+                              cJSON *errors, const char *const *headers) {
+  static const char *const auth_h[] = {"WWW-Authenticate", "Bearer realm=\"portalis\"", NULL};
+  if (status == 401 && !headers) headers = auth_h;
   cJSON *p = cJSON_CreateObject();
   char type[160];
   snprintf(type, sizeof type, "https://portalis.dev/problems/%s", code);
@@ -196,8 +115,7 @@ static enum MHD_Result http__problem_h(srv_req *r, int status, const char *code,
 }
 
 enum MHD_Result srv_problem(srv_req *r, int status, const char *code, const char *detail, cJSON *errors) {
-  static const char *const auth_h[] = {"WWW-Authenticate", "Bearer realm=\"portalis\"", NULL};
-  return http__problem_h(r, status, code, detail, errors, status == 401 ? auth_h : NULL);
+  return srv_problem_h(r, status, code, detail, errors, NULL);
 }
 
 enum MHD_Result srv_problem_err(srv_req *r, const p_err *e) {
@@ -250,7 +168,7 @@ static ssize_t http__sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     }
     p_buf_reset(&r->sse);
     r->sse_off = 0;
-    if (r->sse_end || atomic_load(&http__stopping)) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (r->sse_end || srv_hub_closing()) return MHD_CONTENT_READER_END_OF_STREAM;
     uint64_t gen = srv_hub_gen();
     p_err e = {0};
     store *s = store_get(&e);
@@ -403,7 +321,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         const char *h[] = {"Allow", allow, NULL};
         char detail[256];
         snprintf(detail, sizeof detail, "%s is not allowed on %s (allowed: %s)", method, url, allow);
-        return http__problem_h(r, 405, "method_not_allowed", detail, NULL, h);
+        return srv_problem_h(r, 405, "method_not_allowed", detail, NULL, h);
       }
       if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && strncmp(url, "/api/", 5) != 0) {
         r->route = &http__static_route;
@@ -513,7 +431,6 @@ int srv_http_start(p_err *e) {
     return p_err_set(e, P_EINVAL, "--listen: '%s' is not an IPv4 or IPv6 address", srv_cfg.listen_host);
   }
   (void)slen;
-  atomic_store(&http__stopping, false);
   http__daemon = MHD_start_daemon(flags, (uint16_t)srv_cfg.port, NULL, NULL, http__access, NULL,
                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                   MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
@@ -526,15 +443,14 @@ int srv_http_start(p_err *e) {
                      srv_cfg.listen_host, srv_cfg.port);
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(http__daemon, MHD_DAEMON_INFO_BIND_PORT);
   http__port = info ? info->port : srv_cfg.port;
-  atomic_store(&hub__ticker_run, true);
-  pthread_create(&hub__ticker, NULL, hub__tick, NULL);
+  srv_hub_start();
   return 0;
 }
 
 int srv_http_port(void) { return http__port; }
 
 void srv_http_quiesce(void) {
-  atomic_store(&http__stopping, true);
+  srv_hub_close();
   if (http__daemon) {
     MHD_socket fd = MHD_quiesce_daemon(http__daemon);
     if (fd != MHD_INVALID_SOCKET) close(fd);
@@ -543,14 +459,7 @@ void srv_http_quiesce(void) {
 
 void srv_http_stop(void) {
   if (!http__daemon) return;
-  atomic_store(&http__stopping, true);
-  atomic_store(&hub__ticker_run, false);
-  pthread_join(hub__ticker, NULL);
-  hub__resume("*");
-  /* Give resumed streams a moment to send their end. */
-  struct timespec ts = {0, 200 * 1000000};
-  nanosleep(&ts, NULL);
-  hub__resume("*");
+  srv_hub_stop();
   MHD_stop_daemon(http__daemon);
   http__daemon = NULL;
 }

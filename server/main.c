@@ -32,7 +32,9 @@ static int main__token(int argc, char **argv) {
     *strrchr(dir, '/') = 0;
     if (*dir) p_mkdirs(dir, 0700);
   }
-  if (store_init(srv_cfg.db_path, &e)) {
+  store_migration migs[SRV_MAX_MIGRATIONS];
+  size_t nmigs = srv_migrations(migs, SRV_MAX_MIGRATIONS);
+  if (store_init(srv_cfg.db_path, migs, nmigs, &e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }
@@ -142,7 +144,9 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
-  if (store_init(srv_cfg.db_path, &e)) {
+  store_migration migs[SRV_MAX_MIGRATIONS];
+  size_t nmigs = srv_migrations(migs, SRV_MAX_MIGRATIONS);
+  if (store_init(srv_cfg.db_path, migs, nmigs, &e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }
@@ -154,6 +158,10 @@ int main(int argc, char **argv) {
   }
   if (requeued || failed)
     p_log(P_LOG_INFO, "recovered jobs left running: %d re-queued, %d marked error (interrupted)", requeued, failed);
+  if (srv_tm_start(&e)) {
+    fprintf(stderr, "portalisd: %s\n", e.msg);
+    return 1;
+  }
   if (srv_cfg.pl.llm) {
     if (llm_init(srv_cfg.pl.llm, &e)) {
       fprintf(stderr, "portalisd: %s\n", e.msg);
@@ -192,6 +200,7 @@ int main(int argc, char **argv) {
   srv_http_quiesce();
   srv_workers_stop(srv_cfg.shutdown_grace_s);
   srv_http_stop();
+  tm_index_stop();
   store_shutdown();
   llm_shutdown();
   p_log(P_LOG_INFO, "stopped");

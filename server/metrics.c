@@ -4,7 +4,9 @@
  * Counters live in memory behind one mutex (HTTP requests by route, method
  * and status; finished jobs by state; stage duration histograms); gauges that
  * the database knows better (jobs by state, queue depth) are read from the
- * store at scrape time, so they are right after a restart too.
+ * store at scrape time, so they are right after a restart too. The caller
+ * passes what only the worker pool knows (busy workers), so metrics depend
+ * on nothing above them.
  */
 #include "srv.h"
 
@@ -65,7 +67,7 @@ void srv_metrics_job_done(const char *state) {
   pthread_mutex_unlock(&met__lock);
 }
 
-int srv_metrics_render(p_buf *out, p_err *e) {
+int srv_metrics_render(p_buf *out, int busy_workers, p_err *e) {
   store *s = store_get(e);
   if (!s) return P_EDB;
   int64_t counts[7];
@@ -78,7 +80,7 @@ int srv_metrics_render(p_buf *out, p_err *e) {
   p_buf_printf(out, "# HELP portalis_workers Worker threads.\n# TYPE portalis_workers gauge\nportalis_workers %d\n",
                srv_cfg.workers);
   p_buf_printf(out, "# HELP portalis_workers_busy Workers running a job.\n# TYPE portalis_workers_busy gauge\n"
-                    "portalis_workers_busy %d\n", srv_workers_busy());
+                    "portalis_workers_busy %d\n", busy_workers);
   pthread_mutex_lock(&met__lock);
   p_buf_puts(out, "# HELP portalis_jobs_finished_total Jobs this process finished, by final state.\n"
                   "# TYPE portalis_jobs_finished_total counter\n");
@@ -103,5 +105,6 @@ int srv_metrics_render(p_buf *out, p_err *e) {
                  met__http[i].route, met__http[i].method, met__http[i].status, met__http[i].n);
   pthread_mutex_unlock(&met__lock);
   llm_metrics_render(out);
+  srv_tm_metrics(out);
   return out->err ? p_err_set(e, P_ETOOBIG, "metrics too large") : 0;
 }

@@ -76,10 +76,8 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
   if (!s) return ret;
   if (r->job_id[0]) return jobs__created_wait(r, s); /* resumed after ?wait=N */
   if (!srv_accepting()) {
-    const char *h[] = {"Retry-After", "10", NULL};
-    static const char body[] = "{\"type\":\"https://portalis.dev/problems/shutting_down\",\"title\":\"Service Unavailable\","
-                               "\"status\":503,\"code\":\"shutting_down\",\"detail\":\"the server is shutting down; retry later\"}";
-    return srv_reply(r, 503, "application/problem+json", body, sizeof body - 1, h);
+    static const char *const h[] = {"Retry-After", "10", NULL};
+    return srv_problem_h(r, 503, "shutting_down", "the server is shutting down; retry later", NULL, h);
   }
   long wait_s;
   if (!srv_query_int(r, "wait", 0, 60, 0, &wait_s, &ret)) return ret;
@@ -105,27 +103,16 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
     char detail[160];
     snprintf(detail, sizeof detail, "%lld jobs are queued or running for this caller (limit %d); retry later",
              (long long)(counts[0] + counts[1]), srv_cfg.max_active);
-    const char *h[] = {"Retry-After", "5", NULL};
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "type", "https://portalis.dev/problems/rate_limited");
-    cJSON_AddStringToObject(p, "title", "Too Many Requests");
-    cJSON_AddNumberToObject(p, "status", 429);
-    cJSON_AddStringToObject(p, "code", "rate_limited");
-    cJSON_AddStringToObject(p, "detail", detail);
-    char *txt = cJSON_PrintUnformatted(p);
-    cJSON_Delete(p);
-    ret = srv_reply(r, 429, "application/problem+json", txt, strlen(txt), h);
-    free(txt);
-    return ret;
+    static const char *const h[] = {"Retry-After", "5", NULL};
+    return srv_problem_h(r, 429, "rate_limited", detail, NULL, h);
   }
 
   const char *entry = r->form_entry.len ? r->form_entry.data : srv_query(r, "entry");
   srv_upload up = {0};
   if (srv_upload_build(r->parts, r->nparts, entry, &up, errors, &e)) {
     cJSON_Delete(opts);
-    int status = e.line >= 400 ? e.line : p_code_http(e.code);
-    if (e.code == P_EUNSUPPORTED) status = 415;
-    const char *code = status == 415 ? "unsupported_media_type" : status == 400 ? "empty_upload" : p_code_name(e.code);
+    int status = e.code == P_EUNSUPPORTED ? 415 : p_code_http(e.code);
+    const char *code = status == 415 ? "unsupported_media_type" : p_code_name(e.code);
     if (cJSON_GetArraySize(errors) == 0) {
       cJSON_Delete(errors);
       errors = NULL;
@@ -254,7 +241,15 @@ enum MHD_Result srv_jobs_delete(srv_req *r) {
   store *s = jobs__store(r, &ret);
   if (!s) return ret;
   p_err e = {0};
-  if (store_job_delete(s, r->params[0], r->who.owner, &e)) return srv_problem_err(r, &e);
+  int64_t *tm_ids = NULL;
+  size_t tm_n = 0;
+  store_tm_ids(s, r->params[0], &tm_ids, &tm_n, &e);
+  if (store_job_delete(s, r->params[0], r->who.owner, &e)) {
+    free(tm_ids);
+    return srv_problem_err(r, &e);
+  }
+  srv_tm_job_deleted(tm_ids, tm_n);
+  free(tm_ids);
   srv_notify(r->params[0]);
   return srv_reply(r, 204, NULL, "", 0, NULL);
 }

@@ -45,6 +45,7 @@ enum MHD_Result srv_misc_readyz(srv_req *r) {
   cJSON_AddNumberToObject(lim, "max_unpacked", (double)srv_cfg.max_unpacked);
   cJSON_AddBoolToObject(b, "require_auth", srv_cfg.require_auth);
   cJSON_AddStringToObject(b, "version", PACKAGE_VERSION);
+  srv_tm_readyz(b);
   enum MHD_Result ret;
   if (ready) {
     ret = srv_reply_json(r, 200, b, NULL);
@@ -62,7 +63,7 @@ enum MHD_Result srv_misc_metrics(srv_req *r) {
   p_buf out;
   p_buf_init(&out, 8 << 20);
   p_err e = {0};
-  if (srv_metrics_render(&out, &e)) {
+  if (srv_metrics_render(&out, srv_workers_busy(), &e)) {
     p_buf_free(&out);
     return srv_problem_err(r, &e);
   }

@@ -2,9 +2,11 @@
  * srv.h - the server part: configuration, HTTP core and routes, uploads,
  * authentication, metrics, the waiter hub and the worker pool.
  *
- * Sections follow the files: main.c (config), http.c (daemon, routing,
- * responses, hub), routes_jobs.c, routes_misc.c, upload.c (+ job options),
- * auth.c, metrics.c, worker.c. store.h is the storage interface.
+ * Sections follow the files: assets.c (embedded files), config.c (flags and
+ * environment), http.c (daemon, routing, responses), hub.c (waiters and
+ * notifications), upload.c (+ job options validation), auth.c, metrics.c,
+ * worker.c, routes_jobs.c, routes_misc.c. main.c starts and stops them.
+ * store.h is the storage interface; it knows nothing of this header.
  */
 #ifndef PORTALIS_SRV_H
 #define PORTALIS_SRV_H
@@ -12,6 +14,7 @@
 #include "llm.h"
 #include "pipeline.h"
 #include "store.h"
+#include "tm.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -27,7 +30,11 @@ typedef struct srv_embedded {
   size_t len;
 } srv_embedded;
 extern const srv_embedded srv_embedded_files[]; /* generated; ends with a NULL name */
+/* By name, or NULL (assets.c). */
 const srv_embedded *srv_embedded_find(const char *name);
+/* The embedded sql/ files as migrations for store_init; returns how many. */
+#define SRV_MAX_MIGRATIONS 256
+size_t srv_migrations(store_migration *out, size_t max);
 
 /* ------------------------------------------------------------- config */
 
@@ -47,6 +54,7 @@ typedef struct srv_config {
   int shutdown_grace_s;     /* how long running stages may finish on SIGTERM */
   bool require_auth;        /* effective: flag, or listening beyond loopback */
   llm_config llm;           /* model assistance; pl.llm points here when a URL is set */
+  tm_gpu_mode gpu;          /* --gpu: translation-memory search device */
   pl_config pl;
 } srv_config;
 
@@ -65,10 +73,24 @@ int srv_http_start(p_err *e);
 void srv_http_quiesce(void);
 /* Resumes every waiting request and stops the daemon. */
 void srv_http_stop(void);
-/* Wakes long-polls and event streams waiting on job id (any thread). */
-void srv_notify(const char *job_id);
 /* The actual port (useful with --listen 127.0.0.1:0). */
 int srv_http_port(void);
+
+/* ----------------------------------------------------------------- hub */
+
+/* Wakes long-polls and event streams waiting on job id (any thread). */
+void srv_notify(const char *job_id);
+/* The notification generation; read it before checking a job, pass it to
+ * srv_wait. */
+uint64_t srv_hub_gen(void);
+/* Starts the deadline ticker (with the daemon). */
+void srv_hub_start(void);
+/* Refuses new waiters (shutdown step 1). */
+void srv_hub_close(void);
+/* True after srv_hub_close: streams end instead of waiting. */
+bool srv_hub_closing(void);
+/* Resumes every waiter and stops the ticker. */
+void srv_hub_stop(void);
 
 /* ------------------------------------------------------------ options */
 
@@ -78,8 +100,6 @@ int srv_http_port(void);
  * (array of {"field","message"}) and P_EINVAL returned; unparsable JSON is
  * P_EINVAL with no field errors... caller maps it to 400. */
 int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malformed, p_err *e);
-/* Applies stored options to a pipeline job (vectors, skip_test, sleep). */
-int srv_options_apply(const cJSON *opts, pl_job *job, p_err *e);
 
 /* ------------------------------------------------------------- upload */
 
@@ -101,8 +121,8 @@ typedef struct srv_part {
  * archive entry (no links, devices, absolute paths, '..', bad UTF-8 names),
  * the limits of srv_cfg, and picks the entry point. On failure *e has the
  * code (P_EUPLOAD 422, P_ETOOBIG 413, P_EINVAL 422 for ?entry=, P_EUNSUPPORTED
- * -> 415 for the content type, 400 for an empty upload as P_EINVAL with
- * e->line = 400) and `errors` may receive field errors. */
+ * -> 415 for the content type, P_EEMPTY 400 for an empty upload) and
+ * `errors` may receive field errors. */
 int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, srv_upload *up,
                      cJSON *errors, p_err *e);
 void srv_upload_free(srv_upload *up);
@@ -125,10 +145,24 @@ int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e);
 void srv_metrics_http(const char *route, const char *method, int status);
 void srv_metrics_stage(const char *stage, double seconds);
 void srv_metrics_job_done(const char *state);
-int srv_metrics_render(p_buf *out, p_err *e);
+/* The exposition text; busy_workers is the worker pool's srv_workers_busy(). */
+int srv_metrics_render(p_buf *out, int busy_workers, p_err *e);
 
 /* True while the server accepts work (false during shutdown). */
 bool srv_accepting(void);
+
+/* ------------------------------------------------ translation memory */
+
+/* Starts the search index (--gpu), loads every committed function from the
+ * store and registers the store as the record source (routes_tm.c). */
+int srv_tm_start(p_err *e);
+/* After a job succeeded: its functions join the index. */
+void srv_tm_job_done(const char *job_id);
+/* Before/after a job is deleted: its rows leave the index. */
+void srv_tm_job_deleted(const int64_t *ids, size_t n);
+/* The translation memory's part of /readyz and /metrics. */
+void srv_tm_readyz(cJSON *readyz);
+void srv_tm_metrics(p_buf *out);
 
 /* ------------------------------------------------------------- worker */
 
@@ -198,7 +232,13 @@ struct srv_req {
 enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
                           const char *const *headers /* name,value,...,NULL or NULL */);
 enum MHD_Result srv_reply_json(srv_req *r, int status, cJSON *body, const char *const *headers);
-/* application/problem+json: type "https://portalis.dev/problems/<code>". */
+/* application/problem+json: type "https://portalis.dev/problems/<code>",
+ * title from the status, the request URL as instance, extra headers
+ * (name,value,...,NULL or NULL; a 401 without headers gets
+ * WWW-Authenticate). The one place a problem document is built. */
+enum MHD_Result srv_problem_h(srv_req *r, int status, const char *code, const char *detail,
+                              cJSON *errors /* taken, may be NULL */, const char *const *headers);
+/* srv_problem_h without extra headers. */
 enum MHD_Result srv_problem(srv_req *r, int status, const char *code, const char *detail,
                             cJSON *errors /* taken, may be NULL */);
 enum MHD_Result srv_problem_err(srv_req *r, const p_err *e);
@@ -209,11 +249,10 @@ const char *srv_header(srv_req *r, const char *name);
  * (returns false and queues the problem). */
 bool srv_query_int(srv_req *r, const char *name, long lo, long hi, long dflt, long *out,
                    enum MHD_Result *ret);
-/* Suspends the request until srv_notify(job_id) or the deadline; the access
- * handler is called again afterwards. Returns false if a notification came
- * in since `gen` (the caller must re-check instead). */
+/* Suspends the request until srv_notify(job_id) or the deadline (hub.c); the
+ * access handler is called again afterwards. Returns false if a notification
+ * came in since `gen` (the caller must re-check instead). */
 bool srv_wait(srv_req *r, const char *job_id, int64_t deadline_ms, uint64_t gen);
-uint64_t srv_hub_gen(void);
 /* Starts an SSE stream for job id from event `after`. */
 enum MHD_Result srv_sse_start(srv_req *r, const char *job_id, int64_t after);
 
@@ -232,6 +271,8 @@ enum MHD_Result srv_misc_readyz(srv_req *r);
 enum MHD_Result srv_misc_metrics(srv_req *r);
 enum MHD_Result srv_misc_openapi(srv_req *r);
 enum MHD_Result srv_misc_static(srv_req *r);
+enum MHD_Result srv_tm_job_similar(srv_req *r);
+enum MHD_Result srv_tm_similar(srv_req *r);
 #endif
 
 #endif

@@ -13,7 +13,6 @@
  * only serialises what it gets.
  */
 #include "store.h"
-#include "srv.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -94,16 +93,15 @@ static int store__user_version(store *s) {
 
 /* Applies sql/NNN_name.sql files whose NNN > user_version, in order, each in
  * its own transaction that also sets user_version. */
-static int store__migrate(store *s, p_err *e) {
+static int store__migrate(store *s, const store_migration *migs, size_t nmigs, p_err *e) {
   int have = store__user_version(s);
   if (have < 0) return store__dberr(s, e, "reading user_version");
   for (;;) {
-    const srv_embedded *next = NULL;
+    const store_migration *next = NULL;
     int next_n = 0;
-    for (const srv_embedded *f = srv_embedded_files; f->name; f++) {
+    for (const store_migration *f = migs; f < migs + nmigs; f++) {
       const char *base = strrchr(f->name, '/');
       base = base ? base + 1 : f->name;
-      if (strncmp(f->name, "sql/", 4) != 0) continue;
       int n = atoi(base);
       if (n > have && (!next || n < next_n)) {
         next = f;
@@ -120,7 +118,7 @@ static int store__migrate(store *s, p_err *e) {
     }
     char setv[64];
     snprintf(setv, sizeof setv, "PRAGMA user_version=%d", next_n);
-    if (store__exec(s, next->data, e) || store__exec(s, setv, e)) {
+    if (store__exec(s, next->sql, e) || store__exec(s, setv, e)) {
       char msg[sizeof e->msg];
       snprintf(msg, sizeof msg, "%s", e ? e->msg : "");
       store__exec(s, "ROLLBACK", NULL);
@@ -134,13 +132,13 @@ static int store__migrate(store *s, p_err *e) {
   return 0;
 }
 
-int store_init(const char *path, p_err *e) {
+int store_init(const char *path, const store_migration *migs, size_t nmigs, p_err *e) {
   pthread_once(&store__once, store__key_init);
   snprintf(store__path, sizeof store__path, "%s", path);
   store *s = NULL;
   int rc = store__open(path, &s, e);
   if (rc) return rc;
-  rc = store__migrate(s, e);
+  rc = store__migrate(s, migs, nmigs, e);
   store__close(s);
   return rc;
 }
@@ -624,10 +622,8 @@ int store_job_load(store *s, const char *id, pl_job *job, p_err *e) {
     return p_err_set(e, P_ENOTFOUND, "no job %s", id);
   }
   job->entry = strdup(store__col_text(st, 0));
-  cJSON *opts = cJSON_Parse(store__col_text(st, 1) ? store__col_text(st, 1) : "{}");
+  int rc = pl_job_apply_options(job, store__col_text(st, 1), e);
   sqlite3_finalize(st);
-  int rc = srv_options_apply(opts, job, e);
-  cJSON_Delete(opts);
   if (rc) return rc;
   st = store__prep(s, "SELECT path, data FROM files WHERE job_id = ? ORDER BY path", e);
   if (!st) return P_EDB;
@@ -789,6 +785,18 @@ int store_job_finish(store *s, const char *id, const char *state, const char *re
     if (st) {
       sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
       rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "commit artifacts");
+      sqlite3_finalize(st);
+    } else {
+      rc = P_EDB;
+    }
+  }
+  /* The translation memory keeps the functions of succeeded jobs only. */
+  if (!rc) {
+    st = store__prep(s, !strcmp(state, "succeeded") ? "UPDATE tm_functions SET committed=1 WHERE job_id=?"
+                                                    : "DELETE FROM tm_functions WHERE job_id=?", e);
+    if (st) {
+      sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+      rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "commit functions");
       sqlite3_finalize(st);
     } else {
       rc = P_EDB;
@@ -1062,4 +1070,191 @@ int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_o
   }
   sqlite3_finalize(st);
   return rc;
+}
+
+/* ------------------------------------------------- translation memory */
+
+int store_tm_put(store *s, const char *job_id, const store_tm_row *rows, int n, p_err *e) {
+  if (store__exec(s, "BEGIN IMMEDIATE", e)) return P_EDB;
+  int rc = 0;
+  sqlite3_stmt *st = store__prep(s, "DELETE FROM tm_functions WHERE job_id=? AND committed=0", e);
+  if (!st) rc = P_EDB;
+  else {
+    sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "tm reset");
+    sqlite3_finalize(st);
+  }
+  st = rc ? NULL : store__prep(s,
+      "INSERT INTO tm_functions(job_id, file, name, line, end_line, ast_hash, python, rust, translation, "
+      "signature, embedding, committed, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?)", e);
+  if (!rc && !st) rc = P_EDB;
+  for (int i = 0; i < n && !rc; i++) {
+    const store_tm_row *f = &rows[i];
+    uint8_t blob[512];
+    for (int d = 0; d < 256; d++) { /* little-endian int16, whatever the host */
+      uint16_t u = (uint16_t)f->embedding[d];
+      blob[2 * d] = (uint8_t)(u & 0xFF);
+      blob[2 * d + 1] = (uint8_t)(u >> 8);
+    }
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, f->file, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, f->name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, f->line);
+    sqlite3_bind_int(st, 5, f->end_line);
+    sqlite3_bind_text(st, 6, f->ast_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, f->python ? f->python : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, f->rust ? f->rust : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, f->is_static ? "static" : "dynamic", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, f->signature ? f->signature : "", -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 11, blob, sizeof blob, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 12, p_now_ms());
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "tm insert");
+  }
+  if (st) sqlite3_finalize(st);
+  if (rc) store__exec(s, "ROLLBACK", NULL);
+  else if (store__exec(s, "COMMIT", e)) rc = P_EDB;
+  return rc;
+}
+
+static void store__tm_emb(sqlite3_stmt *st, int col, int16_t *out) {
+  const uint8_t *b = sqlite3_column_blob(st, col);
+  int n = sqlite3_column_bytes(st, col);
+  for (int d = 0; d < 256; d++)
+    out[d] = (b && n >= 512) ? (int16_t)(uint16_t)(b[2 * d] | (b[2 * d + 1] << 8)) : 0;
+}
+
+int store_tm_scan(store *s, const char *job_id,
+                  int (*fn)(void *ctx, const int64_t *ids, const int16_t *emb, size_t n), void *ctx, p_err *e) {
+  sqlite3_stmt *st = store__prep(s, job_id
+      ? "SELECT id, embedding FROM tm_functions WHERE committed=1 AND job_id=? ORDER BY id"
+      : "SELECT id, embedding FROM tm_functions WHERE committed=1 ORDER BY id", e);
+  if (!st) return P_EDB;
+  if (job_id) sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+  enum { CHUNK = 4096 };
+  int64_t *ids = malloc(CHUNK * sizeof *ids);
+  int16_t *emb = malloc((size_t)CHUNK * 256 * sizeof *emb);
+  int rc = (!ids || !emb) ? p_err_set(e, P_ENOMEM, "out of memory") : 0;
+  size_t n = 0;
+  int step;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    ids[n] = sqlite3_column_int64(st, 0);
+    store__tm_emb(st, 1, emb + n * 256);
+    if (++n == CHUNK) {
+      rc = fn(ctx, ids, emb, n);
+      n = 0;
+    }
+  }
+  if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm scan");
+  if (!rc && n) rc = fn(ctx, ids, emb, n);
+  if (rc && !e->code) p_err_set(e, rc, "translation memory: loading rows failed");
+  sqlite3_finalize(st);
+  free(ids);
+  free(emb);
+  return rc;
+}
+
+int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *e) {
+  *ids = NULL;
+  *n = 0;
+  sqlite3_stmt *st = store__prep(s, "SELECT id FROM tm_functions WHERE job_id=? ORDER BY id", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
+  size_t cap = 0;
+  int rc = 0, step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 64;
+      int64_t *nv = realloc(*ids, cap * sizeof *nv);
+      if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
+      *ids = nv;
+    }
+    (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+  }
+  if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm ids");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+#define STORE__TM_COLS "id, file, name, line, end_line, ast_hash, python, rust, translation, signature, job_id, embedding"
+
+static cJSON *store__tm_row(sqlite3_stmt *st) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "id", (double)sqlite3_column_int64(st, 0));
+  store__json_str(o, "file", st, 1);
+  store__json_str(o, "name", st, 2);
+  cJSON_AddNumberToObject(o, "line", sqlite3_column_int(st, 3));
+  cJSON_AddNumberToObject(o, "end_line", sqlite3_column_int(st, 4));
+  store__json_str(o, "ast_hash", st, 5);
+  store__json_str(o, "python", st, 6);
+  store__json_str(o, "rust", st, 7);
+  store__json_str(o, "translation", st, 8);
+  store__json_str(o, "signature", st, 9);
+  store__json_str(o, "job_id", st, 10);
+  return o;
+}
+
+int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t **emb, p_err *e) {
+  *funcs = NULL;
+  *emb = NULL;
+  int rc = store__owner_check(s, id, owner, e);
+  if (rc) return rc;
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE job_id=? AND committed=1 ORDER BY id", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  cJSON *arr = cJSON_CreateArray();
+  int16_t *v = NULL;
+  size_t n = 0, cap = 0;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      int16_t *nv = realloc(v, cap * 256 * sizeof *nv);
+      if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
+      v = nv;
+    }
+    store__tm_emb(st, 11, v + n * 256);
+    n++;
+    cJSON_AddItemToArray(arr, store__tm_row(st));
+  }
+  if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm job");
+  sqlite3_finalize(st);
+  if (rc) {
+    cJSON_Delete(arr);
+    free(v);
+    return rc;
+  }
+  *funcs = arr;
+  *emb = v;
+  return 0;
+}
+
+int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e) {
+  *out = NULL;
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE id=? AND committed=1", e);
+  if (!st) return P_EDB;
+  cJSON *arr = cJSON_CreateArray();
+  for (int i = 0; i < n; i++) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, ids[i]);
+    cJSON_AddItemToArray(arr, sqlite3_step(st) == SQLITE_ROW ? store__tm_row(st) : cJSON_CreateNull());
+  }
+  sqlite3_finalize(st);
+  *out = arr;
+  return 0;
+}
+
+int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int limit, cJSON **out, p_err *e) {
+  *out = NULL;
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE ast_hash=? AND id<>? "
+                                    "AND committed=1 ORDER BY id LIMIT ?", e);
+  if (!st) return P_EDB;
+  sqlite3_bind_text(st, 1, ast_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, exclude_id);
+  sqlite3_bind_int(st, 3, limit);
+  cJSON *arr = cJSON_CreateArray();
+  while (sqlite3_step(st) == SQLITE_ROW) cJSON_AddItemToArray(arr, store__tm_row(st));
+  sqlite3_finalize(st);
+  *out = arr;
+  return 0;
 }

@@ -21,10 +21,18 @@
 
 typedef struct store store;
 
-/* Opens path (created if missing) once for the process, applies the embedded
- * migrations (sql/NNN_*.sql, PRAGMA user_version) and remembers the path for
- * per-thread connections. */
-int store_init(const char *path, p_err *e);
+/* One schema migration: name "sql/NNN_what.sql" (NNN orders them and becomes
+ * PRAGMA user_version), sql its text. */
+typedef struct store_migration {
+  const char *name;
+  const char *sql;
+} store_migration;
+
+/* Opens path (created if missing) once for the process, applies the
+ * migrations newer than its PRAGMA user_version (the caller hands them in:
+ * portalisd embeds sql/NNN_*.sql, srv_migrations) and remembers the path
+ * for per-thread connections. */
+int store_init(const char *path, const store_migration *migs, size_t nmigs, p_err *e);
 /* The calling thread's connection (opened on first use). NULL + e on failure. */
 store *store_get(p_err *e);
 /* Closes the calling thread's connection (worker/HTTP thread exit). */
@@ -113,7 +121,7 @@ int store_events_sse(store *s, const char *id, int64_t after, int limit, p_buf *
 
 /* -------------------------------------------------------------- tokens */
 
-/* Creates a token; secret[65] receives the only copy of the secret. */
+/* Creates a token; secret[72] receives the only copy of the secret. */
 int store_token_create(store *s, const char *name, bool read_only, char secret[72], int64_t *tid,
                        p_err *e);
 /* JSON array of tokens (no secrets). */
@@ -123,5 +131,37 @@ int store_token_revoke(store *s, const char *id_or_name, p_err *e);
 /* Resolves a presented secret: owner id and read-only flag; P_EAUTH if
  * unknown or revoked. */
 int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_only, p_err *e);
+
+/* ------------------------------------------------- translation memory */
+
+/* One function of a job for the translation memory (sql/003). Borrowed. */
+typedef struct store_tm_row {
+  const char *file, *name;
+  int line, end_line;
+  const char *ast_hash, *python, *rust, *signature;
+  bool is_static;
+  const int16_t *embedding; /* 256 components */
+} store_tm_row;
+
+/* Stages a job's functions (visible once store_job_finish commits the job as
+ * succeeded; dropped if it ends otherwise). Replaces earlier staged rows. */
+int store_tm_put(store *s, const char *job_id, const store_tm_row *rows, int n, p_err *e);
+/* Calls fn with committed rows in id order, in chunks (job_id NULL = all
+ * jobs). ids and emb (n * 256) are valid during the call only. */
+int store_tm_scan(store *s, const char *job_id,
+                  int (*fn)(void *ctx, const int64_t *ids, const int16_t *emb, size_t n), void *ctx, p_err *e);
+/* Ids of a job's rows, committed or not (*ids malloc'd). */
+int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *e);
+/* A job's committed functions as a JSON array of {id, file, name, line,
+ * end_line, ast_hash, python, rust, translation, signature}, in id order,
+ * and their embeddings (*emb malloc'd, n * 256; NULL when empty).
+ * P_ENOTFOUND for another owner's job. */
+int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t **emb, p_err *e);
+/* Committed functions by id, as objects like store_tm_job's plus job_id, in
+ * the order of ids; an id that is gone gives a JSON null. */
+int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e);
+/* Committed functions with this normalised-AST hash (oldest first, at most
+ * limit), except the row `exclude_id`. */
+int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int limit, cJSON **out, p_err *e);
 
 #endif

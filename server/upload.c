@@ -1,6 +1,6 @@
 /*
  * upload.c - turning a request body into the files of a job, and the job
- * options.
+ * options (validated here; the pipeline applies them: pl_job_apply_options).
  *
  * Uploads are untrusted. An archive (zip, tar, tar.gz) is read with
  * libarchive from memory, entry by entry, and refused - with the entry's name
@@ -218,9 +218,7 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
   size_t total = 0;
   for (size_t i = 0; i < nparts; i++) total += parts[i].data.len;
   if (nparts == 0 || total == 0) {
-    p_err_set(e, P_EINVAL, "the upload is empty: send a Python file, a zip or a tar.gz as the body");
-    e->line = 400;
-    return P_EINVAL;
+    return p_err_set(e, P_EEMPTY, "the upload is empty: send a Python file, a zip or a tar.gz as the body");
   }
   for (size_t i = 0; i < nparts; i++) {
     srv_part *p = &parts[i];
@@ -388,32 +386,5 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
     return p_err_set(e, P_EINVAL, "invalid job options (%d problem%s)", bad, bad == 1 ? "" : "s");
   }
   *out = o;
-  return 0;
-}
-
-int srv_options_apply(const cJSON *opts, pl_job *job, p_err *e) {
-  if (!opts) return 0;
-  job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
-  job->no_assist = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(opts, "assist"));
-  const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
-  if (cJSON_IsNumber(sl) && job->cfg && job->cfg->test_hooks) job->debug_sleep_ms = (int)sl->valuedouble;
-  const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
-  int n = cJSON_GetArraySize(vs);
-  if (n <= 0) return 0;
-  job->vectors = calloc((size_t)n, sizeof *job->vectors);
-  if (!job->vectors) return p_err_set(e, P_ENOMEM, "out of memory");
-  const cJSON *v;
-  cJSON_ArrayForEach(v, vs) {
-    pl_vector *pv = &job->vectors[job->nvectors++];
-    const cJSON *args = cJSON_GetObjectItemCaseSensitive(v, "args");
-    int na = cJSON_GetArraySize(args);
-    pv->args = calloc((size_t)na + 1, sizeof *pv->args);
-    const cJSON *a;
-    cJSON_ArrayForEach(a, args) pv->args[pv->nargs++] = strdup(a->valuestring);
-    const cJSON *in = cJSON_GetObjectItemCaseSensitive(v, "stdin");
-    const char *txt = cJSON_IsString(in) ? in->valuestring : "";
-    pv->stdin_data = strdup(txt);
-    pv->stdin_len = strlen(txt);
-  }
   return 0;
 }

@@ -100,6 +100,20 @@ static int wk__hook_artifact(void *ctx, pl_job *job, const char *name, const cha
   return store_artifact_put(s, job->id, name, mime, data, len, e);
 }
 
+static int wk__hook_functions(void *ctx, pl_job *job, const tm_func *fs, int n, p_err *e) {
+  (void)ctx;
+  store *s = store_get(e);
+  if (!s) return P_EDB;
+  store_tm_row *rows = calloc((size_t)n, sizeof *rows);
+  if (!rows) return p_err_set(e, P_ENOMEM, "out of memory");
+  for (int i = 0; i < n; i++)
+    rows[i] = (store_tm_row){fs[i].file,   fs[i].name, fs[i].line,      fs[i].end_line, fs[i].hash,
+                             fs[i].python, fs[i].rust, fs[i].signature, fs[i].is_static, fs[i].emb};
+  int rc = store_tm_put(s, job->id, rows, n, e);
+  free(rows);
+  return rc;
+}
+
 static bool wk__hook_canceled(void *ctx, pl_job *job) {
   wk_slot *w = ctx;
   if (atomic_load(&w->cancel) || atomic_load(&w->abort)) return true;
@@ -121,7 +135,8 @@ static bool wk__hook_canceled(void *ctx, pl_job *job) {
 static void wk__run_one(wk_slot *w, store *s, const char *id, int attempt) {
   p_err e = {0};
   pl_job *job = pl_job_new(&srv_cfg.pl, id);
-  job->hooks = (pl_hooks){w, wk__hook_stage, wk__hook_log, wk__hook_diag, wk__hook_artifact, wk__hook_canceled};
+  job->hooks = (pl_hooks){w, wk__hook_stage, wk__hook_log, wk__hook_diag, wk__hook_artifact, wk__hook_canceled,
+                          wk__hook_functions};
   const char *state, *reason = NULL, *message = NULL;
   if (store_job_load(s, id, job, &e)) {
     state = "error";
@@ -147,8 +162,10 @@ static void wk__run_one(wk_slot *w, store *s, const char *id, int attempt) {
   }
   if (store_job_finish(s, id, state, reason, message, &e))
     p_log(P_LOG_ERROR, "job %s: cannot finish: %s", id, e.msg);
-  else
+  else {
     srv_metrics_job_done(state);
+    if (!strcmp(state, "succeeded")) srv_tm_job_done(id);
+  }
   p_log(P_LOG_INFO, "job %s %s%s%s", id, state, reason ? ": " : "", reason ? reason : "");
   srv_notify(id);
   pl_job_free(job);

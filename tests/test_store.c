@@ -17,6 +17,13 @@
 static char dbdir[64];
 static store *S;
 
+/* As portalisd does: the embedded sql/ migrations handed to the store. */
+static int test_store_init(const char *path, p_err *e) {
+  store_migration migs[SRV_MAX_MIGRATIONS];
+  size_t n = srv_migrations(migs, SRV_MAX_MIGRATIONS);
+  return store_init(path, migs, n, e);
+}
+
 static void setup(void) {
   snprintf(dbdir, sizeof dbdir, "/tmp/portalis-store-XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(dbdir));
@@ -24,7 +31,7 @@ static void setup(void) {
   snprintf(path, sizeof path, "%s/t.db", dbdir);
   p_err e = {0};
   store_release();
-  ck_assert_msg(store_init(path, &e) == 0, "%s", e.msg);
+  ck_assert_msg(test_store_init(path, &e) == 0, "%s", e.msg);
   S = store_get(&e);
   ck_assert_ptr_nonnull(S);
 }
@@ -46,7 +53,7 @@ START_TEST(t_migrations) {
   char path[128];
   snprintf(path, sizeof path, "%s/t.db", dbdir);
   p_err e = {0};
-  ck_assert_int_eq(store_init(path, &e), 0);
+  ck_assert_int_eq(test_store_init(path, &e), 0);
 }
 END_TEST
 

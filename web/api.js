@@ -114,6 +114,9 @@ export const api = {
       { raw: true, signal });
     return res.arrayBuffer();
   },
+  // The translation memory: per function of a job, identical and similar
+  // verified functions.
+  similar(id, k = 5, signal) { return request(`/api/v1/jobs/${encodeURIComponent(id)}/similar?k=${k}`, { signal }); },
   // The server's readiness document; it may carry limits (max_upload).
   async ready() {
     try {

@@ -13,6 +13,7 @@ import { api, followJob, ApiError } from './api.js';
 import { readTarGz } from './archive.js';
 import { sideBySide, highlightLines } from './code.js';
 import { runnerPanel } from './runner.js';
+import { fillSimilar } from './similar.js';
 import { h, clear, badge, fmtBytes, fmtMs, fmtTime, shortId, sha256Hex, saveBlob, tabs, STAGES, TERMINAL, stateLabel, quoteArgs } from './util.js';
 import { navigate, showError, toast } from './ui.js';
 
@@ -154,6 +155,7 @@ export function jobView(root, id, params) {
     { id: 'code', label: 'Code' },
     { id: 'report', label: 'Test report' },
     { id: 'run', label: 'Run in browser' },
+    { id: 'similar', label: 'Similar' },
     { id: 'log', label: 'Log' },
     { id: 'artifacts', label: 'Artifacts' },
   ];
@@ -201,6 +203,10 @@ export function jobView(root, id, params) {
     else if (t === 'report') loaded[t] = fillReport(p);
     else if (t === 'run') loaded[t] = fillRun(p);
     else if (t === 'artifacts') loaded[t] = Promise.resolve(fillArtifacts(p));
+    else if (t === 'similar') {
+      if (job.state !== 'succeeded') { waiting(p, 'verified functions yet'); return; }
+      loaded[t] = fillSimilar(p, id);
+    }
     if (loaded[t]) loaded[t].catch((err) => { clear(p); p.append(h('p', { class: 'msg msg-error' }, err.message)); delete loaded[t]; });
   }
 

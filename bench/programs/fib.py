@@ -1,3 +1,5 @@
+# bench: numeric
+# Naive doubly recursive Fibonacci: function-call overhead on small ints.
 def fib(n):
     if n < 2:
         return n

@@ -14,6 +14,8 @@ pipeline, talking to the scripted OpenAI-compatible server
     (reason unsupported) and a note summarising the attempts;
   - a rewrite that agrees on the job's vectors but not on other inputs is
     rejected by the generated-input check, and the next candidate is used;
+    its prompt carries the verified translation of a similar function from
+    the translation memory (test 1's job);
   - a Test failure: the WASM dies in a function (a traceback CPython did
     not print); that function is rewritten and the rewrite used;
   - the job option "assist": false: the model is never asked;
@@ -241,6 +243,11 @@ class AssistTest(unittest.TestCase):
         self.assertEqual([x["outcome"] for x in att], ["rejected", "used"])
         self.assertIn("generated input", att[0]["detail"])
         self.assertEqual(rep["assist"]["functions"][0]["candidates_tried"], 2)
+        # test 1's verified job is in the translation memory by now: its
+        # rot (the rewrite) and the Rust that passed are the prompt's example
+        prompt = self.mock.chats()[0]["body"]["messages"][-1]["content"]
+        self.assertIn("Verified translations of similar functions", prompt)
+        self.assertIn("its verified Rust", prompt)
 
     def test_4_option_off(self):
         self.mock.reset()

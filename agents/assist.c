@@ -105,13 +105,13 @@ static int as__h_artifact(void *ctx, pl_job *sub, const char *name, const char *
       ax->arts[i] = ax->arts[--ax->narts];
       break;
     }
-  as_art *v = realloc(ax->arts, (size_t)(ax->narts + 1) * sizeof *v);
+  as_art *v = p_xrealloc(ax->arts, (size_t)(ax->narts + 1) * sizeof *v);
   if (!v) return p_err_set(e, P_ENOMEM, "out of memory");
   ax->arts = v;
   as_art *a = &v[ax->narts];
   snprintf(a->name, sizeof a->name, "%s", name);
   snprintf(a->mime, sizeof a->mime, "%s", mime);
-  a->data = malloc(len + 1);
+  a->data = p_xmalloc(len + 1);
   if (!a->data) return p_err_set(e, P_ENOMEM, "out of memory");
   memcpy(a->data, data, len);
   a->data[len] = 0;
@@ -200,7 +200,7 @@ static int as__target(const pl_file *files, size_t nfiles, const char *path, int
     p_arena_free(a);
     return P_ENOTFOUND;
   }
-  t->file = strdup(f->path);
+  t->file = p_xstrdup(f->path);
   snprintf(t->name, sizeof t->name, "%s", d->u.function_def.name);
   snprintf(t->qualname, sizeof t->qualname, "%s%s%s", cls ? cls : "", cls ? "." : "", t->name);
   t->line = d->u.function_def.decorators.n ? d->u.function_def.decorators.v[0]->line : d->line;
@@ -208,7 +208,7 @@ static int as__target(const pl_file *files, size_t nfiles, const char *path, int
   t->end_line = d->end_line;
   t->col = d->col - 1;
   size_t a0 = as__line_off(f->data, f->len, t->line), a1 = as__line_off(f->data, f->len, t->end_line + 1);
-  t->src = strndup(f->data + a0, a1 - a0);
+  t->src = p_xstrndup(f->data + a0, a1 - a0);
   p_arena_free(a);
   return t->file && t->src ? 0 : P_ENOMEM;
 }
@@ -352,12 +352,12 @@ static char *as__messages(pl_job *job, const as_target *t, const char *prior) {
  * whole answer when it has no fence. malloc'd. */
 static char *as__code(const char *answer) {
   const char *f = strstr(answer, "```");
-  if (!f) return strdup(answer);
+  if (!f) return p_xstrdup(answer);
   const char *body = strchr(f, '\n');
-  if (!body) return strdup("");
+  if (!body) return p_xstrdup("");
   body++;
   const char *end = strstr(body, "```");
-  return strndup(body, end ? (size_t)(end - body) : strlen(body));
+  return p_xstrndup(body, end ? (size_t)(end - body) : strlen(body));
 }
 
 /* Checks a rewrite (it parses, its only top-level statements are imports
@@ -431,12 +431,10 @@ static void as__files_free(pl_file *f, size_t n) {
 }
 
 static pl_file *as__files_copy(const pl_file *src, size_t n) {
-  pl_file *f = calloc(n ? n : 1, sizeof *f);
-  if (!f) abort();
+  pl_file *f = p_xcalloc(n ? n : 1, sizeof *f);
   for (size_t i = 0; i < n; i++) {
-    f[i].path = strdup(src[i].path);
-    f[i].data = malloc(src[i].len + 1);
-    if (!f[i].path || !f[i].data) abort();
+    f[i].path = p_xstrdup(src[i].path);
+    f[i].data = p_xmalloc(src[i].len + 1);
     memcpy(f[i].data, src[i].data, src[i].len + 1);
     f[i].len = src[i].len;
   }
@@ -450,8 +448,7 @@ static pl_file *as__splice(const pl_file *base, size_t n, const as_target *t, co
     if (strcmp(f[i].path, t->file)) continue;
     size_t a0 = as__line_off(f[i].data, f[i].len, t->line), a1 = as__line_off(f[i].data, f[i].len, t->end_line + 1);
     size_t tl = strlen(text), nl = a0 + tl + (f[i].len - a1);
-    char *d = malloc(nl + 1);
-    if (!d) abort();
+    char *d = p_xmalloc(nl + 1);
     memcpy(d, f[i].data, a0);
     memcpy(d + a0, text, tl);
     memcpy(d + a0 + tl, f[i].data + a1, f[i].len - a1);
@@ -567,8 +564,7 @@ static int as__fuzz(pl_job *sub, as_ctx *ax, const as_target *t, const char *rew
   if (sbx_python_resolve(cfg->python3, py_exe, py_prefix, e)) return e->code;
   snprintf(ln, sizeof ln, "%d", t->line);
   const pl_vector *v = sub->nvectors ? &sub->vectors[0] : NULL;
-  const char **argv = calloc((size_t)(v ? v->nargs : 0) + 10, sizeof *argv);
-  if (!argv) abort();
+  const char **argv = p_xcalloc((size_t)(v ? v->nargs : 0) + 10, sizeof *argv);
   int n = 0;
   argv[n++] = py_exe;
   argv[n++] = "-s";
@@ -759,7 +755,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
       pl_job *sub = pl_job_new(cfg, job->id);
       sub->hooks = (pl_hooks){.ctx = &ax, .log = as__h_log, .artifact = as__h_artifact, .canceled = as__h_canceled};
       for (size_t i = 0; i < job->nfiles; i++) pl_job_add_file(sub, files[i].path, files[i].data, files[i].len, NULL);
-      sub->entry = job->entry ? strdup(job->entry) : NULL;
+      sub->entry = job->entry ? p_xstrdup(job->entry) : NULL;
       sub->vectors = job->vectors;
       sub->nvectors = job->nvectors;
       sub->skip_test = job->skip_test;

@@ -179,23 +179,7 @@ typedef struct {
 
 static void py__dump(py__dumper *d, const py_node *n);
 
-static void py__qstr(p_buf *b, const char *s, size_t len) {
-  p_buf_putc(b, '"');
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    switch (c) {
-    case '"': p_buf_puts(b, "\\\""); break;
-    case '\\': p_buf_puts(b, "\\\\"); break;
-    case '\n': p_buf_puts(b, "\\n"); break;
-    case '\t': p_buf_puts(b, "\\t"); break;
-    case '\r': p_buf_puts(b, "\\r"); break;
-    default:
-      if (c < 0x20 || c == 0x7f) p_buf_printf(b, "\\x%02x", c);
-      else p_buf_putc(b, (char)c);
-    }
-  }
-  p_buf_putc(b, '"');
-}
+static void py__qstr(p_buf *b, const char *s, size_t len) { p_buf_quote(b, s, len, P_QUOTE_C); }
 
 static void py__field(py__dumper *d, const char *name, const py_node *n) {
   if (!n) return;

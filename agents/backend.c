@@ -141,7 +141,7 @@ static void backend__report_free(void *p) {
 void *sbx_job_report(pl_job *job) {
   if (!job->report) {
     cJSON *o = cJSON_CreateObject();
-    if (!o) abort();
+    if (!o) p_die("out of memory (a job report)");
     job->report = o;
     job->report_free = backend__report_free;
   }

@@ -78,16 +78,9 @@ static int build__walk(build__list *l, const char *root, const char *rel, int de
     } else if (S_ISREG(st.st_mode)) {
       if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
-        char **p = realloc(l->paths, l->cap * sizeof *p);
-        if (!p) {
-          rc = p_err_set(e, P_ENOMEM, "out of memory");
-          break;
-        }
-        l->paths = p;
+        l->paths = p_xrealloc(l->paths, l->cap * sizeof *l->paths);
       }
-      l->paths[l->n] = strdup(sub);
-      if (!l->paths[l->n]) rc = p_err_set(e, P_ENOMEM, "out of memory");
-      else l->n++;
+      l->paths[l->n++] = p_xstrdup(sub);
       l->bytes += (size_t)st.st_size;
       if (l->bytes > BUILD_CRATE_MAX) rc = p_err_set(e, P_ETOOBIG, "generated crate larger than 64 MiB");
     }
@@ -142,8 +135,7 @@ static int build__py_line(const char *text, int rs_line, char *py, size_t pysz) 
   /* Index the line starts up to rs_line. */
   int nlines = 0;
   const char *p = text;
-  const char **ls = malloc(sizeof(char *) * (size_t)(rs_line + 1));
-  if (!ls) return 0;
+  const char **ls = p_xmalloc(sizeof(char *) * (size_t)(rs_line + 1));
   ls[nlines++] = p;
   while (nlines < rs_line && (p = strchr(p, '\n'))) ls[nlines++] = ++p;
   int found = 0;
@@ -180,7 +172,7 @@ static char *build__src_line(pl_job *job, const char *path, int n) {
   }
   if (!p) return NULL;
   size_t len = strcspn(p, "\r\n");
-  return strndup(p, len);
+  return p_xstrndup(p, len);
 }
 
 /* Parses rustc's JSON stream; every error becomes a diagnostic, every
@@ -502,8 +494,7 @@ int pl_stage_build(pl_job *job, p_err *e) {
   if (!realpath(cfg->runtime_dir, rt))
     return p_err_set(e, P_EINTERNAL, "runtime %s: %s", cfg->runtime_dir, strerror(errno));
   if (strcmp(crate, job->crate_dir) != 0) {
-    char *c = strdup(crate);
-    if (!c) return p_err_set(e, P_ENOMEM, "out of memory");
+    char *c = p_xstrdup(crate);
     free(job->crate_dir);
     job->crate_dir = c;
   }
@@ -573,8 +564,7 @@ int pl_stage_build(pl_job *job, p_err *e) {
     cJSON_AddNumberToObject(b, "module_size", (double)len);
     cJSON_AddStringToObject(b, "module_sha256", hex);
     free(job->wasm_path);
-    job->wasm_path = strdup(out);
-    if (!job->wasm_path) rc = p_err_set(e, P_ENOMEM, "out of memory");
+    job->wasm_path = p_xstrdup(out);
   }
   free(wasm);
   cJSON_AddNumberToObject(b, "wall_ms", (double)(p_mono_ms() - t0));

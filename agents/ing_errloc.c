@@ -1,13 +1,9 @@
 /*
- * ing_errloc.c - the first error of a file, and where CPython would place
- * a parse error.
+ * ing_errloc.c - where CPython would place a parse error.
  *
- * Errors have priorities: a tokenizer error anywhere beats parser errors,
- * and parser errors beat compile-time errors (found only in a clean parse);
- * ing_error_at keeps the first error of the highest priority. When
- * tree-sitter reports an ERROR or MISSING node, ing_locate_parse_error goes
- * back to the tokens around it and reports what CPython 3.11's parser says
- * there ("expected ':'", "Perhaps you forgot a comma?", "'(' was never
+ * When tree-sitter reports an ERROR or MISSING node,
+ * ing_locate_parse_error goes back to the tokens around it and reports
+ * what CPython 3.11's parser says there ("expected ':'", "Perhaps you forgot a comma?", "'(' was never
  * closed", invalid f-strings at the end of their token), falling back to
  * "invalid syntax" at the first token of the error node.
  */
@@ -18,35 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void ing__line_text(ing_ctx *c, int line, char *out, size_t cap) {
-  out[0] = 0;
-  if (line < 1 || line > c->nlines) return;
-  const char *s = c->src + c->line_off[line - 1];
-  size_t n = 0;
-  while (s[n] && s[n] != '\n') n++;
-  if (n >= cap) n = cap - 1;
-  memcpy(out, s, n);
-  out[n] = 0;
-}
-
-/* Records an error at (line, byte col) unless a higher- or equal-priority
- * error is already recorded. col_is_chars: col already in characters. */
-void ing_error_at(ing_ctx *c, int prio, const char *kind, int line, int col, bool col_is_chars,
-                          const char *fmt, ...) {
-  if (c->err_prio >= prio) return;
-  c->err_prio = prio;
-  py_syntax_error *e = c->err;
-  e->kind = kind;
-  e->line = line;
-  e->col = col_is_chars ? col : ing_ccol(c, line, col);
-  e->end_line = e->end_col = 0;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-  va_end(ap);
-  ing__line_text(c, line, e->source_line, sizeof e->source_line);
-}
 
 /* ------------------------------------------------------- error location */
 
@@ -113,39 +80,39 @@ static bool ing__cannot_follow_op(ing_ctx *c, const ing_tok *prev, const ing_tok
 static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
   *det_line = 0;
   int a = k;
-  while (a > 0 && c->toks[a - 1].type != TK_NEWLINE && c->toks[a - 1].type != TK_INDENT &&
-         c->toks[a - 1].type != TK_DEDENT)
+  while (a > 0 && c->toks.v[a - 1].type != TK_NEWLINE && c->toks.v[a - 1].type != TK_INDENT &&
+         c->toks.v[a - 1].type != TK_DEDENT)
     a--;
   int b = k;
-  while (b < c->ntoks && c->toks[b].type != TK_NEWLINE && c->toks[b].type != TK_EOF) b++;
+  while (b < c->toks.n && c->toks.v[b].type != TK_NEWLINE && c->toks.v[b].type != TK_EOF) b++;
   /* `if x = 1:` */
-  if (b > a && (ing_tok_is(c, &c->toks[a], "if") || ing_tok_is(c, &c->toks[a], "elif") ||
-                ing_tok_is(c, &c->toks[a], "while"))) {
+  if (b > a && (ing_tok_is(c, &c->toks.v[a], "if") || ing_tok_is(c, &c->toks.v[a], "elif") ||
+                ing_tok_is(c, &c->toks.v[a], "while"))) {
     for (int i = a + 1; i < b; i++)
-      if (c->toks[i].depth == 0 && ing_tok_is(c, &c->toks[i], "=")) {
-        *det_line = c->toks[i].line;
-        ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks[a + 1].line, c->toks[a + 1].bcol, false,
+      if (c->toks.v[i].depth == 0 && ing_tok_is(c, &c->toks.v[i], "=")) {
+        *det_line = c->toks.v[i].line;
+        ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks.v[a + 1].line, c->toks.v[a + 1].bcol, false,
                       "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
         return true;
       }
   }
   /* def f((a, b)): */
-  if (b - a >= 4 && ing_tok_is(c, &c->toks[a], "def") && ing_tok_is(c, &c->toks[a + 2], "(") &&
-      ing_tok_is(c, &c->toks[a + 3], "(")) {
-    *det_line = c->toks[a + 3].line;
-    ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks[a + 3].line, c->toks[a + 3].bcol, false,
+  if (b - a >= 4 && ing_tok_is(c, &c->toks.v[a], "def") && ing_tok_is(c, &c->toks.v[a + 2], "(") &&
+      ing_tok_is(c, &c->toks.v[a + 3], "(")) {
+    *det_line = c->toks.v[a + 3].line;
+    ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks.v[a + 3].line, c->toks.v[a + 3].bcol, false,
                   "Function parameters cannot be parenthesized");
     return true;
   }
   /* `x if y` without else, outside a comprehension */
   for (int i = a + 1; i < b; i++) {
-    ing_tok *t = &c->toks[i];
-    if (!ing_tok_is(c, t, "if") || !ing_ends_operand(c, &c->toks[i - 1])) continue;
-    if (i + 1 <= b && ing__cannot_follow_op(c, t, &c->toks[i + 1])) continue; /* `x if )`: invalid syntax below */
+    ing_tok *t = &c->toks.v[i];
+    if (!ing_tok_is(c, t, "if") || !ing_ends_operand(c, &c->toks.v[i - 1])) continue;
+    if (i + 1 <= b && ing__cannot_follow_op(c, t, &c->toks.v[i + 1])) continue; /* `x if )`: invalid syntax below */
     int lv = 0, q;
     bool comp = false, has_else = false;
     for (q = i - 1; q >= a; q--) { /* back to the start of the group */
-      ing_tok *u = &c->toks[q];
+      ing_tok *u = &c->toks.v[q];
       if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lv++;
       else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
         if (lv == 0) break;
@@ -155,7 +122,7 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
     if (comp) continue;
     lv = 0;
     for (int r = i + 1; r < b; r++) {
-      ing_tok *u = &c->toks[r];
+      ing_tok *u = &c->toks.v[r];
       if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) lv++;
       else if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) {
         if (lv == 0) break;
@@ -170,7 +137,7 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
     int st = i - 1;
     lv = 0;
     while (st > a) {
-      ing_tok *u = &c->toks[st - 1];
+      ing_tok *u = &c->toks.v[st - 1];
       if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lv++;
       else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
         if (lv == 0) break;
@@ -182,18 +149,18 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
       st--;
     }
     *det_line = t->line;
-    ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks[st].line, c->toks[st].bcol, false,
+    ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks.v[st].line, c->toks.v[st].bcol, false,
                   "expected 'else' after 'if' expression");
     return true;
   }
   /* assignment to something that cannot be assigned */
-  if (b > a && (!ing_is_kw(c, &c->toks[a]) || ing_tok_is(c, &c->toks[a], "True") ||
-                ing_tok_is(c, &c->toks[a], "False") || ing_tok_is(c, &c->toks[a], "None"))) {
+  if (b > a && (!ing_is_kw(c, &c->toks.v[a]) || ing_tok_is(c, &c->toks.v[a], "True") ||
+                ing_tok_is(c, &c->toks.v[a], "False") || ing_tok_is(c, &c->toks.v[a], "None"))) {
     int seg = a;
     for (int i = a; i < b; i++) {
-      ing_tok *u = &c->toks[i];
+      ing_tok *u = &c->toks.v[i];
       if (u->depth != 0 || !ing_tok_is(c, u, "=")) continue;
-      ing_tok *f = &c->toks[seg];
+      ing_tok *f = &c->toks.v[seg];
       int len = i - seg;
       *det_line = u->line;
       if (len == 1 && (f->type == TK_NUMBER || f->type == TK_STRING)) {
@@ -205,12 +172,12 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
                       (int)(f->end - f->off), c->src + f->off);
         return true;
       }
-      if (len >= 3 && f->type == TK_NAME && !ing_is_kw(c, f) && ing_tok_is(c, &c->toks[i - 1], ")")) {
+      if (len >= 3 && f->type == TK_NAME && !ing_is_kw(c, f) && ing_tok_is(c, &c->toks.v[i - 1], ")")) {
         /* name(...) or name.attr(...) ending the target */
         int lv = 0, q = i - 1;
         for (; q > seg; q--) {
-          if (ing_tok_is(c, &c->toks[q], ")")) lv++;
-          else if (ing_tok_is(c, &c->toks[q], "(") && --lv == 0) break;
+          if (ing_tok_is(c, &c->toks.v[q], ")")) lv++;
+          else if (ing_tok_is(c, &c->toks.v[q], "(") && --lv == 0) break;
         }
         if (q > seg && lv == 0) {
           ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", f->line, f->bcol, false,
@@ -221,12 +188,12 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
       seg = i + 1;
     }
   }
-  for (int i = a + 1; i <= b && i < c->ntoks; i++) {
-    ing_tok *p = &c->toks[i - 1], *t = &c->toks[i];
+  for (int i = a + 1; i <= b && i < c->toks.n; i++) {
+    ing_tok *p = &c->toks.v[i - 1], *t = &c->toks.v[i];
     *det_line = t->line;
     /* an unparenthesized `:=` in a plain statement */
-    if (ing_tok_is(c, p, ":=") && p->depth == 0 && !ing_tok_is(c, &c->toks[a], "if") &&
-        !ing_tok_is(c, &c->toks[a], "elif") && !ing_tok_is(c, &c->toks[a], "while")) {
+    if (ing_tok_is(c, p, ":=") && p->depth == 0 && !ing_tok_is(c, &c->toks.v[a], "if") &&
+        !ing_tok_is(c, &c->toks.v[a], "elif") && !ing_tok_is(c, &c->toks.v[a], "while")) {
       *det_line = p->line;
       ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", p->line, p->bcol, false, "invalid syntax");
       return true;
@@ -239,7 +206,7 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
     if (ing_tok_is(c, t, "=") && t->depth > 0) {
       int lv = 0, q = i - 1;
       for (; q >= a; q--) {
-        ing_tok *u = &c->toks[q];
+        ing_tok *u = &c->toks.v[q];
         if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lv++;
         else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
           if (lv == 0) break;
@@ -247,24 +214,24 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
         }
       }
       bool kwarg = p->type == TK_NAME && !ing_is_kw(c, p) && i - 2 >= a &&
-                   (ing_tok_is(c, &c->toks[i - 2], "(") || ing_tok_is(c, &c->toks[i - 2], ","));
-      bool call_or_def = q > a && ing_tok_is(c, &c->toks[q], "(") &&
-                         (c->toks[q - 1].type == TK_NAME || ing_tok_is(c, &c->toks[q - 1], ")") ||
-                          ing_tok_is(c, &c->toks[q - 1], "]"));
+                   (ing_tok_is(c, &c->toks.v[i - 2], "(") || ing_tok_is(c, &c->toks.v[i - 2], ","));
+      bool call_or_def = q > a && ing_tok_is(c, &c->toks.v[q], "(") &&
+                         (c->toks.v[q - 1].type == TK_NAME || ing_tok_is(c, &c->toks.v[q - 1], ")") ||
+                          ing_tok_is(c, &c->toks.v[q - 1], "]"));
       bool lam = false;
       for (int r = q + 1; r < i; r++)
-        if (ing_tok_is(c, &c->toks[r], "lambda")) lam = true;
-      if (q >= a && ing_tok_is(c, &c->toks[q], "(") && !(kwarg && call_or_def) && !ing_tok_is(c, p, "*") && !lam &&
-          !(q >= a + 2 && ing_tok_is(c, &c->toks[a], "def"))) {
+        if (ing_tok_is(c, &c->toks.v[r], "lambda")) lam = true;
+      if (q >= a && ing_tok_is(c, &c->toks.v[q], "(") && !(kwarg && call_or_def) && !ing_tok_is(c, p, "*") && !lam &&
+          !(q >= a + 2 && ing_tok_is(c, &c->toks.v[a], "def"))) {
         *det_line = t->line;
         ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", t->line, t->bcol, false, "invalid syntax");
         return true;
       }
     }
     /* `def f(a if, b)`: a keyword right after a parameter name */
-    if (b - a >= 4 && ing_tok_is(c, &c->toks[a], "def") && t->depth == 1 && t->type == TK_NAME && ing_is_kw(c, t) &&
+    if (b - a >= 4 && ing_tok_is(c, &c->toks.v[a], "def") && t->depth == 1 && t->type == TK_NAME && ing_is_kw(c, t) &&
         p->type == TK_NAME && !ing_is_kw(c, p) && i - 2 > a &&
-        (ing_tok_is(c, &c->toks[i - 2], "(") || ing_tok_is(c, &c->toks[i - 2], ","))) {
+        (ing_tok_is(c, &c->toks.v[i - 2], "(") || ing_tok_is(c, &c->toks.v[i - 2], ","))) {
       *det_line = t->line;
       ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", t->line, t->bcol, false, "invalid syntax");
       return true;
@@ -279,7 +246,7 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
       int lv = 0;
       bool lam = false;
       for (int q = i - 1; q >= a; q--) {
-        ing_tok *u = &c->toks[q];
+        ing_tok *u = &c->toks.v[q];
         if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lv++;
         else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
           if (lv == 0) {
@@ -312,7 +279,7 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
        * at a separator or a keyword that cannot be inside a disjunction */
       int s = i, lvl = 0;
       while (s > a) {
-        ing_tok *u = &c->toks[s - 1];
+        ing_tok *u = &c->toks.v[s - 1];
         if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lvl++;
         else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
           if (lvl == 0) break;
@@ -329,29 +296,29 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
         s--;
       }
       if (s >= i) s = i - 1;
-      ing_tok *st = &c->toks[s];
+      ing_tok *st = &c->toks.v[s];
       /* in a def's parameter list CPython gives no hint */
       {
         int lv = 0, q = i - 1;
         for (; q > a; q--) {
-          ing_tok *u = &c->toks[q];
+          ing_tok *u = &c->toks.v[q];
           if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lv++;
           else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
             if (lv == 0) break;
             lv--;
           }
         }
-        if (q >= a + 2 && ing_tok_is(c, &c->toks[q], "(") && ing_tok_is(c, &c->toks[q - 2], "def")) {
+        if (q >= a + 2 && ing_tok_is(c, &c->toks.v[q], "(") && ing_tok_is(c, &c->toks.v[q - 2], "def")) {
           ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", t->line, t->bcol, false, "invalid syntax");
           return true;
         }
       }
       /* in a dict display: "':' expected after dictionary key" */
       bool dict = false;
-      if (s > a && ing_tok_is(c, &c->toks[s - 1], ",")) {
+      if (s > a && ing_tok_is(c, &c->toks.v[s - 1], ",")) {
         int lv = 0;
         for (int q = s - 1; q > a; q--) {
-          ing_tok *u = &c->toks[q - 1];
+          ing_tok *u = &c->toks.v[q - 1];
           if (u->type == TK_OP && (ing_tok_is(c, u, ")") || ing_tok_is(c, u, "]") || ing_tok_is(c, u, "}"))) lv++;
           else if (u->type == TK_OP && (ing_tok_is(c, u, "(") || ing_tok_is(c, u, "[") || ing_tok_is(c, u, "{"))) {
             if (lv == 0) break;
@@ -373,16 +340,15 @@ static bool ing__line_errors(ing_ctx *c, int k, int *det_line) {
 
 static int ing__tok_at(ing_ctx *c, size_t off) {
   int k = 0;
-  while (k < c->ntoks && c->toks[k].end <= off && c->toks[k].type != TK_EOF) k++;
-  return k < c->ntoks ? k : c->ntoks - 1;
+  while (k < c->toks.n && c->toks.v[k].end <= off && c->toks.v[k].type != TK_EOF) k++;
+  return k < c->toks.n ? k : c->toks.n - 1;
 }
 
 /* Parses "(" expr ")" on its own, as CPython 3.11 does with the
  * expressions of an f-string; on failure records "f-string: <msg>" at the
  * position within that text (CPython's own quirk) on the string's line. */
 bool ing_fstr_subparse(ing_ctx *c, const char *expr, size_t n, int line) {
-  char *buf = malloc(n + 4);
-  if (!buf) abort();
+  char *buf = p_xmalloc(n + 4);
   buf[0] = '(';
   memcpy(buf + 1, expr, n);
   buf[n + 1] = ')';
@@ -423,7 +389,7 @@ static bool ing__fstr_token_errors(ing_ctx *c, const ing_tok *t) {
  * recorded in place of (or before) the error found so far. */
 bool ing_apply_fstr(ing_ctx *c) {
   if (c->fstr_tok < 0) return false;
-  ing_tok *t = &c->toks[c->fstr_tok];
+  ing_tok *t = &c->toks.v[c->fstr_tok];
   if (c->err_prio >= ING_PRIO_PARSER &&
       (c->err->line < t->line || (c->err->line == t->line && c->err->col < ing_ccol(c, t->line, t->bcol))))
     return false;
@@ -442,23 +408,23 @@ void ing_locate_parse_error(ing_ctx *c, TSNode root, int nopen, int open_line, i
   if (nopen > 0) {
     if (c->err_prio >= ING_PRIO_PARSER && c->err->line <= open_line) return;
     c->err_prio = 0;
-    if (c->fstr_tok >= 0 && c->toks[c->fstr_tok].line <= open_line) {
+    if (c->fstr_tok >= 0 && c->toks.v[c->fstr_tok].line <= open_line) {
       ing_apply_fstr(c);
       return;
     }
     /* errors on the logical line that holds the bracket */
     int k = 0;
-    while (k < c->ntoks && !(c->toks[k].line == open_line && c->toks[k].bcol == open_bcol)) k++;
+    while (k < c->toks.n && !(c->toks.v[k].line == open_line && c->toks.v[k].bcol == open_bcol)) k++;
     int det = 0;
-    if (k < c->ntoks && ing__line_errors(c, k, &det) && det <= open_line) return;
+    if (k < c->toks.n && ing__line_errors(c, k, &det) && det <= open_line) return;
     c->err_prio = 0;
     ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", open_line, open_bcol, false, "'%c' was never closed", open_ch);
     return;
   }
   size_t eoff = have ? ts_node_start_byte(en) : c->len;
   int eline = have ? (int)ts_node_start_point(en).row + 1 : c->nlines + 1;
-  if (c->fstr_tok >= 0 && c->toks[c->fstr_tok].line <= eline &&
-      !(c->err_prio >= ING_PRIO_PARSER && c->err->line < c->toks[c->fstr_tok].line)) {
+  if (c->fstr_tok >= 0 && c->toks.v[c->fstr_tok].line <= eline &&
+      !(c->err_prio >= ING_PRIO_PARSER && c->err->line < c->toks.v[c->fstr_tok].line)) {
     c->err_prio = 0;
     ing_apply_fstr(c);
     return;
@@ -476,10 +442,10 @@ void ing_locate_parse_error(ing_ctx *c, TSNode root, int nopen, int open_line, i
     return;
   }
   int k = ing__tok_at(c, eoff), det;
-  if (c->toks[k].type == TK_STRING && c->toks[k].off <= eoff && ing__fstr_token_errors(c, &c->toks[k])) return;
+  if (c->toks.v[k].type == TK_STRING && c->toks.v[k].off <= eoff && ing__fstr_token_errors(c, &c->toks.v[k])) return;
   if (ing__line_errors(c, k, &det)) return;
   /* fallback: invalid syntax at the first token of the error node */
-  ing_tok *tk = &c->toks[k];
+  ing_tok *tk = &c->toks.v[k];
   ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", tk->line, tk->bcol, false, "invalid syntax");
 }
 

@@ -23,17 +23,6 @@
 
 /* ====================================================== pass 3: lowering */
 
-void ing_err_node(ing_ctx *c, int prio, TSNode n, const char *fmt, ...) {
-  if (c->err_prio >= prio) return;
-  char msg[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  TSPoint s = ts_node_start_point(n);
-  ing_error_at(c, prio, "SyntaxError", (int)s.row + 1, (int)s.column, false, "%s", msg);
-}
-
 /* Named children, skipping comments and line continuations. */
 
 /* --------------------------------------------------------------- targets */
@@ -322,10 +311,9 @@ typedef struct {
 static void ing__chain_push(ing_chain *ch, py_node *x, int op, const int *ext) {
   if (ch->nopnd == ch->cap || ch->nops == ch->cap) {
     ch->cap = ch->cap ? ch->cap * 2 : 16;
-    ch->operands = realloc(ch->operands, sizeof(py_node *) * (size_t)ch->cap);
-    ch->ops = realloc(ch->ops, sizeof(int) * (size_t)ch->cap);
-    ch->ext = realloc(ch->ext, sizeof(int[4]) * (size_t)ch->cap);
-    if (!ch->operands || !ch->ops || !ch->ext) abort();
+    ch->operands = p_xrealloc(ch->operands, sizeof(py_node *) * (size_t)ch->cap);
+    ch->ops = p_xrealloc(ch->ops, sizeof(int) * (size_t)ch->cap);
+    ch->ext = p_xrealloc(ch->ext, sizeof(int[4]) * (size_t)ch->cap);
   }
   if (x) {
     memcpy(ch->ext[ch->nopnd], ext, sizeof(int[4]));
@@ -362,10 +350,9 @@ static ING_NOINLINE py_node *ing__bitwise(ing_ctx *c, TSNode n) {
     return ing_new(c, PY_NONE, n);
   }
   /* shunting-yard over operands[0] op[0] operands[1] ... */
-  py_node **vals = malloc(sizeof(py_node *) * (size_t)(ch.nopnd + 1));
-  int (*vext)[4] = malloc(sizeof(int[4]) * (size_t)(ch.nopnd + 1));
-  int *ops = malloc(sizeof(int) * (size_t)(ch.nops + 1));
-  if (!vals || !ops || !vext) abort();
+  py_node **vals = p_xmalloc(sizeof(py_node *) * (size_t)(ch.nopnd + 1));
+  int (*vext)[4] = p_xmalloc(sizeof(int[4]) * (size_t)(ch.nopnd + 1));
+  int *ops = p_xmalloc(sizeof(int) * (size_t)(ch.nops + 1));
   int nv = 0, no = 0;
   static const py_op kinds[4] = {PY_OP_NONE, PY_OP_BITOR, PY_OP_BITXOR, PY_OP_BITAND};
 #define ING__REDUCE()                                                      \
@@ -853,11 +840,7 @@ static pthread_once_t ing__expr_once = PTHREAD_ONCE_INIT;
 static void ing__expr_table_init(void) {
   const TSLanguage *lang = tree_sitter_python();
   uint32_t n = ts_language_symbol_count(lang);
-  ing__expr_table = calloc(n, sizeof *ing__expr_table);
-  if (!ing__expr_table) {
-    fprintf(stderr, "portalis: out of memory for the expression table\n");
-    abort();
-  }
+  ing__expr_table = p_xcalloc(n, sizeof *ing__expr_table);
   for (uint32_t s = 0; s < n; s++) {
     const char *name = ts_language_symbol_name(lang, (TSSymbol)s);
     for (size_t i = 0; name && i < sizeof ing__expr_rules / sizeof ing__expr_rules[0]; i++)

@@ -153,9 +153,7 @@ static int ing__field_children(TSNode n, const char *name, TSNode **out) {
       if (f && !strcmp(f, name)) {
         if (k == cap) {
           cap = cap ? cap * 2 : 8;
-          TSNode *nv = realloc(*out, sizeof(TSNode) * (size_t)cap);
-          if (!nv) abort();
-          *out = nv;
+          *out = p_xrealloc(*out, sizeof(TSNode) * (size_t)cap);
         }
         (*out)[k++] = ts_tree_cursor_current_node(&cur);
       }

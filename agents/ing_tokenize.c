@@ -176,13 +176,8 @@ char *ing_prepare(p_arena *a, const char *src, size_t len, size_t *out_len, py_s
 
 static void ing__push_tok(ing_ctx *c, int type, int depth, int line, int bcol, size_t off, size_t end, int eline,
                           int ebcol) {
-  if (c->ntoks == c->tcap) {
-    c->tcap = c->tcap ? c->tcap * 2 : 1024;
-    ing_tok *t = realloc(c->toks, (size_t)c->tcap * sizeof *t);
-    if (!t) abort();
-    c->toks = t;
-  }
-  ing_tok *t = &c->toks[c->ntoks++];
+  p_vec_reserve(NULL, &c->toks, c->toks.n < 1024 ? 1024 : c->toks.n + 1);
+  ing_tok *t = &c->toks.v[c->toks.n++];
   t->type = (uint8_t)type;
   t->depth = (uint8_t)(depth > 255 ? 255 : depth);
   t->line = line;
@@ -648,7 +643,7 @@ int ing_tokenize(ing_ctx *c, int *open_line, int *open_bcol, char *open_ch) {
           size_t ql = triple ? 3 : 1;
           const char *m = ing_fstr_check(s, qs + ql, p - ql, NULL);
           if (m) {
-            c->fstr_tok = c->ntoks - 1;
+            c->fstr_tok = c->toks.n - 1;
             snprintf(c->fstr_msg, sizeof c->fstr_msg, "%s", m);
           }
         }
@@ -787,8 +782,8 @@ void ing_structural(ing_ctx *c) {
   int i = 0;
   bool expect_indent = false;
   int hdr = -1; /* header's first token when expect_indent */
-  while (i < c->ntoks && c->err_prio < ING_PRIO_PARSER) {
-    ing_tok *t = &c->toks[i];
+  while (i < c->toks.n && c->err_prio < ING_PRIO_PARSER) {
+    ing_tok *t = &c->toks.v[i];
     if (t->type == TK_EOF) break;
     if (t->type == TK_INDENT) {
       if (!expect_indent) {
@@ -802,32 +797,32 @@ void ing_structural(ing_ctx *c) {
     }
     if (t->type == TK_DEDENT) { i++; continue; }
     if (expect_indent) {
-      ing_tok *h = &c->toks[hdr];
+      ing_tok *h = &c->toks.v[hdr];
       const char *what = ing__block_what(c, h);
-      if (h->type == TK_NAME && ing_tok_is(c, h, "async") && hdr + 1 < c->ntoks) what = ing__block_what(c, h + 1);
+      if (h->type == TK_NAME && ing_tok_is(c, h, "async") && hdr + 1 < c->toks.n) what = ing__block_what(c, h + 1);
       ing_error_at(c, ING_PRIO_PARSER, "IndentationError", t->line, t->bcol, false,
                     "expected an indented block after %s on line %d", what ? what : "statement", h->line);
       return;
     }
     /* one logical line: tokens i..j-1, then NEWLINE at j */
     int j = i;
-    while (j < c->ntoks && c->toks[j].type != TK_NEWLINE && c->toks[j].type != TK_EOF) j++;
+    while (j < c->toks.n && c->toks.v[j].type != TK_NEWLINE && c->toks.v[j].type != TK_EOF) j++;
     int first = i;
-    while (c->toks[first].type == TK_NAME && ing_tok_is(c, &c->toks[first], "async") && first + 1 < j) first++;
-    const char *what = ing__block_what(c, &c->toks[first]);
-    bool hard_compound = what && !ing_tok_is(c, &c->toks[first], "match") && !ing_tok_is(c, &c->toks[first], "case");
+    while (c->toks.v[first].type == TK_NAME && ing_tok_is(c, &c->toks.v[first], "async") && first + 1 < j) first++;
+    const char *what = ing__block_what(c, &c->toks.v[first]);
+    bool hard_compound = what && !ing_tok_is(c, &c->toks.v[first], "match") && !ing_tok_is(c, &c->toks.v[first], "case");
     /* stray characters ($, ?, !, `) are invalid syntax where they stand */
     for (int k = i; k < j; k++) {
-      if (c->toks[k].type == TK_ERRCHAR) {
-        ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks[k].line, c->toks[k].bcol, false, "invalid syntax");
+      if (c->toks.v[k].type == TK_ERRCHAR) {
+        ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks.v[k].line, c->toks.v[k].bcol, false, "invalid syntax");
         return;
       }
     }
     /* else, try and finally take nothing before their colon */
-    if (j > first + 1 && (ing_tok_is(c, &c->toks[first], "else") || ing_tok_is(c, &c->toks[first], "try") ||
-                          ing_tok_is(c, &c->toks[first], "finally")) &&
-        !ing_tok_is(c, &c->toks[first + 1], ":")) {
-      ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks[first + 1].line, c->toks[first + 1].bcol, false,
+    if (j > first + 1 && (ing_tok_is(c, &c->toks.v[first], "else") || ing_tok_is(c, &c->toks.v[first], "try") ||
+                          ing_tok_is(c, &c->toks.v[first], "finally")) &&
+        !ing_tok_is(c, &c->toks.v[first + 1], ":")) {
+      ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", c->toks.v[first + 1].line, c->toks.v[first + 1].bcol, false,
                     "expected ':'");
       return;
     }
@@ -835,7 +830,7 @@ void ing_structural(ing_ctx *c) {
     int colon = -1;
     int lambdas = 0;
     for (int k = first; k < j; k++) {
-      ing_tok *u = &c->toks[k];
+      ing_tok *u = &c->toks.v[k];
       if (u->depth == 0 && u->type == TK_NAME && ing_tok_is(c, u, "lambda")) lambdas++;
       if (u->depth == 0 && u->type == TK_OP && ing_tok_is(c, u, ":")) {
         if (lambdas > 0) { lambdas--; continue; }
@@ -847,20 +842,20 @@ void ing_structural(ing_ctx *c) {
       /* two adjacent operands before the end point elsewhere first */
       bool adjacent = false;
       for (int k = first + 1; k < j; k++) {
-        if (c->toks[k].depth == 0 && ing_ends_operand(c, &c->toks[k - 1]) && ing_starts_operand(c, &c->toks[k]) &&
-            !(c->toks[k].type == TK_STRING && c->toks[k - 1].type == TK_STRING) && k - 1 > first) {
+        if (c->toks.v[k].depth == 0 && ing_ends_operand(c, &c->toks.v[k - 1]) && ing_starts_operand(c, &c->toks.v[k]) &&
+            !(c->toks.v[k].type == TK_STRING && c->toks.v[k - 1].type == TK_STRING) && k - 1 > first) {
           adjacent = true;
           break;
         }
       }
-      if (!adjacent && j < c->ntoks && c->toks[j].type == TK_NEWLINE) {
-        ing_tok *last = &c->toks[j - 1];
+      if (!adjacent && j < c->toks.n && c->toks.v[j].type == TK_NEWLINE) {
+        ing_tok *last = &c->toks.v[j - 1];
         ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", last->end_line, last->end_bcol, false, "expected ':'");
         return;
       }
     }
-    if (c->toks[j - 1 >= i ? j - 1 : i].type == TK_OP && ing_tok_is(c, &c->toks[j - 1 >= i ? j - 1 : i], ":") &&
-        c->toks[j - 1 >= i ? j - 1 : i].depth == 0 && j < c->ntoks && c->toks[j].type == TK_NEWLINE) {
+    if (c->toks.v[j - 1 >= i ? j - 1 : i].type == TK_OP && ing_tok_is(c, &c->toks.v[j - 1 >= i ? j - 1 : i], ":") &&
+        c->toks.v[j - 1 >= i ? j - 1 : i].depth == 0 && j < c->toks.n && c->toks.v[j].type == TK_NEWLINE) {
       expect_indent = true;
       hdr = i;
     }

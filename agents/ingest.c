@@ -72,14 +72,12 @@ int py_parse_file(p_arena *a, const char *path, const char *modname, const char 
   int nl = 1;
   for (size_t i = 0; i < nlen; i++)
     if (text[i] == '\n') nl++;
-  c.line_off = malloc(sizeof(size_t) * (size_t)(nl + 1));
-  if (!c.line_off) return p_err_set(NULL, P_ENOMEM, "out of memory");
+  c.line_off = p_xmalloc(sizeof(size_t) * (size_t)(nl + 1));
   c.nlines = 0;
   c.line_off[c.nlines++] = 0;
   for (size_t i = 0; i < nlen; i++)
     if (text[i] == '\n') c.line_off[c.nlines++] = i + 1;
-  c.line_nonascii = calloc((size_t)c.nlines + 1, 1);
-  if (!c.line_nonascii) abort();
+  c.line_nonascii = p_xcalloc((size_t)c.nlines + 1, 1);
   for (int l = 0, k = 0; (size_t)k < nlen; k++) {
     if (text[k] == '\n') l++;
     else if ((unsigned char)text[k] >= 0x80) c.line_nonascii[l] = 1;
@@ -143,7 +141,7 @@ int py_parse_file(p_arena *a, const char *path, const char *modname, const char 
   ts_tree_delete(tree);
   ts_parser_delete(parser);
 done:
-  free(c.toks);
+  p_vec_free(&c.toks);
   free(c.line_off);
   free(c.line_nonascii);
   if (rc) return rc;

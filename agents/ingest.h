@@ -13,8 +13,9 @@
  *                   parameters, patterns (ing_expr, ing_params, ing_pattern)
  *   ing_literal.c   string, bytes, f-string and number literals
  *   ing_stmt.c      statements and blocks (ing_stmt, ing_block)
- *   ing_errloc.c    the recorded error (ing_error_at) and where CPython
- *                   places a parse error (ing_locate_parse_error)
+ *   ing_errloc.c    where CPython places a parse error, from the tokens
+ *                   around tree-sitter's error node (ing_locate_parse_error)
+ *   ing_error.c     the one error kept per file, by priority (ing_error_at)
  *
  * Nothing outside agents/ing*.c includes this header: the rest of the
  * project sees Ingest through ast.h (py_parse_file) and pipeline.h.
@@ -80,9 +81,7 @@ typedef struct ing_ctx {
   uint32_t local_id;
   py_syntax_error *err;
   int err_prio;        /* 0 = no error yet */
-  /* tokens (malloc) */
-  ing_tok *toks;
-  int ntoks, tcap;
+  P_VEC(ing_tok) toks; /* the token list (heap: p_vec_free) */
   /* lowering state */
   int depth;
   int func_depth;      /* >0 inside def/lambda */
@@ -104,12 +103,8 @@ typedef struct ing_it {
   bool more;
 } ing_it;
 
-/* A growable node list built on malloc then frozen into the arena. */
-typedef struct {
-  py_node **v;
-  int n, cap;
-  py_node *small[4];
-} ing_list;
+/* A node list being built (heap), then frozen into the arena as py_nodes. */
+typedef P_VEC(py_node *) ing_list;
 
 /* Expression regions of an f-string as CPython 3.11 cuts them. */
 typedef struct ing_fregions {
@@ -188,24 +183,9 @@ static inline py_node *ing_new(ing_ctx *c, py_kind k, TSNode n) {
   return p;
 }
 
-static inline void ing_list_init(ing_list *l) {
-  l->v = l->small;
-  l->n = 0;
-  l->cap = 4;
-}
+static inline void ing_list_init(ing_list *l) { *l = (ing_list){0}; }
 
-static inline void ing_list_add(ing_list *l, py_node *x) {
-  if (l->n == l->cap) {
-    int nc = l->cap * 2;
-    py_node **nv = malloc((size_t)nc * sizeof *nv);
-    if (!nv) abort();
-    memcpy(nv, l->v, (size_t)l->n * sizeof *nv);
-    if (l->v != l->small) free(l->v);
-    l->v = nv;
-    l->cap = nc;
-  }
-  l->v[l->n++] = x;
-}
+static inline void ing_list_add(ing_list *l, py_node *x) { p_vec_push(NULL, l, x); }
 
 static inline py_nodes ing_list_freeze(ing_ctx *c, ing_list *l) {
   py_nodes r = {NULL, l->n};
@@ -213,8 +193,7 @@ static inline py_nodes ing_list_freeze(ing_ctx *c, ing_list *l) {
     r.v = p_arena_alloc(c->a, (size_t)l->n * sizeof *r.v);
     memcpy(r.v, l->v, (size_t)l->n * sizeof *r.v);
   }
-  if (l->v != l->small) free(l->v);
-  ing_list_init(l);
+  p_vec_free(l);
   return r;
 }
 
@@ -231,7 +210,6 @@ void ing_structural(ing_ctx *c);
 
 /* --------------------------------------------------- ing_lower.c */
 
-void ing_err_node(ing_ctx *c, int prio, TSNode n, const char *fmt, ...);
 void ing_set_ctx(ing_ctx *c, py_node *t, py_ctx ctx, TSNode at);
 py_op ing_binop(const char *t);
 void ing_call_args(ing_ctx *c, TSNode al, py_nodes *args, py_nodes *kws);
@@ -253,9 +231,17 @@ py_node *ing_stmt(ing_ctx *c, TSNode n, ing_list *out);
 
 /* -------------------------------------------------- ing_errloc.c */
 
-void ing_error_at(ing_ctx *c, int prio, const char *kind, int line, int col, bool col_is_chars, const char *fmt, ...);
 bool ing_fstr_subparse(ing_ctx *c, const char *expr, size_t n, int line);
 bool ing_apply_fstr(ing_ctx *c);
 void ing_locate_parse_error(ing_ctx *c, TSNode root, int nopen, int open_line, int open_bcol, char open_ch);
+
+/* ------------------------------------------------------------ ing_error.c */
+
+/* Records an error at (line, byte col) unless one of higher or equal
+ * priority is recorded. col_is_chars: col is already in characters. */
+void ing_error_at(ing_ctx *c, int prio, const char *kind, int line, int col, bool col_is_chars,
+                  const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* ing_error_at at the start of node n ("SyntaxError"). */
+void ing_err_node(ing_ctx *c, int prio, TSNode n, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

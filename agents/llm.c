@@ -194,13 +194,13 @@ int llm_config_finish(llm_config *c, bool *enabled, p_err *e) {
       return p_err_set(e, P_EINVAL, "llm api_key_file %s cannot be read", c->key_file);
     text[strcspn(text, "\r\n")] = 0;
     char *k = llm__trim(text);
-    if (*k) c->api_key = strdup(k);
+    if (*k) c->api_key = p_xstrdup(k);
     explicit_bzero(text, len);
     free(text);
     if (!c->api_key) return p_err_set(e, P_EINVAL, "llm api_key_file %s is empty", c->key_file);
   } else if (c->key_env[0]) {
     const char *k = getenv(c->key_env);
-    if (k && *k) c->api_key = strdup(k);
+    if (k && *k) c->api_key = p_xstrdup(k);
   }
   /* A key shorter than this would make redaction hit ordinary text. */
   if (c->api_key && strlen(c->api_key) < 4) {
@@ -478,7 +478,7 @@ static void llm__exchange(const char *path, const char *body, int timeout_ms, in
   char *auth = NULL;
   if (c->api_key) {
     size_t al = strlen(c->api_key) + 32;
-    auth = malloc(al);
+    auth = p_xmalloc(al);
     if (auth) {
       snprintf(auth, al, "Authorization: Bearer %s", c->api_key);
       hdr = curl_slist_append(hdr, auth);
@@ -611,15 +611,13 @@ static int llm__parse_chat(llm_job *job, const char *body, char ***choices, int 
     return p_err_set(e, P_EINTERNAL, "the answer is not a chat completion (no choices)");
   }
   int n = cJSON_GetArraySize(ch), k = 0;
-  char **v = calloc((size_t)n, sizeof *v);
-  if (!v) abort();
+  char **v = p_xcalloc((size_t)n, sizeof *v);
   cJSON *c;
   cJSON_ArrayForEach(c, ch) {
     const char *content = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "message"), "content"));
     if (!content) content = cJSON_GetStringValue(cJSON_GetObjectItem(c, "text"));
     if (!content) continue;
-    v[k] = strdup(content);
-    if (!v[k]) abort();
+    v[k] = p_xstrdup(content);
     llm_redact(v[k]);
     k++;
   }

@@ -74,15 +74,10 @@ static int pkg__add(pkg__list *l, const char *path, char *data, size_t len, int 
   }
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 32;
-    pkg__file *v = realloc(l->v, cap * sizeof *v);
-    if (!v) {
-      free(data);
-      return p_err_set(e, P_ENOMEM, "out of memory");
-    }
-    l->v = v;
+    l->v = p_xrealloc(l->v, cap * sizeof *l->v);
     l->cap = cap;
   }
-  l->v[l->n].path = strdup(path);
+  l->v[l->n].path = p_xstrdup(path);
   l->v[l->n].data = data;
   l->v[l->n].len = len;
   l->v[l->n].mode = mode;
@@ -96,8 +91,7 @@ static int pkg__add(pkg__list *l, const char *path, char *data, size_t len, int 
 }
 
 static int pkg__add_copy(pkg__list *l, const char *path, const char *data, size_t len, p_err *e) {
-  char *d = malloc(len + 1);
-  if (!d) return p_err_set(e, P_ENOMEM, "out of memory");
+  char *d = p_xmalloc(len + 1);
   memcpy(d, data, len);
   d[len] = 0;
   return pkg__add(l, path, d, len, 0644, e);
@@ -132,12 +126,9 @@ static int pkg__add_tree(pkg__list *l, const char *prefix, const char *disk_dir,
     if (skipped) continue;
     if (n == cap) {
       cap = cap ? cap * 2 : 16;
-      char **nv = realloc(names, cap * sizeof *nv);
-      if (!nv) break;
-      names = nv;
+      names = p_xrealloc(names, cap * sizeof *names);
     }
-    names[n] = strdup(de->d_name);
-    if (names[n]) n++;
+    names[n++] = p_xstrdup(de->d_name);
   }
   closedir(d);
   for (size_t i = 1; i < n; i++)
@@ -207,18 +198,15 @@ static int pkg__tar(const pkg__list *l, const char *top, p_buf *out, p_err *e) {
       bool seen = false;
       for (size_t k = 0; k < nd && !seen; k++) seen = strcmp(dirs[k], path) == 0;
       if (!seen) {
-        char **nv = realloc(dirs, (nd + 1) * sizeof *nv);
-        if (nv) {
-          dirs = nv;
-          dirs[nd++] = strdup(path);
-          archive_entry_clear(en);
-          archive_entry_set_pathname(en, path);
-          archive_entry_set_filetype(en, AE_IFDIR);
-          archive_entry_set_perm(en, 0755);
-          archive_entry_set_mtime(en, now, 0);
-          if (archive_write_header(a, en) != ARCHIVE_OK)
-            rc = p_err_set(e, P_EIO, "libarchive: %s", archive_error_string(a));
-        }
+        dirs = p_xrealloc(dirs, (nd + 1) * sizeof *dirs);
+        dirs[nd++] = p_xstrdup(path);
+        archive_entry_clear(en);
+        archive_entry_set_pathname(en, path);
+        archive_entry_set_filetype(en, AE_IFDIR);
+        archive_entry_set_perm(en, 0755);
+        archive_entry_set_mtime(en, now, 0);
+        if (archive_write_header(a, en) != ARCHIVE_OK)
+          rc = p_err_set(e, P_EIO, "libarchive: %s", archive_error_string(a));
       }
       *s = '/';
     }

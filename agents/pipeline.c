@@ -10,7 +10,6 @@
  */
 #include "config.h"
 #include "pipeline.h"
-#include "llm.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -22,17 +21,18 @@
 #include <unistd.h>
 
 const pl_stage pl_stages[PL_NSTAGES] = {
-    {"ingest", pl_stage_ingest, 30},   {"analysis", pl_stage_analysis, 30},
-    {"specgen", pl_stage_specgen, 30}, {"transpile", pl_stage_transpile, 60},
-    {"build", pl_stage_build, 180},    {"test", pl_stage_test, 120},
-    {"package", pl_stage_package, 60},
+    [PL_STAGE_INGEST] = {"ingest", pl_stage_ingest, 30},
+    [PL_STAGE_ANALYSIS] = {"analysis", pl_stage_analysis, 30},
+    [PL_STAGE_SPECGEN] = {"specgen", pl_stage_specgen, 30},
+    [PL_STAGE_TRANSPILE] = {"transpile", pl_stage_transpile, 60},
+    [PL_STAGE_BUILD] = {"build", pl_stage_build, 180},
+    [PL_STAGE_TEST] = {"test", pl_stage_test, 120},
+    [PL_STAGE_PACKAGE] = {"package", pl_stage_package, 60},
 };
 
 static char *pl__strdup(const char *s) {
   if (!s) return NULL;
-  char *d = strdup(s);
-  if (!d) abort();
-  return d;
+  return p_xstrdup(s);
 }
 
 static char pl__exe_dir[PATH_MAX + 8];
@@ -99,8 +99,7 @@ void pl_config_default(pl_config *cfg, const char *argv0) {
 /* ---------------------------------------------------------------- jobs */
 
 pl_job *pl_job_new(const pl_config *cfg, const char *id) {
-  pl_job *job = calloc(1, sizeof *job);
-  if (!job) abort();
+  pl_job *job = p_xcalloc(1, sizeof *job);
   job->cfg = cfg;
   snprintf(job->id, sizeof job->id, "%s", id ? id : "local");
   job->arena = p_arena_new();
@@ -137,13 +136,11 @@ void pl_job_free(pl_job *job) {
 }
 
 int pl_job_add_file(pl_job *job, const char *path, const char *data, size_t len, p_err *e) {
-  pl_file *f = realloc(job->files, (job->nfiles + 1) * sizeof *f);
-  if (!f) return p_err_set(e, P_ENOMEM, "out of memory");
+  pl_file *f = p_xrealloc(job->files, (job->nfiles + 1) * sizeof *f);
   job->files = f;
   f = &job->files[job->nfiles];
   f->path = pl__strdup(path);
-  f->data = malloc(len + 1);
-  if (!f->data) return p_err_set(e, P_ENOMEM, "out of memory");
+  f->data = p_xmalloc(len + 1);
   memcpy(f->data, data, len);
   f->data[len] = 0;
   f->len = len;
@@ -154,7 +151,6 @@ int pl_job_add_file(pl_job *job, const char *path, const char *data, size_t len,
 int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e) {
   cJSON *opts = cJSON_Parse(options_json ? options_json : "{}");
   if (!opts) return 0;
-  int rc = 0;
   job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
   job->no_assist = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(opts, "assist"));
   const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
@@ -162,27 +158,23 @@ int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e) {
   const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
   int n = cJSON_GetArraySize(vs);
   if (n > 0) {
-    job->vectors = calloc((size_t)n, sizeof *job->vectors);
-    if (!job->vectors) {
-      cJSON_Delete(opts);
-      return p_err_set(e, P_ENOMEM, "out of memory");
-    }
+    job->vectors = p_xcalloc((size_t)n, sizeof *job->vectors);
     const cJSON *v;
     cJSON_ArrayForEach(v, vs) {
       pl_vector *pv = &job->vectors[job->nvectors++];
       const cJSON *args = cJSON_GetObjectItemCaseSensitive(v, "args");
       int na = cJSON_GetArraySize(args);
-      pv->args = calloc((size_t)na + 1, sizeof *pv->args);
+      pv->args = p_xcalloc((size_t)na + 1, sizeof *pv->args);
       const cJSON *a;
-      cJSON_ArrayForEach(a, args) pv->args[pv->nargs++] = strdup(a->valuestring);
+      cJSON_ArrayForEach(a, args) pv->args[pv->nargs++] = p_xstrdup(a->valuestring);
       const cJSON *in = cJSON_GetObjectItemCaseSensitive(v, "stdin");
       const char *txt = cJSON_IsString(in) ? in->valuestring : "";
-      pv->stdin_data = strdup(txt);
+      pv->stdin_data = p_xstrdup(txt);
       pv->stdin_len = strlen(txt);
     }
   }
   cJSON_Delete(opts);
-  return rc;
+  return 0;
 }
 
 const pl_file *pl_job_find_file(const pl_job *job, const char *path) {
@@ -195,8 +187,7 @@ void pl_diag_add(pl_job *job, const char *severity, const char *file, int line, 
                  const char *source_line, const char *fmt, ...) {
   if (job->ndiags == job->diag_cap) {
     size_t cap = job->diag_cap ? job->diag_cap * 2 : 8;
-    pl_diag *d = realloc(job->diags, cap * sizeof *d);
-    if (!d) return;
+    pl_diag *d = p_xrealloc(job->diags, cap * sizeof *d);
     job->diags = d;
     job->diag_cap = cap;
   }
@@ -306,7 +297,7 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
     /* Transpile, Build and Test may be rescued by a model rewrite
      * (assist.c): their diagnostics wait until it is known whether they
      * stand. */
-    bool assist = cfg->llm && !job->no_assist && i >= 3 && i <= 5;
+    bool assist = cfg->assist && !job->no_assist && i >= PL_STAGE_TRANSPILE && i <= PL_STAGE_TEST;
     size_t first_diag = job->ndiags;
     void (*diag_hook)(void *, pl_job *, const pl_diag *) = job->hooks.diag;
     if (assist) job->hooks.diag = NULL;
@@ -315,10 +306,10 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
     if (!rc) rc = st->run ? st->run(job, &e) : p_err_set(&e, P_EUNSUPPORTED, "stage %s is not built in this version", st->name);
     if (!rc) rc = pl_check(job, &e) == P_ECANCELED ? P_ECANCELED : 0;
     bool assisted = false;
-    if (assist && rc && (int)(e.code ? e.code : (p_code)rc) == (i == 3 ? P_EUNSUPPORTED : i == 4 ? P_ECOMPILE : P_ETEST)) {
+    if (assist && rc && (int)(e.code ? e.code : (p_code)rc) == (i == PL_STAGE_TRANSPILE ? P_EUNSUPPORTED : i == PL_STAGE_BUILD ? P_ECOMPILE : P_ETEST)) {
       if (!e.code) e.code = rc;
       size_t before = job->ndiags;
-      rc = llm_assist(job, i, rc, first_diag, &e);
+      rc = cfg->assist(job, i, rc, first_diag, &e);
       if (!rc) {
         assisted = true;
         /* The rule-based failure is history now: keep it as a note. */

@@ -3,7 +3,7 @@
  *
  * A pl_job carries one upload through Ingest -> Analysis -> SpecGen ->
  * Transpile -> Build -> Test -> Package. The server (server/worker.c) and the
- * command line (server/cli.c) both drive it through pl_run; they differ only
+ * command line (cli/cli.c) both drive it through pl_run; they differ only
  * in the hooks: the server writes logs, diagnostics and artifacts to SQLite
  * and streams them as events, the CLI prints them and writes files.
  *
@@ -18,10 +18,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The stages, by index into pl_stages (the order they run in). */
+enum {
+  PL_STAGE_INGEST,
+  PL_STAGE_ANALYSIS,
+  PL_STAGE_SPECGEN,
+  PL_STAGE_TRANSPILE,
+  PL_STAGE_BUILD,
+  PL_STAGE_TEST,
+  PL_STAGE_PACKAGE,
+  PL_NSTAGES
+};
+
 /* ------------------------------------------------------------- config */
 
 /* Process-wide settings, filled once at start (pl_config_default) and
  * read-only afterwards; shared by every job. Strings are borrowed. */
+struct pl_job;
+struct llm_config;
 typedef struct pl_config {
   const char *rustc;        /* rustc that targets wasm32-wasi */
   const char *rustc_version;
@@ -36,12 +50,17 @@ typedef struct pl_config {
   const char *share_dir;    /* holds run.mjs, loader files */
   const char *cache_dir;    /* build cache (module.wasm by crate hash) */
   const char *tmp_dir;      /* parent of per-job work dirs */
-  int stage_timeout_s[7];   /* per-stage wall limits */
+  int stage_timeout_s[PL_NSTAGES]; /* per-stage wall limits */
   int run_timeout_s;        /* one CPython or WASM run */
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
   bool test_hooks;          /* allow test-only job options (debug_sleep_ms) */
   const struct llm_config *llm; /* model assistance (agents/llm.h); NULL = off */
+  /* Set with llm (to llm_assist, agents/assist.c) by the program that
+   * configured it: called when Transpile, Build or Test failed with code rc
+   * (P_EUNSUPPORTED, P_ECOMPILE, P_ETEST); 0 = a verified model rewrite now
+   * holds the job's state up to Test. NULL = off. */
+  int (*assist)(struct pl_job *job, int stage, int rc, size_t first_diag, p_err *e);
 } pl_config;
 
 /* Fills cfg with the configure-time defaults and the paths next to the
@@ -170,7 +189,6 @@ typedef struct pl_stage {
   int default_timeout_s;
 } pl_stage;
 
-#define PL_NSTAGES 7
 extern const pl_stage pl_stages[PL_NSTAGES];
 
 /* The stages, one file each (agents/<name>.c). Each returns 0 or a p_code and
@@ -192,7 +210,8 @@ typedef enum {
   PL_ERROR       /* ours: translator gap, compile error of generated Rust, I/O */
 } pl_outcome;
 
-/* Runs stages [first, last] (0..6) in order, stopping at the first failure.
+/* Runs stages [first, last] (PL_STAGE_INGEST..PL_STAGE_PACKAGE) in order,
+ * stopping at the first failure.
  * Creates and removes job->workdir. Fills job->reason/message on failure. */
 pl_outcome pl_run(pl_job *job, int first, int last);
 const char *pl_outcome_name(pl_outcome o); /* "succeeded", "failed", ... */

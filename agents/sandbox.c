@@ -579,14 +579,8 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
 
   /* The final argv. */
   static const char *const empty_env[] = {NULL};
-  sbx__args *a = calloc(1, sizeof *a);
-  char (*links)[PATH_MAX] = calloc(8, PATH_MAX);
-  if (!a || !links) {
-    free(a);
-    free(links);
-    sbx__uid_give(uid);
-    return p_err_set(e, P_ENOMEM, "out of memory");
-  }
+  sbx__args *a = p_xcalloc(1, sizeof *a);
+  char (*links)[PATH_MAX] = p_xcalloc(8, PATH_MAX);
   int rc = bwrap ? sbx__bwrap_argv(a, o, uid, links) : 0;
   for (int i = 0; o->argv[i]; i++) rc |= sbx__push(a, o->argv[i]);
   if (rc) {
@@ -626,7 +620,7 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
       pipe2(exp, O_CLOEXEC)) {
     int er = errno;
     int fds[] = {in_fd, outp[0], outp[1], errp[0], errp[1], exp[0], exp[1]};
-    for (int i = 0; i < 7; i++)
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
       if (fds[i] >= 0) close(fds[i]);
     free(a);
     free(links);
@@ -757,12 +751,8 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
    * block: terminate it ourselves. */
   if (r->out) r->out[r->out_len] = 0;
   if (r->err) r->err[r->err_len] = 0;
-  if (!r->out) r->out = calloc(1, 1);
-  if (!r->err) r->err = calloc(1, 1);
-  if (!r->out || !r->err) {
-    sbx_result_free(r);
-    return p_err_set(e, P_ENOMEM, "out of memory");
-  }
+  if (!r->out) r->out = p_xcalloc(1, 1);
+  if (!r->err) r->err = p_xcalloc(1, 1);
   if (WIFEXITED(status)) {
     r->exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -55,16 +55,14 @@ typedef struct {
 
 static size_t test__split(const char *s, size_t len, test__line **out) {
   size_t n = 0, cap = 16;
-  test__line *v = malloc(cap * sizeof *v);
-  if (!v) abort();
+  test__line *v = p_xmalloc(cap * sizeof *v);
   size_t i = 0;
   while (i < len) {
     const char *nl = memchr(s + i, '\n', len - i);
     size_t l = nl ? (size_t)(nl - (s + i)) : len - i;
     if (n == cap) {
       cap *= 2;
-      v = realloc(v, cap * sizeof *v);
-      if (!v) abort();
+      v = p_xrealloc(v, cap * sizeof *v);
     }
     v[n].s = s + i;
     v[n].len = l;
@@ -89,8 +87,7 @@ typedef struct {
 /* Line diff: common prefix and suffix, then LCS on the middle when it is
  * small enough, otherwise the whole middle as one replacement. */
 static size_t test__script(const test__line *a, size_t na, const test__line *b, size_t nb, test__op **out) {
-  test__op *ops = malloc((na + nb + 1) * sizeof *ops);
-  if (!ops) abort();
+  test__op *ops = p_xmalloc((na + nb + 1) * sizeof *ops);
   size_t n = 0, pre = 0, suf = 0;
   while (pre < na && pre < nb && test__eq(&a[pre], &b[pre])) pre++;
   while (suf < na - pre && suf < nb - pre && test__eq(&a[na - 1 - suf], &b[nb - 1 - suf])) suf++;
@@ -99,8 +96,7 @@ static size_t test__script(const test__line *a, size_t na, const test__line *b, 
   const test__line *A = a + pre, *B = b + pre;
   if (ma && mb && (ma + 1) * (mb + 1) <= TEST_LCS_CELLS) {
     /* L[i][j] = LCS of A[i..], B[j..] */
-    uint32_t *L = calloc((ma + 1) * (mb + 1), sizeof *L);
-    if (!L) abort();
+    uint32_t *L = p_xcalloc((ma + 1) * (mb + 1), sizeof *L);
 #define LCS(i, j) L[(i) * (mb + 1) + (j)]
     for (size_t i = ma; i-- > 0;)
       for (size_t j = mb; j-- > 0;)
@@ -216,7 +212,7 @@ static char *test__utf8(const char *s, size_t len, size_t max) {
   size_t n;
   char *r = p_buf_steal(&b, &n);
   if (r) r[n] = 0; /* an empty buffer's steal is not terminated */
-  return r ? r : strdup("");
+  return r ? r : p_xstrdup("");
 }
 
 static cJSON *test__run_json(const sbx_result *r) {
@@ -361,7 +357,7 @@ static char *test__args_text(const pl_vector *v) {
   size_t n;
   char *s = p_buf_steal(&b, &n);
   if (s) s[n] = 0;
-  return s ? s : strdup("");
+  return s ? s : p_xstrdup("");
 }
 
 /* First line of s (for messages), quoted-ish and short. */
@@ -444,11 +440,10 @@ int pl_stage_test(pl_job *job, p_err *e) {
   const char *py_ro[] = {py_prefix, NULL};
   for (size_t vi = 0; vi < nvec && !rc; vi++) {
     const pl_vector *v = &vec[vi];
-    const char **pargv = calloc((size_t)v->nargs + 8, sizeof *pargv);
-    const char **wargv = calloc((size_t)v->nargs + 8, sizeof *wargv);
+    const char **pargv = p_xcalloc((size_t)v->nargs + 8, sizeof *pargv);
+    const char **wargv = p_xcalloc((size_t)v->nargs + 8, sizeof *wargv);
     char argv0[PATH_MAX + 16];
     snprintf(argv0, sizeof argv0, "--argv0=%s", job->entry);
-    if (!pargv || !wargv) abort();
     int pn = 0, wn = 0;
     pargv[pn++] = py_exe;
     pargv[pn++] = "-s";
@@ -477,8 +472,7 @@ int pl_stage_test(pl_job *job, p_err *e) {
     pthread_t th;
     bool threaded = false;
     if (!job->skip_test) {
-      bg = calloc(1, sizeof *bg);
-      if (!bg) abort();
+      bg = p_xcalloc(1, sizeof *bg);
       bg->job = job;
       bg->argv = pargv;
       bg->env = test__py_env;

@@ -69,8 +69,7 @@ static int tm__push(const char ***v, int *n, int *cap, const char *s) {
     if (!strcmp((*v)[i], s)) return i;
   if (*n == *cap) {
     int c = *cap ? *cap * 2 : 16;
-    const char **nv = realloc(*v, (size_t)c * sizeof *nv);
-    if (!nv) return -1;
+    const char **nv = p_xrealloc(*v, (size_t)c * sizeof *nv);
     *v = nv;
     *cap = c;
   }
@@ -420,7 +419,7 @@ static char *tm__lines(const char *src, int line, int end_line) {
   }
   size_t n = (size_t)(q - p);
   while (n && (p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
-  char *s = malloc(n + 1);
+  char *s = p_xmalloc(n + 1);
   if (s) {
     memcpy(s, p, n);
     s[n] = 0;
@@ -454,20 +453,19 @@ typedef struct tm__walkctx {
 static int tm__add(tm__list *l, const py_module *m, const py_node *fn, const char *qual) {
   if (l->n == l->cap) {
     int c = l->cap ? l->cap * 2 : 16;
-    tm_func *nv = realloc(l->v, (size_t)c * sizeof *nv);
-    if (!nv) return P_ENOMEM;
+    tm_func *nv = p_xrealloc(l->v, (size_t)c * sizeof *nv);
     l->v = nv;
     l->cap = c;
   }
   tm_func *f = &l->v[l->n];
   memset(f, 0, sizeof *f);
-  f->file = strdup(m->path ? m->path : "main.py");
-  f->name = strdup(qual);
+  f->file = p_xstrdup(m->path ? m->path : "main.py");
+  f->name = p_xstrdup(qual);
   f->line = fn->line;
   f->end_line = fn->end_line;
-  f->python = fn->kind == PY_FUNCTION_DEF ? tm__lines(m->src, fn->line, fn->end_line) : strndup(m->src, m->len);
-  f->rust = strdup("");
-  f->signature = fn->kind == PY_FUNCTION_DEF ? tm__params(fn) : strdup("<module>");
+  f->python = fn->kind == PY_FUNCTION_DEF ? tm__lines(m->src, fn->line, fn->end_line) : p_xstrndup(m->src, m->len);
+  f->rust = p_xstrdup("");
+  f->signature = fn->kind == PY_FUNCTION_DEF ? tm__params(fn) : p_xstrdup("<module>");
   if (!f->file || !f->name || !f->python || !f->rust || !f->signature) {
     tm_funcs_free(f, 0);
     return P_ENOMEM;
@@ -608,7 +606,7 @@ static void tm__load_rust(const char *crate_dir, tm__rs **out, int *n) {
     size_t len;
     p_err e = {0};
     if (p_read_file(path, 64 << 20, &data, &len, &e)) continue;
-    tm__rs *nv = realloc(*out, (size_t)(*n + 1) * sizeof *nv);
+    tm__rs *nv = p_xrealloc(*out, (size_t)(*n + 1) * sizeof *nv);
     if (!nv) {
       free(data);
       break;

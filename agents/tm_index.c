@@ -132,15 +132,12 @@ static int tm__reserve(size_t need, p_err *e) {
   if (need <= tm__ix.cap) return 0;
   size_t cap = tm__ix.cap ? tm__ix.cap : 1024;
   while (cap < need) cap *= 2;
-  int64_t *ids = realloc(tm__ix.ids, cap * sizeof *ids);
-  if (!ids) return p_err_set(e, P_ENOMEM, "translation memory: out of memory");
+  int64_t *ids = p_xrealloc(tm__ix.ids, cap * sizeof *ids);
   tm__ix.ids = ids;
-  int16_t *m = realloc(tm__ix.master, cap * TM_DIM * sizeof *m);
-  if (!m) return p_err_set(e, P_ENOMEM, "translation memory: out of memory");
+  int16_t *m = p_xrealloc(tm__ix.master, cap * TM_DIM * sizeof *m);
   tm__ix.master = m;
   if (!tm__ix.gpu) {
-    float *f = realloc(tm__ix.f32, cap * TM_DIM * sizeof *f);
-    if (!f) return p_err_set(e, P_ENOMEM, "translation memory: out of memory");
+    float *f = p_xrealloc(tm__ix.f32, cap * TM_DIM * sizeof *f);
     tm__ix.f32 = f;
   }
   tm__ix.cap = cap;
@@ -195,8 +192,7 @@ static int tm__cmp_i64(const void *a, const void *b) {
 
 int tm_index_remove(const int64_t *ids, size_t n) {
   if (!n) return 0;
-  int64_t *sorted = malloc(n * sizeof *sorted);
-  if (!sorted) return P_ENOMEM;
+  int64_t *sorted = p_xmalloc(n * sizeof *sorted);
   memcpy(sorted, ids, n * sizeof *sorted);
   qsort(sorted, n, sizeof *sorted, tm__cmp_i64);
   pthread_mutex_lock(&tm__ix.lock);
@@ -252,8 +248,7 @@ static int tm__rank(const int16_t *q, int nq, int k, uint64_t *keys, p_err *e) {
     return 0;
   }
 #endif
-  float *qf = malloc((size_t)nq * TM_DIM * sizeof *qf);
-  if (!qf) return p_err_set(e, P_ENOMEM, "out of memory");
+  float *qf = p_xmalloc((size_t)nq * TM_DIM * sizeof *qf);
   tm__to_f32(qf, q, (size_t)nq * TM_DIM);
   tm_rank_cpu(tm__ix.f32, tm__ix.rows, qf, nq, k, keys);
   free(qf);
@@ -268,8 +263,8 @@ static void tm__serve(tm__req *batch) {
     nq += r->nq;
     if (r->k > k) k = r->k;
   }
-  int16_t *q = malloc((size_t)nq * TM_DIM * sizeof *q);
-  uint64_t *keys = malloc((size_t)nq * (size_t)k * sizeof *keys);
+  int16_t *q = p_xmalloc((size_t)nq * TM_DIM * sizeof *q);
+  uint64_t *keys = p_xmalloc((size_t)nq * (size_t)k * sizeof *keys);
   p_err e = {0};
   int rc = (!q || !keys) ? P_ENOMEM : 0;
   if (!rc) {
@@ -484,7 +479,7 @@ int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, 
   int found = 0;
   rc = tm_index_search(fs[0].emb, 1, k, m, &found, e);
   if (!rc && found) {
-    tm_hit *h = calloc((size_t)found, sizeof *h);
+    tm_hit *h = p_xcalloc((size_t)found, sizeof *h);
     if (!h) rc = p_err_set(e, P_ENOMEM, "out of memory");
     for (int i = 0; h && i < found; i++) {
       h[i].id = m[i].id;

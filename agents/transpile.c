@@ -214,7 +214,6 @@ int pl_stage_transpile(pl_job *job, p_err *e) {
   p_buf_free(&tgz);
   if (rc) return rc;
   free(job->crate_dir);
-  job->crate_dir = strdup(dir);
-  if (!job->crate_dir) return p_err_set(e, P_ENOMEM, "out of memory");
+  job->crate_dir = p_xstrdup(dir);
   return 0;
 }

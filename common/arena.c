@@ -21,12 +21,7 @@ struct p_arena {
 };
 
 p_arena *p_arena_new(void) {
-  p_arena *a = calloc(1, sizeof *a);
-  if (!a) {
-    fprintf(stderr, "portalis: out of memory creating an arena\n");
-    abort();
-  }
-  return a;
+  return p_xcalloc(1, sizeof(p_arena));
 }
 
 void p_arena_free(p_arena *a) {
@@ -45,11 +40,7 @@ void *p_arena_alloc(p_arena *a, size_t n) {
   arena__chunk *c = a->head;
   if (!c || c->cap - c->used < n) {
     size_t cap = n > 60000 ? n : 64 * 1024 - sizeof(arena__chunk);
-    c = malloc(sizeof(arena__chunk) + cap);
-    if (!c) {
-      fprintf(stderr, "portalis: out of memory in arena (%zu bytes)\n", n);
-      abort();
-    }
+    c = p_xmalloc(sizeof(arena__chunk) + cap);
     c->used = 0;
     c->cap = cap;
     c->next = a->head;

@@ -35,9 +35,7 @@ int p_buf_reserve(p_buf *b, size_t extra) {
   size_t cap = b->cap ? b->cap : 64;
   while (cap < need) cap *= 2;
   if (cap > b->max + 1) cap = b->max + 1;
-  char *d = realloc(b->data, cap);
-  if (!d) return b->err = P_ENOMEM;
-  b->data = d;
+  b->data = p_xrealloc(b->data, cap);
   b->cap = cap;
   return 0;
 }
@@ -78,7 +76,7 @@ int p_buf_printf(p_buf *b, const char *fmt, ...) {
   return rc;
 }
 
-int p_buf_json_str(p_buf *b, const char *s, size_t len) {
+int p_buf_quote(p_buf *b, const char *s, size_t len, p_quote style) {
   p_buf_putc(b, '"');
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
@@ -89,17 +87,19 @@ int p_buf_json_str(p_buf *b, const char *s, size_t len) {
     case '\r': p_buf_puts(b, "\\r"); break;
     case '\t': p_buf_puts(b, "\\t"); break;
     default:
-      if (c < 0x20) p_buf_printf(b, "\\u%04x", c);
+      if (style == P_QUOTE_JSON && c < 0x20) p_buf_printf(b, "\\u%04x", c);
+      else if (style == P_QUOTE_C && (c < 0x20 || c == 0x7f)) p_buf_printf(b, "\\x%02x", c);
       else p_buf_putc(b, (char)c);
     }
   }
   return p_buf_putc(b, '"');
 }
 
+int p_buf_json_str(p_buf *b, const char *s, size_t len) { return p_buf_quote(b, s, len, P_QUOTE_JSON); }
+
 char *p_buf_steal(p_buf *b, size_t *len) {
   if (!b->data) {
-    b->data = malloc(1);
-    if (!b->data) return NULL;
+    b->data = p_xmalloc(1);
     b->len = 0;
   }
   b->data[b->len] = 0;

@@ -117,7 +117,7 @@ void p_random_hex(char *out, size_t nbytes) {
   while (got < nbytes) {
     ssize_t n = getrandom(buf + got, nbytes - got, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) abort(); /* no entropy: never hand out a guessable id */
+    if (n < 0) p_die("getrandom: no entropy (never hand out a guessable id)");
     got += (size_t)n;
   }
   for (size_t i = 0; i < nbytes; i++) {

@@ -62,6 +62,38 @@ const char *p_code_title(p_code code);
 /* HTTP status that best represents a code. */
 int p_code_http(p_code code);
 
+/* -------------------------------------------------------------- alloc.c */
+
+typedef struct p_arena p_arena; /* arena.c */
+
+/* Heap allocation that never returns NULL: out of memory prints
+ * "portalis: out of memory (N bytes)" and aborts (through p_die). Use these
+ * instead of malloc/calloc/realloc/strdup. */
+void *p_xmalloc(size_t n);
+void *p_xcalloc(size_t n, size_t size);
+void *p_xrealloc(void *p, size_t n);
+char *p_xstrdup(const char *s);
+char *p_xstrndup(const char *s, size_t n);
+/* Prints "portalis: <message>" to stderr and aborts: for states that cannot
+ * happen and for exhaustion; never a bare abort(). */
+_Noreturn void p_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Tests: called by p_die with the message before it aborts (may longjmp). */
+extern void (*p_die_hook)(const char *msg);
+/* Tests: the n-th next p_x* allocation (0 = the next) fails; -1 = never. */
+void p_alloc_fail_after(long n);
+
+/* A growable array of T: declare a `P_VEC(T) name;` (zeroed = empty), append
+ * with p_vec_push(arena, &vec, x). With an arena the storage comes from it
+ * (old blocks stay there, freed with the arena, nothing to free); with
+ * arena NULL it is heap memory the owner frees with p_vec_free. */
+#define P_VEC(T) struct { T *v; int n, cap; }
+/* Storage for at least need elements; returns the (maybe moved) array. */
+void *p_vec_grow(void *v, int n, int *cap, int need, size_t elem, p_arena *a);
+#define p_vec_reserve(a, vec, need) \
+  ((vec)->v = p_vec_grow((vec)->v, (vec)->n, &(vec)->cap, (need), sizeof *(vec)->v, (a)))
+#define p_vec_push(a, vec, x) (p_vec_reserve((a), (vec), (vec)->n + 1), (vec)->v[(vec)->n++] = (x))
+#define p_vec_free(vec) (free((vec)->v), (vec)->v = NULL, (vec)->n = (vec)->cap = 0)
+
 /* ---------------------------------------------------------------- buf.c */
 
 /* A growable byte buffer, always NUL-terminated, with a maximum size.
@@ -83,7 +115,12 @@ int p_buf_puts(p_buf *b, const char *s);
 int p_buf_putc(p_buf *b, char c);
 int p_buf_printf(p_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int p_buf_vprintf(p_buf *b, const char *fmt, va_list ap);
-/* Appends s as a JSON string literal (with quotes). */
+/* Appends s[0..len) in double quotes with '"', '\\', \n, \r and \t
+ * escaped; other control bytes become \u00XX (JSON) or \xXX (C, DEL too).
+ * Bytes >= 0x80 pass as they are. The one string escaper. */
+typedef enum { P_QUOTE_JSON, P_QUOTE_C } p_quote;
+int p_buf_quote(p_buf *b, const char *s, size_t len, p_quote style);
+/* p_buf_quote(b, s, len, P_QUOTE_JSON): a JSON string literal. */
 int p_buf_json_str(p_buf *b, const char *s, size_t len);
 /* Hands the data to the caller (free() it); the buffer becomes empty. */
 char *p_buf_steal(p_buf *b, size_t *len);

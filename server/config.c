@@ -226,6 +226,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
   bool llm_on;
   if (llm_config_finish(&srv_cfg.llm, &llm_on, e)) return e->code;
   srv_cfg.pl.llm = llm_on ? &srv_cfg.llm : NULL;
+  srv_cfg.pl.assist = llm_on ? llm_assist : NULL;
   /* The upload limits follow the body limit. */
   srv_cfg.max_unpacked = srv_cfg.max_upload * 8 > ((size_t)256 << 20) ? (size_t)256 << 20 : srv_cfg.max_upload * 8;
   if (srv_cfg.max_unpacked < ((size_t)1 << 20)) srv_cfg.max_unpacked = (size_t)1 << 20;

@@ -68,7 +68,7 @@ enum MHD_Result srv_reply_json(srv_req *r, int status, cJSON *body, const char *
   char *txt = cJSON_PrintUnformatted(body);
   if (!txt) return srv_problem(r, 500, "internal", "out of memory", NULL);
   size_t n = strlen(txt);
-  txt = realloc(txt, n + 2);
+  txt = p_xrealloc(txt, n + 2);
   txt[n] = '\n';
   txt[n + 1] = 0;
   enum MHD_Result ret = srv_reply(r, status, "application/json", txt, n + 1, headers);
@@ -265,13 +265,12 @@ static const srv_route *http__route(srv_req *r, char allow[128]) {
 /* ------------------------------------------------------------- uploads */
 
 static srv_part *http__new_part(srv_req *r, const char *filename, const char *ctype) {
-  srv_part *p = realloc(r->parts, (r->nparts + 1) * sizeof *p);
-  if (!p) return NULL;
+  srv_part *p = p_xrealloc(r->parts, (r->nparts + 1) * sizeof *p);
   r->parts = p;
   p = &r->parts[r->nparts++];
   memset(p, 0, sizeof *p);
-  p->filename = filename ? strdup(filename) : NULL;
-  p->ctype = ctype ? strdup(ctype) : NULL;
+  p->filename = filename ? p_xstrdup(filename) : NULL;
+  p->ctype = ctype ? p_xstrdup(ctype) : NULL;
   p_buf_init(&p->data, srv_cfg.max_upload);
   return p;
 }
@@ -306,8 +305,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
   (void)version;
   srv_req *r = *req_cls;
   if (!r) {
-    r = calloc(1, sizeof *r);
-    if (!r) return MHD_NO;
+    r = p_xcalloc(1, sizeof *r);
     *req_cls = r;
     r->conn = conn;
     r->method = method;

@@ -44,8 +44,7 @@ uint64_t srv_hub_gen(void) { return atomic_load(&hub__gen); }
 bool srv_hub_closing(void) { return atomic_load(&hub__closing); }
 
 bool srv_wait(srv_req *r, const char *job_id, int64_t deadline_ms, uint64_t gen) {
-  hub__waiter *w = malloc(sizeof *w);
-  if (!w) return false;
+  hub__waiter *w = p_xmalloc(sizeof *w);
   pthread_mutex_lock(&hub__lock);
   if (atomic_load(&hub__gen) != gen || atomic_load(&hub__closing)) {
     pthread_mutex_unlock(&hub__lock);

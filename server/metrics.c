@@ -30,7 +30,7 @@ static struct {
   unsigned long long count;
   double sum;
 } met__stage[PL_NSTAGES];
-static unsigned long long met__done[7];
+static unsigned long long met__done[STORE_NSTATES];
 
 void srv_metrics_http(const char *route, const char *method, int status) {
   pthread_mutex_lock(&met__lock);
@@ -62,7 +62,7 @@ void srv_metrics_stage(const char *stage, double seconds) {
 
 void srv_metrics_job_done(const char *state) {
   pthread_mutex_lock(&met__lock);
-  for (int i = 0; i < 7; i++)
+  for (int i = 0; i < STORE_NSTATES; i++)
     if (!strcmp(store_states[i], state)) met__done[i]++;
   pthread_mutex_unlock(&met__lock);
 }
@@ -70,13 +70,13 @@ void srv_metrics_job_done(const char *state) {
 int srv_metrics_render(p_buf *out, int busy_workers, p_err *e) {
   store *s = store_get(e);
   if (!s) return P_EDB;
-  int64_t counts[7];
+  int64_t counts[STORE_NSTATES];
   if (store_job_counts(s, -1, counts, e)) return e->code;
   p_buf_puts(out, "# HELP portalis_jobs Jobs in the store by state.\n# TYPE portalis_jobs gauge\n");
-  for (int i = 0; i < 7; i++)
+  for (int i = 0; i < STORE_NSTATES; i++)
     p_buf_printf(out, "portalis_jobs{state=\"%s\"} %lld\n", store_states[i], (long long)counts[i]);
   p_buf_printf(out, "# HELP portalis_queue_depth Jobs waiting for a worker.\n# TYPE portalis_queue_depth gauge\n"
-                    "portalis_queue_depth %lld\n", (long long)counts[0]);
+                    "portalis_queue_depth %lld\n", (long long)counts[STORE_QUEUED]);
   p_buf_printf(out, "# HELP portalis_workers Worker threads.\n# TYPE portalis_workers gauge\nportalis_workers %d\n",
                srv_cfg.workers);
   p_buf_printf(out, "# HELP portalis_workers_busy Workers running a job.\n# TYPE portalis_workers_busy gauge\n"
@@ -84,8 +84,8 @@ int srv_metrics_render(p_buf *out, int busy_workers, p_err *e) {
   pthread_mutex_lock(&met__lock);
   p_buf_puts(out, "# HELP portalis_jobs_finished_total Jobs this process finished, by final state.\n"
                   "# TYPE portalis_jobs_finished_total counter\n");
-  for (int i = 0; i < 7; i++)
-    if (i >= 2) p_buf_printf(out, "portalis_jobs_finished_total{state=\"%s\"} %llu\n", store_states[i], met__done[i]);
+  for (int i = STORE_SUCCEEDED; i < STORE_NSTATES; i++)
+    p_buf_printf(out, "portalis_jobs_finished_total{state=\"%s\"} %llu\n", store_states[i], met__done[i]);
   p_buf_puts(out, "# HELP portalis_stage_duration_seconds Wall time of pipeline stages.\n"
                   "# TYPE portalis_stage_duration_seconds histogram\n");
   for (int st = 0; st < PL_NSTAGES; st++) {

@@ -96,13 +96,13 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
     return srv_problem(r, 422, "invalid_options", e.msg, errors);
   }
   /* Quota: at most max_active unfinished jobs per owner. */
-  int64_t counts[7];
-  if (store_job_counts(s, r->who.owner, counts, &e) == 0 && counts[0] + counts[1] >= srv_cfg.max_active) {
+  int64_t counts[STORE_NSTATES];
+  if (store_job_counts(s, r->who.owner, counts, &e) == 0 && counts[STORE_QUEUED] + counts[STORE_RUNNING] >= srv_cfg.max_active) {
     cJSON_Delete(opts);
     cJSON_Delete(errors);
     char detail[160];
     snprintf(detail, sizeof detail, "%lld jobs are queued or running for this caller (limit %d); retry later",
-             (long long)(counts[0] + counts[1]), srv_cfg.max_active);
+             (long long)(counts[STORE_QUEUED] + counts[STORE_RUNNING]), srv_cfg.max_active);
     static const char *const h[] = {"Retry-After", "5", NULL};
     return srv_problem_h(r, 429, "rate_limited", detail, NULL, h);
   }
@@ -175,7 +175,7 @@ enum MHD_Result srv_jobs_list(srv_req *r) {
   const char *state = srv_query(r, "state");
   if (state) {
     bool ok = false;
-    for (int i = 0; i < 7; i++) ok |= !strcmp(state, store_states[i]);
+    for (int i = 0; i < STORE_NSTATES; i++) ok |= !strcmp(state, store_states[i]);
     if (!ok) {
       cJSON *errs = cJSON_CreateArray();
       cJSON *fe = cJSON_CreateObject();

@@ -33,8 +33,7 @@ static int tm__fetch(void *ctx, tm_hit *hits, int n, p_err *e) {
   (void)ctx;
   store *s = store_get(e);
   if (!s) return P_EDB;
-  int64_t *ids = malloc((size_t)(n ? n : 1) * sizeof *ids);
-  if (!ids) return p_err_set(e, P_ENOMEM, "out of memory");
+  int64_t *ids = p_xmalloc((size_t)(n ? n : 1) * sizeof *ids);
   for (int i = 0; i < n; i++) ids[i] = hits[i].id;
   cJSON *arr = NULL;
   int rc = store_tm_get(s, ids, n, &arr, e);
@@ -46,11 +45,11 @@ static int tm__fetch(void *ctx, tm_hit *hits, int n, p_err *e) {
 #define TM__S(k) (cJSON_IsString(cJSON_GetObjectItem(o, k)) ? cJSON_GetObjectItem(o, k)->valuestring : "")
     snprintf(hits[i].job_id, sizeof hits[i].job_id, "%s", TM__S("job_id"));
     snprintf(hits[i].hash, sizeof hits[i].hash, "%s", TM__S("ast_hash"));
-    hits[i].file = strdup(TM__S("file"));
-    hits[i].name = strdup(TM__S("name"));
-    hits[i].python = strdup(TM__S("python"));
-    hits[i].rust = strdup(TM__S("rust"));
-    hits[i].signature = strdup(TM__S("signature"));
+    hits[i].file = p_xstrdup(TM__S("file"));
+    hits[i].name = p_xstrdup(TM__S("name"));
+    hits[i].python = p_xstrdup(TM__S("python"));
+    hits[i].rust = p_xstrdup(TM__S("rust"));
+    hits[i].signature = p_xstrdup(TM__S("signature"));
     hits[i].is_static = !strcmp(TM__S("translation"), "static");
     hits[i].line = cJSON_GetObjectItem(o, "line") ? cJSON_GetObjectItem(o, "line")->valueint : 0;
 #undef TM__S
@@ -96,8 +95,8 @@ static cJSON *tm__hit_json(cJSON *row, double score, bool with_score) {
 static int tm__answer(store *s, cJSON **fo, const int16_t *emb, const char *const *hashes, const int64_t *own,
                       int nq, int k, p_err *e) {
   int kk = k + 1 > TM_KMAX ? TM_KMAX : k + 1; /* room for the row itself */
-  tm_match *m = calloc((size_t)(nq ? nq : 1) * (size_t)kk, sizeof *m);
-  int *found = calloc((size_t)(nq ? nq : 1), sizeof *found);
+  tm_match *m = p_xcalloc((size_t)(nq ? nq : 1) * (size_t)kk, sizeof *m);
+  int *found = p_xcalloc((size_t)(nq ? nq : 1), sizeof *found);
   if (!m || !found) {
     free(m);
     free(found);
@@ -158,9 +157,9 @@ enum MHD_Result srv_tm_job_similar(srv_req *r) {
   int64_t t0 = p_mono_ms();
   if (store_tm_job(s, r->params[0], r->who.owner, &funcs, &emb, &e)) return srv_problem_err(r, &e);
   int n = cJSON_GetArraySize(funcs);
-  cJSON **fo = calloc((size_t)(n ? n : 1), sizeof *fo);
-  const char **hashes = calloc((size_t)(n ? n : 1), sizeof *hashes);
-  int64_t *own = calloc((size_t)(n ? n : 1), sizeof *own);
+  cJSON **fo = p_xcalloc((size_t)(n ? n : 1), sizeof *fo);
+  const char **hashes = p_xcalloc((size_t)(n ? n : 1), sizeof *hashes);
+  int64_t *own = p_xcalloc((size_t)(n ? n : 1), sizeof *own);
   int rc = (!fo || !hashes || !own) ? p_err_set(&e, P_ENOMEM, "out of memory") : 0;
   for (int i = 0; i < n && !rc; i++) {
     fo[i] = cJSON_GetArrayItem(funcs, i);
@@ -241,10 +240,10 @@ enum MHD_Result srv_tm_similar(srv_req *r) {
     return srv_problem(r, 503, "database_error", e.msg, NULL);
   }
   cJSON *arr = cJSON_CreateArray();
-  cJSON **fo = calloc((size_t)nf, sizeof *fo);
-  const char **hashes = calloc((size_t)nf, sizeof *hashes);
-  int64_t *own = calloc((size_t)nf, sizeof *own);
-  int16_t *emb = malloc((size_t)nf * TM_DIM * sizeof *emb);
+  cJSON **fo = p_xcalloc((size_t)nf, sizeof *fo);
+  const char **hashes = p_xcalloc((size_t)nf, sizeof *hashes);
+  int64_t *own = p_xcalloc((size_t)nf, sizeof *own);
+  int16_t *emb = p_xmalloc((size_t)nf * TM_DIM * sizeof *emb);
   rc = (!fo || !hashes || !own || !emb) ? p_err_set(&e, P_ENOMEM, "out of memory") : 0;
   for (int i = 0; i < nf && !rc; i++) {
     fo[i] = cJSON_CreateObject();

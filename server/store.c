@@ -24,8 +24,10 @@ struct store {
   sqlite3 *db;
 };
 
-const char *const store_states[7] = {"queued",   "running",   "succeeded", "failed",
-                                     "canceled", "timed_out", "error"};
+const char *const store_states[STORE_NSTATES] = {
+    [STORE_QUEUED] = "queued",     [STORE_RUNNING] = "running", [STORE_SUCCEEDED] = "succeeded",
+    [STORE_FAILED] = "failed",     [STORE_CANCELED] = "canceled", [STORE_TIMED_OUT] = "timed_out",
+    [STORE_ERROR] = "error"};
 
 static char store__path[4096];
 static pthread_key_t store__key;
@@ -50,8 +52,7 @@ static void store__close(void *p) {
 static void store__key_init(void) { pthread_key_create(&store__key, store__close); }
 
 static int store__open(const char *path, store **out, p_err *e) {
-  store *s = calloc(1, sizeof *s);
-  if (!s) return p_err_set(e, P_ENOMEM, "out of memory");
+  store *s = p_xcalloc(1, sizeof *s);
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     p_err_set(e, P_EDB, "cannot open database %s: %s", path, s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -516,16 +517,16 @@ int store_job_list(store *s, int64_t owner, const char *state_filter, int64_t cu
   return 0;
 }
 
-int store_job_counts(store *s, int64_t owner, int64_t counts[7], p_err *e) {
+int store_job_counts(store *s, int64_t owner, int64_t counts[STORE_NSTATES], p_err *e) {
   sqlite3_stmt *st = store__prep(s,
       "SELECT state, count(*) FROM jobs WHERE ?1 < 0 OR owner IS ?2 GROUP BY state", e);
   if (!st) return P_EDB;
   sqlite3_bind_int64(st, 1, owner);
   store__bind_owner(st, 2, owner);
-  memset(counts, 0, 7 * sizeof counts[0]);
+  memset(counts, 0, STORE_NSTATES * sizeof counts[0]);
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *state = store__col_text(st, 0);
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < STORE_NSTATES; i++)
       if (state && !strcmp(state, store_states[i])) counts[i] = sqlite3_column_int64(st, 1);
   }
   sqlite3_finalize(st);
@@ -621,7 +622,7 @@ int store_job_load(store *s, const char *id, pl_job *job, p_err *e) {
     sqlite3_finalize(st);
     return p_err_set(e, P_ENOTFOUND, "no job %s", id);
   }
-  job->entry = strdup(store__col_text(st, 0));
+  job->entry = p_xstrdup(store__col_text(st, 0));
   int rc = pl_job_apply_options(job, store__col_text(st, 1), e);
   sqlite3_finalize(st);
   if (rc) return rc;
@@ -863,8 +864,8 @@ int store_recover(store *s, int max_attempts, int *requeued, int *failed, p_err 
   int *att = NULL;
   size_t n = 0;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    ids = realloc(ids, (n + 1) * sizeof *ids);
-    att = realloc(att, (n + 1) * sizeof *att);
+    ids = p_xrealloc(ids, (n + 1) * sizeof *ids);
+    att = p_xrealloc(att, (n + 1) * sizeof *att);
     snprintf(ids[n], 33, "%s", store__col_text(st, 0));
     att[n] = sqlite3_column_int(st, 1);
     n++;
@@ -919,10 +920,10 @@ int store_job_files(store *s, const char *id, int64_t owner, cJSON **out, p_err 
     int len = sqlite3_column_bytes(st, 1);
     cJSON_AddStringToObject(f, "path", store__col_text(st, 0));
     cJSON_AddNumberToObject(f, "size", len);
-    char *txt = malloc((size_t)len + 1);
-    if (txt && len) memcpy(txt, data, (size_t)len);
-    if (txt) txt[len] = 0;
-    if (txt && p_utf8_valid(txt, (size_t)len, NULL) && !memchr(txt, 0, (size_t)len))
+    char *txt = p_xmalloc((size_t)len + 1);
+    if (len) memcpy(txt, data, (size_t)len);
+    txt[len] = 0;
+    if (p_utf8_valid(txt, (size_t)len, NULL) && !memchr(txt, 0, (size_t)len))
       cJSON_AddStringToObject(f, "content", txt);
     else
       cJSON_AddNullToObject(f, "content");
@@ -955,11 +956,7 @@ int store_artifact_get(store *s, const char *id, int64_t owner, const char *name
                              : store__dberr(s, e, "artifact");
   }
   int n = sqlite3_column_bytes(st, 0);
-  *data = malloc((size_t)n + 1);
-  if (!*data) {
-    sqlite3_finalize(st);
-    return p_err_set(e, P_ENOMEM, "out of memory");
-  }
+  *data = p_xmalloc((size_t)n + 1);
   if (n) memcpy(*data, sqlite3_column_blob(st, 0), (size_t)n);
   *len = (size_t)n;
   snprintf(mime, 64, "%s", store__col_text(st, 1));
@@ -1132,8 +1129,8 @@ int store_tm_scan(store *s, const char *job_id,
   if (!st) return P_EDB;
   if (job_id) sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
   enum { CHUNK = 4096 };
-  int64_t *ids = malloc(CHUNK * sizeof *ids);
-  int16_t *emb = malloc((size_t)CHUNK * 256 * sizeof *emb);
+  int64_t *ids = p_xmalloc(CHUNK * sizeof *ids);
+  int16_t *emb = p_xmalloc((size_t)CHUNK * 256 * sizeof *emb);
   int rc = (!ids || !emb) ? p_err_set(e, P_ENOMEM, "out of memory") : 0;
   size_t n = 0;
   int step;
@@ -1165,7 +1162,7 @@ int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (*n == cap) {
       cap = cap ? cap * 2 : 64;
-      int64_t *nv = realloc(*ids, cap * sizeof *nv);
+      int64_t *nv = p_xrealloc(*ids, cap * sizeof *nv);
       if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
       *ids = nv;
     }
@@ -1209,7 +1206,7 @@ int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     if (n == cap) {
       cap = cap ? cap * 2 : 16;
-      int16_t *nv = realloc(v, cap * 256 * sizeof *nv);
+      int16_t *nv = p_xrealloc(v, cap * 256 * sizeof *nv);
       if (!nv) { rc = p_err_set(e, P_ENOMEM, "out of memory"); break; }
       v = nv;
     }

@@ -21,6 +21,19 @@
 
 typedef struct store store;
 
+/* Job states, in the order of store_states; the terminal ones start at
+ * STORE_SUCCEEDED. */
+typedef enum store_state {
+  STORE_QUEUED,
+  STORE_RUNNING,
+  STORE_SUCCEEDED,
+  STORE_FAILED,
+  STORE_CANCELED,
+  STORE_TIMED_OUT,
+  STORE_ERROR,
+  STORE_NSTATES
+} store_state;
+
 /* One schema migration: name "sql/NNN_what.sql" (NNN orders them and becomes
  * PRAGMA user_version), sql its text. */
 typedef struct store_migration {
@@ -50,7 +63,7 @@ typedef struct store_upload_file {
   size_t len;
 } store_upload_file;
 
-/* Creates a queued job with its files and seven pending stages. id[33] out. */
+/* Creates a queued job with its files and PL_NSTAGES pending stages. id[33] out. */
 int store_job_create(store *s, int64_t owner, const char *entry, const char *options_json,
                      const store_upload_file *files, size_t nfiles, size_t upload_size,
                      char id[33], p_err *e);
@@ -72,8 +85,9 @@ int store_job_cancel(store *s, const char *id, int64_t owner, char state_out[16]
 /* Deletes a terminal job and everything it owns; P_ECONFLICT while active. */
 int store_job_delete(store *s, const char *id, int64_t owner, p_err *e);
 /* Queue counts by state for /metrics and quota checks (owner < 0: all). */
-int store_job_counts(store *s, int64_t owner, int64_t counts[7], p_err *e);
-extern const char *const store_states[7]; /* queued running succeeded failed canceled timed_out error */
+int store_job_counts(store *s, int64_t owner, int64_t counts[STORE_NSTATES], p_err *e);
+/* The states' names, by store_state: "queued" "running" "succeeded" ... */
+extern const char *const store_states[STORE_NSTATES];
 bool store_state_terminal(const char *state);
 
 /* ---------------------------------------------------------- the worker */

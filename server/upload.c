@@ -91,14 +91,12 @@ static int up__add(srv_upload *up, const char *path, const char *data, size_t le
     return p_err_set(e, P_EUPLOAD, "the upload has more than %zu files", srv_cfg.max_files);
   if (up->unpacked + len > srv_cfg.max_unpacked)
     return p_err_set(e, P_ETOOBIG, "the upload unpacks to more than %zu bytes", srv_cfg.max_unpacked);
-  store_upload_file *f = realloc(up->files, (up->nfiles + 1) * sizeof *f);
-  if (!f) return p_err_set(e, P_ENOMEM, "out of memory");
+  store_upload_file *f = p_xrealloc(up->files, (up->nfiles + 1) * sizeof *f);
   up->files = f;
-  char *d = malloc(len + 1);
-  if (!d) return p_err_set(e, P_ENOMEM, "out of memory");
+  char *d = p_xmalloc(len + 1);
   memcpy(d, data, len);
   d[len] = 0;
-  up->files[up->nfiles].path = strdup(path);
+  up->files[up->nfiles].path = p_xstrdup(path);
   up->files[up->nfiles].data = d;
   up->files[up->nfiles].len = len;
   up->nfiles++;
@@ -256,7 +254,7 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
     bool entry_has_prefix = entry_param && !strncmp(entry_param, prefix, n);
     if (all && !entry_has_prefix) {
       for (size_t i = 0; i < up->nfiles; i++) {
-        char *np = strdup(up->files[i].path + n);
+        char *np = p_xstrdup(up->files[i].path + n);
         free((char *)up->files[i].path);
         up->files[i].path = np;
       }
@@ -303,7 +301,7 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
       }
     }
   }
-  up->entry = strdup(entry);
+  up->entry = p_xstrdup(entry);
   return 0;
 }
 

@@ -104,8 +104,7 @@ static int wk__hook_functions(void *ctx, pl_job *job, const tm_func *fs, int n, 
   (void)ctx;
   store *s = store_get(e);
   if (!s) return P_EDB;
-  store_tm_row *rows = calloc((size_t)n, sizeof *rows);
-  if (!rows) return p_err_set(e, P_ENOMEM, "out of memory");
+  store_tm_row *rows = p_xcalloc((size_t)n, sizeof *rows);
   for (int i = 0; i < n; i++)
     rows[i] = (store_tm_row){fs[i].file,   fs[i].name, fs[i].line,      fs[i].end_line, fs[i].hash,
                              fs[i].python, fs[i].rust, fs[i].signature, fs[i].is_static, fs[i].emb};
@@ -144,7 +143,7 @@ static void wk__run_one(wk_slot *w, store *s, const char *id, int attempt) {
     message = e.msg;
   } else {
     if (attempt > 1) pl_log(job, "attempt %d (the previous run was interrupted)", attempt);
-    pl_outcome out = pl_run(job, 0, PL_NSTAGES - 1);
+    pl_outcome out = pl_run(job, PL_STAGE_INGEST, PL_STAGE_PACKAGE);
     if (out == PL_CANCELED && atomic_load(&w->abort) && !atomic_load(&w->cancel)) {
       if (store_job_requeue(s, id, "server shutting down: job re-queued", &e))
         p_log(P_LOG_ERROR, "job %s: cannot re-queue: %s", id, e.msg);
@@ -210,8 +209,7 @@ static void *wk__main(void *arg) {
 }
 
 int srv_workers_start(int n, p_err *e) {
-  wk__slots = calloc((size_t)n, sizeof *wk__slots);
-  if (!wk__slots) return p_err_set(e, P_ENOMEM, "out of memory");
+  wk__slots = p_xcalloc((size_t)n, sizeof *wk__slots);
   wk__n = n;
   atomic_store(&wk__stopping, false);
   for (int i = 0; i < n; i++) {

@@ -1,9 +1,11 @@
 /*
  * test_util.c - Check suites for common/: error table, buffers (limits,
- * JSON escaping), arenas, SHA-256 (FIPS 180-2 vectors), UTF-8 validation,
- * files.
+ * JSON and C escaping), arenas, SHA-256 (FIPS 180-2 vectors), UTF-8
+ * validation, files, allocation that dies with a message, growable arrays.
  */
 #include <check.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,78 @@ START_TEST(t_buf_json) {
   p_buf_json_str(&b, "a\"b\\c\n\x01", 7);
   ck_assert_str_eq(b.data, "\"a\\\"b\\\\c\\n\\u0001\"");
   p_buf_free(&b);
+}
+END_TEST
+
+START_TEST(t_buf_quote_c) {
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_quote(&b, "a\"b\\c\n\t\r\x01\x7f\xc3\xa9", 12, P_QUOTE_C);
+  ck_assert_str_eq(b.data, "\"a\\\"b\\\\c\\n\\t\\r\\x01\\x7f\xc3\xa9\"");
+  p_buf_reset(&b);
+  p_buf_quote(&b, "\x7f\x1f", 2, P_QUOTE_JSON); /* JSON leaves DEL as it is */
+  ck_assert_str_eq(b.data, "\"\x7f\\u001f\"");
+  p_buf_free(&b);
+}
+END_TEST
+
+/* p_die_hook: catch the death, keep the message. */
+static jmp_buf died_at;
+static char died_msg[512];
+static void died(const char *msg) {
+  snprintf(died_msg, sizeof died_msg, "%s", msg);
+  longjmp(died_at, 1);
+}
+
+START_TEST(t_alloc_dies_with_message) {
+  p_die_hook = died;
+  died_msg[0] = 0;
+  char *p = p_xmalloc(10);
+  strcpy(p, "ok");
+  p = p_xrealloc(p, 100);
+  ck_assert_str_eq(p, "ok");
+  free(p);
+  if (!setjmp(died_at)) {
+    p_alloc_fail_after(1); /* the next succeeds, the one after fails */
+    free(p_xstrdup("fine"));
+    (void)p_xcalloc(3, 1000);
+    ck_abort_msg("p_xcalloc returned after a failed allocation");
+  }
+  ck_assert_str_eq(died_msg, "out of memory (3 x 1000 bytes)");
+  p_alloc_fail_after(-1);
+  free(p_xmalloc(1)); /* the hook is spent */
+  if (!setjmp(died_at)) p_die("cannot happen: %d", 42);
+  ck_assert_str_eq(died_msg, "cannot happen: 42");
+  p_die_hook = NULL;
+}
+END_TEST
+
+/* Without a hook, p_die aborts the process. */
+START_TEST(t_die_aborts) {
+  p_alloc_fail_after(0);
+  (void)p_xmalloc(1);
+}
+END_TEST
+
+START_TEST(t_vec) {
+  P_VEC(int) h = {0};
+  for (int i = 0; i < 1000; i++) p_vec_push(NULL, &h, i * 3);
+  ck_assert_int_eq(h.n, 1000);
+  ck_assert_int_ge(h.cap, 1000);
+  for (int i = 0; i < 1000; i++) ck_assert_int_eq(h.v[i], i * 3);
+  p_vec_free(&h);
+  ck_assert_ptr_null(h.v);
+  ck_assert_int_eq(h.n, 0);
+  p_arena *a = p_arena_new();
+  P_VEC(const char *) s = {0};
+  for (int i = 0; i < 100; i++) p_vec_push(a, &s, p_arena_printf(a, "s%d", i));
+  ck_assert_int_eq(s.n, 100);
+  ck_assert_str_eq(s.v[0], "s0");
+  ck_assert_str_eq(s.v[99], "s99");
+  p_vec_reserve(a, &s, 1000);
+  ck_assert_int_ge(s.cap, 1000);
+  ck_assert_str_eq(s.v[42], "s42");
+  p_arena_free(a);
 }
 END_TEST
 
@@ -154,6 +228,10 @@ int main(void) {
   tcase_add_test(tc, t_err_table);
   tcase_add_test(tc, t_buf_limits);
   tcase_add_test(tc, t_buf_json);
+  tcase_add_test(tc, t_buf_quote_c);
+  tcase_add_test(tc, t_alloc_dies_with_message);
+  tcase_add_test_raise_signal(tc, t_die_aborts, SIGABRT);
+  tcase_add_test(tc, t_vec);
   tcase_add_test(tc, t_arena);
   tcase_add_test(tc, t_sha256);
   tcase_add_test(tc, t_utf8);

@@ -1,5 +1,6 @@
 /*
- * cli.c - `portalis`, the pipeline without the server.
+ * cli.c - `portalis`, the pipeline without the server: cli/ sits beside
+ * server/ on the same pipeline library and uses nothing of the server.
  *
  *   portalis translate FILE.py|DIR -o OUTDIR [--entry PATH] [--test] [--package] [-v]
  *
@@ -125,7 +126,7 @@ int main(int argc, char **argv) {
                                        {"test", no_argument, NULL, 't'}, {"package", no_argument, NULL, 'p'}, {"optimize", no_argument, NULL, 'O'}, {"no-assist", no_argument, NULL, 'A'},
                                        {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
   const char *out = NULL, *entry = NULL;
-  int last = 4;
+  int last = PL_STAGE_BUILD;
   bool optimize = false, no_assist = false;
   cli_ctx ctx = {0};
   int c;
@@ -134,8 +135,8 @@ int main(int argc, char **argv) {
     switch (c) {
     case 'o': out = optarg; break;
     case 'e': entry = optarg; break;
-    case 't': if (last < 5) last = 5; break;
-    case 'p': last = 6; break;
+    case 't': if (last < PL_STAGE_TEST) last = PL_STAGE_TEST; break;
+    case 'p': last = PL_STAGE_PACKAGE; break;
     case 'v': ctx.verbose = true; break;
     case 'O': optimize = true; break;
     case 'A': no_assist = true; break;
@@ -170,6 +171,7 @@ int main(int argc, char **argv) {
       return 1;
     }
     cfg.llm = &lc;
+    cfg.assist = llm_assist;
   }
   pl_job *job = pl_job_new(&cfg, "cli");
   job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL, NULL};
@@ -209,8 +211,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "portalis: entry '%s' not found in %s\n", entry, src);
     return 2;
   }
-  job->entry = strdup(entry);
-  pl_outcome o = pl_run(job, 0, last);
+  job->entry = p_xstrdup(entry);
+  pl_outcome o = pl_run(job, PL_STAGE_INGEST, last);
   if (o != PL_SUCCEEDED) {
     fprintf(stderr, "portalis: %s: %s%s%s\n", pl_outcome_name(o), job->reason, job->message[0] ? ": " : "", job->message);
   } else {

@@ -290,9 +290,8 @@ static int as__examples(pl_job *job, const as_target *t, p_buf *out) {
 }
 
 /* spec.json's entry for the function, if SpecGen wrote one. */
-static void as__spec_entry(pl_job *job, const as_target *t, p_buf *b) {
-  sg_spec *spec = job->spec;
-  cJSON *j = spec && spec->json ? cJSON_ParseWithLength(spec->json, spec->json_len) : NULL;
+static void as__spec_entry(const char *spec_json, const as_target *t, p_buf *b) {
+  cJSON *j = spec_json ? cJSON_Parse(spec_json) : NULL;
   cJSON *m, *it;
   cJSON_ArrayForEach(m, cJSON_GetObjectItem(j, "modules")) {
     const char *py = cJSON_GetStringValue(cJSON_GetObjectItem(m, "python"));
@@ -312,7 +311,7 @@ static void as__spec_entry(pl_job *job, const as_target *t, p_buf *b) {
   p_buf_puts(b, "(no spec entry)");
 }
 
-static char *as__messages(pl_job *job, const as_target *t, const char *prior) {
+static char *as__messages(pl_job *job, const char *spec_json, const as_target *t, const char *prior) {
   p_buf sys, user, out;
   p_buf_init(&sys, 0);
   p_buf_init(&user, 0);
@@ -329,7 +328,7 @@ static char *as__messages(pl_job *job, const as_target *t, const char *prior) {
                t->end_line, (int)(strlen(t->src) < AS_SRC_MAX ? strlen(t->src) : AS_SRC_MAX), t->src);
   p_buf_printf(&user, "Diagnostic (%s stage): %s\n\nSpec entry (the Rust shape chosen for it): ",
                pl_stages[t->stage].name, t->diag);
-  as__spec_entry(job, t, &user);
+  as__spec_entry(spec_json, t, &user);
   p_buf_puts(&user, "\n\nThe runtime crate the translation links against (sections of its API):\n");
   as__runtime_summary(&user);
   p_buf ex;
@@ -611,22 +610,45 @@ static int as__fuzz(pl_job *sub, as_ctx *ax, const as_target *t, const char *rew
   return rc;
 }
 
-/* Runs Ingest .. Test on a candidate job. Returns 0 or the failing code,
- * *failed the stage. */
-static int as__run(as_ctx *ax, pl_job *sub, int *failed, p_err *e) {
-  for (int i = 0; i <= 5; i++) {
-    sub->stage_index = i;
-    int64_t dl = p_mono_ms() + (int64_t)sub->cfg->stage_timeout_s[i] * 1000;
-    sub->stage_deadline_ms = dl < ax->deadline ? dl : ax->deadline;
-    int rc = pl_check(sub, e);
-    if (!rc) rc = pl_stages[i].run(sub, e);
-    if (rc) {
-      if (!e->code) e->code = rc;
-      *failed = i;
-      return rc;
-    }
+/* Runs Ingest .. Test on a candidate job through pl_run (so Ingest ..
+ * Transpile run isolated where the job's would), in the work dir the
+ * caller made. Returns 0 or the failing code (from the job's reason),
+ * *failed the stage, e->msg the job's message. */
+static int as__run(as_ctx *ax, pl_job *sub, int last, int *failed, p_err *e) {
+  (void)ax;
+  sub->no_assist = true;
+  pl_outcome out = pl_run(sub, PL_STAGE_INGEST, last);
+  if (out == PL_SUCCEEDED) return 0;
+  *failed = sub->stage_index;
+  p_code code = out == PL_CANCELED ? P_ECANCELED : out == PL_TIMED_OUT ? P_ETIMEOUT : P_EINTERNAL;
+  for (int c = 1; c < P__ECOUNT; c++)
+    if (!strcmp(p_code_name((p_code)c), sub->reason)) code = (p_code)c;
+  if (!strcmp(sub->reason, "unsupported")) code = P_EUNSUPPORTED;
+  return p_err_set(e, code, "%s", sub->message[0] ? sub->message : sub->reason);
+}
+
+/* spec.json of the job as SpecGen wrote it: from memory, or (Ingest ..
+ * SpecGen ran in a child process) by running them again on the side. */
+static char *as__spec_json(as_ctx *ax, pl_job *job) {
+  sg_spec *spec = job->spec;
+  if (spec && spec->json) return p_xstrndup(spec->json, spec->json_len);
+  pl_job *probe = pl_job_new(job->cfg, job->id);
+  probe->hooks = (pl_hooks){.ctx = ax, .log = NULL, .artifact = as__h_artifact, .canceled = as__h_canceled};
+  for (size_t i = 0; i < job->nfiles; i++)
+    pl_job_add_file(probe, job->files[i].path, job->files[i].data, job->files[i].len, NULL);
+  probe->entry = job->entry ? p_xstrdup(job->entry) : NULL;
+  char *json = NULL;
+  if (snprintf(probe->workdir, sizeof probe->workdir, "%.1000s/assist-spec", job->workdir) < (int)sizeof probe->workdir &&
+      p_mkdirs(probe->workdir, 0755) == 0) {
+    p_err e = {0};
+    int failed = -1;
+    as__run(ax, probe, PL_STAGE_SPECGEN, &failed, &e);
+    for (int i = 0; i < ax->narts; i++)
+      if (!strcmp(ax->arts[i].name, "spec.json")) json = p_xstrdup(ax->arts[i].data);
   }
-  return 0;
+  as__arts_clear(ax);
+  pl_job_free(probe);
+  return json;
 }
 
 /* Swaps the translation state of two jobs (the candidate's becomes the
@@ -643,6 +665,8 @@ static void as__adopt(pl_job *job, pl_job *sub) {
   AS_SWAP(report);
   AS_SWAP(report_free);
   AS_SWAP(cache_hit);
+  AS_SWAP(tm_funcs);
+  AS_SWAP(ntm_funcs);
 #undef AS_SWAP
 }
 
@@ -694,6 +718,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
          t.qualname, t.file, t.line, t.end_line, lc->model, lc->candidates);
 
   sbx_job_open_workdir(job); /* candidates' folders live inside it */
+  char *spec_json = as__spec_json(&ax, job);
   pl_file *base = as__files_copy(job->files, job->nfiles);
   cJSON *funcs = cJSON_CreateArray();
   p_buf summary, prior;
@@ -720,7 +745,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
       cJSON *aj = cJSON_CreateObject();
       cJSON_AddItemToArray(atts, aj);
       cJSON_AddNumberToObject(aj, "candidate", k);
-      char *msgs = as__messages(job, &t, prior.data);
+      char *msgs = as__messages(job, spec_json, &t, prior.data);
       char **ch = NULL;
       int nch = 0;
       p_err le = {0};
@@ -753,7 +778,8 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
       cJSON_AddStringToObject(aj, "rewrite", rewrite);
       pl_file *files = as__splice(base, job->nfiles, &t, rewrite);
       pl_job *sub = pl_job_new(cfg, job->id);
-      sub->hooks = (pl_hooks){.ctx = &ax, .log = as__h_log, .artifact = as__h_artifact, .canceled = as__h_canceled};
+      sub->hooks = (pl_hooks){.ctx = &ax, .log = as__h_log, .artifact = as__h_artifact, .canceled = as__h_canceled,
+                              .functions = job->hooks.functions /* a flag there: compute them */};
       for (size_t i = 0; i < job->nfiles; i++) pl_job_add_file(sub, files[i].path, files[i].data, files[i].len, NULL);
       sub->entry = job->entry ? p_xstrdup(job->entry) : NULL;
       sub->vectors = job->vectors;
@@ -766,7 +792,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
       p_mkdirs(sub->workdir, 0755);
       p_err se = {0};
       int failed = -1;
-      int src = as__run(&ax, sub, &failed, &se);
+      int src = as__run(&ax, sub, PL_STAGE_TEST, &failed, &se);
       char note[400] = "";
       if (!src) {
         p_err fe = {0};
@@ -894,6 +920,7 @@ int llm_assist(pl_job *job, int stage, int rc0, size_t first_diag, p_err *e) {
   }
   cJSON_Delete(rec);
   as__arts_clear(&ax);
+  free(spec_json);
   as__files_free(base, job->nfiles);
   as__target_free(&t);
   p_buf_free(&summary);

@@ -33,6 +33,7 @@
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -531,6 +532,7 @@ int pl_stage_build(pl_job *job, p_err *e) {
   job->cache_hit = false;
   if (cached[0] && access(cached, R_OK) == 0 && build__copy(cached, out, NULL) == 0) {
     job->cache_hit = true;
+    utimensat(AT_FDCWD, cached, NULL, 0); /* mtime = last use: the cache evicts by it */
     pl_log(job, "build cache hit %.16s: reusing the module built for an identical crate", key);
   } else {
     rc = build__compile(job, rt, bdir, out, e);

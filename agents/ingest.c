@@ -35,6 +35,7 @@
  */
 #include "ingest.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +157,55 @@ done:
 
 static void ing__program_free(void *p) { (void)p; /* everything is in the job arena */ }
 
+/* About how many tokens src has: runs of name/number characters, each
+ * operator character, each string literal; comments and blanks count
+ * nothing. Used only to refuse programs far too large to translate before
+ * the parser spends memory on them, so it may be rough. */
+static size_t ing__token_estimate(const char *s, size_t n) {
+  size_t count = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '#') {
+      while (i < n && s[i] != '\n') i++;
+    } else if (ch == '"' || ch == '\'') {
+      bool triple = i + 2 < n && s[i + 1] == (char)ch && s[i + 2] == (char)ch;
+      i += triple ? 3 : 1;
+      while (i < n) {
+        if (s[i] == '\\') i += 2;
+        else if (s[i] == (char)ch && (!triple || (i + 2 < n && s[i + 1] == (char)ch && s[i + 2] == (char)ch))) {
+          i += triple ? 3 : 1;
+          break;
+        } else if (s[i] == '\n' && !triple) break;
+        else i++;
+      }
+      count++;
+    } else if (isalnum(ch) || ch == '_' || ch >= 0x80) {
+      while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '.' || (unsigned char)s[i] >= 0x80)) i++;
+      count++;
+    } else {
+      if (!isspace(ch)) count++;
+      i++;
+    }
+  }
+  return count;
+}
+
 int pl_stage_ingest(pl_job *job, p_err *e) {
+  /* Proportional limit: the parse tree and the AST cost a few hundred
+   * bytes a token, so the memory a job may use bounds the tokens. */
+  size_t budget_mb = job->cfg->translate_memory_mb ? job->cfg->translate_memory_mb : 1024;
+  size_t max_tokens = budget_mb * 2048, tokens = 0;
+  for (size_t i = 0; i < job->nfiles; i++) {
+    const pl_file *f = &job->files[i];
+    size_t fl = strlen(f->path);
+    if (fl >= 3 && strcmp(f->path + fl - 3, ".py") == 0) tokens += ing__token_estimate(f->data, f->len);
+  }
+  if (tokens > max_tokens) {
+    snprintf(job->reason, sizeof job->reason, "too_large");
+    return p_err_set(e, P_ETOOBIG,
+                     "the program is too large to translate: about %zu tokens, at most %zu fit in the %zu MB "
+                     "a job may use", tokens, max_tokens, budget_mb);
+  }
   py_program *prog = p_arena_alloc(job->arena, sizeof *prog);
   prog->modules = p_arena_alloc(job->arena, sizeof(py_module *) * (job->nfiles + 1));
   uint32_t next_id = 1;

@@ -330,11 +330,20 @@ static void pkg__memory(pl_job *job) {
   tm_func *fs = NULL;
   int n = 0;
   p_err e = {0};
-  int rc = tm_funcs_of_program(job->ast, job->crate_dir, &fs, &n, &e);
+  int rc = 0;
+  bool own = true;
+  if (!job->ast && job->tm_funcs) {
+    /* Translated in a child process (pipeline.c): it sent the functions. */
+    fs = job->tm_funcs;
+    n = job->ntm_funcs;
+    own = false;
+  } else if (job->ast) {
+    rc = tm_funcs_of_program(job->ast, job->crate_dir, &fs, &n, &e);
+  }
   if (!rc && n) rc = job->hooks.functions(job->hooks.ctx, job, fs, n, &e);
   if (rc) pl_log(job, "translation memory: not stored: %s", e.msg);
   else if (n) pl_log(job, "translation memory: %d function(s) stored", n);
-  tm_funcs_free(fs, n);
+  if (own) tm_funcs_free(fs, n);
 }
 
 int pl_stage_package(pl_job *job, p_err *e) {

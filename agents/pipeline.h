@@ -61,6 +61,9 @@ typedef struct pl_config {
    * (P_EUNSUPPORTED, P_ECOMPILE, P_ETEST); 0 = a verified model rewrite now
    * holds the job's state up to Test. NULL = off. */
   int (*assist)(struct pl_job *job, int stage, int rc, size_t first_diag, p_err *e);
+  size_t translate_memory_mb; /* >0: Ingest..Transpile run in a child process
+                               * with this much address space on top of the
+                               * parent's; 0: in this process */
 } pl_config;
 
 /* Fills cfg with the configure-time defaults and the paths next to the
@@ -147,6 +150,9 @@ struct pl_job {
   void (*report_free)(void *);
   void (*ast_free)(void *);  /* frees job->ast/analysis/spec beyond the arena */
   bool cache_hit;          /* build reused a cached module */
+  struct tm_func *tm_funcs; /* translation-memory entries made by the isolated
+                             * translation child (job->ast stays there) */
+  int ntm_funcs;
 
   /* ---- outcome */
   pl_diag *diags;

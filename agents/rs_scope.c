@@ -1906,8 +1906,8 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
     rs_module *m = &p->mods[i];
     m->py = py->modules[i];
     /* Rust module name from the dotted name, unique within the crate */
-    const char *base = rs__fn_name(a, m->py->name);
-    const char *rm = p_arena_printf(a, "m_%s", base);
+    const char *rm = rs_mod_ident(a, m->py->name);
+    const char *base = rm + 2;
     for (int k = 2;; k++) {
       bool clash = false;
       for (int j = 0; j < i; j++)

@@ -25,6 +25,12 @@
  *      anything that escaped the process group with kill(-1) issued as that
  *      uid.
  *
+ * With o->seccomp, a syscall filter built once with libseccomp (deny list,
+ * EPERM: tracing, mounts and namespaces, kernel modules, bpf, perf, keys,
+ * io_uring, clock setting, sockets other than AF_UNIX) is applied last
+ * before the program runs: by bwrap (--seccomp FD) or, in rlimits mode,
+ * by the child itself after NO_NEW_PRIVS.
+ *
  * Memory is limited with RLIMIT_DATA, not RLIMIT_AS: V8 reserves ~16 GiB of
  * address space for a WebAssembly memory and cannot start under any
  * sensible RLIMIT_AS, while RLIMIT_DATA counts only what is really made
@@ -46,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -53,10 +60,16 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef HAVE_SECCOMP
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/socket.h>
+#endif
 
 #define SBX_SETPRIV "/usr/bin/setpriv"
 #define SBX_UID_SLOTS 256
-#define SBX_MAX_ARGS 256
+#define SBX_MAX_ARGS 512 /* bwrap's own ~100 and the 256 a test vector may have */
 
 static pthread_mutex_t sbx__lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -416,9 +429,13 @@ static bool sbx__under_system(const char *p) {
 /* The bwrap prefix: namespaces, the read-only system, private /tmp, the
  * caller's paths, then (as root) setpriv down to uid. Symlinked top dirs
  * (/bin -> usr/bin on merged-/usr systems) are recreated as symlinks. */
-static int sbx__bwrap_argv(sbx__args *a, const sbx_opts *o, long uid, char links[][PATH_MAX]) {
+static int sbx__bwrap_argv(sbx__args *a, const sbx_opts *o, long uid, char links[][PATH_MAX], bool seccomp) {
   int rc = 0;
   rc |= sbx__push(a, o->bwrap);
+  if (seccomp) {
+    rc |= sbx__push(a, "--seccomp");
+    rc |= sbx__push(a, "4");
+  }
   const char *fixed[] = {"--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
                          "--unshare-cgroup-try", "--die-with-parent", "--new-session",
                          "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
@@ -503,6 +520,82 @@ typedef struct {
   int fd;
 } sbx__stream;
 
+/* ------------------------------------------------------------- seccomp */
+
+#ifdef HAVE_SECCOMP
+static pthread_once_t sbx__bpf_once = PTHREAD_ONCE_INIT;
+static unsigned char *sbx__bpf;   /* the compiled filter (struct sock_filter[]) */
+static size_t sbx__bpf_len;
+
+static void sbx__bpf_build(void) {
+  scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+  if (!ctx) return;
+  static const char *const deny[] = {
+      "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "chroot",
+      "unshare", "setns", "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+      "bpf", "perf_event_open", "keyctl", "add_key", "request_key", "userfaultfd", "reboot", "swapon",
+      "swapoff", "acct", "quotactl", "open_by_handle_at", "name_to_handle_at", "iopl", "ioperm", "syslog",
+      "settimeofday", "clock_settime", "adjtimex", "clock_adjtime", "io_uring_setup", "io_uring_enter",
+      "io_uring_register", "fsopen", "fsmount", "move_mount", "open_tree", "mount_setattr", "lookup_dcookie",
+      "vhangup", "nfsservctl", NULL};
+  int rc = 0;
+  for (int i = 0; deny[i] && !rc; i++) {
+    int nr = seccomp_syscall_resolve_name(deny[i]);
+    if (nr == __NR_SCMP_ERROR) continue; /* not on this architecture */
+    rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+  }
+  /* No network but local sockets (bwrap has no network anyway; rlimits mode would). */
+  if (!rc) rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_NE, AF_UNIX));
+  int fd = rc ? -1 : memfd_create("sbx-bpf", MFD_CLOEXEC);
+  if (fd >= 0 && seccomp_export_bpf(ctx, fd) == 0) {
+    off_t len = lseek(fd, 0, SEEK_END);
+    unsigned char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    if (buf && pread(fd, buf, (size_t)len, 0) == len) {
+      sbx__bpf = buf;
+      sbx__bpf_len = (size_t)len;
+    } else {
+      free(buf);
+    }
+  }
+  if (fd >= 0) close(fd);
+  seccomp_release(ctx);
+}
+#endif
+
+/* The filter as a sealed memfd for bwrap (fd out) and as a program for
+ * the child (prog out). False when there is none. */
+static bool sbx__seccomp_prepare(int *fd, void *prog) {
+  *fd = -1;
+#ifdef HAVE_SECCOMP
+  pthread_once(&sbx__bpf_once, sbx__bpf_build);
+  if (!sbx__bpf) return false;
+  struct sock_fprog *p = prog;
+  p->len = (unsigned short)(sbx__bpf_len / sizeof(struct sock_filter));
+  p->filter = (struct sock_filter *)sbx__bpf;
+  int m = memfd_create("sbx-seccomp", MFD_CLOEXEC);
+  if (m < 0) return false;
+  if (write(m, sbx__bpf, sbx__bpf_len) != (ssize_t)sbx__bpf_len) {
+    close(m);
+    return false;
+  }
+  lseek(m, 0, SEEK_SET);
+  *fd = m;
+  return true;
+#else
+  (void)prog;
+  return false;
+#endif
+}
+
+bool sbx_seccomp_available(void) {
+#ifdef HAVE_SECCOMP
+  pthread_once(&sbx__bpf_once, sbx__bpf_build);
+  return sbx__bpf != NULL;
+#else
+  return false;
+#endif
+}
+
 void sbx_result_free(sbx_result *r) {
   if (!r) return;
   free(r->out);
@@ -513,7 +606,7 @@ void sbx_result_free(sbx_result *r) {
 
 static void sbx__child(const sbx_opts *o, const char *const *argv, const char *const *env,
                        int in_fd, int out_fd, int err_fd, int errpipe, long uid, bool bwrap,
-                       const char *cg_procs) {
+                       const char *cg_procs, int sc_fd, const void *sc_prog) {
   setsid();
   if (cg_procs) { /* join the run's pids group before anything forks */
     int fd = open(cg_procs, O_WRONLY | O_CLOEXEC);
@@ -532,8 +625,15 @@ static void sbx__child(const sbx_opts *o, const char *const *argv, const char *c
     if (dup3(errpipe, 3, O_CLOEXEC) < 0) goto fail;
     errpipe = 3;
   }
-  if (syscall(SYS_close_range, 4U, ~0U, 0) != 0)
-    for (int fd = 4; fd < 65536; fd++) close(fd);
+  /* bwrap reads the seccomp filter from fd 4 (--seccomp 4). */
+  unsigned keep = 4;
+  if (sc_fd >= 0 && bwrap) {
+    if (sc_fd != 4 && dup2(sc_fd, 4) < 0) goto fail;
+    if (sc_fd == 4) fcntl(4, F_SETFD, 0);
+    keep = 5;
+  }
+  if (syscall(SYS_close_range, keep, ~0U, 0) != 0)
+    for (int fd = (int)keep; fd < 65536; fd++) close(fd);
   struct rlimit rl;
   rl.rlim_cur = rl.rlim_max = (rlim_t)(o->cpu_s ? o->cpu_s : 10);
   setrlimit(RLIMIT_CPU, &rl);
@@ -554,6 +654,10 @@ static void sbx__child(const sbx_opts *o, const char *const *argv, const char *c
           setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid))
         goto fail;
     }
+  }
+  if (sc_prog && !bwrap) {
+    /* Last: the filter must not stop the set-up above. */
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, sc_prog)) goto fail;
   }
   execve(argv[0], (char *const *)argv, (char *const *)env);
 fail:;
@@ -581,12 +685,16 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
   static const char *const empty_env[] = {NULL};
   sbx__args *a = p_xcalloc(1, sizeof *a);
   char (*links)[PATH_MAX] = p_xcalloc(8, PATH_MAX);
-  int rc = bwrap ? sbx__bwrap_argv(a, o, uid, links) : 0;
+  int sc_fd = -1;
+  _Alignas(16) unsigned char sc_prog[64]; /* a struct sock_fprog */
+  bool sc = o->seccomp && sbx__seccomp_prepare(&sc_fd, sc_prog);
+  int rc = bwrap ? sbx__bwrap_argv(a, o, uid, links, sc) : 0;
   for (int i = 0; o->argv[i]; i++) rc |= sbx__push(a, o->argv[i]);
   if (rc) {
     free(a);
     free(links);
     sbx__uid_give(uid);
+    if (sc_fd >= 0) close(sc_fd);
     return p_err_set(e, P_EINVAL, "sandbox: too many arguments");
   }
   const char *const *env = o->env ? o->env : empty_env;
@@ -625,6 +733,7 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
     free(a);
     free(links);
     sbx__uid_give(uid);
+    if (sc_fd >= 0) close(sc_fd);
     return p_err_set(e, P_EIO, "sandbox: cannot set up pipes: %s", strerror(er));
   }
   if (uid >= 0 && o->cwd_writable) sbx__chown_tree(o->cwd, uid);
@@ -634,7 +743,11 @@ int sbx_run(const sbx_opts *o, sbx_result *r, p_err *e) {
 
   int64_t t0 = p_mono_ms();
   pid_t pid = fork();
-  if (pid == 0) sbx__child(o, a->argv, env, in_fd, outp[1], errp[1], exp[1], uid, bwrap, cg ? cg_procs : NULL);
+  if (sc) strncat(r->mode, "+seccomp", sizeof r->mode - strlen(r->mode) - 1);
+  if (pid == 0)
+    sbx__child(o, a->argv, env, in_fd, outp[1], errp[1], exp[1], uid, bwrap, cg ? cg_procs : NULL, sc_fd,
+               sc ? sc_prog : NULL);
+  if (sc_fd >= 0) close(sc_fd);
   int fork_err = errno;
   close(in_fd);
   close(outp[1]);

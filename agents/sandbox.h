@@ -60,6 +60,11 @@ typedef struct sbx_opts {
   void *cancel_ctx;
   /* Trusted internal call (probes): keep our uid even as root. */
   bool keep_uid;
+  /* Install the syscall filter (libseccomp; no effect in a build without
+   * it): ptrace, mount, namespaces, kernel modules, bpf, keyrings,
+   * io_uring, network sockets... fail with EPERM. result.mode says
+   * "+seccomp" when it was in force. */
+  bool seccomp;
 } sbx_opts;
 
 typedef struct sbx_result {
@@ -91,6 +96,8 @@ int sbx_python_resolve(const char *python3, char *exe, char *prefix, p_err *e);
 
 /* Human string of the sandbox a plain run would get ("bwrap+uid" ...). */
 const char *sbx_mode_name(const char *bwrap);
+/* Whether runs with o.seccomp really get the syscall filter here. */
+bool sbx_seccomp_available(void);
 
 /* ------------------------------------------- backend helpers (backend.c)
  * Shared by the Build, Test and Package agents (build.c, test.c,

@@ -259,6 +259,7 @@ static int test__run(pl_job *job, const char *const *argv, const char *const *en
   o.stdin_len = v->stdin_len;
   o.output_max = cfg->run_output_max ? cfg->run_output_max : (4u << 20);
   o.cpu_s = cfg->run_timeout_s > 0 ? cfg->run_timeout_s : 10;
+  o.seccomp = true; /* the program is the user's: CPython and WASM runs alike */
   o.mem_mb = cfg->run_memory_mb ? cfg->run_memory_mb : 1024;
   o.nproc = 64;
   o.fsize_mb = 16;
@@ -414,7 +415,9 @@ int pl_stage_test(pl_job *job, p_err *e) {
   cJSON *rep = sbx_job_report(job);
   cJSON_DeleteItemFromObject(rep, "test");
   cJSON *t = cJSON_AddObjectToObject(rep, "test");
-  cJSON_AddStringToObject(t, "sandbox", sbx_mode_name(cfg->bwrap));
+  char mode[128];
+  snprintf(mode, sizeof mode, "%s%s", sbx_mode_name(cfg->bwrap), sbx_seccomp_available() ? "+seccomp" : "");
+  cJSON_AddStringToObject(t, "sandbox", mode);
   cJSON_AddStringToObject(t, "entry", job->entry);
   cJSON_AddBoolToObject(t, "skip_test", job->skip_test);
   if (!job->skip_test) {
@@ -435,7 +438,7 @@ int pl_stage_test(pl_job *job, p_err *e) {
   const pl_vector *vec = job->nvectors ? job->vectors : &dflt;
   size_t nvec = job->nvectors ? job->nvectors : 1;
   if (job->skip_test) nvec = 1;
-  int failures = 0;
+  int failures = 0, timeouts = 0;
   char first_msg[512] = "";
   const char *py_ro[] = {py_prefix, NULL};
   for (size_t vi = 0; vi < nvec && !rc; vi++) {
@@ -509,7 +512,14 @@ int pl_stage_test(pl_job *job, p_err *e) {
       cJSON_AddBoolToObject(vj, "match", ok);
       char *args = test__args_text(v);
       char msg[1024] = "";
-      if (!same_out) {
+      bool timed = pr.timed_out || wr.timed_out;
+      if (timed) {
+        /* A program that does not finish in time (a loop) is timed_out,
+         * whatever it printed before it was stopped. */
+        timeouts++;
+        snprintf(msg, sizeof msg, "the program ran past the %d s limit of one run (%s)", cfg->run_timeout_s,
+                 pr.timed_out && wr.timed_out ? "CPython and WASM" : pr.timed_out ? "CPython" : "WASM");
+      } else if (!same_out) {
         p_buf d;
         p_buf_init(&d, 0);
         int line = 0;
@@ -563,6 +573,10 @@ int pl_stage_test(pl_job *job, p_err *e) {
   rc = pl_artifact(job, "report.json", "application/json", json, strlen(json), e);
   free(json);
   if (rc) return rc;
+  if (failures && timeouts == failures) {
+    snprintf(job->reason, sizeof job->reason, "timed_out");
+    return p_err_set(e, P_ETIMEOUT, "%s", first_msg);
+  }
   if (failures) {
     snprintf(job->reason, sizeof job->reason, "test_failure");
     return p_err_set(e, P_ETEST, "WASM and CPython disagree on %d of %zu vector%s; %s", failures, nvec,

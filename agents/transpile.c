@@ -97,6 +97,55 @@ int rs_translate_source(p_arena *a, const char *path, const char *src, const cha
   return rc;
 }
 
+/* Rust module name of a Python module: "m_" and the dotted name with '.'
+ * as "__"; ASCII letters, digits and '_' are kept, every other byte
+ * (hyphen, space, '{', UTF-8 of "naïve"...) becomes "_x" and two hex
+ * digits, so the result is always one valid Rust identifier whatever the
+ * uploaded file was called, and no text of the name reaches the crate as
+ * code. Distinct names can only meet through a literal "_x" in a name;
+ * rs_program_build appends a counter to keep names unique in a crate. */
+const char *rs_mod_ident(p_arena *a, const char *dotted) {
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_puts(&b, "m_");
+  for (const unsigned char *p = (const unsigned char *)dotted; *p; p++) {
+    if (*p == '.') p_buf_puts(&b, "__");
+    else if ((*p < 0x80 && isalnum(*p)) || *p == '_') p_buf_putc(&b, (char)*p);
+    else p_buf_printf(&b, "_x%02x", *p);
+  }
+  const char *r = p_arena_strndup(a, b.data ? b.data : "m_", b.len);
+  p_buf_free(&b);
+  return r;
+}
+
+/* A Rust string literal ("...", with quotes) holding s: '"', '\\' and every
+ * control or non-ASCII byte escaped, UTF-8 kept as \u{..} where valid. */
+const char *rs_str_lit(p_arena *a, const char *s) {
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_buf_putc(&b, '"');
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') p_buf_printf(&b, "\\%c", *p);
+    else if (*p >= 0x20 && *p < 0x7f) p_buf_putc(&b, (char)*p);
+    else if (*p < 0x80) p_buf_printf(&b, "\\u{%x}", *p);
+    else {
+      /* One UTF-8 sequence (upload names are valid UTF-8; anything else
+       * is written as U+FFFD). */
+      int n = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : -1;
+      uint32_t cp = n == 3 ? *p & 7u : n == 2 ? *p & 15u : *p & 31u;
+      int k = 0;
+      while (n > 0 && k < n && (p[k + 1] & 0xc0) == 0x80) cp = (cp << 6) | (p[++k] & 63u);
+      if (n < 0 || k != n || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000)) cp = 0xfffd;
+      p_buf_printf(&b, "\\u{%x}", (unsigned)cp);
+      p += k;
+    }
+  }
+  p_buf_putc(&b, '"');
+  const char *r = p_arena_strndup(a, b.data, b.len);
+  p_buf_free(&b);
+  return r;
+}
+
 /* Cargo package name from the entry path: "tools/My-Script.py" -> "my_script". */
 static const char *tr__crate_name(p_arena *a, const char *entry) {
   const char *base = entry ? strrchr(entry, '/') : NULL;

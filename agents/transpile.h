@@ -185,6 +185,11 @@ typedef struct rs_file {
   size_t len;
 } rs_file;
 
+/* The Rust module name of a dotted Python module name ("pkg.my-mod" ->
+ * "m_pkg__my_x2dmod"): always a valid identifier. Arena string. */
+const char *rs_mod_ident(p_arena *a, const char *dotted);
+/* s as a Rust string literal, quotes included, safely escaped. Arena string. */
+const char *rs_str_lit(p_arena *a, const char *s);
 /* Generates every file of the crate for a built program into the arena.
  * crate_name is the Cargo package name. */
 int rs_crate_files(rs_program *p, const char *crate_name, rs_file **files, int *nfiles, p_err *e);

@@ -101,6 +101,7 @@ class Measure:
         self.whole = []
         self.inproc = []
         self.outs = []
+        self.errs = []
 
     def add(self, cmd, stdin, cwd, clock):
         c0 = child_cpu()
@@ -111,6 +112,7 @@ class Measure:
         if t is not None:
             self.inproc.append((t["run_cpu_ms"] if clock == "cpu" else t["run_ms"]) / 1000.0)
         self.outs.append((out, rc))
+        self.errs.append(b"\n".join(l for l in err.splitlines() if not l.startswith(b"portalis-timing ")))
         return out, rc, err
 
     def med(self):
@@ -161,6 +163,13 @@ def bench_one(name, kind, src, cwd, script, args, stdin, runs, tmp, clock, pytho
     status = "same"
     if not same:
         status = "DIFFERENT OUTPUT" if wa.outs[0] != ref else "UNSTABLE OUTPUT"
+        for side, m in (("python", py), ("pyrun", pyin), ("wasm", wa)):
+            for i, (o, rc) in enumerate(m.outs):
+                if (o, rc) != ref:
+                    status += "; %s run %d: rc %s, %d bytes (python: rc %s, %d bytes)%s" % (
+                        side, i + 1, rc, len(o), ref[1], len(ref[0]),
+                        (", stderr: " + m.errs[i][-200:].decode("utf-8", "replace").strip().replace("\n", " | "))
+                        if m.errs[i].strip() else "")
     r = {"name": name, "kind": kind, "tt": tt, "size": size, "same": same,
          "py": py.med(), "pyin": pyin.med_in(), "wa": wa.med(), "wain": wa.med_in()}
     r["x"] = r["py"] / r["wa"] if r["wa"] else None

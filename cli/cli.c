@@ -13,6 +13,7 @@
 #include "llm.h"
 #include "pipeline.h"
 
+#include <locale.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -109,6 +110,8 @@ static void cli__usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* libarchive (Package, crate.tar.gz) converts names through the locale. */
+  if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "");
   if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
     cli__usage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

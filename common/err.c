@@ -33,6 +33,7 @@ static const struct {
   [P_EFORBIDDEN] = {"forbidden", "Forbidden", 403},
   [P_EINTERNAL] = {"internal", "Internal error", 500},
   [P_EEMPTY] = {"empty_upload", "Empty upload", 400},
+  [P_EGONE] = {"gone", "Gone", 410},
 };
 
 static int err__vset(p_err *e, p_code code, const char *file, int line, int col,

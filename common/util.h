@@ -38,6 +38,7 @@ typedef enum {
   P_EFORBIDDEN,    /* authenticated but not allowed */
   P_EINTERNAL,     /* our bug */
   P_EEMPTY,        /* the request carried nothing to work on (an empty upload) */
+  P_EGONE,         /* existed, expired and deleted (retention) */
   P__ECOUNT
 } p_code;
 

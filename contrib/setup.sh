@@ -15,7 +15,7 @@ GRAMMAR_VERSION=0.23.6
 PACKAGES=(
   build-essential autoconf automake libtool pkg-config autoconf-archive
   libmicrohttpd-dev libcjson-dev libsqlite3-dev sqlite3 libtree-sitter-dev
-  libcurl4-openssl-dev libarchive-dev check
+  libcurl4-openssl-dev libarchive-dev libseccomp-dev check wrk
   rustc libstd-rust-dev-wasm32 binaryen wabt
   bubblewrap python3 curl zip unzip
   chromium

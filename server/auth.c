@@ -4,14 +4,39 @@
  * A token is "ptl_" + 48 random hex digits, printed once by
  * `portalisd token create`; the store keeps only its SHA-256. With auth
  * required (--require-auth, or any listen address beyond loopback) every
- * /api/v1 call must present a valid token and sees only its own jobs. With
+ * /api/v1 call must present a valid token and sees only its own jobs (a
+ * read-only token sees every job and changes nothing). With
  * auth off, calls without a token share the anonymous owner (0); a token, if
  * presented, is still checked and scopes the call to its owner.
+ *
+ * Checking a token is a read (store_token_check writes last_used_at at most
+ * once a minute). A token that checked out is remembered for one second,
+ * keyed by the secret's SHA-256, so a client polling hard costs one lookup
+ * a second; revoking a token therefore takes effect within a second.
  */
 #include "srv.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#define AUTH__SLOTS 256
+#define AUTH__TTL_MS 1000
+typedef struct auth__cached {
+  char hash[65];
+  int64_t owner, until_ms;
+  bool read_only;
+} auth__cached;
+static auth__cached auth__cache[AUTH__SLOTS];
+static pthread_mutex_t auth__lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned auth__slot(const char *hash) {
+  char head[9];
+  memcpy(head, hash, 8);
+  head[8] = 0;
+  return (unsigned)(strtoul(head, NULL, 16) % AUTH__SLOTS);
+}
 
 int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e) {
   memset(id, 0, sizeof *id);
@@ -26,10 +51,33 @@ int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e) {
   const char *tok = authorization + 7;
   while (*tok == ' ') tok++;
   if (!*tok || strlen(tok) > 200) return p_err_set(e, P_EAUTH, "malformed bearer token");
-  store *s = store_get(e);
-  if (!s) return P_EDB;
-  int rc = store_token_check(s, tok, &id->owner, &id->read_only, e);
-  if (rc) return rc;
+  char hash[65];
+  p_sha256_hex(tok, strlen(tok), hash);
+  unsigned k = auth__slot(hash);
+  int64_t now = p_mono_ms();
+  pthread_mutex_lock(&auth__lock);
+  auth__cached *c = &auth__cache[k];
+  bool hit = c->until_ms > now && !strcmp(c->hash, hash);
+  if (hit) {
+    id->owner = c->owner;
+    id->read_only = c->read_only;
+  }
+  pthread_mutex_unlock(&auth__lock);
+  if (!hit) {
+    store *s = store_get(e);
+    if (!s) return P_EDB;
+    int rc = store_token_check(s, tok, &id->owner, &id->read_only, e);
+    if (rc) return rc;
+    pthread_mutex_lock(&auth__lock);
+    snprintf(c->hash, sizeof c->hash, "%s", hash);
+    c->owner = id->owner;
+    c->read_only = id->read_only;
+    c->until_ms = now + AUTH__TTL_MS;
+    pthread_mutex_unlock(&auth__lock);
+  }
+  /* A read-only token reads every job: the account that mints tokens is
+   * the operator's, which sees them all (docs/openapi.json). */
+  if (id->read_only) id->owner = STORE_OWNER_ANY;
   id->authenticated = true;
   return 0;
 }

@@ -45,6 +45,18 @@ void srv_usage(FILE *f) {
       "                       (0: never; it saves ~12%% on a 1.5 MB module for ~1 s) [PORTALIS_WASM_OPT_MAX]\n"
       "  --shutdown-grace S   on SIGTERM, seconds running jobs may finish before they are re-queued,\n"
       "                       0..3600, default 10\n"
+      "  --retain-days N      finished jobs (rows, artifacts) are deleted N days after they end,\n"
+      "                       1..36500, default 30 [PORTALIS_RETAIN_DAYS]\n"
+      "  --cache-max BYTES    build cache size cap; least recently used modules are evicted past it,\n"
+      "                       1048576..1099511627776, default 1073741824 [PORTALIS_CACHE_MAX]\n"
+      "  --translate-memory MB  address space one job's translation (ingest..transpile, in a child\n"
+      "                       process) may use, 64..65536, default 1024 [PORTALIS_TRANSLATE_MEMORY]\n"
+      "  --max-connections N  open HTTP connections, 16..1000000, default 4096 (less if the file\n"
+      "                       limit is lower: 64 descriptors stay free) [PORTALIS_MAX_CONNECTIONS]\n"
+      "  --max-connections-per-ip N  per client address, 1..1000000, default 128\n"
+      "  --header-timeout S   seconds a new connection has to send complete request headers,\n"
+      "                       1..600, default 10; afterwards it may idle 120 s\n"
+      "  --public-metrics     /metrics and /readyz answer without a token under --require-auth\n"
       "  --gpu MODE           translation-memory search device: auto (a CUDA GPU if one is usable,\n"
       "                       else the CPU), off (CPU), require (refuse to start without one) [PORTALIS_GPU]\n"
       "  --llm-url URL        OpenAI-compatible endpoint (NVIDIA NIM, vLLM, ...) that rewrites functions\n"
@@ -121,6 +133,13 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
   srv_cfg.max_attempts = 3;
   srv_cfg.shutdown_grace_s = 10;
   srv_cfg.data_dir = "var";
+  srv_cfg.retain_days = 30;
+  srv_cfg.cache_max = (uint64_t)1 << 30;
+  srv_cfg.pl.translate_memory_mb = 1024;
+  srv_cfg.max_connections = 4096;
+  srv_cfg.max_per_ip = 128;
+  srv_cfg.header_timeout_s = 10;
+  srv_cfg.idle_timeout_s = 120;
   long long n;
   const char *env;
   if ((env = getenv("PORTALIS_LISTEN")) && *env && cfg__listen(env, e)) return e->code;
@@ -147,13 +166,30 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
     if (cfg__num("PORTALIS_WASM_OPT_MAX", env, 0, 1 << 30, &n, e)) return e->code;
     srv_cfg.pl.wasm_opt_max = (uint64_t)n;
   }
+  if ((env = getenv("PORTALIS_RETAIN_DAYS")) && *env) {
+    if (cfg__num("PORTALIS_RETAIN_DAYS", env, 1, 36500, &n, e)) return e->code;
+    srv_cfg.retain_days = (int)n;
+  }
+  if ((env = getenv("PORTALIS_CACHE_MAX")) && *env) {
+    if (cfg__num("PORTALIS_CACHE_MAX", env, 1 << 20, 1LL << 40, &n, e)) return e->code;
+    srv_cfg.cache_max = (uint64_t)n;
+  }
+  if ((env = getenv("PORTALIS_TRANSLATE_MEMORY")) && *env) {
+    if (cfg__num("PORTALIS_TRANSLATE_MEMORY", env, 64, 65536, &n, e)) return e->code;
+    srv_cfg.pl.translate_memory_mb = (size_t)n;
+  }
+  if ((env = getenv("PORTALIS_MAX_CONNECTIONS")) && *env) {
+    if (cfg__num("PORTALIS_MAX_CONNECTIONS", env, 16, 1000000, &n, e)) return e->code;
+    srv_cfg.max_connections = (int)n;
+  }
   if ((env = getenv("PORTALIS_GPU")) && *env && cfg__gpu("PORTALIS_GPU", env, e)) return e->code;
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
   llm_config_default(&srv_cfg.llm);
   if (llm_config_env(&srv_cfg.llm, e)) return e->code;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
-         O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_GPU, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
+         O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_RETAIN, O_CACHEMAX, O_TMEM, O_MAXCONN, O_PERIP, O_HDRTO,
+         O_PUBMET, O_GPU, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -161,6 +197,10 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"require-auth", no_argument, NULL, O_AUTH}, {"web-dir", required_argument, NULL, O_WEB},
       {"stage-timeout", required_argument, NULL, O_STAGE}, {"shutdown-grace", required_argument, NULL, O_GRACE},
       {"test-hooks", no_argument, NULL, O_HOOKS}, {"wasm-opt-max", required_argument, NULL, O_WOPT}, {"log-level", required_argument, NULL, O_LOG},
+      {"retain-days", required_argument, NULL, O_RETAIN}, {"cache-max", required_argument, NULL, O_CACHEMAX},
+      {"translate-memory", required_argument, NULL, O_TMEM}, {"max-connections", required_argument, NULL, O_MAXCONN},
+      {"max-connections-per-ip", required_argument, NULL, O_PERIP},
+      {"header-timeout", required_argument, NULL, O_HDRTO}, {"public-metrics", no_argument, NULL, O_PUBMET},
       {"gpu", required_argument, NULL, O_GPU},
       {"llm-url", required_argument, NULL, O_LLM_URL}, {"llm-model", required_argument, NULL, O_LLM_MODEL},
       {"llm-key-file", required_argument, NULL, O_LLM_KEYF}, {"llm-config", required_argument, NULL, O_LLM_CONF},
@@ -197,6 +237,31 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       srv_cfg.shutdown_grace_s = (int)n;
       break;
     case O_HOOKS: srv_cfg.pl.test_hooks = true; break;
+    case O_RETAIN:
+      if (cfg__num("--retain-days", optarg, 1, 36500, &n, e)) return e->code;
+      srv_cfg.retain_days = (int)n;
+      break;
+    case O_CACHEMAX:
+      if (cfg__num("--cache-max", optarg, 1 << 20, 1LL << 40, &n, e)) return e->code;
+      srv_cfg.cache_max = (uint64_t)n;
+      break;
+    case O_TMEM:
+      if (cfg__num("--translate-memory", optarg, 64, 65536, &n, e)) return e->code;
+      srv_cfg.pl.translate_memory_mb = (size_t)n;
+      break;
+    case O_MAXCONN:
+      if (cfg__num("--max-connections", optarg, 16, 1000000, &n, e)) return e->code;
+      srv_cfg.max_connections = (int)n;
+      break;
+    case O_PERIP:
+      if (cfg__num("--max-connections-per-ip", optarg, 1, 1000000, &n, e)) return e->code;
+      srv_cfg.max_per_ip = (int)n;
+      break;
+    case O_HDRTO:
+      if (cfg__num("--header-timeout", optarg, 1, 600, &n, e)) return e->code;
+      srv_cfg.header_timeout_s = (int)n;
+      break;
+    case O_PUBMET: srv_cfg.public_metrics = true; break;
     case O_GPU: if (cfg__gpu("--gpu", optarg, e)) return e->code; break;
     case O_WOPT:
       if (cfg__num("--wasm-opt-max", optarg, 0, 1 << 30, &n, e)) return e->code;

@@ -10,6 +10,18 @@
  * Routing is a table of {method, pattern, handler}; "{}" matches one path
  * segment. An unknown path is 404, a known path with another method 405 with
  * an Allow header. Authentication is checked before any body is read.
+ *
+ * Connections: a global limit below the process's file limit (so accept
+ * never fails for lack of descriptors and there is room left for new
+ * clients), a per-address limit (one client cannot take them all), and
+ * a short timeout until the request headers are complete (an idle socket
+ * that never says anything is closed after --header-timeout seconds; a
+ * connection that sent a request may then idle 120 s).
+ *
+ * Shutdown keeps the listening socket open: new uploads get 503
+ * shutting_down, /readyz 503, waiting requests are answered and event
+ * streams end with their `end` event; the socket closes only when the
+ * process stops.
  */
 #define PORTALIS_SRV_HTTP_INTERNAL 1
 #include "srv.h"
@@ -20,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -84,6 +97,7 @@ static const char *http__status_title(int status) {
   case 404: return "Not Found";
   case 405: return "Method Not Allowed";
   case 409: return "Conflict";
+  case 410: return "Gone";
   case 413: return "Content Too Large";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
@@ -168,7 +182,12 @@ static ssize_t http__sse_read(void *cls, uint64_t pos, char *buf, size_t max) {
     }
     p_buf_reset(&r->sse);
     r->sse_off = 0;
-    if (r->sse_end || srv_hub_closing()) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (r->sse_end) return MHD_CONTENT_READER_END_OF_STREAM;
+    if (srv_hub_closing()) {
+      p_buf_puts(&r->sse, "event: end\ndata: {\"reason\":\"shutting_down\"}\n\n");
+      r->sse_end = true;
+      continue;
+    }
     uint64_t gen = srv_hub_gen();
     p_err e = {0};
     store *s = store_get(&e);
@@ -289,7 +308,7 @@ static enum MHD_Result http__post_iter(void *cls, enum MHD_ValueKind kind, const
     }
     if (size && p_buf_append(&r->cur_part->data, data, size)) r->too_big = true;
   } else if (key && !strcmp(key, "options")) {
-    if (size) p_buf_append(&r->form_options, data, size);
+    if (size && p_buf_append(&r->form_options, data, size)) r->options_too_big = true;
   } else if (key && !strcmp(key, "entry")) {
     if (size) p_buf_append(&r->form_entry, data, size);
   }
@@ -308,9 +327,11 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
     r = p_xcalloc(1, sizeof *r);
     *req_cls = r;
     r->conn = conn;
+    /* The headers are complete: from here the longer idle timeout applies. */
+    MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)srv_cfg.idle_timeout_s);
     r->method = method;
     r->url = url;
-    p_buf_init(&r->form_options, 1 << 20);
+    p_buf_init(&r->form_options, SRV_MAX_OPTIONS);
     p_buf_init(&r->form_entry, 4096);
     char allow[128];
     r->route = http__route(r, allow);
@@ -329,7 +350,10 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         return srv_problem(r, 404, "not_found", detail, NULL);
       }
     }
-    if (r->route->api) {
+    /* Under --require-auth, /metrics and /readyz (what they show is about
+     * everybody's jobs) need a token too unless --public-metrics. */
+    bool ops = r->route->handler == srv_misc_metrics || r->route->handler == srv_misc_readyz;
+    if (r->route->api || (ops && srv_cfg.require_auth && !srv_cfg.public_metrics)) {
       p_err e = {0};
       if (srv_auth_identify(srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION), &r->who, &e))
         return srv_problem(r, e.code == P_EAUTH ? 401 : 503, p_code_name(e.code), e.msg, NULL);
@@ -378,6 +402,11 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
   if (r->too_big) {
     char detail[160];
     snprintf(detail, sizeof detail, "the upload is larger than the limit of %zu bytes", srv_cfg.max_upload);
+    return srv_problem(r, 413, "too_large", detail, NULL);
+  }
+  if (r->options_too_big) {
+    char detail[160];
+    snprintf(detail, sizeof detail, "the options field is larger than the limit of %d bytes", SRV_MAX_OPTIONS);
     return srv_problem(r, 413, "too_large", detail, NULL);
   }
   if (r->malformed) return srv_problem(r, 400, "malformed_body", "the multipart body could not be parsed", NULL);
@@ -429,12 +458,28 @@ int srv_http_start(p_err *e) {
     return p_err_set(e, P_EINVAL, "--listen: '%s' is not an IPv4 or IPv6 address", srv_cfg.listen_host);
   }
   (void)slen;
+  /* Descriptors: raise the soft limit to the hard one, keep 64 for the
+   * database, pipes and sandboxed tools. */
+  struct rlimit nf;
+  unsigned max_conn = (unsigned)srv_cfg.max_connections;
+  if (getrlimit(RLIMIT_NOFILE, &nf) == 0) {
+    if (nf.rlim_cur < nf.rlim_max) {
+      nf.rlim_cur = nf.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &nf);
+      getrlimit(RLIMIT_NOFILE, &nf);
+    }
+    if (nf.rlim_cur != RLIM_INFINITY && nf.rlim_cur < (rlim_t)max_conn + 128)
+      max_conn = nf.rlim_cur > 192 ? (unsigned)(nf.rlim_cur - 128) : 64;
+  }
+  unsigned per_ip = (unsigned)srv_cfg.max_per_ip;
+  if (per_ip > max_conn) per_ip = max_conn;
   http__daemon = MHD_start_daemon(flags, (uint16_t)srv_cfg.port, NULL, NULL, http__access, NULL,
                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                   MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
                                   MHD_OPTION_NOTIFY_COMPLETED, http__completed, NULL,
-                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-                                  MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000,
+                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv_cfg.header_timeout_s,
+                                  MHD_OPTION_CONNECTION_LIMIT, max_conn,
+                                  MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                                   MHD_OPTION_END);
   if (!http__daemon)
     return p_err_set(e, P_EIO, "cannot listen on %s:%d (address in use or not permitted)",
@@ -448,12 +493,13 @@ int srv_http_start(p_err *e) {
 int srv_http_port(void) { return http__port; }
 
 void srv_http_quiesce(void) {
+  /* The listening socket stays open (see the top): requests keep being
+   * answered, with 503 where they would start work; parked requests are
+   * woken by srv_hub_close. */
   srv_hub_close();
-  if (http__daemon) {
-    MHD_socket fd = MHD_quiesce_daemon(http__daemon);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
-  }
 }
+
+bool srv_http_stopping(void) { return srv_hub_closing(); }
 
 void srv_http_stop(void) {
   if (!http__daemon) return;

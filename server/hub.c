@@ -105,7 +105,12 @@ void srv_hub_start(void) {
   pthread_create(&hub__ticker, NULL, hub__tick, NULL);
 }
 
-void srv_hub_close(void) { atomic_store(&hub__closing, true); }
+void srv_hub_close(void) {
+  atomic_store(&hub__closing, true);
+  /* Parked requests answer now: long-polls with the current state, event
+   * streams with their end event (the listening socket stays open). */
+  if (atomic_load(&hub__open)) hub__resume("*");
+}
 
 void srv_hub_stop(void) {
   if (!atomic_load(&hub__open)) return;

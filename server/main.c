@@ -11,11 +11,13 @@
 #include "srv.h"
 
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern atomic_bool srv_ready;
 
@@ -106,6 +108,10 @@ static int main__token(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  /* libarchive converts entry names through the locale: without a UTF-8
+   * one, non-ASCII names fail ("Can't translate pathname"). Only LC_CTYPE:
+   * number formatting stays "C". */
+  if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "");
   p_err e = {0};
   int rc = srv_config_parse(argc, argv, &e);
   if (rc == 1) return 0;
@@ -122,14 +128,14 @@ int main(int argc, char **argv) {
   /* The data directory is made absolute once: work dirs and the build
    * cache are handed to sandboxed tools that run elsewhere. */
   static char data[PATH_MAX], cache[PATH_MAX + 16], tmp[PATH_MAX + 16];
-  if (p_mkdirs(srv_cfg.data_dir, 0700) || !realpath(srv_cfg.data_dir, data)) {
+  if (p_mkdirs(srv_cfg.data_dir, 0700) || !realpath(srv_cfg.data_dir, data) || chmod(data, 0700)) {
     fprintf(stderr, "portalisd: cannot create the data directory %s\n", srv_cfg.data_dir);
     return 1;
   }
   srv_cfg.data_dir = data;
   snprintf(cache, sizeof cache, "%s/cache", data);
   snprintf(tmp, sizeof tmp, "%s/tmp", data);
-  if (p_mkdirs(cache, 0700) || p_mkdirs(tmp, 0700)) {
+  if (p_mkdirs(cache, 0700) || p_mkdirs(tmp, 0700) || chmod(cache, 0700) || chmod(tmp, 0700)) {
     fprintf(stderr, "portalisd: cannot create %s/cache and %s/tmp\n", data, data);
     return 1;
   }
@@ -158,6 +164,22 @@ int main(int argc, char **argv) {
   }
   if (requeued || failed)
     p_log(P_LOG_INFO, "recovered jobs left running: %d re-queued, %d marked error (interrupted)", requeued, failed);
+  size_t stale = 0;
+  srv_workdirs_clean(tmp, &stale);
+  if (stale) p_log(P_LOG_INFO, "removed %zu work folder(s) left by a stopped process", stale);
+  /* Retention; with --test-hooks, PORTALIS_TEST_RETAIN_MS shortens it to
+   * milliseconds and sweeps every 200 ms. */
+  int64_t retain_ms = (int64_t)srv_cfg.retain_days * 86400 * 1000, sweep_ms = 60000;
+  const char *tr = getenv("PORTALIS_TEST_RETAIN_MS");
+  if (srv_cfg.pl.test_hooks && tr && *tr) {
+    retain_ms = atoll(tr);
+    sweep_ms = 200;
+  }
+  store_set_retention(retain_ms);
+  if (srv_retention_start(sweep_ms, &e)) {
+    fprintf(stderr, "portalisd: %s\n", e.msg);
+    return 1;
+  }
   if (srv_tm_start(&e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
@@ -200,6 +222,7 @@ int main(int argc, char **argv) {
   srv_http_quiesce();
   srv_workers_stop(srv_cfg.shutdown_grace_s);
   srv_http_stop();
+  srv_retention_stop();
   tm_index_stop();
   store_shutdown();
   llm_shutdown();

@@ -9,6 +9,7 @@
 #define PORTALIS_SRV_HTTP_INTERNAL 1
 #include "srv.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +22,125 @@ static store *jobs__store(srv_req *r, enum MHD_Result *ret) {
   return s;
 }
 
+/* ------------------------------------------------------ the body cache */
+
+/* The job object is a few SQL reads and a JSON print; polling clients ask
+ * for the same version again and again. Bodies are cached per job, keyed
+ * by (id, owner, version): a finished job's body is valid until its version
+ * changes (deletion or expiry also fail the version read first); a running
+ * job's for 500 ms, because its duration_ms moves with the clock. */
+#define JOBS__CACHE_SLOTS 4096
+#define JOBS__CACHE_LOCKS 64
+typedef struct jobs__cached {
+  char id[33];
+  int64_t owner, version, at_ms;
+  bool terminal;
+  char *body;
+  size_t len;
+} jobs__cached;
+static jobs__cached jobs__cache[JOBS__CACHE_SLOTS];
+static pthread_mutex_t jobs__cache_lock[JOBS__CACHE_LOCKS];
+static pthread_once_t jobs__cache_once = PTHREAD_ONCE_INIT;
+
+static void jobs__cache_init(void) {
+  for (int i = 0; i < JOBS__CACHE_LOCKS; i++) pthread_mutex_init(&jobs__cache_lock[i], NULL);
+}
+
+static unsigned jobs__slot(const char *id) {
+  uint32_t h = 2166136261u;
+  for (const char *p = id; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  return h % JOBS__CACHE_SLOTS;
+}
+
+/* A copy of the cached body (malloc'd) or NULL. */
+static char *jobs__cache_get(const char *id, int64_t owner, int64_t version, size_t *len) {
+  pthread_once(&jobs__cache_once, jobs__cache_init);
+  unsigned k = jobs__slot(id);
+  pthread_mutex_t *lk = &jobs__cache_lock[k % JOBS__CACHE_LOCKS];
+  char *out = NULL;
+  pthread_mutex_lock(lk);
+  jobs__cached *c = &jobs__cache[k];
+  if (c->body && c->owner == owner && c->version == version && !strcmp(c->id, id) &&
+      (c->terminal || p_mono_ms() - c->at_ms < 500)) {
+    out = malloc(c->len + 1);
+    if (out) {
+      memcpy(out, c->body, c->len + 1);
+      *len = c->len;
+    }
+  }
+  pthread_mutex_unlock(lk);
+  return out;
+}
+
+static void jobs__cache_put(const char *id, int64_t owner, int64_t version, bool terminal, const char *body,
+                            size_t len) {
+  pthread_once(&jobs__cache_once, jobs__cache_init);
+  char *copy = malloc(len + 1);
+  if (!copy) return;
+  memcpy(copy, body, len + 1);
+  unsigned k = jobs__slot(id);
+  pthread_mutex_t *lk = &jobs__cache_lock[k % JOBS__CACHE_LOCKS];
+  pthread_mutex_lock(lk);
+  jobs__cached *c = &jobs__cache[k];
+  free(c->body);
+  snprintf(c->id, sizeof c->id, "%s", id);
+  c->owner = owner;
+  c->version = version;
+  c->terminal = terminal;
+  c->at_ms = p_mono_ms();
+  c->body = copy;
+  c->len = len;
+  pthread_mutex_unlock(lk);
+}
+
 /* Answers with the job object, honouring If-None-Match. */
 static enum MHD_Result jobs__reply_job(srv_req *r, store *s, const char *id, int status, bool location) {
   p_err e = {0};
   cJSON *job = NULL;
   int64_t version;
-  if (store_job_get(s, id, r->who.owner, &job, &version, NULL, &e)) return srv_problem_err(r, &e);
+  char state[16];
+  if (store_job_version(s, id, r->who.owner, &version, state, &e)) return srv_problem_err(r, &e);
   char etag[48], loc[96];
   snprintf(etag, sizeof etag, "\"v%lld\"", (long long)version);
-  snprintf(loc, sizeof loc, "/api/v1/jobs/%s", id);
   const char *inm = srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+  if (status == 200 && !location) {
+    if (inm && !strcmp(inm, etag)) {
+      const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
+      return srv_reply(r, 304, NULL, "", 0, h);
+    }
+    size_t len;
+    char *body = jobs__cache_get(id, r->who.owner, version, &len);
+    if (body) {
+      const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
+      enum MHD_Result ret = srv_reply(r, 200, "application/json", body, len, h);
+      free(body);
+      return ret;
+    }
+  }
+  if (store_job_get(s, id, r->who.owner, &job, &version, state, &e)) return srv_problem_err(r, &e);
+  snprintf(etag, sizeof etag, "\"v%lld\"", (long long)version);
+  snprintf(loc, sizeof loc, "/api/v1/jobs/%s", id);
   if (status == 200 && inm && !strcmp(inm, etag) && !location) {
     cJSON_Delete(job);
     const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
     return srv_reply(r, 304, NULL, "", 0, h);
   }
   const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", location ? "Location" : NULL, loc, NULL};
-  enum MHD_Result ret = srv_reply_json(r, status, job, h);
+  char *txt = cJSON_PrintUnformatted(job);
   cJSON_Delete(job);
+  if (!txt) return srv_problem(r, 500, "internal", "out of memory", NULL);
+  size_t n = strlen(txt);
+  char *nl = realloc(txt, n + 2);
+  if (!nl) {
+    free(txt);
+    return srv_problem(r, 500, "internal", "out of memory", NULL);
+  }
+  txt = nl;
+  txt[n++] = '\n';
+  txt[n] = 0;
+  jobs__cache_put(id, r->who.owner, version, store_state_terminal(state), txt, n);
+  enum MHD_Result ret = srv_reply(r, status, "application/json", txt, n, h);
+  free(txt);
   return ret;
 }
 
@@ -46,7 +148,7 @@ static enum MHD_Result jobs__reply_job(srv_req *r, store *s, const char *id, int
  * deadline passes, without holding a thread. Returns true if it suspended. */
 static bool jobs__maybe_wait(srv_req *r, store *s, const char *id, int64_t seen, bool until_terminal) {
   for (;;) {
-    if (p_mono_ms() >= r->deadline_ms) return false;
+    if (p_mono_ms() >= r->deadline_ms || srv_http_stopping()) return false;
     uint64_t gen = srv_hub_gen();
     int64_t v;
     char state[16];
@@ -107,6 +209,15 @@ enum MHD_Result srv_jobs_create(srv_req *r) {
     return srv_problem_h(r, 429, "rate_limited", detail, NULL, h);
   }
 
+  /* A multipart body whose file part could not be read is not "empty". */
+  if (r->pp && !r->nparts && r->body_bytes > 0) {
+    cJSON_Delete(opts);
+    cJSON_Delete(errors);
+    return srv_problem(r, 400, "malformed_body",
+                       "the multipart body has no readable file part: send the file in a part named 'file' "
+                       "with a filename (a line break in a file name cannot be sent in a multipart header)",
+                       NULL);
+  }
   const char *entry = r->form_entry.len ? r->form_entry.data : srv_query(r, "entry");
   srv_upload up = {0};
   if (srv_upload_build(r->parts, r->nparts, entry, &up, errors, &e)) {

@@ -41,7 +41,10 @@ static int tm__fetch(void *ctx, tm_hit *hits, int n, p_err *e) {
   if (rc) return rc;
   for (int i = 0; i < n; i++) {
     cJSON *o = cJSON_GetArrayItem(arr, i);
-    if (!cJSON_IsObject(o)) continue;
+    if (!cJSON_IsObject(o)) {
+      tm_index_remove(&hits[i].id, 1); /* gone from the store: out of the index too */
+      continue;
+    }
 #define TM__S(k) (cJSON_IsString(cJSON_GetObjectItem(o, k)) ? cJSON_GetObjectItem(o, k)->valuestring : "")
     snprintf(hits[i].job_id, sizeof hits[i].job_id, "%s", TM__S("job_id"));
     snprintf(hits[i].hash, sizeof hits[i].hash, "%s", TM__S("ast_hash"));
@@ -125,7 +128,12 @@ static int tm__answer(store *s, cJSON **fo, const int16_t *emb, const char *cons
     cJSON *sim = cJSON_AddArrayToObject(fo[i], "similar");
     for (int j = 0; j < n; j++) {
       cJSON *r = cJSON_GetArrayItem(rows, j);
-      if (!cJSON_IsObject(r)) continue; /* deleted meanwhile */
+      if (!cJSON_IsObject(r)) {
+        /* Deleted meanwhile, or by something that did not tell the index
+         * (another process, a retention sweep): it leaves the index now. */
+        tm_index_remove(&ids[j], 1);
+        continue;
+      }
       cJSON *h = tm__hit_json(r, scores[j], true);
       cJSON *hh = cJSON_GetObjectItem(r, "ast_hash");
       cJSON_AddBoolToObject(h, "identical", cJSON_IsString(hh) && !strcmp(hh->valuestring, hashes[i]));

@@ -1,11 +1,12 @@
 /*
  * srv.h - the server part: configuration, HTTP core and routes, uploads,
- * authentication, metrics, the waiter hub and the worker pool.
+ * authentication, metrics, the waiter hub, the worker pool and retention.
  *
  * Sections follow the files: assets.c (embedded files), config.c (flags and
  * environment), http.c (daemon, routing, responses), hub.c (waiters and
  * notifications), upload.c (+ job options validation), auth.c, metrics.c,
- * worker.c, routes_jobs.c, routes_misc.c. main.c starts and stops them.
+ * worker.c, retention.c (expiry sweep, cache eviction, stale work
+ * folders), routes_jobs.c, routes_misc.c. main.c starts and stops them.
  * store.h is the storage interface; it knows nothing of this header.
  */
 #ifndef PORTALIS_SRV_H
@@ -54,6 +55,13 @@ typedef struct srv_config {
   int shutdown_grace_s;     /* how long running stages may finish on SIGTERM */
   bool require_auth;        /* effective: flag, or listening beyond loopback */
   llm_config llm;           /* model assistance; pl.llm points here when a URL is set */
+  bool public_metrics;      /* /metrics and /readyz stay open under require_auth */
+  int retain_days;          /* finished jobs are deleted this long after they end */
+  uint64_t cache_max;       /* build cache size cap in bytes (LRU eviction past it) */
+  int max_connections;      /* global connection limit (capped by the fd limit) */
+  int max_per_ip;           /* connections per client address */
+  int header_timeout_s;     /* a connection must complete its request headers in this */
+  int idle_timeout_s;       /* then may stay idle this long (keep-alive, slow bodies) */
   tm_gpu_mode gpu;          /* --gpu: translation-memory search device */
   pl_config pl;
 } srv_config;
@@ -69,8 +77,10 @@ void srv_usage(FILE *f);
 
 /* Starts libmicrohttpd on srv_cfg.listen_host:port. */
 int srv_http_start(p_err *e);
-/* Stops accepting new connections (shutdown step 1). */
+/* Shutdown step 1: new work is refused with 503, waiting requests are
+ * answered, event streams end; the listening socket stays open. */
 void srv_http_quiesce(void);
+bool srv_http_stopping(void);
 /* Resumes every waiting request and stops the daemon. */
 void srv_http_stop(void);
 /* The actual port (useful with --listen 127.0.0.1:0). */
@@ -85,7 +95,7 @@ void srv_notify(const char *job_id);
 uint64_t srv_hub_gen(void);
 /* Starts the deadline ticker (with the daemon). */
 void srv_hub_start(void);
-/* Refuses new waiters (shutdown step 1). */
+/* Refuses new waiters and wakes the parked ones (shutdown step 1). */
 void srv_hub_close(void);
 /* True after srv_hub_close: streams end instead of waiting. */
 bool srv_hub_closing(void);
@@ -93,6 +103,14 @@ bool srv_hub_closing(void);
 void srv_hub_stop(void);
 
 /* ------------------------------------------------------------ options */
+
+/* Job option limits, checked when the job is submitted (docs/openapi.json). */
+#define SRV_MAX_OPTIONS (4 << 20)   /* bytes of options JSON (query or multipart field) */
+#define SRV_MAX_VECTORS 32
+#define SRV_MAX_ARGS 256            /* args per vector */
+#define SRV_MAX_ARG_BYTES 65536     /* one arg, exclusive */
+#define SRV_MAX_ARGS_TOTAL (256 << 10) /* all args of a vector, with their NULs */
+#define SRV_MAX_STDIN (1 << 20)     /* stdin of one vector */
 
 /* Validates a job-options JSON text ({"vectors":[{"args":[..],"stdin":".."}],
  * "skip_test":bool, "debug_sleep_ms":int}). On success *out is the
@@ -176,6 +194,18 @@ int srv_workers_busy(void);
 /* Marks a running job for cancellation (in memory, besides the store). */
 void srv_workers_cancel(const char *job_id);
 
+/* ---------------------------------------------------------- retention */
+
+/* Starts the sweeper thread: expired jobs, build-cache eviction; first
+ * pass at once, then every interval_ms. */
+int srv_retention_start(int64_t interval_ms, p_err *e);
+void srv_retention_stop(void);
+/* Removes files under dir, least recently modified first, until at most
+ * max_bytes remain. */
+int srv_cache_evict(const char *dir, uint64_t max_bytes, size_t *removed, uint64_t *left);
+/* Removes tmp_dir/portalis-<id>-* folders of jobs that are not running. */
+int srv_workdirs_clean(const char *tmp_dir, size_t *removed);
+
 /* ------------------------------------------------- requests (http.c) */
 
 #ifdef PORTALIS_SRV_HTTP_INTERNAL
@@ -213,6 +243,7 @@ struct srv_req {
   struct MHD_PostProcessor *pp;
   srv_part *cur_part;
   p_buf form_options;   /* multipart "options" field */
+  bool options_too_big; /* ... larger than SRV_MAX_OPTIONS */
   p_buf form_entry;     /* multipart "entry" field */
   /* waiting (long-poll, SSE) */
   bool suspended;

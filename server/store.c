@@ -14,15 +14,30 @@
  */
 #include "store.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+/* Statements of the hottest queries (token check, job version) are
+ * prepared once per connection and reset after use: keyed by the address
+ * of their SQL text, which is a string literal. */
+#define STORE__NCACHED 8
 struct store {
   sqlite3 *db;
+  struct {
+    const char *sql;
+    sqlite3_stmt *st;
+  } cached[STORE__NCACHED];
 };
+
+static int64_t store__retain_ms = 30LL * 86400 * 1000;
+
+void store_set_retention(int64_t retain_ms) { store__retain_ms = retain_ms; }
 
 const char *const store_states[STORE_NSTATES] = {
     [STORE_QUEUED] = "queued",     [STORE_RUNNING] = "running", [STORE_SUCCEEDED] = "succeeded",
@@ -45,6 +60,8 @@ static int store__dberr(store *s, p_err *e, const char *what) {
 static void store__close(void *p) {
   store *s = p;
   if (!s) return;
+  for (int i = 0; i < STORE__NCACHED; i++)
+    if (s->cached[i].st) sqlite3_finalize(s->cached[i].st);
   sqlite3_close_v2(s->db);
   free(s);
 }
@@ -136,6 +153,13 @@ static int store__migrate(store *s, const store_migration *migs, size_t nmigs, p
 int store_init(const char *path, const store_migration *migs, size_t nmigs, p_err *e) {
   pthread_once(&store__once, store__key_init);
   snprintf(store__path, sizeof store__path, "%s", path);
+  /* Uploads are in the database: only this user may read it. SQLite gives
+   * the -wal and -shm files the database file's mode. */
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    fchmod(fd, 0600);
+    close(fd);
+  }
   store *s = NULL;
   int rc = store__open(path, &s, e);
   if (rc) return rc;
@@ -181,8 +205,46 @@ static sqlite3_stmt *store__prep(store *s, const char *sql, p_err *e) {
   return st;
 }
 
+/* A cached statement for sql (a string literal), reset and unbound: the
+ * caller must sqlite3_reset it, never finalize it. */
+static sqlite3_stmt *store__prep_cached(store *s, const char *sql, p_err *e) {
+  int free_slot = -1;
+  for (int i = 0; i < STORE__NCACHED; i++) {
+    if (s->cached[i].sql == sql) {
+      sqlite3_reset(s->cached[i].st);
+      sqlite3_clear_bindings(s->cached[i].st);
+      return s->cached[i].st;
+    }
+    if (!s->cached[i].sql && free_slot < 0) free_slot = i;
+  }
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+    store__dberr(s, e, "prepare");
+    return NULL;
+  }
+  if (free_slot >= 0) {
+    s->cached[free_slot].sql = sql;
+    s->cached[free_slot].st = st;
+  }
+  return st;
+}
+
+/* Releases a statement from store__prep_cached. */
+static void store__unprep(store *s, sqlite3_stmt *st) {
+  for (int i = 0; i < STORE__NCACHED; i++)
+    if (s->cached[i].st == st) {
+      sqlite3_reset(st);
+      return;
+    }
+  sqlite3_finalize(st);
+}
+
+/* Owner parameters: a token id, NULL for 0 (no token), -1 for
+ * STORE_OWNER_ANY, which the queries accept as "any owner" with
+ * "(owner IS ?N OR ?N = -1)". */
 static void store__bind_owner(sqlite3_stmt *st, int i, int64_t owner) {
   if (owner > 0) sqlite3_bind_int64(st, i, owner);
+  else if (owner < 0) sqlite3_bind_int64(st, i, -1);
   else sqlite3_bind_null(st, i);
 }
 
@@ -303,7 +365,7 @@ fail:
 
 static const char *store__job_cols =
     "id, state, stage, reason, message, entry, options, attempts, version, created_at, started_at, "
-    "finished_at, upload_size, seq";
+    "finished_at, upload_size, seq, expires_at";
 
 /* Builds the job object from a row selected with store__job_cols. */
 static cJSON *store__job_row(sqlite3_stmt *st) {
@@ -330,20 +392,39 @@ static cJSON *store__job_row(sqlite3_stmt *st) {
     cJSON_AddNullToObject(j, "duration_ms");
   }
   cJSON_AddNumberToObject(j, "upload_size", (double)sqlite3_column_int64(st, 12));
+  store__json_time(j, "expires_at", st, 14);
   snprintf(url, sizeof url, "/api/v1/jobs/%s", id);
   cJSON_AddStringToObject(j, "url", url);
   return j;
 }
 
+/* P_EGONE when the job existed for this owner and expired, else P_ENOTFOUND. */
+static int store__missing(store *s, const char *id, int64_t owner, p_err *e) {
+  static const char sql[] = "SELECT expired_at FROM expired_jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)";
+  sqlite3_stmt *st = store__prep_cached(s, sql, e);
+  if (st) {
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    store__bind_owner(st, 2, owner);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      char ts[32];
+      p_iso8601(sqlite3_column_int64(st, 0), ts);
+      store__unprep(s, st);
+      return p_err_set(e, P_EGONE, "job %s expired and was deleted at %s (retention)", id, ts);
+    }
+    store__unprep(s, st);
+  }
+  return p_err_set(e, P_ENOTFOUND, "no job %s", id);
+}
+
 static int store__owner_check(store *s, const char *id, int64_t owner, p_err *e) {
-  sqlite3_stmt *st = store__prep(s, "SELECT 1 FROM jobs WHERE id = ? AND owner IS ?", e);
+  sqlite3_stmt *st = store__prep(s, "SELECT 1 FROM jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)", e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   store__bind_owner(st, 2, owner);
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc == SQLITE_ROW) return 0;
-  if (rc == SQLITE_DONE) return p_err_set(e, P_ENOTFOUND, "no job %s", id);
+  if (rc == SQLITE_DONE) return store__missing(s, id, owner, e);
   return store__dberr(s, e, "owner check");
 }
 
@@ -430,7 +511,7 @@ static int store__job_details(store *s, const char *id, cJSON *j, p_err *e) {
 int store_job_get(store *s, const char *id, int64_t owner, cJSON **out, int64_t *version,
                   char state[16], p_err *e) {
   char sql[512];
-  snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = ? AND owner IS ?", store__job_cols);
+  snprintf(sql, sizeof sql, "SELECT %s FROM jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)", store__job_cols);
   if (store__exec(s, "BEGIN", e)) return P_EDB;
   sqlite3_stmt *st = store__prep(s, sql, e);
   if (!st) {
@@ -443,7 +524,7 @@ int store_job_get(store *s, const char *id, int64_t owner, cJSON **out, int64_t 
   if (rc != SQLITE_ROW) {
     sqlite3_finalize(st);
     store__exec(s, "ROLLBACK", NULL);
-    if (rc == SQLITE_DONE) return p_err_set(e, P_ENOTFOUND, "no job %s", id);
+    if (rc == SQLITE_DONE) return store__missing(s, id, owner, e);
     return store__dberr(s, e, "job");
   }
   cJSON *j = store__job_row(st);
@@ -463,7 +544,8 @@ int store_job_get(store *s, const char *id, int64_t owner, cJSON **out, int64_t 
 
 int store_job_version(store *s, const char *id, int64_t owner, int64_t *version, char state[16],
                       p_err *e) {
-  sqlite3_stmt *st = store__prep(s, "SELECT version, state FROM jobs WHERE id = ? AND owner IS ?", e);
+  static const char sql[] = "SELECT version, state FROM jobs WHERE id = ?1 AND (owner IS ?2 OR ?2 = -1)";
+  sqlite3_stmt *st = store__prep_cached(s, sql, e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   store__bind_owner(st, 2, owner);
@@ -472,12 +554,14 @@ int store_job_version(store *s, const char *id, int64_t owner, int64_t *version,
     if (version) *version = sqlite3_column_int64(st, 0);
     if (state) snprintf(state, 16, "%s", store__col_text(st, 1));
     rc = 0;
+    store__unprep(s, st);
   } else if (rc == SQLITE_DONE) {
-    rc = p_err_set(e, P_ENOTFOUND, "no job %s", id);
+    store__unprep(s, st);
+    rc = store__missing(s, id, owner, e);
   } else {
     rc = store__dberr(s, e, "version");
+    store__unprep(s, st);
   }
-  sqlite3_finalize(st);
   return rc;
 }
 
@@ -485,7 +569,7 @@ int store_job_list(store *s, int64_t owner, const char *state_filter, int64_t cu
                    cJSON **out, int64_t *next, p_err *e) {
   char sql[768];
   snprintf(sql, sizeof sql,
-           "SELECT %s FROM jobs WHERE owner IS ?1 AND (?2 IS NULL OR state = ?2) "
+           "SELECT %s FROM jobs WHERE (owner IS ?1 OR ?1 = -1) AND (?2 IS NULL OR state = ?2) "
            "AND (?3 = 0 OR seq < ?3) ORDER BY seq DESC LIMIT ?4",
            store__job_cols);
   sqlite3_stmt *st = store__prep(s, sql, e);
@@ -766,7 +850,7 @@ int store_job_finish(store *s, const char *id, const char *state, const char *re
                      const char *message, p_err *e) {
   if (store__exec(s, "BEGIN IMMEDIATE", e)) return P_EDB;
   sqlite3_stmt *st = store__prep(s,
-      "UPDATE jobs SET state=?2, reason=?3, message=?4, finished_at=?5, version=version+1 "
+      "UPDATE jobs SET state=?2, reason=?3, message=?4, finished_at=?5, expires_at=?5+?6, version=version+1 "
       "WHERE id=?1 AND state='running'", e);
   int rc = P_EDB;
   if (st) {
@@ -777,6 +861,7 @@ int store_job_finish(store *s, const char *id, const char *state, const char *re
     if (message) sqlite3_bind_text(st, 4, message, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, 4);
     sqlite3_bind_int64(st, 5, p_now_ms());
+    sqlite3_bind_int64(st, 6, store__retain_ms);
     rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store__dberr(s, e, "finish");
     sqlite3_finalize(st);
     if (!rc && sqlite3_changes(s->db) == 0) rc = p_err_set(e, P_ECONFLICT, "job %s is not running", id);
@@ -1049,24 +1134,105 @@ int store_token_revoke(store *s, const char *id_or_name, p_err *e) {
 int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_only, p_err *e) {
   char hash[65];
   p_sha256_hex(secret, strlen(secret), hash);
-  sqlite3_stmt *st = store__prep(s,
-      "UPDATE tokens SET last_used_at=?2 WHERE hash=?1 AND revoked_at IS NULL RETURNING id, read_only", e);
+  /* A read per request; last_used_at is written at most once a minute per
+   * token, so polling clients do not turn every GET into a write. */
+  static const char sql[] =
+      "SELECT id, read_only, coalesce(last_used_at, 0) FROM tokens WHERE hash=?1 AND revoked_at IS NULL";
+  sqlite3_stmt *st = store__prep_cached(s, sql, e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, p_now_ms());
   int rc = sqlite3_step(st);
+  int64_t last = 0, now = p_now_ms();
   if (rc == SQLITE_ROW) {
     *owner = sqlite3_column_int64(st, 0);
     *read_only = sqlite3_column_int(st, 1);
-    sqlite3_step(st);
+    last = sqlite3_column_int64(st, 2);
     rc = 0;
   } else if (rc == SQLITE_DONE) {
     rc = p_err_set(e, P_EAUTH, "unknown or revoked token");
   } else {
     rc = store__dberr(s, e, "token");
   }
-  sqlite3_finalize(st);
+  store__unprep(s, st);
+  if (!rc && now - last >= 60000) {
+    static const char upd[] = "UPDATE tokens SET last_used_at=?2 WHERE id=?1";
+    sqlite3_stmt *u = store__prep_cached(s, upd, NULL);
+    if (u) {
+      sqlite3_bind_int64(u, 1, *owner);
+      sqlite3_bind_int64(u, 2, now);
+      sqlite3_step(u); /* best effort: a busy database must not refuse the call */
+      store__unprep(s, u);
+    }
+  }
   return rc;
+}
+
+/* ----------------------------------------------------------- retention */
+
+int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e) {
+  *deleted = 0;
+  if (store__exec(s, "BEGIN IMMEDIATE", e)) return P_EDB;
+  int rc = 0;
+  sqlite3_stmt *st = store__prep(s,
+      "SELECT id, owner FROM jobs WHERE state NOT IN ('queued','running') AND "
+      "coalesce(expires_at, coalesce(finished_at, created_at) + ?2) <= ?1 LIMIT ?3", e);
+  if (!st) rc = P_EDB;
+  char (*ids)[40] = NULL;
+  int64_t *owners = NULL;
+  int n = 0;
+  if (!rc) {
+    ids = calloc((size_t)max, sizeof *ids);
+    owners = calloc((size_t)max, sizeof *owners);
+    if (!ids || !owners) rc = p_err_set(e, P_ENOMEM, "out of memory");
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, store__retain_ms);
+    sqlite3_bind_int(st, 3, max);
+    while (!rc && n < max && sqlite3_step(st) == SQLITE_ROW) {
+      snprintf(ids[n], sizeof ids[n], "%s", store__col_text(st, 0));
+      owners[n] = sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1);
+      n++;
+    }
+    sqlite3_finalize(st);
+  }
+  for (int i = 0; i < n && !rc; i++) {
+    sqlite3_stmt *t = store__prep(s, "INSERT OR REPLACE INTO expired_jobs(id, owner, expired_at) VALUES (?, ?, ?)", e);
+    if (!t) {
+      rc = P_EDB;
+      break;
+    }
+    sqlite3_bind_text(t, 1, ids[i], -1, SQLITE_STATIC);
+    store__bind_owner(t, 2, owners[i]);
+    sqlite3_bind_int64(t, 3, now);
+    if (sqlite3_step(t) != SQLITE_DONE) rc = store__dberr(s, e, "tombstone");
+    sqlite3_finalize(t);
+    if (rc) break;
+    t = store__prep(s, "DELETE FROM jobs WHERE id = ?", e);
+    if (!t) {
+      rc = P_EDB;
+      break;
+    }
+    sqlite3_bind_text(t, 1, ids[i], -1, SQLITE_STATIC);
+    if (sqlite3_step(t) != SQLITE_DONE) rc = store__dberr(s, e, "delete expired");
+    sqlite3_finalize(t);
+  }
+  free(ids);
+  free(owners);
+  if (rc) {
+    store__exec(s, "ROLLBACK", NULL);
+    return rc;
+  }
+  if (store__exec(s, "COMMIT", e)) return P_EDB;
+  *deleted = n;
+  return 0;
+}
+
+bool store_job_running(store *s, const char *id) {
+  sqlite3_stmt *st = store__prep(s, "SELECT 1 FROM jobs WHERE id = ? AND state = 'running'", NULL);
+  if (!st) return true; /* when in doubt, keep its folder */
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  bool running = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return running;
 }
 
 /* ------------------------------------------------- translation memory */

@@ -8,6 +8,7 @@
  *
  * Owners: jobs belong to a token id; 0 means "made without a token". Every
  * read that takes an owner returns P_ENOTFOUND for another owner's job.
+ * Reads also accept STORE_OWNER_ANY (a read-only token: every job).
  */
 #ifndef PORTALIS_STORE_H
 #define PORTALIS_STORE_H
@@ -20,6 +21,8 @@
 #include <stdint.h>
 
 typedef struct store store;
+
+#define STORE_OWNER_ANY ((int64_t)-1)
 
 /* Job states, in the order of store_states; the terminal ones start at
  * STORE_SUCCEEDED. */
@@ -145,6 +148,16 @@ int store_token_revoke(store *s, const char *id_or_name, p_err *e);
 /* Resolves a presented secret: owner id and read-only flag; P_EAUTH if
  * unknown or revoked. */
 int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_only, p_err *e);
+
+/* ----------------------------------------------------------- retention */
+
+/* How long a finished job is kept (sets expires_at at finish). */
+void store_set_retention(int64_t retain_ms);
+/* Deletes up to max jobs that expired by now (rows, files, artifacts,
+ * events), leaving a tombstone so their ids answer P_EGONE. */
+int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e);
+/* Is the job running now (its work folder is in use)? */
+bool store_job_running(store *s, const char *id);
 
 /* ------------------------------------------------- translation memory */
 

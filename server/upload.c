@@ -126,9 +126,18 @@ static int up__archive(srv_upload *up, const char *data, size_t len, p_err *e) {
       rc = p_err_set(e, P_EUPLOAD, "corrupt archive: %s", archive_error_string(a));
       break;
     }
-    const char *name = archive_entry_pathname(ent);
+    /* The UTF-8 name when libarchive can produce one (zip with the UTF-8
+     * flag, pax headers; the process runs in a UTF-8 locale), else the raw
+     * bytes, which up__clean_path checks are UTF-8. */
+    const char *name = archive_entry_pathname_utf8(ent);
+    if (!name) name = archive_entry_pathname(ent);
     if (!name) {
-      rc = p_err_set(e, P_EUPLOAD, "an archive entry has no name");
+      rc = p_err_set(e, P_EUPLOAD, "an archive entry's name cannot be read: it is not UTF-8 and the "
+                                   "archive does not say which encoding it uses");
+      break;
+    }
+    if (!*name) {
+      rc = p_err_set(e, P_EUPLOAD, "an archive entry has an empty name");
       break;
     }
     mode_t type = archive_entry_filetype(ent);
@@ -265,8 +274,11 @@ int srv_upload_build(srv_part *parts, size_t nparts, const char *entry_param, sr
   if (entry_param && *entry_param) {
     char clean[1024];
     if (up__clean_path(entry_param, clean, sizeof clean, e)) {
-      up__field(errors, "entry", "%s", e->msg);
-      return p_err_set(e, P_EINVAL, "invalid entry point: %s", e->msg);
+      /* e->msg is both the detail and the destination: copy it first. */
+      char why[sizeof e->msg];
+      snprintf(why, sizeof why, "%s", e->msg);
+      up__field(errors, "entry", "%s", why);
+      return p_err_set(e, P_EINVAL, "invalid entry point: %s", why);
     }
     for (size_t i = 0; i < up->nfiles; i++)
       if (!strcmp(up->files[i].path, clean)) entry = up->files[i].path;
@@ -336,7 +348,7 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
       else if (!cJSON_IsNumber(item) || item->valuedouble < 0 || item->valuedouble > 600000) { up__field(errors, k, "must be 0..600000"); bad++; }
       else cJSON_AddNumberToObject(o, k, item->valuedouble);
     } else if (!strcmp(k, "vectors")) {
-      if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > 32) {
+      if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > SRV_MAX_VECTORS) {
         up__field(errors, "vectors", "must be an array of at most 32 {\"args\": [...], \"stdin\": \"...\"} objects");
         bad++;
         continue;
@@ -355,12 +367,27 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
         cJSON *na = cJSON_AddArrayToObject(nv, "args");
         if (args) {
           cJSON *a;
-          bool ok = cJSON_IsArray(args) && cJSON_GetArraySize(args) <= 256;
-          if (ok) cJSON_ArrayForEach(a, args) ok &= cJSON_IsString(a) && strlen(a->valuestring) < 65536;
-          if (!ok) { up__field(errors, field, "args must be an array of strings"); bad++; }
+          /* One limit per thing, the same the Test stage can honour
+           * (docs/openapi.json): 256 args, each < 64 KiB, 256 KiB in all
+           * (the kernel's argument space, with room for the sandbox's). */
+          bool ok = cJSON_IsArray(args);
+          size_t total = 0;
+          if (ok) cJSON_ArrayForEach(a, args) {
+            ok &= cJSON_IsString(a) && strlen(a->valuestring) < SRV_MAX_ARG_BYTES;
+            if (ok) total += strlen(a->valuestring) + 1;
+          }
+          if (!ok) { up__field(errors, field, "args must be an array of strings, each shorter than 64 KiB"); bad++; }
+          else if (cJSON_GetArraySize(args) > SRV_MAX_ARGS) {
+            up__field(errors, field, "at most %d args per vector (this one has %d)", SRV_MAX_ARGS, cJSON_GetArraySize(args));
+            bad++;
+          } else if (total > SRV_MAX_ARGS_TOTAL) {
+            up__field(errors, field, "the args of one vector may total at most %d bytes (these total %zu)",
+                      SRV_MAX_ARGS_TOTAL, total);
+            bad++;
+          }
           else cJSON_ArrayForEach(a, args) cJSON_AddItemToArray(na, cJSON_CreateString(a->valuestring));
         }
-        if (stdin_ && !(cJSON_IsString(stdin_) && strlen(stdin_->valuestring) <= (1u << 20))) {
+        if (stdin_ && !(cJSON_IsString(stdin_) && strlen(stdin_->valuestring) <= SRV_MAX_STDIN)) {
           up__field(errors, field, "stdin must be a string of at most 1 MiB");
           bad++;
         } else {

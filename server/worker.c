@@ -65,12 +65,42 @@ void srv_workers_cancel(const char *job_id) {
 
 /* ----------------------------------------------------------------- hooks */
 
+/* What the client sees never shows a server path: the job's work folder
+ * becomes relative ("test/py/pkg/m.py"), the data directory "<data>".
+ * Returns text or a scrubbed copy in buf. */
+static const char *wk__scrub(const pl_job *job, const char *text, char *buf, size_t cap) {
+  if (!text) return NULL;
+  const char *prefixes[2] = {job->workdir[0] ? job->workdir : NULL, srv_cfg.data_dir};
+  bool hit = false;
+  for (int k = 0; k < 2; k++) hit |= prefixes[k] && *prefixes[k] && strstr(text, prefixes[k]);
+  if (!hit) return text;
+  size_t n = 0;
+  for (const char *p = text; *p && n + 1 < cap;) {
+    int k;
+    size_t len = 0;
+    for (k = 0; k < 2; k++)
+      if (prefixes[k] && *prefixes[k] && !strncmp(p, prefixes[k], len = strlen(prefixes[k]))) break;
+    if (k < 2) {
+      p += len;
+      const char *r = k == 1 ? "<data>" : *p == '/' ? "" : ".";
+      if (k == 0 && *p == '/') p++;
+      for (; *r && n + 1 < cap; r++) buf[n++] = *r;
+    } else {
+      buf[n++] = *p++;
+    }
+  }
+  buf[n] = 0;
+  return buf;
+}
+
 static void wk__hook_stage(void *ctx, pl_job *job, int index, const char *state, const char *message) {
   wk_slot *w = ctx;
   p_err e = {0};
   store *s = store_get(&e);
   if (!strcmp(state, "running")) w->stage_t0 = p_mono_ms();
   else srv_metrics_stage(pl_stages[index].name, (double)(p_mono_ms() - w->stage_t0) / 1000.0);
+  char clean[2048];
+  message = wk__scrub(job, message, clean, sizeof clean);
   if (s && store_stage_set(s, job->id, index, state, message, &e))
     p_log(P_LOG_WARN, "job %s: cannot record stage %s: %s", job->id, pl_stages[index].name, e.msg);
   srv_notify(job->id);
@@ -80,6 +110,8 @@ static void wk__hook_log(void *ctx, pl_job *job, const char *stage, const char *
   (void)ctx;
   p_err e = {0};
   store *s = store_get(&e);
+  char clean[4096];
+  line = wk__scrub(job, line, clean, sizeof clean);
   if (s) store_log(s, job->id, stage, line, &e);
   srv_notify(job->id);
 }
@@ -88,7 +120,10 @@ static void wk__hook_diag(void *ctx, pl_job *job, const pl_diag *d) {
   (void)ctx;
   p_err e = {0};
   store *s = store_get(&e);
-  if (s) store_diag(s, job->id, d, &e);
+  char clean[2048];
+  pl_diag copy = *d;
+  copy.message = (char *)wk__scrub(job, d->message, clean, sizeof clean);
+  if (s) store_diag(s, job->id, &copy, &e);
   srv_notify(job->id);
 }
 
@@ -159,6 +194,8 @@ static void wk__run_one(wk_slot *w, store *s, const char *id, int attempt) {
       message = job->message[0] ? job->message : NULL;
     }
   }
+  char clean[1024];
+  message = wk__scrub(job, message, clean, sizeof clean);
   if (store_job_finish(s, id, state, reason, message, &e))
     p_log(P_LOG_ERROR, "job %s: cannot finish: %s", id, e.msg);
   else {

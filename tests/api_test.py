@@ -612,7 +612,13 @@ class AuthTest(unittest.TestCase, ProblemMixin):
         self.assertNotIn(t[4:], out.stdout)
         subprocess.run([PORTALISD, "--data-dir", self.s.dir, "token", "revoke", "temp"], check=True,
                        capture_output=True)
-        r, obj = self.s.json("GET", "/api/v1/jobs", token=t)
+        # a checked token is remembered for one second (no lookup per request)
+        deadline = time.time() + 3
+        while True:
+            r, obj = self.s.json("GET", "/api/v1/jobs", token=t)
+            if r.status == 401 or time.time() > deadline:
+                break
+            time.sleep(0.2)
         self.assertProblem(r, obj, 401)
 
 

@@ -9,7 +9,8 @@
  * limit, a fork loop stopped by the process limit, no network under bwrap
  * (a listener on 127.0.0.1 outside cannot be reached), no reading of files
  * outside, no filling the disk (RLIMIT_FSIZE and the private /tmp),
- * cancellation through the callback, runs from four threads at once.
+ * cancellation through the callback, runs from four threads at once, the
+ * syscall filter (ptrace and AF_INET sockets refused, mode "+seccomp").
  */
 #include "config.h"
 #include "sandbox.h"
@@ -77,6 +78,44 @@ START_TEST(t_capture) {
   if (geteuid() == 0) ck_assert_msg(strstr(r.mode, "+uid") != NULL, "mode %s", r.mode);
   fprintf(stderr, "mode %d: %s\n", _i, r.mode);
   sbx_result_free(&r);
+}
+END_TEST
+
+/* The syscall filter: ptrace(PTRACE_TRACEME), unshare and an AF_INET
+ * socket are refused with it, allowed without it; the mode says so. */
+START_TEST(t_seccomp) {
+  sbx_opts o;
+  if (!setup_mode(&o, _i)) return;
+  if (!sbx_seccomp_available()) {
+    fprintf(stderr, "note: built without libseccomp, seccomp case skipped\n");
+    return;
+  }
+  const char *argv[] = {py_exe, "-S", "-c",
+                        "import ctypes, socket\n"
+                        "libc = ctypes.CDLL(None, use_errno=True)\n"
+                        "print(libc.ptrace(0, 0, 0, 0), ctypes.get_errno())\n"
+                        "try:\n"
+                        "    socket.socket(socket.AF_INET, socket.SOCK_STREAM); print('inet ok')\n"
+                        "except OSError as e:\n"
+                        "    print('inet', e.errno)\n",
+                        NULL};
+  o.argv = argv;
+  o.ro_paths = py_ro;
+  for (int f = 0; f < 2; f++) {
+    o.seccomp = f == 1;
+    sbx_result r;
+    p_err e = {0};
+    ck_assert_int_eq(sbx_run(&o, &r, &e), 0);
+    ck_assert_msg(r.exit_code == 0, "exit %d: %s", r.exit_code, r.err);
+    if (f) {
+      ck_assert_msg(strstr(r.mode, "+seccomp") != NULL, "mode %s", r.mode);
+      ck_assert_msg(strncmp(r.out, "-1 1\ninet 13\n", 13) == 0, "with the filter: %s", r.out); /* EPERM, EACCES */
+    } else {
+      ck_assert_msg(strstr(r.mode, "+seccomp") == NULL, "mode %s", r.mode);
+      ck_assert_msg(strncmp(r.out, "0 0\ninet ok\n", 12) == 0, "without the filter: %s", r.out);
+    }
+    sbx_result_free(&r);
+  }
 }
 END_TEST
 
@@ -383,6 +422,7 @@ int main(void) {
   tcase_set_timeout(t, 60);
   tcase_add_loop_test(t, t_capture, 0, 2);
   tcase_add_loop_test(t, t_stdin_env, 0, 2);
+  tcase_add_loop_test(t, t_seccomp, 0, 2);
   tcase_add_loop_test(t, t_exit_signal_and_missing, 0, 2);
   tcase_add_loop_test(t, t_cancel, 0, 2);
   tcase_add_test(t, t_parallel_runs);

@@ -542,6 +542,14 @@ START_TEST(t_search_source) {
   ck_assert(!hits[1].identical);
   ck_assert(hits[0].score > hits[1].score);
   tm_hits_free(hits, n);
+  /* A job deleted behind the index's back (a retention sweep, another
+   * process): its rows drop out of answers and out of the index. */
+  ck_assert_int_eq(store_job_delete(S, a, 0, &e), 0);
+  ck_assert_int_eq(tm_search(SRC_B, strlen(SRC_B), 2, &hits, &n, &e), 0);
+  ck_assert_int_eq(n, 1);
+  ck_assert_str_eq(hits[0].job_id, b);
+  ck_assert_uint_eq(tm_index_rows(), 1);
+  tm_hits_free(hits, n);
   tm_index_stop();
 }
 END_TEST

@@ -1,0 +1,511 @@
+#!/usr/bin/env python3
+"""Abuse and load hardening of portalisd (issue 13), over real HTTP.
+
+Each class starts the real server on 127.0.0.1 port 0 with a temporary data
+directory (tests/api_test.py's Server). Covered:
+  - memory: a 10 MB single-line list literal ends failed/too_large in
+    seconds while the server's resident size stays under 500 MB and comes
+    back to its baseline (translation runs in a memory-capped child);
+  - connections: 1,000 idle connections (from ten loopback addresses) do not
+    lock /healthz or a job GET out; one address cannot hold more than
+    --max-connections-per-ip; a connection that never completes its headers
+    is closed after --header-timeout;
+  - names: my-script.py, "with space.py", "naïve 日本.py" work as the entry
+    script; a file name made of Rust code stays out of the crate's code;
+    two names that mangle alike still get distinct modules;
+  - the ?entry= error message is not garbled (upload.c formatted into the
+    buffer it read from);
+  - retention: expires_at in the job, 410 Gone after the sweep, leftover
+    work folders removed at start-up, build cache cut to --cache-max
+    oldest first, database 0600 and data directory 0700;
+  - shutdown: during the grace period the socket still answers: uploads 503
+    shutting_down, /readyz 503, an event stream gets its `end` event;
+  - auth: /metrics and /readyz need a token under --require-auth unless
+    --public-metrics; a GET with a token does not write the tokens table;
+    a read-only token reads every job and changes none;
+  - limits: 256 args per vector run (the sandbox failed above 165), 257
+    and too many arg bytes are 422 at upload, options over 4 MiB are 413;
+  - a program stuck in a loop ends timed_out (not failed/test_failure).
+"""
+import json
+import os
+import resource
+import signal
+import socket
+import sqlite3
+import stat
+import sys
+import threading
+import time
+import unittest
+import zipfile
+import io
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from api_test import HELLO, ProblemMixin, Server, multipart, zip_bytes  # noqa: E402
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def hostile_list(size):
+    body = ",".join(str(i % 1000) for i in range(size // 4 + 16))
+    body = body[: size - 40]
+    body = body[: body.rindex(",")]
+    return ("x = [" + body + "]\nprint(len(x))\n").encode()
+
+
+class MemoryTest(unittest.TestCase):
+    def test_hostile_upload_is_too_large_and_memory_comes_back(self):
+        s = Server("--workers", "2")
+        try:
+            src = hostile_list(10 * 1024 * 1024 - 1024)
+            self.assertGreater(len(src), 9 * 1024 * 1024)
+            r, _ = s.json("GET", "/healthz")
+            time.sleep(0.5)
+            base = rss_kb(s.proc.pid)
+            peak = [base]
+            stop = threading.Event()
+
+            def watch():
+                while not stop.is_set():
+                    peak[0] = max(peak[0], rss_kb(s.proc.pid))
+                    time.sleep(0.05)
+
+            w = threading.Thread(target=watch)
+            w.start()
+            ids = []
+            for _ in range(2):  # two at once
+                r, job = s.submit(src)
+                self.assertEqual(r.status, 202, job)
+                ids.append(job["id"])
+            t0 = time.time()
+            jobs = [s.wait_terminal(i) for i in ids]
+            elapsed = time.time() - t0
+            stop.set()
+            w.join()
+            for job in jobs:
+                self.assertEqual((job["state"], job["reason"]), ("failed", "too_large"), job)
+                self.assertIn("too large to translate", job["message"])
+            self.assertLess(elapsed, 60)
+            self.assertLess(peak[0], 500 * 1024, "server RSS peaked at %d kB" % peak[0])
+            time.sleep(0.5)
+            self.assertLess(rss_kb(s.proc.pid), base + 100 * 1024, "RSS %d kB after, %d before" % (rss_kb(s.proc.pid), base))
+            # the server still works
+            r, job = s.submit()
+            self.assertEqual(s.wait_terminal(job["id"], timeout=600)["state"], "succeeded")
+        finally:
+            s.close()
+
+    def test_memory_cap_stops_translation(self):
+        # Under the token limit, over the memory cap: the child dies at the
+        # cap, the job ends too_large, the server is untouched.
+        s = Server("--workers", "1", "--translate-memory", "64")
+        try:
+            depth = 90
+            src = ("x = " + "[" * depth + "1" + "]" * depth + "\n") * 1400 + "print(1)\n"
+            r, job = s.submit(src.encode(), query="?wait=60")
+            job = s.wait_terminal(job["id"])
+            self.assertEqual((job["state"], job["reason"]), ("failed", "too_large"), job)
+            self.assertIn("64 MB", job["message"])
+        finally:
+            s.close()
+
+
+class ConnectionsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < 4096:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+        cls.s = Server("--workers", "1", "--header-timeout", "3")
+        r, job = cls.s.submit()
+        cls.job = job["id"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def open_idle(self, n, src):
+        socks = []
+        for _ in range(n):
+            c = socket.socket()
+            c.bind((src, 0))
+            c.settimeout(5)
+            try:
+                c.connect(("127.0.0.1", self.s.port))
+            except OSError:
+                c.close()
+                continue
+            socks.append(c)
+        return socks
+
+    def test_1000_idle_connections_do_not_starve_others(self):
+        socks = []
+        try:
+            for i in range(10):
+                socks += self.open_idle(100, "127.0.1.%d" % (i + 1))
+            self.assertEqual(len(socks), 1000)
+            time.sleep(0.3)
+            t0 = time.time()
+            r, _ = self.s.request("GET", "/healthz")
+            self.assertEqual(r.status, 200)
+            r, job = self.s.json("GET", "/api/v1/jobs/" + self.job)
+            self.assertEqual((r.status, job["id"]), (200, self.job))
+            self.assertLess(time.time() - t0, 2.5)  # answered at once, not after a timeout
+            # after the header timeout the server has closed the silent ones
+            time.sleep(4.5)
+            closed = 0
+            for c in socks[:50]:
+                try:
+                    closed += c.recv(1) == b""
+                except OSError:
+                    closed += 1
+            self.assertEqual(closed, 50)
+        finally:
+            for c in socks:
+                c.close()
+
+    def test_per_address_limit(self):
+        socks = []
+        try:
+            socks = self.open_idle(300, "127.0.2.1")
+            time.sleep(0.5)
+            # the server accepted at most 128 of them and closed the rest
+            alive = 0
+            for c in socks:
+                c.setblocking(False)
+                try:
+                    alive += c.recv(1) != b""
+                except BlockingIOError:
+                    alive += 1
+                except OSError:
+                    pass
+            self.assertLessEqual(alive, 128)
+            self.assertGreater(alive, 100)
+            r, _ = self.s.request("GET", "/healthz")
+            self.assertEqual(r.status, 200)
+        finally:
+            for c in socks:
+                c.close()
+
+
+class NamesTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server("--workers", "2")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def run_named(self, name, source=b'print("ok", __name__)\n'):
+        body, ctype = multipart([(name, source, "text/x-python")])
+        r, job = self.s.submit(body, ctype=ctype)
+        self.assertEqual(r.status, 202, job)
+        return self.s.wait_terminal(job["id"], timeout=600)
+
+    def crate_main(self, jid):
+        r, data = self.s.request("GET", "/api/v1/jobs/%s/artifacts/crate.tar.gz" % jid)
+        self.assertEqual(r.status, 200)
+        import tarfile
+        with tarfile.open(fileobj=io.BytesIO(data)) as t:
+            return t.extractfile("crate/src/main.rs").read().decode()
+
+    def test_entry_names_that_are_not_identifiers(self):
+        for name in ("my-script.py", "with space.py", "naïve 日本.py"):
+            job = self.run_named(name)
+            self.assertEqual(job["state"], "succeeded", (name, job))
+            main = self.crate_main(job["id"])
+            for line in main.splitlines():
+                if line.startswith("mod "):
+                    self.assertRegex(line, r"^mod m_[A-Za-z0-9_]+; //")
+
+    def test_hostile_name_stays_out_of_the_code(self):
+        name = 'a{}pub static INJECTED: u8 = 0;const Z:()=().py'
+        job = self.run_named(name)
+        self.assertEqual(job["state"], "succeeded", job)
+        main = self.crate_main(job["id"])
+        code = [l for l in main.splitlines() if not l.lstrip().startswith("//")]
+        for line in code:
+            if line.startswith("mod "):
+                self.assertRegex(line, r"^mod m_[A-Za-z0-9_]+; //")
+            elif "INJECTED" in line:
+                self.assertIn('run_main("a{}pub static INJECTED', line)  # only inside the string literal
+        # a quote cannot travel in a multipart file name: in a zip
+        z = zip_bytes([('x"); panic!("boom.py', b'print("ok")\n', None)])
+        r, job = self.s.submit(z, ctype="application/zip")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual(job["state"], "succeeded", job)
+
+    def test_non_ascii_names_in_archives(self):
+        # zip: was 422 "an archive entry has no name"; tar.gz: failed at
+        # Package ("Can't translate pathname") without a UTF-8 locale
+        import tarfile
+        z = zip_bytes([("mödül.py", b'print("zip")\n', None)])
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.GNU_FORMAT) as t:
+            data = b'print("tar")\n'
+            ti = tarfile.TarInfo("möd.py")
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        for body, ctype, entry in ((z, "application/zip", "mödül.py"), (buf.getvalue(), "application/gzip", "möd.py")):
+            r, job = self.s.submit(body, ctype=ctype)
+            self.assertEqual(r.status, 202, job)
+            self.assertEqual(job["entry"], entry)
+            job = self.s.wait_terminal(job["id"], timeout=600)
+            self.assertEqual(job["state"], "succeeded", job)
+
+    def test_names_that_mangle_alike_stay_distinct(self):
+        z = zip_bytes([
+            ("main.py", b"import my_x2dmod\nprint(my_x2dmod.V)\n", None),
+            ("my_x2dmod.py", b"V = 'underscore'\n", None),
+            ("my-mod.py", b"V = 'hyphen'\n", None),
+        ])
+        r, job = self.s.submit(z, ctype="application/zip")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual(job["state"], "succeeded", job)
+        mods = [l.split()[1] for l in self.crate_main(job["id"]).splitlines() if l.startswith("mod ")]
+        self.assertEqual(len(mods), len(set(mods)), mods)
+        self.assertEqual(len(mods), 3, mods)
+
+
+class UploadMessagesTest(unittest.TestCase, ProblemMixin):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server("--workers", "1")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def test_entry_error_is_not_garbled(self):
+        z = zip_bytes([("main.py", HELLO, None)])
+        r, obj = self.s.submit(z, query="?entry=../pkg/main.py", ctype="application/zip")
+        self.assertProblem(r, obj, 422)
+        self.assertEqual(obj["detail"], "invalid entry point: entry '../pkg/main.py' contains '..'")
+        self.assertEqual(obj["errors"][0]["message"], "entry '../pkg/main.py' contains '..'")
+
+
+class MultipartNameTest(unittest.TestCase, ProblemMixin):
+    def test_line_break_in_file_name(self):
+        s = Server("--workers", "1")
+        try:
+            body, ctype = multipart([("a\nb.py", HELLO, "text/x-python")])
+            r, obj = s.submit(body, ctype=ctype)
+            self.assertProblem(r, obj, 400, "malformed_body")
+            self.assertIn("line break", obj["detail"])  # was "the upload is empty"
+        finally:
+            s.close()
+
+
+class LimitsTest(unittest.TestCase, ProblemMixin):
+    @classmethod
+    def setUpClass(cls):
+        cls.s = Server("--workers", "2", "--max-upload", str(16 << 20))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.s.close()
+
+    def test_one_limit_per_thing_checked_at_upload(self):
+        src = b"import sys\nprint(len(sys.argv), sys.argv[-1])\n"
+        # 256 args is the documented limit: accepted, and the sandbox runs them
+        # (it failed above 165 after the job had been accepted)
+        opts = {"vectors": [{"args": ["a%d" % i for i in range(256)]}]}
+        r, job = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
+        self.assertEqual(r.status, 202, job)
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual(job["state"], "succeeded", job)
+        # 257 args: refused at upload time, with the limit in the message
+        opts = {"vectors": [{"args": ["a"] * 257}]}
+        r, obj = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
+        self.assertProblem(r, obj, 422, "invalid_options")
+        self.assertIn("at most 256 args", obj["errors"][0]["message"])
+        # too many bytes of args in one vector
+        opts = {"vectors": [{"args": ["x" * 60000] * 5}]}
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": json.dumps(opts)})
+        r, obj = self.s.submit(body, ctype=ctype)
+        self.assertProblem(r, obj, 422, "invalid_options")
+        self.assertIn("at most 262144 bytes", obj["errors"][0]["message"])
+        # an options field over 4 MiB is 413, not silently cut into "not valid JSON"
+        big = json.dumps({"vectors": [{"stdin": "y" * 1000000}] * 5})
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": big})
+        r, obj = self.s.submit(body, ctype=ctype)
+        self.assertProblem(r, obj, 413, "too_large")
+        self.assertIn("options", obj["detail"])
+
+    def test_program_in_a_loop_ends_timed_out(self):
+        r, job = self.s.submit(b"print('start', flush=True)\nwhile True:\n    pass\n")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual((job["state"], job["reason"]), ("timed_out", "timed_out"), job)
+        self.assertEqual(job["stage"], "test")
+        self.assertIn("limit of one run", job["message"])
+
+
+class ReadOnlyTokenTest(unittest.TestCase, ProblemMixin):
+    def test_read_only_token_reads_every_job(self):
+        s = Server("--require-auth", "--workers", "1")
+        try:
+            alice = s.token("alice")
+            ro = s.token("viewer", "--read-only")
+            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            jid = job["id"]
+            r, obj = s.json("GET", "/api/v1/jobs/" + jid, token=ro)
+            self.assertEqual((r.status, obj["id"]), (200, jid))
+            r, page = s.json("GET", "/api/v1/jobs", token=ro)
+            self.assertIn(jid, [j["id"] for j in page["jobs"]])
+            r, obj = s.json("POST", "/api/v1/jobs/%s/cancel" % jid, token=ro)
+            self.assertProblem(r, obj, 403, "forbidden")
+            r, obj = s.json("DELETE", "/api/v1/jobs/" + jid, token=ro)
+            self.assertProblem(r, obj, 403, "forbidden")
+            r, obj = s.submit(token=ro)
+            self.assertProblem(r, obj, 403, "forbidden")
+            s.wait_terminal(jid, token=alice, timeout=600)
+            r, arts = s.json("GET", "/api/v1/jobs/%s/artifacts" % jid, token=ro)
+            self.assertEqual(r.status, 200)
+        finally:
+            s.close()
+
+
+class RetentionTest(unittest.TestCase, ProblemMixin):
+    def test_expiry_410_sweep_and_startup_cleanup(self):
+        import tempfile
+        import shutil
+        d = tempfile.mkdtemp(prefix="portalis-ret-")
+        try:
+            # leftovers of a killed process, and an oversized build cache
+            os.makedirs(os.path.join(d, "tmp", "portalis-0123456789abcdef0123456789abcdef-AbCdEf", "crate"))
+            cache = os.path.join(d, "cache", "ab")
+            os.makedirs(cache)
+            now = time.time()
+            for i in range(6):
+                p = os.path.join(cache, "old%d.wasm" % i)
+                with open(p, "wb") as f:
+                    f.write(b"\0" * 400000)
+                os.utime(p, (now - 1000 + i, now - 1000 + i))
+            s = Server("--workers", "1", "--test-hooks", "--cache-max", "1048576", data_dir=d,
+                       env={"PORTALIS_TEST_RETAIN_MS": "1500"})
+            try:
+                self.assertEqual(os.listdir(os.path.join(d, "tmp")), [])
+                # the first sweep cuts the cache to the cap, oldest first
+                deadline = time.time() + 10
+                while time.time() < deadline:
+                    left = sorted(os.listdir(cache))
+                    total = sum(os.path.getsize(os.path.join(cache, f)) for f in left)
+                    if total <= 1048576:
+                        break
+                    time.sleep(0.1)
+                self.assertEqual(left, ["old4.wasm", "old5.wasm"])
+                self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o700)
+                self.assertEqual(stat.S_IMODE(os.stat(os.path.join(d, "portalis.db")).st_mode), 0o600)
+                r, job = s.submit()
+                job = s.wait_terminal(job["id"], timeout=600)
+                self.assertEqual(job["state"], "succeeded", job)
+                self.assertIsNotNone(job["expires_at"])
+                jid = job["id"]
+                deadline = time.time() + 10
+                while time.time() < deadline:
+                    r, obj = s.json("GET", "/api/v1/jobs/" + jid)
+                    if r.status != 200:
+                        break
+                    time.sleep(0.2)
+                self.assertProblem(r, obj, 410, "gone")
+                r, obj = s.json("GET", "/api/v1/jobs/%s/artifacts" % jid)
+                self.assertProblem(r, obj, 410, "gone")
+                r, obj = s.json("GET", "/api/v1/jobs/" + "f" * 32)
+                self.assertProblem(r, obj, 404, "not_found")
+                db = sqlite3.connect(os.path.join(d, "portalis.db"))
+                self.assertEqual(db.execute("SELECT count(*) FROM files WHERE job_id=?", (jid,)).fetchone()[0], 0)
+                self.assertEqual(db.execute("SELECT count(*) FROM artifacts WHERE job_id=?", (jid,)).fetchone()[0], 0)
+                db.close()
+            finally:
+                s.close()
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+
+
+class ShutdownTest(unittest.TestCase, ProblemMixin):
+    def test_grace_period_keeps_answering(self):
+        s = Server("--workers", "1", "--test-hooks", "--shutdown-grace", "3")
+        try:
+            r, job = s.submit(query="?options=" + json.dumps({"debug_sleep_ms": 30000}).replace(" ", ""))
+            jid = job["id"]
+            deadline = time.time() + 20
+            while time.time() < deadline and s.json("GET", "/api/v1/jobs/" + jid)[1]["state"] != "running":
+                time.sleep(0.05)
+            ev = socket.create_connection(("127.0.0.1", s.port), timeout=20)
+            ev.sendall(("GET /api/v1/jobs/%s/events HTTP/1.1\r\nHost: x\r\n\r\n" % jid).encode())
+            time.sleep(0.3)
+            s.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+            # new connections are still accepted during the grace period
+            r, obj = s.submit()
+            self.assertProblem(r, obj, 503, "shutting_down")
+            r, obj = s.json("GET", "/readyz")
+            self.assertEqual(r.status, 503)
+            data = b""
+            t0 = time.time()
+            while b"event: end" not in data and time.time() - t0 < 10:
+                chunk = ev.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            ev.close()
+            self.assertIn(b"event: end", data)
+            self.assertIn(b"shutting_down", data)
+            self.assertEqual(s.proc.wait(30), 0)
+        finally:
+            s.close()
+
+
+class AuthOpsTest(unittest.TestCase, ProblemMixin):
+    def test_metrics_and_readyz_need_a_token(self):
+        s = Server("--require-auth", "--workers", "1")
+        try:
+            tok = s.token("ops")
+            for path in ("/metrics", "/readyz"):
+                r, obj = s.json("GET", path)
+                self.assertProblem(r, obj, 401, "unauthorized")
+                r, _ = s.request("GET", path, token=tok)
+                self.assertEqual(r.status, 200, path)
+            r, _ = s.request("GET", "/healthz")
+            self.assertEqual(r.status, 200)
+        finally:
+            s.close()
+        s = Server("--require-auth", "--public-metrics", "--workers", "1")
+        try:
+            for path in ("/metrics", "/readyz"):
+                r, _ = s.request("GET", path)
+                self.assertEqual(r.status, 200, path)
+        finally:
+            s.close()
+
+    def test_get_with_token_does_not_write(self):
+        s = Server("--require-auth", "--workers", "1")
+        try:
+            tok = s.token("poller")
+            r, job = s.submit(token=tok, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            s.wait_terminal(job["id"], token=tok, timeout=600)
+            s.json("GET", "/api/v1/jobs/" + job["id"], token=tok)  # last_used_at: at most once a minute
+            time.sleep(1.2)  # past the one-second token memo: the GETs below check the token again
+            db = sqlite3.connect(os.path.join(s.dir, "portalis.db"))
+            before = db.execute("SELECT last_used_at FROM tokens WHERE name='poller'").fetchone()[0]
+            changes = db.execute("PRAGMA data_version").fetchone()[0]
+            for _ in range(20):
+                r, _ = s.json("GET", "/api/v1/jobs/" + job["id"], token=tok)
+                self.assertEqual(r.status, 200)
+            self.assertEqual(db.execute("PRAGMA data_version").fetchone()[0], changes)
+            self.assertEqual(db.execute("SELECT last_used_at FROM tokens WHERE name='poller'").fetchone()[0], before)
+            db.close()
+        finally:
+            s.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

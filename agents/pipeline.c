@@ -174,6 +174,7 @@ int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e) {
   cJSON *opts = cJSON_Parse(options_json ? options_json : "{}");
   if (!opts) return 0;
   job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
+  job->no_assist = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(opts, "assist"));
   const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
   if (cJSON_IsNumber(sl) && job->cfg && job->cfg->test_hooks) job->debug_sleep_ms = (int)sl->valuedouble;
   const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
@@ -762,6 +763,11 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
     int upto = last < last_translation ? last : last_translation;
     size_t first_diag = job->ndiags;
     int64_t t0 = p_mono_ms();
+    /* With assistance possible, diagnostics wait until it is known whether
+     * they stand (as in pl__run_stage). */
+    bool may_assist = cfg->assist && !job->no_assist && upto == PL_STAGE_TRANSPILE;
+    void (*diag_hook)(void *, pl_job *, const pl_diag *) = job->hooks.diag;
+    if (may_assist) job->hooks.diag = NULL;
     out = pl__run_isolated(job, first, upto);
     i = upto + 1;
     /* Transpile failed in the child on something it cannot translate: the
@@ -777,6 +783,10 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
       } else {
         snprintf(job->message, sizeof job->message, "%s", e.msg);
       }
+    }
+    if (may_assist) {
+      job->hooks.diag = diag_hook;
+      for (size_t k = first_diag; k < job->ndiags && diag_hook; k++) diag_hook(job->hooks.ctx, job, &job->diags[k]);
     }
   }
   for (; out == PL_SUCCEEDED && i <= last && i < PL_NSTAGES; i++) {

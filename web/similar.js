@@ -48,9 +48,11 @@ export async function fillSimilar(p, id) {
   async function compare(f, m, btn) {
     for (const b of list.querySelectorAll('.tm-match.selected')) b.classList.remove('selected');
     if (btn) btn.classList.add('selected');
+    // Built first, shown once complete: a test (or a reader) never sees half a pair.
+    const pair = h('div', { class: 'tm-pair' }, await codePair('This job:', f), await codePair('Verified:', m));
     clear(view);
+    view.append(pair);
     view.hidden = false;
-    view.append(h('div', { class: 'tm-pair' }, await codePair('This job:', f), await codePair('Verified:', m)));
     view.scrollIntoView({ block: 'nearest' });
   }
   for (const f of funcs) {

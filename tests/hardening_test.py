@@ -25,7 +25,9 @@ directory (tests/api_test.py's Server). Covered:
     a read-only token reads every job and changes none;
   - limits: 256 args per vector run (the sandbox failed above 165), 257
     and too many arg bytes are 422 at upload, options over 4 MiB are 413;
-  - a program stuck in a loop ends timed_out (not failed/test_failure).
+  - a program stuck in a loop ends timed_out (not failed/test_failure);
+  - job messages and events never show the server's paths ("test/py/pkg/
+    m.py/x.py: Not a directory", not the work folder's absolute path).
 """
 import json
 import os
@@ -290,6 +292,28 @@ class UploadMessagesTest(unittest.TestCase, ProblemMixin):
         self.assertProblem(r, obj, 422)
         self.assertEqual(obj["detail"], "invalid entry point: entry '../pkg/main.py' contains '..'")
         self.assertEqual(obj["errors"][0]["message"], "entry '../pkg/main.py' contains '..'")
+
+
+class NoServerPathsTest(unittest.TestCase):
+    def test_messages_do_not_show_server_paths(self):
+        # a file and a folder of the same name: the Test stage cannot lay
+        # the package out ("Not a directory"); the message names the file
+        # relative to the job, not the data directory
+        s = Server("--workers", "1")
+        try:
+            z = zip_bytes([("main.py", b"import pkg.m\n", None), ("pkg/__init__.py", b"", None),
+                           ("pkg/m.py", b"x = 1\n", None), ("pkg/m.py/x.py", b"y = 2\n", None)])
+            r, job = s.submit(z, ctype="application/zip")
+            if r.status != 202:
+                self.skipTest("upload refused at the door: %s" % job.get("detail"))
+            job = s.wait_terminal(job["id"], timeout=600)
+            text = json.dumps(job)
+            r, data = s.request("GET", "/api/v1/jobs/%s/events" % job["id"])
+            text += data.decode("utf-8", "replace")
+            self.assertNotIn(s.dir, text)
+            self.assertNotIn("/tmp/portalis-", text)
+        finally:
+            s.close()
 
 
 class MultipartNameTest(unittest.TestCase, ProblemMixin):

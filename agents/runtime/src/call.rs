@@ -207,7 +207,7 @@ fn call_function(f: &Function, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
         }
     }
     let _g = Guard;
-    if depth > MAX_DEPTH.with(|m| m.get()) {
+    if depth > MAX_DEPTH.with(|m| m.get()) || crate::sysio::stack_low() {
         return Err(new_exc("RecursionError", "maximum recursion depth exceeded"));
     }
     if kw.is_empty() && !p.star && !p.dstar && args.len() == p.npos && p.kwonly == 0 {

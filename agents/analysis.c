@@ -67,15 +67,15 @@
 /* ------------------------------------------------- the stdlib table */
 
 /* Standard-library modules the runtime crate supports (docs/runtime-api.md
- * lists what each provides). One table, sorted by name; a dotted import
- * like os.path must appear itself. */
+ * lists what each provides; rt::STDLIB_MODULES is the same list, so that an
+ * import the runtime would fail is reported here, at its line:col). One
+ * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
-    "__future__", "abc",       "array",     "bisect",   "collections", "collections.abc",
-    "contextlib", "copy",      "dataclasses", "datetime", "decimal",    "enum",
-    "fractions",  "functools", "heapq",     "io",       "itertools",   "json",
-    "math",       "operator",  "os",        "os.path",  "random",      "re",
-    "statistics", "string",    "struct",    "sys",      "textwrap",    "time",
-    "types",      "typing",    NULL};
+    "__future__", "abc",       "bisect",    "collections", "collections.abc", "contextlib",
+    "copy",       "dataclasses", "enum",    "functools", "heapq",       "io",
+    "itertools",  "json",      "math",      "operator",  "os",          "os.path",
+    "queue",      "random",    "re",        "statistics", "string",     "struct",
+    "sys",        "textwrap",  "time",      "typing",    NULL};
 
 bool an_stdlib_supported(const char *name) {
   for (int i = 0; an__stdlib[i]; i++)

@@ -41,7 +41,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BUILD_FLAGS_TAG "portalis-build-v1 -O strip=symbols wasm-opt-O2/O1>1MiB"
+/* 32 MiB of linear-memory stack (Rust's default is 1 MiB): deep Python
+ * recursion (sys.setrecursionlimit raised, 50,000 frames and more) runs out
+ * of it rather than of the limit; the runtime raises RecursionError before
+ * the stack is used up, and contrib/run.mjs gives the engine's own stack
+ * the room to match. */
+#define BUILD_STACK_ARG "link-arg=-zstack-size=33554432"
+#define BUILD_FLAGS_TAG "portalis-build-v2 -O strip=symbols wasm-opt-O2/O1>1MiB " BUILD_STACK_ARG
 #define BUILD_CRATE_MAX ((size_t)64 << 20)
 #define BUILD_OPT_O2_MAX (1 << 20) /* bytes: larger modules get wasm-opt -O1 */
 
@@ -388,7 +394,7 @@ static int build__compile(pl_job *job, const char *rt, const char *bdir, const c
     return p_err_set(e, P_EINTERNAL, "the generated crate has no src/main.rs");
   const char *argv[] = {cfg->rustc, "--edition", "2021", "-O", "--target", "wasm32-wasi",
                         "--crate-type", "bin", "--crate-name", "main", "--extern", ext,
-                        "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0",
+                        "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0", "-C", BUILD_STACK_ARG,
                         "--error-format=json", "--color=never", "-o", out, main_rs, NULL};
   const char *ro[] = {job->crate_dir, rt, NULL};
   sbx_result r;

@@ -174,6 +174,7 @@ int pl_job_apply_options(pl_job *job, const char *options_json, p_err *e) {
   cJSON *opts = cJSON_Parse(options_json ? options_json : "{}");
   if (!opts) return 0;
   job->skip_test = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "skip_test"));
+  job->no_assist = cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(opts, "assist"));
   const cJSON *sl = cJSON_GetObjectItemCaseSensitive(opts, "debug_sleep_ms");
   if (cJSON_IsNumber(sl) && job->cfg && job->cfg->test_hooks) job->debug_sleep_ms = (int)sl->valuedouble;
   const cJSON *vs = cJSON_GetObjectItemCaseSensitive(opts, "vectors");
@@ -294,7 +295,40 @@ static void pl__stage_hook(pl_job *job, int i, const char *state, const char *ms
 
 /* Runs stage i; on failure fills reason/message, reports and returns the
  * outcome (PL_SUCCEEDED when the stage succeeded). */
-static pl_outcome pl__run_stage(pl_job *job, int i) {
+/* Model assistance (cfg->assist, agents/assist.c) after stage i failed with
+ * rc: 0 when a verified rewrite now holds the job's state up to Test. The
+ * stage's diagnostics from first_diag on become notes then. */
+static int pl__assist(pl_job *job, int i, int rc, size_t first_diag, p_err *e) {
+  size_t before = job->ndiags;
+  rc = job->cfg->assist(job, i, rc, first_diag, e);
+  if (rc) return rc;
+  for (size_t k = first_diag; k < before; k++) {
+    pl_diag *d = &job->diags[k];
+    if (strcmp(d->severity, "error")) continue;
+    size_t n = strlen(d->message) + 64;
+    char *m = p_xmalloc(n);
+    snprintf(m, n, "%s (model-assisted: a verified rewrite is used)", d->message);
+    free(d->message);
+    d->message = m;
+    d->severity = "note";
+  }
+  job->reason[0] = 0;
+  job->message[0] = 0;
+  return 0;
+}
+
+/* After a successful assist: the candidate ran the stages up to Test. */
+static void pl__assisted(pl_job *job, int i, int last, int64_t dt) {
+  job->stage_index = i;
+  pl_log(job, "model-assisted (%lld ms)", (long long)dt);
+  pl__stage_hook(job, i, "succeeded", "model-assisted");
+  for (int k = i + 1; k <= PL_STAGE_TEST && k <= last; k++) {
+    pl__stage_hook(job, k, "running", NULL);
+    pl__stage_hook(job, k, "succeeded", "model-assisted");
+  }
+}
+
+static pl_outcome pl__run_stage(pl_job *job, int i, int last, bool *assisted) {
   const pl_config *cfg = job->cfg;
   const pl_stage *st = &pl_stages[i];
   p_err e = {0};
@@ -302,11 +336,32 @@ static pl_outcome pl__run_stage(pl_job *job, int i) {
   job->stage_deadline_ms = p_mono_ms() + (int64_t)cfg->stage_timeout_s[i] * 1000;
   pl__stage_hook(job, i, "running", NULL);
   int64_t t0 = p_mono_ms();
+  /* Transpile, Build and Test may be rescued by a model rewrite: their
+   * diagnostics wait until it is known whether they stand. */
+  bool assist = cfg->assist && !job->no_assist && i >= PL_STAGE_TRANSPILE && i <= PL_STAGE_TEST;
+  size_t first_diag = job->ndiags;
+  void (*diag_hook)(void *, pl_job *, const pl_diag *) = job->hooks.diag;
+  if (assist) job->hooks.diag = NULL;
   int rc = pl_check(job, &e);
   if (!rc && job->debug_sleep_ms > 0) rc = pl__debug_sleep(job, &e);
   if (!rc) rc = st->run ? st->run(job, &e) : p_err_set(&e, P_EUNSUPPORTED, "stage %s is not built in this version", st->name);
   if (!rc) rc = pl_check(job, &e) == P_ECANCELED ? P_ECANCELED : 0;
+  if (assist && rc &&
+      (int)(e.code ? e.code : (p_code)rc) ==
+          (i == PL_STAGE_TRANSPILE ? P_EUNSUPPORTED : i == PL_STAGE_BUILD ? P_ECOMPILE : P_ETEST)) {
+    if (!e.code) e.code = rc;
+    rc = pl__assist(job, i, rc, first_diag, &e);
+    if (!rc) *assisted = true;
+  }
+  if (assist) {
+    job->hooks.diag = diag_hook;
+    for (size_t k = first_diag; k < job->ndiags && diag_hook; k++) diag_hook(job->hooks.ctx, job, &job->diags[k]);
+  }
   int64_t dt = p_mono_ms() - t0;
+  if (*assisted) {
+    pl__assisted(job, i, last, dt);
+    return PL_SUCCEEDED;
+  }
   if (rc) {
     if (!e.code) e.code = rc;
     pl_outcome out = pl_outcome_of(e.code);
@@ -443,7 +498,9 @@ static void pl__child(pl_job *job, int first, int last, int fd) {
   job->hooks = (pl_hooks){(void *)(intptr_t)fd, pl__child_stage, pl__child_log, pl__child_diag,
                           pl__child_artifact, NULL, NULL};
   pl_outcome out = PL_SUCCEEDED;
-  for (int i = first; i <= last && out == PL_SUCCEEDED; i++) out = pl__run_stage(job, i);
+  job->no_assist = true; /* the parent asks the model, with its client and limits */
+  bool assisted = false;
+  for (int i = first; i <= last && out == PL_SUCCEEDED; i++) out = pl__run_stage(job, i, last, &assisted);
   p_buf b;
   p_buf_init(&b, 0);
   /* Package stores the program's functions in the translation memory; the
@@ -685,8 +742,10 @@ static pl_outcome pl__run_isolated(pl_job *job, int first, int last) {
 pl_outcome pl_run(pl_job *job, int first, int last) {
   const pl_config *cfg = job->cfg;
   pl_outcome out = PL_SUCCEEDED;
-  snprintf(job->workdir, sizeof job->workdir, "%s/portalis-%s-XXXXXX", cfg->tmp_dir, job->id);
-  if (!mkdtemp(job->workdir)) {
+  /* A work dir the caller made (a model-assist candidate) is the caller's. */
+  bool own_workdir = !job->workdir[0];
+  if (own_workdir) snprintf(job->workdir, sizeof job->workdir, "%s/portalis-%s-XXXXXX", cfg->tmp_dir, job->id);
+  if (own_workdir && !mkdtemp(job->workdir)) {
     snprintf(job->reason, sizeof job->reason, "io_error");
     snprintf(job->message, sizeof job->message, "cannot create a work directory: %s", strerror(errno));
     job->workdir[0] = 0;
@@ -699,13 +758,42 @@ pl_outcome pl_run(pl_job *job, int first, int last) {
     memcpy(job->workdir, abs, strlen(abs) + 1);
   int i = first;
   const int last_translation = 3; /* transpile */
+  bool assisted = false;
   if (cfg->translate_memory_mb && first <= last_translation && first <= last) {
     int upto = last < last_translation ? last : last_translation;
+    size_t first_diag = job->ndiags;
+    int64_t t0 = p_mono_ms();
+    /* With assistance possible, diagnostics wait until it is known whether
+     * they stand (as in pl__run_stage). */
+    bool may_assist = cfg->assist && !job->no_assist && upto == PL_STAGE_TRANSPILE;
+    void (*diag_hook)(void *, pl_job *, const pl_diag *) = job->hooks.diag;
+    if (may_assist) job->hooks.diag = NULL;
     out = pl__run_isolated(job, first, upto);
     i = upto + 1;
+    /* Transpile failed in the child on something it cannot translate: the
+     * model is asked from here (its diagnostics already went out). */
+    if (out == PL_ERROR && cfg->assist && !job->no_assist && upto == PL_STAGE_TRANSPILE &&
+        job->stage_index == PL_STAGE_TRANSPILE && !strcmp(job->reason, "unsupported")) {
+      p_err e = {0};
+      p_err_set(&e, P_EUNSUPPORTED, "%s", job->message);
+      if (pl__assist(job, PL_STAGE_TRANSPILE, P_EUNSUPPORTED, first_diag, &e) == 0) {
+        out = PL_SUCCEEDED;
+        assisted = true;
+        pl__assisted(job, PL_STAGE_TRANSPILE, last, p_mono_ms() - t0);
+      } else {
+        snprintf(job->message, sizeof job->message, "%s", e.msg);
+      }
+    }
+    if (may_assist) {
+      job->hooks.diag = diag_hook;
+      for (size_t k = first_diag; k < job->ndiags && diag_hook; k++) diag_hook(job->hooks.ctx, job, &job->diags[k]);
+    }
   }
-  for (; out == PL_SUCCEEDED && i <= last && i < PL_NSTAGES; i++) out = pl__run_stage(job, i);
+  for (; out == PL_SUCCEEDED && i <= last && i < PL_NSTAGES; i++) {
+    if (assisted && i <= PL_STAGE_TEST) continue;
+    out = pl__run_stage(job, i, last, &assisted);
+  }
   job->stage_deadline_ms = 0;
-  if (job->workdir[0] && !getenv("PORTALIS_KEEP_WORKDIR")) p_rmtree(job->workdir);
+  if (own_workdir && job->workdir[0] && !getenv("PORTALIS_KEEP_WORKDIR")) p_rmtree(job->workdir);
   return out;
 }

@@ -34,6 +34,8 @@ enum {
 
 /* Process-wide settings, filled once at start (pl_config_default) and
  * read-only afterwards; shared by every job. Strings are borrowed. */
+struct pl_job;
+struct llm_config;
 typedef struct pl_config {
   const char *rustc;        /* rustc that targets wasm32-wasi */
   const char *rustc_version;
@@ -53,6 +55,12 @@ typedef struct pl_config {
   size_t run_memory_mb;     /* address-space limit of one run */
   size_t run_output_max;    /* bytes of stdout/stderr kept per run */
   bool test_hooks;          /* allow test-only job options (debug_sleep_ms) */
+  const struct llm_config *llm; /* model assistance (agents/llm.h); NULL = off */
+  /* Set with llm (to llm_assist, agents/assist.c) by the program that
+   * configured it: called when Transpile, Build or Test failed with code rc
+   * (P_EUNSUPPORTED, P_ECOMPILE, P_ETEST); 0 = a verified model rewrite now
+   * holds the job's state up to Test. NULL = off. */
+  int (*assist)(struct pl_job *job, int stage, int rc, size_t first_diag, p_err *e);
   size_t translate_memory_mb; /* >0: Ingest..Transpile run in a child process
                                * with this much address space on top of the
                                * parent's; 0: in this process */
@@ -122,6 +130,11 @@ struct pl_job {
   size_t nvectors;
   bool skip_test;          /* nondeterministic program: build, do not compare */
   int debug_sleep_ms;      /* test hook: sleep at the start of each stage */
+  bool no_assist;          /* job option "assist": false: no model assistance */
+  /* Borrowed: when set, Test runs CPython on these instead of files (a
+   * model rewrite is compared with the original program). */
+  const pl_file *oracle_files;
+  size_t noracle_files;
 
   /* ---- working state */
   p_arena *arena;          /* AST, analysis, spec, generated text */

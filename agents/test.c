@@ -324,8 +324,11 @@ static void test__bg_wait(pl_job *job, test__bg *b, pthread_t th) {
 /* Writes the upload into dir; paths were checked by ingest, and are
  * checked again here because this is where they touch the disk. */
 static int test__write_files(pl_job *job, const char *dir, p_err *e) {
-  for (size_t i = 0; i < job->nfiles; i++) {
-    const char *p = job->files[i].path;
+  /* A model-assisted candidate is compared with the ORIGINAL program. */
+  const pl_file *files = job->oracle_files ? job->oracle_files : job->files;
+  size_t nfiles = job->oracle_files ? job->noracle_files : job->nfiles;
+  for (size_t i = 0; i < nfiles; i++) {
+    const char *p = files[i].path;
     bool dotdot = false;
     for (const char *c = p; *c; c = strchr(c, '/') ? strchr(c, '/') + 1 : c + strlen(c))
       if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == 0)) dotdot = true;
@@ -338,7 +341,7 @@ static int test__write_files(pl_job *job, const char *dir, p_err *e) {
     *slash = 0;
     if (p_mkdirs(full, 0755) != 0) return p_err_set(e, P_EIO, "%s: %s", full, strerror(errno));
     *slash = '/';
-    int rc = p_write_file(full, job->files[i].data, job->files[i].len, e);
+    int rc = p_write_file(full, files[i].data, files[i].len, e);
     if (rc) return rc;
   }
   return 0;

@@ -10,6 +10,7 @@
  * and writes every artifact (crate.tar.gz, module.wasm, ...) into OUTDIR.
  */
 #include "config.h"
+#include "llm.h"
 #include "pipeline.h"
 
 #include <locale.h>
@@ -103,6 +104,8 @@ static void cli__usage(FILE *f) {
              "  --test            also run the WASM against CPython (test stage)\n"
              "  --package         also build package.tar.gz (implies --test)\n"
              "  --optimize        always run wasm-opt (smaller module, about a second slower)\n"
+             "  --no-assist       never ask the model endpoint configured by PORTALIS_LLM_URL /\n"
+             "                    PORTALIS_LLM_CONFIG (see portalisd --help) for rewrites\n"
              "  -v, --verbose     show stages and logs\n");
 }
 
@@ -123,11 +126,11 @@ int main(int argc, char **argv) {
     return 2;
   }
   static const struct option opts[] = {{"output", required_argument, NULL, 'o'}, {"entry", required_argument, NULL, 'e'},
-                                       {"test", no_argument, NULL, 't'}, {"package", no_argument, NULL, 'p'}, {"optimize", no_argument, NULL, 'O'},
+                                       {"test", no_argument, NULL, 't'}, {"package", no_argument, NULL, 'p'}, {"optimize", no_argument, NULL, 'O'}, {"no-assist", no_argument, NULL, 'A'},
                                        {"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
   const char *out = NULL, *entry = NULL;
   int last = PL_STAGE_BUILD;
-  bool optimize = false;
+  bool optimize = false, no_assist = false;
   cli_ctx ctx = {0};
   int c;
   optind = 2;
@@ -139,6 +142,7 @@ int main(int argc, char **argv) {
     case 'p': last = PL_STAGE_PACKAGE; break;
     case 'v': ctx.verbose = true; break;
     case 'O': optimize = true; break;
+    case 'A': no_assist = true; break;
     default: cli__usage(stderr); return 2;
     }
   }
@@ -155,9 +159,25 @@ int main(int argc, char **argv) {
   pl_config cfg;
   pl_config_default(&cfg, argv[0]);
   if (optimize) cfg.wasm_opt_max = UINT64_MAX;
+  p_err e = {0};
+  /* Model assistance: off unless the environment configures an endpoint. */
+  static llm_config lc;
+  llm_config_default(&lc);
+  bool llm_on = false;
+  if (llm_config_env(&lc, &e) || llm_config_finish(&lc, &llm_on, &e)) {
+    fprintf(stderr, "portalis: %s\n", e.msg);
+    return 2;
+  }
+  if (llm_on && !no_assist) {
+    if (llm_init(&lc, &e)) {
+      fprintf(stderr, "portalis: %s\n", e.msg);
+      return 1;
+    }
+    cfg.llm = &lc;
+    cfg.assist = llm_assist;
+  }
   pl_job *job = pl_job_new(&cfg, "cli");
   job->hooks = (pl_hooks){&ctx, cli__stage, cli__log, cli__diag, cli__artifact, NULL, NULL};
-  p_err e = {0};
   struct stat st;
   if (stat(src, &st)) {
     fprintf(stderr, "portalis: %s: %s\n", src, strerror(errno));
@@ -202,5 +222,6 @@ int main(int argc, char **argv) {
     fprintf(stderr, "portalis: ok: %d artifact(s) in %s\n", ctx.artifacts, out);
   }
   pl_job_free(job);
+  llm_shutdown();
   return o == PL_SUCCEEDED ? 0 : o == PL_FAILED ? 1 : 3;
 }

@@ -59,6 +59,16 @@ void srv_usage(FILE *f) {
       "  --public-metrics     /metrics and /readyz answer without a token under --require-auth\n"
       "  --gpu MODE           translation-memory search device: auto (a CUDA GPU if one is usable,\n"
       "                       else the CPU), off (CPU), require (refuse to start without one) [PORTALIS_GPU]\n"
+      "  --llm-url URL        OpenAI-compatible endpoint (NVIDIA NIM, vLLM, ...) that rewrites functions\n"
+      "                       the translator cannot handle; off when unset [PORTALIS_LLM_URL]\n"
+      "  --llm-model NAME     model name sent to it [PORTALIS_LLM_MODEL]\n"
+      "  --llm-key-file PATH  file holding its API key; else the variable named by api_key_env\n"
+      "                       (default PORTALIS_LLM_API_KEY) [PORTALIS_LLM_API_KEY_FILE]\n"
+      "  --llm-config FILE    'name = value' lines: url, model, api_key_env, api_key_file, timeout_s,\n"
+      "                       connect_timeout_s, retries, backoff_ms, backoff_max_ms, breaker_threshold,\n"
+      "                       breaker_cooldown_s, concurrency, job_token_budget, max_tokens, candidates,\n"
+      "                       assist_timeout_s, temperature [PORTALIS_LLM_CONFIG]\n"
+      "  --llm-set NAME=VALUE one of those settings (repeatable; wins over the file)\n"
       "  --test-hooks         accept the test-only job option debug_sleep_ms (tests only)\n"
       "  --log-level LEVEL    debug, info, warn or error (default info)\n"
       "  -h, --help           this text\n"
@@ -174,10 +184,12 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
   }
   if ((env = getenv("PORTALIS_GPU")) && *env && cfg__gpu("PORTALIS_GPU", env, e)) return e->code;
   if ((env = getenv("PORTALIS_REQUIRE_AUTH")) && *env && strcmp(env, "0")) srv_cfg.require_auth = true;
+  llm_config_default(&srv_cfg.llm);
+  if (llm_config_env(&srv_cfg.llm, e)) return e->code;
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
          O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_RETAIN, O_CACHEMAX, O_TMEM, O_MAXCONN, O_PERIP, O_HDRTO,
-         O_PUBMET, O_GPU };
+         O_PUBMET, O_GPU, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -190,6 +202,9 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"max-connections-per-ip", required_argument, NULL, O_PERIP},
       {"header-timeout", required_argument, NULL, O_HDRTO}, {"public-metrics", no_argument, NULL, O_PUBMET},
       {"gpu", required_argument, NULL, O_GPU},
+      {"llm-url", required_argument, NULL, O_LLM_URL}, {"llm-model", required_argument, NULL, O_LLM_MODEL},
+      {"llm-key-file", required_argument, NULL, O_LLM_KEYF}, {"llm-config", required_argument, NULL, O_LLM_CONF},
+      {"llm-set", required_argument, NULL, O_LLM_SET},
       {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, O_VERSION}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
@@ -259,6 +274,11 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       else if (!strcmp(optarg, "error")) p_log_min = P_LOG_ERROR;
       else return p_err_set(e, P_EINVAL, "--log-level: '%s' is not debug, info, warn or error", optarg);
       break;
+    case O_LLM_URL: if (llm_config_set(&srv_cfg.llm, "url", optarg, e)) return e->code; break;
+    case O_LLM_MODEL: if (llm_config_set(&srv_cfg.llm, "model", optarg, e)) return e->code; break;
+    case O_LLM_KEYF: if (llm_config_set(&srv_cfg.llm, "api_key_file", optarg, e)) return e->code; break;
+    case O_LLM_CONF: if (llm_config_file(&srv_cfg.llm, optarg, e)) return e->code; break;
+    case O_LLM_SET: if (llm_config_kv(&srv_cfg.llm, optarg, e)) return e->code; break;
     case 'h': srv_usage(stdout); return 1;
     case O_VERSION:
       printf("portalisd %s\nrustc: %s (%s)\nnode: %s\npython3: %s\n", PACKAGE_VERSION, srv_cfg.pl.rustc_version,
@@ -268,6 +288,10 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       return p_err_set(e, P_EINVAL, "unknown or incomplete option '%s' (see --help)", argv[optind - 1]);
     }
   }
+  bool llm_on;
+  if (llm_config_finish(&srv_cfg.llm, &llm_on, e)) return e->code;
+  srv_cfg.pl.llm = llm_on ? &srv_cfg.llm : NULL;
+  srv_cfg.pl.assist = llm_on ? llm_assist : NULL;
   /* The upload limits follow the body limit. */
   srv_cfg.max_unpacked = srv_cfg.max_upload * 8 > ((size_t)256 << 20) ? (size_t)256 << 20 : srv_cfg.max_upload * 8;
   if (srv_cfg.max_unpacked < ((size_t)1 << 20)) srv_cfg.max_unpacked = (size_t)1 << 20;

@@ -184,6 +184,19 @@ int main(int argc, char **argv) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }
+  if (srv_cfg.pl.llm) {
+    if (llm_init(srv_cfg.pl.llm, &e)) {
+      fprintf(stderr, "portalisd: %s\n", e.msg);
+      return 1;
+    }
+    bool has_model = false;
+    p_err he = {0};
+    if (llm_health(&has_model, &he))
+      p_log(P_LOG_WARN, "llm: %s is not answering yet (%s); assistance will retry per job", srv_cfg.llm.url, he.msg);
+    else
+      p_log(P_LOG_INFO, "llm: assistance on: %s, model %s%s%s", srv_cfg.llm.url, srv_cfg.llm.model,
+            has_model ? "" : " (not in its model list)", srv_cfg.llm.api_key ? ", with an API key" : "");
+  }
   if (srv_http_start(&e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
@@ -212,6 +225,7 @@ int main(int argc, char **argv) {
   srv_retention_stop();
   tm_index_stop();
   store_shutdown();
+  llm_shutdown();
   p_log(P_LOG_INFO, "stopped");
   return 0;
 }

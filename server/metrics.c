@@ -104,6 +104,6 @@ int srv_metrics_render(p_buf *out, int busy_workers, p_err *e) {
     p_buf_printf(out, "portalis_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
                  met__http[i].route, met__http[i].method, met__http[i].status, met__http[i].n);
   pthread_mutex_unlock(&met__lock);
-  srv_tm_metrics(out);
+  llm_metrics_render(out);
   return out->err ? p_err_set(e, P_ETOOBIG, "metrics too large") : 0;
 }

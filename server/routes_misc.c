@@ -63,7 +63,14 @@ enum MHD_Result srv_misc_metrics(srv_req *r) {
   p_buf out;
   p_buf_init(&out, 8 << 20);
   p_err e = {0};
-  if (srv_metrics_render(&out, srv_workers_busy(), &e)) {
+  /* The counters, then the translation memory's part: metrics.c is handed
+   * what it cannot know and calls no route. */
+  int rc = srv_metrics_render(&out, srv_workers_busy(), &e);
+  if (!rc) {
+    srv_tm_metrics(&out);
+    if (out.err) rc = p_err_set(&e, P_ETOOBIG, "metrics too large");
+  }
+  if (rc) {
     p_buf_free(&out);
     return srv_problem_err(r, &e);
   }

@@ -12,6 +12,7 @@
 #ifndef PORTALIS_SRV_H
 #define PORTALIS_SRV_H
 
+#include "llm.h"
 #include "pipeline.h"
 #include "store.h"
 #include "tm.h"
@@ -53,6 +54,7 @@ typedef struct srv_config {
   int max_attempts;         /* claims before a job is marked interrupted */
   int shutdown_grace_s;     /* how long running stages may finish on SIGTERM */
   bool require_auth;        /* effective: flag, or listening beyond loopback */
+  llm_config llm;           /* model assistance; pl.llm points here when a URL is set */
   bool public_metrics;      /* /metrics and /readyz stay open under require_auth */
   int retain_days;          /* finished jobs are deleted this long after they end */
   uint64_t cache_max;       /* build cache size cap in bytes (LRU eviction past it) */

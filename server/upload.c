@@ -340,6 +340,9 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
     if (!strcmp(k, "skip_test")) {
       if (!cJSON_IsBool(item)) { up__field(errors, "skip_test", "must be true or false"); bad++; }
       else cJSON_AddBoolToObject(o, "skip_test", cJSON_IsTrue(item));
+    } else if (!strcmp(k, "assist")) {
+      if (!cJSON_IsBool(item)) { up__field(errors, "assist", "must be true or false"); bad++; }
+      else cJSON_AddBoolToObject(o, "assist", cJSON_IsTrue(item));
     } else if (!strcmp(k, "debug_sleep_ms")) {
       if (!srv_cfg.pl.test_hooks) { up__field(errors, k, "test-only option; the server was not started with --test-hooks"); bad++; }
       else if (!cJSON_IsNumber(item) || item->valuedouble < 0 || item->valuedouble > 600000) { up__field(errors, k, "must be 0..600000"); bad++; }
@@ -398,7 +401,7 @@ int srv_options_parse(const char *json, cJSON **out, cJSON *errors, bool *malfor
         i++;
       }
     } else {
-      up__field(errors, k, "unknown option (known: vectors, skip_test)");
+      up__field(errors, k, "unknown option (known: vectors, skip_test, assist)");
       bad++;
     }
   }

@@ -35,10 +35,17 @@ NODE = os.environ.get("NODE", "node")
 RUNNER = os.path.join(TOP_SRC, "contrib", "run.mjs")
 
 
+# The project's own tier of real-world-style programs (issue 11), in the
+# corpus format, run beside the shared corpus.
+T6 = os.path.join(TOP_SRC, "tests", "t6_realworld")
+
+
 def cases():
     out = []
-    for tier in sorted(os.listdir(CORPUS)):
-        tdir = os.path.join(CORPUS, tier)
+    roots = [(t, os.path.join(CORPUS, t)) for t in sorted(os.listdir(CORPUS))]
+    if os.path.isdir(T6):
+        roots.append(("t6_realworld", T6))
+    for tier, tdir in roots:
         if not os.path.isdir(tdir) or not tier.startswith("t"):
             continue
         for case in sorted(os.listdir(tdir)):

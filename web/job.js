@@ -263,6 +263,8 @@ export function jobView(root, id, params) {
     const b = rep.build || {};
     const vecs = t.vectors || [];
     const agree = vecs.filter((v) => v.match).length;
+    if (rep.assist) p.append(renderAssist(rep.assist));
+    if (!rep.test) return;
     p.append(h('div', { class: `report-summary ${t.passed ? 'ok' : 'bad'}`, id: 'report-summary' },
       h('strong', null, t.skip_test ? 'Not compared with CPython (skip_test).' : t.passed ? `Equivalent: WASM and CPython agree on ${agree} of ${vecs.length} vector${vecs.length === 1 ? '' : 's'}.` : `Not equivalent: ${vecs.length - agree} of ${vecs.length} vector${vecs.length === 1 ? '' : 's'} ${vecs.length - agree === 1 ? 'differs' : 'differ'}.`),
       t.compared ? h('span', { class: 'muted small' }, ` Compared: ${t.compared}.`) : null));
@@ -295,6 +297,32 @@ export function jobView(root, id, params) {
         if (r.stderr_head) card.append(h('h4', null, `${who} stderr`), h('pre', { class: 'stderr' }, r.stderr_head));
       p.append(card);
     });
+  }
+
+  // Model assistance: which functions a model rewrote, the rewrite beside
+  // the original, and every candidate's fate.
+  function renderAssist(a) {
+    const sec = h('section', { class: `assist ${a.used ? 'ok' : 'bad'}`, id: 'assist' },
+      h('h3', null, a.used ? 'Model-assisted ' : 'Model assistance tried ',
+        h('span', { class: `badge ${a.used ? 'st-succeeded' : 'st-failed'}` }, a.used ? 'used' : 'no rewrite passed')),
+      h('p', { class: 'small' }, `model ${a.model} · ${a.candidates_requested} candidate${a.candidates_requested === 1 ? '' : 's'} requested (at most ${a.candidates_max} a function) · ${a.tokens} tokens`));
+    for (const f of a.functions || []) {
+      const card = h('article', { class: 'assist-fn', dataset: { function: f.function } },
+        h('h4', null, h('code', null, f.function), ` (${f.file}:${f.line}) · ${f.stage} failed · ${f.candidates_tried} candidate${f.candidates_tried === 1 ? '' : 's'} tried`),
+        h('p', { class: 'small muted' }, f.diagnostic));
+      if (f.rewrite) {
+        card.append(h('div', { class: 'assist-cmp' },
+          h('div', null, h('h5', null, 'Original'), h('pre', { class: 'assist-original' }, f.original)),
+          h('div', null, h('h5', null, 'Model rewrite (verified)'), h('pre', { class: 'assist-rewrite' }, f.rewrite))));
+      } else {
+        card.append(h('h5', null, 'Original'), h('pre', { class: 'assist-original' }, f.original));
+      }
+      const ol = h('ol', { class: 'assist-attempts small' });
+      for (const t of f.attempts || []) ol.append(h('li', { dataset: { outcome: t.outcome } }, h('strong', null, t.outcome), t.detail ? `: ${t.detail}` : ''));
+      card.append(ol);
+      sec.append(card);
+    }
+    return sec;
   }
 
   function renderDiff(text) {

@@ -790,7 +790,7 @@ fn build_table() -> HashMap<&'static str, Value> {
             Value::Tuple(t) => t.to_vec(),
             c => vec![c.clone()],
         };
-        Ok(Value::Bool(classes.iter().any(|c| is_subclass(&a[0], c))))
+        Ok(Value::Bool(classes.iter().any(|c| is_subclass(&a[0], c) || crate::ext::coll_abc::virtual_subclass(&a[0], c))))
     }));
     m.insert("ord", nat("ord", |a, _| {
         nargs("ord", &a, 1, 1)?;

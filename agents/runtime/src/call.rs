@@ -222,7 +222,7 @@ pub fn enter_call() -> PyResult<DepthGuard> {
         n
     });
     let g = DepthGuard;
-    if depth > MAX_DEPTH.with(|m| m.get()) {
+    if depth > MAX_DEPTH.with(|m| m.get()) || crate::sysio::stack_low() {
         return Err(new_exc("RecursionError", "maximum recursion depth exceeded"));
     }
     Ok(g)

@@ -23,6 +23,7 @@ pub mod attr;
 pub mod bigint;
 pub mod builtins;
 pub mod call;
+pub mod ext;
 pub mod extra;
 pub mod format;
 pub mod gen;
@@ -40,6 +41,7 @@ pub mod stdlib4;
 pub mod stdlib5;
 pub mod stdlib6;
 pub mod stdlib7;
+pub mod sysio;
 pub mod regex;
 pub mod value;
 

@@ -1406,6 +1406,26 @@ fn bytes_method(v: &Value, b: &Rc<Vec<u8>>, name: &str, args: Vec<Value>, kw: Kw
         "hex" => Value::string(b.iter().map(|x| format!("{:02x}", x)).collect()),
         "upper" => Value::Bytes(Rc::new(b.to_ascii_uppercase())),
         "lower" => Value::Bytes(Rc::new(b.to_ascii_lowercase())),
+        "join" => {
+            let items = crate::collect(args.get(0).unwrap_or(&Value::None))?;
+            let mut out = Vec::new();
+            for (i, it) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b);
+                }
+                match it {
+                    Value::Bytes(x) => out.extend_from_slice(x),
+                    _ => {
+                        return Err(type_error(format!(
+                            "sequence item {}: expected a bytes-like object, {} found",
+                            i,
+                            type_name(it)
+                        )))
+                    }
+                }
+            }
+            Value::Bytes(Rc::new(out))
+        }
         _ => {
             // delegate the rest through latin-1 text
             let s: String = b.iter().map(|&x| x as char).collect();

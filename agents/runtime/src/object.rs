@@ -333,7 +333,8 @@ pub fn isinstance(v: &Value, cls: &Value) -> PyResult<bool> {
             if as_class(cls).is_none() {
                 return Err(new_exc("TypeError", "isinstance() arg 2 must be a type, a tuple of types, or a union"));
             }
-            Ok(is_subclass(&type_of(v), cls))
+            let t = type_of(v);
+            Ok(is_subclass(&t, cls) || crate::ext::coll_abc::virtual_subclass(&t, cls))
         }
     }
 }

@@ -11,7 +11,6 @@ use crate::object::*;
 use crate::ops;
 use crate::value::*;
 use std::cell::RefCell;
-use std::io::{BufRead, Read, Write};
 use std::rc::Rc;
 
 thread_local! {
@@ -42,7 +41,19 @@ pub fn write_stdout(s: &str) {
         let mut o = o.borrow_mut();
         o.extend_from_slice(s.as_bytes());
         if o.len() > 1 << 16 {
-            let _ = std::io::stdout().write_all(&o);
+            crate::sysio::write_all(1, &o);
+            o.clear();
+        }
+    });
+}
+
+/// Binary output to stdout (`sys.stdout.buffer.write`), in order with text.
+pub fn write_stdout_bytes(b: &[u8]) {
+    OUT.with(|o| {
+        let mut o = o.borrow_mut();
+        o.extend_from_slice(b);
+        if o.len() > 1 << 16 {
+            crate::sysio::write_all(1, &o);
             o.clear();
         }
     });
@@ -52,16 +63,15 @@ pub fn flush_stdout() {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
         if !o.is_empty() {
-            let _ = std::io::stdout().write_all(&o);
+            crate::sysio::write_all(1, &o);
             o.clear();
         }
-        let _ = std::io::stdout().flush();
     });
 }
 
 pub fn write_stderr(s: &str) {
     flush_stdout();
-    let _ = std::io::stderr().write_all(s.as_bytes());
+    crate::sysio::write_all(2, s.as_bytes());
 }
 
 fn stream_fd(v: &Value) -> Option<i64> {
@@ -102,10 +112,11 @@ pub fn flush_file(file: &Value) -> PyResult<()> {
 /// Reads one line from stdin including its newline; None at EOF.
 pub fn read_line() -> Option<String> {
     flush_stdout();
-    let mut s = String::new();
-    match std::io::stdin().lock().read_line(&mut s) {
-        Ok(0) | Err(_) => None,
-        Ok(_) => Some(s),
+    let l = crate::sysio::stdin_line();
+    if l.is_empty() {
+        None
+    } else {
+        Some(String::from_utf8_lossy(&l).into_owned())
     }
 }
 
@@ -145,9 +156,8 @@ fn make_streams() -> (Value, Value, Value) {
     class_set(&cls, "readline", native("readline", true, |_, _| Ok(Value::string(read_line().unwrap_or_default()))));
     class_set(&cls, "read", native("read", true, |_, _| {
         flush_stdout();
-        let mut s = String::new();
-        let _ = std::io::stdin().read_to_string(&mut s);
-        Ok(Value::string(s))
+        let b = crate::sysio::stdin_read(None);
+        Ok(Value::string(String::from_utf8_lossy(&b).into_owned()))
     }));
     class_set(&cls, "readlines", native("readlines", true, |_, _| {
         let mut out = Vec::new();
@@ -167,6 +177,7 @@ fn make_streams() -> (Value, Value, Value) {
         let v = new_instance(&cls);
         as_inst(&v).unwrap().dict.borrow_mut().set("_fd", Value::Int(fd));
         as_inst(&v).unwrap().dict.borrow_mut().set("name", Value::str(name));
+        as_inst(&v).unwrap().dict.borrow_mut().set("buffer", crate::ext::binio::buffer(fd));
         v
     };
     (mk(0, "<stdin>"), mk(1, "<stdout>"), mk(2, "<stderr>"))
@@ -342,16 +353,16 @@ pub fn handle_uncaught(e: &PyErr) -> i32 {
 
 /// Runs the entry module as `__main__` and exits the process.
 pub fn run_main(file: &'static str, body: fn(&Value) -> PyResult<()>) -> ! {
+    crate::sysio::mark_stack_top();
     // a runtime bug must not also lose the output printed so far
     std::panic::set_hook(Box::new(|info| {
         let _ = OUT.try_with(|o| {
             if let Ok(mut o) = o.try_borrow_mut() {
-                let _ = std::io::stdout().write_all(&o);
+                crate::sysio::write_all(1, &o);
                 o.clear();
             }
         });
-        let _ = std::io::stdout().flush();
-        let _ = writeln!(std::io::stderr(), "portalis runtime error: {}", info);
+        crate::sysio::write_all(2, format!("portalis runtime error: {}\n", info).as_bytes());
     }));
     let m = new_module("__main__", file);
     let _ = crate::methods::dict_set(&sys_modules(), Value::str("__main__"), m.clone());
@@ -363,6 +374,5 @@ pub fn run_main(file: &'static str, body: fn(&Value) -> PyResult<()>) -> ! {
         }
     };
     flush_stdout();
-    let _ = std::io::stderr().flush();
     std::process::exit(code)
 }

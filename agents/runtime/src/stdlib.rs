@@ -14,7 +14,7 @@ use std::rc::Rc;
 pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
-    "statistics", "textwrap", "io", "os", "os.path",
+    "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.
@@ -456,7 +456,28 @@ fn time_module() -> Value {
     crate::rtsys::mod_set(&m, "monotonic", nat("monotonic", move |_, _| Ok(Value::Float(now()))));
     crate::rtsys::mod_set(&m, "process_time", nat("process_time", move |_, _| Ok(Value::Float(now()))));
     crate::rtsys::mod_set(&m, "time_ns", nat("time_ns", move |_, _| Ok(Value::Int((now() * 1e9) as i64))));
-    crate::rtsys::mod_set(&m, "sleep", nat("sleep", |_, _| Ok(Value::None)));
+    crate::rtsys::mod_set(&m, "sleep", nat("sleep", |a, _| {
+        if a.len() != 1 {
+            return Err(type_error(format!("time.sleep() takes exactly one argument ({} given)", a.len())));
+        }
+        let secs = match &a[0] {
+            Value::Str(_) => return Err(type_error("'str' object cannot be interpreted as an integer".into())),
+            v => crate::builtins::to_float(v)
+                .map_err(|_| type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v))))?,
+        };
+        if secs.is_nan() {
+            return Err(value_error("Invalid value NaN (not a number)".into()));
+        }
+        if secs < 0.0 {
+            return Err(value_error("sleep length must be non-negative".into()));
+        }
+        if secs >= 9.223372036854776e18 {
+            return Err(new_exc("OverflowError", "timestamp out of range for platform time_t"));
+        }
+        crate::rtsys::flush_stdout();
+        crate::sysio::sleep(secs);
+        Ok(Value::None)
+    }));
     m
 }
 
@@ -494,12 +515,15 @@ pub fn import(name: &str) -> PyResult<Value> {
             let os = import("os")?;
             return crate::attr::getattr(&os, "path");
         }
-        _ => {
-            return Err(new_exc_args(
-                "ModuleNotFoundError",
-                vec![Value::string(format!("No module named '{}'", name))],
-            ))
-        }
+        _ => match crate::ext::import(name) {
+            Some(m) => m,
+            None => {
+                return Err(new_exc_args(
+                    "ModuleNotFoundError",
+                    vec![Value::string(format!("No module named '{}'", name))],
+                ))
+            }
+        },
     };
     crate::methods::dict_set(&mods, Value::str(name), m.clone())?;
     CACHE.with(|c| c.borrow_mut().push((name.to_string(), m.clone())));

@@ -34,6 +34,10 @@ pub fn typing_module() -> Value {
         "Deque", "DefaultDict", "Counter", "OrderedDict", "AbstractSet", "Collection", "Container", "Hashable", "Sized",
         "Reversible", "SupportsInt", "SupportsFloat", "Awaitable", "Coroutine", "AsyncIterator", "NoReturn", "Annotated",
         "TypeAlias", "Self", "Never", "LiteralString", "Required", "NotRequired", "ParamSpec", "Concatenate",
+        "IO", "BinaryIO", "TextIO", "AnyStr", "SupportsAbs", "SupportsBytes", "SupportsComplex", "SupportsIndex",
+        "SupportsRound", "AsyncIterable", "AsyncGenerator", "ContextManager", "AsyncContextManager", "ItemsView",
+        "KeysView", "ValuesView", "MappingView", "ChainMap", "Pattern", "Match", "ByteString", "TypeGuard", "Unpack",
+        "TypeVarTuple", "MutableSet", "NamedTupleMeta",
     ] {
         let v = new_instance(&special);
         as_inst(&v).unwrap().dict.borrow_mut().set("_name", Value::str(n));
@@ -44,6 +48,18 @@ pub fn typing_module() -> Value {
     let protocol = rt_class("Protocol", "typing", vec![], vec![]);
     crate::rtsys::mod_set(&m, "Protocol", protocol);
     crate::rtsys::mod_set(&m, "TYPE_CHECKING", Value::Bool(false));
+    crate::rtsys::mod_set(&m, "Text", crate::builtins::builtin("str"));
+    crate::rtsys::mod_set(&m, "no_type_check", nat("no_type_check", |a, _| Ok(a[0].clone())));
+    crate::rtsys::mod_set(&m, "get_type_hints", nat("get_type_hints", |a, _| {
+        match crate::attr::getattr(&a[0], "__annotations__") {
+            Ok(d) => crate::call::call(&crate::builtins::builtin("dict"), vec![d], vec![]),
+            Err(_) => crate::dict(vec![]),
+        }
+    }));
+    crate::rtsys::mod_set(&m, "assert_never", nat("assert_never", |a, _| {
+        Err(new_exc("AssertionError", &format!("Expected code to be unreachable, but got: {}", crate::ops::repr(&a[0])?)))
+    }));
+    crate::rtsys::mod_set(&m, "reveal_type", nat("reveal_type", |a, _| Ok(a[0].clone())));
     crate::rtsys::mod_set(&m, "TypeVar", nat("TypeVar", |a, _| Ok(a.get(0).cloned().unwrap_or(Value::None))));
     crate::rtsys::mod_set(&m, "NewType", nat("NewType", |a, _| Ok(a.get(1).cloned().unwrap_or(Value::None))));
     crate::rtsys::mod_set(&m, "cast", nat("cast", |a, _| Ok(a.get(1).cloned().unwrap_or(Value::None))));

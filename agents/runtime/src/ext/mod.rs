@@ -1,0 +1,33 @@
+//! Standard modules added for real programs (issue 11), one file each, so
+//! that the core files stay untouched: `struct`, `collections.abc`,
+//! `queue`, and the binary layer of sys.stdin/sys.stdout (`.buffer`).
+//!
+//! Each module is a native Rust version of what CPython implements in C
+//! (`_struct`) or a small pure-Python module written here natively, with
+//! CPython 3.11's names, results and error messages.
+
+pub mod binio;
+pub mod coll_abc;
+pub mod queue;
+pub mod struct_;
+
+use crate::object::native;
+use crate::value::*;
+
+pub(crate) fn nat(name: &'static str, f: impl Fn(Vec<Value>, Kw) -> PyResult<Value> + 'static) -> Value {
+    native(name, false, f)
+}
+
+pub(crate) fn meth(name: &'static str, f: impl Fn(Vec<Value>, Kw) -> PyResult<Value> + 'static) -> Value {
+    native(name, true, f)
+}
+
+/// The modules of this folder, for `rt::import`.
+pub fn import(name: &str) -> Option<Value> {
+    match name {
+        "struct" => Some(struct_::module()),
+        "collections.abc" => Some(coll_abc::module()),
+        "queue" => Some(queue::module()),
+        _ => None,
+    }
+}

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 sys.setrecursionlimit(100000)
 
-W = 20000
+W = 15000
 grid = ["." * W, "#" * (W - 1) + ".", "." * W]
 
 

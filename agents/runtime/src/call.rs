@@ -241,15 +241,13 @@ fn call_function_slice(f: &Function, args: &[Value]) -> PyResult<Value> {
 }
 
 /// `f(a, b, ...)`: positional arguments only, borrowed. Plain functions of
-/// the right arity run without allocating; user classes with a plain
-/// `__init__` construct without a bound method; everything else goes
-/// through `call`.
+/// the right arity run without allocating; everything else (classes
+/// included) goes through `call`.
 #[inline]
 pub fn call_args(f: &Value, args: &[Value]) -> PyResult<Value> {
     if let Value::Obj(o) = f {
         match &**o {
             Obj::Func(func) => return call_function_slice(func, args),
-            Obj::Class(c) if !c.builtin => return construct_args(f, args),
             _ => {}
         }
     }
@@ -278,35 +276,6 @@ pub fn call_method_args(name: &str, a: &[Value]) -> PyResult<Value> {
         }
     }
     call_method(obj, name, a[1..].to_vec(), Vec::new())
-}
-
-/// Constructs a user class from positional arguments: the common case (no
-/// `__new__` of its own, a plain `__init__`) calls `__init__` directly.
-fn construct_args(cls: &Value, args: &[Value]) -> PyResult<Value> {
-    let c = class_of(cls);
-    if c.base_kind == BType::Object && !crate::stdlib5::is_enum_class(cls) {
-        let (nf, new_on_object) = crate::object::lookup_cached(cls, "__new__");
-        let plain_new = match &nf {
-            None => true,
-            Some(_) => new_on_object,
-        };
-        if plain_new {
-            if let (Some(Value::Obj(io)), false) = crate::object::lookup_cached(cls, "__init__") {
-                if let Obj::Func(init) = &*io {
-                    let inst = new_instance(cls);
-                    let mut a = Vec::with_capacity(args.len() + 1);
-                    a.push(inst.clone());
-                    a.extend(args.iter().cloned());
-                    let r = call_function_slice(init, &a)?;
-                    if !r.is_none() {
-                        return Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))));
-                    }
-                    return Ok(inst);
-                }
-            }
-        }
-    }
-    construct(cls, args.to_vec(), Vec::new())
 }
 
 /// `f(*args, **kw)` for any callable.
@@ -424,8 +393,17 @@ pub fn construct(cls: &Value, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
                 }
                 return Ok(inst);
             }
-            let m = bind(init, &inst, cls)?;
-            let r = call(&m, args, kw)?;
+            // a plain __init__ is called with the instance first, as its
+            // bound method would be, without making the bound method
+            let r = match &init {
+                Value::Obj(io) if matches!(&**io, Obj::Func(_)) => {
+                    let mut a = Vec::with_capacity(args.len() + 1);
+                    a.push(inst.clone());
+                    a.extend(args);
+                    call(&init, a, kw)?
+                }
+                _ => call(&bind(init, &inst, cls)?, args, kw)?,
+            };
             if !r.is_none() {
                 return Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))));
             }

@@ -51,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -76,18 +77,42 @@ static pthread_mutex_t sbx__lock = PTHREAD_MUTEX_INITIALIZER;
 /* ------------------------------------------------------------ uid pool */
 
 static unsigned char sbx__slots[SBX_UID_SLOTS];
+static int sbx__slot_fd[SBX_UID_SLOTS]; /* lock file held for the uid, 0 = none */
+
+/* Claims uid machine-wide: an exclusive flock on /tmp/portalis-sbx-uid-UID.lock
+ * held while the slot is in use. The pid offset below keeps servers apart
+ * mostly, but pids equal modulo 1024 collide, and a server sweeping its uid
+ * would kill the other's processes. Returns the lock fd (>= 0), -1 when
+ * another process holds the uid, -2 when no lock can be made (then the
+ * in-process claim is all there is, as before). */
+static int sbx__uid_lock(long uid) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/portalis-sbx-uid-%ld.lock", uid);
+  int fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) return -2;
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
 
 /* A uid nobody else uses: a high range, offset by our pid so that two
- * servers on one machine do not share uids. -1 when no slot is free. */
+ * servers on one machine rarely meet, and locked (sbx__uid_lock) so that
+ * they never share one. -1 when no slot is free. */
 static long sbx__uid_take(void) {
   long uid = -1;
   pthread_mutex_lock(&sbx__lock);
-  for (int i = 0; i < SBX_UID_SLOTS; i++)
-    if (!sbx__slots[i]) {
-      sbx__slots[i] = 1;
-      uid = 1600000000L + (long)(getpid() & 0x3ff) * SBX_UID_SLOTS + i;
-      break;
-    }
+  for (int i = 0; i < SBX_UID_SLOTS; i++) {
+    if (sbx__slots[i]) continue;
+    long u = 1600000000L + (long)(getpid() & 0x3ff) * SBX_UID_SLOTS + i;
+    int fd = sbx__uid_lock(u);
+    if (fd == -1) continue;
+    sbx__slots[i] = 1;
+    sbx__slot_fd[i] = fd >= 0 ? fd + 1 : 0;
+    uid = u;
+    break;
+  }
   pthread_mutex_unlock(&sbx__lock);
   return uid;
 }
@@ -97,6 +122,8 @@ static void sbx__uid_give(long uid) {
   long i = (uid - 1600000000L) % SBX_UID_SLOTS;
   pthread_mutex_lock(&sbx__lock);
   sbx__slots[i] = 0;
+  if (sbx__slot_fd[i]) close(sbx__slot_fd[i] - 1);
+  sbx__slot_fd[i] = 0;
   pthread_mutex_unlock(&sbx__lock);
 }
 

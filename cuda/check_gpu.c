@@ -202,11 +202,11 @@ static int check_corpus(int ndirs, char **dirs) {
   if (tm_index_start(&o, &e)) return fprintf(stderr, "check-gpu: %s\n", e.msg), 1;
   int64_t *ids = malloc(E.n * sizeof *ids);
   for (size_t i = 0; i < E.n; i++) ids[i] = (int64_t)i + 1;
-  if (tm_index_add(ids, E.emb, E.n, &e)) return fprintf(stderr, "check-gpu: %s\n", e.msg), 1;
+  if (tm_index_add(0, ids, E.emb, E.n, &e)) return fprintf(stderr, "check-gpu: %s\n", e.msg), 1;
   int k = 10;
   tm_match *m = malloc(E.n * k * sizeof *m);
   int *found = malloc(E.n * sizeof *found);
-  if (tm_index_search(E.emb, (int)E.n, k, m, found, &e)) return fprintf(stderr, "check-gpu: %s\n", e.msg), 1;
+  if (tm_index_search(0, E.emb, (int)E.n, k, m, found, &e)) return fprintf(stderr, "check-gpu: %s\n", e.msg), 1;
   float *mf = malloc(E.n * TM_DIM * sizeof *mf);
   for (size_t i = 0; i < E.n * TM_DIM; i++) mf[i] = (float)E.emb[i] / TM_QSCALE;
   uint64_t *ck = malloc(E.n * k * sizeof *ck), *gk = malloc(E.n * k * sizeof *gk);

@@ -37,24 +37,25 @@
 #include <unistd.h>
 
 static const srv_route http__routes[] = {
-    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true},
-    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true},
-    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true},
-    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true},
-    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true},
-    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true},
-    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true},
-    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true},
-    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true},
-    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true},
-    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true},
-    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false},
-    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false},
-    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false},
-    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false},
+    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true, true},
+    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true, false},
+    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true, false},
+    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true, true},
+    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true, false},
+    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true, true},
+    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true, false},
+    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true, false},
+    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true, false},
+    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true, false},
+    /* A search: it carries a body but changes nothing, so read-only tokens may. */
+    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true, false},
+    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false, false},
+    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false, false},
+    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false, false},
+    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false, false},
 };
 #define HTTP__NROUTES (sizeof http__routes / sizeof http__routes[0])
-static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false};
+static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false, false};
 
 static struct MHD_Daemon *http__daemon;
 static int http__port;
@@ -357,10 +358,11 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
       p_err e = {0};
       if (srv_auth_identify(srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION), &r->who, &e))
         return srv_problem(r, e.code == P_EAUTH ? 401 : 503, p_code_name(e.code), e.msg, NULL);
-      if (r->route->body && r->who.read_only)
-        return srv_problem(r, 403, "forbidden", "this token is read-only: it cannot submit jobs", NULL);
-      if (strcmp(method, "GET") && strcmp(method, "HEAD") && r->who.read_only)
-        return srv_problem(r, 403, "forbidden", "this token is read-only", NULL);
+      if (r->route->changes && r->who.read_only)
+        return srv_problem(r, 403, "forbidden",
+                           r->route->body ? "this token is read-only: it cannot submit jobs"
+                                          : "this token is read-only: it cannot change jobs",
+                           NULL);
     }
     if (r->route->body) {
       const char *cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);

@@ -223,6 +223,8 @@ typedef struct srv_route {
   const char *name;     /* metrics label */
   bool body;            /* accepts a request body */
   bool api;             /* under /api/v1: authentication applies */
+  bool changes;         /* creates, changes or deletes: refused to read-only tokens
+                         * (reads, POST /similar included, are allowed) */
 } srv_route;
 
 struct srv_req {

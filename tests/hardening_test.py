@@ -15,14 +15,19 @@ directory (tests/api_test.py's Server). Covered:
     two names that mangle alike still get distinct modules;
   - the ?entry= error message is not garbled (upload.c formatted into the
     buffer it read from);
-  - retention: expires_at in the job, 410 Gone after the sweep, leftover
+  - retention: expires_at in the job, 410 Gone after the sweep (its
+    translation-memory functions gone from the table and the search index),
+    404 once the tombstone is pruned a retention window later, leftover
     work folders removed at start-up, build cache cut to --cache-max
     oldest first, database 0600 and data directory 0700;
   - shutdown: during the grace period the socket still answers: uploads 503
     shutting_down, /readyz 503, an event stream gets its `end` event;
   - auth: /metrics and /readyz need a token under --require-auth unless
     --public-metrics; a GET with a token does not write the tokens table;
-    a read-only token reads every job and changes none;
+    a read-only token reads every job and changes none, and may search
+    the translation memory (POST /similar is a read); the memory is per
+    owner: one token's verified functions are never shown to another
+    (identical, similar, memory_size), the read-only token sees all;
   - limits: 256 args per vector run (the sandbox failed above 165), 257
     and too many arg bytes are 422 at upload, options over 4 MiB are 413;
   - a program stuck in a loop ends timed_out (not failed/test_failure);
@@ -377,8 +382,10 @@ class ReadOnlyTokenTest(unittest.TestCase, ProblemMixin):
         s = Server("--require-auth", "--workers", "1")
         try:
             alice = s.token("alice")
+            bob = s.token("bob")
             ro = s.token("viewer", "--read-only")
-            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            prog = b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n"
+            r, job = s.submit(prog, token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
             jid = job["id"]
             r, obj = s.json("GET", "/api/v1/jobs/" + jid, token=ro)
             self.assertEqual((r.status, obj["id"]), (200, jid))
@@ -390,9 +397,30 @@ class ReadOnlyTokenTest(unittest.TestCase, ProblemMixin):
             self.assertProblem(r, obj, 403, "forbidden")
             r, obj = s.submit(token=ro)
             self.assertProblem(r, obj, 403, "forbidden")
-            s.wait_terminal(jid, token=alice, timeout=600)
+            # a search of the translation memory is a read, body or not
+            r, obj = s.json("POST", "/api/v1/similar", b"def f(a):\n    return a + 1\n",
+                            {"Content-Type": "text/x-python"}, token=ro)
+            self.assertEqual(r.status, 200, obj)
+            self.assertEqual(obj["functions"][0]["name"], "f")
+            job = s.wait_terminal(jid, token=alice, timeout=600)
+            self.assertEqual(job["state"], "succeeded", job)
             r, arts = s.json("GET", "/api/v1/jobs/%s/artifacts" % jid, token=ro)
             self.assertEqual(r.status, 200)
+            # The translation memory is per owner: alice's verified twice()
+            # is shown to alice and to the read-only token, never to bob.
+            query = b"def double(x):\n    return x * 2\n"
+            seen = {}
+            for who, tok in (("alice", alice), ("bob", bob), ("viewer", ro)):
+                r, obj = s.json("POST", "/api/v1/similar", query, {"Content-Type": "text/x-python"}, token=tok)
+                self.assertEqual(r.status, 200, obj)
+                f = obj["functions"][0]
+                seen[who] = ([h["job_id"] for h in f["identical"]], [h["job_id"] for h in f["similar"]],
+                             obj["memory_size"])
+            self.assertEqual(seen["alice"], ([jid], [jid], 1))
+            self.assertEqual(seen["viewer"], ([jid], [jid], 1))
+            self.assertEqual(seen["bob"], ([], [], 0))
+            r, obj = s.json("GET", "/api/v1/jobs/%s/similar" % jid, token=bob)
+            self.assertProblem(r, obj, 404, "not_found")
         finally:
             s.close()
 
@@ -428,11 +456,13 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 self.assertEqual(left, ["old4.wasm", "old5.wasm"])
                 self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o700)
                 self.assertEqual(stat.S_IMODE(os.stat(os.path.join(d, "portalis.db")).st_mode), 0o600)
-                r, job = s.submit()
+                r, job = s.submit(b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n")
                 job = s.wait_terminal(job["id"], timeout=600)
                 self.assertEqual(job["state"], "succeeded", job)
                 self.assertIsNotNone(job["expires_at"])
                 jid = job["id"]
+                r, ready = s.json("GET", "/readyz")
+                self.assertEqual(ready["translation_memory"]["functions"], 1, ready)
                 deadline = time.time() + 10
                 while time.time() < deadline:
                     r, obj = s.json("GET", "/api/v1/jobs/" + jid)
@@ -447,6 +477,19 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 db = sqlite3.connect(os.path.join(d, "portalis.db"))
                 self.assertEqual(db.execute("SELECT count(*) FROM files WHERE job_id=?", (jid,)).fetchone()[0], 0)
                 self.assertEqual(db.execute("SELECT count(*) FROM artifacts WHERE job_id=?", (jid,)).fetchone()[0], 0)
+                self.assertEqual(db.execute("SELECT count(*) FROM tm_functions WHERE job_id=?", (jid,)).fetchone()[0], 0)
+                # the sweep took its functions out of the search index too
+                r, ready = s.json("GET", "/readyz")
+                self.assertEqual(ready["translation_memory"]["functions"], 0, ready)
+                # the tombstone is pruned one more retention window later: 404
+                deadline = time.time() + 10
+                while time.time() < deadline:
+                    r, obj = s.json("GET", "/api/v1/jobs/" + jid)
+                    if r.status != 410:
+                        break
+                    time.sleep(0.2)
+                self.assertProblem(r, obj, 404, "not_found")
+                self.assertEqual(db.execute("SELECT count(*) FROM expired_jobs").fetchone()[0], 0)
                 db.close()
             finally:
                 s.close()

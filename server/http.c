@@ -102,7 +102,9 @@ static const char *http__status_title(int status) {
   case 413: return "Content Too Large";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
+  case 414: return "URI Too Long";
   case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
   case 503: return "Service Unavailable";
   default: return status >= 500 ? "Internal Server Error" : "Error";
   }
@@ -318,6 +320,41 @@ static enum MHD_Result http__post_iter(void *cls, enum MHD_ValueKind kind, const
 
 /* ------------------------------------------------------- access handler */
 
+/* Sizes of the request as received: libmicrohttpd answers an oversized
+ * target or header block itself, with an HTML body, only when it does not
+ * fit its per-connection pool (SRV_CONN_MEMORY); below that this server
+ * refuses it, as problem+json. (Malformed requests, 400, and unsupported
+ * HTTP versions, 505, are answered by the library before any callback; it
+ * has no hook to change their bodies.) */
+static enum MHD_Result http__add_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  size_t *n = cls;
+  *n += (key ? strlen(key) : 0) + (value ? strlen(value) : 0) + (kind == MHD_HEADER_KIND ? 4 : 2);
+  return MHD_YES;
+}
+
+static enum MHD_Result http__too_big(srv_req *r, struct MHD_Connection *conn, const char *url, bool *refused) {
+  size_t target = strlen(url), headers = 0;
+  MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http__add_len, &target);
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, http__add_len, &headers);
+  *refused = true;
+  char detail[200];
+  if (target > SRV_MAX_TARGET) {
+    /* The problem's instance would echo the whole target: a short one. */
+    r->url = "(request target too long)";
+    snprintf(detail, sizeof detail,
+             "the request target (path and query) is about %zu bytes; the limit is %d (send options in a "
+             "multipart field)", target, SRV_MAX_TARGET);
+    return srv_problem(r, 414, "uri_too_long", detail, NULL);
+  }
+  if (headers > SRV_MAX_HEADER_BYTES) {
+    snprintf(detail, sizeof detail, "the request headers are about %zu bytes; the limit is %d", headers,
+             SRV_MAX_HEADER_BYTES);
+    return srv_problem(r, 431, "headers_too_large", detail, NULL);
+  }
+  *refused = false;
+  return MHD_YES;
+}
+
 static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, const char *url,
                                     const char *method, const char *version, const char *upload_data,
                                     size_t *upload_data_size, void **req_cls) {
@@ -334,6 +371,9 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
     r->url = url;
     p_buf_init(&r->form_options, SRV_MAX_OPTIONS);
     p_buf_init(&r->form_entry, 4096);
+    bool refused;
+    enum MHD_Result big = http__too_big(r, conn, url, &refused);
+    if (refused) return big;
     char allow[128];
     r->route = http__route(r, allow);
     if (!r->route) {
@@ -480,6 +520,7 @@ int srv_http_start(p_err *e) {
                                   MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
                                   MHD_OPTION_NOTIFY_COMPLETED, http__completed, NULL,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv_cfg.header_timeout_s,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
                                   MHD_OPTION_CONNECTION_LIMIT, max_conn,
                                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                                   MHD_OPTION_END);

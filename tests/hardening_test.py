@@ -12,7 +12,9 @@ directory (tests/api_test.py's Server). Covered:
     is closed after --header-timeout;
   - names: my-script.py, "with space.py", "naïve 日本.py" work as the entry
     script; a file name made of Rust code stays out of the crate's code;
-    two names that mangle alike still get distinct modules;
+    two names that mangle alike still get distinct modules; __import__ of
+    a module whose file name is not an identifier is reported at Transpile
+    with the rename to make (not a Test failure), unless nothing reaches it;
   - the ?entry= error message is not garbled (upload.c formatted into the
     buffer it read from);
   - an oversized request target (414) or header block (431) is answered
@@ -269,6 +271,32 @@ class NamesTest(unittest.TestCase):
             self.assertEqual(job["entry"], entry)
             job = self.s.wait_terminal(job["id"], timeout=600)
             self.assertEqual(job["state"], "succeeded", job)
+
+    def test_importing_a_file_whose_name_is_not_an_identifier(self):
+        # Only __import__ can name my-mod.py; the runtime cannot find it by
+        # that name, so Transpile says so, with the rename, instead of a
+        # Test failure whose output stops short. A stray such call in a
+        # module the entry never imports does not fail the job.
+        z = zip_bytes([
+            ("main.py", b"import helper\nhelper.go()\n", None),
+            ("helper.py", b"def go():\n    m = __import__('my-mod')\n    print(m.V)\n", None),
+            ("my-mod.py", b"V = 1\n", None),
+            ("stray.py", b"x = __import__('my-mod')\n", None),
+        ])
+        r, job = self.s.submit(z, ctype="application/zip")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual((job["state"], job["reason"]), ("error", "unsupported"), job)
+        errs = [d for d in job["diagnostics"] if d["severity"] == "error"]
+        self.assertEqual(len(errs), 1, job["diagnostics"])
+        self.assertEqual((errs[0]["file"], errs[0]["line"]), ("helper.py", 2))
+        self.assertIn("my-mod.py cannot be imported, because its file name is not a Python identifier",
+                      errs[0]["message"])
+        self.assertIn("e.g. to my_mod.py", errs[0]["message"])
+        z = zip_bytes([("main.py", b"print('ok')\n", None), ("my-mod.py", b"V = 1\n", None),
+                       ("stray.py", b"x = __import__('my-mod')\n", None)])
+        r, job = self.s.submit(z, ctype="application/zip")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual(job["state"], "succeeded", job)
 
     def test_names_that_mangle_alike_stay_distinct(self):
         z = zip_bytes([

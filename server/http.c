@@ -18,6 +18,13 @@
  * that never says anything is closed after --header-timeout seconds; a
  * connection that sent a request may then idle 120 s).
  *
+ * Every error is problem+json, oversized requests included: the library's
+ * per-connection pool is made larger than the server's own limits on the
+ * request target and header block (srv.h), so that the server, not
+ * libmicrohttpd with its HTML bodies, refuses them (414, 431). What the
+ * library answers before any callback - malformed requests (400),
+ * unsupported HTTP versions (505), requests past the pool - keeps its body.
+ *
  * Shutdown keeps the listening socket open: new uploads get 503
  * shutting_down, /readyz 503, waiting requests are answered and event
  * streams end with their `end` event; the socket closes only when the

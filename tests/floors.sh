@@ -16,6 +16,9 @@
 # headers (<...>) are allowed everywhere.
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top_srcdir" || exit 1
+# One spelling of the top for the prefix stripped below: `make distcheck`
+# passes ".../_build/sub/.." and resolve() sees physical paths.
+top_srcdir=$(pwd -P)
 
 floor_of() { # path of a source file or header -> floor number, or "" if outside
   case $1 in
@@ -33,7 +36,7 @@ floor_of() { # path of a source file or header -> floor number, or "" if outside
 resolve() { # including-file include-name
   dir=$(dirname "$1")
   case $2 in
-    */*) p=$(cd "$dir" && cd "$(dirname "$2")" 2>/dev/null && pwd) || return 1
+    */*) p=$(cd "$dir" && cd "$(dirname "$2")" 2>/dev/null && pwd -P) || return 1
          echo "${p#"$top_srcdir"/}/$(basename "$2")" ;;
     *) for d in "$dir" common agents server cuda; do
          if [ -f "$d/$2" ]; then echo "$d/$2"; return 0; fi

@@ -5,8 +5,22 @@
 # wasm rlib are available, builds and runs the "as if generated" example
 # programs in agents/runtime/examples/ and compares their stdout and exit
 # status with the expected files beside them.  Logs are kept only on failure.
+# First: lib.rs's module map names every file of src/ (and only those).
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
+# lib.rs's module map must name every file and folder of src/ (the files of
+# src/stdlib/ one by one) and nothing that is gone.
+map=$(sed -n 's,^//! *- *\([A-Za-z0-9_]*\(\.rs\|/\)\).*,\1,p' "$top_srcdir/agents/runtime/src/lib.rs")
+for f in "$top_srcdir"/agents/runtime/src/*.rs "$top_srcdir"/agents/runtime/src/*/ "$top_srcdir"/agents/runtime/src/stdlib/*.rs; do
+    n=$(basename "$f"); [ -d "$f" ] && n="$n/"
+    case $n in lib.rs|tests.rs) continue;; esac
+    echo "$map" | grep -qxF "$n" || { echo "runtime.sh: agents/runtime/src/lib.rs's module map does not list $n" >&2; exit 1; }
+done
+for n in $map; do
+    [ -e "$top_srcdir/agents/runtime/src/$n" ] || [ -e "$top_srcdir/agents/runtime/src/stdlib/$n" ] ||
+        { echo "runtime.sh: lib.rs's module map lists $n, which is not in src/" >&2; exit 1; }
+done
+echo "ok   lib.rs module map ($(echo "$map" | wc -l) entries)"
 bin="$top_builddir/agents/runtime/rt-host-test"
 if [ ! -x "$bin" ]; then
     echo "runtime.sh: $bin not built (make agents/runtime/rt-host-test)" >&2

@@ -1060,6 +1060,41 @@ static const char *object_init_src =
 START_TEST(t_e2e_object_init) { e2e_vs_python("t_e2e_object_init", object_init_src); }
 END_TEST
 
+/* Runtime modules: each import names its module's constructor
+ * (rt::stdlib::modules::NAME) so a program links only what it imports;
+ * __import__ in the source makes main() enable the by-name table, and
+ * without it main() does not. Enum classes, os.path and a missing module
+ * behave as in CPython. */
+static const char *imports_src =
+    "import json, os.path\nfrom collections import Counter\nfrom enum import Enum\n"
+    "class C(Enum):\n    A = 1\n    B = 2\n"
+    "h = [5, 1, 3]\nm = __import__('heapq')\nm.heapify(h)\n"
+    "print(json.dumps({'a': [1, 2]}), os.path.join('a', 'b'), Counter('abca').most_common(1), list(C), C(2), h)\n"
+    "print(__import__('json') is json, len(C), type(os.path).__name__)\n"
+    "try:\n    __import__('no_such_module')\nexcept ImportError as e:\n    print(type(e).__name__, e)\n";
+
+static const char *main_rs_of(const char *src) {
+  rs_program *p = build(src);
+  rs_file *files;
+  int n;
+  p_err e = {0};
+  ck_assert_int_eq(rs_crate_files(p, "m", &files, &n, &e), 0);
+  for (int i = 0; i < n; i++)
+    if (strcmp(files[i].path, "src/main.rs") == 0) return files[i].text;
+  ck_abort_msg("no src/main.rs");
+  return NULL;
+}
+
+START_TEST(t_e2e_imports) {
+  HAS(tr("import json\nprint(json.dumps(1))\n"), "rt::stdlib::import_std(\"json\", rt::stdlib::modules::json)?");
+  HAS(tr("import os.path\n"), "rt::stdlib::modules::os_path");
+  HAS(tr("from enum import Enum\n"), "rt::stdlib::modules::enum_");
+  ck_assert_ptr_null(strstr(main_rs_of("import json\nprint(json.dumps(1))\n"), "enable_dynamic_import"));
+  ck_assert_ptr_nonnull(strstr(main_rs_of(imports_src), "portalis_rt::stdlib::enable_dynamic_import();"));
+  e2e_vs_python("t_e2e_imports", imports_src);
+}
+END_TEST
+
 /* math functions against CPython (glibc): log10 and tanh follow glibc's
  * formulas and must match every value; sin/cos/tan/atan are correctly
  * rounded, which glibc is in all but about 0.1-0.4 % of arguments. */
@@ -1193,6 +1228,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_e2e_typed_lists);
   tcase_add_test(tc, t_e2e_typed_regions);
   tcase_add_test(tc, t_e2e_object_init);
+  tcase_add_test(tc, t_e2e_imports);
   tcase_add_test(tc, t_e2e_libm);
   tcase_add_test(tc, t_e2e_unicode_case);
   suite_add_tcase(s, tc);

@@ -14,7 +14,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
     rt::mod_set(__g, "__doc__", Value::none());
     // main.py:2
     __fr.line(2);
-    rx::gset(&G_math, __g, "math", rt::import("math")?);
+    rx::gset(&G_math, __g, "math", rt::stdlib::import_std("math", rt::stdlib::modules::math)?);
     // main.py:5
     __fr.line(5);
     {

@@ -978,7 +978,7 @@ fn build_table() -> HashMap<&'static str, Value> {
         if let Some(m) = crate::methods::dict_get(&crate::rtsys::sys_modules(), &Value::string(name.clone()))? {
             return Ok(m);
         }
-        crate::stdlib::import(&name)
+        crate::stdlib::import_dynamic(&name)
     }));
     let exit = nat("exit", |a, _| Err(new_exc_args("SystemExit", a)));
     m.insert("exit", exit.clone());

@@ -518,7 +518,7 @@ pub fn module() -> Value {
         }
     }
     // `import collections.abc` reaches it as an attribute of collections
-    if let Ok(coll) = crate::import("collections") {
+    if let Ok(coll) = crate::stdlib::import_std("collections", crate::stdlib::modules::collections) {
         crate::rtsys::mod_set(&coll, "abc", md.clone());
     }
     MODULE.with(|x| *x.borrow_mut() = Some(md.clone()));

@@ -34,7 +34,7 @@ pub fn module() -> Value {
     let full = crate::stdlib2::rt_class("Full", "queue", vec![exc_class("Exception").unwrap()], vec![]);
     crate::rtsys::mod_set(&md, "Empty", empty);
     crate::rtsys::mod_set(&md, "Full", full);
-    let heapq = crate::import("heapq").expect("heapq");
+    let heapq = crate::stdlib::import_std("heapq", crate::stdlib::modules::heapq).expect("heapq");
     let (m1, m2, m3) = (md.clone(), md.clone(), heapq.clone());
     let base = crate::stdlib2::rt_class(
         "Queue",

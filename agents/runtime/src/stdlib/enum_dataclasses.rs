@@ -36,10 +36,6 @@ thread_local! {
     static ENUM: RefCell<Option<(Value, Value)>> = RefCell::new(None);
 }
 
-fn auto_class() -> Value {
-    enum_classes().1
-}
-
 fn enum_classes() -> (Value, Value) {
     if let Some(v) = ENUM.with(|e| e.borrow().clone()) {
         return v;
@@ -123,8 +119,14 @@ pub fn enum_init(cls: &Value) -> PyResult<()> {
     if c.dict.borrow().contains("__enum_base__") || c.module == "enum" {
         return Ok(());
     }
+    // Enum exists (and so a subclass of it) only once the module is built:
+    // reading its classes without building them keeps the enum machinery
+    // out of programs that never import enum (make_class calls this).
+    let auto = match ENUM.with(|e| e.borrow().clone()) {
+        Some((_, auto)) => auto,
+        None => return Ok(()),
+    };
     let entries = c.dict.borrow().entries.clone();
-    let auto = auto_class();
     let member_map = crate::dict(vec![])?;
     let value_map = crate::dict(vec![])?;
     let mut names = Vec::new();

@@ -488,53 +488,141 @@ fn time_module() -> Value {
     m
 }
 
-/// `import name` for runtime-implemented standard modules.
-pub fn import(name: &str) -> PyResult<Value> {
+/// A runtime module's constructor (`modules::json`, ...).
+pub type ModuleFn = fn() -> PyResult<Value>;
+
+/// `import name` of a runtime module whose constructor the caller names:
+/// generated code imports `json` as `rt::import_std("json",
+/// rt::stdlib::modules::json)`, so a program links the modules it imports
+/// and no others. Built on first import and cached in `sys.modules`.
+pub fn import_std(name: &str, make: ModuleFn) -> PyResult<Value> {
     let mods = crate::rtsys::sys_modules();
     if let Some(m) = crate::methods::dict_get(&mods, &Value::str(name))? {
         return Ok(m);
     }
-    let m = match name {
-        "math" => math_module(),
-        "sys" => sys_module(),
-        "time" => time_module(),
-        "heapq" => crate::stdlib::heapq_bisect_itertools_functools::heapq_module(),
-        "bisect" => crate::stdlib::heapq_bisect_itertools_functools::bisect_module(),
-        "itertools" => crate::stdlib::heapq_bisect_itertools_functools::itertools_module(),
-        "functools" => crate::stdlib::heapq_bisect_itertools_functools::functools_module(),
-        "collections" => crate::stdlib::collections_string_random::collections_module(),
-        "string" => crate::stdlib::collections_string_random::string_module(),
-        "random" => crate::stdlib::collections_string_random::random_module(),
-        "json" => crate::stdlib::json::json_module(),
-        "enum" => crate::stdlib::enum_dataclasses::enum_module(),
-        "dataclasses" => crate::stdlib::enum_dataclasses::dataclasses_module(),
-        "re" => crate::regex::re_module(),
-        "operator" => operator_module(),
-        "typing" => crate::stdlib::typing_abc_copy_contextlib::typing_module(),
-        "abc" => crate::stdlib::typing_abc_copy_contextlib::abc_module(),
-        "copy" => crate::stdlib::typing_abc_copy_contextlib::copy_module(),
-        "contextlib" => crate::stdlib::typing_abc_copy_contextlib::contextlib_module(),
-        "statistics" => crate::stdlib::statistics_textwrap_io_os::statistics_module(),
-        "textwrap" => crate::stdlib::statistics_textwrap_io_os::textwrap_module(),
-        "io" => crate::stdlib::statistics_textwrap_io_os::io_module(),
-        "os" => crate::stdlib::statistics_textwrap_io_os::os_module(),
-        "os.path" => {
-            let os = import("os")?;
-            return crate::attr::getattr(&os, "path");
-        }
-        _ => match crate::ext::import(name) {
-            Some(m) => m,
-            None => {
-                return Err(new_exc_args(
-                    "ModuleNotFoundError",
-                    vec![Value::string(format!("No module named '{}'", name))],
-                ))
-            }
-        },
+    let m = make()?;
+    crate::methods::dict_set(&mods, Value::str(name), m.clone())?;
+    CACHE.with(|c| c.borrow_mut().push((name.to_string(), m.clone())));
+    Ok(m)
+}
+
+/// The constructor of a runtime module by name. Naming every module, it
+/// links all of them: only `import` (a name known at run time) uses it.
+pub fn module_fn(name: &str) -> Option<ModuleFn> {
+    use self::modules as m;
+    Some(match name {
+        "math" => m::math,
+        "sys" => m::sys,
+        "time" => m::time,
+        "heapq" => m::heapq,
+        "bisect" => m::bisect,
+        "itertools" => m::itertools,
+        "functools" => m::functools,
+        "collections" => m::collections,
+        "string" => m::string,
+        "random" => m::random,
+        "json" => m::json,
+        "enum" => m::enum_,
+        "dataclasses" => m::dataclasses,
+        "re" => m::re,
+        "operator" => m::operator,
+        "typing" => m::typing,
+        "abc" => m::abc,
+        "copy" => m::copy,
+        "contextlib" => m::contextlib,
+        "statistics" => m::statistics,
+        "textwrap" => m::textwrap,
+        "io" => m::io,
+        "os" => m::os,
+        "os.path" => m::os_path,
+        "struct" => m::struct_,
+        "collections.abc" => m::collections_abc,
+        "queue" => m::queue,
+        _ => return None,
+    })
+}
+
+/// `import name` for runtime-implemented standard modules, the name known
+/// only at run time (`__import__`, the runtime's examples): links every
+/// module (see `import_std`).
+pub fn import(name: &str) -> PyResult<Value> {
+    if let Some(f) = module_fn(name) {
+        return import_std(name, f);
+    }
+    let mods = crate::rtsys::sys_modules();
+    if let Some(m) = crate::methods::dict_get(&mods, &Value::str(name))? {
+        return Ok(m);
+    }
+    let m = match crate::ext::import(name) {
+        Some(m) => m,
+        None => return Err(no_module(name)),
     };
     crate::methods::dict_set(&mods, Value::str(name), m.clone())?;
     CACHE.with(|c| c.borrow_mut().push((name.to_string(), m.clone())));
     Ok(m)
+}
+
+fn no_module(name: &str) -> PyErr {
+    new_exc_args("ModuleNotFoundError", vec![Value::string(format!("No module named '{}'", name))])
+}
+
+thread_local! {
+    static DYNAMIC: std::cell::Cell<Option<fn(&str) -> PyResult<Value>>> = std::cell::Cell::new(None);
+}
+
+/// Makes `__import__` able to import every runtime module. Generated main()
+/// calls it when the program's source names `__import__`; otherwise the
+/// builtin finds only the modules already in sys.modules, and the linker
+/// can drop the modules the program does not import.
+pub fn enable_dynamic_import() {
+    DYNAMIC.with(|d| d.set(Some(import)));
+}
+
+/// `__import__(name)` after the sys.modules lookup.
+pub fn import_dynamic(name: &str) -> PyResult<Value> {
+    match DYNAMIC.with(|d| d.get()) {
+        Some(f) => f(name),
+        None => Err(no_module(name)),
+    }
+}
+
+/// One constructor per runtime module, named after the module (dots as
+/// underscores; `enum_`, `struct_` for the Rust keywords).
+pub mod modules {
+    use super::*;
+    use crate::stdlib::collections_string_random as csr;
+    use crate::stdlib::enum_dataclasses as ed;
+    use crate::stdlib::heapq_bisect_itertools_functools as hibf;
+    use crate::stdlib::statistics_textwrap_io_os as stio;
+    use crate::stdlib::typing_abc_copy_contextlib as tacc;
+
+    pub fn math() -> PyResult<Value> { Ok(math_module()) }
+    pub fn sys() -> PyResult<Value> { Ok(sys_module()) }
+    pub fn time() -> PyResult<Value> { Ok(time_module()) }
+    pub fn heapq() -> PyResult<Value> { Ok(hibf::heapq_module()) }
+    pub fn bisect() -> PyResult<Value> { Ok(hibf::bisect_module()) }
+    pub fn itertools() -> PyResult<Value> { Ok(hibf::itertools_module()) }
+    pub fn functools() -> PyResult<Value> { Ok(hibf::functools_module()) }
+    pub fn collections() -> PyResult<Value> { Ok(csr::collections_module()) }
+    pub fn string() -> PyResult<Value> { Ok(csr::string_module()) }
+    pub fn random() -> PyResult<Value> { Ok(csr::random_module()) }
+    pub fn json() -> PyResult<Value> { Ok(crate::stdlib::json::json_module()) }
+    pub fn enum_() -> PyResult<Value> { Ok(ed::enum_module()) }
+    pub fn dataclasses() -> PyResult<Value> { Ok(ed::dataclasses_module()) }
+    pub fn re() -> PyResult<Value> { Ok(crate::regex::re_module()) }
+    pub fn operator() -> PyResult<Value> { Ok(operator_module()) }
+    pub fn typing() -> PyResult<Value> { Ok(tacc::typing_module()) }
+    pub fn abc() -> PyResult<Value> { Ok(tacc::abc_module()) }
+    pub fn copy() -> PyResult<Value> { Ok(tacc::copy_module()) }
+    pub fn contextlib() -> PyResult<Value> { Ok(tacc::contextlib_module()) }
+    pub fn statistics() -> PyResult<Value> { Ok(stio::statistics_module()) }
+    pub fn textwrap() -> PyResult<Value> { Ok(stio::textwrap_module()) }
+    pub fn io() -> PyResult<Value> { Ok(stio::io_module()) }
+    pub fn os() -> PyResult<Value> { Ok(stio::os_module()) }
+    pub fn os_path() -> PyResult<Value> { crate::attr::getattr(&import_std("os", os)?, "path") }
+    pub fn struct_() -> PyResult<Value> { Ok(crate::ext::struct_::module()) }
+    pub fn collections_abc() -> PyResult<Value> { Ok(crate::ext::coll_abc::module()) }
+    pub fn queue() -> PyResult<Value> { Ok(crate::ext::queue::module()) }
 }
 
 fn operator_module() -> Value {

@@ -66,7 +66,7 @@ pub fn typing_module() -> Value {
     crate::rtsys::mod_set(&m, "overload", nat("overload", |a, _| Ok(a[0].clone())));
     crate::rtsys::mod_set(&m, "final", nat("final", |a, _| Ok(a[0].clone())));
     crate::rtsys::mod_set(&m, "runtime_checkable", nat("runtime_checkable", |a, _| Ok(a[0].clone())));
-    crate::rtsys::mod_set(&m, "NamedTuple", crate::attr::getattr(&crate::stdlib::import("collections").unwrap(), "namedtuple").unwrap());
+    crate::rtsys::mod_set(&m, "NamedTuple", crate::attr::getattr(&crate::stdlib::import_std("collections", crate::stdlib::modules::collections).unwrap(), "namedtuple").unwrap());
     m
 }
 

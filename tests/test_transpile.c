@@ -457,13 +457,13 @@ END_TEST
 
 START_TEST(t_gen_imports) {
   const char *r = tr("import math, os.path\nfrom collections import deque as dq\nimport json as j\n");
-  HAS(r, "rx::gset(&G_math, __g, \"math\", rt::import(\"math\")?);");
+  HAS(r, "rx::gset(&G_math, __g, \"math\", rt::stdlib::import_std(\"math\", rt::stdlib::modules::math)?);");
   HAS(r, "static G_math: rx::GSlot");
-  HAS(r, "rt::import(\"os.path\")?;");
-  HAS(r, "rx::gset(&G_os, __g, \"os\", rt::import(\"os\")?);");
+  HAS(r, "rt::stdlib::import_std(\"os.path\", rt::stdlib::modules::os_path)?;");
+  HAS(r, "rx::gset(&G_os, __g, \"os\", rt::stdlib::import_std(\"os\", rt::stdlib::modules::os)?);");
   HAS(r, "rx::import_name(&__m");
   HAS(r, "\"deque\")?");
-  HAS(r, "rx::gset(&G_j, __g, \"j\", rt::import(\"json\")?);");
+  HAS(r, "rx::gset(&G_j, __g, \"j\", rt::stdlib::import_std(\"json\", rt::stdlib::modules::json)?);");
 }
 END_TEST
 

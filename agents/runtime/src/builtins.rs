@@ -972,7 +972,7 @@ fn build_table() -> HashMap<&'static str, Value> {
         };
         crate::rtsys::input(&prompt)
     }));
-    m.insert("complex", nat("complex", |_, _| Err(type_error("complex numbers are not supported by the Portalis runtime".into()))));
+    m.insert("complex", crate::ext::complex::class());
     m.insert("__import__", nat("__import__", |a, _| {
         let name = ops::to_str(a.get(0).unwrap_or(&Value::None))?;
         if let Some(m) = crate::methods::dict_get(&crate::rtsys::sys_modules(), &Value::string(name.clone()))? {

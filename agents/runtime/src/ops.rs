@@ -162,7 +162,7 @@ fn float_op(op: Op, x: f64, y: f64) -> PyResult<Value> {
                 return Err(zde("0.0 cannot be raised to a negative power"));
             }
             if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
-                return Err(new_exc("ValueError", "math domain error"));
+                return crate::ext::complex::pow_real(x, y);
             }
             let r = x.powf(y);
             if r.is_infinite() && x.is_finite() && y.is_finite() {

@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, and the binary layer of sys.stdin/sys.stdout (`.buffer`).
+//! `queue`, `complex`/`cmath`, `fractions`, and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
 //! (`_struct`) or a small pure-Python module written here natively, with
@@ -8,6 +8,8 @@
 
 pub mod binio;
 pub mod coll_abc;
+pub mod complex;
+pub mod fractions;
 pub mod queue;
 pub mod struct_;
 
@@ -28,6 +30,8 @@ pub fn import(name: &str) -> Option<Value> {
         "struct" => Some(struct_::module()),
         "collections.abc" => Some(coll_abc::module()),
         "queue" => Some(queue::module()),
+        "cmath" => Some(complex::cmath_module()),
+        "fractions" => Some(fractions::module()),
         _ => None,
     }
 }

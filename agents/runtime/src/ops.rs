@@ -450,6 +450,11 @@ pub fn binop(op: Op, a: &Value, b: &Value) -> PyResult<Value> {
                 return Err(type_error(format!("can't multiply sequence by non-int of type '{}'", type_name(a))));
             }
         }
+        (Op::Mod, Value::Bytes(f), _) => {
+            if as_inst(b).is_none() || lookup_user(b, "__rmod__").is_none() {
+                return crate::ext::bytesx::percent(f, b);
+            }
+        }
         (Op::Mod, Value::Str(s), _) => {
             if as_inst(b).is_none() || lookup_user(b, "__rmod__").is_none() {
                 return Ok(Value::string(crate::format::percent_format(&s.s, b)?));

@@ -74,7 +74,7 @@ static const char *const an__stdlib[] = {
     "__future__", "abc",       "bisect",    "cmath",     "collections", "collections.abc",
     "contextlib", "copy",      "dataclasses", "enum",    "fractions",   "functools",
     "heapq",      "io",        "itertools", "json",      "math",        "operator",
-    "os",         "os.path",
+    "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
     "sys",        "textwrap",  "time",      "typing",    NULL};
 

@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `bytearray` and the rest of
+//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `bytearray` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
@@ -13,6 +13,7 @@ pub mod bytesx;
 pub mod coll_abc;
 pub mod complex;
 pub mod fractions;
+pub mod pprint;
 pub mod queue;
 pub mod struct_;
 
@@ -35,6 +36,7 @@ pub fn import(name: &str) -> Option<Value> {
         "queue" => Some(queue::module()),
         "cmath" => Some(complex::cmath_module()),
         "fractions" => Some(fractions::module()),
+        "pprint" => Some(pprint::module()),
         _ => None,
     }
 }

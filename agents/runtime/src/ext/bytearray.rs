@@ -423,7 +423,7 @@ fn build_class() -> Value {
     for name in DELEGATED {
         methods.push((name, delegate(name)));
     }
-    let cls = crate::stdlib2::rt_class("bytearray", "builtins", vec![], methods);
+    let cls = crate::stdlib::heapq_bisect_itertools_functools::rt_class("bytearray", "builtins", vec![], methods);
     class_set(&cls, "__hash__", Value::None);
     class_set(&cls, "fromhex", Value::obj(Obj::ClassMethod(super::nat("fromhex", |a, _| {
         let b = super::bytesx::fromhex(&a[1..])?;

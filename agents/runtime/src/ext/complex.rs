@@ -577,7 +577,7 @@ fn build_class() -> Value {
             Ok(make(z.re, -z.im))
         })),
     ];
-    let cls = crate::stdlib2::rt_class("complex", "builtins", vec![], methods);
+    let cls = crate::stdlib::heapq_bisect_itertools_functools::rt_class("complex", "builtins", vec![], methods);
     class_set(&cls, "real", getter("real", |z| z.re));
     class_set(&cls, "imag", getter("imag", |z| z.im));
     cls

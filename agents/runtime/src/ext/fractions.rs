@@ -631,7 +631,7 @@ fn build_class() -> Value {
         ("__copy__", meth("__copy__", |a, _| Ok(a[0].clone()))),
         ("__deepcopy__", meth("__deepcopy__", |a, _| Ok(a[0].clone()))),
     ];
-    let cls = crate::stdlib2::rt_class("Fraction", "fractions", vec![], methods);
+    let cls = crate::stdlib::heapq_bisect_itertools_functools::rt_class("Fraction", "fractions", vec![], methods);
     class_set(&cls, "numerator", getter("numerator", |q| q.n));
     class_set(&cls, "denominator", getter("denominator", |q| q.d));
     let from_float = nat("from_float", |a, _| {

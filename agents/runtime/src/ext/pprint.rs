@@ -713,7 +713,7 @@ pub fn module() -> Value {
         let mut ctx = Ctx { ids: vec![] };
         Ok(Value::Bool(pp.safe_repr(a.get(0).unwrap_or(&Value::None), &mut ctx, 0)?.2))
     }));
-    let cls = crate::stdlib2::rt_class(
+    let cls = crate::stdlib::heapq_bisect_itertools_functools::rt_class(
         "PrettyPrinter",
         "pprint",
         vec![],

@@ -1304,7 +1304,8 @@ static char *gn__import_mod(gn *g, const char *dotted) {
   static const char *const with_fn[] = {
       "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random",
       "json", "enum", "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib", "statistics",
-      "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue", NULL};
+      "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue", "cmath", "fractions", "pprint",
+      NULL};
   for (int i = 0; with_fn[i]; i++) {
     if (strcmp(with_fn[i], dotted) != 0) continue;
     char fn[64];

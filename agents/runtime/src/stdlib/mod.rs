@@ -539,6 +539,9 @@ pub fn module_fn(name: &str) -> Option<ModuleFn> {
         "struct" => m::struct_,
         "collections.abc" => m::collections_abc,
         "queue" => m::queue,
+        "cmath" => m::cmath,
+        "fractions" => m::fractions,
+        "pprint" => m::pprint,
         _ => return None,
     })
 }
@@ -624,6 +627,9 @@ pub mod modules {
     pub fn struct_() -> PyResult<Value> { Ok(crate::ext::struct_::module()) }
     pub fn collections_abc() -> PyResult<Value> { Ok(crate::ext::coll_abc::module()) }
     pub fn queue() -> PyResult<Value> { Ok(crate::ext::queue::module()) }
+    pub fn cmath() -> PyResult<Value> { Ok(crate::ext::complex::cmath_module()) }
+    pub fn fractions() -> PyResult<Value> { Ok(crate::ext::fractions::module()) }
+    pub fn pprint() -> PyResult<Value> { Ok(crate::ext::pprint::module()) }
 }
 
 fn operator_module() -> Value {

@@ -1,12 +1,13 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `bytearray` and the rest of
+//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `bytearray` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
 //! (`_struct`) or a small pure-Python module written here natively, with
 //! CPython 3.11's names, results and error messages.
 
+pub mod array;
 pub mod binio;
 pub mod bytearray;
 pub mod bytesx;
@@ -37,6 +38,7 @@ pub fn import(name: &str) -> Option<Value> {
         "cmath" => Some(complex::cmath_module()),
         "fractions" => Some(fractions::module()),
         "pprint" => Some(pprint::module()),
+        "array" => Some(array::module()),
         _ => None,
     }
 }

@@ -2382,7 +2382,7 @@ static void gn__prologue(gn *g, rs_scope *f) {
       rs_sym *y = rs_scope_sym(f, a->all.v[i]->u.arg.name);
       if (y->bind == RS_BIND_CELL) L(g, "let %s = Cell::new(__a[%d].clone());", y->rname, i);
       /* a parameter no statement rebinds is read where the caller put it */
-      else if (!g->gen && !(y->flags & RS_F_STORED) && y->bind == RS_BIND_LOCAL && !y->ty) L(g, "let %s = &__a[%d];", y->rname, i);
+      else if (!g->gen && !(y->flags & RS_F_STORED) && y->bind == RS_BIND_LOCAL && (!y->ty || !f->nregions)) L(g, "let %s = &__a[%d];", y->rname, i);
       else L(g, "let mut %s = __a[%d].clone();", y->rname, i);
     }
   }

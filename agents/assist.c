@@ -11,8 +11,8 @@
  * The prompt (what leaves the machine) carries: that function's source,
  * the diagnostic, the function's spec.json entry (its Rust shape), a
  * summary of the runtime crate's API (each section of docs/runtime-api.md
- * in brief), and verified translations of similar functions
- * from the translation memory when the tree has one (as__examples).
+ * in brief), and verified translations of similar functions of the same
+ * owner from the translation memory when the tree has one (as__examples).
  * Nothing else of the upload is sent.
  *
  * Each answer must hold one ```python block defining a function of the same
@@ -276,7 +276,9 @@ static int as__examples(pl_job *job, const as_target *t, p_buf *out) {
   tm_hit *hits = NULL;
   int n = 0;
   p_err e = {0};
-  if (t->col != 0 || tm_search(t->src, strlen(t->src), 3, &hits, &n, &e)) return 0;
+  /* Only the job owner's verified functions: the prompt's examples can
+   * come back in the rewrite the user sees. */
+  if (t->col != 0 || tm_search(job->owner, t->src, strlen(t->src), 3, &hits, &n, &e)) return 0;
   for (int i = 0; i < n; i++) {
     if (!hits[i].python || !hits[i].rust || !hits[i].rust[0]) continue;
     p_buf_printf(out, "Example %d (similarity %.2f):\n```python\n%.4000s```\nits verified Rust:\n```rust\n%.4000s\n```\n",

@@ -490,6 +490,78 @@ static int build__validate(pl_job *job, const char *bdir, const char *out, p_err
   return rc;
 }
 
+/* --------------------------------------------------------- test hook */
+
+#define BUILD_BREAK_MARK "portalis-test: break-build"
+
+/* With --test-hooks only: every line of the upload that carries the comment
+ * `# portalis-test: break-build` gets a compile_error! in the Rust generated
+ * for it (after its `// file.py:N` statement marker), so the tests can drive
+ * what follows a Build failure - the diagnostic placed on the Python line,
+ * the model assistance's Build trigger - without relying on a translator
+ * bug. A rewrite without the comment compiles normally. */
+static int build__test_break(pl_job *job, p_err *e) {
+  p_buf marks;
+  p_buf_init(&marks, 0);
+  int nmarks = 0;
+  for (size_t i = 0; i < job->nfiles; i++) {
+    const char *t = job->files[i].data;
+    for (int line = 1; t && *t; line++) {
+      const char *nl = strchr(t, '\n');
+      size_t n = nl ? (size_t)(nl - t) : strlen(t);
+      if (memmem(t, n, BUILD_BREAK_MARK, sizeof BUILD_BREAK_MARK - 1)) {
+        p_buf_printf(&marks, "// %s:%d", job->files[i].path, line);
+        p_buf_putc(&marks, 0);
+        nmarks++;
+      }
+      t = nl ? nl + 1 : NULL;
+    }
+  }
+  int rc = 0;
+  char dir[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s/src", job->crate_dir);
+  DIR *d = nmarks ? opendir(dir) : NULL;
+  struct dirent *de;
+  while (!rc && d && (de = readdir(d))) {
+    size_t l = strlen(de->d_name);
+    if (l < 4 || strcmp(de->d_name + l - 3, ".rs")) continue;
+    char path[PATH_MAX + 256];
+    snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    char *text;
+    size_t len;
+    if ((rc = p_read_file(path, BUILD_CRATE_MAX, &text, &len, e))) break;
+    p_buf out;
+    p_buf_init(&out, 0);
+    int hit = 0;
+    for (const char *t = text; *t;) {
+      const char *nl = strchr(t, '\n');
+      size_t n = nl ? (size_t)(nl - t) + 1 : strlen(t);
+      p_buf_append(&out, t, n);
+      size_t ind = strspn(t, " ");
+      size_t body = n - ind - (nl ? 1 : 0);
+      const char *m = marks.data;
+      for (int k = 0; k < nmarks; k++, m += strlen(m) + 1)
+        if (strlen(m) == body && !memcmp(t + ind, m, body)) {
+          p_buf_printf(&out, "%.*scompile_error!(\"%s\");\n", (int)ind, t, BUILD_BREAK_MARK);
+          hit++;
+          break;
+        }
+      t += n;
+    }
+    if (hit) {
+      pl_log(job, "test hook: %d compile_error! put in %s", hit, de->d_name);
+      rc = p_write_file(path, out.data, out.len, e);
+    }
+    p_buf_free(&out);
+    free(text);
+  }
+  if (d) closedir(d);
+  p_buf_free(&marks);
+  return rc;
+}
+
+/* ------------------------------------------------------------- the stage */
+
 int pl_stage_build(pl_job *job, p_err *e) {
   const pl_config *cfg = job->cfg;
   if (!job->crate_dir) return p_err_set(e, P_EINTERNAL, "no crate to build (transpile did not run)");
@@ -509,6 +581,10 @@ int pl_stage_build(pl_job *job, p_err *e) {
   cJSON_DeleteItemFromObject(rep, "build");
   cJSON *b = cJSON_AddObjectToObject(rep, "build");
 
+  if (cfg->test_hooks) {
+    int rc = build__test_break(job, e);
+    if (rc) return rc;
+  }
   build__list l = {0};
   int rc = build__walk(&l, job->crate_dir, "", 0, e);
   if (rc) {

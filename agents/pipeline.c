@@ -22,7 +22,6 @@
  */
 #include "config.h"
 #include "pipeline.h"
-#include "tm.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -150,7 +149,7 @@ void pl_job_free(pl_job *job) {
   free(job->diags);
   free(job->crate_dir);
   free(job->wasm_path);
-  if (job->tm_funcs) tm_funcs_free(job->tm_funcs, job->ntm_funcs);
+  if (job->tm_funcs && job->cfg && job->cfg->tm) job->cfg->tm->free_funcs(job->tm_funcs, job->ntm_funcs);
   if (job->report_free && job->report) job->report_free(job->report);
   if (job->ast_free && job->ast) job->ast_free(job->ast);
   p_arena_free(job->arena);
@@ -406,6 +405,11 @@ static void pl__field(p_buf *b, const char *s) {
   p_buf_putc(b, 0);
 }
 
+/* One translation-memory record (pl_tm_ops.collect's emit). */
+static void pl__child_func(void *ctx, p_buf *rec) {
+  if (!rec->err) pl__child_send((int)(intptr_t)ctx, PL_MSG_FUNC, rec);
+}
+
 static void pl__child_stage(void *ctx, pl_job *job, int index, const char *state, const char *message) {
   (void)job;
   p_buf b;
@@ -505,31 +509,8 @@ static void pl__child(pl_job *job, int first, int last, int fd) {
   p_buf_init(&b, 0);
   /* Package stores the program's functions in the translation memory; the
    * parsed program stays here, so they are computed here and sent. */
-  if (out == PL_SUCCEEDED && want_funcs && job->ast && job->crate_dir) {
-    tm_func *fs = NULL;
-    int n = 0;
-    p_err e = {0};
-    if (tm_funcs_of_program(job->ast, job->crate_dir, &fs, &n, &e) == 0) {
-      for (int k = 0; k < n; k++) {
-        const tm_func *tf = &fs[k];
-        pl__field(&b, tf->file);
-        pl__field(&b, tf->name);
-        p_buf_printf(&b, "%d", tf->line);
-        p_buf_putc(&b, 0);
-        p_buf_printf(&b, "%d", tf->end_line);
-        p_buf_putc(&b, 0);
-        pl__field(&b, tf->python);
-        pl__field(&b, tf->rust);
-        pl__field(&b, tf->is_static ? "1" : "0");
-        pl__field(&b, tf->signature);
-        pl__field(&b, tf->hash);
-        p_buf_append(&b, tf->emb, sizeof tf->emb);
-        if (!b.err) pl__child_send(fd, PL_MSG_FUNC, &b);
-        p_buf_reset(&b);
-      }
-      tm_funcs_free(fs, n);
-    }
-  }
+  if (out == PL_SUCCEEDED && want_funcs && job->cfg->tm && job->ast && job->crate_dir)
+    job->cfg->tm->collect(job, pl__child_func, (void *)(intptr_t)fd);
   p_buf_printf(&b, "%d", (int)out);
   p_buf_putc(&b, 0);
   pl__field(&b, job->reason);
@@ -596,27 +577,8 @@ static bool pl__dispatch(pl_job *job, pl__iso *st, char type, char *p, size_t le
     if (!pl__fields(p, len, f, 2, &rest)) return false;
     if (!st->art_failed && pl_artifact(job, f[0], f[1], p + rest, len - rest, &st->art_err)) st->art_failed = true;
     return true;
-  case PL_MSG_FUNC: {
-    const char *g[9];
-    if (!pl__fields(p, len, g, 9, &rest)) return false;
-    tm_func *nf = realloc(job->tm_funcs, (size_t)(job->ntm_funcs + 1) * sizeof *nf);
-    if (!nf) return true; /* the memory misses an entry, the job goes on */
-    job->tm_funcs = nf;
-    tm_func *tf = &nf[job->ntm_funcs];
-    memset(tf, 0, sizeof *tf);
-    tf->file = strdup(g[0]);
-    tf->name = strdup(g[1]);
-    tf->line = atoi(g[2]);
-    tf->end_line = atoi(g[3]);
-    tf->python = strdup(g[4]);
-    tf->rust = strdup(g[5]);
-    tf->is_static = g[6][0] == '1';
-    tf->signature = strdup(g[7]);
-    snprintf(tf->hash, sizeof tf->hash, "%s", g[8]);
-    if (len - rest == sizeof tf->emb) memcpy(tf->emb, p + rest, sizeof tf->emb);
-    job->ntm_funcs++;
-    return true;
-  }
+  case PL_MSG_FUNC:
+    return job->cfg->tm && job->cfg->tm->absorb(job, p, len);
   case PL_MSG_DONE:
     if (!pl__fields(p, len, f, 4, NULL)) return false;
     st->done = true;
@@ -624,7 +586,7 @@ static bool pl__dispatch(pl_job *job, pl__iso *st, char type, char *p, size_t le
     snprintf(job->reason, sizeof job->reason, "%s", f[1]);
     snprintf(job->message, sizeof job->message, "%s", f[2]);
     free(job->crate_dir);
-    job->crate_dir = f[3][0] ? strdup(f[3]) : NULL;
+    job->crate_dir = f[3][0] ? p_xstrdup(f[3]) : NULL;
     return true;
   default:
     return false;

@@ -36,6 +36,7 @@ enum {
  * read-only afterwards; shared by every job. Strings are borrowed. */
 struct pl_job;
 struct llm_config;
+struct tm_func;
 typedef struct pl_config {
   const char *rustc;        /* rustc that targets wasm32-wasi */
   const char *rustc_version;
@@ -64,7 +65,26 @@ typedef struct pl_config {
   size_t translate_memory_mb; /* >0: Ingest..Transpile run in a child process
                                * with this much address space on top of the
                                * parent's; 0: in this process */
+  /* The translation memory's part in running a job (tm_pipeline_ops,
+   * agents/tm_embed.c), set by the program that keeps a memory; NULL =
+   * none. The pipeline only carries its records: see pl_tm_ops. */
+  const struct pl_tm_ops *tm;
 } pl_config;
+
+/* How the isolated translation child (translate_memory_mb > 0) hands the
+ * job's functions to Package in the parent: the parsed program stays in
+ * the child, so the child collects them and sends each as an opaque record,
+ * which the parent decodes into job->tm_funcs. */
+typedef struct pl_tm_ops {
+  /* Child: calls emit once per function of the translated job (job->ast,
+   * job->crate_dir) with its record; rec is valid during the call only. */
+  void (*collect)(struct pl_job *job, void (*emit)(void *ctx, p_buf *rec), void *ctx);
+  /* Parent: appends the function of one record to job->tm_funcs.
+   * false = a malformed record. */
+  bool (*absorb)(struct pl_job *job, const char *rec, size_t len);
+  /* Frees job->tm_funcs (n of them). */
+  void (*free_funcs)(struct tm_func *funcs, int n);
+} pl_tm_ops;
 
 /* Fills cfg with the configure-time defaults and the paths next to the
  * executable (argv0); env PORTALIS_RUNTIME_DIR / PORTALIS_SHARE_DIR win. */
@@ -119,6 +139,8 @@ typedef struct pl_hooks {
 
 struct pl_job {
   char id[40];
+  int64_t owner;           /* whose job (the server's token id, 0 = none): the
+                            * translation memory it may read is that owner's */
   const pl_config *cfg;    /* borrowed */
   pl_hooks hooks;
 

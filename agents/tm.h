@@ -91,6 +91,11 @@ int tm_funcs_of_program(const void *py_program, const char *crate_dir, tm_func *
  * does not parse (e->msg says where). */
 int tm_funcs_of_source(const char *src, size_t len, tm_func **out, int *n, p_err *e);
 void tm_funcs_free(tm_func *f, int n);
+/* The translation memory's hooks for the pipeline (pipeline.h, pl_tm_ops):
+ * a translated job's functions as records, from the isolated translation
+ * child to Package in the parent. A program that keeps a memory sets
+ * pl_config.tm to it. */
+extern const struct pl_tm_ops tm_pipeline_ops;
 
 /* ------------------------------------------------------------ tm_index.c */
 
@@ -107,12 +112,20 @@ typedef struct tm_options {
  * the CPU silently (tm_device_name says which). */
 int tm_index_start(const tm_options *opt, p_err *e);
 void tm_index_stop(void);
-/* Adds rows (ids need not arrive in order; the matrix is kept sorted by
- * id). Copies emb (n * TM_DIM). */
-int tm_index_add(const int64_t *ids, const int16_t *emb, size_t n, p_err *e);
-/* Removes rows by id (absent ids are ignored). */
+/* The memory is per owner (tm_index.c says why): rows belong to an owner
+ * (>= 0: the server's token id, 0 without a token) and a search reads one
+ * owner's rows, or every owner's with TM_OWNER_ANY (the server's
+ * STORE_OWNER_ANY: a read-only token reads every job). */
+#define TM_OWNER_ANY ((int64_t)-1)
+
+/* Adds rows of one owner (ids need not arrive in order; each owner's
+ * matrix is kept sorted by id; ids are unique across owners). Copies emb
+ * (n * TM_DIM). */
+int tm_index_add(int64_t owner, const int64_t *ids, const int16_t *emb, size_t n, p_err *e);
+/* Removes rows by id, whoever owns them (absent ids are ignored). */
 int tm_index_remove(const int64_t *ids, size_t n);
-size_t tm_index_rows(void);
+/* Rows of owner, or of all owners with TM_OWNER_ANY. */
+size_t tm_index_rows(int64_t owner);
 
 /* One neighbour. */
 typedef struct tm_match {
@@ -120,11 +133,12 @@ typedef struct tm_match {
   float score;
 } tm_match;
 
-/* Top-k (k <= TM_KMAX) of nq queries (nq * TM_DIM quantised components).
- * out has nq * k slots; row i's matches fill out[i*k ..], nfound[i] of them
- * (fewer when the index has fewer rows). Goes through the dispatcher, which
- * batches with other callers' queries. */
-int tm_index_search(const int16_t *queries, int nq, int k, tm_match *out, int *nfound, p_err *e);
+/* Top-k (k <= TM_KMAX) of nq queries (nq * TM_DIM quantised components)
+ * over owner's rows (all rows with TM_OWNER_ANY), by score descending then
+ * id ascending. out has nq * k slots; row i's matches fill out[i*k ..],
+ * nfound[i] of them (fewer when there are fewer rows). Goes through the
+ * dispatcher, which batches with other callers' queries. */
+int tm_index_search(int64_t owner, const int16_t *queries, int nq, int k, tm_match *out, int *nfound, p_err *e);
 
 /* Which device serves searches: "cuda:0 NVIDIA H100 ..." or "cpu". Static. */
 const char *tm_device_name(void);
@@ -175,18 +189,20 @@ typedef struct tm_hit {
   char hash[65];
 } tm_hit;
 
-/* Fills hits[i] (id already set) from storage; a row that vanished meanwhile
- * gets python == NULL. Registered by the server (its SQLite store). */
-typedef int (*tm_fetch_fn)(void *ctx, tm_hit *hits, int n, p_err *e);
+/* Fills hits[i] (id already set) from storage; a row that vanished meanwhile,
+ * or that owner may not read, gets python == NULL. Registered by the server
+ * (its SQLite store). */
+typedef int (*tm_fetch_fn)(void *ctx, int64_t owner, tm_hit *hits, int n, p_err *e);
 void tm_set_source(tm_fetch_fn fetch, void *ctx);
 
 /* The search for the rest of Portalis (the LLM assistance's examples):
- * the k verified functions most similar to the first def of python_src
+ * the k verified functions of owner (the job's owner: pl_job.owner) most
+ * similar to the first def of python_src
  * (or to its statements when it has no def), best first, with their Python
  * and Rust. *hits malloc'd (tm_hits_free). P_ESYNTAX if the source does not
  * parse; an empty memory, or none started (the CLI), gives n = 0. Any
  * thread; the caller's thread opens its own store connection. */
-int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, p_err *e);
+int tm_search(int64_t owner, const char *python_src, size_t len, int k, tm_hit **hits, int *n, p_err *e);
 void tm_hits_free(tm_hit *hits, int n);
 
 #endif

@@ -37,6 +37,7 @@
  * everything).
  */
 #include "tm.h"
+#include "pipeline.h"
 
 #include <dirent.h>
 #include <math.h>
@@ -404,6 +405,72 @@ void tm_funcs_free(tm_func *f, int n) {
   }
   free(f);
 }
+
+/* ------------------------------------------------- the pipeline's hooks */
+
+/* A record: file, name, line, end_line, python, rust, "1"/"0" (static),
+ * signature, hash, each NUL-terminated, then the TM_DIM int16 embedding. */
+static void tm__field(p_buf *b, const char *s) {
+  p_buf_puts(b, s ? s : "");
+  p_buf_putc(b, 0);
+}
+
+static void tm__pl_collect(pl_job *job, void (*emit)(void *ctx, p_buf *rec), void *ctx) {
+  tm_func *fs = NULL;
+  int n = 0;
+  p_err e = {0};
+  if (tm_funcs_of_program(job->ast, job->crate_dir, &fs, &n, &e)) return;
+  p_buf b;
+  p_buf_init(&b, 0);
+  for (int k = 0; k < n; k++) {
+    const tm_func *tf = &fs[k];
+    tm__field(&b, tf->file);
+    tm__field(&b, tf->name);
+    p_buf_printf(&b, "%d", tf->line);
+    p_buf_putc(&b, 0);
+    p_buf_printf(&b, "%d", tf->end_line);
+    p_buf_putc(&b, 0);
+    tm__field(&b, tf->python);
+    tm__field(&b, tf->rust);
+    tm__field(&b, tf->is_static ? "1" : "0");
+    tm__field(&b, tf->signature);
+    tm__field(&b, tf->hash);
+    p_buf_append(&b, tf->emb, sizeof tf->emb);
+    emit(ctx, &b);
+    p_buf_reset(&b);
+  }
+  p_buf_free(&b);
+  tm_funcs_free(fs, n);
+}
+
+static bool tm__pl_absorb(pl_job *job, const char *rec, size_t len) {
+  const char *g[9];
+  size_t off = 0;
+  for (int k = 0; k < 9; k++) {
+    const char *z = memchr(rec + off, 0, len - off);
+    if (!z) return false;
+    g[k] = rec + off;
+    off = (size_t)(z - rec) + 1;
+  }
+  tm_func *nf = p_xrealloc(job->tm_funcs, (size_t)(job->ntm_funcs + 1) * sizeof *nf);
+  job->tm_funcs = nf;
+  tm_func *tf = &nf[job->ntm_funcs];
+  memset(tf, 0, sizeof *tf);
+  tf->file = p_xstrdup(g[0]);
+  tf->name = p_xstrdup(g[1]);
+  tf->line = atoi(g[2]);
+  tf->end_line = atoi(g[3]);
+  tf->python = p_xstrdup(g[4]);
+  tf->rust = p_xstrdup(g[5]);
+  tf->is_static = g[6][0] == '1';
+  tf->signature = p_xstrdup(g[7]);
+  snprintf(tf->hash, sizeof tf->hash, "%s", g[8]);
+  if (len - off == sizeof tf->emb) memcpy(tf->emb, rec + off, sizeof tf->emb);
+  job->ntm_funcs++;
+  return true;
+}
+
+const pl_tm_ops tm_pipeline_ops = {tm__pl_collect, tm__pl_absorb, tm_funcs_free};
 
 /* Lines [line, end_line] of src, malloc'd. */
 static char *tm__lines(const char *src, int line, int end_line) {

@@ -1,10 +1,15 @@
 /*
- * tm_index.c - the resident matrix of the translation memory and its top-k
- * search, on the GPU when there is one, on the CPU otherwise.
+ * tm_index.c - the resident matrices of the translation memory and their
+ * top-k search, on the GPU when there is one, on the CPU otherwise.
  *
- * The index is process-wide: an int16 master copy of every stored
- * embedding (ids ascending, so that "ties go to the smaller id" is "ties go
- * to the smaller row"), plus the copy the serving device reads: fp16 rows
+ * The memory is per owner: one owner's code is never shown to another
+ * (a hit carries the Python and Rust of someone's upload). So the index is
+ * one partition per owner (the server's token id; 0 for calls without a
+ * token), and a search names the owner whose partition it reads, or
+ * TM_OWNER_ANY (a read-only token, which reads every job) for all of them.
+ * Each partition is an int16 master copy of its embeddings (ids ascending,
+ * so that "ties go to the smaller id" is "ties go to the smaller row"),
+ * plus the copy the serving device reads: fp16 rows in a matrix of its own
  * on the GPU (cuda/tm_kernel.cu), or fp32 rows in host memory for the CPU
  * path. Rows arrive in id order almost always (a finished job appends its
  * functions); an out-of-order insert or a removal rewrites the tail.
@@ -12,7 +17,11 @@
  * Searches from every thread go through one dispatcher thread: the first
  * query opens a batch, the dispatcher waits up to window_us (or until
  * max_batch queries are waiting), then serves the whole batch with one
- * device call, so concurrent jobs share the pass over the matrix.
+ * device call per partition that its queries read, so concurrent jobs of
+ * one owner share the pass over the matrix. A query that reads several
+ * partitions (TM_OWNER_ANY) merges their lists by (score descending, id
+ * ascending): the same total order, so the answer is as if the partitions
+ * were one matrix.
  *
  * The CPU ranking (tm_rank_cpu) walks the rows once for all queries of a
  * batch: each row is loaded once and dotted with every query in a loop of
@@ -38,6 +47,7 @@ const double tm_lat_buckets[12] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005
                                    0.01,   0.025,   0.05,   0.1,   0.25,   1.0};
 
 typedef struct tm__req {
+  int64_t owner;            /* the partition it reads, or TM_OWNER_ANY */
   const int16_t *q;
   int nq, k;
   tm_match *out;
@@ -48,20 +58,28 @@ typedef struct tm__req {
   struct tm__req *next;
 } tm__req;
 
-static struct {
-  bool started;
-  tm_options opt;
-  /* the matrix (guarded by lock) */
-  pthread_mutex_t lock;
+/* One owner's rows. */
+typedef struct tm__part {
+  int64_t owner;
   int64_t *ids;
   int16_t *master;  /* rows * TM_DIM */
   float *f32;       /* CPU copy when the CPU serves */
   size_t rows, cap;
+#ifdef HAVE_CUDA
+  gpu_tm *g;        /* GPU copy when the GPU serves */
+#endif
+} tm__part;
+
+static struct {
+  bool started;
+  tm_options opt;
+  /* the partitions (guarded by lock) */
+  pthread_mutex_t lock;
+  tm__part **parts;
+  size_t nparts, capparts;
+  size_t rows;      /* over all partitions */
   bool gpu;
   char device[160];
-#ifdef HAVE_CUDA
-  gpu_tm *g;
-#endif
   /* the dispatcher (guarded by qlock) */
   pthread_mutex_t qlock;
   pthread_cond_t qcond, qdone;
@@ -128,59 +146,98 @@ static void tm__to_f32(float *dst, const int16_t *src, size_t n) {
   for (size_t i = 0; i < n; i++) dst[i] = (float)src[i] * (1.0f / TM_QSCALE);
 }
 
-static int tm__reserve(size_t need, p_err *e) {
-  if (need <= tm__ix.cap) return 0;
-  size_t cap = tm__ix.cap ? tm__ix.cap : 1024;
-  while (cap < need) cap *= 2;
-  int64_t *ids = p_xrealloc(tm__ix.ids, cap * sizeof *ids);
-  tm__ix.ids = ids;
-  int16_t *m = p_xrealloc(tm__ix.master, cap * TM_DIM * sizeof *m);
-  tm__ix.master = m;
-  if (!tm__ix.gpu) {
-    float *f = p_xrealloc(tm__ix.f32, cap * TM_DIM * sizeof *f);
-    tm__ix.f32 = f;
-  }
-  tm__ix.cap = cap;
-  return 0;
-}
-
-/* The serving copy of rows [from, rows) after the master changed there. */
-static int tm__sync_tail(size_t from, p_err *e) {
+/* The partition of owner, or NULL; with create, a new empty one (NULL +
+ * e only when its GPU matrix cannot be made). Under lock. */
+static tm__part *tm__part_of(int64_t owner, bool create, p_err *e) {
+  for (size_t i = 0; i < tm__ix.nparts; i++)
+    if (tm__ix.parts[i]->owner == owner) return tm__ix.parts[i];
+  if (!create) return NULL;
+  tm__part *p = p_xcalloc(1, sizeof *p);
+  p->owner = owner;
 #ifdef HAVE_CUDA
   if (tm__ix.gpu) {
     char err[256];
-    if (gpu_tm_write(tm__ix.g, from, tm__ix.master + from * TM_DIM, tm__ix.rows - from, err, sizeof err))
+    p->g = gpu_tm_new(1024, err, sizeof err);
+    if (!p->g) {
+      free(p);
+      p_err_set(e, P_EIO, "translation memory: GPU: %s", err);
+      return NULL;
+    }
+  }
+#else
+  (void)e;
+#endif
+  if (tm__ix.nparts == tm__ix.capparts) {
+    tm__ix.capparts = tm__ix.capparts ? tm__ix.capparts * 2 : 16;
+    tm__ix.parts = p_xrealloc(tm__ix.parts, tm__ix.capparts * sizeof *tm__ix.parts);
+  }
+  tm__ix.parts[tm__ix.nparts++] = p;
+  return p;
+}
+
+static void tm__part_free(tm__part *p) {
+#ifdef HAVE_CUDA
+  if (p->g) gpu_tm_free(p->g);
+#endif
+  free(p->ids);
+  free(p->master);
+  free(p->f32);
+  free(p);
+}
+
+static void tm__reserve(tm__part *p, size_t need) {
+  if (need <= p->cap) return;
+  size_t cap = p->cap ? p->cap : 1024;
+  while (cap < need) cap *= 2;
+  p->ids = p_xrealloc(p->ids, cap * sizeof *p->ids);
+  p->master = p_xrealloc(p->master, cap * TM_DIM * sizeof *p->master);
+  if (!tm__ix.gpu) p->f32 = p_xrealloc(p->f32, cap * TM_DIM * sizeof *p->f32);
+  p->cap = cap;
+}
+
+/* The serving copy of rows [from, rows) after the master changed there. */
+static int tm__sync_tail(tm__part *p, size_t from, p_err *e) {
+#ifdef HAVE_CUDA
+  if (tm__ix.gpu) {
+    char err[256];
+    if (gpu_tm_write(p->g, from, p->master + from * TM_DIM, p->rows - from, err, sizeof err))
       return p_err_set(e, P_EIO, "translation memory: GPU: %s", err);
     return 0;
   }
 #endif
-  tm__to_f32(tm__ix.f32 + from * TM_DIM, tm__ix.master + from * TM_DIM, (tm__ix.rows - from) * TM_DIM);
+  tm__to_f32(p->f32 + from * TM_DIM, p->master + from * TM_DIM, (p->rows - from) * TM_DIM);
   return 0;
 }
 
-int tm_index_add(const int64_t *ids, const int16_t *emb, size_t n, p_err *e) {
+int tm_index_add(int64_t owner, const int64_t *ids, const int16_t *emb, size_t n, p_err *e) {
   if (!n) return 0;
+  if (owner < 0) return p_err_set(e, P_EINVAL, "translation memory: rows need an owner");
   pthread_mutex_lock(&tm__ix.lock);
-  int rc = tm__reserve(tm__ix.rows + n, e);
-  size_t first = tm__ix.rows;
-  for (size_t i = 0; i < n && !rc; i++) {
+  tm__part *p = tm__part_of(owner, true, e);
+  if (!p) {
+    pthread_mutex_unlock(&tm__ix.lock);
+    return e->code;
+  }
+  tm__reserve(p, p->rows + n);
+  size_t first = p->rows;
+  for (size_t i = 0; i < n; i++) {
     /* Sorted insert; almost always at the end. Duplicates replace. */
-    size_t pos = tm__ix.rows;
-    while (pos > 0 && tm__ix.ids[pos - 1] > ids[i]) pos--;
-    if (pos > 0 && tm__ix.ids[pos - 1] == ids[i]) {
-      memcpy(tm__ix.master + (pos - 1) * TM_DIM, emb + i * TM_DIM, TM_DIM * sizeof *emb);
+    size_t pos = p->rows;
+    while (pos > 0 && p->ids[pos - 1] > ids[i]) pos--;
+    if (pos > 0 && p->ids[pos - 1] == ids[i]) {
+      memcpy(p->master + (pos - 1) * TM_DIM, emb + i * TM_DIM, TM_DIM * sizeof *emb);
       if (pos - 1 < first) first = pos - 1;
       continue;
     }
-    memmove(tm__ix.ids + pos + 1, tm__ix.ids + pos, (tm__ix.rows - pos) * sizeof *tm__ix.ids);
-    memmove(tm__ix.master + (pos + 1) * TM_DIM, tm__ix.master + pos * TM_DIM,
-            (tm__ix.rows - pos) * TM_DIM * sizeof *tm__ix.master);
-    tm__ix.ids[pos] = ids[i];
-    memcpy(tm__ix.master + pos * TM_DIM, emb + i * TM_DIM, TM_DIM * sizeof *emb);
+    memmove(p->ids + pos + 1, p->ids + pos, (p->rows - pos) * sizeof *p->ids);
+    memmove(p->master + (pos + 1) * TM_DIM, p->master + pos * TM_DIM, (p->rows - pos) * TM_DIM * sizeof *p->master);
+    p->ids[pos] = ids[i];
+    memcpy(p->master + pos * TM_DIM, emb + i * TM_DIM, TM_DIM * sizeof *emb);
+    p->rows++;
     tm__ix.rows++;
     if (pos < first) first = pos;
   }
-  if (!rc && first < tm__ix.rows) rc = tm__sync_tail(first, e);
+  int rc = first < p->rows ? tm__sync_tail(p, first, e) : 0;
   pthread_mutex_unlock(&tm__ix.lock);
   return rc;
 }
@@ -196,35 +253,44 @@ int tm_index_remove(const int64_t *ids, size_t n) {
   memcpy(sorted, ids, n * sizeof *sorted);
   qsort(sorted, n, sizeof *sorted, tm__cmp_i64);
   pthread_mutex_lock(&tm__ix.lock);
-  size_t w = 0, first = tm__ix.rows;
-  for (size_t r = 0; r < tm__ix.rows; r++) {
-    if (bsearch(&tm__ix.ids[r], sorted, n, sizeof *sorted, tm__cmp_i64)) {
-      if (r < first) first = r;
-      continue;
-    }
-    if (w != r) {
-      tm__ix.ids[w] = tm__ix.ids[r];
-      memcpy(tm__ix.master + w * TM_DIM, tm__ix.master + r * TM_DIM, TM_DIM * sizeof *tm__ix.master);
-    }
-    w++;
-  }
-  tm__ix.rows = w;
   int rc = 0;
-  if (first < w) {
-    p_err e = {0};
-    rc = tm__sync_tail(first, &e);
-  }
+  for (size_t pi = 0; pi < tm__ix.nparts; pi++) {
+    tm__part *p = tm__ix.parts[pi];
+    size_t w = 0, first = p->rows;
+    for (size_t r = 0; r < p->rows; r++) {
+      if (bsearch(&p->ids[r], sorted, n, sizeof *sorted, tm__cmp_i64)) {
+        if (r < first) first = r;
+        continue;
+      }
+      if (w != r) {
+        p->ids[w] = p->ids[r];
+        memcpy(p->master + w * TM_DIM, p->master + r * TM_DIM, TM_DIM * sizeof *p->master);
+      }
+      w++;
+    }
+    if (w == p->rows) continue;
+    tm__ix.rows -= p->rows - w;
+    p->rows = w;
+    if (first < w) {
+      p_err e = {0};
+      if (tm__sync_tail(p, first, &e)) rc = e.code;
+    }
 #ifdef HAVE_CUDA
-  if (tm__ix.gpu) gpu_tm_truncate(tm__ix.g, w);
+    if (tm__ix.gpu) gpu_tm_truncate(p->g, w);
 #endif
+  }
   pthread_mutex_unlock(&tm__ix.lock);
   free(sorted);
   return rc;
 }
 
-size_t tm_index_rows(void) {
+size_t tm_index_rows(int64_t owner) {
   pthread_mutex_lock(&tm__ix.lock);
   size_t n = tm__ix.rows;
+  if (owner != TM_OWNER_ANY) {
+    tm__part *p = tm__part_of(owner, false, NULL);
+    n = p ? p->rows : 0;
+  }
   pthread_mutex_unlock(&tm__ix.lock);
   return n;
 }
@@ -238,21 +304,41 @@ void tm_index_stats(tm_stats *out) {
   pthread_mutex_unlock(&tm__ix.qlock);
 }
 
-/* One device call for nq queries: keys (nq * k), under the matrix lock. */
-static int tm__rank(const int16_t *q, int nq, int k, uint64_t *keys, p_err *e) {
+/* One device call for nq queries over one partition: keys (nq * k), under
+ * the lock. */
+static int tm__rank(tm__part *p, const int16_t *q, int nq, int k, uint64_t *keys, p_err *e) {
 #ifdef HAVE_CUDA
   if (tm__ix.gpu) {
     char err[256];
-    if (gpu_tm_search(tm__ix.g, q, nq, k, keys, err, sizeof err))
+    if (gpu_tm_search(p->g, q, nq, k, keys, err, sizeof err))
       return p_err_set(e, P_EIO, "translation memory: GPU search: %s", err);
     return 0;
   }
 #endif
   float *qf = p_xmalloc((size_t)nq * TM_DIM * sizeof *qf);
   tm__to_f32(qf, q, (size_t)nq * TM_DIM);
-  tm_rank_cpu(tm__ix.f32, tm__ix.rows, qf, nq, k, keys);
+  tm_rank_cpu(p->f32, p->rows, qf, nq, k, keys);
   free(qf);
   return 0;
+}
+
+/* Merges one candidate into a query's list (best first, at most k):
+ * score descending, then id ascending. */
+static void tm__merge(tm_match *list, int *n, int k, int64_t id, float score) {
+  int i = *n;
+  if (i == k) {
+    const tm_match *w = &list[k - 1];
+    if (score < w->score || (score == w->score && id > w->id)) return;
+    i = k - 1;
+  } else {
+    (*n)++;
+  }
+  while (i > 0 && (list[i - 1].score < score || (list[i - 1].score == score && list[i - 1].id > id))) {
+    list[i] = list[i - 1];
+    i--;
+  }
+  list[i].id = id;
+  list[i].score = score;
 }
 
 /* ---------------------------------------------------------- dispatcher */
@@ -262,44 +348,53 @@ static void tm__serve(tm__req *batch) {
   for (tm__req *r = batch; r; r = r->next) {
     nq += r->nq;
     if (r->k > k) k = r->k;
+    for (int i = 0; i < r->nq; i++) r->nfound[i] = 0;
   }
   int16_t *q = p_xmalloc((size_t)nq * TM_DIM * sizeof *q);
   uint64_t *keys = p_xmalloc((size_t)nq * (size_t)k * sizeof *keys);
+  tm__req **of = p_xmalloc((size_t)nq * sizeof *of); /* the request of each gathered query */
+  int *qi = p_xmalloc((size_t)nq * sizeof *qi);      /* and its index there */
   p_err e = {0};
-  int rc = (!q || !keys) ? P_ENOMEM : 0;
-  if (!rc) {
-    int at = 0;
-    for (tm__req *r = batch; r; r = r->next) {
-      memcpy(q + (size_t)at * TM_DIM, r->q, (size_t)r->nq * TM_DIM * sizeof *q);
-      at += r->nq;
-    }
-  }
+  int rc = 0;
   pthread_mutex_lock(&tm__ix.lock);
   int dev = tm__ix.gpu ? 1 : 0;
   int64_t t0 = tm__now_us();
-  if (!rc) rc = tm__rank(q, nq, k, keys, &e);
-  int64_t t1 = tm__now_us();
-  int at = 0;
-  for (tm__req *r = batch; r; r = r->next) {
-    for (int i = 0; i < r->nq && !rc; i++) {
-      int found = 0;
-      for (int j = 0; j < r->k; j++) {
-        uint64_t key = keys[(size_t)(at + i) * k + j];
+  /* One device call per partition that some query of the batch reads. */
+  for (size_t pi = 0; pi < tm__ix.nparts && !rc; pi++) {
+    tm__part *p = tm__ix.parts[pi];
+    if (!p->rows) continue;
+    int m = 0, kk = 1;
+    for (tm__req *r = batch; r; r = r->next) {
+      if (r->owner != p->owner && r->owner != TM_OWNER_ANY) continue;
+      memcpy(q + (size_t)m * TM_DIM, r->q, (size_t)r->nq * TM_DIM * sizeof *q);
+      for (int i = 0; i < r->nq; i++) {
+        of[m + i] = r;
+        qi[m + i] = i;
+      }
+      m += r->nq;
+      if (r->k > kk) kk = r->k;
+    }
+    if (!m) continue;
+    rc = tm__rank(p, q, m, kk, keys, &e);
+    for (int j = 0; j < m && !rc; j++) {
+      tm__req *r = of[j];
+      int i = qi[j];
+      for (int c = 0; c < r->k; c++) {
+        uint64_t key = keys[(size_t)j * kk + c];
         if (!key) break;
         uint32_t row = tm_key_row(key);
-        if (row >= tm__ix.rows) break;
-        r->out[(size_t)i * r->k + found].id = tm__ix.ids[row];
-        r->out[(size_t)i * r->k + found].score = tm_key_score(key);
-        found++;
+        if (row >= p->rows) break;
+        tm__merge(r->out + (size_t)i * r->k, &r->nfound[i], r->k, p->ids[row], tm_key_score(key));
       }
-      r->nfound[i] = found;
     }
-    at += r->nq;
-    r->rc = rc;
   }
+  int64_t t1 = tm__now_us();
+  for (tm__req *r = batch; r; r = r->next) r->rc = rc ? (e.code ? (int)e.code : rc) : 0;
   pthread_mutex_unlock(&tm__ix.lock);
   free(q);
   free(keys);
+  free(of);
+  free(qi);
   pthread_mutex_lock(&tm__ix.qlock);
   tm__ix.st.queries[dev] += (uint64_t)nq;
   tm__ix.st.batches[dev]++;
@@ -354,7 +449,7 @@ static void *tm__dispatcher(void *arg) {
   return NULL;
 }
 
-int tm_index_search(const int16_t *queries, int nq, int k, tm_match *out, int *nfound, p_err *e) {
+int tm_index_search(int64_t owner, const int16_t *queries, int nq, int k, tm_match *out, int *nfound, p_err *e) {
   if (k < 1 || k > TM_KMAX) return p_err_set(e, P_EINVAL, "k must be 1..%d", TM_KMAX);
   if (nq <= 0) return 0;
   if (!tm__ix.started) return p_err_set(e, P_EINTERNAL, "translation memory not started");
@@ -363,12 +458,12 @@ int tm_index_search(const int16_t *queries, int nq, int k, tm_match *out, int *n
   if (nq > step) {
     for (int i = 0; i < nq; i += step) {
       int n = nq - i < step ? nq - i : step;
-      int rc = tm_index_search(queries + (size_t)i * TM_DIM, n, k, out + (size_t)i * k, nfound + i, e);
+      int rc = tm_index_search(owner, queries + (size_t)i * TM_DIM, n, k, out + (size_t)i * k, nfound + i, e);
       if (rc) return rc;
     }
     return 0;
   }
-  tm__req r = {queries, nq, k, out, nfound, 0, false, tm__now_us(), NULL};
+  tm__req r = {owner, queries, nq, k, out, nfound, 0, false, tm__now_us(), NULL};
   pthread_mutex_lock(&tm__ix.qlock);
   if (tm__ix.stopping) {
     pthread_mutex_unlock(&tm__ix.qlock);
@@ -399,8 +494,11 @@ int tm_index_start(const tm_options *opt, p_err *e) {
     char name[128] = "", err[256] = "";
     int n = gpu_probe(name, sizeof name);
     if (n > 0) {
-      tm__ix.g = gpu_tm_new(1 << 16, err, sizeof err);
-      if (tm__ix.g) {
+      /* A matrix made and freed: the device really takes allocations.
+       * Each owner's partition makes its own. */
+      gpu_tm *g = gpu_tm_new(1024, err, sizeof err);
+      if (g) {
+        gpu_tm_free(g);
         tm__ix.gpu = true;
         snprintf(tm__ix.device, sizeof tm__ix.device, "cuda:0 %s", name);
       }
@@ -431,17 +529,11 @@ void tm_index_stop(void) {
   pthread_mutex_unlock(&tm__ix.qlock);
   pthread_join(tm__ix.thread, NULL);
   pthread_mutex_lock(&tm__ix.lock);
-#ifdef HAVE_CUDA
-  if (tm__ix.g) gpu_tm_free(tm__ix.g);
-  tm__ix.g = NULL;
-#endif
-  free(tm__ix.ids);
-  free(tm__ix.master);
-  free(tm__ix.f32);
-  tm__ix.ids = NULL;
-  tm__ix.master = NULL;
-  tm__ix.f32 = NULL;
-  tm__ix.rows = tm__ix.cap = 0;
+  for (size_t i = 0; i < tm__ix.nparts; i++) tm__part_free(tm__ix.parts[i]);
+  free(tm__ix.parts);
+  tm__ix.parts = NULL;
+  tm__ix.nparts = tm__ix.capparts = 0;
+  tm__ix.rows = 0;
   tm__ix.started = false;
   memset(&tm__ix.st, 0, sizeof tm__ix.st);
   pthread_mutex_unlock(&tm__ix.lock);
@@ -465,7 +557,7 @@ void tm_hits_free(tm_hit *hits, int n) {
   free(hits);
 }
 
-int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, p_err *e) {
+int tm_search(int64_t owner, const char *python_src, size_t len, int k, tm_hit **hits, int *n, p_err *e) {
   *hits = NULL;
   *n = 0;
   if (k < 1) k = 1;
@@ -477,7 +569,7 @@ int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, 
   if (rc) return rc;
   tm_match m[TM_KMAX];
   int found = 0;
-  rc = tm_index_search(fs[0].emb, 1, k, m, &found, e);
+  rc = tm_index_search(owner, fs[0].emb, 1, k, m, &found, e);
   if (!rc && found) {
     tm_hit *h = p_xcalloc((size_t)found, sizeof *h);
     if (!h) rc = p_err_set(e, P_ENOMEM, "out of memory");
@@ -485,7 +577,7 @@ int tm_search(const char *python_src, size_t len, int k, tm_hit **hits, int *n, 
       h[i].id = m[i].id;
       h[i].score = m[i].score;
     }
-    if (!rc && tm__ix.fetch) rc = tm__ix.fetch(tm__ix.fetch_ctx, h, found, e);
+    if (!rc && tm__ix.fetch) rc = tm__ix.fetch(tm__ix.fetch_ctx, owner, h, found, e);
     if (!rc) {
       /* Rows deleted between search and fetch drop out. */
       int w = 0;

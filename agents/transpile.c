@@ -228,12 +228,148 @@ static char *tr__src_line(pl_job *job, rs_program *p, const char *file, int line
   return NULL;
 }
 
+/* ------------------------------------- modules no import can name */
+
+/* A file whose name is not a Python identifier ("my-mod.py", "with
+ * space.py") is translated like any other and works as the entry script,
+ * but no import statement can name it: only __import__("my-mod") can, and
+ * the runtime's __import__ finds user modules only among those already
+ * imported (sys.modules). Rather than let such a program reach Test and
+ * stop short of CPython's output, Transpile reports the call: the file,
+ * why, and the rename that fixes it. */
+
+static bool tr__ident_part(const char *s, size_t n) {
+  if (!n || isdigit((unsigned char)s[0])) return false;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80 && !isalnum(c) && c != '_') return false; /* non-ASCII: as CPython, letters mostly */
+  }
+  return true;
+}
+
+static bool tr__dotted_ident(const char *name) {
+  for (const char *p = name;;) {
+    size_t n = strcspn(p, ".");
+    if (!tr__ident_part(p, n)) return false;
+    if (!p[n]) return true;
+    p += n + 1;
+  }
+}
+
+typedef struct {
+  const py_program *prog;
+  const py_node *call;      /* the first __import__ of such a module */
+  const py_module *target;
+} tr__imp;
+
+static int tr__find_import(py_node *n, void *ctx) {
+  tr__imp *t = ctx;
+  if (n->kind == PY_CALL && n->u.call.func->kind == PY_NAME && !strcmp(n->u.call.func->u.name.id, "__import__") &&
+      n->u.call.args.n >= 1 && n->u.call.args.v[0]->kind == PY_STR) {
+    const char *want = n->u.call.args.v[0]->u.str.s;
+    for (int i = 0; i < t->prog->nmodules; i++) {
+      const py_module *m = t->prog->modules[i];
+      if (!strcmp(m->name, want) && !tr__dotted_ident(m->name)) {
+        t->call = n;
+        t->target = m;
+        return 1;
+      }
+    }
+  }
+  return py_node_children(n, tr__find_import, ctx);
+}
+
+/* Modules an import statement may load, roughly: by dotted name, or by its
+ * tail for relative imports. Marks them in `in` (by module index). */
+typedef struct {
+  const py_program *prog;
+  bool *in;
+  bool grew;
+} tr__reach;
+
+static void tr__mark(tr__reach *r, const char *name) {
+  size_t nl = strlen(name);
+  for (int i = 0; i < r->prog->nmodules; i++) {
+    const char *m = r->prog->modules[i]->name;
+    size_t ml = strlen(m);
+    bool hit = !strcmp(m, name) || (ml > nl && m[ml - nl - 1] == '.' && !strcmp(m + ml - nl, name));
+    if (hit && !r->in[i]) r->in[i] = r->grew = true;
+  }
+}
+
+static int tr__find_imports(py_node *n, void *ctx) {
+  tr__reach *r = ctx;
+  char buf[512];
+  if (n->kind == PY_IMPORT) {
+    for (int k = 0; k < n->u.import.names.n; k++) {
+      const char *full = n->u.import.names.v[k]->u.alias.name;
+      for (const char *d = strchr(full, '.'); d; d = strchr(d + 1, '.')) { /* a, a.b of a.b.c */
+        snprintf(buf, sizeof buf, "%.*s", (int)(d - full), full);
+        tr__mark(r, buf);
+      }
+      tr__mark(r, full);
+    }
+  } else if (n->kind == PY_IMPORT_FROM) {
+    const char *mod = n->u.import_from.module ? n->u.import_from.module : "";
+    if (*mod) tr__mark(r, mod);
+    for (int k = 0; k < n->u.import_from.names.n; k++) {
+      const char *nm = n->u.import_from.names.v[k]->u.alias.name;
+      snprintf(buf, sizeof buf, "%s%s%s", mod, *mod ? "." : "", nm);
+      tr__mark(r, buf);
+    }
+  }
+  return py_node_children(n, tr__find_imports, ctx);
+}
+
+static int tr__check_imports(pl_job *job, rs_program *p, p_err *e) {
+  const py_program *prog = p->py;
+  if (!prog || !prog->nmodules) return 0;
+  /* Only modules the program can reach from its entry script: a stray
+   * file of the upload does not fail the job. */
+  tr__reach r = {prog, p_arena_alloc(job->arena, (size_t)prog->nmodules * sizeof(bool)), true};
+  memset(r.in, 0, (size_t)prog->nmodules * sizeof(bool));
+  for (int i = 0; i < prog->nmodules; i++) r.in[i] = prog->modules[i] == prog->entry || !prog->entry;
+  bool *done = p_arena_alloc(job->arena, (size_t)prog->nmodules * sizeof(bool));
+  memset(done, 0, (size_t)prog->nmodules * sizeof(bool));
+  while (r.grew) {
+    r.grew = false;
+    for (int i = 0; i < prog->nmodules; i++)
+      if (r.in[i] && !done[i] && prog->modules[i]->node) {
+        done[i] = true;
+        tr__find_imports(prog->modules[i]->node, &r);
+      }
+  }
+  for (int i = 0; i < prog->nmodules; i++) {
+    tr__imp t = {prog, NULL, NULL};
+    if (!r.in[i] || !prog->modules[i]->node || !tr__find_import(prog->modules[i]->node, &t)) continue;
+    char *fix = p_arena_strdup(job->arena, t.target->path);
+    char *base = strrchr(fix, '/') ? strrchr(fix, '/') + 1 : fix;
+    size_t bl = strlen(base) > 3 ? strlen(base) - 3 : strlen(base); /* without ".py" */
+    for (size_t k = 0; k < bl; k++)
+      if ((unsigned char)base[k] < 0x80 && !isalnum((unsigned char)base[k])) base[k] = '_';
+    if (isdigit((unsigned char)base[0])) base[0] = '_';
+    const char *path = prog->modules[i]->path;
+    int line = t.call->line, col = t.call->col;
+    pl_diag_add(job, "error", path, line, col, tr__src_line(job, p, path, line),
+                "__import__(\"%s\"): %s cannot be imported, because its file name is not a Python identifier "
+                "(such a file can only be the entry script); rename it, e.g. to %s, and import it with an "
+                "import statement",
+                t.target->name, t.target->path, fix);
+    snprintf(job->reason, sizeof job->reason, "unsupported");
+    return p_err_set(e, P_EUNSUPPORTED, "%s:%d: __import__(\"%s\"): the file name %s is not a Python identifier",
+                     path, line, t.target->name, t.target->path);
+  }
+  return 0;
+}
+
 int pl_stage_transpile(pl_job *job, p_err *e) {
   sg_spec *spec = job->spec;
   if (!spec || !spec->prog) return p_err_set(e, P_EINTERNAL, "transpile: no spec (specgen did not run)");
+  int rc = tr__check_imports(job, spec->prog, e);
+  if (rc) return rc;
   rs_file *files;
   int n;
-  int rc = rs_crate_files(spec->prog, tr__crate_name(job->arena, job->entry), &files, &n, e);
+  rc = rs_crate_files(spec->prog, tr__crate_name(job->arena, job->entry), &files, &n, e);
   if (rc) {
     if (e->line)
       pl_diag_add(job, "error", e->file, e->line, e->col, tr__src_line(job, spec->prog, e->file, e->line), "%s", e->msg);

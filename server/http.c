@@ -18,6 +18,13 @@
  * that never says anything is closed after --header-timeout seconds; a
  * connection that sent a request may then idle 120 s).
  *
+ * Every error is problem+json, oversized requests included: the library's
+ * per-connection pool is made larger than the server's own limits on the
+ * request target and header block (srv.h), so that the server, not
+ * libmicrohttpd with its HTML bodies, refuses them (414, 431). What the
+ * library answers before any callback - malformed requests (400),
+ * unsupported HTTP versions (505), requests past the pool - keeps its body.
+ *
  * Shutdown keeps the listening socket open: new uploads get 503
  * shutting_down, /readyz 503, waiting requests are answered and event
  * streams end with their `end` event; the socket closes only when the
@@ -37,24 +44,25 @@
 #include <unistd.h>
 
 static const srv_route http__routes[] = {
-    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true},
-    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true},
-    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true},
-    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true},
-    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true},
-    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true},
-    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true},
-    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true},
-    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true},
-    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true},
-    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true},
-    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false},
-    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false},
-    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false},
-    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false},
+    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true, true},
+    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true, false},
+    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true, false},
+    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true, true},
+    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true, false},
+    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true, true},
+    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true, false},
+    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true, false},
+    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true, false},
+    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true, false},
+    /* A search: it carries a body but changes nothing, so read-only tokens may. */
+    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true, false},
+    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false, false},
+    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false, false},
+    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false, false},
+    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false, false},
 };
 #define HTTP__NROUTES (sizeof http__routes / sizeof http__routes[0])
-static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false};
+static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false, false};
 
 static struct MHD_Daemon *http__daemon;
 static int http__port;
@@ -101,7 +109,9 @@ static const char *http__status_title(int status) {
   case 413: return "Content Too Large";
   case 415: return "Unsupported Media Type";
   case 422: return "Unprocessable Content";
+  case 414: return "URI Too Long";
   case 429: return "Too Many Requests";
+  case 431: return "Request Header Fields Too Large";
   case 503: return "Service Unavailable";
   default: return status >= 500 ? "Internal Server Error" : "Error";
   }
@@ -317,6 +327,41 @@ static enum MHD_Result http__post_iter(void *cls, enum MHD_ValueKind kind, const
 
 /* ------------------------------------------------------- access handler */
 
+/* Sizes of the request as received: libmicrohttpd answers an oversized
+ * target or header block itself, with an HTML body, only when it does not
+ * fit its per-connection pool (SRV_CONN_MEMORY); below that this server
+ * refuses it, as problem+json. (Malformed requests, 400, and unsupported
+ * HTTP versions, 505, are answered by the library before any callback; it
+ * has no hook to change their bodies.) */
+static enum MHD_Result http__add_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  size_t *n = cls;
+  *n += (key ? strlen(key) : 0) + (value ? strlen(value) : 0) + (kind == MHD_HEADER_KIND ? 4 : 2);
+  return MHD_YES;
+}
+
+static enum MHD_Result http__too_big(srv_req *r, struct MHD_Connection *conn, const char *url, bool *refused) {
+  size_t target = strlen(url), headers = 0;
+  MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, http__add_len, &target);
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, http__add_len, &headers);
+  *refused = true;
+  char detail[200];
+  if (target > SRV_MAX_TARGET) {
+    /* The problem's instance would echo the whole target: a short one. */
+    r->url = "(request target too long)";
+    snprintf(detail, sizeof detail,
+             "the request target (path and query) is about %zu bytes; the limit is %d (send options in a "
+             "multipart field)", target, SRV_MAX_TARGET);
+    return srv_problem(r, 414, "uri_too_long", detail, NULL);
+  }
+  if (headers > SRV_MAX_HEADER_BYTES) {
+    snprintf(detail, sizeof detail, "the request headers are about %zu bytes; the limit is %d", headers,
+             SRV_MAX_HEADER_BYTES);
+    return srv_problem(r, 431, "headers_too_large", detail, NULL);
+  }
+  *refused = false;
+  return MHD_YES;
+}
+
 static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, const char *url,
                                     const char *method, const char *version, const char *upload_data,
                                     size_t *upload_data_size, void **req_cls) {
@@ -333,6 +378,9 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
     r->url = url;
     p_buf_init(&r->form_options, SRV_MAX_OPTIONS);
     p_buf_init(&r->form_entry, 4096);
+    bool refused;
+    enum MHD_Result big = http__too_big(r, conn, url, &refused);
+    if (refused) return big;
     char allow[128];
     r->route = http__route(r, allow);
     if (!r->route) {
@@ -357,10 +405,11 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
       p_err e = {0};
       if (srv_auth_identify(srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION), &r->who, &e))
         return srv_problem(r, e.code == P_EAUTH ? 401 : 503, p_code_name(e.code), e.msg, NULL);
-      if (r->route->body && r->who.read_only)
-        return srv_problem(r, 403, "forbidden", "this token is read-only: it cannot submit jobs", NULL);
-      if (strcmp(method, "GET") && strcmp(method, "HEAD") && r->who.read_only)
-        return srv_problem(r, 403, "forbidden", "this token is read-only", NULL);
+      if (r->route->changes && r->who.read_only)
+        return srv_problem(r, 403, "forbidden",
+                           r->route->body ? "this token is read-only: it cannot submit jobs"
+                                          : "this token is read-only: it cannot change jobs",
+                           NULL);
     }
     if (r->route->body) {
       const char *cl = srv_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -478,6 +527,7 @@ int srv_http_start(p_err *e) {
                                   MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
                                   MHD_OPTION_NOTIFY_COMPLETED, http__completed, NULL,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv_cfg.header_timeout_s,
+                                  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
                                   MHD_OPTION_CONNECTION_LIMIT, max_conn,
                                   MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
                                   MHD_OPTION_END);

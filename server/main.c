@@ -141,6 +141,7 @@ int main(int argc, char **argv) {
   }
   srv_cfg.pl.cache_dir = cache;
   srv_cfg.pl.tmp_dir = tmp;
+  srv_cfg.pl.tm = &tm_pipeline_ops; /* Package stores verified functions (routes_tm.c) */
 
   /* Signals go to the main thread only. */
   sigset_t set;

@@ -5,8 +5,10 @@
  * minute):
  *   - expired jobs: a finished job expires --retain-days after it ended
  *     (jobs.expires_at, shown in the API); the sweep deletes its rows -
- *     sources, artifacts, events - and leaves a tombstone so the id answers
- *     410 Gone;
+ *     sources, artifacts, events, translation-memory functions (which also
+ *     leave the search index) - and leaves a tombstone so the id answers
+ *     410 Gone; a tombstone is pruned one more retention window later
+ *     (the id then answers 404, as one that never existed);
  *   - the build cache: modules by crate hash under DATA/cache; past
  *     --cache-max bytes the least recently used are removed (Build touches
  *     a module's mtime when it reuses it, so mtime order is use order);
@@ -64,15 +66,10 @@ static void ret__walk(const char *dir, ret__list *l, int depth) {
     }
     if (!S_ISREG(st.st_mode)) continue;
     if (l->n == l->cap) {
-      size_t cap = l->cap ? l->cap * 2 : 256;
-      ret__file *nv = realloc(l->v, cap * sizeof *nv);
-      if (!nv) break;
-      l->v = nv;
-      l->cap = cap;
+      l->cap = l->cap ? l->cap * 2 : 256;
+      l->v = p_xrealloc(l->v, l->cap * sizeof *l->v);
     }
-    char *dup = strdup(path);
-    if (!dup) break;
-    l->v[l->n++] = (ret__file){dup, (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
+    l->v[l->n++] = (ret__file){p_xstrdup(path), (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec,
                                (uint64_t)st.st_size};
     l->total += (uint64_t)st.st_size;
   }
@@ -138,10 +135,14 @@ static void ret__sweep_once(void) {
   if (s) {
     int total = 0, n = 0;
     do {
-      if (store_sweep(s, p_now_ms(), 200, &n, &e)) {
+      int64_t *tm_ids = NULL;
+      size_t tm_n = 0;
+      if (store_sweep(s, p_now_ms(), 200, &n, &tm_ids, &tm_n, &e)) {
         p_log(P_LOG_WARN, "retention: %s", e.msg);
         break;
       }
+      srv_tm_job_deleted(tm_ids, tm_n); /* their functions leave the search index */
+      free(tm_ids);
       total += n;
     } while (n == 200);
     if (total) p_log(P_LOG_INFO, "retention: deleted %d expired job(s)", total);

@@ -62,11 +62,9 @@ static char *jobs__cache_get(const char *id, int64_t owner, int64_t version, siz
   jobs__cached *c = &jobs__cache[k];
   if (c->body && c->owner == owner && c->version == version && !strcmp(c->id, id) &&
       (c->terminal || p_mono_ms() - c->at_ms < 500)) {
-    out = malloc(c->len + 1);
-    if (out) {
-      memcpy(out, c->body, c->len + 1);
-      *len = c->len;
-    }
+    out = p_xmalloc(c->len + 1);
+    memcpy(out, c->body, c->len + 1);
+    *len = c->len;
   }
   pthread_mutex_unlock(lk);
   return out;
@@ -75,8 +73,7 @@ static char *jobs__cache_get(const char *id, int64_t owner, int64_t version, siz
 static void jobs__cache_put(const char *id, int64_t owner, int64_t version, bool terminal, const char *body,
                             size_t len) {
   pthread_once(&jobs__cache_once, jobs__cache_init);
-  char *copy = malloc(len + 1);
-  if (!copy) return;
+  char *copy = p_xmalloc(len + 1);
   memcpy(copy, body, len + 1);
   unsigned k = jobs__slot(id);
   pthread_mutex_t *lk = &jobs__cache_lock[k % JOBS__CACHE_LOCKS];
@@ -130,12 +127,7 @@ static enum MHD_Result jobs__reply_job(srv_req *r, store *s, const char *id, int
   cJSON_Delete(job);
   if (!txt) return srv_problem(r, 500, "internal", "out of memory", NULL);
   size_t n = strlen(txt);
-  char *nl = realloc(txt, n + 2);
-  if (!nl) {
-    free(txt);
-    return srv_problem(r, 500, "internal", "out of memory", NULL);
-  }
-  txt = nl;
+  txt = p_xrealloc(txt, n + 2);
   txt[n++] = '\n';
   txt[n] = 0;
   jobs__cache_put(id, r->who.owner, version, store_state_terminal(state), txt, n);

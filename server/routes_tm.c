@@ -9,9 +9,12 @@
  *   POST /api/v1/similar?k=5             the same for a pasted Python
  *        function (text/x-python body, or JSON {"python": "..."}).
  *
- * The memory is shared by every owner: it is what the service has
- * verified, as the design asks. A job's own rows never count as similar to
- * themselves.
+ * The memory is per owner: a hit shows the Python and Rust of someone's
+ * upload, so a caller sees only functions of jobs it may read - its own
+ * (the token's; without a token, the anonymous owner's), or every job's
+ * for a read-only token - in the search index (one partition per owner,
+ * tm_index.c) and in the store's queries alike. A job's own rows never
+ * count as similar to themselves.
  */
 #define PORTALIS_SRV_HTTP_INTERNAL 1
 #include "srv.h"
@@ -23,26 +26,28 @@
 
 #define TM_IDENTICAL_MAX 10
 
-static int tm__add_chunk(void *ctx, const int64_t *ids, const int16_t *emb, size_t n) {
+static int tm__add_chunk(void *ctx, int64_t owner, const int64_t *ids, const int16_t *emb, size_t n) {
   p_err *e = ctx;
-  return tm_index_add(ids, emb, n, e);
+  return tm_index_add(owner, ids, emb, n, e);
 }
 
 /* tm_search's record source: the store. */
-static int tm__fetch(void *ctx, tm_hit *hits, int n, p_err *e) {
+static int tm__fetch(void *ctx, int64_t owner, tm_hit *hits, int n, p_err *e) {
   (void)ctx;
   store *s = store_get(e);
   if (!s) return P_EDB;
   int64_t *ids = p_xmalloc((size_t)(n ? n : 1) * sizeof *ids);
   for (int i = 0; i < n; i++) ids[i] = hits[i].id;
   cJSON *arr = NULL;
-  int rc = store_tm_get(s, ids, n, &arr, e);
+  int rc = store_tm_get(s, ids, n, owner, &arr, e);
   free(ids);
   if (rc) return rc;
   for (int i = 0; i < n; i++) {
     cJSON *o = cJSON_GetArrayItem(arr, i);
     if (!cJSON_IsObject(o)) {
-      tm_index_remove(&hits[i].id, 1); /* gone from the store: out of the index too */
+      /* Gone from the store (the index holds only owner's rows, so it is
+       * not another owner's): out of the index too. */
+      tm_index_remove(&hits[i].id, 1);
       continue;
     }
 #define TM__S(k) (cJSON_IsString(cJSON_GetObjectItem(o, k)) ? cJSON_GetObjectItem(o, k)->valuestring : "")
@@ -68,7 +73,7 @@ int srv_tm_start(p_err *e) {
   if (!s) return P_EDB;
   int64_t t0 = p_mono_ms();
   if (store_tm_scan(s, NULL, tm__add_chunk, e, e)) return e->code;
-  p_log(P_LOG_INFO, "translation memory: %zu function(s) loaded in %lld ms, searched on %s", tm_index_rows(),
+  p_log(P_LOG_INFO, "translation memory: %zu function(s) loaded in %lld ms, searched on %s", tm_index_rows(TM_OWNER_ANY),
         (long long)(p_mono_ms() - t0), tm_device_name());
   tm_set_source(tm__fetch, NULL);
   return 0;
@@ -95,8 +100,8 @@ static cJSON *tm__hit_json(cJSON *row, double score, bool with_score) {
 
 /* For nq queries (embeddings emb, hashes, own row ids or 0), fills each
  * function object fo[i] with "identical" and "similar". */
-static int tm__answer(store *s, cJSON **fo, const int16_t *emb, const char *const *hashes, const int64_t *own,
-                      int nq, int k, p_err *e) {
+static int tm__answer(store *s, int64_t owner, cJSON **fo, const int16_t *emb, const char *const *hashes,
+                      const int64_t *own, int nq, int k, p_err *e) {
   int kk = k + 1 > TM_KMAX ? TM_KMAX : k + 1; /* room for the row itself */
   tm_match *m = p_xcalloc((size_t)(nq ? nq : 1) * (size_t)kk, sizeof *m);
   int *found = p_xcalloc((size_t)(nq ? nq : 1), sizeof *found);
@@ -105,10 +110,10 @@ static int tm__answer(store *s, cJSON **fo, const int16_t *emb, const char *cons
     free(found);
     return p_err_set(e, P_ENOMEM, "out of memory");
   }
-  int rc = tm_index_search(emb, nq, kk, m, found, e);
+  int rc = tm_index_search(owner, emb, nq, kk, m, found, e);
   for (int i = 0; i < nq && !rc; i++) {
     cJSON *ident = NULL;
-    rc = store_tm_by_hash(s, hashes[i], own[i], TM_IDENTICAL_MAX, &ident, e);
+    rc = store_tm_by_hash(s, hashes[i], own[i], owner, TM_IDENTICAL_MAX, &ident, e);
     if (rc) break;
     cJSON *idarr = cJSON_AddArrayToObject(fo[i], "identical");
     cJSON *row;
@@ -123,7 +128,7 @@ static int tm__answer(store *s, cJSON **fo, const int16_t *emb, const char *cons
       scores[n++] = m[(size_t)i * kk + j].score;
     }
     cJSON *rows = NULL;
-    rc = store_tm_get(s, ids, n, &rows, e);
+    rc = store_tm_get(s, ids, n, owner, &rows, e);
     if (rc) break;
     cJSON *sim = cJSON_AddArrayToObject(fo[i], "similar");
     for (int j = 0; j < n; j++) {
@@ -174,7 +179,7 @@ enum MHD_Result srv_tm_job_similar(srv_req *r) {
     hashes[i] = cJSON_GetObjectItem(fo[i], "ast_hash")->valuestring;
     own[i] = (int64_t)cJSON_GetObjectItem(fo[i], "id")->valuedouble;
   }
-  if (!rc && n) rc = tm__answer(s, fo, emb, hashes, own, n, (int)k, &e);
+  if (!rc && n) rc = tm__answer(s, r->who.owner, fo, emb, hashes, own, n, (int)k, &e);
   free(fo);
   free(hashes);
   free(own);
@@ -188,7 +193,7 @@ enum MHD_Result srv_tm_job_similar(srv_req *r) {
   cJSON_AddStringToObject(b, "state", state);
   cJSON_AddNumberToObject(b, "k", (double)k);
   cJSON_AddStringToObject(b, "device", tm_device_name());
-  cJSON_AddNumberToObject(b, "memory_size", (double)tm_index_rows());
+  cJSON_AddNumberToObject(b, "memory_size", (double)tm_index_rows(r->who.owner));
   cJSON_AddNumberToObject(b, "elapsed_ms", (double)(p_mono_ms() - t0));
   cJSON_AddItemToObject(b, "functions", funcs);
   ret = srv_reply_json(r, 200, b, NULL);
@@ -264,7 +269,7 @@ enum MHD_Result srv_tm_similar(srv_req *r) {
     own[i] = 0;
     memcpy(emb + (size_t)i * TM_DIM, fs[i].emb, sizeof fs[i].emb);
   }
-  if (!rc) rc = tm__answer(s, fo, emb, hashes, own, nf, (int)k, &e);
+  if (!rc) rc = tm__answer(s, r->who.owner, fo, emb, hashes, own, nf, (int)k, &e);
   free(fo);
   free(hashes);
   free(own);
@@ -277,7 +282,7 @@ enum MHD_Result srv_tm_similar(srv_req *r) {
   cJSON *b = cJSON_CreateObject();
   cJSON_AddNumberToObject(b, "k", (double)k);
   cJSON_AddStringToObject(b, "device", tm_device_name());
-  cJSON_AddNumberToObject(b, "memory_size", (double)tm_index_rows());
+  cJSON_AddNumberToObject(b, "memory_size", (double)tm_index_rows(r->who.owner));
   cJSON_AddNumberToObject(b, "elapsed_ms", (double)(p_mono_ms() - t0));
   cJSON_AddItemToObject(b, "functions", arr);
   ret = srv_reply_json(r, 200, b, NULL);
@@ -293,7 +298,7 @@ void srv_tm_readyz(cJSON *b) {
   cJSON *o = cJSON_AddObjectToObject(b, "translation_memory");
   cJSON_AddStringToObject(o, "device", tm_device_name());
   cJSON_AddBoolToObject(o, "gpu", tm_device_is_gpu());
-  cJSON_AddNumberToObject(o, "functions", (double)tm_index_rows());
+  cJSON_AddNumberToObject(o, "functions", (double)tm_index_rows(TM_OWNER_ANY));
   static const char *const dev[2] = {"cpu", "gpu"};
   cJSON *served = cJSON_AddObjectToObject(o, "served");
   for (int d = 0; d < 2; d++) {
@@ -309,7 +314,7 @@ void srv_tm_metrics(p_buf *out) {
   tm_index_stats(&st);
   static const char *const dev[2] = {"cpu", "gpu"};
   p_buf_printf(out, "# HELP portalis_tm_functions Functions in the translation memory's search index.\n"
-                    "# TYPE portalis_tm_functions gauge\nportalis_tm_functions %zu\n", tm_index_rows());
+                    "# TYPE portalis_tm_functions gauge\nportalis_tm_functions %zu\n", tm_index_rows(TM_OWNER_ANY));
   p_buf_printf(out, "# HELP portalis_tm_device_info The device that serves translation-memory searches.\n"
                     "# TYPE portalis_tm_device_info gauge\nportalis_tm_device_info{device=\"%s\",name=\"",
                tm_device_is_gpu() ? "gpu" : "cpu");

@@ -105,7 +105,13 @@ void srv_hub_stop(void);
 /* ------------------------------------------------------------ options */
 
 /* Job option limits, checked when the job is submitted (docs/openapi.json). */
-#define SRV_MAX_OPTIONS (4 << 20)   /* bytes of options JSON (query or multipart field) */
+#define SRV_MAX_OPTIONS (4 << 20)   /* bytes of options JSON (multipart field; in the query
+                                     * SRV_MAX_TARGET bounds it first) */
+#define SRV_MAX_TARGET (64 << 10)   /* request target: path and query (414 beyond) */
+#define SRV_MAX_HEADER_BYTES (64 << 10) /* request header fields, all together (431 beyond) */
+#define SRV_CONN_MEMORY (160 << 10) /* libmicrohttpd's per-connection pool: holds both
+                                     * of the above, so that it is this server (not the
+                                     * library, whose bodies are HTML) that refuses them */
 #define SRV_MAX_VECTORS 32
 #define SRV_MAX_ARGS 256            /* args per vector */
 #define SRV_MAX_ARG_BYTES 65536     /* one arg, exclusive */
@@ -223,6 +229,8 @@ typedef struct srv_route {
   const char *name;     /* metrics label */
   bool body;            /* accepts a request body */
   bool api;             /* under /api/v1: authentication applies */
+  bool changes;         /* creates, changes or deletes: refused to read-only tokens
+                         * (reads, POST /similar included, are allowed) */
 } srv_route;
 
 struct srv_req {

@@ -699,7 +699,7 @@ int store_job_claim(store *s, char id[33], int *attempt, p_err *e) {
 }
 
 int store_job_load(store *s, const char *id, pl_job *job, p_err *e) {
-  sqlite3_stmt *st = store__prep(s, "SELECT entry, options FROM jobs WHERE id = ?", e);
+  sqlite3_stmt *st = store__prep(s, "SELECT entry, options, coalesce(owner, 0) FROM jobs WHERE id = ?", e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_ROW) {
@@ -707,6 +707,7 @@ int store_job_load(store *s, const char *id, pl_job *job, p_err *e) {
     return p_err_set(e, P_ENOTFOUND, "no job %s", id);
   }
   job->entry = p_xstrdup(store__col_text(st, 0));
+  job->owner = sqlite3_column_int64(st, 2);
   int rc = pl_job_apply_options(job, store__col_text(st, 1), e);
   sqlite3_finalize(st);
   if (rc) return rc;
@@ -1169,8 +1170,10 @@ int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_o
 
 /* ----------------------------------------------------------- retention */
 
-int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e) {
+int store_sweep(store *s, int64_t now, int max, int *deleted, int64_t **tm_ids, size_t *tm_n, p_err *e) {
   *deleted = 0;
+  *tm_ids = NULL;
+  *tm_n = 0;
   if (store__exec(s, "BEGIN IMMEDIATE", e)) return P_EDB;
   int rc = 0;
   sqlite3_stmt *st = store__prep(s,
@@ -1181,9 +1184,8 @@ int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e) {
   int64_t *owners = NULL;
   int n = 0;
   if (!rc) {
-    ids = calloc((size_t)max, sizeof *ids);
-    owners = calloc((size_t)max, sizeof *owners);
-    if (!ids || !owners) rc = p_err_set(e, P_ENOMEM, "out of memory");
+    ids = p_xcalloc((size_t)max, sizeof *ids);
+    owners = p_xcalloc((size_t)max, sizeof *owners);
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int64(st, 2, store__retain_ms);
     sqlite3_bind_int(st, 3, max);
@@ -1195,6 +1197,19 @@ int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e) {
     sqlite3_finalize(st);
   }
   for (int i = 0; i < n && !rc; i++) {
+    /* The job's translation-memory rows go with it (ON DELETE CASCADE);
+     * their ids go back to the caller, which takes them out of the
+     * search index. */
+    int64_t *tv = NULL;
+    size_t tn = 0;
+    rc = store_tm_ids(s, ids[i], &tv, &tn, e);
+    if (!rc && tn) {
+      *tm_ids = p_xrealloc(*tm_ids, (*tm_n + tn) * sizeof **tm_ids);
+      memcpy(*tm_ids + *tm_n, tv, tn * sizeof *tv);
+      *tm_n += tn;
+    }
+    free(tv);
+    if (rc) break;
     sqlite3_stmt *t = store__prep(s, "INSERT OR REPLACE INTO expired_jobs(id, owner, expired_at) VALUES (?, ?, ?)", e);
     if (!t) {
       rc = P_EDB;
@@ -1215,13 +1230,32 @@ int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e) {
     if (sqlite3_step(t) != SQLITE_DONE) rc = store__dberr(s, e, "delete expired");
     sqlite3_finalize(t);
   }
+  /* Tombstones do not stay for ever: one more retention window after the
+   * job expired, its id answers 404 like one that never existed. */
+  if (!rc) {
+    sqlite3_stmt *t = store__prep(s, "DELETE FROM expired_jobs WHERE expired_at <= ?1", e);
+    if (!t) rc = P_EDB;
+    else {
+      sqlite3_bind_int64(t, 1, now - store__retain_ms);
+      if (sqlite3_step(t) != SQLITE_DONE) rc = store__dberr(s, e, "prune tombstones");
+      sqlite3_finalize(t);
+    }
+  }
   free(ids);
   free(owners);
   if (rc) {
     store__exec(s, "ROLLBACK", NULL);
+    free(*tm_ids);
+    *tm_ids = NULL;
+    *tm_n = 0;
     return rc;
   }
-  if (store__exec(s, "COMMIT", e)) return P_EDB;
+  if (store__exec(s, "COMMIT", e)) {
+    free(*tm_ids);
+    *tm_ids = NULL;
+    *tm_n = 0;
+    return P_EDB;
+  }
   *deleted = n;
   return 0;
 }
@@ -1288,10 +1322,13 @@ static void store__tm_emb(sqlite3_stmt *st, int col, int16_t *out) {
 }
 
 int store_tm_scan(store *s, const char *job_id,
-                  int (*fn)(void *ctx, const int64_t *ids, const int16_t *emb, size_t n), void *ctx, p_err *e) {
+                  int (*fn)(void *ctx, int64_t owner, const int64_t *ids, const int16_t *emb, size_t n), void *ctx,
+                  p_err *e) {
   sqlite3_stmt *st = store__prep(s, job_id
-      ? "SELECT id, embedding FROM tm_functions WHERE committed=1 AND job_id=? ORDER BY id"
-      : "SELECT id, embedding FROM tm_functions WHERE committed=1 ORDER BY id", e);
+      ? "SELECT t.id, t.embedding, coalesce(j.owner, 0) FROM tm_functions t JOIN jobs j ON j.id = t.job_id "
+        "WHERE t.committed=1 AND t.job_id=? ORDER BY t.id"
+      : "SELECT t.id, t.embedding, coalesce(j.owner, 0) FROM tm_functions t JOIN jobs j ON j.id = t.job_id "
+        "WHERE t.committed=1 ORDER BY j.owner, t.id", e);
   if (!st) return P_EDB;
   if (job_id) sqlite3_bind_text(st, 1, job_id, -1, SQLITE_STATIC);
   enum { CHUNK = 4096 };
@@ -1299,17 +1336,25 @@ int store_tm_scan(store *s, const char *job_id,
   int16_t *emb = p_xmalloc((size_t)CHUNK * 256 * sizeof *emb);
   int rc = (!ids || !emb) ? p_err_set(e, P_ENOMEM, "out of memory") : 0;
   size_t n = 0;
+  int64_t owner = 0;
   int step;
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t o = sqlite3_column_int64(st, 2);
+    if (n && o != owner) { /* a chunk is one owner's */
+      rc = fn(ctx, owner, ids, emb, n);
+      n = 0;
+      if (rc) break;
+    }
+    owner = o;
     ids[n] = sqlite3_column_int64(st, 0);
     store__tm_emb(st, 1, emb + n * 256);
     if (++n == CHUNK) {
-      rc = fn(ctx, ids, emb, n);
+      rc = fn(ctx, owner, ids, emb, n);
       n = 0;
     }
   }
   if (!rc && step != SQLITE_DONE) rc = store__dberr(s, e, "tm scan");
-  if (!rc && n) rc = fn(ctx, ids, emb, n);
+  if (!rc && n) rc = fn(ctx, owner, ids, emb, n);
   if (rc && !e->code) p_err_set(e, rc, "translation memory: loading rows failed");
   sqlite3_finalize(st);
   free(ids);
@@ -1392,14 +1437,19 @@ int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t
   return 0;
 }
 
-int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e) {
+/* Rows of jobs that owner may read (the translation memory is per owner). */
+#define STORE__TM_OWNED "(?2 = -1 OR (SELECT owner FROM jobs WHERE jobs.id = tm_functions.job_id) IS ?2)"
+
+int store_tm_get(store *s, const int64_t *ids, int n, int64_t owner, cJSON **out, p_err *e) {
   *out = NULL;
-  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE id=? AND committed=1", e);
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE id=?1 AND committed=1 AND "
+                                    STORE__TM_OWNED, e);
   if (!st) return P_EDB;
   cJSON *arr = cJSON_CreateArray();
   for (int i = 0; i < n; i++) {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, ids[i]);
+    store__bind_owner(st, 2, owner);
     cJSON_AddItemToArray(arr, sqlite3_step(st) == SQLITE_ROW ? store__tm_row(st) : cJSON_CreateNull());
   }
   sqlite3_finalize(st);
@@ -1407,14 +1457,16 @@ int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e) {
   return 0;
 }
 
-int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int limit, cJSON **out, p_err *e) {
+int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int64_t owner, int limit, cJSON **out,
+                     p_err *e) {
   *out = NULL;
-  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE ast_hash=? AND id<>? "
-                                    "AND committed=1 ORDER BY id LIMIT ?", e);
+  sqlite3_stmt *st = store__prep(s, "SELECT " STORE__TM_COLS " FROM tm_functions WHERE ast_hash=?1 AND id<>?3 "
+                                    "AND committed=1 AND " STORE__TM_OWNED " ORDER BY id LIMIT ?4", e);
   if (!st) return P_EDB;
   sqlite3_bind_text(st, 1, ast_hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, exclude_id);
-  sqlite3_bind_int(st, 3, limit);
+  store__bind_owner(st, 2, owner);
+  sqlite3_bind_int64(st, 3, exclude_id);
+  sqlite3_bind_int(st, 4, limit);
   cJSON *arr = cJSON_CreateArray();
   while (sqlite3_step(st) == SQLITE_ROW) cJSON_AddItemToArray(arr, store__tm_row(st));
   sqlite3_finalize(st);

@@ -154,8 +154,11 @@ int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_o
 /* How long a finished job is kept (sets expires_at at finish). */
 void store_set_retention(int64_t retain_ms);
 /* Deletes up to max jobs that expired by now (rows, files, artifacts,
- * events), leaving a tombstone so their ids answer P_EGONE. */
-int store_sweep(store *s, int64_t now, int max, int *deleted, p_err *e);
+ * events, translation-memory rows), leaving a tombstone so their ids
+ * answer P_EGONE; prunes tombstones older than one more retention window
+ * (those ids answer P_ENOTFOUND again). *tm_ids (malloc'd, *tm_n of them)
+ * are the deleted translation-memory rows, for the search index. */
+int store_sweep(store *s, int64_t now, int max, int *deleted, int64_t **tm_ids, size_t *tm_n, p_err *e);
 /* Is the job running now (its work folder is in use)? */
 bool store_job_running(store *s, const char *id);
 
@@ -173,10 +176,12 @@ typedef struct store_tm_row {
 /* Stages a job's functions (visible once store_job_finish commits the job as
  * succeeded; dropped if it ends otherwise). Replaces earlier staged rows. */
 int store_tm_put(store *s, const char *job_id, const store_tm_row *rows, int n, p_err *e);
-/* Calls fn with committed rows in id order, in chunks (job_id NULL = all
- * jobs). ids and emb (n * 256) are valid during the call only. */
+/* Calls fn with committed rows in chunks, each of one owner (the owner of
+ * the rows' job, 0 for none), ids ascending within an owner (job_id NULL =
+ * all jobs). ids and emb (n * 256) are valid during the call only. */
 int store_tm_scan(store *s, const char *job_id,
-                  int (*fn)(void *ctx, const int64_t *ids, const int16_t *emb, size_t n), void *ctx, p_err *e);
+                  int (*fn)(void *ctx, int64_t owner, const int64_t *ids, const int16_t *emb, size_t n), void *ctx,
+                  p_err *e);
 /* Ids of a job's rows, committed or not (*ids malloc'd). */
 int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *e);
 /* A job's committed functions as a JSON array of {id, file, name, line,
@@ -184,11 +189,15 @@ int store_tm_ids(store *s, const char *job_id, int64_t **ids, size_t *n, p_err *
  * and their embeddings (*emb malloc'd, n * 256; NULL when empty).
  * P_ENOTFOUND for another owner's job. */
 int store_tm_job(store *s, const char *id, int64_t owner, cJSON **funcs, int16_t **emb, p_err *e);
+/* The translation memory is per owner: one owner's code is never shown to
+ * another. These two return only rows of jobs owner may read
+ * (STORE_OWNER_ANY: all). */
 /* Committed functions by id, as objects like store_tm_job's plus job_id, in
- * the order of ids; an id that is gone gives a JSON null. */
-int store_tm_get(store *s, const int64_t *ids, int n, cJSON **out, p_err *e);
+ * the order of ids; an id that is gone (or not owner's) gives a JSON null. */
+int store_tm_get(store *s, const int64_t *ids, int n, int64_t owner, cJSON **out, p_err *e);
 /* Committed functions with this normalised-AST hash (oldest first, at most
  * limit), except the row `exclude_id`. */
-int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int limit, cJSON **out, p_err *e);
+int store_tm_by_hash(store *s, const char *ast_hash, int64_t exclude_id, int64_t owner, int limit, cJSON **out,
+                     p_err *e);
 
 #endif

@@ -12,17 +12,26 @@ directory (tests/api_test.py's Server). Covered:
     is closed after --header-timeout;
   - names: my-script.py, "with space.py", "naïve 日本.py" work as the entry
     script; a file name made of Rust code stays out of the crate's code;
-    two names that mangle alike still get distinct modules;
+    two names that mangle alike still get distinct modules; __import__ of
+    a module whose file name is not an identifier is reported at Transpile
+    with the rename to make (not a Test failure), unless nothing reaches it;
   - the ?entry= error message is not garbled (upload.c formatted into the
     buffer it read from);
-  - retention: expires_at in the job, 410 Gone after the sweep, leftover
+  - an oversized request target (414) or header block (431) is answered
+    as problem+json, not libmicrohttpd's HTML;
+  - retention: expires_at in the job, 410 Gone after the sweep (its
+    translation-memory functions gone from the table and the search index),
+    404 once the tombstone is pruned a retention window later, leftover
     work folders removed at start-up, build cache cut to --cache-max
     oldest first, database 0600 and data directory 0700;
   - shutdown: during the grace period the socket still answers: uploads 503
     shutting_down, /readyz 503, an event stream gets its `end` event;
   - auth: /metrics and /readyz need a token under --require-auth unless
     --public-metrics; a GET with a token does not write the tokens table;
-    a read-only token reads every job and changes none;
+    a read-only token reads every job and changes none, and may search
+    the translation memory (POST /similar is a read); the memory is per
+    owner: one token's verified functions are never shown to another
+    (identical, similar, memory_size), the read-only token sees all;
   - limits: 256 args per vector run (the sandbox failed above 165), 257
     and too many arg bytes are 422 at upload, options over 4 MiB are 413;
   - a program stuck in a loop ends timed_out (not failed/test_failure);
@@ -263,6 +272,32 @@ class NamesTest(unittest.TestCase):
             job = self.s.wait_terminal(job["id"], timeout=600)
             self.assertEqual(job["state"], "succeeded", job)
 
+    def test_importing_a_file_whose_name_is_not_an_identifier(self):
+        # Only __import__ can name my-mod.py; the runtime cannot find it by
+        # that name, so Transpile says so, with the rename, instead of a
+        # Test failure whose output stops short. A stray such call in a
+        # module the entry never imports does not fail the job.
+        z = zip_bytes([
+            ("main.py", b"import helper\nhelper.go()\n", None),
+            ("helper.py", b"def go():\n    m = __import__('my-mod')\n    print(m.V)\n", None),
+            ("my-mod.py", b"V = 1\n", None),
+            ("stray.py", b"x = __import__('my-mod')\n", None),
+        ])
+        r, job = self.s.submit(z, ctype="application/zip")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual((job["state"], job["reason"]), ("error", "unsupported"), job)
+        errs = [d for d in job["diagnostics"] if d["severity"] == "error"]
+        self.assertEqual(len(errs), 1, job["diagnostics"])
+        self.assertEqual((errs[0]["file"], errs[0]["line"]), ("helper.py", 2))
+        self.assertIn("my-mod.py cannot be imported, because its file name is not a Python identifier",
+                      errs[0]["message"])
+        self.assertIn("e.g. to my_mod.py", errs[0]["message"])
+        z = zip_bytes([("main.py", b"print('ok')\n", None), ("my-mod.py", b"V = 1\n", None),
+                       ("stray.py", b"x = __import__('my-mod')\n", None)])
+        r, job = self.s.submit(z, ctype="application/zip")
+        job = self.s.wait_terminal(job["id"], timeout=600)
+        self.assertEqual(job["state"], "succeeded", job)
+
     def test_names_that_mangle_alike_stay_distinct(self):
         z = zip_bytes([
             ("main.py", b"import my_x2dmod\nprint(my_x2dmod.V)\n", None),
@@ -285,6 +320,43 @@ class UploadMessagesTest(unittest.TestCase, ProblemMixin):
     @classmethod
     def tearDownClass(cls):
         cls.s.close()
+
+    def raw(self, head):
+        c = socket.create_connection(("127.0.0.1", self.s.port), timeout=10)
+        try:
+            c.sendall(head)
+            data = b""
+            while True:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        finally:
+            c.close()
+        status = int(data.split(b" ", 2)[1])
+        hdr, _, body = data.partition(b"\r\n\r\n")
+        return status, hdr.decode("latin-1"), body
+
+    def test_oversized_requests_answer_problem_json(self):
+        # libmicrohttpd answers 414/431 itself, with an HTML body, only past
+        # its per-connection pool (160 KiB); below that the server refuses
+        # them as problem+json (issue 13: "the library's own replies are HTML")
+        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n"
+                                 b"Connection: close\r\n\r\n")
+        self.assertEqual(st, 414)
+        self.assertIn("application/problem+json", hdr)
+        obj = json.loads(body)
+        self.assertEqual((obj["status"], obj["code"]), (414, "uri_too_long"))
+        self.assertNotIn("aaaa", obj["instance"])
+        st, hdr, body = self.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70000 +
+                                 b"\r\nConnection: close\r\n\r\n")
+        self.assertEqual(st, 431)
+        self.assertIn("application/problem+json", hdr)
+        self.assertEqual(json.loads(body)["code"], "headers_too_large")
+        # under both limits: served (options in the query of 30 KB, 30 KB of headers)
+        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 30000 + b" HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                 b"b" * 30000 + b"\r\nConnection: close\r\n\r\n")
+        self.assertEqual(st, 200, body[:200])
 
     def test_entry_error_is_not_garbled(self):
         z = zip_bytes([("main.py", HELLO, None)])
@@ -377,8 +449,10 @@ class ReadOnlyTokenTest(unittest.TestCase, ProblemMixin):
         s = Server("--require-auth", "--workers", "1")
         try:
             alice = s.token("alice")
+            bob = s.token("bob")
             ro = s.token("viewer", "--read-only")
-            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            prog = b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n"
+            r, job = s.submit(prog, token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
             jid = job["id"]
             r, obj = s.json("GET", "/api/v1/jobs/" + jid, token=ro)
             self.assertEqual((r.status, obj["id"]), (200, jid))
@@ -390,9 +464,30 @@ class ReadOnlyTokenTest(unittest.TestCase, ProblemMixin):
             self.assertProblem(r, obj, 403, "forbidden")
             r, obj = s.submit(token=ro)
             self.assertProblem(r, obj, 403, "forbidden")
-            s.wait_terminal(jid, token=alice, timeout=600)
+            # a search of the translation memory is a read, body or not
+            r, obj = s.json("POST", "/api/v1/similar", b"def f(a):\n    return a + 1\n",
+                            {"Content-Type": "text/x-python"}, token=ro)
+            self.assertEqual(r.status, 200, obj)
+            self.assertEqual(obj["functions"][0]["name"], "f")
+            job = s.wait_terminal(jid, token=alice, timeout=600)
+            self.assertEqual(job["state"], "succeeded", job)
             r, arts = s.json("GET", "/api/v1/jobs/%s/artifacts" % jid, token=ro)
             self.assertEqual(r.status, 200)
+            # The translation memory is per owner: alice's verified twice()
+            # is shown to alice and to the read-only token, never to bob.
+            query = b"def double(x):\n    return x * 2\n"
+            seen = {}
+            for who, tok in (("alice", alice), ("bob", bob), ("viewer", ro)):
+                r, obj = s.json("POST", "/api/v1/similar", query, {"Content-Type": "text/x-python"}, token=tok)
+                self.assertEqual(r.status, 200, obj)
+                f = obj["functions"][0]
+                seen[who] = ([h["job_id"] for h in f["identical"]], [h["job_id"] for h in f["similar"]],
+                             obj["memory_size"])
+            self.assertEqual(seen["alice"], ([jid], [jid], 1))
+            self.assertEqual(seen["viewer"], ([jid], [jid], 1))
+            self.assertEqual(seen["bob"], ([], [], 0))
+            r, obj = s.json("GET", "/api/v1/jobs/%s/similar" % jid, token=bob)
+            self.assertProblem(r, obj, 404, "not_found")
         finally:
             s.close()
 
@@ -428,11 +523,13 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 self.assertEqual(left, ["old4.wasm", "old5.wasm"])
                 self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o700)
                 self.assertEqual(stat.S_IMODE(os.stat(os.path.join(d, "portalis.db")).st_mode), 0o600)
-                r, job = s.submit()
+                r, job = s.submit(b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n")
                 job = s.wait_terminal(job["id"], timeout=600)
                 self.assertEqual(job["state"], "succeeded", job)
                 self.assertIsNotNone(job["expires_at"])
                 jid = job["id"]
+                r, ready = s.json("GET", "/readyz")
+                self.assertEqual(ready["translation_memory"]["functions"], 1, ready)
                 deadline = time.time() + 10
                 while time.time() < deadline:
                     r, obj = s.json("GET", "/api/v1/jobs/" + jid)
@@ -447,6 +544,19 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 db = sqlite3.connect(os.path.join(d, "portalis.db"))
                 self.assertEqual(db.execute("SELECT count(*) FROM files WHERE job_id=?", (jid,)).fetchone()[0], 0)
                 self.assertEqual(db.execute("SELECT count(*) FROM artifacts WHERE job_id=?", (jid,)).fetchone()[0], 0)
+                self.assertEqual(db.execute("SELECT count(*) FROM tm_functions WHERE job_id=?", (jid,)).fetchone()[0], 0)
+                # the sweep took its functions out of the search index too
+                r, ready = s.json("GET", "/readyz")
+                self.assertEqual(ready["translation_memory"]["functions"], 0, ready)
+                # the tombstone is pruned one more retention window later: 404
+                deadline = time.time() + 10
+                while time.time() < deadline:
+                    r, obj = s.json("GET", "/api/v1/jobs/" + jid)
+                    if r.status != 410:
+                        break
+                    time.sleep(0.2)
+                self.assertProblem(r, obj, 404, "not_found")
+                self.assertEqual(db.execute("SELECT count(*) FROM expired_jobs").fetchone()[0], 0)
                 db.close()
             finally:
                 s.close()

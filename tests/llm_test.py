@@ -18,6 +18,11 @@ pipeline, talking to the scripted OpenAI-compatible server
     the translation memory (test 1's job);
   - a Test failure: the WASM dies in a function (a traceback CPython did
     not print); that function is rewritten and the rewrite used;
+  - a Build failure: the Rust generated for a function does not compile
+    (--test-hooks puts a compile_error! after the statement marker of a
+    line commented `# portalis-test: break-build`); the diagnostic is on
+    the Python line, that function alone is sent, its rewrite compiles,
+    passes the differential test and is used;
   - the job option "assist": false: the model is never asked;
   - the server without --llm-url: off, no request;
   - /metrics carries the portalis_llm_* series;
@@ -109,7 +114,7 @@ class AssistTest(unittest.TestCase):
     def setUpClass(cls):
         cls.mock = Mock()
         cls.seen = []  # every API response body, for the key check
-        cls.s = Server("--llm-url", cls.mock.url + "/v1", "--llm-model", "mock-coder",
+        cls.s = Server("--test-hooks", "--llm-url", cls.mock.url + "/v1", "--llm-model", "mock-coder",
                        "--llm-set", "timeout_s=20", "--llm-set", "backoff_ms=10", "--llm-set", "candidates=3",
                        env={"PORTALIS_LLM_API_KEY": KEY})
 
@@ -280,13 +285,52 @@ class AssistTest(unittest.TestCase):
         self.assertEqual((f["function"], f["stage"]), ("size", "test"))
         self.assertTrue(rep["test"]["passed"])
 
+    def test_5b_build_failure(self):
+        # The Rust generated for scale() does not compile (the server's
+        # --test-hooks put a compile_error! after the marked line's
+        # statement marker: a translator bug on demand). Build fails on
+        # that function, the model rewrites it, the rewrite (without the
+        # marker) compiles and is proven against the original's output.
+        prog = (b"def scale(v):\n    w = v * 3  # portalis-test: break-build\n    return w + 1\n\n"
+                b"for i in range(4):\n    print(i, scale(i))\n")
+        self.mock.reset()
+        self.mock.script([{"content": "```python\ndef scale(v):\n    return 3 * v + 1\n```"}])
+        r, data = self.s.request("POST", "/api/v1/jobs", prog, {"Content-Type": "text/x-python"})
+        self.seen.append(data)
+        job = self.s.wait_terminal(json.loads(data)["id"], timeout=300)
+        r, data = self.get("/api/v1/jobs/%s" % job["id"])
+        job = json.loads(data)
+        self.assertEqual(job["state"], "succeeded", job)
+        chats = self.mock.chats()
+        self.assertEqual(len(chats), 1)
+        prompt = chats[0]["body"]["messages"][-1]["content"]
+        self.assertIn("Diagnostic (build stage)", prompt)
+        self.assertIn("portalis-test: break-build", prompt)   # rustc's message, placed on the Python line
+        self.assertIn("w = v * 3", prompt)
+        # only that function leaves the machine (the memory's examples, from
+        # the earlier tests' verified jobs, follow under their own heading)
+        self.assertNotIn("for i in range", prompt.split("Verified translations")[0])
+        rep = json.loads(self.artifact(job, "report.json"))
+        f = rep["assist"]["functions"][0]
+        self.assertEqual((f["function"], f["stage"]), ("scale", "build"))
+        self.assertIn("return 3 * v + 1", f["rewrite"])
+        self.assertEqual([x["outcome"] for x in f["attempts"]], ["used"])
+        self.assertTrue(rep["test"]["passed"])
+        # the compile error stays visible as a note, on the marked line
+        notes = [d for d in job["diagnostics"] if d["severity"] == "note"]
+        self.assertTrue(any("does not compile" in d["message"] and d["line"] == 2 for d in notes),
+                        job["diagnostics"])
+        self.assertFalse([d for d in job["diagnostics"] if d["severity"] == "error"], job["diagnostics"])
+        names = [x["name"] for x in job["artifacts"]]
+        self.assertIn("module.wasm", names)
+
     def test_6_metrics(self):
         r, data = self.get("/metrics")
         text = data.decode()
         for s in ("portalis_llm_requests_total{endpoint=\"chat_completions\"}",
                   "portalis_llm_failures_total{class=\"malformed\"} 1",
                   "portalis_llm_request_duration_seconds_bucket", "portalis_llm_tokens_total{kind=\"prompt\"}",
-                  "portalis_llm_breaker_state 0", "portalis_llm_candidates_total{result=\"used\"} 3",
+                  "portalis_llm_breaker_state 0", "portalis_llm_candidates_total{result=\"used\"} 4",
                   "portalis_llm_candidates_total{result=\"rejected\"} 2"):
             self.assertIn(s, text, "metrics lack %s" % s)
 

@@ -11,6 +11,11 @@
  *           exactness argument of tm.h checked on the data;
  *   index   the dispatcher: out-of-order adds, removals, concurrent
  *           searches from several threads, stats by device, GPU off;
+ *   owners  the memory is per owner: a search reads one owner's rows (or
+ *           every owner's for a read-only token, ranked as one matrix
+ *           would rank them, ties across owners by id); the store's
+ *           by-hash and by-id reads keep to the owner too; a loaded job
+ *           carries its owner (the LLM assist's examples are its own);
  *   store   rows staged by store_tm_put are invisible until the job
  *           succeeds, dropped when it fails, deleted with the job.
  */
@@ -328,7 +333,7 @@ typedef struct {
 static void *searcher(void *p) {
   search_arg *a = p;
   p_err e = {0};
-  a->rc = tm_index_search(a->q, a->nq, 10, a->out, a->found, &e);
+  a->rc = tm_index_search(0, a->q, a->nq, 10, a->out, a->found, &e);
   return NULL;
 }
 
@@ -345,21 +350,21 @@ START_TEST(t_index) {
     ids[i] = 1000 + 2 * i;
   }
   /* Out of order: the second half first. */
-  ck_assert_int_eq(tm_index_add(ids + N / 2, emb + N / 2 * TM_DIM, N / 2, &e), 0);
-  ck_assert_int_eq(tm_index_add(ids, emb, N / 2, &e), 0);
-  ck_assert_uint_eq(tm_index_rows(), N);
+  ck_assert_int_eq(tm_index_add(0, ids + N / 2, emb + N / 2 * TM_DIM, N / 2, &e), 0);
+  ck_assert_int_eq(tm_index_add(0, ids, emb, N / 2, &e), 0);
+  ck_assert_uint_eq(tm_index_rows(TM_OWNER_ANY), N);
   /* A row is its own best match, score 1 (up to quantisation). */
   tm_match m[TM_KMAX];
   int found;
-  ck_assert_int_eq(tm_index_search(emb + 77 * TM_DIM, 1, 5, m, &found, &e), 0);
+  ck_assert_int_eq(tm_index_search(0, emb + 77 * TM_DIM, 1, 5, m, &found, &e), 0);
   ck_assert_int_eq(found, 5);
   ck_assert_int_eq(m[0].id, ids[77]);
   ck_assert(fabs(m[0].score - 1) < 0.01);
   for (int j = 1; j < 5; j++) ck_assert(m[j].score <= m[j - 1].score);
   /* Removal. */
   ck_assert_int_eq(tm_index_remove(&ids[77], 1), 0);
-  ck_assert_uint_eq(tm_index_rows(), N - 1);
-  ck_assert_int_eq(tm_index_search(emb + 77 * TM_DIM, 1, 5, m, &found, &e), 0);
+  ck_assert_uint_eq(tm_index_rows(TM_OWNER_ANY), N - 1);
+  ck_assert_int_eq(tm_index_search(0, emb + 77 * TM_DIM, 1, 5, m, &found, &e), 0);
   ck_assert_int_ne(m[0].id, ids[77]);
   /* Concurrent searches are batched and each gets its own answer. */
   enum { T = 6 };
@@ -385,7 +390,74 @@ START_TEST(t_index) {
   ck_assert_uint_lt(st.batches[0], 2 + T); /* the window put some together */
   ck_assert_uint_eq(st.lat_count[0], 2 + T * 4);
   /* k out of range. */
-  ck_assert_int_eq(tm_index_search(emb, 1, TM_KMAX + 1, m, &found, &e), P_EINVAL);
+  ck_assert_int_eq(tm_index_search(0, emb, 1, TM_KMAX + 1, m, &found, &e), P_EINVAL);
+  tm_index_stop();
+}
+END_TEST
+
+/* The memory is per owner: a search reads one owner's partition, or all
+ * of them (TM_OWNER_ANY) merged into the ranking one matrix would give. */
+START_TEST(t_index_owners) {
+  p_err e = {0};
+  tm_options o = {TM_GPU_OFF, 100, 64};
+  ck_assert_int_eq(tm_index_start(&o, &e), 0);
+  enum { N = 300 };
+  static int16_t emb[N * TM_DIM];
+  int64_t ids[N];
+  for (int i = 0; i < N; i++) {
+    rnd_vec(emb + i * TM_DIM);
+    ids[i] = 1 + i;
+  }
+  /* Row i belongs to owner i % 3; rows 10 and 11 are the same vector, for
+   * a tie across owners (ties go to the smaller id). */
+  memcpy(emb + 11 * TM_DIM, emb + 10 * TM_DIM, TM_DIM * sizeof *emb);
+  for (int i = 0; i < N; i++) ck_assert_int_eq(tm_index_add(i % 3, &ids[i], emb + i * TM_DIM, 1, &e), 0);
+  ck_assert_uint_eq(tm_index_rows(TM_OWNER_ANY), N);
+  ck_assert_uint_eq(tm_index_rows(1), N / 3);
+  ck_assert_uint_eq(tm_index_rows(7), 0);
+  ck_assert_int_eq(tm_index_add(TM_OWNER_ANY, ids, emb, 1, &e), P_EINVAL);
+  /* Reference: every row in one CPU matrix. */
+  static float mf[N * TM_DIM];
+  for (int i = 0; i < N * TM_DIM; i++) mf[i] = (float)emb[i] / TM_QSCALE;
+  for (int qi = 0; qi < 20; qi++) {
+    int row = qi == 0 ? 10 : (int)(rnd() % N);
+    const int16_t *q = emb + (size_t)row * TM_DIM;
+    float qf[TM_DIM];
+    for (int d = 0; d < TM_DIM; d++) qf[d] = (float)q[d] / TM_QSCALE;
+    uint64_t keys[10];
+    tm_rank_cpu(mf, N, qf, 1, 10, keys);
+    tm_match m[10];
+    int found;
+    ck_assert_int_eq(tm_index_search(TM_OWNER_ANY, q, 1, 10, m, &found, &e), 0);
+    ck_assert_int_eq(found, 10);
+    for (int j = 0; j < 10; j++) {
+      ck_assert_int_eq(m[j].id, ids[tm_key_row(keys[j])]);
+      ck_assert(m[j].score == tm_key_score(keys[j]));
+    }
+    if (qi == 0) ck_assert_int_eq(m[0].id, 11); /* 11 (owner 2) == 10 (owner 1): the smaller id first */
+    ck_assert_int_eq(m[0].id, qi == 0 ? 11 : ids[row]);
+    /* One owner: exactly the ranking of its rows alone. */
+    for (int64_t ow = 0; ow < 3; ow++) {
+      static float mo[N * TM_DIM];
+      int64_t io[N];
+      int no = 0;
+      for (int i = 0; i < N; i++)
+        if (i % 3 == ow) {
+          memcpy(mo + (size_t)no * TM_DIM, mf + (size_t)i * TM_DIM, TM_DIM * sizeof *mo);
+          io[no++] = ids[i];
+        }
+      tm_rank_cpu(mo, (size_t)no, qf, 1, 10, keys);
+      ck_assert_int_eq(tm_index_search(ow, q, 1, 10, m, &found, &e), 0);
+      ck_assert_int_eq(found, 10);
+      for (int j = 0; j < 10; j++) {
+        ck_assert_int_eq(m[j].id, io[tm_key_row(keys[j])]);
+        ck_assert_int_eq((m[j].id - 1) % 3, ow);
+      }
+    }
+  }
+  /* Removal finds the row whatever its owner. */
+  ck_assert_int_eq(tm_index_remove(&ids[4], 1), 0); /* owner 1 */
+  ck_assert_uint_eq(tm_index_rows(1), N / 3 - 1);
   tm_index_stop();
 }
 END_TEST
@@ -430,11 +502,11 @@ static void st_teardown(void) {
   p_rmtree(dbdir);
 }
 
-/* A job that ran and staged the functions of src; finished as `state`. */
-static void job_with(const char *src, const char *state, char id[33]) {
+/* A job of owner that ran and staged the functions of src; finished as `state`. */
+static void job_of(int64_t owner, const char *src, const char *state, char id[33]) {
   store_upload_file f = {"main.py", src, strlen(src)};
   p_err e = {0};
-  ck_assert_int_eq(store_job_create(S, 0, "main.py", "{}", &f, 1, f.len, id, &e), 0);
+  ck_assert_int_eq(store_job_create(S, owner, "main.py", "{}", &f, 1, f.len, id, &e), 0);
   char claimed[33];
   int att;
   ck_assert_int_eq(store_job_claim(S, claimed, &att, &e), 0);
@@ -449,7 +521,7 @@ static void job_with(const char *src, const char *state, char id[33]) {
   /* Staged rows are invisible. */
   cJSON *js;
   int16_t *emb;
-  ck_assert_int_eq(store_tm_job(S, id, 0, &js, &emb, &e), 0);
+  ck_assert_int_eq(store_tm_job(S, id, owner, &js, &emb, &e), 0);
   ck_assert_int_eq(cJSON_GetArraySize(js), 0);
   cJSON_Delete(js);
   free(emb);
@@ -458,7 +530,10 @@ static void job_with(const char *src, const char *state, char id[33]) {
   tm_funcs_free(fs, n);
 }
 
-static int count_rows(void *ctx, const int64_t *ids, const int16_t *emb, size_t n) {
+static void job_with(const char *src, const char *state, char id[33]) { job_of(0, src, state, id); }
+
+static int count_rows(void *ctx, int64_t owner, const int64_t *ids, const int16_t *emb, size_t n) {
+  (void)owner;
   (void)ids;
   (void)emb;
   *(size_t *)ctx += n;
@@ -490,7 +565,7 @@ START_TEST(t_store_rows) {
   cJSON_Delete(js);
   /* Identical by hash: b's function, not a's own row. */
   cJSON *same;
-  ck_assert_int_eq(store_tm_by_hash(S, h, id_a, 10, &same, &e), 0);
+  ck_assert_int_eq(store_tm_by_hash(S, h, id_a, STORE_OWNER_ANY, 10, &same, &e), 0);
   ck_assert_int_eq(cJSON_GetArraySize(same), 1);
   ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(same, 0), "job_id")->valuestring, b);
   ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(same, 0), "name")->valuestring, "greatest");
@@ -509,7 +584,7 @@ START_TEST(t_store_rows) {
   ck_assert_uint_eq(nids, 1);
   ck_assert_int_eq(store_job_delete(S, a, 0, &e), 0);
   cJSON *gone;
-  ck_assert_int_eq(store_tm_get(S, ids, 1, &gone, &e), 0);
+  ck_assert_int_eq(store_tm_get(S, ids, 1, STORE_OWNER_ANY, &gone, &e), 0);
   ck_assert(cJSON_IsNull(cJSON_GetArrayItem(gone, 0)));
   cJSON_Delete(gone);
   free(ids);
@@ -530,10 +605,10 @@ START_TEST(t_search_source) {
   tm_options o = {TM_GPU_OFF, 100, 64};
   ck_assert_int_eq(tm_index_start(&o, &e), 0);
   ck_assert_int_eq(srv_tm_start(&e), 0); /* loads the store, registers the source */
-  ck_assert_uint_eq(tm_index_rows(), 2);
+  ck_assert_uint_eq(tm_index_rows(TM_OWNER_ANY), 2);
   tm_hit *hits;
   int n;
-  ck_assert_int_eq(tm_search(SRC_B, strlen(SRC_B), 2, &hits, &n, &e), 0);
+  ck_assert_int_eq(tm_search(0, SRC_B, strlen(SRC_B), 2, &hits, &n, &e), 0);
   ck_assert_int_eq(n, 2);
   ck_assert_str_eq(hits[0].job_id, a);
   ck_assert(hits[0].identical);
@@ -545,11 +620,83 @@ START_TEST(t_search_source) {
   /* A job deleted behind the index's back (a retention sweep, another
    * process): its rows drop out of answers and out of the index. */
   ck_assert_int_eq(store_job_delete(S, a, 0, &e), 0);
-  ck_assert_int_eq(tm_search(SRC_B, strlen(SRC_B), 2, &hits, &n, &e), 0);
+  ck_assert_int_eq(tm_search(0, SRC_B, strlen(SRC_B), 2, &hits, &n, &e), 0);
   ck_assert_int_eq(n, 1);
   ck_assert_str_eq(hits[0].job_id, b);
-  ck_assert_uint_eq(tm_index_rows(), 1);
+  ck_assert_uint_eq(tm_index_rows(TM_OWNER_ANY), 1);
   tm_hits_free(hits, n);
+  tm_index_stop();
+}
+END_TEST
+
+/* One owner's code is never shown to another: the index, the record
+ * source and the store's queries all keep to the owner. */
+START_TEST(t_search_owners) {
+  char a[33], b[33], c[33];
+  p_err e = {0};
+  char secret[72];
+  int64_t t7, t9; /* two owners (tokens) */
+  ck_assert_int_eq(store_token_create(S, "seven", false, secret, &t7, &e), 0);
+  ck_assert_int_eq(store_token_create(S, "nine", false, secret, &t9, &e), 0);
+  job_of(t7, SRC_A, "succeeded", a);
+  job_of(0, SRC_D, "succeeded", b);
+  job_of(t9, SRC_B, "succeeded", c); /* the same normalised AST as SRC_A */
+  tm_options o = {TM_GPU_OFF, 100, 64};
+  ck_assert_int_eq(tm_index_start(&o, &e), 0);
+  ck_assert_int_eq(srv_tm_start(&e), 0);
+  ck_assert_uint_eq(tm_index_rows(TM_OWNER_ANY), 3);
+  ck_assert_uint_eq(tm_index_rows(t7), 1);
+  ck_assert_uint_eq(tm_index_rows(0), 1);
+  tm_hit *hits;
+  int n;
+  ck_assert_int_eq(tm_search(0, SRC_B, strlen(SRC_B), 5, &hits, &n, &e), 0);
+  ck_assert_int_eq(n, 1);
+  ck_assert_str_eq(hits[0].job_id, b);
+  tm_hits_free(hits, n);
+  ck_assert_int_eq(tm_search(t7, SRC_B, strlen(SRC_B), 5, &hits, &n, &e), 0);
+  ck_assert_int_eq(n, 1);
+  ck_assert_str_eq(hits[0].job_id, a);
+  ck_assert(hits[0].identical);
+  tm_hits_free(hits, n);
+  ck_assert_int_eq(tm_search(t9 + 100, SRC_B, strlen(SRC_B), 5, &hits, &n, &e), 0);
+  ck_assert_int_eq(n, 0);
+  tm_hits_free(hits, n);
+  ck_assert_int_eq(tm_search(TM_OWNER_ANY, SRC_B, strlen(SRC_B), 5, &hits, &n, &e), 0);
+  ck_assert_int_eq(n, 3);
+  tm_hits_free(hits, n);
+  /* Identical by hash: the second owner sees nothing of the first's gcd. */
+  char h[65];
+  int16_t v[TM_DIM];
+  one(SRC_B, h, v);
+  cJSON *same;
+  ck_assert_int_eq(store_tm_by_hash(S, h, 0, t9, 10, &same, &e), 0);
+  ck_assert_int_eq(cJSON_GetArraySize(same), 1);
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(same, 0), "job_id")->valuestring, c);
+  cJSON_Delete(same);
+  ck_assert_int_eq(store_tm_by_hash(S, h, 0, 0, 10, &same, &e), 0);
+  ck_assert_int_eq(cJSON_GetArraySize(same), 0);
+  cJSON_Delete(same);
+  ck_assert_int_eq(store_tm_by_hash(S, h, 0, STORE_OWNER_ANY, 10, &same, &e), 0);
+  ck_assert_int_eq(cJSON_GetArraySize(same), 2);
+  cJSON_Delete(same);
+  /* By id: another owner's row reads as absent. */
+  int64_t *ids;
+  size_t nids;
+  ck_assert_int_eq(store_tm_ids(S, a, &ids, &nids, &e), 0);
+  ck_assert_uint_eq(nids, 1);
+  cJSON *got;
+  ck_assert_int_eq(store_tm_get(S, ids, 1, t9, &got, &e), 0);
+  ck_assert(cJSON_IsNull(cJSON_GetArrayItem(got, 0)));
+  cJSON_Delete(got);
+  ck_assert_int_eq(store_tm_get(S, ids, 1, t7, &got, &e), 0);
+  ck_assert(cJSON_IsObject(cJSON_GetArrayItem(got, 0)));
+  cJSON_Delete(got);
+  free(ids);
+  /* The pipeline's job carries its owner (the assist's examples are its). */
+  pl_job *job = pl_job_new(NULL, a);
+  ck_assert_int_eq(store_job_load(S, a, job, &e), 0);
+  ck_assert_int_eq(job->owner, t7);
+  pl_job_free(job);
   tm_index_stop();
 }
 END_TEST
@@ -567,12 +714,14 @@ static Suite *suite(void) {
   tcase_add_test(t, t_rank_reference);
   tcase_add_test(t, t_key_order);
   tcase_add_test(t, t_index);
+  tcase_add_test(t, t_index_owners);
   tcase_add_test(t, t_gpu_require);
   suite_add_tcase(s, t);
   t = tcase_create("store");
   tcase_add_checked_fixture(t, st_setup, st_teardown);
   tcase_add_test(t, t_store_rows);
   tcase_add_test(t, t_search_source);
+  tcase_add_test(t, t_search_owners);
   suite_add_tcase(s, t);
   return s;
 }

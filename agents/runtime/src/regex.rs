@@ -870,7 +870,7 @@ fn classes() -> (Value, Value) {
     if let Some(v) = CLASSES.with(|c| c.borrow().clone()) {
         return v;
     }
-    let mcls = crate::stdlib2::rt_class("Match", "re", vec![], vec![
+    let mcls = crate::stdlib::heapq_bisect_itertools_functools::rt_class("Match", "re", vec![], vec![
         ("group", meth("group", |a, _| {
             if a.len() <= 1 {
                 return mgroup(&a[0], &Value::Int(0));
@@ -914,7 +914,7 @@ fn classes() -> (Value, Value) {
             Ok(Value::string(format!("<re.Match object; span=({}, {}), match={}>", s, e, ops::repr(&g)?)))
         })),
     ]);
-    let pcls = crate::stdlib2::rt_class("Pattern", "re", vec![], vec![
+    let pcls = crate::stdlib::heapq_bisect_itertools_functools::rt_class("Pattern", "re", vec![], vec![
         ("match", meth("match", |a, _| pat_match(&a[0], &a[1], 0))),
         ("fullmatch", meth("fullmatch", |a, _| pat_match(&a[0], &a[1], 2))),
         ("search", meth("search", |a, _| pat_match(&a[0], &a[1], 1))),
@@ -1072,7 +1072,7 @@ fn split(p: &Value, text: &Value, maxsplit: i64) -> PyResult<Value> {
 }
 
 fn flags_arg(a: &[Value], i: usize, kw: &Kw) -> i64 {
-    a.get(i).cloned().or_else(|| kw.iter().find(|(k, _)| k == "flags").map(|(_, v)| v.clone())).and_then(|v| crate::stdlib3::payload(&v).as_i64()).unwrap_or(0)
+    a.get(i).cloned().or_else(|| kw.iter().find(|(k, _)| k == "flags").map(|(_, v)| v.clone())).and_then(|v| crate::stdlib::collections_string_random::payload(&v).as_i64()).unwrap_or(0)
 }
 
 pub fn re_module() -> Value {

@@ -1,11 +1,11 @@
-//! Standard modules, part six: small helpers real programs import even when
+//! Standard modules: small helpers real programs import even when
 //! they only use them for annotations or light plumbing: typing, abc, copy,
 //! contextlib.
 
 use crate::call::call;
 use crate::object::*;
 use crate::ops;
-use crate::stdlib2::rt_class;
+use crate::stdlib::heapq_bisect_itertools_functools::rt_class;
 use crate::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;

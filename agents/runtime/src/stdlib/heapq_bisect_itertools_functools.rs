@@ -1,4 +1,4 @@
-//! Standard modules, part two: heapq, bisect, itertools, functools.
+//! Standard modules: heapq, bisect, itertools, functools.
 //!
 //! heapq follows CPython's sift algorithms step for step, so the order of
 //! elements inside a heap list (which programs print) is identical.
@@ -732,7 +732,7 @@ fn make_lru(f: Value, maxsize: Value, cls: &Value) -> PyResult<Value> {
 pub fn functools_module() -> Value {
     let m = crate::rtsys::new_module("functools", "");
     let set = |n: &str, v: Value| crate::rtsys::mod_set(&m, n, v);
-    let cacheinfo = crate::stdlib3::namedtuple_class("CacheInfo", &["hits", "misses", "maxsize", "currsize"], "functools");
+    let cacheinfo = crate::stdlib::collections_string_random::namedtuple_class("CacheInfo", &["hits", "misses", "maxsize", "currsize"], "functools");
     let partial_cls = rt_class("partial", "functools", vec![], vec![
         ("__call__", meth("__call__", |a, kw| {
             let p = &a[0];

@@ -1,4 +1,4 @@
-//! Standard modules, part four: json.
+//! Standard module json.
 //!
 //! A direct port of the behaviour of CPython's json module: the decoder's
 //! error messages and positions (JSONDecodeError msg/lineno/colno), the
@@ -22,7 +22,7 @@ fn decode_error_class() -> Value {
     if let Some(c) = DECODE_ERR.with(|d| d.borrow().clone()) {
         return c;
     }
-    let c = crate::stdlib2::rt_class("JSONDecodeError", "json.decoder", vec![exc_class("ValueError").unwrap()], vec![]);
+    let c = crate::stdlib::heapq_bisect_itertools_functools::rt_class("JSONDecodeError", "json.decoder", vec![exc_class("ValueError").unwrap()], vec![]);
     DECODE_ERR.with(|d| *d.borrow_mut() = Some(c.clone()));
     c
 }

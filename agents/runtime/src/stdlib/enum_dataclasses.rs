@@ -1,4 +1,4 @@
-//! Standard modules, part five: enum and dataclasses.
+//! Standard modules: enum and dataclasses.
 //!
 //! Both are class-building machinery in CPython (a metaclass and a class
 //! decorator).  Here `make_class` calls `enum_init` for subclasses of Enum,
@@ -13,7 +13,7 @@ use crate::iter::collect;
 use crate::methods::{dict_get, dict_set};
 use crate::object::*;
 use crate::ops;
-use crate::stdlib2::rt_class;
+use crate::stdlib::heapq_bisect_itertools_functools::rt_class;
 use crate::value::*;
 use std::cell::RefCell;
 

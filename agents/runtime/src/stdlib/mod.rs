@@ -5,6 +5,13 @@
 //! types like `defaultdict`) keep their native value in the instance's
 //! `payload`; the helpers at the top of this file create and print it.
 
+pub mod collections_string_random;
+pub mod enum_dataclasses;
+pub mod heapq_bisect_itertools_functools;
+pub mod json;
+pub mod statistics_textwrap_io_os;
+pub mod typing_abc_copy_contextlib;
+
 use crate::object::*;
 use crate::ops;
 use crate::value::*;
@@ -491,26 +498,26 @@ pub fn import(name: &str) -> PyResult<Value> {
         "math" => math_module(),
         "sys" => sys_module(),
         "time" => time_module(),
-        "heapq" => crate::stdlib2::heapq_module(),
-        "bisect" => crate::stdlib2::bisect_module(),
-        "itertools" => crate::stdlib2::itertools_module(),
-        "functools" => crate::stdlib2::functools_module(),
-        "collections" => crate::stdlib3::collections_module(),
-        "string" => crate::stdlib3::string_module(),
-        "random" => crate::stdlib3::random_module(),
-        "json" => crate::stdlib4::json_module(),
-        "enum" => crate::stdlib5::enum_module(),
-        "dataclasses" => crate::stdlib5::dataclasses_module(),
+        "heapq" => crate::stdlib::heapq_bisect_itertools_functools::heapq_module(),
+        "bisect" => crate::stdlib::heapq_bisect_itertools_functools::bisect_module(),
+        "itertools" => crate::stdlib::heapq_bisect_itertools_functools::itertools_module(),
+        "functools" => crate::stdlib::heapq_bisect_itertools_functools::functools_module(),
+        "collections" => crate::stdlib::collections_string_random::collections_module(),
+        "string" => crate::stdlib::collections_string_random::string_module(),
+        "random" => crate::stdlib::collections_string_random::random_module(),
+        "json" => crate::stdlib::json::json_module(),
+        "enum" => crate::stdlib::enum_dataclasses::enum_module(),
+        "dataclasses" => crate::stdlib::enum_dataclasses::dataclasses_module(),
         "re" => crate::regex::re_module(),
         "operator" => operator_module(),
-        "typing" => crate::stdlib6::typing_module(),
-        "abc" => crate::stdlib6::abc_module(),
-        "copy" => crate::stdlib6::copy_module(),
-        "contextlib" => crate::stdlib6::contextlib_module(),
-        "statistics" => crate::stdlib7::statistics_module(),
-        "textwrap" => crate::stdlib7::textwrap_module(),
-        "io" => crate::stdlib7::io_module(),
-        "os" => crate::stdlib7::os_module(),
+        "typing" => crate::stdlib::typing_abc_copy_contextlib::typing_module(),
+        "abc" => crate::stdlib::typing_abc_copy_contextlib::abc_module(),
+        "copy" => crate::stdlib::typing_abc_copy_contextlib::copy_module(),
+        "contextlib" => crate::stdlib::typing_abc_copy_contextlib::contextlib_module(),
+        "statistics" => crate::stdlib::statistics_textwrap_io_os::statistics_module(),
+        "textwrap" => crate::stdlib::statistics_textwrap_io_os::textwrap_module(),
+        "io" => crate::stdlib::statistics_textwrap_io_os::io_module(),
+        "os" => crate::stdlib::statistics_textwrap_io_os::os_module(),
         "os.path" => {
             let os = import("os")?;
             return crate::attr::getattr(&os, "path");

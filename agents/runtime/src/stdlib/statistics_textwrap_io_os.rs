@@ -1,11 +1,11 @@
-//! Standard modules, part seven: statistics (exact rational arithmetic like
+//! Standard modules: statistics (exact rational arithmetic like
 //! CPython's, so means and variances round the same way), textwrap and
 //! io.StringIO.
 
 use crate::bigint::BigInt;
 use crate::object::*;
 use crate::ops;
-use crate::stdlib2::rt_class;
+use crate::stdlib::heapq_bisect_itertools_functools::rt_class;
 use crate::value::*;
 use std::cmp::Ordering;
 

@@ -1,4 +1,4 @@
-//! Standard modules, part three: collections, string, random, json.
+//! Standard modules: collections, string, random.
 //!
 //! collections types are runtime classes deriving from the builtin they
 //! extend (namedtuple from tuple, Counter/defaultdict/OrderedDict from dict,
@@ -13,7 +13,7 @@ use crate::iter::{collect, iter, next};
 use crate::methods::{dict_get, dict_pop, dict_set, getargs};
 use crate::object::*;
 use crate::ops;
-use crate::stdlib2::rt_class;
+use crate::stdlib::heapq_bisect_itertools_functools::rt_class;
 use crate::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -951,7 +951,7 @@ impl Mt {
             Value::Str(s) => {
                 // version 2 seeding: bytes + sha512(bytes)
                 let mut bytes = s.s.as_bytes().to_vec();
-                bytes.extend_from_slice(&crate::stdlib3::sha512(s.s.as_bytes()));
+                bytes.extend_from_slice(&crate::stdlib::collections_string_random::sha512(s.s.as_bytes()));
                 let mut r = BigInt::zero();
                 for x in bytes {
                     r = r.shl(8).add(&BigInt::from_i64(x as i64));

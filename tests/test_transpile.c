@@ -731,7 +731,7 @@ static char *e2e_run(const char *src) {
   }
   char cmd[8192];
   snprintf(cmd, sizeof cmd,
-           "/usr/bin/rustc --edition 2021 --target wasm32-wasi --extern portalis_rt=%s -L $(dirname %s) "
+           "/usr/bin/rustc --edition 2021 --target wasm32-wasi -C target-feature=+bulk-memory --extern portalis_rt=%s -L $(dirname %s) "
            "%s/src/main.rs -o %s/m.wasm 2>%s/rustc.log",
            rlib, rlib, dir, dir, dir);
   ck_assert_msg(system(cmd) == 0, "rustc failed, see %s/rustc.log", dir);

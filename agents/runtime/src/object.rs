@@ -399,7 +399,7 @@ pub fn lookup_cached(cls: &Value, name: &str) -> (Option<Value>, bool) {
     let hit = LOOKUP_CACHE.with(|c| {
         let c = c.borrow();
         match c.get(slot) {
-            Some(Some(e)) if e.epoch == epoch && ptr_eq(&e.cls, cls) && &*e.name == name => Some((e.found.clone(), e.on_object)),
+            Some(Some(e)) if e.epoch == epoch && ptr_eq(&e.cls, cls) && name_eq(e.name.as_bytes(), name.as_bytes()) => Some((e.found.clone(), e.on_object)),
             _ => None,
         }
     });
@@ -946,6 +946,18 @@ pub fn super_getattr(cls: &Value, obj: &Value, name: &str) -> PyResult<Value> {
             return Ok(v);
         }
         return bind(v, obj, &start);
+    }
+    // a builtin base (list, dict, str, ... subclassed): its methods are not
+    // in a class namespace but act on the instance's native payload
+    if !is_cls {
+        if let Some(i) = as_inst(obj) {
+            let p = i.payload.borrow().clone();
+            if !p.is_none() {
+                if let Some(sn) = crate::methods::method_name(&p, name) {
+                    return Ok(Value::obj(Obj::BMethod(p, sn)));
+                }
+            }
+        }
     }
     Err(new_exc("AttributeError", &format!("'super' object has no attribute '{}'", name)))
 }

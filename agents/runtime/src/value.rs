@@ -298,6 +298,27 @@ impl std::hash::Hasher for FnvHasher {
 
 pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
 
+/// Equality of two attribute names. Names are short: a byte loop settles
+/// them without a call to memcmp (a function call in WASM, where most of
+/// the time of a short compare goes to the call itself).
+#[inline]
+pub fn name_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 24 {
+        return a == b;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Insertion-ordered map from attribute names to values.
 #[derive(Default)]
 pub struct StrMap {
@@ -320,10 +341,7 @@ impl StrMap {
                 // names are short: lengths and first bytes settle most
                 // mismatches without a memcmp call
                 let kb = k.as_bytes();
-                self.entries.iter().position(|(n, _)| {
-                    let nb = n.as_bytes();
-                    nb.len() == kb.len() && (nb.is_empty() || nb[0] == kb[0] && nb[nb.len() - 1] == kb[kb.len() - 1] && nb == kb)
-                })
+                self.entries.iter().position(|(n, _)| name_eq(n.as_bytes(), kb))
             }
         }
     }

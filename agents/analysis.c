@@ -71,9 +71,10 @@
  * import the runtime would fail is reported here, at its line:col). One
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
-    "__future__", "abc",       "bisect",    "collections", "collections.abc", "contextlib",
-    "copy",       "dataclasses", "enum",    "functools", "heapq",       "io",
-    "itertools",  "json",      "math",      "operator",  "os",          "os.path",
+    "__future__", "abc",       "array",     "bisect",    "cmath",     "collections", "collections.abc",
+    "contextlib", "copy",      "dataclasses", "enum",    "fractions",   "functools",
+    "heapq",      "io",        "itertools", "json",      "math",        "operator",
+    "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
     "sys",        "textwrap",  "time",      "typing",    NULL};
 

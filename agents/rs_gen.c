@@ -892,7 +892,7 @@ static char *gn__expr(gn *g, py_node *n) {
   switch (n->kind) {
   case PY_INT: r = gn__int(g, n); break;
   case PY_FLOAT: r = S(g, "Value::float(%s)", gn__float(g, n->u.float_.value)); break;
-  case PY_IMAG: gn__fail(g, n, "complex numbers are not supported yet"); break;
+  case PY_IMAG: r = S(g, "rt::imag(%s)", gn__float(g, n->u.float_.value)); break;
   case PY_STR: r = gn__str_const(g, n->u.str.s, n->u.str.len); break;
   case PY_BYTES: r = S(g, "rt::bytes(%s)", gn__byteslit(g, n->u.str.s, n->u.str.len)); break;
   case PY_BOOL: r = n->u.bool_.value ? "Value::bool(true)" : "Value::bool(false)"; break;

@@ -3,7 +3,7 @@
 pipeline, talking to the scripted OpenAI-compatible server
 (tests/llm_mock.py) on loopback. Covered:
 
-  - a function Transpile cannot translate (a complex literal): the model's
+  - a function Transpile cannot translate (an except* clause): the model's
     correct rewrite passes Build and Test against the ORIGINAL program's
     CPython output and the generated-input check, and is used: the job
     succeeds; report.json, spec.json record it (model, candidates, the
@@ -51,8 +51,11 @@ PY = os.environ.get("PYTHON3") or "python3"
 PROGRAM = b'''import sys
 
 def rot(x, y):
-    z = complex(x, y) * 1j
-    return int(z.real), int(z.imag)
+    try:
+        z = (-y, x)
+    except* ArithmeticError:
+        z = (0, 0)
+    return z
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 3
@@ -184,8 +187,8 @@ class AssistTest(unittest.TestCase):
         self.assertEqual(len(chats), 1)
         self.assertTrue(chats[0]["auth_ok"])
         prompt = chats[0]["body"]["messages"][-1]["content"]
-        self.assertIn("z = complex(x, y) * 1j", prompt)   # the function's source
-        self.assertIn("complex", prompt)                   # the diagnostic
+        self.assertIn("except* ArithmeticError:", prompt)   # the function's source
+        self.assertIn("except*", prompt)                   # the diagnostic
         self.assertIn("def rot", prompt)
         self.assertNotIn("def main", prompt)               # only that function leaves the machine
         self.assertIn("Spec entry", prompt)
@@ -197,7 +200,7 @@ class AssistTest(unittest.TestCase):
         f = a["functions"][0]
         self.assertEqual(f["function"], "rot")
         self.assertEqual(f["stage"], "transpile")
-        self.assertIn("1j", f["original"])
+        self.assertIn("except*", f["original"])
         self.assertIn("return -y, x", f["rewrite"])
         self.assertIn("[redacted]", f["rewrite"])
         self.assertEqual(f["attempts"][0]["outcome"], "used")
@@ -211,7 +214,7 @@ class AssistTest(unittest.TestCase):
             self.assertIn(n, names)
         # the rule-based failure stays visible, as a note
         notes = [d for d in job["diagnostics"] if d["severity"] == "note"]
-        self.assertTrue(any("complex" in d["message"] for d in notes), job["diagnostics"])
+        self.assertTrue(any("except*" in d["message"] for d in notes), job["diagnostics"])
         self.assertFalse([d for d in job["diagnostics"] if d["severity"] == "error"], job["diagnostics"])
         self.assertIn("model-assisted", ev)
 
@@ -221,11 +224,11 @@ class AssistTest(unittest.TestCase):
         job, ev = self.run_job({"vectors": [{"args": ["4"]}]})
         self.assertEqual(job["state"], "error", job)
         self.assertEqual(job["reason"], "unsupported", job)
-        self.assertIn("complex", job["message"])
+        self.assertIn("except*", job["message"])
         self.assertIn("model assistance: 3 candidate(s) failed", job["message"])
         self.assertEqual(len(self.mock.chats()), 3)
         errs = [d for d in job["diagnostics"] if d["severity"] == "error"]
-        self.assertTrue(any("complex" in d["message"] for d in errs), job["diagnostics"])
+        self.assertTrue(any("except*" in d["message"] for d in errs), job["diagnostics"])
         note = [d for d in job["diagnostics"] if "model assistance" in d["message"]]
         self.assertEqual(len(note), 1, job["diagnostics"])
         self.assertIn("candidate 1: rejected by test", note[0]["message"])

@@ -22,7 +22,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "input", "int", "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next", "object", "oct",
     "ord", "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice",
     "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip", "NotImplemented", "Ellipsis",
-    "None", "True", "False", "__name__", "open", "complex", "__import__",
+    "None", "True", "False", "__name__", "open", "complex", "__import__", "bytearray",
     "BaseException", "GeneratorExit", "KeyboardInterrupt", "SystemExit", "Exception", "ArithmeticError",
     "FloatingPointError", "OverflowError", "ZeroDivisionError", "AssertionError", "AttributeError", "BufferError",
     "EOFError", "ImportError", "ModuleNotFoundError", "LookupError", "IndexError", "KeyError", "MemoryError",
@@ -335,7 +335,7 @@ pub fn to_int(v: &Value, base: Option<&Value>) -> PyResult<Value> {
             }
             if let Some(i) = as_inst(v) {
                 let p = i.payload.borrow().clone();
-                if !p.is_none() {
+                if !p.is_none() && !crate::ext::complex::is_complex(v) {
                     return to_int(&p, None);
                 }
             }
@@ -972,7 +972,8 @@ fn build_table() -> HashMap<&'static str, Value> {
         };
         crate::rtsys::input(&prompt)
     }));
-    m.insert("complex", nat("complex", |_, _| Err(type_error("complex numbers are not supported by the Portalis runtime".into()))));
+    m.insert("complex", crate::ext::complex::class());
+    m.insert("bytearray", crate::ext::bytearray::class());
     m.insert("__import__", nat("__import__", |a, _| {
         let name = ops::to_str(a.get(0).unwrap_or(&Value::None))?;
         if let Some(m) = crate::methods::dict_get(&crate::rtsys::sys_modules(), &Value::string(name.clone()))? {

@@ -108,6 +108,11 @@ pub fn tuple(v: Vec<Value>) -> Value {
     Value::Tuple(Rc::new(v))
 }
 
+/// An imaginary literal `2.5j`.
+pub fn imag(v: f64) -> Value {
+    crate::ext::complex::make(0.0, v)
+}
+
 pub fn bytes(b: &[u8]) -> Value {
     Value::Bytes(Rc::new(b.to_vec()))
 }

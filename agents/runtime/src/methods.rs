@@ -31,7 +31,9 @@ const INT_M: &[&str] = &["bit_length", "bit_count", "to_bytes", "from_bytes", "c
 const FLOAT_M: &[&str] = &["is_integer", "as_integer_ratio", "hex", "conjugate", "fromhex"];
 const BYTES_M: &[&str] = &[
     "decode", "hex", "count", "find", "startswith", "endswith", "split", "strip", "join", "replace", "upper", "lower",
-    "index",
+    "index", "rfind", "rindex", "rsplit", "lstrip", "rstrip", "partition", "rpartition", "splitlines", "ljust", "rjust",
+    "center", "zfill", "removeprefix", "removesuffix", "expandtabs", "title", "capitalize", "swapcase", "isdigit",
+    "isalpha", "isalnum", "isspace", "isascii", "islower", "isupper", "istitle", "translate", "maketrans", "fromhex",
 ];
 const GEN_M: &[&str] = &["send", "throw", "close"];
 const DUNDER_M: &[&str] = &[
@@ -671,7 +673,7 @@ fn str_method(sv: &Value, s: &Rc<PyStr>, name: &str, args: Vec<Value>, kw: Kw) -
             }
             Value::string(crate::format::str_format(st, &[], &kws)?)
         }
-        "encode" => Value::Bytes(Rc::new(st.as_bytes().to_vec())),
+        "encode" => crate::ext::bytesx::encode(st, &args, &kw)?,
         "translate" => {
             let table = &args[0];
             let mut out = String::new();
@@ -1398,6 +1400,9 @@ fn float_method(v: &Value, f: f64, name: &str, args: Vec<Value>, kw: Kw) -> PyRe
 }
 
 fn bytes_method(v: &Value, b: &Rc<Vec<u8>>, name: &str, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
+    if let Some(r) = crate::ext::bytesx::method(b, name, &args, &kw) {
+        return r;
+    }
     Ok(match name {
         "decode" => match String::from_utf8(b.to_vec()) {
             Ok(s) => Value::string(s),
@@ -1413,9 +1418,9 @@ fn bytes_method(v: &Value, b: &Rc<Vec<u8>>, name: &str, args: Vec<Value>, kw: Kw
                 if i > 0 {
                     out.extend_from_slice(b);
                 }
-                match it {
-                    Value::Bytes(x) => out.extend_from_slice(x),
-                    _ => {
+                match crate::ext::bytesx::bytes_like(it) {
+                    Some(x) => out.extend_from_slice(&x),
+                    None => {
                         return Err(type_error(format!(
                             "sequence item {}: expected a bytes-like object, {} found",
                             i,
@@ -1447,6 +1452,7 @@ fn bytes_method(v: &Value, b: &Rc<Vec<u8>>, name: &str, args: Vec<Value>, kw: Kw
             match &r {
                 Value::Str(_) => back(&r),
                 Value::List(l) => crate::list(l.borrow().iter().map(back).collect()),
+                Value::Tuple(t) => crate::tuple(t.iter().map(back).collect()),
                 _ => {
                     let _ = v;
                     r

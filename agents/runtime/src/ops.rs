@@ -162,7 +162,7 @@ fn float_op(op: Op, x: f64, y: f64) -> PyResult<Value> {
                 return Err(zde("0.0 cannot be raised to a negative power"));
             }
             if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
-                return Err(new_exc("ValueError", "math domain error"));
+                return crate::ext::complex::pow_real(x, y);
             }
             let r = x.powf(y);
             if r.is_infinite() && x.is_finite() && y.is_finite() {
@@ -448,6 +448,11 @@ pub fn binop(op: Op, a: &Value, b: &Value) -> PyResult<Value> {
             }
             if as_inst(a).is_none() {
                 return Err(type_error(format!("can't multiply sequence by non-int of type '{}'", type_name(a))));
+            }
+        }
+        (Op::Mod, Value::Bytes(f), _) => {
+            if as_inst(b).is_none() || lookup_user(b, "__rmod__").is_none() {
+                return crate::ext::bytesx::percent(f, b);
             }
         }
         (Op::Mod, Value::Str(s), _) => {

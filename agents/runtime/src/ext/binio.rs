@@ -87,7 +87,7 @@ fn classes() -> (Value, Value) {
             ("write", meth("write", |a, _| {
                 let fd = fd_of(&a[0]);
                 let b = match a.get(1) {
-                    Some(Value::Bytes(b)) => b.clone(),
+                    Some(v) if super::bytesx::bytes_like(v).is_some() => super::bytesx::bytes_like(v).unwrap(),
                     Some(Value::Str(_)) => return Err(type_error("a bytes-like object is required, not 'str'".into())),
                     Some(v) => return Err(type_error(format!("a bytes-like object is required, not '{}'", type_name(v)))),
                     None => return Err(type_error("write() takes exactly one argument (0 given)".into())),

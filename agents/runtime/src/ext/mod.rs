@@ -1,13 +1,20 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, and the binary layer of sys.stdin/sys.stdout (`.buffer`).
+//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `bytearray` and the rest of
+//! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
 //! (`_struct`) or a small pure-Python module written here natively, with
 //! CPython 3.11's names, results and error messages.
 
+pub mod array;
 pub mod binio;
+pub mod bytearray;
+pub mod bytesx;
 pub mod coll_abc;
+pub mod complex;
+pub mod fractions;
+pub mod pprint;
 pub mod queue;
 pub mod struct_;
 
@@ -28,6 +35,10 @@ pub fn import(name: &str) -> Option<Value> {
         "struct" => Some(struct_::module()),
         "collections.abc" => Some(coll_abc::module()),
         "queue" => Some(queue::module()),
+        "cmath" => Some(complex::cmath_module()),
+        "fractions" => Some(fractions::module()),
+        "pprint" => Some(pprint::module()),
+        "array" => Some(array::module()),
         _ => None,
     }
 }

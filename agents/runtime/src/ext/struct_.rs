@@ -396,9 +396,9 @@ fn unpack(lay: &Layout, b: &[u8]) -> Value {
 }
 
 fn buffer_of(v: &Value) -> PyResult<Rc<Vec<u8>>> {
-    match v {
-        Value::Bytes(b) => Ok(b.clone()),
-        _ => Err(type_error(format!("a bytes-like object is required, not '{}'", type_name(v)))),
+    match super::bytesx::bytes_like(v) {
+        Some(b) => Ok(b),
+        None => Err(type_error(format!("a bytes-like object is required, not '{}'", type_name(v)))),
     }
 }
 

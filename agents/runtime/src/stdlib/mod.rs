@@ -22,6 +22,7 @@ pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
     "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
+    "cmath", "fractions", "pprint", "array",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.

@@ -48,7 +48,7 @@
  * the stack is used up, and contrib/run.mjs gives the engine's own stack
  * the room to match. */
 #define BUILD_STACK_ARG "link-arg=-zstack-size=33554432"
-#define BUILD_FLAGS_TAG "portalis-build-v3 -O strip=symbols wasm-opt-O2/O1>256KiB " BUILD_STACK_ARG
+#define BUILD_FLAGS_TAG "portalis-build-v4 -O strip=symbols bulk-memory wasm-opt-O2/O1>256KiB " BUILD_STACK_ARG
 #define BUILD_CRATE_MAX ((size_t)64 << 20)
 #define BUILD_OPT_O2_MAX (256 << 10) /* bytes: larger modules get wasm-opt -O1 */
 
@@ -395,7 +395,7 @@ static int build__compile(pl_job *job, const char *rt, const char *bdir, const c
     return p_err_set(e, P_EINTERNAL, "the generated crate has no src/main.rs");
   const char *argv[] = {cfg->rustc, "--edition", "2021", "-O", "--target", "wasm32-wasi",
                         "--crate-type", "bin", "--crate-name", "main", "--extern", ext,
-                        "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0", "-C", BUILD_STACK_ARG,
+                        "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0", "-C", BUILD_STACK_ARG, "-C", "target-feature=+bulk-memory",
                         "--error-format=json", "--color=never", "-o", out, main_rs, NULL};
   const char *ro[] = {job->crate_dir, rt, NULL};
   sbx_result r;
@@ -455,7 +455,7 @@ static void build__optimize(pl_job *job, const char *bdir, const char *out) {
     return;
   }
   const char *level = st0.st_size > BUILD_OPT_O2_MAX ? "-O1" : "-O2";
-  const char *argv[] = {cfg->wasm_opt, level, out, "-o", opt, NULL};
+  const char *argv[] = {cfg->wasm_opt, level, "--enable-bulk-memory", out, "-o", opt, NULL};
   sbx_result r;
   p_err e = {0};
   int64_t t0 = p_mono_ms();

@@ -74,7 +74,17 @@ typedef struct gn {
   bool typed;      /* writing the unboxed twin */
   const py_node *region_done; /* the region loop whose boxed fallback is being written */
   bool ticks;      /* typed loops count their iterations (rx::tick): lists were copied in */
+  struct gn_consts *k; /* the module's cached string constants (shared by every copy of g) */
 } gn;
+
+/* String literals read inside functions and loops are made once: each
+ * distinct text of the module gets a slot K_n (a thread_local
+ * rx::KStr) that holds the str object after its first use. */
+typedef struct gn_consts {
+  const char **text;
+  size_t *len;
+  int n, cap;
+} gn_consts;
 
 /* ------------------------------------------------------------ helpers */
 
@@ -553,6 +563,37 @@ static char *gn__super(gn *g, py_node *at) {
   return S(g, "rt::super_(&%s.get()?, &%s)?", r.rname, gn__first_param(g, at));
 }
 
+/* The module-level def that a call `name(a, b, ...)` reaches for certain,
+ * or NULL. Certain: the name has a slot (only the module's own statements
+ * bind it), that binding is this one plain def (no decorator, not async)
+ * and nothing else, and the call passes exactly its positional parameters
+ * (no defaults, no *args or keyword-only parameters), so the function
+ * object's run-time state (defaults, attributes) cannot change the call. */
+static rs_scope *gn__direct_callee(gn *g, py_node *call) {
+  py_node *f = call->u.call.func;
+  if (f->kind != PY_NAME || call->u.call.keywords.n) return NULL;
+  if (gn__resolve(g, f->u.name.id).bind != RS_BIND_GLOBAL) return NULL;
+  if (strcmp(gn__mangle(g, f->u.name.id), f->u.name.id) || !gn__gslot(g, f->u.name.id)) return NULL;
+  an_symbol *y = an_symbol_of(g->m->scope->an, f->u.name.id);
+  if (!y || !(y->flags & AN_SYM_DEF) || (y->flags & (AN_SYM_IMPORTED | AN_SYM_WALRUS | AN_SYM_DELETED)) || y->nassign != 1)
+    return NULL;
+  rs_scope *hit = NULL;
+  for (int i = 0; i < g->m->nfuncs; i++) {
+    rs_scope *h = g->m->funcs[i];
+    if (h->kind != RS_SC_FUNC || h->parent != g->m->scope || strcmp(h->name, f->u.name.id)) continue;
+    if (hit) return NULL; /* two defs of the name */
+    hit = h;
+  }
+  if (!hit || hit->node->u.function_def.decorators.n || hit->node->u.function_def.is_async) return NULL;
+  py_arguments *a = hit->node->u.function_def.args;
+  for (int i = 0; a && i < a->all.n; i++)
+    if (a->all.v[i]->u.arg.kind != PY_PARAM_NORMAL && a->all.v[i]->u.arg.kind != PY_PARAM_POSONLY) return NULL;
+  if ((a ? a->all.n : 0) != call->u.call.args.n) return NULL;
+  for (int i = 0; i < call->u.call.args.n; i++)
+    if (call->u.call.args.v[i]->kind == PY_STARRED) return NULL;
+  return hit;
+}
+
 static char *gn__call(gn *g, py_node *n) {
   py_node *f = n->u.call.func;
   /* zero-argument super() directly in a method's body; inside a
@@ -600,7 +641,13 @@ static char *gn__call(gn *g, py_node *n) {
     for (int i = 0; i < n->u.call.args.n; i++)
       p_buf_printf(&b, "%s%s", (i || f->kind == PY_ATTRIBUTE) ? ", " : "", gn__expr(g, n->u.call.args.v[i]));
     char *r;
-    if (f->kind == PY_ATTRIBUTE)
+    rs_scope *direct = gn__direct_callee(g, n);
+    if (direct)
+      /* the name is checked bound first (NameError as CPython), then the
+       * Rust fn is called as call_args would, without the function object */
+      r = S(g, "{ rx::gready(&%s, __g, %s)?; let _d = rt::enter_call()?; %s(__g, &[], &[%s])? }", gn__gslot(g, f->u.name.id),
+            gn__cstr(g, f->u.name.id), direct->rust_name, b.data ? b.data : "");
+    else if (f->kind == PY_ATTRIBUTE)
       r = S(g, "rt::call_method_args(%s, &[%s])?", gn__attr(g, f->u.attribute.attr), b.data ? b.data : "");
     else {
       char *fn = gn__ref(g, f);
@@ -619,6 +666,38 @@ static char *gn__call(gn *g, py_node *n) {
   char *args = gn__values(g, n->u.call.args);
   char *kw = gn__kwargs(g, n->u.call.keywords);
   return S(g, "rt::call(%s, %s, %s)?", fn, args, kw);
+}
+
+static char *gn__str_const(gn *g, const char *text, size_t len) {
+  gn_consts *k = g->k;
+  if (!k || (!g->fn && !g->nloops)) return S(g, "Value::str(%s)", gn__strlit(g, text, len));
+  int i = 0;
+  while (i < k->n && !(k->len[i] == len && memcmp(k->text[i], text, len) == 0)) i++;
+  if (i == k->n) {
+    if (k->n == k->cap) {
+      int cap = k->cap ? 2 * k->cap : 16;
+      const char **t = p_arena_alloc(g->a, cap * sizeof *t);
+      size_t *l = p_arena_alloc(g->a, cap * sizeof *l);
+      if (k->n) {
+        memcpy(t, k->text, k->n * sizeof *t);
+        memcpy(l, k->len, k->n * sizeof *l);
+      }
+      k->text = t;
+      k->len = l;
+      k->cap = cap;
+    }
+    k->text[k->n] = text;
+    k->len[k->n] = len;
+    k->n++;
+  }
+  return S(g, "rx::kstr(&K_%d, %s)", i, gn__strlit(g, text, len));
+}
+
+static void gn__const_decls(gn_consts *k, p_buf *out) {
+  if (!k->n) return;
+  p_buf_puts(out, "// String constants, made once.\nthread_local! {\n");
+  for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = const { rx::KStr::new() };\n", i);
+  p_buf_puts(out, "}\n");
 }
 
 static char *gn__int(gn *g, py_node *n) {
@@ -814,7 +893,7 @@ static char *gn__expr(gn *g, py_node *n) {
   case PY_INT: r = gn__int(g, n); break;
   case PY_FLOAT: r = S(g, "Value::float(%s)", gn__float(g, n->u.float_.value)); break;
   case PY_IMAG: r = S(g, "rt::imag(%s)", gn__float(g, n->u.float_.value)); break;
-  case PY_STR: r = S(g, "Value::str(%s)", gn__strlit(g, n->u.str.s, n->u.str.len)); break;
+  case PY_STR: r = gn__str_const(g, n->u.str.s, n->u.str.len); break;
   case PY_BYTES: r = S(g, "rt::bytes(%s)", gn__byteslit(g, n->u.str.s, n->u.str.len)); break;
   case PY_BOOL: r = n->u.bool_.value ? "Value::bool(true)" : "Value::bool(false)"; break;
   case PY_NONE: r = "Value::none()"; break;
@@ -2318,6 +2397,8 @@ static void gn__prologue(gn *g, rs_scope *f) {
     for (int i = 0; a && i < a->all.n; i++, np++) {
       rs_sym *y = rs_scope_sym(f, a->all.v[i]->u.arg.name);
       if (y->bind == RS_BIND_CELL) L(g, "let %s = Cell::new(__a[%d].clone());", y->rname, i);
+      /* a parameter no statement rebinds is read where the caller put it */
+      else if (!g->gen && !(y->flags & RS_F_STORED) && y->bind == RS_BIND_LOCAL && (!y->ty || !f->nregions)) L(g, "let %s = &__a[%d];", y->rname, i);
       else L(g, "let mut %s = __a[%d].clone();", y->rname, i);
     }
   }
@@ -2464,7 +2545,8 @@ static void gn__gslot_decls(gn *g, p_buf *out) {
 }
 
 int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
-  gn g = {.p = p, .m = m, .a = p->arena, .e = e};
+  gn_consts consts = {0};
+  gn g = {.p = p, .m = m, .a = p->arena, .e = e, .k = &consts};
   p_buf fns, statics, body;
   p_buf_init(&fns, 0);
   p_buf_init(&statics, 0);
@@ -2497,6 +2579,7 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
     p_buf_append(out, fns.data ? fns.data : "", fns.len);
     p_buf_append(out, statics.data ? statics.data : "", statics.len);
     gn__gslot_decls(&g, out);
+    gn__const_decls(&consts, out);
     if (out->err) g.err = p_err_set(e, out->err, "generated Rust is too large");
   }
   p_buf_free(&fns);

@@ -59,8 +59,9 @@ enum {
   RS_F_GLOBAL = 8,    /* declared global */
   RS_F_NONLOCAL = 16, /* declared nonlocal */
   RS_F_CAPTURED = 32, /* an inner function reads it: becomes a cell */
-  RS_F_MAYBE_UNBOUND = 64 /* a local that may be read before assignment (or after del):
-                             reads check for UnboundLocalError */
+  RS_F_MAYBE_UNBOUND = 64, /* a local that may be read before assignment (or after del):
+                              reads check for UnboundLocalError */
+  RS_F_STORED = 128        /* bound or deleted by a statement of its scope (not only as a parameter) */
 };
 
 typedef struct rs_sym {

@@ -333,6 +333,7 @@ static unsigned sc__flags(unsigned f) {
   if (f & (AN_SYM_ASSIGNED | AN_SYM_PARAM | AN_SYM_DEF | AN_SYM_IMPORTED | AN_SYM_DELETED)) r |= RS_F_BOUND;
   if (f & AN_SYM_USED) r |= RS_F_USED;
   if (f & AN_SYM_PARAM) r |= RS_F_PARAM;
+  if (f & (AN_SYM_ASSIGNED | AN_SYM_DELETED)) r |= RS_F_STORED;
   if (f & AN_SYM_DECL_GLOBAL) r |= RS_F_GLOBAL;
   if (f & AN_SYM_DECL_NONLOCAL) r |= RS_F_NONLOCAL;
   return r;

@@ -78,7 +78,7 @@ for ex in "$top_srcdir"/agents/runtime/examples/*.rs; do
     name=$(basename "$ex" .rs)
     dir=$(dirname "$ex")
     [ -f "$dir/$name.expected" ] || continue
-    if ! "$rustc" --edition 2021 -O --target wasm32-wasi --extern portalis_rt="$rlib" \
+    if ! "$rustc" --edition 2021 -O -C target-feature=+bulk-memory --target wasm32-wasi --extern portalis_rt="$rlib" \
             -L "$(dirname "$rlib")" "$ex" -o "$tmp/$name.wasm" 2>"$tmp/$name.cc"; then
         echo "FAIL $name: does not compile" >&2
         cat "$tmp/$name.cc" >&2

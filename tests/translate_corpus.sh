@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${CORPUS:-$top/../shared/corpus}
 rustc=${RUSTC:-/usr/bin/rustc}
 node=${NODE:-node}
-rsflags=${RSFLAGS:--O -C strip=symbols -C debuginfo=0}
+rsflags=${RSFLAGS:--O -C strip=symbols -C debuginfo=0 -C target-feature=+bulk-memory}
 keep=0
 if [ "${1:-}" = "-k" ]; then keep=1; shift; fi
 [ $# -eq 0 ] && set -- t1_core t2_objects

@@ -18,7 +18,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
     }
     // main.py:13
     __fr.line(13);
-    rx::gset(&G_words, __g, "words", { let __it2 = rt::iter(&rt::call_args(&rt::builtin("range"), &[Value::int(1), rx::gget(&G_LIMIT, __g, "LIMIT")?])?)?; let mut __acc2 = Vec::new(); let mut i = Value::none(); while let Some(__x3) = rt::next(&__it2)? { i = __x3; if !(rx::ne_b(&i, &Value::int(7))?) { continue; } __acc2.push(rt::call_args(&rx::gget(&G_classify, __g, "classify")?, &[i.clone()])?); } rt::list(__acc2) });
+    rx::gset(&G_words, __g, "words", { let __it2 = rt::iter(&rt::call_args(&rt::builtin("range"), &[Value::int(1), rx::gget(&G_LIMIT, __g, "LIMIT")?])?)?; let mut __acc2 = Vec::new(); let mut i = Value::none(); while let Some(__x3) = rt::next(&__it2)? { i = __x3; if !(rx::ne_b(&i, &Value::int(7))?) { continue; } __acc2.push({ rx::gready(&G_classify, __g, "classify")?; let _d = rt::enter_call()?; classify(__g, &[], &[i.clone()])? }); } rt::list(__acc2) });
     // main.py:14
     __fr.line(14);
     let __it4 = rt::iter(&rx::gget(&G_words, __g, "words")?)?;
@@ -35,7 +35,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
         rx::gset(&G_w, __g, "w", __x4);
         // main.py:15
         __fr.line(15);
-        if rx::eq_b(&rx::gget(&G_w, __g, "w")?, &Value::str("Fizz"))? {
+        if rx::eq_b(&rx::gget(&G_w, __g, "w")?, &rx::kstr(&K_0, "Fizz"))? {
             // main.py:16
             __fr.line(16);
             continue 'l4;
@@ -50,19 +50,19 @@ pub fn body(__g: &Value) -> PyResult<()> {
 // main.py:5 def classify
 fn classify(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("classify", "main.py", 5);
-    let mut n = __a[0].clone();
+    let n = &__a[0];
     // main.py:6
     __fr.line(6);
     if rx::eq_b(&rt::modulo(&n, &Value::int(15))?, &Value::int(0))? {
         // main.py:7
         __fr.line(7);
-        return Ok(Value::str("FizzBuzz"));
+        return Ok(rx::kstr(&K_1, "FizzBuzz"));
     // main.py:8
     __fr.line(8);
     } else if rx::eq_b(&rt::modulo(&n, &Value::int(3))?, &Value::int(0))? {
         // main.py:9
         __fr.line(9);
-        return Ok(Value::str("Fizz"));
+        return Ok(rx::kstr(&K_0, "Fizz"));
     }
     // main.py:10
     __fr.line(10);
@@ -77,4 +77,9 @@ thread_local! {
     static G_classify: rx::GSlot = const { rx::GSlot::new() };
     static G_words: rx::GSlot = const { rx::GSlot::new() };
     static G_w: rx::GSlot = const { rx::GSlot::new() };
+}
+// String constants, made once.
+thread_local! {
+    static K_0: rx::KStr = const { rx::KStr::new() };
+    static K_1: rx::KStr = const { rx::KStr::new() };
 }

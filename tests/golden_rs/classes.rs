@@ -118,8 +118,8 @@ pub fn body(__g: &Value) -> PyResult<()> {
 // main.py:5 def Shape.__init__
 fn Shape__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("__init__", "main.py", 5);
-    let mut self_ = __a[0].clone();
-    let mut name = __a[1].clone();
+    let self_ = &__a[0];
+    let name = &__a[1];
     // main.py:6
     __fr.line(6);
     { let __v1 = name.clone(); rt::setattr(&self_, "name", __v1)?; }
@@ -129,7 +129,7 @@ fn Shape__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:9 def Shape.label
 fn Shape__label(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("label", "main.py", 9);
-    let mut self_ = __a[0].clone();
+    let self_ = &__a[0];
     // main.py:10
     __fr.line(10);
     return Ok({ let mut __s1 = String::new(); __s1.push_str(&rt::to_str(&rt::getattr(&self_, "name")?)?); __s1.push_str("/"); __s1.push_str(&rt::to_str(&rt::getattr(&self_, "sides")?)?); Value::string(__s1) });
@@ -139,12 +139,12 @@ fn Shape__label(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:16 def Square.__init__
 fn Square__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("__init__", "main.py", 16);
-    let mut self_ = __a[0].clone();
-    let mut side = __a[1].clone();
+    let self_ = &__a[0];
+    let side = &__a[1];
     let l__class__ = __cl[0].clone();
     // main.py:17
     __fr.line(17);
-    rt::call_method_args("__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, Value::str("square")])?;
+    rt::call_method_args("__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, rx::kstr(&K_0, "square")])?;
     // main.py:18
     __fr.line(18);
     { let __v1 = side.clone(); rt::setattr(&self_, "side", __v1)?; }
@@ -159,4 +159,8 @@ thread_local! {
     static G_Shape: rx::GSlot = const { rx::GSlot::new() };
     static G_Square: rx::GSlot = const { rx::GSlot::new() };
     static G_s: rx::GSlot = const { rx::GSlot::new() };
+}
+// String constants, made once.
+thread_local! {
+    static K_0: rx::KStr = const { rx::KStr::new() };
 }

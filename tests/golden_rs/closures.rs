@@ -29,7 +29,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
     }
     // main.py:22
     __fr.line(22);
-    rx::gset(&G_c, __g, "c", rt::call_args(&rx::gget(&G_make_counter, __g, "make_counter")?, &[Value::int(5)])?);
+    rx::gset(&G_c, __g, "c", { rx::gready(&G_make_counter, __g, "make_counter")?; let _d = rt::enter_call()?; make_counter(__g, &[], &[Value::int(5)])? });
     // main.py:23
     __fr.line(23);
     rt::print(&[rt::call_args(&rx::gget(&G_c, __g, "c")?, &[])?, rt::call_args(&rx::gget(&G_c, __g, "c")?, &[Value::int(2)])?, rt::call_args(&rx::gget(&G_bump, __g, "bump")?, &[Value::int(1)])?])?;
@@ -39,7 +39,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
 // main.py:2 def make_counter
 fn make_counter(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("make_counter", "main.py", 2);
-    let mut start = __a[0].clone();
+    let start = &__a[0];
     let count = Cell::named("count");
     let mut inc = Value::none();
     // main.py:3
@@ -60,7 +60,7 @@ fn make_counter(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:5 def make_counter.<locals>.inc
 fn make_counter__inc(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("inc", "main.py", 5);
-    let mut step = __a[0].clone();
+    let step = &__a[0];
     let count = __cl[0].clone();
     // main.py:6
     __fr.line(6);
@@ -87,7 +87,7 @@ fn twice(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:14 lambda twice.<locals>.<lambda>
 fn twice__lambda_L14(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("<lambda>", "main.py", 14);
-    let mut x = __a[0].clone();
+    let x = &__a[0];
     let f = __cl[0].clone();
     // main.py:14
     Ok(rt::call_args(&f.get()?, &[rt::call_args(&f.get()?, &[x.clone()])?])?)
@@ -96,7 +96,7 @@ fn twice__lambda_L14(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Valu
 // main.py:18 def bump
 fn bump(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("bump", "main.py", 18);
-    let mut x = __a[0].clone();
+    let x = &__a[0];
     // main.py:19
     __fr.line(19);
     return Ok(rt::add(&x, &Value::int(1))?);

@@ -71,7 +71,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
         let __r10 = rx::try_sync(|| {
             // main.py:35
             __fr.line(35);
-            rt::print(&[rt::call_args(&rt::builtin("list"), &[rt::call_args(&rx::gget(&G_chain, __g, "chain")?, &[rt::call_args(&rx::gget(&G_countdown, __g, "countdown")?, &[Value::int(3)])?, rt::list(vec![Value::int(0)])])?])?, rt::call_args(&rx::gget(&G_gcd, __g, "gcd")?, &[Value::int(84), Value::int(36)])?, rt::call_args(&rx::gget(&G_tri, __g, "tri")?, &[Value::int(100)])?])?;
+            rt::print(&[rt::call_args(&rt::builtin("list"), &[rt::call_args(&rx::gget(&G_chain, __g, "chain")?, &[{ rx::gready(&G_countdown, __g, "countdown")?; let _d = rt::enter_call()?; countdown(__g, &[], &[Value::int(3)])? }, rt::list(vec![Value::int(0)])])?])?, { rx::gready(&G_gcd, __g, "gcd")?; let _d = rt::enter_call()?; gcd(__g, &[], &[Value::int(84), Value::int(36)])? }, { rx::gready(&G_tri, __g, "tri")?; let _d = rt::enter_call()?; tri(__g, &[], &[Value::int(100)])? }])?;
             Ok::<Flow, PyErr>(Flow::Normal)
         });
         let __r10 = match __r10 {
@@ -198,7 +198,7 @@ fn tri(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
         if !rx::failed() { return Ok(Value::int(__r)); }
     }
     let __fr = rt::Frame::enter("tri", "main.py", 19);
-    let mut n = __a[0].clone();
+    let n = &__a[0];
     let mut total = Value::none();
     let mut i = Value::none();
     // main.py:20
@@ -222,7 +222,7 @@ fn tri(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:27 def Ctx.__enter__
 fn Ctx__enter__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("__enter__", "main.py", 27);
-    let mut self_ = __a[0].clone();
+    let self_ = &__a[0];
     // main.py:28
     __fr.line(28);
     return Ok(self_.clone());
@@ -232,8 +232,8 @@ fn Ctx__enter__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:30 def Ctx.__exit__
 fn Ctx__exit__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("__exit__", "main.py", 30);
-    let mut self_ = __a[0].clone();
-    let mut exc = __a[1].clone();
+    let self_ = &__a[0];
+    let exc = &__a[1];
     // main.py:31
     __fr.line(31);
     return Ok(Value::bool(false));

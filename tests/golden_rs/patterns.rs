@@ -63,18 +63,18 @@ pub fn body(__g: &Value) -> PyResult<()> {
         rx::gset(&G_v, __g, "v", __x8);
         // main.py:39
         __fr.line(39);
-        rt::print(&[rt::call_args(&rx::gget(&G_describe, __g, "describe")?, &[rx::gget(&G_v, __g, "v")?])?])?;
+        rt::print(&[{ rx::gready(&G_describe, __g, "describe")?; let _d = rt::enter_call()?; describe(__g, &[], &[rx::gget(&G_v, __g, "v")?])? }])?;
     }
     // main.py:40
     __fr.line(40);
-    rt::print(&[rt::call_args(&rx::gget(&G_pick, __g, "pick")?, &[Value::bool(true)])?, rt::call_args(&rx::gget(&G_norm, __g, "norm")?, &[Value::float(3.0f64), Value::float(4.0f64)])?])?;
+    rt::print(&[{ rx::gready(&G_pick, __g, "pick")?; let _d = rt::enter_call()?; pick(__g, &[], &[Value::bool(true)])? }, { rx::gready(&G_norm, __g, "norm")?; let _d = rt::enter_call()?; norm(__g, &[], &[Value::float(3.0f64), Value::float(4.0f64)])? }])?;
     // main.py:41
     __fr.line(41);
     {
         let __r9 = rx::try_sync(|| {
             // main.py:42
             __fr.line(42);
-            rt::call_args(&rx::gget(&G_pick, __g, "pick")?, &[Value::bool(false)])?;
+            { rx::gready(&G_pick, __g, "pick")?; let _d = rt::enter_call()?; pick(__g, &[], &[Value::bool(false)])? };
             Ok::<Flow, PyErr>(Flow::Normal)
         });
         let __r9 = match __r9 {
@@ -110,9 +110,9 @@ pub fn body(__g: &Value) -> PyResult<()> {
 // main.py:8 def Vec.__init__
 fn Vec__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("__init__", "main.py", 8);
-    let mut self_ = __a[0].clone();
-    let mut x = __a[1].clone();
-    let mut y = __a[2].clone();
+    let self_ = &__a[0];
+    let x = &__a[1];
+    let y = &__a[2];
     // main.py:9
     __fr.line(9);
     { let __v1 = x.clone(); rt::setattr(&self_, "_Vec__x", __v1)?; }
@@ -143,8 +143,8 @@ fn norm(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
         if !rx::failed() { return Ok(Value::float(__r)); }
     }
     let __fr = rt::Frame::enter("norm", "main.py", 14);
-    let mut x = __a[0].clone();
-    let mut y = __a[1].clone();
+    let x = &__a[0];
+    let y = &__a[1];
     // main.py:15
     __fr.line(15);
     return Ok(rt::call_method_args("sqrt", &[rx::gget(&G_math, __g, "math")?, rt::add(&rt::mul(&x, &x)?, &rt::mul(&y, &y)?)?])?);
@@ -154,7 +154,7 @@ fn norm(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:18 def describe
 fn describe(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("describe", "main.py", 18);
-    let mut v = __a[0].clone();
+    let v = &__a[0];
     let mut x = rx::unbound();
     let mut y = rx::unbound();
     let mut first = rx::unbound();
@@ -169,7 +169,7 @@ fn describe(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
             if (match rx::match_class(&__subj1, &rx::gget(&G_Vec, __g, "Vec")?, 2)? { Some(__k2) => true && rx::eq_b(&__k2[0], &Value::int(0))? && rx::eq_b(&__k2[1], &Value::int(0))?, None => false }) {
                 // main.py:21
                 __fr.line(21);
-                return Ok(Value::str("zero"));
+                return Ok(rx::kstr(&K_0, "zero"));
                 break 'm1;
             }
             // main.py:22 case
@@ -187,7 +187,7 @@ fn describe(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
                 break 'm1;
             }
             // main.py:26 case
-            if (rx::is_mapping(&__subj1) && (match rx::map_get(&__subj1, &Value::str("name"))? { Some(__m7_0) => (true && { name = (&__m7_0).clone(); true }), None => false })) {
+            if (rx::is_mapping(&__subj1) && (match rx::map_get(&__subj1, &rx::kstr(&K_1, "name"))? { Some(__m7_0) => (true && { name = (&__m7_0).clone(); true }), None => false })) {
                 // main.py:27
                 __fr.line(27);
                 return Ok({ let mut __s8 = String::new(); __s8.push_str("named "); __s8.push_str(&rt::to_str(rx::local(&name, "name")?)?); Value::string(__s8) });
@@ -197,7 +197,7 @@ fn describe(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
             if true {
                 // main.py:29
                 __fr.line(29);
-                return Ok(Value::str("other"));
+                return Ok(rx::kstr(&K_2, "other"));
                 break 'm1;
             }
             break 'm1;
@@ -209,14 +209,14 @@ fn describe(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 // main.py:32 def pick
 fn pick(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let __fr = rt::Frame::enter("pick", "main.py", 32);
-    let mut flag = __a[0].clone();
+    let flag = &__a[0];
     let mut chosen = rx::unbound();
     // main.py:33
     __fr.line(33);
     if rt::truthy(&flag)? {
         // main.py:34
         __fr.line(34);
-        chosen = Value::str("yes");
+        chosen = rx::kstr(&K_3, "yes");
     }
     // main.py:35
     __fr.line(35);
@@ -236,4 +236,11 @@ thread_local! {
     static G_describe: rx::GSlot = const { rx::GSlot::new() };
     static G_pick: rx::GSlot = const { rx::GSlot::new() };
     static G_v: rx::GSlot = const { rx::GSlot::new() };
+}
+// String constants, made once.
+thread_local! {
+    static K_0: rx::KStr = const { rx::KStr::new() };
+    static K_1: rx::KStr = const { rx::KStr::new() };
+    static K_2: rx::KStr = const { rx::KStr::new() };
+    static K_3: rx::KStr = const { rx::KStr::new() };
 }

@@ -67,12 +67,12 @@ pub fn getattr(obj: &Value, name: &str) -> PyResult<Value> {
     if let Value::Obj(o) = obj {
         match &**o {
             Obj::Inst(i) => {
-                let cls = i.class.borrow().clone();
-                if !class_of(&cls).has_props.get() {
+                if !class_of(&i.class.borrow()).has_props.get() {
                     if let Some(v) = i.dict.borrow().get(name) {
                         return Ok(v);
                     }
                 }
+                let cls = i.class.borrow().clone();
                 let ca = lookup(&cls, name);
                 if let Some(Value::Obj(p)) = &ca {
                     if let Obj::Property(..) = &**p {
@@ -301,6 +301,11 @@ pub fn generic_setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
         Some(i) => i,
         None => return Err(attr_err(obj, name)),
     };
+    if !class_of(&i.class.borrow()).has_props.get() && i.exc.borrow().is_none() && name != "__class__" && class_of(&i.class.borrow()).slots.is_none() {
+        // no property to call, no exception field, no __slots__ to check
+        i.dict.borrow_mut().set(name, v);
+        return Ok(());
+    }
     let cls = i.class.borrow().clone();
     let maybe_prop = if class_of(&cls).has_props.get() { lookup(&cls, name) } else { None };
     if let Some(a) = maybe_prop {
@@ -363,7 +368,14 @@ pub fn generic_setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
 pub fn setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         match &**o {
-            Obj::Inst(_) => {
+            Obj::Inst(i) => {
+                let user = {
+                    let cls = i.class.borrow();
+                    crate::object::class_facts(&cls, |fx| fx.user_setattr)
+                };
+                if !user {
+                    return generic_setattr(obj, name, v);
+                }
                 if let Some(sa) = lookup_user(obj, "__setattr__") {
                     let m = bind(sa, obj, &type_of(obj))?;
                     crate::call::call(&m, vec![Value::str(name), v], vec![])?;

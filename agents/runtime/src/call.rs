@@ -248,10 +248,54 @@ pub fn call_args(f: &Value, args: &[Value]) -> PyResult<Value> {
     if let Value::Obj(o) = f {
         match &**o {
             Obj::Func(func) => return call_function_slice(func, args),
+            Obj::Class(_) => return construct_args(f, args),
             _ => {}
         }
     }
     call_slow(f, args.to_vec(), Vec::new())
+}
+
+/// `cls(a, b, ...)` with positional arguments only. A user class whose
+/// instances come from object.__new__ and a plain `__init__` (the class
+/// facts say so, and they follow every change to any class) is built
+/// without an argument Vec: the instance and the arguments go to
+/// `__init__` in one slice on the stack. Everything else goes to
+/// `construct`.
+pub fn construct_args(cls: &Value, args: &[Value]) -> PyResult<Value> {
+    const N: usize = 8;
+    let (init, bare) = crate::object::class_facts(cls, |fx| (fx.plain_init.clone(), fx.bare));
+    if bare && args.is_empty() {
+        return Ok(new_instance(cls));
+    }
+    let init = match init {
+        Some(i) if args.len() < N => i,
+        _ => return construct(cls, args.to_vec(), Vec::new()),
+    };
+    let func = match &init {
+        Value::Obj(o) => match &**o {
+            Obj::Func(func) => func,
+            _ => unreachable!("class facts hold a plain function"),
+        },
+        _ => unreachable!("class facts hold a plain function"),
+    };
+    let inst = new_instance(cls);
+    let mut buf: [Value; N] = Default::default();
+    buf[0] = inst.clone();
+    for (slot, a) in buf[1..].iter_mut().zip(args) {
+        *slot = a.clone();
+    }
+    let r = call_function_slice(func, &buf[..args.len() + 1])?;
+    if !r.is_none() {
+        return Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))));
+    }
+    if let Some(i) = crate::object::as_inst(&inst) {
+        let c = class_of(cls);
+        let n = i.dict.borrow().len() as u32;
+        if n > c.attr_hint.get() {
+            c.attr_hint.set(n.min(64));
+        }
+    }
+    Ok(inst)
 }
 
 /// `a[0].name(a[1], a[2], ...)`: the receiver first, positional arguments
@@ -274,6 +318,17 @@ pub fn call_method_args(name: &str, a: &[Value]) -> PyResult<Value> {
                 }
             }
         }
+    }
+    // the two builtin methods that loops call most, without an argument Vec
+    match obj {
+        Value::List(l) if a.len() == 2 && name == "append" => {
+            l.borrow_mut().push(a[1].clone());
+            return Ok(Value::None);
+        }
+        Value::Dict(_) if (a.len() == 2 || a.len() == 3) && name == "get" => {
+            return Ok(crate::methods::dict_get(obj, &a[1])?.unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::None)));
+        }
+        _ => {}
     }
     call_method(obj, name, a[1..].to_vec(), Vec::new())
 }

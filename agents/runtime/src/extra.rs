@@ -808,6 +808,39 @@ pub fn gget(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) 
     crate::mod_get(g, name)
 }
 
+/// A string constant of the program, made on first use (rx::kstr).
+pub struct KStr(RefCell<Option<Value>>);
+
+impl KStr {
+    pub const fn new() -> KStr {
+        KStr(RefCell::new(None))
+    }
+}
+
+/// The str object of a literal: made once, then shared (as CPython shares
+/// a code object's constants).
+#[inline]
+pub fn kstr(slot: &'static std::thread::LocalKey<KStr>, s: &'static str) -> Value {
+    slot.with(|k| {
+        if let Some(v) = &*k.0.borrow() {
+            return v.clone();
+        }
+        let v = Value::str(s);
+        *k.0.borrow_mut() = Some(v.clone());
+        v
+    })
+}
+
+/// Succeeds when a slotted module name is bound; before its binding ran,
+/// the module dict's NameError.
+#[inline]
+pub fn gready(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) -> PyResult<()> {
+    if slot.with(|s| s.0.borrow().is_some()) {
+        return Ok(());
+    }
+    crate::mod_get(g, name).map(|_| ())
+}
+
 /// Binds a slotted module name: the module dict and the slot.
 #[inline]
 pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, v: Value) {

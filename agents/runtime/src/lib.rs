@@ -73,7 +73,7 @@ use std::rc::Rc;
 
 pub use crate::attr::{delattr, delitem, getattr, getitem, hasattr, setattr, setitem, slice_indices};
 pub use crate::builtins::{builtin, int_from_str, len, BUILTIN_NAMES};
-pub use crate::call::{call, call_args, call_method, call_method_args, extend_args, extend_kwargs, make_function, set_doc};
+pub use crate::call::{call, call_args, call_method, call_method_args, enter_call, extend_args, extend_kwargs, make_function, set_doc};
 pub use crate::format::{float_repr, percent_format, str_format};
 pub use crate::gen::{make_generator, yield_from, Co};
 pub use crate::iter::{collect, iter, next, unpack, unpack_ex};

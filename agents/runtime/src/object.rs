@@ -33,6 +33,8 @@ fn raw_class(name: &str, kind: BType, bases: Vec<Value>) -> Value {
         builtin: true,
         slots: None,
         has_props: std::cell::Cell::new(false),
+        facts: RefCell::new(ClassFacts::default()),
+        attr_hint: std::cell::Cell::new(0),
     }));
     let mut mro = vec![v.clone()];
     if let Some(b) = bases.first() {
@@ -370,11 +372,12 @@ fn lookup_slot(cls: &Value, name: &str) -> usize {
         Value::Obj(o) => Rc::as_ptr(o) as *const u8 as usize,
         _ => 0,
     };
-    let mut h: usize = a >> 4;
-    for &b in name.as_bytes() {
-        h = (h ^ b as usize).wrapping_mul(0x0100_0193);
-    }
-    (h ^ (h >> 11)) & (LOOKUP_SLOTS - 1)
+    // keyed by the name's address, not its text: generated code passes
+    // string literals, whose address is fixed, so no byte is hashed; the
+    // same text at another address takes another slot and is as correct
+    let p = name.as_ptr() as usize ^ name.len();
+    let h = (a >> 4).wrapping_mul(0x9E37_79B9) ^ p.wrapping_mul(0x0100_0193);
+    (h ^ (h >> 15)) & (LOOKUP_SLOTS - 1)
 }
 
 fn lookup_walk(cls: &Value, name: &str) -> (Option<Value>, bool) {
@@ -396,7 +399,7 @@ pub fn lookup_cached(cls: &Value, name: &str) -> (Option<Value>, bool) {
     let hit = LOOKUP_CACHE.with(|c| {
         let c = c.borrow();
         match c.get(slot) {
-            Some(Some(e)) if e.epoch == epoch && ptr_eq(&e.cls, cls) && &*e.name == name => Some((e.found.clone(), e.on_object)),
+            Some(Some(e)) if e.epoch == epoch && ptr_eq(&e.cls, cls) && name_eq(e.name.as_bytes(), name.as_bytes()) => Some((e.found.clone(), e.on_object)),
             _ => None,
         }
     });
@@ -414,6 +417,51 @@ pub fn lookup_cached(cls: &Value, name: &str) -> (Option<Value>, bool) {
         c[slot] = Some(LookupEntry { cls: cls.clone(), name: name.into(), epoch, found: r.0.clone(), on_object: r.1 });
     });
     r
+}
+
+/// Calls `f` with the class's special-method facts, recomputing them first
+/// when any class changed since they were taken.
+#[inline]
+pub fn class_facts<R>(cls: &Value, f: impl FnOnce(&ClassFacts) -> R) -> R {
+    let c = class_of(cls);
+    let epoch = crate::value::class_epoch();
+    {
+        let fx = c.facts.borrow();
+        if fx.epoch == epoch {
+            return f(&fx);
+        }
+    }
+    let fresh = compute_facts(cls, epoch);
+    *c.facts.borrow_mut() = fresh;
+    let fx = c.facts.borrow();
+    f(&fx)
+}
+
+fn compute_facts(cls: &Value, epoch: u64) -> ClassFacts {
+    let c = class_of(cls);
+    let user = |n: &str| {
+        let (found, on_object) = lookup_cached(cls, n);
+        found.is_some() && !on_object
+    };
+    let mut fx = ClassFacts { epoch, user_setattr: user("__setattr__"), plain_init: None, bare: false };
+    if c.builtin || c.base_kind != BType::Object || crate::stdlib5::is_enum_class(cls) {
+        return fx;
+    }
+    let (new, new_on_object) = lookup_cached(cls, "__new__");
+    let plain_new = match &new {
+        None => true,
+        Some(Value::Obj(o)) => new_on_object || matches!(&**o, Obj::Native(_)),
+        Some(_) => false,
+    };
+    if !plain_new {
+        return fx;
+    }
+    match lookup_cached(cls, "__init__") {
+        (Some(init), false) if matches!(&init, Value::Obj(o) if matches!(&**o, Obj::Func(_))) => fx.plain_init = Some(init),
+        (Some(_), true) if new_on_object => fx.bare = true,
+        _ => {}
+    }
+    fx
 }
 
 /// Looks up a dunder on the type of `v` that is user-defined (not one of the
@@ -582,6 +630,8 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
         builtin: false,
         slots,
         has_props: std::cell::Cell::new(has_props),
+        facts: RefCell::new(ClassFacts::default()),
+        attr_hint: std::cell::Cell::new(0),
     }));
     let mut mro = vec![cls.clone()];
     mro.extend(tail);
@@ -618,10 +668,11 @@ fn lookup_after(start_after: &Value, cls: &Value, name: &str) -> Option<Value> {
 }
 
 pub fn new_instance(cls: &Value) -> Value {
-    let is_exc = class_of(cls).base_kind == BType::BaseException;
+    let c = class_of(cls);
+    let is_exc = c.base_kind == BType::BaseException;
     Value::obj(Obj::Inst(Instance {
         class: RefCell::new(cls.clone()),
-        dict: RefCell::new(StrMap::new()),
+        dict: RefCell::new(StrMap::with_capacity(c.attr_hint.get() as usize)),
         exc: RefCell::new(if is_exc {
             Some(Box::new(ExcData {
                 args: Value::Tuple(Rc::new(vec![])),
@@ -895,6 +946,18 @@ pub fn super_getattr(cls: &Value, obj: &Value, name: &str) -> PyResult<Value> {
             return Ok(v);
         }
         return bind(v, obj, &start);
+    }
+    // a builtin base (list, dict, str, ... subclassed): its methods are not
+    // in a class namespace but act on the instance's native payload
+    if !is_cls {
+        if let Some(i) = as_inst(obj) {
+            let p = i.payload.borrow().clone();
+            if !p.is_none() {
+                if let Some(sn) = crate::methods::method_name(&p, name) {
+                    return Ok(Value::obj(Obj::BMethod(p, sn)));
+                }
+            }
+        }
     }
     Err(new_exc("AttributeError", &format!("'super' object has no attribute '{}'", name)))
 }

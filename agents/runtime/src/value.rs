@@ -22,6 +22,12 @@ pub type Kw = Vec<(String, Value)>;
 pub type PyResult<T> = Result<T, PyErr>;
 pub type NativeBody = dyn Fn(Vec<Value>, Kw) -> PyResult<Value>;
 
+impl Default for Value {
+    fn default() -> Value {
+        Value::None
+    }
+}
+
 #[derive(Clone)]
 pub enum Value {
     None,
@@ -181,6 +187,25 @@ pub struct Class {
     /// Some class in the MRO holds a property (data descriptor); when false,
     /// instance attribute reads may consult the instance dict first.
     pub has_props: std::cell::Cell<bool>,
+    /// What construction and attribute writes need to know about the
+    /// class's special methods, recomputed when the class epoch moves.
+    pub facts: RefCell<ClassFacts>,
+    /// The most attributes an instance has held after `__init__`: new
+    /// instances reserve that many dict entries up front.
+    pub attr_hint: std::cell::Cell<u32>,
+}
+
+/// Facts about a class's special methods, valid while `epoch` equals the
+/// class epoch (object::class_facts keeps them current).
+#[derive(Clone, Default)]
+pub struct ClassFacts {
+    pub epoch: u64,
+    /// A `__setattr__` other than object's is on the MRO.
+    pub user_setattr: bool,
+    /// `cls(...)` is object.__new__ then this plain user `__init__`.
+    pub plain_init: Option<Value>,
+    /// `cls()` is object.__new__ and object.__init__: a bare instance.
+    pub bare: bool,
 }
 
 /// A class's namespace or MRO: a `RefCell` whose every mutable borrow
@@ -273,6 +298,27 @@ impl std::hash::Hasher for FnvHasher {
 
 pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
 
+/// Equality of two attribute names. Names are short: a byte loop settles
+/// them without a call to memcmp (a function call in WASM, where most of
+/// the time of a short compare goes to the call itself).
+#[inline]
+pub fn name_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 24 {
+        return a == b;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Insertion-ordered map from attribute names to values.
 #[derive(Default)]
 pub struct StrMap {
@@ -284,11 +330,19 @@ impl StrMap {
     pub fn new() -> StrMap {
         StrMap { entries: Vec::new(), index: None }
     }
+    pub fn with_capacity(n: usize) -> StrMap {
+        StrMap { entries: Vec::with_capacity(n), index: None }
+    }
     #[inline]
     fn pos(&self, k: &str) -> Option<usize> {
         match &self.index {
             Some(ix) => ix.get(k).copied(),
-            None => self.entries.iter().position(|(n, _)| n == k),
+            None => {
+                // names are short: lengths and first bytes settle most
+                // mismatches without a memcmp call
+                let kb = k.as_bytes();
+                self.entries.iter().position(|(n, _)| name_eq(n.as_bytes(), kb))
+            }
         }
     }
     #[inline]

@@ -88,21 +88,13 @@ typedef struct gn_consts {
 
 /* ------------------------------------------------------------ helpers */
 
-static char *S(gn *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *S(gn *g, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  p_buf b;
-  p_buf_init(&b, 0);
-  p_buf_vprintf(&b, fmt, ap);
-  va_end(ap);
-  char *r = p_arena_strdup(g->a, b.data ? b.data : "");
-  p_buf_free(&b);
-  return r;
-}
+/* gn_fmt(g, fmt, ...): a formatted string in the translation's arena (for
+ * Rust expressions and statements built up before they are emitted). */
+#define gn_fmt(g, ...) p_arena_printf((g)->a, __VA_ARGS__)
 
-static void L(gn *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void L(gn *g, const char *fmt, ...) {
+/* gn_emit(g, fmt, ...): one line of Rust at the current indentation. */
+static void gn_emit(gn *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void gn_emit(gn *g, const char *fmt, ...) {
   for (int i = 0; i < g->ind; i++) p_buf_puts(g->o, "    ");
   va_list ap;
   va_start(ap, fmt);
@@ -181,7 +173,7 @@ static char *gn__float(gn *g, double d) {
   else if (strchr(buf, 'e') && !strchr(buf, '.')) {
     /* "1e+16" is a valid Rust literal only with a digit before e: it has one */
   }
-  return S(g, "%sf64", buf);
+  return gn_fmt(g, "%sf64", buf);
 }
 
 /* ------------------------------------------------------------ names */
@@ -199,7 +191,7 @@ static const char *gn__mangle(gn *g, const char *name) {
     const char *cn = s->name;
     while (*cn == '_') cn++;
     if (!*cn) return name;
-    return S(g, "_%s%s", cn, name);
+    return gn_fmt(g, "_%s%s", cn, name);
   }
   return name;
 }
@@ -276,7 +268,7 @@ static const char *gn__gslot(gn *g, const char *name) {
         if (!strcmp(ap->modules[i].imports[j].module, g->m->py->name)) return NULL;
   for (const char *c = name; *c; c++)
     if ((unsigned char)*c >= 0x80) return NULL;
-  return S(g, "G_%s", name);
+  return gn_fmt(g, "G_%s", name);
 }
 
 typedef struct gn_ref {
@@ -319,18 +311,18 @@ static char *gn__load_name(gn *g, const char *name) {
   gn_ref r = gn__resolve(g, name);
   switch (r.bind) {
   case RS_BIND_LOCAL:
-    if (r.check) return S(g, "rx::local(&%s, %s)?.clone()", r.rname, gn__cstr(g, name));
-    return S(g, "%s.clone()", r.rname);
+    if (r.check) return gn_fmt(g, "rx::local(&%s, %s)?.clone()", r.rname, gn__cstr(g, name));
+    return gn_fmt(g, "%s.clone()", r.rname);
   case RS_BIND_CELL:
-  case RS_BIND_FREE: return S(g, "%s.get()?", r.rname);
-  case RS_BIND_CLASSNS: return S(g, "rx::ns_get(&__ns, __g, %s)?", gn__cstr(g, gn__mangle(g, name)));
+  case RS_BIND_FREE: return gn_fmt(g, "%s.get()?", r.rname);
+  case RS_BIND_CLASSNS: return gn_fmt(g, "rx::ns_get(&__ns, __g, %s)?", gn__cstr(g, gn__mangle(g, name)));
   default:
-    if (gn__is_builtin(g, name)) return S(g, "rt::builtin(%s)", gn__cstr(g, name));
+    if (gn__is_builtin(g, name)) return gn_fmt(g, "rt::builtin(%s)", gn__cstr(g, name));
     if (!strcmp(gn__mangle(g, name), name)) {
       const char *slot = gn__gslot(g, name);
-      if (slot) return S(g, "rx::gget(&%s, __g, %s)?", slot, gn__cstr(g, name));
+      if (slot) return gn_fmt(g, "rx::gget(&%s, __g, %s)?", slot, gn__cstr(g, name));
     }
-    return S(g, "rt::mod_get(__g, %s)?", gn__cstr(g, gn__mangle(g, name)));
+    return gn_fmt(g, "rt::mod_get(__g, %s)?", gn__cstr(g, gn__mangle(g, name)));
   }
 }
 
@@ -338,19 +330,19 @@ static char *gn__load_name(gn *g, const char *name) {
 static char *gn__store_name(gn *g, const char *name, const char *v) {
   gn_ref r = gn__resolve(g, name);
   switch (r.bind) {
-  case RS_BIND_LOCAL: return S(g, "%s = %s;", r.rname, v);
+  case RS_BIND_LOCAL: return gn_fmt(g, "%s = %s;", r.rname, v);
   case RS_BIND_CELL:
-  case RS_BIND_FREE: return S(g, "%s.set(%s);", r.rname, v);
+  case RS_BIND_FREE: return gn_fmt(g, "%s.set(%s);", r.rname, v);
   case RS_BIND_CLASSNS: {
     int id = gn__id(g);
-    return S(g, "{ let __n%d = %s; rx::ns_set(&mut __ns, %s, __n%d); }", id, v, gn__cstr(g, gn__mangle(g, name)), id);
+    return gn_fmt(g, "{ let __n%d = %s; rx::ns_set(&mut __ns, %s, __n%d); }", id, v, gn__cstr(g, gn__mangle(g, name)), id);
   }
   default:
     if (!strcmp(gn__mangle(g, name), name)) {
       const char *slot = gn__gslot(g, name);
-      if (slot) return S(g, "rx::gset(&%s, __g, %s, %s);", slot, gn__cstr(g, name), v);
+      if (slot) return gn_fmt(g, "rx::gset(&%s, __g, %s, %s);", slot, gn__cstr(g, name), v);
     }
-    return S(g, "rt::mod_set(__g, %s, %s);", gn__cstr(g, gn__mangle(g, name)), v);
+    return gn_fmt(g, "rt::mod_set(__g, %s, %s);", gn__cstr(g, gn__mangle(g, name)), v);
   }
 }
 
@@ -364,10 +356,10 @@ static char *gn__store(gn *g, py_node *t, const char *v);
 static char *gn__ref(gn *g, py_node *n) {
   if (n->kind == PY_NAME) {
     gn_ref r = gn__resolve(g, n->u.name.id);
-    if (r.bind == RS_BIND_LOCAL && r.check) return S(g, "rx::local(&%s, %s)?", r.rname, gn__cstr(g, n->u.name.id));
-    if (r.bind == RS_BIND_LOCAL) return S(g, "&%s", r.rname);
+    if (r.bind == RS_BIND_LOCAL && r.check) return gn_fmt(g, "rx::local(&%s, %s)?", r.rname, gn__cstr(g, n->u.name.id));
+    if (r.bind == RS_BIND_LOCAL) return gn_fmt(g, "&%s", r.rname);
   }
-  return S(g, "&%s", gn__expr(g, n));
+  return gn_fmt(g, "&%s", gn__expr(g, n));
 }
 
 static const char *gn__binop_fn(py_op op, bool inplace) {
@@ -399,13 +391,13 @@ static char *gn__cmp1(gn *g, py_op op, const char *a, const char *b, bool as_boo
   case PY_OP_LTE: f = "le"; break;
   case PY_OP_GT: f = "gt"; break;
   case PY_OP_GTE: f = "ge"; break;
-  case PY_OP_IS: return as_bool ? S(g, "rt::is(%s, %s)", a, b) : S(g, "Value::bool(rt::is(%s, %s))", a, b);
-  case PY_OP_ISNOT: return as_bool ? S(g, "!rt::is(%s, %s)", a, b) : S(g, "Value::bool(!rt::is(%s, %s))", a, b);
-  case PY_OP_IN: return as_bool ? S(g, "rx::in_(%s, %s)?", a, b) : S(g, "Value::bool(rx::in_(%s, %s)?)", a, b);
-  case PY_OP_NOTIN: return as_bool ? S(g, "!rx::in_(%s, %s)?", a, b) : S(g, "Value::bool(!rx::in_(%s, %s)?)", a, b);
+  case PY_OP_IS: return as_bool ? gn_fmt(g, "rt::is(%s, %s)", a, b) : gn_fmt(g, "Value::bool(rt::is(%s, %s))", a, b);
+  case PY_OP_ISNOT: return as_bool ? gn_fmt(g, "!rt::is(%s, %s)", a, b) : gn_fmt(g, "Value::bool(!rt::is(%s, %s))", a, b);
+  case PY_OP_IN: return as_bool ? gn_fmt(g, "rx::in_(%s, %s)?", a, b) : gn_fmt(g, "Value::bool(rx::in_(%s, %s)?)", a, b);
+  case PY_OP_NOTIN: return as_bool ? gn_fmt(g, "!rx::in_(%s, %s)?", a, b) : gn_fmt(g, "Value::bool(!rx::in_(%s, %s)?)", a, b);
   default: return NULL;
   }
-  return as_bool ? S(g, "rx::%s_b(%s, %s)?", f, a, b) : S(g, "rt::%s(%s, %s)?", f, a, b);
+  return as_bool ? gn_fmt(g, "rx::%s_b(%s, %s)?", f, a, b) : gn_fmt(g, "rt::%s(%s, %s)?", f, a, b);
 }
 
 /* a < b < c: each operand evaluated once, left to right, stopping early. */
@@ -424,7 +416,7 @@ static char *gn__compare(gn *g, py_node *n, bool as_bool) {
   int close = 0;
   for (int i = 0; i < cs.n; i++) {
     p_buf_printf(&b, "let __c%d_%d = %s; ", id, i + 1, gn__expr(g, cs.v[i]));
-    char *l = S(g, "&__c%d_%d", id, i), *r = S(g, "&__c%d_%d", id, i + 1);
+    char *l = gn_fmt(g, "&__c%d_%d", id, i), *r = gn_fmt(g, "&__c%d_%d", id, i + 1);
     char *c = gn__cmp1(g, n->u.compare.ops[i], l, r, as_bool || i < cs.n - 1);
     if (i < cs.n - 1) {
       if (as_bool) {
@@ -450,7 +442,7 @@ static char *gn__cond(gn *g, py_node *n) {
   case PY_BOOL: return n->u.bool_.value ? "true" : "false";
   case PY_COMPARE: return gn__compare(g, n, true);
   case PY_UNARY_OP:
-    if (n->u.unary_op.op == PY_OP_NOT) return S(g, "!(%s)", gn__cond(g, n->u.unary_op.operand));
+    if (n->u.unary_op.op == PY_OP_NOT) return gn_fmt(g, "!(%s)", gn__cond(g, n->u.unary_op.operand));
     break;
   case PY_BOOL_OP: {
     p_buf b;
@@ -467,7 +459,7 @@ static char *gn__cond(gn *g, py_node *n) {
   }
   default: break;
   }
-  return S(g, "rt::truthy(%s)?", gn__ref(g, n));
+  return gn_fmt(g, "rt::truthy(%s)?", gn__ref(g, n));
 }
 
 static char *gn__boolop(gn *g, py_node *n, int from) {
@@ -477,8 +469,8 @@ static char *gn__boolop(gn *g, py_node *n, int from) {
   char *first = gn__expr(g, vs.v[from]);
   char *rest = gn__boolop(g, n, from + 1);
   if (n->u.bool_op.op == PY_OP_AND)
-    return S(g, "{ let __t%d = %s; if !rt::truthy(&__t%d)? { __t%d } else { %s } }", id, first, id, id, rest);
-  return S(g, "{ let __t%d = %s; if rt::truthy(&__t%d)? { __t%d } else { %s } }", id, first, id, id, rest);
+    return gn_fmt(g, "{ let __t%d = %s; if !rt::truthy(&__t%d)? { __t%d } else { %s } }", id, first, id, id, rest);
+  return gn_fmt(g, "{ let __t%d = %s; if rt::truthy(&__t%d)? { __t%d } else { %s } }", id, first, id, id, rest);
 }
 
 /* vec![...] of positional arguments / display elements, with *x spliced. */
@@ -560,7 +552,7 @@ static char *gn__super(gn *g, py_node *at) {
     gn__fail(g, at, "super() without arguments outside a method");
     return "Value::none()";
   }
-  return S(g, "rt::super_(&%s.get()?, &%s)?", r.rname, gn__first_param(g, at));
+  return gn_fmt(g, "rt::super_(&%s.get()?, &%s)?", r.rname, gn__first_param(g, at));
 }
 
 /* The module-level def that a call `name(a, b, ...)` reaches for certain,
@@ -618,13 +610,13 @@ static char *gn__call(gn *g, py_node *n) {
       if (n->u.call.args.v[i]->kind == PY_STARRED) star = true;
     const char *id = f->u.name.id;
     if (!star && n->u.call.args.n == 1 && strcmp(id, "len") == 0)
-      return S(g, "Value::int(rt::len(%s)? as i64)", gn__ref(g, n->u.call.args.v[0]));
-    if (!star && n->u.call.args.n == 1 && strcmp(id, "abs") == 0) return S(g, "rt::abs(%s)?", gn__ref(g, n->u.call.args.v[0]));
+      return gn_fmt(g, "Value::int(rt::len(%s)? as i64)", gn__ref(g, n->u.call.args.v[0]));
+    if (!star && n->u.call.args.n == 1 && strcmp(id, "abs") == 0) return gn_fmt(g, "rt::abs(%s)?", gn__ref(g, n->u.call.args.v[0]));
     if (!star && strcmp(id, "print") == 0) {
       p_buf b;
       p_buf_init(&b, 0);
       for (int i = 0; i < n->u.call.args.n; i++) p_buf_printf(&b, "%s%s", i ? ", " : "", gn__expr(g, n->u.call.args.v[i]));
-      char *r = S(g, "{ rt::print(&[%s])?; Value::none() }", b.data ? b.data : "");
+      char *r = gn_fmt(g, "{ rt::print(&[%s])?; Value::none() }", b.data ? b.data : "");
       p_buf_free(&b);
       return r;
     }
@@ -645,13 +637,13 @@ static char *gn__call(gn *g, py_node *n) {
     if (direct)
       /* the name is checked bound first (NameError as CPython), then the
        * Rust fn is called as call_args would, without the function object */
-      r = S(g, "{ rx::gready(&%s, __g, %s)?; let _d = rt::enter_call()?; %s(__g, &[], &[%s])? }", gn__gslot(g, f->u.name.id),
+      r = gn_fmt(g, "{ rx::gready(&%s, __g, %s)?; let _d = rt::enter_call()?; %s(__g, &[], &[%s])? }", gn__gslot(g, f->u.name.id),
             gn__cstr(g, f->u.name.id), direct->rust_name, b.data ? b.data : "");
     else if (f->kind == PY_ATTRIBUTE)
-      r = S(g, "rt::call_method_args(%s, &[%s])?", gn__attr(g, f->u.attribute.attr), b.data ? b.data : "");
+      r = gn_fmt(g, "rt::call_method_args(%s, &[%s])?", gn__attr(g, f->u.attribute.attr), b.data ? b.data : "");
     else {
       char *fn = gn__ref(g, f);
-      r = S(g, "rt::call_args(%s, &[%s])?", fn, b.data ? b.data : "");
+      r = gn_fmt(g, "rt::call_args(%s, &[%s])?", fn, b.data ? b.data : "");
     }
     p_buf_free(&b);
     return r;
@@ -660,17 +652,17 @@ static char *gn__call(gn *g, py_node *n) {
     char *obj = gn__ref(g, f->u.attribute.value);
     char *args = gn__values(g, n->u.call.args);
     char *kw = gn__kwargs(g, n->u.call.keywords);
-    return S(g, "rt::call_method(%s, %s, %s, %s)?", obj, gn__attr(g, f->u.attribute.attr), args, kw);
+    return gn_fmt(g, "rt::call_method(%s, %s, %s, %s)?", obj, gn__attr(g, f->u.attribute.attr), args, kw);
   }
   char *fn = gn__ref(g, f);
   char *args = gn__values(g, n->u.call.args);
   char *kw = gn__kwargs(g, n->u.call.keywords);
-  return S(g, "rt::call(%s, %s, %s)?", fn, args, kw);
+  return gn_fmt(g, "rt::call(%s, %s, %s)?", fn, args, kw);
 }
 
 static char *gn__str_const(gn *g, const char *text, size_t len) {
   gn_consts *k = g->k;
-  if (!k || (!g->fn && !g->nloops)) return S(g, "Value::str(%s)", gn__strlit(g, text, len));
+  if (!k || (!g->fn && !g->nloops)) return gn_fmt(g, "Value::str(%s)", gn__strlit(g, text, len));
   int i = 0;
   while (i < k->n && !(k->len[i] == len && memcmp(k->text[i], text, len) == 0)) i++;
   if (i == k->n) {
@@ -690,7 +682,7 @@ static char *gn__str_const(gn *g, const char *text, size_t len) {
     k->len[k->n] = len;
     k->n++;
   }
-  return S(g, "rx::kstr(&K_%d, %s)", i, gn__strlit(g, text, len));
+  return gn_fmt(g, "rx::kstr(&K_%d, %s)", i, gn__strlit(g, text, len));
 }
 
 static void gn__const_decls(gn_consts *k, p_buf *out) {
@@ -701,13 +693,13 @@ static void gn__const_decls(gn_consts *k, p_buf *out) {
 }
 
 static char *gn__int(gn *g, py_node *n) {
-  if (n->u.int_.fits_i64) return S(g, "Value::int(%lld)", (long long)n->u.int_.i64);
+  if (n->u.int_.fits_i64) return gn_fmt(g, "Value::int(%lld)", (long long)n->u.int_.i64);
   const char *t = n->u.int_.text;
   if (t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b')) {
     int base = t[1] == 'x' ? 16 : t[1] == 'o' ? 8 : 2;
-    return S(g, "rx::int_radix(%s, %d)", gn__cstr(g, t + 2), base);
+    return gn_fmt(g, "rx::int_radix(%s, %d)", gn__cstr(g, t + 2), base);
   }
-  return S(g, "rt::int_from_str(%s)", gn__cstr(g, t));
+  return gn_fmt(g, "rt::int_from_str(%s)", gn__cstr(g, t));
 }
 
 /* The text of a format spec (a JoinedStr) as a Rust &str expression. */
@@ -723,7 +715,7 @@ static char *gn__spec(gn *g, py_node *spec) {
   }
   char *r;
   if (constant) r = gn__strlit(g, b.data ? b.data : "", b.len);
-  else r = S(g, "&rt::to_str(%s)?", gn__ref(g, spec));
+  else r = gn_fmt(g, "&rt::to_str(%s)?", gn__ref(g, spec));
   p_buf_free(&b);
   return r;
 }
@@ -731,7 +723,7 @@ static char *gn__spec(gn *g, py_node *spec) {
 static char *gn__joined(gn *g, py_node *n) {
   py_nodes vs = n->u.joined_str.values;
   if (vs.n == 0) return "Value::str(\"\")";
-  if (vs.n == 1 && vs.v[0]->kind == PY_STR) return S(g, "Value::str(%s)", gn__strlit(g, vs.v[0]->u.str.s, vs.v[0]->u.str.len));
+  if (vs.n == 1 && vs.v[0]->kind == PY_STR) return gn_fmt(g, "Value::str(%s)", gn__strlit(g, vs.v[0]->u.str.s, vs.v[0]->u.str.len));
   int id = gn__id(g);
   p_buf b;
   p_buf_init(&b, 0);
@@ -763,7 +755,7 @@ static char *gn__slice_key(gn *g, py_node *s) {
     const char *lo = s->u.slice.lower ? gn__expr(g, s->u.slice.lower) : "Value::none()";
     const char *hi = s->u.slice.upper ? gn__expr(g, s->u.slice.upper) : "Value::none()";
     const char *st = s->u.slice.step ? gn__expr(g, s->u.slice.step) : "Value::none()";
-    return S(g, "rt::slice(%s, %s, %s)", lo, hi, st);
+    return gn_fmt(g, "rt::slice(%s, %s, %s)", lo, hi, st);
   }
   if (s->kind == PY_TUPLE) {
     /* a[1:2, 3]: a tuple that may hold slices */
@@ -781,7 +773,7 @@ static char *gn__slice_key(gn *g, py_node *s) {
 }
 
 static char *gn__slice_ref(gn *g, py_node *s) {
-  if (s->kind == PY_SLICE || s->kind == PY_TUPLE) return S(g, "&%s", gn__slice_key(g, s));
+  if (s->kind == PY_SLICE || s->kind == PY_TUPLE) return gn_fmt(g, "&%s", gn__slice_key(g, s));
   return gn__ref(g, s);
 }
 
@@ -798,7 +790,7 @@ static char *gn__comp(gn *g, py_node *n) {
   py_nodes gens = n->u.comp.generators;
   if (n->kind == PY_GENERATOR_EXP) {
     char *it = gn__ref(g, gens.v[0]->u.comprehension.iter);
-    return S(g, "rx::genexp(__g, %s, %s, rt::iter(%s)?)?", gn__cells_for(g, cs, n), cs->rust_name, it);
+    return gn_fmt(g, "rx::genexp(__g, %s, %s, rt::iter(%s)?)?", gn__cells_for(g, cs, n), cs->rust_name, it);
   }
   int id = gn__id(g);
   char *it0 = gn__ref(g, gens.v[0]->u.comprehension.iter);
@@ -814,10 +806,10 @@ static char *gn__comp(gn *g, py_node *n) {
   }
   char *action;
   if (n->kind == PY_DICT_COMP)
-    action = S(g, "__acc%d.push((%s, %s));", id, gn__expr(g, n->u.comp.elt), gn__expr(g, n->u.comp.value));
+    action = gn_fmt(g, "__acc%d.push((%s, %s));", id, gn__expr(g, n->u.comp.elt), gn__expr(g, n->u.comp.value));
   else
-    action = S(g, "__acc%d.push(%s);", id, gn__expr(g, n->u.comp.elt));
-  p_buf_puts(&b, gn__comp_loops(g, n, S(g, "__it%d", id), action));
+    action = gn_fmt(g, "__acc%d.push(%s);", id, gn__expr(g, n->u.comp.elt));
+  p_buf_puts(&b, gn__comp_loops(g, n, gn_fmt(g, "__it%d", id), action));
   if (n->kind == PY_LIST_COMP) p_buf_printf(&b, " rt::list(__acc%d) }", id);
   else if (n->kind == PY_SET_COMP) p_buf_printf(&b, " rt::set(__acc%d)? }", id);
   else p_buf_printf(&b, " rt::dict(__acc%d)? }", id);
@@ -842,10 +834,10 @@ static char *gn__comp_loops(gn *g, py_node *n, const char *first_it, const char 
     const char *it = first_it;
     if (i > 0) {
       p_buf_printf(&b, "let __it%d = rt::iter(%s)?; ", id, gn__ref(g, c->u.comprehension.iter));
-      it = S(g, "__it%d", id);
+      it = gn_fmt(g, "__it%d", id);
     }
     p_buf_printf(&b, "while let Some(__x%d) = rt::next(&%s)? { ", id, it);
-    p_buf_printf(&b, "%s ", gn__store(g, c->u.comprehension.target, S(g, "__x%d", id)));
+    p_buf_printf(&b, "%s ", gn__store(g, c->u.comprehension.target, gn_fmt(g, "__x%d", id)));
     for (int k = 0; k < c->u.comprehension.ifs.n; k++)
       p_buf_printf(&b, "if !(%s) { continue; } ", gn__cond(g, c->u.comprehension.ifs.v[k]));
   }
@@ -891,10 +883,10 @@ static char *gn__expr(gn *g, py_node *n) {
   char *r = NULL;
   switch (n->kind) {
   case PY_INT: r = gn__int(g, n); break;
-  case PY_FLOAT: r = S(g, "Value::float(%s)", gn__float(g, n->u.float_.value)); break;
-  case PY_IMAG: r = S(g, "rt::imag(%s)", gn__float(g, n->u.float_.value)); break;
+  case PY_FLOAT: r = gn_fmt(g, "Value::float(%s)", gn__float(g, n->u.float_.value)); break;
+  case PY_IMAG: r = gn_fmt(g, "rt::imag(%s)", gn__float(g, n->u.float_.value)); break;
   case PY_STR: r = gn__str_const(g, n->u.str.s, n->u.str.len); break;
-  case PY_BYTES: r = S(g, "rt::bytes(%s)", gn__byteslit(g, n->u.str.s, n->u.str.len)); break;
+  case PY_BYTES: r = gn_fmt(g, "rt::bytes(%s)", gn__byteslit(g, n->u.str.s, n->u.str.len)); break;
   case PY_BOOL: r = n->u.bool_.value ? "Value::bool(true)" : "Value::bool(false)"; break;
   case PY_NONE: r = "Value::none()"; break;
   case PY_ELLIPSIS: r = "Value::ellipsis()"; break;
@@ -903,45 +895,45 @@ static char *gn__expr(gn *g, py_node *n) {
     const char *f = gn__binop_fn(n->u.bin_op.op, false);
     char *a = gn__ref(g, n->u.bin_op.left);
     char *b = gn__ref(g, n->u.bin_op.right);
-    r = S(g, "rt::%s(%s, %s)?", f, a, b);
+    r = gn_fmt(g, "rt::%s(%s, %s)?", f, a, b);
     break;
   }
   case PY_UNARY_OP: {
     py_node *o = n->u.unary_op.operand;
     switch (n->u.unary_op.op) {
-    case PY_OP_NOT: r = S(g, "Value::bool(!(%s))", gn__cond(g, o)); break;
+    case PY_OP_NOT: r = gn_fmt(g, "Value::bool(!(%s))", gn__cond(g, o)); break;
     case PY_OP_USUB:
-      if (o->kind == PY_INT && o->u.int_.fits_i64) r = S(g, "Value::int(-%lld)", (long long)o->u.int_.i64);
-      else if (o->kind == PY_FLOAT) r = S(g, "Value::float(-%s)", gn__float(g, o->u.float_.value));
-      else r = S(g, "rt::neg(%s)?", gn__ref(g, o));
+      if (o->kind == PY_INT && o->u.int_.fits_i64) r = gn_fmt(g, "Value::int(-%lld)", (long long)o->u.int_.i64);
+      else if (o->kind == PY_FLOAT) r = gn_fmt(g, "Value::float(-%s)", gn__float(g, o->u.float_.value));
+      else r = gn_fmt(g, "rt::neg(%s)?", gn__ref(g, o));
       break;
-    case PY_OP_UADD: r = S(g, "rt::pos(%s)?", gn__ref(g, o)); break;
-    default: r = S(g, "rt::invert(%s)?", gn__ref(g, o)); break;
+    case PY_OP_UADD: r = gn_fmt(g, "rt::pos(%s)?", gn__ref(g, o)); break;
+    default: r = gn_fmt(g, "rt::invert(%s)?", gn__ref(g, o)); break;
     }
     break;
   }
   case PY_BOOL_OP: r = gn__boolop(g, n, 0); break;
   case PY_COMPARE: r = gn__compare(g, n, false); break;
   case PY_IF_EXP:
-    r = S(g, "if %s { %s } else { %s }", gn__cond(g, n->u.if_exp.test), gn__expr(g, n->u.if_exp.body),
+    r = gn_fmt(g, "if %s { %s } else { %s }", gn__cond(g, n->u.if_exp.test), gn__expr(g, n->u.if_exp.body),
           gn__expr(g, n->u.if_exp.orelse));
     break;
   case PY_NAMED_EXPR: {
     int id = gn__id(g);
     char *v = gn__expr(g, n->u.named_expr.value);
-    r = S(g, "{ let __w%d = %s; %s __w%d }", id, v, gn__store(g, n->u.named_expr.target, S(g, "__w%d.clone()", id)), id);
+    r = gn_fmt(g, "{ let __w%d = %s; %s __w%d }", id, v, gn__store(g, n->u.named_expr.target, gn_fmt(g, "__w%d.clone()", id)), id);
     break;
   }
   case PY_CALL: r = gn__call(g, n); break;
-  case PY_ATTRIBUTE: r = S(g, "rt::getattr(%s, %s)?", gn__ref(g, n->u.attribute.value), gn__attr(g, n->u.attribute.attr)); break;
+  case PY_ATTRIBUTE: r = gn_fmt(g, "rt::getattr(%s, %s)?", gn__ref(g, n->u.attribute.value), gn__attr(g, n->u.attribute.attr)); break;
   case PY_SUBSCRIPT: {
     char *o = gn__ref(g, n->u.subscript.value);
-    r = S(g, "rt::getitem(%s, %s)?", o, gn__slice_ref(g, n->u.subscript.slice));
+    r = gn_fmt(g, "rt::getitem(%s, %s)?", o, gn__slice_ref(g, n->u.subscript.slice));
     break;
   }
-  case PY_LIST: r = S(g, "rt::list(%s)", gn__values(g, n->u.list_or_tuple.elts)); break;
-  case PY_TUPLE: r = S(g, "rt::tuple(%s)", gn__values(g, n->u.list_or_tuple.elts)); break;
-  case PY_SET: r = S(g, "rt::set(%s)?", gn__values(g, n->u.set.elts)); break;
+  case PY_LIST: r = gn_fmt(g, "rt::list(%s)", gn__values(g, n->u.list_or_tuple.elts)); break;
+  case PY_TUPLE: r = gn_fmt(g, "rt::tuple(%s)", gn__values(g, n->u.list_or_tuple.elts)); break;
+  case PY_SET: r = gn_fmt(g, "rt::set(%s)?", gn__values(g, n->u.set.elts)); break;
   case PY_DICT: r = gn__dict(g, n); break;
   case PY_LIST_COMP:
   case PY_SET_COMP:
@@ -950,7 +942,7 @@ static char *gn__expr(gn *g, py_node *n) {
   case PY_JOINED_STR: r = gn__joined(g, n); break;
   case PY_FORMATTED_VALUE: {
     int conv = n->u.formatted_value.conversion;
-    r = S(g, "Value::string(rx::fmt(%s, '%c', %s)?)", gn__ref(g, n->u.formatted_value.value), conv < 0 ? ' ' : (char)conv,
+    r = gn_fmt(g, "Value::string(rx::fmt(%s, '%c', %s)?)", gn__ref(g, n->u.formatted_value.value), conv < 0 ? ' ' : (char)conv,
           gn__spec(g, n->u.formatted_value.format_spec));
     break;
   }
@@ -961,11 +953,11 @@ static char *gn__expr(gn *g, py_node *n) {
   }
   case PY_YIELD:
     if (!g->gen) { gn__fail(g, n, "yield outside a generator function"); break; }
-    r = S(g, "__co.yield_(%s).await?", n->u.yield.value ? gn__expr(g, n->u.yield.value) : "Value::none()");
+    r = gn_fmt(g, "__co.yield_(%s).await?", n->u.yield.value ? gn__expr(g, n->u.yield.value) : "Value::none()");
     break;
   case PY_YIELD_FROM:
     if (!g->gen) { gn__fail(g, n, "yield outside a generator function"); break; }
-    r = S(g, "rt::yield_from(&__co, %s).await?", gn__ref(g, n->u.yield.value));
+    r = gn_fmt(g, "rt::yield_from(&__co, %s).await?", gn__ref(g, n->u.yield.value));
     break;
   case PY_STARRED:
     gn__fail(g, n, "starred expression in this position is not supported");
@@ -990,14 +982,14 @@ static char *gn__store(gn *g, py_node *t, const char *v) {
   case PY_NAME: return gn__store_name(g, t->u.name.id, v);
   case PY_ATTRIBUTE: {
     int id = gn__id(g);
-    return S(g, "{ let __v%d = %s; rt::setattr(%s, %s, __v%d)?; }", id, v, gn__ref(g, t->u.attribute.value),
+    return gn_fmt(g, "{ let __v%d = %s; rt::setattr(%s, %s, __v%d)?; }", id, v, gn__ref(g, t->u.attribute.value),
              gn__attr(g, t->u.attribute.attr), id);
   }
   case PY_SUBSCRIPT: {
     int id = gn__id(g);
     char *o = gn__ref(g, t->u.subscript.value);
     char *k = gn__slice_ref(g, t->u.subscript.slice);
-    return S(g, "{ let __v%d = %s; rt::setitem(%s, %s, __v%d)?; }", id, v, o, k, id);
+    return gn_fmt(g, "{ let __v%d = %s; rt::setitem(%s, %s, __v%d)?; }", id, v, o, k, id);
   }
   case PY_TUPLE:
   case PY_LIST: {
@@ -1013,7 +1005,7 @@ static char *gn__store(gn *g, py_node *t, const char *v) {
     for (int i = 0; i < es.n; i++) {
       py_node *x = es.v[i];
       if (x->kind == PY_STARRED) x = x->u.starred.value;
-      p_buf_printf(&b, "%s ", gn__store(g, x, S(g, "__u%d[%d].clone()", id, i)));
+      p_buf_printf(&b, "%s ", gn__store(g, x, gn_fmt(g, "__u%d[%d].clone()", id, i)));
     }
     p_buf_puts(&b, "}");
     char *r = p_arena_strdup(g->a, b.data);
@@ -1033,18 +1025,18 @@ static void gn__delete(gn *g, py_node *t) {
   case PY_NAME: {
     gn_ref r = gn__resolve(g, t->u.name.id);
     switch (r.bind) {
-    case RS_BIND_LOCAL: L(g, "rx::local(&%s, %s)?;", r.rname, gn__cstr(g, t->u.name.id)); L(g, "%s = rx::unbound();", r.rname); break;
+    case RS_BIND_LOCAL: gn_emit(g, "rx::local(&%s, %s)?;", r.rname, gn__cstr(g, t->u.name.id)); gn_emit(g, "%s = rx::unbound();", r.rname); break;
     case RS_BIND_CELL:
-    case RS_BIND_FREE: L(g, "%s.clear();", r.rname); break;
-    case RS_BIND_CLASSNS: L(g, "rx::ns_del(&mut __ns, %s)?;", gn__cstr(g, gn__mangle(g, t->u.name.id))); break;
-    default: L(g, "rt::mod_del(__g, %s)?;", gn__cstr(g, gn__mangle(g, t->u.name.id))); break;
+    case RS_BIND_FREE: gn_emit(g, "%s.clear();", r.rname); break;
+    case RS_BIND_CLASSNS: gn_emit(g, "rx::ns_del(&mut __ns, %s)?;", gn__cstr(g, gn__mangle(g, t->u.name.id))); break;
+    default: gn_emit(g, "rt::mod_del(__g, %s)?;", gn__cstr(g, gn__mangle(g, t->u.name.id))); break;
     }
     break;
   }
-  case PY_ATTRIBUTE: L(g, "rt::delattr(%s, %s)?;", gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr)); break;
+  case PY_ATTRIBUTE: gn_emit(g, "rt::delattr(%s, %s)?;", gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr)); break;
   case PY_SUBSCRIPT: {
     char *o = gn__ref(g, t->u.subscript.value);
-    L(g, "rt::delitem(%s, %s)?;", o, gn__slice_ref(g, t->u.subscript.slice));
+    gn_emit(g, "rt::delitem(%s, %s)?;", o, gn__slice_ref(g, t->u.subscript.slice));
     break;
   }
   case PY_TUPLE:
@@ -1102,7 +1094,7 @@ static char *gn__func_value(gn *g, rs_scope *f, py_node *at) {
   }
   p_buf_puts(&d, "]");
   p_buf_puts(&k, "]");
-  char *r = S(g, "rx::func(&P_%s, __g, %s, %s, %s, %s)", f->rust_name, d.data, k.data, gn__cells_for(g, f, at), f->rust_name);
+  char *r = gn_fmt(g, "rx::func(&P_%s, __g, %s, %s, %s, %s)", f->rust_name, d.data, k.data, gn__cells_for(g, f, at), f->rust_name);
   p_buf_free(&d);
   p_buf_free(&k);
   return r;
@@ -1118,24 +1110,24 @@ static bool gn__future_annotations(gn *g);
 static const char *gn__file(gn *g) { return g->m->py->path; }
 
 static void gn__line(gn *g, py_node *n) {
-  L(g, "// %s:%d", gn__file(g), n->line);
-  if (!g->gen && !g->typed) L(g, "__fr.line(%d);", n->line);
+  gn_emit(g, "// %s:%d", gn__file(g), n->line);
+  if (!g->gen && !g->typed) gn_emit(g, "__fr.line(%d);", n->line);
 }
 
 static char *gn__ret(gn *g, const char *v) {
-  if (g->closure) return S(g, "return Ok(Flow::Return(%s));", v);
+  if (g->closure) return gn_fmt(g, "return Ok(Flow::Return(%s));", v);
   if (!g->fn) return "unreachable!();";
-  return S(g, "return Ok(%s);", v);
+  return gn_fmt(g, "return Ok(%s);", v);
 }
 
 static char *gn__break(gn *g) {
-  if (g->nloops) return S(g, "break %s;", g->loops[g->nloops - 1]);
+  if (g->nloops) return gn_fmt(g, "break %s;", g->loops[g->nloops - 1]);
   if (g->closure) return "return Ok(Flow::Break);";
   return "unreachable!();";
 }
 
 static char *gn__continue(gn *g) {
-  if (g->nloops) return S(g, "continue %s;", g->loops[g->nloops - 1]);
+  if (g->nloops) return gn_fmt(g, "continue %s;", g->loops[g->nloops - 1]);
   if (g->closure) return "return Ok(Flow::Continue);";
   return "unreachable!();";
 }
@@ -1147,8 +1139,8 @@ typedef struct gn_saved {
 } gn_saved;
 
 static void gn__open_try(gn *g, const char *var, gn_saved *sv) {
-  if (g->gen) L(g, "let %s = rx::try_async(async {", var);
-  else L(g, "let %s = rx::try_sync(|| {", var);
+  if (g->gen) gn_emit(g, "let %s = rx::try_async(async {", var);
+  else gn_emit(g, "let %s = rx::try_sync(|| {", var);
   g->ind++;
   g->closure++;
   memcpy(sv->loops, g->loops, sizeof g->loops);
@@ -1157,24 +1149,24 @@ static void gn__open_try(gn *g, const char *var, gn_saved *sv) {
 }
 
 static void gn__close_try(gn *g, gn_saved *sv) {
-  L(g, "Ok::<Flow, PyErr>(Flow::Normal)");
+  gn_emit(g, "Ok::<Flow, PyErr>(Flow::Normal)");
   g->ind--;
   g->closure--;
   memcpy(g->loops, sv->loops, sizeof g->loops);
   g->nloops = sv->nloops;
-  if (g->gen) L(g, "}).await;");
-  else L(g, "});");
+  if (g->gen) gn_emit(g, "}).await;");
+  else gn_emit(g, "});");
 }
 
 static void gn__dispatch(gn *g, const char *var) {
-  L(g, "match %s? {", var);
+  gn_emit(g, "match %s? {", var);
   g->ind++;
-  L(g, "Flow::Normal => {}");
-  L(g, "Flow::Return(__rv) => { %s }", gn__ret(g, "__rv"));
-  L(g, "Flow::Break => { %s }", gn__break(g));
-  L(g, "Flow::Continue => { %s }", gn__continue(g));
+  gn_emit(g, "Flow::Normal => {}");
+  gn_emit(g, "Flow::Return(__rv) => { %s }", gn__ret(g, "__rv"));
+  gn_emit(g, "Flow::Break => { %s }", gn__break(g));
+  gn_emit(g, "Flow::Continue => { %s }", gn__continue(g));
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__block_try(gn *g, const char *var, py_nodes body) {
@@ -1188,95 +1180,95 @@ static void gn__block_try(gn *g, const char *var, py_nodes body) {
 static void gn__unbind(gn *g, const char *name) {
   gn_ref r = gn__resolve(g, name);
   switch (r.bind) {
-  case RS_BIND_LOCAL: L(g, "%s = rx::unbound();", r.rname); break;
+  case RS_BIND_LOCAL: gn_emit(g, "%s = rx::unbound();", r.rname); break;
   case RS_BIND_CELL:
-  case RS_BIND_FREE: L(g, "%s.clear();", r.rname); break;
-  case RS_BIND_CLASSNS: L(g, "let _ = rx::ns_del(&mut __ns, %s);", gn__cstr(g, gn__mangle(g, name))); break;
-  default: L(g, "let _ = rt::mod_del(__g, %s);", gn__cstr(g, gn__mangle(g, name))); break;
+  case RS_BIND_FREE: gn_emit(g, "%s.clear();", r.rname); break;
+  case RS_BIND_CLASSNS: gn_emit(g, "let _ = rx::ns_del(&mut __ns, %s);", gn__cstr(g, gn__mangle(g, name))); break;
+  default: gn_emit(g, "let _ = rt::mod_del(__g, %s);", gn__cstr(g, gn__mangle(g, name))); break;
   }
 }
 
 static void gn__try(gn *g, py_node *n) {
   int id = gn__id(g);
-  char *r = S(g, "__r%d", id);
-  L(g, "{");
+  char *r = gn_fmt(g, "__r%d", id);
+  gn_emit(g, "{");
   g->ind++;
   gn__block_try(g, r, n->u.try_.body);
   py_nodes hs = n->u.try_.handlers;
   if (hs.n || n->u.try_.orelse.n) {
-    L(g, "let %s = match %s {", r, r);
+    gn_emit(g, "let %s = match %s {", r, r);
     g->ind++;
     if (hs.n) {
-      char *e = S(g, "__e%d", id);
-      L(g, "Err(%s) => {", e);
+      char *e = gn_fmt(g, "__e%d", id);
+      gn_emit(g, "Err(%s) => {", e);
       g->ind++;
       for (int i = 0; i < hs.n; i++) {
         py_node *h = hs.v[i];
         py_node *ty = h->u.except_handler.type;
-        if (ty) L(g, "%sif rt::exc_matches(&%s, %s)? {", i ? "} else " : "", e, gn__ref(g, ty));
-        else L(g, "%sif true {", i ? "} else " : "");
+        if (ty) gn_emit(g, "%sif rt::exc_matches(&%s, %s)? {", i ? "} else " : "", e, gn__ref(g, ty));
+        else gn_emit(g, "%sif true {", i ? "} else " : "");
         g->ind++;
-        L(g, "rt::exc_enter(&%s);", e);
-        if (h->u.except_handler.name) L(g, "%s", gn__store_name(g, h->u.except_handler.name, S(g, "%s.value()", e)));
+        gn_emit(g, "rt::exc_enter(&%s);", e);
+        if (h->u.except_handler.name) gn_emit(g, "%s", gn__store_name(g, h->u.except_handler.name, gn_fmt(g, "%s.value()", e)));
         if (g->nhandlers < GN_MAX_NEST) g->handlers[g->nhandlers++] = e;
-        char *hr = S(g, "__h%d_%d", id, i);
+        char *hr = gn_fmt(g, "__h%d_%d", id, i);
         gn__block_try(g, hr, h->u.except_handler.body);
         g->nhandlers--;
         if (h->u.except_handler.name) gn__unbind(g, h->u.except_handler.name);
-        L(g, "rt::exc_leave();");
-        L(g, "%s", hr);
+        gn_emit(g, "rt::exc_leave();");
+        gn_emit(g, "%s", hr);
         g->ind--;
       }
-      L(g, "} else {");
-      L(g, "    Err(%s)", e);
-      L(g, "}");
+      gn_emit(g, "} else {");
+      gn_emit(g, "    Err(%s)", e);
+      gn_emit(g, "}");
       g->ind--;
-      L(g, "}");
+      gn_emit(g, "}");
     }
     if (n->u.try_.orelse.n) {
-      L(g, "Ok(Flow::Normal) => {");
+      gn_emit(g, "Ok(Flow::Normal) => {");
       g->ind++;
-      char *er = S(g, "__o%d", id);
+      char *er = gn_fmt(g, "__o%d", id);
       gn__block_try(g, er, n->u.try_.orelse);
-      L(g, "%s", er);
+      gn_emit(g, "%s", er);
       g->ind--;
-      L(g, "}");
+      gn_emit(g, "}");
     }
-    L(g, "__other => __other,");
+    gn_emit(g, "__other => __other,");
     g->ind--;
-    L(g, "};");
+    gn_emit(g, "};");
   }
   if (n->u.try_.finalbody.n) {
-    char *f = S(g, "__f%d", id);
+    char *f = gn_fmt(g, "__f%d", id);
     gn__block_try(g, f, n->u.try_.finalbody);
-    L(g, "let %s = match %s { Ok(Flow::Normal) => %s, __other => __other };", r, f, r);
+    gn_emit(g, "let %s = match %s { Ok(Flow::Normal) => %s, __other => __other };", r, f, r);
   }
   gn__dispatch(g, r);
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__with(gn *g, py_node *n, int item) {
   py_node *it = n->u.with.items.v[item];
   int id = gn__id(g);
-  L(g, "{");
+  gn_emit(g, "{");
   g->ind++;
-  L(g, "let __m%d = %s;", id, gn__expr(g, it->u.with_item.context_expr));
-  L(g, "let __x%d = rt::call_method(&__m%d, \"__enter__\", vec![], vec![])?;", id, id);
-  if (it->u.with_item.optional_vars) L(g, "%s", gn__store(g, it->u.with_item.optional_vars, S(g, "__x%d", id)));
-  char *r = S(g, "__r%d", id);
+  gn_emit(g, "let __m%d = %s;", id, gn__expr(g, it->u.with_item.context_expr));
+  gn_emit(g, "let __x%d = rt::call_method(&__m%d, \"__enter__\", vec![], vec![])?;", id, id);
+  if (it->u.with_item.optional_vars) gn_emit(g, "%s", gn__store(g, it->u.with_item.optional_vars, gn_fmt(g, "__x%d", id)));
+  char *r = gn_fmt(g, "__r%d", id);
   gn_saved sv;
   gn__open_try(g, r, &sv);
   if (item + 1 < n->u.with.items.n) gn__with(g, n, item + 1);
   else gn__body(g, n->u.with.body);
   gn__close_try(g, &sv);
-  L(g, "let %s = match %s {", r, r);
-  L(g, "    Err(__e) => if rx::with_exit(&__m%d, Some(&__e))? { Ok(Flow::Normal) } else { Err(__e) },", id);
-  L(g, "    Ok(__fl) => { rx::with_exit(&__m%d, None)?; Ok(__fl) }", id);
-  L(g, "};");
+  gn_emit(g, "let %s = match %s {", r, r);
+  gn_emit(g, "    Err(__e) => if rx::with_exit(&__m%d, Some(&__e))? { Ok(Flow::Normal) } else { Err(__e) },", id);
+  gn_emit(g, "    Ok(__fl) => { rx::with_exit(&__m%d, None)?; Ok(__fl) }", id);
+  gn_emit(g, "};");
   gn__dispatch(g, r);
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 /* `range(a[, b[, c]])` with the builtin range and plain positional args. */
@@ -1290,59 +1282,59 @@ static bool gn__is_range_call(gn *g, py_node *it) {
 
 static void gn__for(gn *g, py_node *n) {
   int id = gn__id(g);
-  char *label = S(g, "'l%d", id);
+  char *label = gn_fmt(g, "'l%d", id);
   const char *next;
   if (gn__is_range_call(g, n->u.for_.iter)) {
     py_nodes a = n->u.for_.iter->u.call.args;
     p_buf b;
     p_buf_init(&b, 0);
     for (int i = 0; i < a.n; i++) p_buf_printf(&b, "%s%s", i ? ", " : "", gn__expr(g, a.v[i]));
-    L(g, "let mut __it%d = rx::RangeIter::new(&[%s])?;", id, b.data);
+    gn_emit(g, "let mut __it%d = rx::RangeIter::new(&[%s])?;", id, b.data);
     p_buf_free(&b);
-    next = S(g, "__it%d.next()?", id);
+    next = gn_fmt(g, "__it%d.next()?", id);
   } else {
-    L(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, n->u.for_.iter));
-    next = S(g, "rt::next(&__it%d)?", id);
+    gn_emit(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, n->u.for_.iter));
+    next = gn_fmt(g, "rt::next(&__it%d)?", id);
   }
   if (!n->u.for_.orelse.n) {
-    L(g, "%s: while let Some(__x%d) = %s {", label, id, next);
+    gn_emit(g, "%s: while let Some(__x%d) = %s {", label, id, next);
   } else {
-    L(g, "%s: loop {", label);
+    gn_emit(g, "%s: loop {", label);
     g->ind++;
-    L(g, "let __x%d = match %s {", id, next);
-    L(g, "    Some(__x) => __x,");
-    L(g, "    None => {");
+    gn_emit(g, "let __x%d = match %s {", id, next);
+    gn_emit(g, "    Some(__x) => __x,");
+    gn_emit(g, "    None => {");
     g->ind += 2;
     gn__body(g, n->u.for_.orelse);
-    L(g, "break %s;", label);
+    gn_emit(g, "break %s;", label);
     g->ind -= 2;
-    L(g, "    }");
-    L(g, "};");
+    gn_emit(g, "    }");
+    gn_emit(g, "};");
     g->ind--;
   }
   g->ind++;
-  L(g, "%s", gn__store(g, n->u.for_.target, S(g, "__x%d", id)));
+  gn_emit(g, "%s", gn__store(g, n->u.for_.target, gn_fmt(g, "__x%d", id)));
   if (g->nloops < GN_MAX_NEST) g->loops[g->nloops++] = label;
   gn__body(g, n->u.for_.body);
   g->nloops--;
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__while(gn *g, py_node *n) {
   int id = gn__id(g);
-  char *label = S(g, "'l%d", id);
+  char *label = gn_fmt(g, "'l%d", id);
   if (!n->u.while_.orelse.n) {
-    L(g, "%s: while %s {", label, gn__cond(g, n->u.while_.test));
+    gn_emit(g, "%s: while %s {", label, gn__cond(g, n->u.while_.test));
   } else {
-    L(g, "%s: loop {", label);
+    gn_emit(g, "%s: loop {", label);
     g->ind++;
-    L(g, "if !(%s) {", gn__cond(g, n->u.while_.test));
+    gn_emit(g, "if !(%s) {", gn__cond(g, n->u.while_.test));
     g->ind++;
     gn__body(g, n->u.while_.orelse);
-    L(g, "break %s;", label);
+    gn_emit(g, "break %s;", label);
     g->ind--;
-    L(g, "}");
+    gn_emit(g, "}");
     g->ind--;
   }
   g->ind++;
@@ -1350,11 +1342,11 @@ static void gn__while(gn *g, py_node *n) {
   gn__body(g, n->u.while_.body);
   g->nloops--;
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__if(gn *g, py_node *n, bool elif) {
-  L(g, "%sif %s {", elif ? "} else " : "", gn__cond(g, n->u.if_.test));
+  gn_emit(g, "%sif %s {", elif ? "} else " : "", gn__cond(g, n->u.if_.test));
   g->ind++;
   gn__body(g, n->u.if_.body);
   g->ind--;
@@ -1365,18 +1357,18 @@ static void gn__if(gn *g, py_node *n, bool elif) {
     return;
   }
   if (orelse.n) {
-    L(g, "} else {");
+    gn_emit(g, "} else {");
     g->ind++;
     gn__body(g, orelse);
     g->ind--;
   }
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 /* The module a dotted import name is, as a Rust expression of a Value. */
 static char *gn__import_mod(gn *g, const char *dotted) {
   rs_module *m = rs_program_module(g->p, dotted);
-  if (m) return S(g, "rt::import_user(%s, crate::%s::body)?", gn__cstr(g, dotted), m->rust_mod);
+  if (m) return gn_fmt(g, "rt::import_user(%s, crate::%s::body)?", gn__cstr(g, dotted), m->rust_mod);
   /* A runtime module with its own constructor in rt::stdlib::modules (dots
    * as underscores, enum_/struct_): naming it links that module only, where
    * rt::import(name) links them all. */
@@ -1391,9 +1383,9 @@ static char *gn__import_mod(gn *g, const char *dotted) {
     snprintf(fn, sizeof fn, "%s%s", dotted, strcmp(dotted, "enum") == 0 || strcmp(dotted, "struct") == 0 ? "_" : "");
     for (char *c = fn; *c; c++)
       if (*c == '.') *c = '_';
-    return S(g, "rt::stdlib::import_std(%s, rt::stdlib::modules::%s)?", gn__cstr(g, dotted), fn);
+    return gn_fmt(g, "rt::stdlib::import_std(%s, rt::stdlib::modules::%s)?", gn__cstr(g, dotted), fn);
   }
-  return S(g, "rt::import(%s)?", gn__cstr(g, dotted));
+  return gn_fmt(g, "rt::import(%s)?", gn__cstr(g, dotted));
 }
 
 /* Imports every user-package prefix of dotted (so parents exist first). */
@@ -1401,7 +1393,7 @@ static void gn__import_chain(gn *g, const char *dotted) {
   const char *p = dotted;
   while ((p = strchr(p, '.'))) {
     char *pre = p_arena_strndup(g->a, dotted, (size_t)(p - dotted));
-    if (rs_program_module(g->p, pre)) L(g, "%s;", gn__import_mod(g, pre));
+    if (rs_program_module(g->p, pre)) gn_emit(g, "%s;", gn__import_mod(g, pre));
     p++;
   }
 }
@@ -1428,7 +1420,7 @@ static bool gn__future_annotations(gn *g) {
 static void gn__import_from(gn *g, py_node *n) {
   const char *mod = n->u.import_from.module;
   if (mod && strcmp(mod, "__future__") == 0 && n->u.import_from.level == 0) {
-    L(g, "// from __future__ import ...: compile-time only");
+    gn_emit(g, "// from __future__ import ...: compile-time only");
     return;
   }
   const char *abs = mod ? mod : "";
@@ -1438,29 +1430,29 @@ static void gn__import_from(gn *g, py_node *n) {
       const char *dot = strrchr(pkg, '.');
       pkg = dot ? p_arena_strndup(g->a, pkg, (size_t)(dot - pkg)) : "";
     }
-    abs = mod ? (*pkg ? S(g, "%s.%s", pkg, mod) : mod) : pkg;
+    abs = mod ? (*pkg ? gn_fmt(g, "%s.%s", pkg, mod) : mod) : pkg;
   }
   int id = gn__id(g);
-  L(g, "{");
+  gn_emit(g, "{");
   g->ind++;
   gn__import_chain(g, abs);
-  L(g, "let __m%d = %s;", id, gn__import_mod(g, abs));
+  gn_emit(g, "let __m%d = %s;", id, gn__import_mod(g, abs));
   for (int i = 0; i < n->u.import_from.names.n; i++) {
     py_node *al = n->u.import_from.names.v[i];
     const char *name = al->u.alias.name;
     if (strcmp(name, "*") == 0) {
-      L(g, "rx::import_star(__g, &__m%d)?;", id);
+      gn_emit(g, "rx::import_star(__g, &__m%d)?;", id);
       continue;
     }
     const char *bind = al->u.alias.asname ? al->u.alias.asname : name;
-    const char *sub = *abs ? S(g, "%s.%s", abs, name) : name;
+    const char *sub = *abs ? gn_fmt(g, "%s.%s", abs, name) : name;
     if (rs_program_module(g->p, sub))
-      L(g, "%s", gn__store_name(g, bind, gn__import_mod(g, sub)));
+      gn_emit(g, "%s", gn__store_name(g, bind, gn__import_mod(g, sub)));
     else
-      L(g, "%s", gn__store_name(g, bind, S(g, "rx::import_name(&__m%d, %s)?", id, gn__cstr(g, name))));
+      gn_emit(g, "%s", gn__store_name(g, bind, gn_fmt(g, "rx::import_name(&__m%d, %s)?", id, gn__cstr(g, name))));
   }
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__import(gn *g, py_node *n) {
@@ -1469,15 +1461,15 @@ static void gn__import(gn *g, py_node *n) {
     const char *name = al->u.alias.name;
     gn__import_chain(g, name);
     if (al->u.alias.asname) {
-      L(g, "%s", gn__store_name(g, al->u.alias.asname, gn__import_mod(g, name)));
+      gn_emit(g, "%s", gn__store_name(g, al->u.alias.asname, gn__import_mod(g, name)));
     } else {
       const char *dot = strchr(name, '.');
       if (dot) {
-        L(g, "%s;", gn__import_mod(g, name));
+        gn_emit(g, "%s;", gn__import_mod(g, name));
         const char *top = p_arena_strndup(g->a, name, (size_t)(dot - name));
-        L(g, "%s", gn__store_name(g, top, gn__import_mod(g, top)));
+        gn_emit(g, "%s", gn__store_name(g, top, gn__import_mod(g, top)));
       } else {
-        L(g, "%s", gn__store_name(g, name, gn__import_mod(g, name)));
+        gn_emit(g, "%s", gn__store_name(g, name, gn__import_mod(g, name)));
       }
     }
   }
@@ -1490,13 +1482,13 @@ static void gn__funcdef(gn *g, py_node *n) {
     return;
   }
   int id = gn__id(g);
-  L(g, "{");
+  gn_emit(g, "{");
   g->ind++;
   py_nodes decs = n->u.function_def.decorators;
-  for (int i = 0; i < decs.n; i++) L(g, "let __d%d_%d = %s;", id, i, gn__expr(g, decs.v[i]));
-  L(g, "let %s__f%d = %s;", decs.n ? "mut " : "", id, gn__func_value(g, f, n));
+  for (int i = 0; i < decs.n; i++) gn_emit(g, "let __d%d_%d = %s;", id, i, gn__expr(g, decs.v[i]));
+  gn_emit(g, "let %s__f%d = %s;", decs.n ? "mut " : "", id, gn__func_value(g, f, n));
   if (n->u.function_def.docstring)
-    L(g, "rt::set_doc(&__f%d, %s);", id, gn__cstr(g, n->u.function_def.docstring));
+    gn_emit(g, "rt::set_doc(&__f%d, %s);", id, gn__cstr(g, n->u.function_def.docstring));
   /* __annotations__ (functools.singledispatch reads them): plain names are
    * evaluated as CPython does at def time, anything else is kept as text */
   py_arguments *fa = n->u.function_def.args;
@@ -1508,15 +1500,15 @@ static void gn__funcdef(gn *g, py_node *n) {
     const char *key = i < fa->all.n ? fa->all.v[i]->u.arg.name : "return";
     bool eval = !gn__future_annotations(g) && (an->kind == PY_NAME || an->kind == PY_STR || an->kind == PY_NONE);
     const char *val = eval ? gn__expr(g, an)
-                                                                                        : S(g, "Value::str(%s)", gn__ann_text(g, an));
+                                                                                        : gn_fmt(g, "Value::str(%s)", gn__ann_text(g, an));
     p_buf_printf(&ann, "%s(Value::str(%s), %s)", ann.len ? ", " : "", gn__cstr(g, key), val);
   }
-  if (ann.len) L(g, "rt::setattr(&__f%d, \"__annotations__\", rt::dict(vec![%s])?)?;", id, ann.data);
+  if (ann.len) gn_emit(g, "rt::setattr(&__f%d, \"__annotations__\", rt::dict(vec![%s])?)?;", id, ann.data);
   p_buf_free(&ann);
-  for (int i = decs.n - 1; i >= 0; i--) L(g, "__f%d = rt::call(&__d%d_%d, vec![__f%d], vec![])?;", id, id, i, id);
-  L(g, "%s", gn__store_name(g, n->u.function_def.name, S(g, "__f%d", id)));
+  for (int i = decs.n - 1; i >= 0; i--) gn_emit(g, "__f%d = rt::call(&__d%d_%d, vec![__f%d], vec![])?;", id, id, i, id);
+  gn_emit(g, "%s", gn__store_name(g, n->u.function_def.name, gn_fmt(g, "__f%d", id)));
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__classdef(gn *g, py_node *n) {
@@ -1526,32 +1518,32 @@ static void gn__classdef(gn *g, py_node *n) {
     return;
   }
   int id = gn__id(g);
-  L(g, "{");
+  gn_emit(g, "{");
   g->ind++;
   py_nodes decs = n->u.class_def.decorators;
-  for (int i = 0; i < decs.n; i++) L(g, "let __d%d_%d = %s;", id, i, gn__expr(g, decs.v[i]));
-  L(g, "let %s__c%d = {", decs.n ? "mut " : "", id);
+  for (int i = 0; i < decs.n; i++) gn_emit(g, "let __d%d_%d = %s;", id, i, gn__expr(g, decs.v[i]));
+  gn_emit(g, "let %s__c%d = {", decs.n ? "mut " : "", id);
   g->ind++;
-  L(g, "let __bases = %s;", gn__values(g, n->u.class_def.bases));
-  L(g, "let __kw: Kw = %s;", gn__kwargs(g, n->u.class_def.keywords));
-  if (k->class_cell) L(g, "let %s = Cell::empty();", rs_ident(g->a, "__class__"));
-  L(g, "let mut __ns: Vec<(String, Value)> = Vec::new();");
-  L(g, "rx::ns_set(&mut __ns, \"__module__\", rt::mod_get(__g, \"__name__\")?);");
-  L(g, "rx::ns_set(&mut __ns, \"__qualname__\", Value::str(%s));", gn__cstr(g, k->qualname));
-  if (n->u.class_def.docstring) L(g, "rx::ns_set(&mut __ns, \"__doc__\", Value::str(%s));", gn__cstr(g, n->u.class_def.docstring));
+  gn_emit(g, "let __bases = %s;", gn__values(g, n->u.class_def.bases));
+  gn_emit(g, "let __kw: Kw = %s;", gn__kwargs(g, n->u.class_def.keywords));
+  if (k->class_cell) gn_emit(g, "let %s = Cell::empty();", rs_ident(g->a, "__class__"));
+  gn_emit(g, "let mut __ns: Vec<(String, Value)> = Vec::new();");
+  gn_emit(g, "rx::ns_set(&mut __ns, \"__module__\", rt::mod_get(__g, \"__name__\")?);");
+  gn_emit(g, "rx::ns_set(&mut __ns, \"__qualname__\", Value::str(%s));", gn__cstr(g, k->qualname));
+  if (n->u.class_def.docstring) gn_emit(g, "rx::ns_set(&mut __ns, \"__doc__\", Value::str(%s));", gn__cstr(g, n->u.class_def.docstring));
   rs_scope *save = g->sc;
   g->sc = k;
   gn__body(g, n->u.class_def.body);
   g->sc = save;
-  L(g, "let __cls = rt::make_class(%s, %s, __bases, __ns, __kw)?;", gn__cstr(g, n->u.class_def.name), gn__cstr(g, k->qualname));
-  if (k->class_cell) L(g, "%s.set(__cls.clone());", rs_ident(g->a, "__class__"));
-  L(g, "__cls");
+  gn_emit(g, "let __cls = rt::make_class(%s, %s, __bases, __ns, __kw)?;", gn__cstr(g, n->u.class_def.name), gn__cstr(g, k->qualname));
+  if (k->class_cell) gn_emit(g, "%s.set(__cls.clone());", rs_ident(g->a, "__class__"));
+  gn_emit(g, "__cls");
   g->ind--;
-  L(g, "};");
-  for (int i = decs.n - 1; i >= 0; i--) L(g, "__c%d = rt::call(&__d%d_%d, vec![__c%d], vec![])?;", id, id, i, id);
-  L(g, "%s", gn__store_name(g, n->u.class_def.name, S(g, "__c%d", id)));
+  gn_emit(g, "};");
+  for (int i = decs.n - 1; i >= 0; i--) gn_emit(g, "__c%d = rt::call(&__d%d_%d, vec![__c%d], vec![])?;", id, id, i, id);
+  gn_emit(g, "%s", gn__store_name(g, n->u.class_def.name, gn_fmt(g, "__c%d", id)));
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static char *gn__ann_text(gn *g, py_node *ann) {
@@ -1588,13 +1580,13 @@ static char *gn__pattern(gn *g, py_node *p, const char *subj) {
   }
   char *r = "false";
   switch (p->kind) {
-  case PY_MATCH_VALUE: r = S(g, "rx::eq_b(%s, %s)?", subj, gn__ref(g, p->u.match_value.value)); break;
-  case PY_MATCH_SINGLETON: r = S(g, "rt::is(%s, &%s)", subj, gn__expr(g, p->u.match_value.value)); break;
+  case PY_MATCH_VALUE: r = gn_fmt(g, "rx::eq_b(%s, %s)?", subj, gn__ref(g, p->u.match_value.value)); break;
+  case PY_MATCH_SINGLETON: r = gn_fmt(g, "rt::is(%s, &%s)", subj, gn__expr(g, p->u.match_value.value)); break;
   case PY_MATCH_AS: {
     const char *name = p->u.match_as.name;
     char *inner = p->u.match_as.pattern ? gn__pattern(g, p->u.match_as.pattern, subj) : "true";
     if (!name) r = inner;
-    else r = S(g, "(%s && { %s true })", inner, gn__store_name(g, name, S(g, "(%s).clone()", subj)));
+    else r = gn_fmt(g, "(%s && { %s true })", inner, gn__store_name(g, name, gn_fmt(g, "(%s).clone()", subj)));
     break;
   }
   case PY_MATCH_OR: {
@@ -1624,10 +1616,10 @@ static char *gn__pattern(gn *g, py_node *p, const char *subj) {
         if (x->u.match_star.name)
           p_buf_printf(&b, " && { %s true }",
                        gn__store_name(g, x->u.match_star.name,
-                                      S(g, "rt::list(__q%d[%d..__q%d.len() - %d].to_vec())", id, i, id, ps.n - 1 - i)));
+                                      gn_fmt(g, "rt::list(__q%d[%d..__q%d.len() - %d].to_vec())", id, i, id, ps.n - 1 - i)));
         continue;
       }
-      const char *el = star >= 0 && i > star ? S(g, "&__q%d[__q%d.len() - %d]", id, id, ps.n - i) : S(g, "&__q%d[%d]", id, i);
+      const char *el = star >= 0 && i > star ? gn_fmt(g, "&__q%d[__q%d.len() - %d]", id, id, ps.n - i) : gn_fmt(g, "&__q%d[%d]", id, i);
       p_buf_printf(&b, " && %s", gn__pattern(g, x, el));
     }
     p_buf_puts(&b, ", _ => false })");
@@ -1643,13 +1635,13 @@ static char *gn__pattern(gn *g, py_node *p, const char *subj) {
     p_buf_printf(&b, "(rx::is_mapping(%s)", subj);
     for (int i = 0; i < ks.n; i++)
       p_buf_printf(&b, " && (match rx::map_get(%s, %s)? { Some(__m%d_%d) => %s, None => false })", subj, gn__ref(g, ks.v[i]), id, i,
-                   gn__pattern(g, ps.v[i], S(g, "&__m%d_%d", id, i)));
+                   gn__pattern(g, ps.v[i], gn_fmt(g, "&__m%d_%d", id, i)));
     if (p->u.match_mapping.rest) {
       p_buf kv;
       p_buf_init(&kv, 0);
       for (int i = 0; i < ks.n; i++) p_buf_printf(&kv, "%s%s", i ? ", " : "", gn__expr(g, ks.v[i]));
       p_buf_printf(&b, " && { %s true }",
-                   gn__store_name(g, p->u.match_mapping.rest, S(g, "rx::map_rest(%s, &[%s])?", subj, kv.data ? kv.data : "")));
+                   gn__store_name(g, p->u.match_mapping.rest, gn_fmt(g, "rx::map_rest(%s, &[%s])?", subj, kv.data ? kv.data : "")));
       p_buf_free(&kv);
     }
     p_buf_putc(&b, ')');
@@ -1663,11 +1655,11 @@ static char *gn__pattern(gn *g, py_node *p, const char *subj) {
     p_buf b;
     p_buf_init(&b, 0);
     p_buf_printf(&b, "(match rx::match_class(%s, %s, %d)? { Some(__k%d) => true", subj, gn__ref(g, p->u.match_class.cls), ps.n, id);
-    for (int i = 0; i < ps.n; i++) p_buf_printf(&b, " && %s", gn__pattern(g, ps.v[i], S(g, "&__k%d[%d]", id, i)));
+    for (int i = 0; i < ps.n; i++) p_buf_printf(&b, " && %s", gn__pattern(g, ps.v[i], gn_fmt(g, "&__k%d[%d]", id, i)));
     for (int i = 0; i < p->u.match_class.kwd_attrs.n; i++)
       p_buf_printf(&b, " && (match rx::match_attr(%s, %s) { Some(__a%d_%d) => %s, None => false })", subj,
                    gn__cstr(g, p->u.match_class.kwd_attrs.v[i]), id, i,
-                   gn__pattern(g, p->u.match_class.kwd_patterns.v[i], S(g, "&__a%d_%d", id, i)));
+                   gn__pattern(g, p->u.match_class.kwd_patterns.v[i], gn_fmt(g, "&__a%d_%d", id, i)));
     p_buf_puts(&b, ", None => false })");
     r = p_arena_strdup(g->a, b.data);
     p_buf_free(&b);
@@ -1683,28 +1675,28 @@ static char *gn__pattern(gn *g, py_node *p, const char *subj) {
 
 static void gn__match(gn *g, py_node *n) {
   int id = gn__id(g);
-  L(g, "{");
+  gn_emit(g, "{");
   g->ind++;
-  L(g, "let __subj%d = %s;", id, gn__expr(g, n->u.match.subject));
-  L(g, "'m%d: loop {", id);
+  gn_emit(g, "let __subj%d = %s;", id, gn__expr(g, n->u.match.subject));
+  gn_emit(g, "'m%d: loop {", id);
   g->ind++;
   for (int i = 0; i < n->u.match.cases.n && !g->err; i++) {
     py_node *c = n->u.match.cases.v[i];
-    L(g, "// %s:%d case", gn__file(g), c->line);
-    char *test = gn__pattern(g, c->u.match_case.pattern, S(g, "&__subj%d", id));
-    if (c->u.match_case.guard) test = S(g, "%s && %s", test, gn__cond(g, c->u.match_case.guard));
-    L(g, "if %s {", test);
+    gn_emit(g, "// %s:%d case", gn__file(g), c->line);
+    char *test = gn__pattern(g, c->u.match_case.pattern, gn_fmt(g, "&__subj%d", id));
+    if (c->u.match_case.guard) test = gn_fmt(g, "%s && %s", test, gn__cond(g, c->u.match_case.guard));
+    gn_emit(g, "if %s {", test);
     g->ind++;
     gn__body(g, c->u.match_case.body);
-    L(g, "break 'm%d;", id);
+    gn_emit(g, "break 'm%d;", id);
     g->ind--;
-    L(g, "}");
+    gn_emit(g, "}");
   }
-  L(g, "break 'm%d;", id);
+  gn_emit(g, "break 'm%d;", id);
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__ty_stmt(gn *g, py_node *n);
@@ -1720,11 +1712,11 @@ static const char *gn__box(char t) { return t == 'f' ? "Value::float" : t == 'b'
  * number of blocks opened (the caller closes each). */
 static int gn__copy_in_open(gn *g, int nlists, const char *pin, const char *cin, const char *addrs) {
   if (!nlists) return 0;
-  L(g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
-  L(g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin, cin);
+  gn_emit(g, "static __SITE: rx::Site = rx::Site::new(); // off once copying lists in costs more than it saves");
+  gn_emit(g, "if let (%s,) = (if __SITE.on() { (%s,) } else { Default::default() }) {", pin, cin);
   g->ind++;
   if (nlists == 1) return 1;
-  L(g, "if rx::distinct(&[%s]) {", addrs);
+  gn_emit(g, "if rx::distinct(&[%s]) {", addrs);
   g->ind++;
   return 2;
 }
@@ -1775,7 +1767,7 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
         p_buf_printf(&unbox, "let mut %s: %s = %s__e%d_%d; ", y->rname, rs_ty_rust(t), mod ? "" : "*", id, i);
         if (y->rflag == 'W') {
           p_buf_printf(&outs, "%s, ", y->rname);
-          if (mod) p_buf_printf(&back, "%s ", gn__store_name(g, y->name, S(g, "%s(__r%d.%d)", gn__box(t), id, no++)));
+          if (mod) p_buf_printf(&back, "%s ", gn__store_name(g, y->name, gn_fmt(g, "%s(__r%d.%d)", gn__box(t), id, no++)));
           else p_buf_printf(&back, "%s = %s(__r%d.%d); ", y->rname, gn__box(t), id, no++);
         }
       }
@@ -1783,53 +1775,53 @@ static void gn__region(gn *g, py_node *n, rs_region *r) {
       p_buf_printf(&unbox, "let mut %s: %s = %s; let mut __s_%s = false; ", y->rname, rs_ty_rust(t), gn__rzero(t), y->rname);
       p_buf_printf(&outs, "%s, __s_%s, ", y->rname, y->rname);
       if (mod)
-        p_buf_printf(&back, "if __r%d.%d { %s } ", id, no + 1, gn__store_name(g, y->name, S(g, "%s(__r%d.%d)", gn__box(t), id, no)));
+        p_buf_printf(&back, "if __r%d.%d { %s } ", id, no + 1, gn__store_name(g, y->name, gn_fmt(g, "%s(__r%d.%d)", gn__box(t), id, no)));
       else
         p_buf_printf(&back, "if __r%d.%d { %s = %s(__r%d.%d); } ", id, no + 1, y->rname, gn__box(t), id, no);
       no += 2;
     }
   }
-  L(g, "// %s:%d typed region: this loop runs on unboxed locals; if it cannot finish as Python would,", gn__file(g), n->line);
-  L(g, "// nothing has changed yet and the boxed loop below runs from the same state");
+  gn_emit(g, "// %s:%d typed region: this loop runs on unboxed locals; if it cannot finish as Python would,", gn__file(g), n->line);
+  gn_emit(g, "// nothing has changed yet and the boxed loop below runs from the same state");
   int opened = 0;
-  if (npat) L(g, "let __rg%d = if let (%s,) = (%s,) {", id, pat.data, vals.data);
-  else L(g, "let __rg%d = if true {", id);
+  if (npat) gn_emit(g, "let __rg%d = if let (%s,) = (%s,) {", id, pat.data, vals.data);
+  else gn_emit(g, "let __rg%d = if true {", id);
   g->ind++;
   opened = gn__copy_in_open(g, nl, pin.data, cin.data, addrs.data);
-  if (nl) L(g, "let __w0 = rx::work();");
-  L(g, "rx::clear_failed();");
-  L(g, "let __r%d = (|| {", id);
+  if (nl) gn_emit(g, "let __w0 = rx::work();");
+  gn_emit(g, "rx::clear_failed();");
+  gn_emit(g, "let __r%d = (|| {", id);
   g->ind++;
-  L(g, "let __d: u32 = rt::object::frame_depth() as u32;");
-  if (unbox.data) L(g, "%s", unbox.data);
+  gn_emit(g, "let __d: u32 = rt::object::frame_depth() as u32;");
+  if (unbox.data) gn_emit(g, "%s", unbox.data);
   g->typed = true;
   g->ticks = nl > 0;
   gn__ty_stmt(g, n);
   g->typed = false;
   g->ticks = false;
-  L(g, "(%s)", outs.data ? outs.data : "");
+  gn_emit(g, "(%s)", outs.data ? outs.data : "");
   g->ind--;
-  L(g, "})();");
-  if (nl) L(g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
-  L(g, "if !rx::failed() { %strue } else { false }", back.data ? back.data : "");
+  gn_emit(g, "})();");
+  if (nl) gn_emit(g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
+  gn_emit(g, "if !rx::failed() { %strue } else { false }", back.data ? back.data : "");
   for (; opened > 0; opened--) {
     g->ind--;
-    L(g, "} else { false }");
+    gn_emit(g, "} else { false }");
   }
   g->ind--;
-  L(g, "} else { false };");
+  gn_emit(g, "} else { false };");
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) p_buf_free(bufs[i]);
   for (int i = 0; i < f->nsyms; i++) {
     f->syms[i].ty = 0;
     f->syms[i].rflag = 0;
   }
   if (mod) g->fn = NULL;
-  L(g, "if !__rg%d {", id);
+  gn_emit(g, "if !__rg%d {", id);
   g->ind++;
   g->region_done = n;
   gn__stmt(g, n);
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
 }
 
 static void gn__stmt(gn *g, py_node *n) {
@@ -1858,28 +1850,28 @@ static void gn__stmt(gn *g, py_node *n) {
     const char *tail = "; Value::none() }";
     size_t tl = strlen(tail);
     if (strncmp(x, "{ rt::print(", 12) == 0 && xl > tl && strcmp(x + xl - tl, tail) == 0)
-      L(g, "%.*s;", (int)(xl - tl - 2), x + 2); /* a print statement reads as one */
+      gn_emit(g, "%.*s;", (int)(xl - tl - 2), x + 2); /* a print statement reads as one */
     else
-      L(g, "%s;", x);
+      gn_emit(g, "%s;", x);
     break;
   }
   case PY_ASSIGN: {
     py_nodes ts = n->u.assign.targets;
     char *v = gn__expr(g, n->u.assign.value);
     if (ts.n == 1) {
-      L(g, "%s", gn__store(g, ts.v[0], v));
+      gn_emit(g, "%s", gn__store(g, ts.v[0], v));
     } else {
       int id = gn__id(g);
-      L(g, "let __a%d = %s;", id, v);
-      for (int i = 0; i < ts.n; i++) L(g, "%s", gn__store(g, ts.v[i], S(g, "__a%d.clone()", id)));
+      gn_emit(g, "let __a%d = %s;", id, v);
+      for (int i = 0; i < ts.n; i++) gn_emit(g, "%s", gn__store(g, ts.v[i], gn_fmt(g, "__a%d.clone()", id)));
     }
     break;
   }
   case PY_ANN_ASSIGN:
     if (g->sc->kind == RS_SC_CLASS && n->u.ann_assign.target->kind == PY_NAME && n->u.ann_assign.simple)
-      L(g, "rx::ns_annotate(&mut __ns, %s, Value::str(%s))?;", gn__cstr(g, n->u.ann_assign.target->u.name.id),
+      gn_emit(g, "rx::ns_annotate(&mut __ns, %s, Value::str(%s))?;", gn__cstr(g, n->u.ann_assign.target->u.name.id),
         gn__ann_text(g, n->u.ann_assign.annotation));
-    if (n->u.ann_assign.value) L(g, "%s", gn__store(g, n->u.ann_assign.target, gn__expr(g, n->u.ann_assign.value)));
+    if (n->u.ann_assign.value) gn_emit(g, "%s", gn__store(g, n->u.ann_assign.target, gn__expr(g, n->u.ann_assign.value)));
     break;
   case PY_AUG_ASSIGN: {
     py_node *t = n->u.aug_assign.target;
@@ -1887,23 +1879,23 @@ static void gn__stmt(gn *g, py_node *n) {
     if (t->kind == PY_NAME) {
       char *cur = gn__ref(g, t);
       char *v = gn__ref(g, n->u.aug_assign.value);
-      L(g, "%s", gn__store_name(g, t->u.name.id, S(g, "rt::%s(%s, %s)?", f, cur, v)));
+      gn_emit(g, "%s", gn__store_name(g, t->u.name.id, gn_fmt(g, "rt::%s(%s, %s)?", f, cur, v)));
     } else if (t->kind == PY_ATTRIBUTE) {
       int id = gn__id(g);
-      L(g, "{");
-      L(g, "    let __o%d = %s;", id, gn__expr(g, t->u.attribute.value));
-      L(g, "    let __v%d = rt::%s(&rt::getattr(&__o%d, %s)?, %s)?;", id, f, id, gn__attr(g, t->u.attribute.attr),
+      gn_emit(g, "{");
+      gn_emit(g, "    let __o%d = %s;", id, gn__expr(g, t->u.attribute.value));
+      gn_emit(g, "    let __v%d = rt::%s(&rt::getattr(&__o%d, %s)?, %s)?;", id, f, id, gn__attr(g, t->u.attribute.attr),
         gn__ref(g, n->u.aug_assign.value));
-      L(g, "    rt::setattr(&__o%d, %s, __v%d)?;", id, gn__attr(g, t->u.attribute.attr), id);
-      L(g, "}");
+      gn_emit(g, "    rt::setattr(&__o%d, %s, __v%d)?;", id, gn__attr(g, t->u.attribute.attr), id);
+      gn_emit(g, "}");
     } else if (t->kind == PY_SUBSCRIPT) {
       int id = gn__id(g);
-      L(g, "{");
-      L(g, "    let __o%d = %s;", id, gn__expr(g, t->u.subscript.value));
-      L(g, "    let __k%d = %s;", id, gn__slice_key(g, t->u.subscript.slice));
-      L(g, "    let __v%d = rt::%s(&rt::getitem(&__o%d, &__k%d)?, %s)?;", id, f, id, id, gn__ref(g, n->u.aug_assign.value));
-      L(g, "    rt::setitem(&__o%d, &__k%d, __v%d)?;", id, id, id);
-      L(g, "}");
+      gn_emit(g, "{");
+      gn_emit(g, "    let __o%d = %s;", id, gn__expr(g, t->u.subscript.value));
+      gn_emit(g, "    let __k%d = %s;", id, gn__slice_key(g, t->u.subscript.slice));
+      gn_emit(g, "    let __v%d = rt::%s(&rt::getitem(&__o%d, &__k%d)?, %s)?;", id, f, id, id, gn__ref(g, n->u.aug_assign.value));
+      gn_emit(g, "    rt::setitem(&__o%d, &__k%d, __v%d)?;", id, id, id);
+      gn_emit(g, "}");
     } else {
       gn__fail(g, t, "cannot augment-assign %s", py_kind_name(t->kind));
     }
@@ -1912,15 +1904,15 @@ static void gn__stmt(gn *g, py_node *n) {
   case PY_DELETE:
     for (int i = 0; i < n->u.delete_.targets.n; i++) gn__delete(g, n->u.delete_.targets.v[i]);
     break;
-  case PY_PASS: L(g, "// pass"); break;
-  case PY_BREAK: L(g, "%s", gn__break(g)); break;
-  case PY_CONTINUE: L(g, "%s", gn__continue(g)); break;
+  case PY_PASS: gn_emit(g, "// pass"); break;
+  case PY_BREAK: gn_emit(g, "%s", gn__break(g)); break;
+  case PY_CONTINUE: gn_emit(g, "%s", gn__continue(g)); break;
   case PY_RETURN:
     if (!g->fn) {
       gn__fail(g, n, "'return' outside function");
       break;
     }
-    L(g, "%s", gn__ret(g, n->u.return_.value ? gn__expr(g, n->u.return_.value) : "Value::none()"));
+    gn_emit(g, "%s", gn__ret(g, n->u.return_.value ? gn__expr(g, n->u.return_.value) : "Value::none()"));
     break;
   case PY_IF: gn__if(g, n, false); break;
   case PY_WHILE: gn__while(g, n); break;
@@ -1938,22 +1930,22 @@ static void gn__stmt(gn *g, py_node *n) {
     break;
   case PY_RAISE:
     if (!n->u.raise.exc) {
-      if (g->nhandlers) L(g, "return Err(%s.clone());", g->handlers[g->nhandlers - 1]);
-      else L(g, "return Err(rx::reraise());");
+      if (g->nhandlers) gn_emit(g, "return Err(%s.clone());", g->handlers[g->nhandlers - 1]);
+      else gn_emit(g, "return Err(rx::reraise());");
     } else if (n->u.raise.cause) {
       char *v = gn__expr(g, n->u.raise.exc);
-      L(g, "return Err(rt::raise_from(%s, %s));", v, gn__expr(g, n->u.raise.cause));
+      gn_emit(g, "return Err(rt::raise_from(%s, %s));", v, gn__expr(g, n->u.raise.cause));
     } else {
-      L(g, "return Err(rt::raise(%s));", gn__expr(g, n->u.raise.exc));
+      gn_emit(g, "return Err(rt::raise(%s));", gn__expr(g, n->u.raise.exc));
     }
     break;
   case PY_ASSERT:
-    L(g, "if !(%s) {", gn__cond(g, n->u.assert_.test));
-    L(g, "    return Err(rx::assert_error(%s));", n->u.assert_.msg ? S(g, "Some(%s)", gn__expr(g, n->u.assert_.msg)) : "None");
-    L(g, "}");
+    gn_emit(g, "if !(%s) {", gn__cond(g, n->u.assert_.test));
+    gn_emit(g, "    return Err(rx::assert_error(%s));", n->u.assert_.msg ? gn_fmt(g, "Some(%s)", gn__expr(g, n->u.assert_.msg)) : "None");
+    gn_emit(g, "}");
     break;
   case PY_GLOBAL:
-  case PY_NONLOCAL: L(g, "// %s declaration", n->kind == PY_GLOBAL ? "global" : "nonlocal"); break;
+  case PY_NONLOCAL: gn_emit(g, "// %s declaration", n->kind == PY_GLOBAL ? "global" : "nonlocal"); break;
   case PY_IMPORT: gn__import(g, n); break;
   case PY_IMPORT_FROM: gn__import_from(g, n); break;
   case PY_FUNCTION_DEF:
@@ -1981,7 +1973,7 @@ static char gn__ty(gn *g, py_node *n) { return rs_ty_of(g->m, g->fn, n); }
  * for the magnitudes i64 holds: round to nearest). */
 static char *gn__ty_f(gn *g, py_node *n) {
   char *x = gn__ty_expr(g, n);
-  return gn__ty(g, n) == 'f' ? x : S(g, "(%s as f64)", x);
+  return gn__ty(g, n) == 'f' ? x : gn_fmt(g, "(%s as f64)", x);
 }
 
 static const char *gn__ty_cmp_op(py_op op) {
@@ -2027,43 +2019,43 @@ static char *gn__ty_cond(gn *g, py_node *n) {
     return r;
   }
   case PY_UNARY_OP:
-    if (n->u.unary_op.op == PY_OP_NOT) return S(g, "!%s", gn__ty_cond(g, n->u.unary_op.operand));
+    if (n->u.unary_op.op == PY_OP_NOT) return gn_fmt(g, "!%s", gn__ty_cond(g, n->u.unary_op.operand));
     break;
   default: break;
   }
   char t = gn__ty(g, n);
-  if (t == 'b') return S(g, "(%s)", gn__ty_expr(g, n));
-  return t == 'f' ? S(g, "(%s != 0.0)", gn__ty_expr(g, n)) : S(g, "(%s != 0)", gn__ty_expr(g, n));
+  if (t == 'b') return gn_fmt(g, "(%s)", gn__ty_expr(g, n));
+  return t == 'f' ? gn_fmt(g, "(%s != 0.0)", gn__ty_expr(g, n)) : gn_fmt(g, "(%s != 0)", gn__ty_expr(g, n));
 }
 
 /* a op b over Rust expressions a (type ta) and b (type tb), not `**`. */
 static char *gn__ty_binop_s(gn *g, py_op op, char *a, char ta, char *b, char tb) {
   if (op == PY_OP_DIV || ta == 'f' || tb == 'f') {
-    if (ta != 'f') a = S(g, "(%s as f64)", a);
-    if (tb != 'f') b = S(g, "(%s as f64)", b);
+    if (ta != 'f') a = gn_fmt(g, "(%s as f64)", a);
+    if (tb != 'f') b = gn_fmt(g, "(%s as f64)", b);
     switch (op) {
-    case PY_OP_ADD: return S(g, "(%s + %s)", a, b);
-    case PY_OP_SUB: return S(g, "(%s - %s)", a, b);
-    case PY_OP_MULT: return S(g, "(%s * %s)", a, b);
-    case PY_OP_DIV: return S(g, "ck!(rx::div_f64(%s, %s))", a, b);
-    case PY_OP_FLOORDIV: return S(g, "ck!(rx::floordiv_f64(%s, %s))", a, b);
-    default: return S(g, "ck!(rx::mod_f64(%s, %s))", a, b);
+    case PY_OP_ADD: return gn_fmt(g, "(%s + %s)", a, b);
+    case PY_OP_SUB: return gn_fmt(g, "(%s - %s)", a, b);
+    case PY_OP_MULT: return gn_fmt(g, "(%s * %s)", a, b);
+    case PY_OP_DIV: return gn_fmt(g, "ck!(rx::div_f64(%s, %s))", a, b);
+    case PY_OP_FLOORDIV: return gn_fmt(g, "ck!(rx::floordiv_f64(%s, %s))", a, b);
+    default: return gn_fmt(g, "ck!(rx::mod_f64(%s, %s))", a, b);
     }
   }
   switch (op) {
-  case PY_OP_ADD: return S(g, "ck!(%s.checked_add(%s))", a, b);
-  case PY_OP_SUB: return S(g, "ck!(%s.checked_sub(%s))", a, b);
-  case PY_OP_MULT: return S(g, "ck!(%s.checked_mul(%s))", a, b);
-  case PY_OP_FLOORDIV: return S(g, "ck!(rx::floordiv_i64(%s, %s))", a, b);
-  default: return S(g, "ck!(rx::mod_i64(%s, %s))", a, b);
+  case PY_OP_ADD: return gn_fmt(g, "ck!(%s.checked_add(%s))", a, b);
+  case PY_OP_SUB: return gn_fmt(g, "ck!(%s.checked_sub(%s))", a, b);
+  case PY_OP_MULT: return gn_fmt(g, "ck!(%s.checked_mul(%s))", a, b);
+  case PY_OP_FLOORDIV: return gn_fmt(g, "ck!(rx::floordiv_i64(%s, %s))", a, b);
+  default: return gn_fmt(g, "ck!(rx::mod_i64(%s, %s))", a, b);
   }
 }
 
 static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
   bool fl = op == PY_OP_DIV || gn__ty(g, l) == 'f' || gn__ty(g, r) == 'f';
   if (op == PY_OP_POW) {
-    if (fl) return S(g, "ck!(rx::pow_f64(%s, %s))", gn__ty_f(g, l), gn__ty_f(g, r));
-    return S(g, "ck!(%s.checked_pow(%lld))", gn__ty_expr(g, l), (long long)r->u.int_.i64);
+    if (fl) return gn_fmt(g, "ck!(rx::pow_f64(%s, %s))", gn__ty_f(g, l), gn__ty_f(g, r));
+    return gn_fmt(g, "ck!(%s.checked_pow(%lld))", gn__ty_expr(g, l), (long long)r->u.int_.i64);
   }
   return gn__ty_binop_s(g, op, gn__ty_expr(g, l), gn__ty(g, l), gn__ty_expr(g, r), gn__ty(g, r));
 }
@@ -2071,7 +2063,7 @@ static char *gn__ty_binop(gn *g, py_op op, py_node *l, py_node *r) {
 /* The checked position of index i in the typed list named by list. */
 static char *gn__ty_index(gn *g, py_node *sub) {
   const char *l = rs_scope_sym(g->fn, sub->u.subscript.value->u.name.id)->rname;
-  return S(g, "ck!(rx::ix(%s.len(), %s))", l, gn__ty_expr(g, sub->u.subscript.slice));
+  return gn_fmt(g, "ck!(rx::ix(%s.len(), %s))", l, gn__ty_expr(g, sub->u.subscript.slice));
 }
 
 /* `[e] * n` / `n * [e]` (the same test as the typing's). */
@@ -2085,7 +2077,7 @@ static py_node *gn__ty_repeat(py_node *n, py_node **count) {
 
 static char *gn__ty_expr(gn *g, py_node *n) {
   switch (n->kind) {
-  case PY_INT: return S(g, "%lldi64", (long long)n->u.int_.i64);
+  case PY_INT: return gn_fmt(g, "%lldi64", (long long)n->u.int_.i64);
   case PY_FLOAT: return gn__float(g, n->u.float_.value);
   case PY_BOOL: return n->u.bool_.value ? "true" : "false";
   case PY_ATTRIBUTE: { /* math.pi / e / tau / inf */
@@ -2095,7 +2087,7 @@ static char *gn__ty_expr(gn *g, py_node *n) {
   }
   case PY_NAME: return (char *)rs_scope_sym(g->fn, n->u.name.id)->rname;
   case PY_SUBSCRIPT:
-    return S(g, "%s[%s]", rs_scope_sym(g->fn, n->u.subscript.value->u.name.id)->rname, gn__ty_index(g, n));
+    return gn_fmt(g, "%s[%s]", rs_scope_sym(g->fn, n->u.subscript.value->u.name.id)->rname, gn__ty_index(g, n));
   case PY_LIST: {
     p_buf b;
     p_buf_init(&b, 0);
@@ -2108,26 +2100,26 @@ static char *gn__ty_expr(gn *g, py_node *n) {
     return r;
   }
   case PY_UNARY_OP:
-    if (gn__ty(g, n) == 'f') return S(g, "(-%s)", gn__ty_expr(g, n->u.unary_op.operand));
-    return S(g, "ck!(%s.checked_neg())", gn__ty_expr(g, n->u.unary_op.operand));
+    if (gn__ty(g, n) == 'f') return gn_fmt(g, "(-%s)", gn__ty_expr(g, n->u.unary_op.operand));
+    return gn_fmt(g, "ck!(%s.checked_neg())", gn__ty_expr(g, n->u.unary_op.operand));
   case PY_BIN_OP: {
     py_node *cnt = NULL, *el = gn__ty_repeat(n, &cnt);
-    if (el) return S(g, "ck!(rx::vec_rep(%s, %s))", gn__ty_expr(g, el), gn__ty_expr(g, cnt));
+    if (el) return gn_fmt(g, "ck!(rx::vec_rep(%s, %s))", gn__ty_expr(g, el), gn__ty_expr(g, cnt));
     return gn__ty_binop(g, n->u.bin_op.op, n->u.bin_op.left, n->u.bin_op.right);
   }
   case PY_IF_EXP:
-    return S(g, "(if %s { %s } else { %s })", gn__ty_cond(g, n->u.if_exp.test), gn__ty_expr(g, n->u.if_exp.body),
+    return gn_fmt(g, "(if %s { %s } else { %s })", gn__ty_cond(g, n->u.if_exp.test), gn__ty_expr(g, n->u.if_exp.body),
              gn__ty_expr(g, n->u.if_exp.orelse));
   case PY_CALL: {
     py_node *fn = n->u.call.func;
     py_nodes ca = n->u.call.args;
     if (fn->kind == PY_ATTRIBUTE) { /* math.<fn>(x): the only attribute calls the typing admits */
       const char *a = fn->u.attribute.attr;
-      if (!strcmp(a, "sqrt")) return S(g, "ck!(rx::sqrt_f64(%s))", gn__ty_f(g, ca.v[0]));
-      if (!strcmp(a, "log")) return S(g, "ck!(rx::log_f64(%s))", gn__ty_f(g, ca.v[0]));
+      if (!strcmp(a, "sqrt")) return gn_fmt(g, "ck!(rx::sqrt_f64(%s))", gn__ty_f(g, ca.v[0]));
+      if (!strcmp(a, "log")) return gn_fmt(g, "ck!(rx::log_f64(%s))", gn__ty_f(g, ca.v[0]));
       if (!strcmp(a, "floor") || !strcmp(a, "ceil") || !strcmp(a, "trunc")) {
         if (gn__ty(g, ca.v[0]) != 'f') return gn__ty_expr(g, ca.v[0]); /* math.floor(int) is that int */
-        return S(g, "ck!(rx::f64_to_i64(%s.%s()))", gn__ty_expr(g, ca.v[0]), a);
+        return gn_fmt(g, "ck!(rx::f64_to_i64(%s.%s()))", gn__ty_expr(g, ca.v[0]), a);
       }
       const char *rf = !strcmp(a, "log2") ? "log2" : !strcmp(a, "log10") ? "log10" : !strcmp(a, "log1p") ? "ln_1p"
                        : !strcmp(a, "expm1") ? "exp_m1" : !strcmp(a, "fabs") ? "abs" : !strcmp(a, "degrees") ? "to_degrees"
@@ -2135,7 +2127,7 @@ static char *gn__ty_expr(gn *g, py_node *n) {
       /* the functions the runtime's math module takes from its own libm.rs */
       bool own = !strcmp(a, "sin") || !strcmp(a, "cos") || !strcmp(a, "tan") || !strcmp(a, "atan") || !strcmp(a, "tanh") ||
                  !strcmp(a, "log10");
-      return S(g, "ck!(rx::math1(%s::%s, %s))", own ? "rx::libm" : "f64", rf, gn__ty_f(g, ca.v[0]));
+      return gn_fmt(g, "ck!(rx::math1(%s::%s, %s))", own ? "rx::libm" : "f64", rf, gn__ty_f(g, ca.v[0]));
     }
     const char *bn = fn->u.name.id;
     bool local = false;
@@ -2145,17 +2137,17 @@ static char *gn__ty_expr(gn *g, py_node *n) {
     }
     if (!local) {
       if (strcmp(bn, "abs") == 0)
-        return gn__ty(g, ca.v[0]) == 'f' ? S(g, "%s.abs()", gn__ty_expr(g, ca.v[0])) : S(g, "ck!(%s.checked_abs())", gn__ty_expr(g, ca.v[0]));
+        return gn__ty(g, ca.v[0]) == 'f' ? gn_fmt(g, "%s.abs()", gn__ty_expr(g, ca.v[0])) : gn_fmt(g, "ck!(%s.checked_abs())", gn__ty_expr(g, ca.v[0]));
       if (strcmp(bn, "min") == 0 || strcmp(bn, "max") == 0) {
         int id = gn__id(g);
         /* CPython keeps the first of equal (or unordered) items */
-        return S(g, "{ let __m%d_a = %s; let __m%d_b = %s; if __m%d_b %s __m%d_a { __m%d_b } else { __m%d_a } }", id,
+        return gn_fmt(g, "{ let __m%d_a = %s; let __m%d_b = %s; if __m%d_b %s __m%d_a { __m%d_b } else { __m%d_a } }", id,
                  gn__ty_expr(g, ca.v[0]), id, gn__ty_expr(g, ca.v[1]), id, strcmp(bn, "min") == 0 ? "<" : ">", id, id, id);
       }
       if (strcmp(bn, "float") == 0) return gn__ty_f(g, ca.v[0]);
-      if (strcmp(bn, "len") == 0) return S(g, "(%s.len() as i64)", gn__ty_expr(g, ca.v[0]));
+      if (strcmp(bn, "len") == 0) return gn_fmt(g, "(%s.len() as i64)", gn__ty_expr(g, ca.v[0]));
       if (strcmp(bn, "int") == 0)
-        return gn__ty(g, ca.v[0]) == 'f' ? S(g, "ck!(rx::f64_to_i64(%s))", gn__ty_expr(g, ca.v[0])) : gn__ty_expr(g, ca.v[0]);
+        return gn__ty(g, ca.v[0]) == 'f' ? gn_fmt(g, "ck!(rx::f64_to_i64(%s))", gn__ty_expr(g, ca.v[0])) : gn__ty_expr(g, ca.v[0]);
     }
     rs_scope *callee = NULL;
     for (int i = 0; i < g->m->nfuncs; i++) {
@@ -2192,43 +2184,43 @@ static char *gn__ty_store_val(gn *g, rs_sym *y, py_node *n) {
  * only if it was set; this records that it was. */
 static void gn__ty_mark(gn *g, py_node *name) {
   rs_sym *y = rs_scope_sym(g->fn, name->u.name.id);
-  if (y && y->rflag == 'S') L(g, "__s_%s = true;", y->rname);
+  if (y && y->rflag == 'S') gn_emit(g, "__s_%s = true;", y->rname);
 }
 
 static void gn__ty_stmt(gn *g, py_node *n) {
   if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR) return; /* a docstring */
-  L(g, "// %s:%d", gn__file(g), n->line);
+  gn_emit(g, "// %s:%d", gn__file(g), n->line);
   switch (n->kind) {
   case PY_PASS: break;
-  case PY_BREAK: L(g, "break;"); break;
-  case PY_CONTINUE: L(g, "continue;"); break;
+  case PY_BREAK: gn_emit(g, "break;"); break;
+  case PY_CONTINUE: gn_emit(g, "continue;"); break;
   case PY_RETURN:
-    if (!n->u.return_.value) L(g, "return;");
-    else L(g, "return %s;", g->fn->ret_type == 'f' ? gn__ty_f(g, n->u.return_.value) : gn__ty_expr(g, n->u.return_.value));
+    if (!n->u.return_.value) gn_emit(g, "return;");
+    else gn_emit(g, "return %s;", g->fn->ret_type == 'f' ? gn__ty_f(g, n->u.return_.value) : gn__ty_expr(g, n->u.return_.value));
     break;
   case PY_EXPR: /* a call of a twin; its value (if any) is dropped */
-    L(g, "let _ = %s;", gn__ty_expr(g, n->u.expr.value));
+    gn_emit(g, "let _ = %s;", gn__ty_expr(g, n->u.expr.value));
     break;
   case PY_ASSIGN: {
     py_node *tg = n->u.assign.targets.v[0], *v = n->u.assign.value;
     if (tg->kind == PY_SUBSCRIPT) { /* the value's type is the element type (the typing checked it) */
       const char *l = rs_scope_sym(g->fn, tg->u.subscript.value->u.name.id)->rname;
-      L(g, "{ let __v = %s; let __k = %s; %s[__k] = __v; }", gn__ty_expr(g, v), gn__ty_index(g, tg), l);
+      gn_emit(g, "{ let __v = %s; let __k = %s; %s[__k] = __v; }", gn__ty_expr(g, v), gn__ty_index(g, tg), l);
       break;
     }
     if (tg->kind == PY_TUPLE) { /* every value first, then the stores */
       int id = gn__id(g);
       py_nodes ts = tg->u.list_or_tuple.elts, vs = v->u.list_or_tuple.elts;
       for (int i = 0; i < ts.n; i++)
-        L(g, "let __t%d_%d = %s;", id, i, gn__ty_store_val(g, rs_scope_sym(g->fn, ts.v[i]->u.name.id), vs.v[i]));
+        gn_emit(g, "let __t%d_%d = %s;", id, i, gn__ty_store_val(g, rs_scope_sym(g->fn, ts.v[i]->u.name.id), vs.v[i]));
       for (int i = 0; i < ts.n; i++) {
-        L(g, "%s = __t%d_%d;", rs_scope_sym(g->fn, ts.v[i]->u.name.id)->rname, id, i);
+        gn_emit(g, "%s = __t%d_%d;", rs_scope_sym(g->fn, ts.v[i]->u.name.id)->rname, id, i);
         gn__ty_mark(g, ts.v[i]);
       }
       break;
     }
     rs_sym *y = rs_scope_sym(g->fn, tg->u.name.id);
-    L(g, "%s = %s;", y->rname, gn__ty_store_val(g, y, v));
+    gn_emit(g, "%s = %s;", y->rname, gn__ty_store_val(g, y, v));
     gn__ty_mark(g, tg);
     break;
   }
@@ -2237,52 +2229,52 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     if (tg->kind == PY_SUBSCRIPT) {
       rs_sym *ly = rs_scope_sym(g->fn, tg->u.subscript.value->u.name.id);
       char et = ly->ty == 'F' ? 'f' : 'i';
-      L(g, "{ let __k = %s; let __o = %s[__k]; let __v = %s; %s[__k] = %s; }", gn__ty_index(g, tg), ly->rname,
+      gn_emit(g, "{ let __k = %s; let __o = %s[__k]; let __v = %s; %s[__k] = %s; }", gn__ty_index(g, tg), ly->rname,
         gn__ty_expr(g, n->u.aug_assign.value), ly->rname,
         gn__ty_binop_s(g, n->u.aug_assign.op, "__o", et, "__v", gn__ty(g, n->u.aug_assign.value)));
       break;
     }
     rs_sym *y = rs_scope_sym(g->fn, n->u.aug_assign.target->u.name.id);
-    L(g, "%s = %s;", y->rname, gn__ty_binop(g, n->u.aug_assign.op, n->u.aug_assign.target, n->u.aug_assign.value));
+    gn_emit(g, "%s = %s;", y->rname, gn__ty_binop(g, n->u.aug_assign.op, n->u.aug_assign.target, n->u.aug_assign.value));
     gn__ty_mark(g, tg);
     break;
   }
   case PY_IF:
-    L(g, "if %s {", gn__ty_cond(g, n->u.if_.test));
+    gn_emit(g, "if %s {", gn__ty_cond(g, n->u.if_.test));
     g->ind++;
     gn__ty_body(g, n->u.if_.body);
     g->ind--;
     if (n->u.if_.orelse.n) {
-      L(g, "} else {");
+      gn_emit(g, "} else {");
       g->ind++;
       gn__ty_body(g, n->u.if_.orelse);
       g->ind--;
     }
-    L(g, "}");
+    gn_emit(g, "}");
     break;
   case PY_WHILE:
-    L(g, "while %s {", gn__ty_cond(g, n->u.while_.test));
+    gn_emit(g, "while %s {", gn__ty_cond(g, n->u.while_.test));
     g->ind++;
-    if (g->ticks) L(g, "rx::tick();");
+    if (g->ticks) gn_emit(g, "rx::tick();");
     gn__ty_body(g, n->u.while_.body);
     g->ind--;
-    L(g, "}");
+    gn_emit(g, "}");
     break;
   case PY_FOR: {
     py_node *c = n->u.for_.iter;
     int id = gn__id(g);
     if (c->kind == PY_NAME) { /* a list iterator: re-reads the length every step, as CPython's does */
       const char *l = rs_scope_sym(g->fn, c->u.name.id)->rname;
-      L(g, "let mut __k%d: usize = 0;", id);
-      L(g, "while __k%d < %s.len() {", id, l);
+      gn_emit(g, "let mut __k%d: usize = 0;", id);
+      gn_emit(g, "while __k%d < %s.len() {", id, l);
       g->ind++;
-      if (g->ticks) L(g, "rx::tick();");
-      L(g, "%s = %s[__k%d];", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, l, id);
+      if (g->ticks) gn_emit(g, "rx::tick();");
+      gn_emit(g, "%s = %s[__k%d];", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, l, id);
       gn__ty_mark(g, n->u.for_.target);
-      L(g, "__k%d += 1;", id);
+      gn_emit(g, "__k%d += 1;", id);
       gn__ty_body(g, n->u.for_.body);
       g->ind--;
-      L(g, "}");
+      gn_emit(g, "}");
       break;
     }
     py_nodes a = c->u.call.args;
@@ -2290,17 +2282,17 @@ static void gn__ty_stmt(gn *g, py_node *n) {
     const char *stop = gn__ty_expr(g, a.n >= 2 ? a.v[1] : a.v[0]);
     const char *step = a.n == 3 ? gn__ty_expr(g, a.v[2]) : "1i64";
     bool neg = a.n == 3 && a.v[2]->kind == PY_UNARY_OP;
-    L(g, "let mut __i%d: i64 = %s;", id, start);
-    L(g, "let __stop%d: i64 = %s;", id, stop);
-    L(g, "while __i%d %s __stop%d {", id, neg ? ">" : "<", id);
+    gn_emit(g, "let mut __i%d: i64 = %s;", id, start);
+    gn_emit(g, "let __stop%d: i64 = %s;", id, stop);
+    gn_emit(g, "while __i%d %s __stop%d {", id, neg ? ">" : "<", id);
     g->ind++;
-    if (g->ticks) L(g, "rx::tick();");
-    L(g, "%s = __i%d;", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, id);
+    if (g->ticks) gn_emit(g, "rx::tick();");
+    gn_emit(g, "%s = __i%d;", rs_scope_sym(g->fn, n->u.for_.target->u.name.id)->rname, id);
     gn__ty_mark(g, n->u.for_.target);
-    L(g, "__i%d = ck!(__i%d.checked_add(%s));", id, id, step);
+    gn_emit(g, "__i%d = ck!(__i%d.checked_add(%s));", id, id, step);
     gn__ty_body(g, n->u.for_.body);
     g->ind--;
-    L(g, "}");
+    gn_emit(g, "}");
     break;
   }
   default: gn__fail(g, n, "internal: untyped statement in the typed path"); break;
@@ -2332,21 +2324,21 @@ static void gn__typed_fn(gn *g, rs_scope *f) {
   for (int i = 0; i < a->all.n; i++)
     p_buf_printf(&sig, ", %s: %s%s", rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname,
                  gn__ty_list(f->param_types[i]) ? "&mut " : "", gn__rty(f->param_types[i]));
-  L(g, "// %s:%d unboxed twin of %s (rx::failed() after it = overflow, division by zero, index out of range or",
+  gn_emit(g, "// %s:%d unboxed twin of %s (rx::failed() after it = overflow, division by zero, index out of range or",
     gn__file(g), f->node->line, f->qualname);
-  L(g, "// too deep: the dynamic fn re-runs the call; list parameters are copies the caller writes back on success)");
-  L(g, "fn %s__fast(__d: u32%s) -> %s {", f->rust_name, sig.data, gn__rty(f->ret_type));
+  gn_emit(g, "// too deep: the dynamic fn re-runs the call; list parameters are copies the caller writes back on success)");
+  gn_emit(g, "fn %s__fast(__d: u32%s) -> %s {", f->rust_name, sig.data, gn__rty(f->ret_type));
   p_buf_free(&sig);
   g->ind++;
-  L(g, "if __d > 800 { return rx::bail(); }");
+  gn_emit(g, "if __d > 800 { return rx::bail(); }");
   for (int i = 0; i < f->nsyms; i++) {
     rs_sym *y = &f->syms[i];
     if (!(y->flags & RS_F_PARAM) && y->bind == RS_BIND_LOCAL && y->ty)
-      L(g, "let mut %s: %s = %s;", y->rname, gn__rty(y->ty), gn__rzero(y->ty));
+      gn_emit(g, "let mut %s: %s = %s;", y->rname, gn__rty(y->ty), gn__rzero(y->ty));
   }
   for (int i = 0; i < a->all.n; i++) {
     const char *r = rs_scope_sym(f, a->all.v[i]->u.arg.name)->rname;
-    L(g, "let mut %s = %s;", r, r);
+    gn_emit(g, "let mut %s = %s;", r, r);
   }
   g->typed = true;
   g->ticks = false;
@@ -2355,7 +2347,7 @@ static void gn__typed_fn(gn *g, rs_scope *f) {
   g->typed = false;
   g->ticks = false;
   g->ind--;
-  L(g, "}");
+  gn_emit(g, "}");
   p_buf_putc(g->o, '\n');
 }
 
@@ -2392,26 +2384,26 @@ static void gn__prologue(gn *g, rs_scope *f) {
   py_arguments *a = gn__args_of(f);
   int np = 0;
   if (f->kind == RS_SC_GENEXP) {
-    L(g, "let __it0 = __a[0].clone();");
+    gn_emit(g, "let __it0 = __a[0].clone();");
   } else {
     for (int i = 0; a && i < a->all.n; i++, np++) {
       rs_sym *y = rs_scope_sym(f, a->all.v[i]->u.arg.name);
-      if (y->bind == RS_BIND_CELL) L(g, "let %s = Cell::new(__a[%d].clone());", y->rname, i);
+      if (y->bind == RS_BIND_CELL) gn_emit(g, "let %s = Cell::new(__a[%d].clone());", y->rname, i);
       /* a parameter no statement rebinds is read where the caller put it */
-      else if (!g->gen && !(y->flags & RS_F_STORED) && y->bind == RS_BIND_LOCAL && (!y->ty || !f->nregions)) L(g, "let %s = &__a[%d];", y->rname, i);
-      else L(g, "let mut %s = __a[%d].clone();", y->rname, i);
+      else if (!g->gen && !(y->flags & RS_F_STORED) && y->bind == RS_BIND_LOCAL && (!y->ty || !f->nregions)) gn_emit(g, "let %s = &__a[%d];", y->rname, i);
+      else gn_emit(g, "let mut %s = __a[%d].clone();", y->rname, i);
     }
   }
   for (int i = 0; i < f->nfrees; i++) {
     rs_sym *y = rs_scope_sym(f, f->frees[i]);
-    L(g, "let %s = __cl[%d].clone();", y ? y->rname : rs_ident(g->a, f->frees[i]), i);
+    gn_emit(g, "let %s = __cl[%d].clone();", y ? y->rname : rs_ident(g->a, f->frees[i]), i);
   }
   for (int i = 0; i < f->nsyms; i++) {
     rs_sym *y = &f->syms[i];
     if (y->flags & RS_F_PARAM) continue;
-    if (y->bind == RS_BIND_LOCAL && (y->flags & RS_F_MAYBE_UNBOUND)) L(g, "let mut %s = rx::unbound();", y->rname);
-    else if (y->bind == RS_BIND_LOCAL) L(g, "let mut %s = Value::none();", y->rname);
-    else if (y->bind == RS_BIND_CELL) L(g, "let %s = Cell::named(%s);", y->rname, gn__cstr(g, y->name));
+    if (y->bind == RS_BIND_LOCAL && (y->flags & RS_F_MAYBE_UNBOUND)) gn_emit(g, "let mut %s = rx::unbound();", y->rname);
+    else if (y->bind == RS_BIND_LOCAL) gn_emit(g, "let mut %s = Value::none();", y->rname);
+    else if (y->bind == RS_BIND_CELL) gn_emit(g, "let %s = Cell::named(%s);", y->rname, gn__cstr(g, y->name));
   }
 }
 
@@ -2431,8 +2423,8 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
   if (g.err) return g.err;
   if (f->kind != RS_SC_GENEXP) gn__params_static(&g, f, statics);
   const char *what = f->kind == RS_SC_LAMBDA ? "lambda" : f->kind == RS_SC_GENEXP ? "generator expression" : "def";
-  L(&g, "// %s:%d %s %s", gn__file(&g), f->node->line, what, f->qualname);
-  L(&g, "fn %s(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {", f->rust_name);
+  gn_emit(&g, "// %s:%d %s %s", gn__file(&g), f->node->line, what, f->qualname);
+  gn_emit(&g, "fn %s(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {", f->rust_name);
   g.ind++;
   if (f->typed) {
     /* try the twin when the arguments have the types it was compiled for:
@@ -2467,24 +2459,24 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
         p_buf_printf(&call, ", *__p%d", i);
       }
     }
-    L(&g, "if let (%s,) = (%s,) {", pat.data, vals.data);
+    gn_emit(&g, "if let (%s,) = (%s,) {", pat.data, vals.data);
     g.ind++;
     int opened = gn__copy_in_open(&g, nlists, pin.data, cin.data, addrs.data);
     const char *ret = f->ret_type == 'f' ? "Value::float(__r)" : f->ret_type == 'b' ? "Value::Bool(__r)"
                     : f->ret_type == 'n' ? "Value::none()" : "Value::int(__r)";
     /* start the twin's depth at the Python call depth, so that a twin that
      * bails out for depth is not re-entered from every dynamic level */
-    if (nlists) L(&g, "let __w0 = rx::work();");
-    L(&g, "rx::clear_failed();");
-    L(&g, "let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
-    if (nlists) L(&g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
-    L(&g, "if !rx::failed() {%s return Ok(%s); }", cout.data ? cout.data : "", ret);
+    if (nlists) gn_emit(&g, "let __w0 = rx::work();");
+    gn_emit(&g, "rx::clear_failed();");
+    gn_emit(&g, "let __r = %s__fast(rt::object::frame_depth() as u32%s);", f->rust_name, call.data);
+    if (nlists) gn_emit(&g, "__SITE.account(0%s, rx::work() - __w0);", lens.data);
+    gn_emit(&g, "if !rx::failed() {%s return Ok(%s); }", cout.data ? cout.data : "", ret);
     for (; opened > 0; opened--) {
       g.ind--;
-      L(&g, "}");
+      gn_emit(&g, "}");
     }
     g.ind--;
-    L(&g, "}");
+    gn_emit(&g, "}");
     p_buf_free(&pin);
     p_buf_free(&pat);
     p_buf_free(&vals);
@@ -2495,36 +2487,36 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
     p_buf_free(&lens);
   }
   if (g.gen) {
-    L(&g, "let __g = __g.clone();");
-    L(&g, "let __cl: Vec<Cell> = __cl.to_vec();");
-    L(&g, "let __a: Vec<Value> = __a.to_vec();");
-    L(&g, "Ok(rt::make_generator(%s, %s, move |__co: Co| async move {", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
+    gn_emit(&g, "let __g = __g.clone();");
+    gn_emit(&g, "let __cl: Vec<Cell> = __cl.to_vec();");
+    gn_emit(&g, "let __a: Vec<Value> = __a.to_vec();");
+    gn_emit(&g, "Ok(rt::make_generator(%s, %s, move |__co: Co| async move {", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
       gn__cstr(&g, f->qualname));
     g.ind++;
-    L(&g, "let __g = &__g;");
+    gn_emit(&g, "let __g = &__g;");
   } else {
-    L(&g, "let __fr = rt::Frame::enter(%s, %s, %d);", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
+    gn_emit(&g, "let __fr = rt::Frame::enter(%s, %s, %d);", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
       gn__cstr(&g, gn__file(&g)), f->node->line);
   }
   gn__prologue(&g, f);
   if (f->kind == RS_SC_FUNC) {
     gn__body(&g, f->node->u.function_def.body);
-    L(&g, "Ok(Value::none())");
+    gn_emit(&g, "Ok(Value::none())");
   } else if (f->kind == RS_SC_LAMBDA) {
-    L(&g, "// %s:%d", gn__file(&g), f->node->u.lambda.body->line);
-    L(&g, "Ok(%s)", gn__expr(&g, f->node->u.lambda.body));
+    gn_emit(&g, "// %s:%d", gn__file(&g), f->node->u.lambda.body->line);
+    gn_emit(&g, "Ok(%s)", gn__expr(&g, f->node->u.lambda.body));
   } else { /* genexp */
     py_node *n = f->node;
-    char *action = S(&g, "__co.yield_(%s).await?;", gn__expr(&g, n->u.comp.elt));
-    L(&g, "%s", gn__comp_loops(&g, n, "__it0", action));
-    L(&g, "Ok(Value::none())");
+    char *action = gn_fmt(&g, "__co.yield_(%s).await?;", gn__expr(&g, n->u.comp.elt));
+    gn_emit(&g, "%s", gn__comp_loops(&g, n, "__it0", action));
+    gn_emit(&g, "Ok(Value::none())");
   }
   if (g.gen) {
     g.ind--;
-    L(&g, "}))");
+    gn_emit(&g, "}))");
   }
   g.ind--;
-  L(&g, "}");
+  gn_emit(&g, "}");
   p_buf_putc(g.o, '\n');
   return g.err;
 }
@@ -2556,11 +2548,11 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
   g.fn = NULL;
   g.ind = 1;
   if (m->py->is_entry || m->py == p->py->entry)
-    L(&g, "let __fr = rx::top_frame(); // run_main entered the <module> frame");
+    gn_emit(&g, "let __fr = rx::top_frame(); // run_main entered the <module> frame");
   else
-    L(&g, "let __fr = rt::Frame::enter(\"<module>\", %s, 1);", gn__cstr(&g, m->py->path));
+    gn_emit(&g, "let __fr = rt::Frame::enter(\"<module>\", %s, 1);", gn__cstr(&g, m->py->path));
   const char *doc = m->py->node->u.module.docstring;
-  L(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? S(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
+  gn_emit(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? gn_fmt(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
   gn__body(&g, m->py->node->u.module.body);
   for (int i = 0; i < m->nfuncs && !g.err; i++) g.err = gn__function(&g, m->funcs[i], &fns, &statics);
   if (!g.err) {

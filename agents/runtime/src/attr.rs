@@ -301,8 +301,13 @@ pub fn generic_setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
         Some(i) => i,
         None => return Err(attr_err(obj, name)),
     };
-    if !class_of(&i.class.borrow()).has_props.get() && i.exc.borrow().is_none() && name != "__class__" && class_of(&i.class.borrow()).slots.is_none() {
+    let plain = {
         // no property to call, no exception field, no __slots__ to check
+        let c = i.class.borrow();
+        let c = class_of(&c);
+        !c.has_props.get() && c.slots.is_none() && name != "__class__" && i.exc.borrow().is_none()
+    };
+    if plain {
         i.dict.borrow_mut().set(name, v);
         return Ok(());
     }

@@ -284,10 +284,7 @@ pub fn construct_args(cls: &Value, args: &[Value]) -> PyResult<Value> {
     for (slot, a) in buf[1..].iter_mut().zip(args) {
         *slot = a.clone();
     }
-    let r = call_function_slice(func, &buf[..args.len() + 1])?;
-    if !r.is_none() {
-        return Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))));
-    }
+    init_result(call_function_slice(func, &buf[..args.len() + 1])?)?;
     if let Some(i) = crate::object::as_inst(&inst) {
         let c = class_of(cls);
         let n = i.dict.borrow().len() as u32;
@@ -393,6 +390,14 @@ fn object_slot(name: &'static str) -> Option<Value> {
     Some(v)
 }
 
+/// What `__init__` returned: anything but None is CPython's TypeError.
+fn init_result(r: Value) -> PyResult<()> {
+    if r.is_none() {
+        return Ok(());
+    }
+    Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))))
+}
+
 /// Instantiates a class: builtin types go to their constructors, user
 /// classes through __new__ and __init__.
 pub fn construct(cls: &Value, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
@@ -459,9 +464,7 @@ pub fn construct(cls: &Value, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
                 }
                 _ => call(&bind(init, &inst, cls)?, args, kw)?,
             };
-            if !r.is_none() {
-                return Err(type_error(format!("__init__() should return None, not '{}'", type_name(&r))));
-            }
+            init_result(r)?;
         }
         None => {}
     }

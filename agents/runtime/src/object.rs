@@ -301,6 +301,7 @@ pub fn type_name(v: &Value) -> String {
                 _ => "iterator".into(),
             },
             Obj::DictView(_, k) => ["dict_keys", "dict_values", "dict_items"][*k as usize].into(),
+            Obj::Gen(g) => g.type_name().into(),
             _ => class_of(&type_of(v)).name.clone(),
         },
         _ => class_of(&type_of(v)).name.clone(),

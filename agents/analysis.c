@@ -71,7 +71,7 @@
  * import the runtime would fail is reported here, at its line:col). One
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
-    "__future__", "abc",       "array",     "bisect",    "cmath",     "collections", "collections.abc",
+    "__future__", "abc",       "array",     "asyncio",   "bisect",    "cmath",     "collections", "collections.abc",
     "contextlib", "copy",      "dataclasses", "enum",    "fractions",   "functools",
     "heapq",      "io",        "itertools", "json",      "math",        "operator",
     "os",         "os.path",   "pprint",

@@ -406,6 +406,24 @@ START_TEST(t_gen_generator) {
 }
 END_TEST
 
+/* async def is a generator object of another kind (runtime gen.rs): await
+ * delegates through the same slot, an async generator's own yield is
+ * marked (ayield), async for/with await the protocol methods. */
+START_TEST(t_gen_coroutine) {
+  const char *r = tr("async def f(xs):\n    x = await g()\n    async for y in xs:\n        pass\n"
+                     "    async with m() as z:\n        pass\n    return [await h(v) async for v in xs]\n");
+  HAS(r, "rt::make_coroutine(\"f\", \"f\", false, move |__co: Co| async move {");
+  HAS(r, "rt::await_(&__co, ");
+  HAS(r, "rt::aiter(&");
+  HAS(r, "rt::anext(&__co, &__it");
+  HAS(r, "rt::aenter(&__co, &__m");
+  HAS(r, "rt::aexit(&__co, &__m");
+  const char *r2 = tr("async def ag(n):\n    for i in range(n):\n        yield i\n");
+  HAS(r2, "rt::make_coroutine(\"ag\", \"ag\", true, move |__co: Co| async move {");
+  HAS(r2, "__co.ayield(i.clone()).await?");
+}
+END_TEST
+
 START_TEST(t_gen_comprehensions) {
   const char *r = tr("def f(xs):\n    a = [x * 2 for x in xs if x]\n    b = {k: v for k, v in xs}\n"
                      "    c = {x for x in xs}\n    d = sum(x for x in xs)\n    return a\n");
@@ -615,9 +633,10 @@ START_TEST(t_limits_unsupported_positioned) {
   ck_assert_int_eq(e.line, 2);
   ck_assert_str_eq(e.file, "main.py");
   ck_assert_ptr_nonnull(strstr(e.msg, "except*"));
-  rc = rs_translate_source(A, "main.py", "async def f():\n    await g()\n", &rust, &e);
+  rc = rs_translate_source(A, "main.py", "async def f():\n    await g()\n    return (x async for x in g())\n", &rust, &e);
   ck_assert_int_eq(rc, P_EUNSUPPORTED);
-  ck_assert_int_eq(e.line, 1);
+  ck_assert_int_eq(e.line, 3);
+  ck_assert_ptr_nonnull(strstr(e.msg, "asynchronous generator expressions"));
 }
 END_TEST
 
@@ -1202,6 +1221,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_gen_raise_from_assert);
   tcase_add_test(tc, t_gen_with);
   tcase_add_test(tc, t_gen_generator);
+  tcase_add_test(tc, t_gen_coroutine);
   tcase_add_test(tc, t_gen_comprehensions);
   tcase_add_test(tc, t_gen_fstrings_calls);
   tcase_add_test(tc, t_gen_walrus_lambda_slices);

@@ -96,7 +96,7 @@ static const char *const an__builtins[] = {
     "vars", "zip", "__import__", "__name__", "__file__", "__doc__", "__build_class__", "__debug__",
     "NotImplemented", "Ellipsis", "BaseException", "Exception", "ArithmeticError", "AssertionError",
     "AttributeError", "BlockingIOError", "BrokenPipeError", "BufferError", "ChildProcessError",
-    "ConnectionError", "EOFError", "EnvironmentError", "FileExistsError", "FileNotFoundError",
+    "ConnectionError", "ConnectionAbortedError", "ConnectionRefusedError", "ConnectionResetError", "EOFError", "EnvironmentError", "FileExistsError", "FileNotFoundError",
     "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndentationError", "IndexError",
     "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError",
     "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError", "NotImplementedError",

@@ -1185,6 +1185,69 @@ static const char *unicode_src =
     "    print(repr(s), repr(s.title()), repr(s.capitalize()), repr(s.upper()), repr(s.lower()), repr(s.swapcase()),"
     " repr(s.casefold()), s.isprintable(), s.istitle())\n";
 
+/* asyncio: the event loop's order (sleep(0) interleaving, gather keeping
+ * argument order), cancel with a message, return_exceptions, wait_for's
+ * TimeoutError from CancelledError, a Queue, awaiting a non-awaitable, an
+ * exception out of asyncio.run. */
+static const char *async_src =
+    "import asyncio\n"
+    "\n"
+    "async def tick(name, n, log):\n"
+    "    for i in range(n):\n"
+    "        log.append(f\"{name}{i}\")\n"
+    "        await asyncio.sleep(0)\n"
+    "    return name * n\n"
+    "\n"
+    "async def victim(log):\n"
+    "    try:\n"
+    "        await asyncio.sleep(5)\n"
+    "    except asyncio.CancelledError as e:\n"
+    "        log.append(f\"cancelled {e.args}\")\n"
+    "        raise\n"
+    "\n"
+    "async def bad(x):\n"
+    "    await asyncio.sleep(0)\n"
+    "    raise ValueError(x)\n"
+    "\n"
+    "async def main():\n"
+    "    log = []\n"
+    "    print(await asyncio.gather(tick(\"a\", 3, log), tick(\"b\", 2, log), tick(\"c\", 1, log)), log)\n"
+    "    t = asyncio.create_task(victim(log))\n"
+    "    await asyncio.sleep(0)\n"
+    "    print(t.cancel(\"stop\"), t.done())\n"
+    "    try:\n"
+    "        await t\n"
+    "    except asyncio.CancelledError as e:\n"
+    "        print(\"CancelledError\", e.args, t.cancelled(), log[-1])\n"
+    "    print(await asyncio.gather(bad(1), tick(\"d\", 1, log), return_exceptions=True))\n"
+    "    try:\n"
+    "        await asyncio.wait_for(victim(log), 0)\n"
+    "    except TimeoutError as e:\n"
+    "        print(\"timeout\", type(e.__cause__).__name__, log[-1])\n"
+    "    q = asyncio.Queue()\n"
+    "    async def consume():\n"
+    "        got = []\n"
+    "        while (item := await q.get()) is not None:\n"
+    "            got.append(item)\n"
+    "        return got\n"
+    "    c = asyncio.create_task(consume())\n"
+    "    for i in range(3):\n"
+    "        await q.put(i)\n"
+    "    await q.put(None)\n"
+    "    print(await c, q.qsize())\n"
+    "    try:\n"
+    "        await 3\n"
+    "    except TypeError as e:\n"
+    "        print(e)\n"
+    "\n"
+    "asyncio.run(main())\n"
+    "try:\n"
+    "    asyncio.run(bad(\"out\"))\n"
+    "except ValueError as e:\n"
+    "    print(\"raised out of run:\", e)\n";
+START_TEST(t_e2e_async) { e2e_vs_python("t_e2e_async", async_src); }
+END_TEST
+
 START_TEST(t_e2e_unicode_case) { e2e_vs_python("t_e2e_unicode_case", unicode_src); }
 END_TEST
 
@@ -1259,6 +1322,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_e2e_imports);
   tcase_add_test(tc, t_e2e_libm);
   tcase_add_test(tc, t_e2e_unicode_case);
+  tcase_add_test(tc, t_e2e_async);
   suite_add_tcase(s, tc);
   return s;
 }

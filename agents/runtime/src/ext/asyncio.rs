@@ -1542,10 +1542,6 @@ thread_local! {
 
 // ------------------------------------------------------------ the classes
 
-fn self_arg(a: &[Value]) -> Value {
-    a.get(0).cloned().unwrap_or(Value::None)
-}
-
 fn make_classes() -> Classes {
     let rt = crate::stdlib2::rt_class;
     let base_exc = exc_class("BaseException").unwrap();

@@ -72,7 +72,7 @@
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
     "__future__", "abc",       "array",     "bisect",    "cmath",     "collections", "collections.abc",
-    "contextlib", "copy",      "dataclasses", "enum",    "fractions",   "functools",
+    "contextlib", "copy",      "dataclasses", "doctest", "enum",    "fractions",   "functools",
     "heapq",      "io",        "itertools", "json",      "math",        "operator",
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",

@@ -13,6 +13,7 @@ pub mod bytearray;
 pub mod bytesx;
 pub mod coll_abc;
 pub mod complex;
+pub mod doctest;
 pub mod fractions;
 pub mod pprint;
 pub mod queue;
@@ -39,6 +40,7 @@ pub fn import(name: &str) -> Option<Value> {
         "fractions" => Some(fractions::module()),
         "pprint" => Some(pprint::module()),
         "array" => Some(array::module()),
+        "doctest" => Some(doctest::module()),
         _ => None,
     }
 }

@@ -41,7 +41,10 @@
  *
  * An example that does not parse, or that holds several statements
  * ("single" mode accepts one), is a translation error at its line of the
- * docstring: a compiled program must not report different results. What
+ * docstring (P_ESYNTAX: the job fails on the user's code, where CPython
+ * would report a failing example), as are the ValueErrors DocTestParser
+ * raises (a prompt without its blank, inconsistent indentation, an unknown
+ * directive): a compiled program must not report different results. What
  * this finder cannot see is the run-time dictionary itself: the runtime
  * checks that each name still holds an object with that docstring and
  * runs no examples for one that does not (a decorator without
@@ -629,8 +632,8 @@ int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err 
     p_vec_push(c.a, &mods, dm);
   }
   if (c.nerr) {
-    snprintf(job->reason, sizeof job->reason, "unsupported");
-    return p_err_set(e, P_EUNSUPPORTED, "%s", job->message);
+    snprintf(job->reason, sizeof job->reason, "syntax_error");
+    return p_err_set(e, P_ESYNTAX, "%s", job->message);
   }
   /* the examples' modules go after the uploaded ones */
   py_module **nv = p_arena_alloc(c.a, sizeof(py_module *) * (size_t)(prog->nmodules + total + 1));
@@ -642,8 +645,8 @@ int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err 
       for (int x = 0; x < mods.v[i].tests[k].nexamples; x++) dt__compile(&c, &mods.v[i].tests[k], x);
   }
   if (c.nerr) {
-    snprintf(job->reason, sizeof job->reason, "unsupported");
-    return p_err_set(e, P_EUNSUPPORTED, "%s", job->message);
+    snprintf(job->reason, sizeof job->reason, "syntax_error");
+    return p_err_set(e, P_ESYNTAX, "%s", job->message);
   }
   prog->doctests = mods.v;
   prog->ndoctests = mods.n;

@@ -297,12 +297,21 @@ fn exc_traceback(e: &Value, ex: &Example) -> String {
     crate::rtsys::format_exception(e, &mut full, 0);
     let lines: Vec<&str> = ex.source.lines().collect();
     let mut r = String::new();
+    // the frames above the example's (testmod's caller) are not in CPython's
+    let mut above = false;
     for l in full.split_inclusive('\n') {
         if l == "Traceback (most recent call last):\n" {
             r.push_str(l);
             r.push_str("  File \"/usr/lib/python3.11/doctest.py\", line 1351, in __run\n");
             r.push_str("    exec(compile(example.source, filename, \"single\",\n");
+            above = full.contains("  File \"<doctest ");
             continue;
+        }
+        if above && l.starts_with("  File \"") {
+            if !l.starts_with("  File \"<doctest ") {
+                continue;
+            }
+            above = false;
         }
         r.push_str(l);
         if l.starts_with("  File \"<doctest ") {

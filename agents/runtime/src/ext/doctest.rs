@@ -626,6 +626,7 @@ fn testmod(args: Vec<Value>, kw: Kw) -> PyResult<Value> {
     let mut gone: Vec<&str> = vec![];
     for t in entry.tests {
         let mut examples = t.examples;
+        let mut empty = t.doc.map_or(true, |d| d.is_empty());
         if !t.path.is_empty() {
             if gone.iter().any(|g| t.path.starts_with(g) && t.path[g.len()..].starts_with('.')) {
                 continue;
@@ -640,15 +641,23 @@ fn testmod(args: Vec<Value>, kw: Kw) -> PyResult<Value> {
                     gone.push(t.path);
                     continue;
                 }
-                // a decorator that dropped the docstring: no examples
-                if let Some(Value::Str(d)) = &doc {
-                    if Some(d.s.as_str()) != t.doc {
+                // a decorator that dropped or replaced the docstring: no
+                // examples (classes keep theirs out of reach here)
+                let is_func = matches!(&v, Some(Value::Obj(o)) if matches!(&**o, Obj::Func(_)));
+                match &doc {
+                    Some(Value::Str(d)) if Some(d.s.as_str()) != t.doc => {
                         examples = &[];
+                        empty = d.s.is_empty();
                     }
+                    Some(Value::None) if is_func && t.doc.is_some() => {
+                        examples = &[];
+                        empty = true;
+                    }
+                    _ => {}
                 }
             }
         }
-        if exclude_empty && t.doc.map_or(true, |d| d.is_empty()) {
+        if exclude_empty && empty {
             continue;
         }
         let globs = if base.is_none() {

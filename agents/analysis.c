@@ -14,7 +14,13 @@
  *     way) preceded only by imports, defs, classes and constant
  *     assignments. Any other unknown import is recorded as a runtime
  *     ModuleNotFoundError so that the translated program fails at the same
- *     point CPython does (see corpus t5_errors/uncaught_import_error).
+ *     point CPython does (see corpus t5_errors/uncaught_import_error), with
+ *     a warning. A module of CPython's own standard library that the
+ *     runtime lacks is different: CPython would import it, so an import of
+ *     one is an error wherever it is, unless a try that catches ImportError
+ *     guards it (then it falls back at run time, with a warning); see
+ *     "unsupported imports". Example modules of doctests (ing_doctest.c)
+ *     are modules like the others here.
  *  2. Scopes, as CPython's symtable: names bound per scope (assignment,
  *     for, with, except-as, import, def, class, del, walrus, match
  *     captures), global/nonlocal declarations, comprehension scopes (their
@@ -72,11 +78,46 @@
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
     "__future__", "abc",       "array",     "asyncio",   "bisect",    "cmath",     "collections", "collections.abc",
-    "contextlib", "copy",      "dataclasses", "enum",    "fractions",   "functools",
+    "contextlib", "copy",      "dataclasses", "doctest", "enum",    "fractions",   "functools",
     "heapq",      "io",        "itertools", "json",      "math",        "operator",
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
     "sys",        "textwrap",  "time",      "typing",    NULL};
+
+/* CPython 3.11's own standard-library modules (sys.stdlib_module_names,
+ * the private ones left out): an import of one of these that the runtime
+ * does not provide is our gap, not the program's (see an__unsupported_imports). */
+static const char *const an__cpython_stdlib[] = {
+    "__future__", "abc", "aifc", "antigravity", "argparse", "array", "ast", "asynchat", "asyncio", "asyncore",
+    "atexit", "audioop", "base64", "bdb", "binascii", "bisect", "builtins", "bz2", "cProfile", "calendar", "cgi",
+    "cgitb", "chunk", "cmath", "cmd", "code", "codecs", "codeop", "collections", "colorsys", "compileall",
+    "concurrent", "configparser", "contextlib", "contextvars", "copy", "copyreg", "crypt", "csv", "ctypes", "curses",
+    "dataclasses", "datetime", "dbm", "decimal", "difflib", "dis", "distutils", "doctest", "email", "encodings",
+    "ensurepip", "enum", "errno", "faulthandler", "fcntl", "filecmp", "fileinput", "fnmatch", "fractions", "ftplib",
+    "functools", "gc", "genericpath", "getopt", "getpass", "gettext", "glob", "graphlib", "grp", "gzip", "hashlib",
+    "heapq", "hmac", "html", "http", "idlelib", "imaplib", "imghdr", "imp", "importlib", "inspect", "io", "ipaddress",
+    "itertools", "json", "keyword", "lib2to3", "linecache", "locale", "logging", "lzma", "mailbox", "mailcap",
+    "marshal", "math", "mimetypes", "mmap", "modulefinder", "msilib", "msvcrt", "multiprocessing", "netrc", "nis",
+    "nntplib", "nt", "ntpath", "nturl2path", "numbers", "opcode", "operator", "optparse", "os", "ossaudiodev",
+    "pathlib", "pdb", "pickle", "pickletools", "pipes", "pkgutil", "platform", "plistlib", "poplib", "posix",
+    "posixpath", "pprint", "profile", "pstats", "pty", "pwd", "py_compile", "pyclbr", "pydoc", "pydoc_data",
+    "pyexpat", "queue", "quopri", "random", "re", "readline", "reprlib", "resource", "rlcompleter", "runpy", "sched",
+    "secrets", "select", "selectors", "shelve", "shlex", "shutil", "signal", "site", "smtpd", "smtplib", "sndhdr",
+    "socket", "socketserver", "spwd", "sqlite3", "sre_compile", "sre_constants", "sre_parse", "ssl", "stat",
+    "statistics", "string", "stringprep", "struct", "subprocess", "sunau", "symtable", "sys", "sysconfig", "syslog",
+    "tabnanny", "tarfile", "telnetlib", "tempfile", "termios", "textwrap", "this", "threading", "time", "timeit",
+    "tkinter", "token", "tokenize", "tomllib", "trace", "traceback", "tracemalloc", "tty", "turtle", "turtledemo",
+    "types", "typing", "unicodedata", "unittest", "urllib", "uu", "uuid", "venv", "warnings", "wave", "weakref",
+    "webbrowser", "winreg", "winsound", "wsgiref", "xdrlib", "xml", "xmlrpc", "zipapp", "zipfile", "zipimport",
+    "zlib", "zoneinfo", NULL};
+
+
+static bool an__cpython_stdlib_has(const char *module) {
+  size_t n = strcspn(module, ".");
+  for (int i = 0; an__cpython_stdlib[i]; i++)
+    if (strlen(an__cpython_stdlib[i]) == n && !strncmp(an__cpython_stdlib[i], module, n)) return true;
+  return false;
+}
 
 bool an_stdlib_supported(const char *name) {
   for (int i = 0; an__stdlib[i]; i++)
@@ -1078,6 +1119,152 @@ static int an__static_import_errors(an_ctx *c, an_module *m, int depth, bool *vi
     if (!an__silent_stmt(st)) return -1;
   }
   return 0;
+}
+
+/* ---------------------------------------------- unsupported imports
+ *
+ * An import that the translated program cannot satisfy is reported here,
+ * at its line:col, rather than found when the program runs:
+ *  - a module of CPython's standard library that the runtime does not
+ *    provide: CPython imports it, so the translation would behave
+ *    differently. An error, unless the import sits in the body of a try
+ *    whose handlers catch ImportError (or ModuleNotFoundError, Exception,
+ *    BaseException, a bare except): such a program is written to run
+ *    without the module, so it keeps its runtime fallback, with a warning
+ *    that it takes the except branch where CPython would not;
+ *  - any other unknown module: CPython fails there too (the module is not
+ *    installed). Before any output that is an error already
+ *    (an__static_import_errors); elsewhere the translation raises the same
+ *    ModuleNotFoundError at the same point as CPython, and a warning says
+ *    so, unless the import is guarded.
+ * Warnings travel as an__diag messages starting "warning: " (an__job_diag
+ * turns them into diagnostics of that severity). */
+
+/* Does an except clause of this try catch ImportError? */
+static bool an__catches_import_error(const py_node *try_) {
+  static const char *const names[] = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException", NULL};
+  for (int h = 0; h < try_->u.try_.handlers.n; h++) {
+    const py_node *t = try_->u.try_.handlers.v[h]->u.except_handler.type;
+    if (!t) return true;
+    py_nodes one = {(py_node **)&t, 1};
+    py_nodes alts = t->kind == PY_TUPLE ? t->u.list_or_tuple.elts : one;
+    for (int i = 0; i < alts.n; i++) {
+      const py_node *x = alts.v[i];
+      const char *id = x->kind == PY_NAME ? x->u.name.id : x->kind == PY_ATTRIBUTE ? x->u.attribute.attr : NULL;
+      for (int k = 0; id && names[k]; k++)
+        if (!strcmp(id, names[k])) return true;
+    }
+  }
+  return false;
+}
+
+typedef struct an_guard_walk {
+  bool *guarded; /* by node id */
+  uint32_t n;
+  bool on;
+} an_guard_walk;
+
+static int an__guard_child(py_node *ch, void *ctx);
+
+static void an__guard_stmts(an_guard_walk *w, py_nodes body, bool on) {
+  bool save = w->on;
+  w->on = on;
+  for (int i = 0; i < body.n; i++) an__guard_child(body.v[i], w);
+  w->on = save;
+}
+
+/* Marks the import statements lexically inside a guarding try body (a
+ * def inside one is not guarded when it runs later). */
+static int an__guard_child(py_node *ch, void *ctx) {
+  an_guard_walk *w = ctx;
+  if (ch->kind == PY_IMPORT || ch->kind == PY_IMPORT_FROM) {
+    if (ch->id < w->n) w->guarded[ch->id] = w->on;
+    return 0;
+  }
+  if (ch->kind == PY_TRY) {
+    an__guard_stmts(w, ch->u.try_.body, w->on || an__catches_import_error(ch));
+    for (int h = 0; h < ch->u.try_.handlers.n; h++) an__guard_stmts(w, ch->u.try_.handlers.v[h]->u.except_handler.body, w->on);
+    an__guard_stmts(w, ch->u.try_.orelse, w->on);
+    an__guard_stmts(w, ch->u.try_.finalbody, w->on);
+    return 0;
+  }
+  if (ch->kind == PY_FUNCTION_DEF || ch->kind == PY_LAMBDA) {
+    bool save = w->on;
+    w->on = false;
+    py_node_children(ch, an__guard_child, w);
+    w->on = save;
+    return 0;
+  }
+  if (py_is_stmt(ch->kind) || ch->kind == PY_EXCEPT_HANDLER || ch->kind == PY_MATCH_CASE || ch->kind == PY_MODULE)
+    py_node_children(ch, an__guard_child, w);
+  return 0;
+}
+
+/* The errors for unguarded imports of standard-library modules the
+ * runtime lacks (before an__static_import_errors, which then skips them);
+ * with warnings=true instead, the warnings for what is left. */
+static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warnings) {
+  an_guard_walk w = {p_arena_alloc(c->a, prog->nnodes + 2), prog->nnodes + 2, false};
+  memset(w.guarded, 0, prog->nnodes + 2);
+  for (int i = 0; i < c->p->nmodules; i++) an__guard_child(c->p->modules[i].mod->node, &w);
+  /* only the modules the entry script can import (a stray file of the
+   * upload, a test suite beside the package, is never run) */
+  int nm = c->p->nmodules;
+  bool *reach = p_arena_alloc(c->a, (size_t)nm + 1);
+  memset(reach, 0, (size_t)nm + 1);
+  for (int i = 0; i < nm; i++) reach[i] = !c->p->entry || &c->p->modules[i] == c->p->entry || c->p->modules[i].mod->doctest_host;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (int i = 0; i < nm; i++) {
+      if (!reach[i]) continue;
+      an_module *m = &c->p->modules[i];
+      for (int j = 0; j < m->nimports; j++) {
+        an_import *im = &m->imports[j];
+        if (!im->is_upload) continue;
+        const char *names[2] = {im->module, im->name ? p_arena_printf(c->a, "%s.%s", im->module, im->name) : NULL};
+        for (int k = 0; k < 2; k++) {
+          /* a.b.c runs a and a.b too */
+          char *nmod = names[k] ? p_arena_strdup(c->a, names[k]) : NULL;
+          for (char *d = nmod; d;) {
+            char *dot = strchr(d, '.');
+            if (dot) *dot = 0;
+            an_module *t = an__find_module(c->p, nmod);
+            if (t && !reach[t - c->p->modules]) reach[t - c->p->modules] = grew = true;
+            if (dot) *dot = '.';
+            d = dot ? dot + 1 : NULL;
+          }
+        }
+      }
+    }
+  }
+  for (int i = 0; i < nm; i++) {
+    if (!reach[i]) continue;
+    an_module *m = &c->p->modules[i];
+    for (int j = 0; j < m->nimports; j++) {
+      an_import *im = &m->imports[j];
+      if (!im->runtime_error || im->bad_relative || im->missing_name) continue;
+      bool guarded = im->node->id < w.n && w.guarded[im->node->id];
+      const char *file = im->node->file;
+      if (an__cpython_stdlib_has(im->module)) {
+        if (warnings) continue;
+        if (guarded) {
+          an__diag(c, file, im->line, im->col,
+                   "warning: standard-library module '%s' is not supported by Portalis yet: this import raises "
+                   "ImportError and the except clause runs, where CPython would import the module", im->module);
+          continue;
+        }
+        an__diag(c, file, im->line, im->col,
+                 "unsupported import: standard-library module '%s' is not supported by Portalis yet (CPython would "
+                 "import it; a try/except ImportError around the import would fall back when translated)", im->module);
+        c->nerr_import++;
+        im->runtime_error = false; /* reported statically */
+      } else if (warnings && !guarded) {
+        an__diag(c, file, im->line, im->col,
+                 "warning: No module named '%s' (neither in the upload nor in the standard library): the program "
+                 "raises ModuleNotFoundError here when it runs, as CPython does without it installed", im->module);
+      }
+    }
+  }
 }
 
 /* Marks modules on import cycles (Tarjan-free: DFS with a path stack). */
@@ -3866,12 +4053,14 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
     free(state);
     free(stack);
   }
-  if (p->entry) {
+  an__unsupported_imports(&c, prog, false);
+  if (p->entry && !c.nerr_import) {
     bool *visiting = calloc((size_t)p->nmodules + 1, sizeof(bool));
     if (!visiting) abort();
     (void)an__static_import_errors(&c, p->entry, 0, visiting);
     free(visiting);
   }
+  if (!c.nerr_import) an__unsupported_imports(&c, prog, true);
   /* 3. types */
   for (int i = 0; i < p->nmodules; i++) an__seed(&c, p->modules[i].scope);
   {
@@ -4199,7 +4388,8 @@ static void an__job_diag(void *ctx, const char *file, int line, int col, const c
       src[n] = 0;
     }
   }
-  pl_diag_add(job, "error", file, line, col, src[0] ? src : NULL, "%s", msg);
+  bool warning = !strncmp(msg, "warning: ", 9);
+  pl_diag_add(job, warning ? "warning" : "error", file, line, col, src[0] ? src : NULL, "%s", warning ? msg + 9 : msg);
   pl_log(job, "%s:%d:%d: %s", file, line, col, msg);
 }
 

@@ -239,6 +239,9 @@ static bool gn__star_import(py_nodes body) {
 }
 
 static bool gn__is_builtin(gn *g, const char *name) {
+  /* a doctest example's globals are a copy of its module's, and earlier
+   * examples may have bound any name there */
+  if (g->m->py->doctest_host) return false;
   bool known = false;
   for (int i = 0; gn__builtins[i]; i++)
     if (strcmp(gn__builtins[i], name) == 0) known = true;
@@ -258,7 +261,7 @@ static bool gn__is_builtin(gn *g, const char *name) {
  * its NameError. Returns the slot's Rust name or NULL. */
 static const char *gn__gslot(gn *g, const char *name) {
   const an_scope *ms = g->m->scope->an;
-  if (!ms) return NULL;
+  if (!ms || g->m->py->doctest_host) return NULL;
   an_symbol *y = an_symbol_of(ms, name);
   if (!y || y->binding != AN_GLOBAL_IMPLICIT || y->flow_idx < 0 || (y->flags & AN_SYM_DELETED)) return NULL;
   if (!(y->flags & (AN_SYM_DEF | AN_SYM_IMPORTED)) && y->nassign != 1) return NULL;
@@ -1402,7 +1405,7 @@ static char *gn__import_mod(gn *g, const char *dotted) {
       "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random",
       "json", "enum", "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib", "statistics",
       "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue", "cmath", "fractions", "pprint",
-      "asyncio", NULL};
+      "asyncio", "doctest", NULL};
   for (int i = 0; with_fn[i]; i++) {
     if (strcmp(with_fn[i], dotted) != 0) continue;
     char fn[64];
@@ -1864,7 +1867,11 @@ static void gn__stmt(gn *g, py_node *n) {
     g->depth--;
     return;
   }
-  if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR) { /* docstring or bare string */
+  /* A doctest example (ing_doctest.c) runs in the interactive compile
+   * mode: an expression statement of its module scope, a string too,
+   * displays its value (sys.displayhook) */
+  bool display = n->kind == PY_EXPR && g->m->py->doctest_host && !g->fn && g->sc->kind == RS_SC_MODULE;
+  if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR && !display) { /* docstring or bare string */
     g->depth--;
     return;
   }
@@ -1872,6 +1879,10 @@ static void gn__stmt(gn *g, py_node *n) {
   switch (n->kind) {
   case PY_EXPR: {
     char *x = gn__expr(g, n->u.expr.value);
+    if (display) {
+      gn_emit(g, "rt::ext::doctest::display(&%s)?;", x);
+      break;
+    }
     size_t xl = strlen(x);
     const char *tail = "; Value::none() }";
     size_t tl = strlen(tail);
@@ -2583,7 +2594,8 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
   else
     gn_emit(&g, "let __fr = rt::Frame::enter(\"<module>\", %s, 1);", gn__cstr(&g, m->py->path));
   const char *doc = m->py->node->u.module.docstring;
-  gn_emit(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? gn_fmt(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
+  if (!m->py->doctest_host) /* an example runs in its module's globals */
+    gn_emit(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? gn_fmt(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
   gn__body(&g, m->py->node->u.module.body);
   for (int i = 0; i < m->nfuncs && !g.err; i++) g.err = gn__function(&g, m->funcs[i], &fns, &statics);
   if (!g.err) {
@@ -2611,6 +2623,40 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
   return g.err;
 }
 
+/* The doctests of the program (ing_doctest.c), as the table that
+ * doctest.testmod() walks (rt::ext::doctest): per module, every object
+ * DocTestFinder lists, each example with the Rust module compiled from it. */
+static void gn__doctest_table(rs_program *p, p_buf *out) {
+  const py_program *py = p->py;
+  if (!py->ndoctests) return;
+  p_arena *a = p->arena;
+  p_buf_puts(out, "\nuse portalis_rt::ext::doctest as dt;\n// The docstring examples, compiled (doctest.testmod() runs them).\n");
+  p_buf_puts(out, "static DOCTESTS: &[dt::Module] = &[\n");
+  for (int i = 0; i < py->ndoctests; i++) {
+    const py_dt_module *dm = &py->doctests[i];
+    p_buf_printf(out, "    dt::Module { name: %s, tests: &[\n", rs_str_lit(a, dm->name));
+    for (int k = 0; k < dm->ntests; k++) {
+      const py_dt_test *t = &dm->tests[k];
+      p_buf_printf(out, "        dt::Test { name: %s, path: %s, doc: %s, lineno: %d, examples: &[\n", rs_str_lit(a, t->name),
+                   rs_str_lit(a, t->path), t->docstring ? p_arena_printf(a, "Some(%s)", rs_str_lit(a, t->docstring)) : "None",
+                   t->lineno);
+      for (int x = 0; x < t->nexamples; x++) {
+        const py_dt_example *ex = &t->examples[x];
+        const char *rm = "?";
+        for (int j = 0; j < p->nmods; j++)
+          if (p->mods[j].py == ex->mod) rm = p->mods[j].rust_mod;
+        p_buf_printf(out, "            dt::Example { source: %s, want: %s, exc_msg: %s, lineno: %d, indent: %d, on: %d, off: %d, body: %s::body },\n",
+                     rs_str_lit(a, ex->source), rs_str_lit(a, ex->want),
+                     ex->exc_msg ? p_arena_printf(a, "Some(%s)", rs_str_lit(a, ex->exc_msg)) : "None", ex->lineno,
+                     ex->indent, ex->opt_on, ex->opt_off, rm);
+      }
+      p_buf_puts(out, "        ] },\n");
+    }
+    p_buf_puts(out, "    ] },\n");
+  }
+  p_buf_puts(out, "];\n");
+}
+
 int rs_gen_main(rs_program *p, p_buf *out, p_err *e) {
   rs_module *entry = NULL;
   for (int i = 0; i < p->nmods; i++)
@@ -2624,8 +2670,10 @@ int rs_gen_main(rs_program *p, p_buf *out, p_err *e) {
   bool dyn_import = false;
   for (int i = 0; i < p->nmods && !dyn_import; i++)
     dyn_import = p->mods[i].py->src && strstr(p->mods[i].py->src, "__import__");
-  p_buf_printf(out, "\nfn main() {\n%s    portalis_rt::run_main(%s, %s::body)\n}\n",
+  gn__doctest_table(p, out);
+  p_buf_printf(out, "\nfn main() {\n%s%s    portalis_rt::run_main(%s, %s::body)\n}\n",
                dyn_import ? "    portalis_rt::stdlib::enable_dynamic_import();\n" : "",
+               p->py->ndoctests ? "    portalis_rt::ext::doctest::register(DOCTESTS);\n" : "",
                rs_str_lit(p->arena, entry->py->path), entry->rust_mod);
   return out->err ? p_err_set(e, out->err, "generated Rust is too large") : 0;
 }

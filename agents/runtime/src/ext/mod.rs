@@ -14,6 +14,7 @@ pub mod bytearray;
 pub mod bytesx;
 pub mod coll_abc;
 pub mod complex;
+pub mod doctest;
 pub mod fractions;
 pub mod pprint;
 pub mod queue;
@@ -41,6 +42,7 @@ pub fn import(name: &str) -> Option<Value> {
         "pprint" => Some(pprint::module()),
         "array" => Some(array::module()),
         "asyncio" => Some(asyncio::module()),
+        "doctest" => Some(doctest::module()),
         _ => None,
     }
 }

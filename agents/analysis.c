@@ -77,7 +77,7 @@
  * import the runtime would fail is reported here, at its line:col). One
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
-    "__future__", "abc",       "array",     "bisect",    "cmath",     "collections", "collections.abc",
+    "__future__", "abc",       "array",     "asyncio",   "bisect",    "cmath",     "collections", "collections.abc",
     "contextlib", "copy",      "dataclasses", "doctest", "enum",    "fractions",   "functools",
     "heapq",      "io",        "itertools", "json",      "math",        "operator",
     "os",         "os.path",   "pprint",
@@ -161,7 +161,7 @@ static const char *const an__builtins[] = {
     "vars", "zip", "__import__", "__name__", "__file__", "__doc__", "__build_class__", "__debug__",
     "NotImplemented", "Ellipsis", "BaseException", "Exception", "ArithmeticError", "AssertionError",
     "AttributeError", "BlockingIOError", "BrokenPipeError", "BufferError", "ChildProcessError",
-    "ConnectionError", "EOFError", "EnvironmentError", "FileExistsError", "FileNotFoundError",
+    "ConnectionError", "ConnectionAbortedError", "ConnectionRefusedError", "ConnectionResetError", "EOFError", "EnvironmentError", "FileExistsError", "FileNotFoundError",
     "FloatingPointError", "GeneratorExit", "IOError", "ImportError", "IndentationError", "IndexError",
     "InterruptedError", "IsADirectoryError", "KeyError", "KeyboardInterrupt", "LookupError",
     "MemoryError", "ModuleNotFoundError", "NameError", "NotADirectoryError", "NotImplementedError",

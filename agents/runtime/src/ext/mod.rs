@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `bytearray` and the rest of
+//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `bytearray` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
@@ -8,6 +8,7 @@
 //! CPython 3.11's names, results and error messages.
 
 pub mod array;
+pub mod asyncio;
 pub mod binio;
 pub mod bytearray;
 pub mod bytesx;
@@ -40,6 +41,7 @@ pub fn import(name: &str) -> Option<Value> {
         "fractions" => Some(fractions::module()),
         "pprint" => Some(pprint::module()),
         "array" => Some(array::module()),
+        "asyncio" => Some(asyncio::module()),
         "doctest" => Some(doctest::module()),
         _ => None,
     }

@@ -79,14 +79,18 @@ const FLAGS: &[(&str, i64)] = &[
 const DIVIDER: &str = "**********************************************************************";
 
 /// sys.displayhook for an expression statement of an example (the
-/// interactive compile mode): repr of anything but None, on stdout.
-pub fn display(v: &Value) -> PyResult<()> {
+/// interactive compile mode): repr of anything but None, on stdout, and
+/// the value kept as `_` (in the example's globals, where CPython sets
+/// builtins._: so a test that reads `_` before displaying anything gets a
+/// NameError where CPython gets the None doctest left after the last test).
+pub fn display(g: &Value, v: &Value) -> PyResult<()> {
     if v.is_none() {
         return Ok(());
     }
     let r = crate::ops::repr(v)?;
     crate::rtsys::write_stdout(&r);
     crate::rtsys::write_stdout("\n");
+    crate::rtsys::mod_set(g, "_", v.clone());
     Ok(())
 }
 

@@ -1880,7 +1880,7 @@ static void gn__stmt(gn *g, py_node *n) {
   case PY_EXPR: {
     char *x = gn__expr(g, n->u.expr.value);
     if (display) {
-      gn_emit(g, "rt::ext::doctest::display(&%s)?;", x);
+      gn_emit(g, "rt::ext::doctest::display(__g, &%s)?;", x);
       break;
     }
     size_t xl = strlen(x);

@@ -461,6 +461,17 @@ START_TEST(t_import_errors) {
   ck_assert_msg(strstr(d.msgs[0], "main.py:2:1: warning: No module named 'numpy'"), "%s", d.msgs[0]);
   ck_assert_int_eq(analyse(a, &f4, 1, true, &p, &d), 0);
   ck_assert_int_eq(d.n, 0);
+  /* a name CPython's module has and the runtime's not (an_missing_names.inc) */
+  src_file f19 = {"main.py", "from typing import List, TypedDict\nprint(1)\n"};
+  ck_assert_int_eq(analyse(a, &f19, 1, true, &p, &d), P_EIMPORT);
+  ck_assert_int_eq(d.n, 1);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:1:1: unsupported import: 'TypedDict' of standard-library module 'typing'"),
+                "%s", d.msgs[0]);
+  src_file f20 = {"main.py", "try:\n    from typing import TypedDict\nexcept ImportError:\n    TypedDict = dict\n"};
+  ck_assert_int_eq(analyse(a, &f20, 1, true, &p, &d), 0);
+  ck_assert_msg(d.n == 1 && strstr(d.msgs[0], "main.py:2:5: warning: 'TypedDict'"), "%s", d.n ? d.msgs[0] : "none");
+  src_file f21 = {"main.py", "from typing import NoSuchName\nprint(1)\n"}; /* CPython fails too: at run time */
+  ck_assert_int_eq(analyse(a, &f21, 1, true, &p, &d), 0);
   /* a file the entry never imports is never run */
   src_file f18[] = {{"main.py", "print(1)\n"}, {"tests/test_main.py", "import unittest\n"}};
   ck_assert_int_eq(analyse(a, f18, 2, true, &p, &d), 0);

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # -*- coding: utf-8 -*-
-"""Edge cases.
+"""Edge cases of doctest: globals shared within a docstring and not across,
+the interactive display (and `_`), SKIP, NORMALIZE of trailing blanks, a
+decorator that drops the docstring, nested classes, exclude_empty, verbose.
 
 >>> shared = 41
 >>> shared + 1
@@ -38,6 +40,10 @@ def noisy(x):
     >>> [1,
     ...  2]
     [1, 2]
+    >>> 6 * 7
+    42
+    >>> _ + 1
+    43
     >>> "a\\tb"
     'a\\tb'
     >>> print("trailing   ")

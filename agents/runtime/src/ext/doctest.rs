@@ -79,14 +79,18 @@ const FLAGS: &[(&str, i64)] = &[
 const DIVIDER: &str = "**********************************************************************";
 
 /// sys.displayhook for an expression statement of an example (the
-/// interactive compile mode): repr of anything but None, on stdout.
-pub fn display(v: &Value) -> PyResult<()> {
+/// interactive compile mode): repr of anything but None, on stdout, and
+/// the value kept as `_` (in the example's globals, where CPython sets
+/// builtins._: so a test that reads `_` before displaying anything gets a
+/// NameError where CPython gets the None doctest left after the last test).
+pub fn display(g: &Value, v: &Value) -> PyResult<()> {
     if v.is_none() {
         return Ok(());
     }
     let r = crate::ops::repr(v)?;
     crate::rtsys::write_stdout(&r);
     crate::rtsys::write_stdout("\n");
+    crate::rtsys::mod_set(g, "_", v.clone());
     Ok(())
 }
 
@@ -101,6 +105,7 @@ pub fn module() -> Value {
     set("BLANKLINE_MARKER", Value::str("<BLANKLINE>"));
     set("ELLIPSIS_MARKER", Value::str("..."));
     set("testmod", super::nat("testmod", testmod));
+    set("run_docstring_examples", super::nat("run_docstring_examples", run_docstring_examples));
     m
 }
 
@@ -686,4 +691,80 @@ fn testmod(args: Vec<Value>, kw: Kw) -> PyResult<Value> {
         runner.name2ft.iter().fold((0, 0), |(f, t), e| (f + e.1, t + e.2))
     };
     results(f, t)
+}
+
+/// doctest.run_docstring_examples(f, globs, verbose=False, name="NoName",
+/// compileflags=None, optionflags=0): f's own examples (found in the table
+/// by its docstring), no summary.
+fn run_docstring_examples(args: Vec<Value>, kw: Kw) -> PyResult<Value> {
+    const NAMES: [&str; 6] = ["f", "globs", "verbose", "name", "compileflags", "optionflags"];
+    let mut a: Vec<Value> = vec![Value::None; 6];
+    a[2] = Value::Bool(false);
+    a[3] = Value::str("NoName");
+    a[5] = Value::int(0);
+    if args.len() > 6 {
+        return Err(type_error(format!("run_docstring_examples() takes from 2 to 6 positional arguments but {} were given", args.len())));
+    }
+    for (i, v) in args.into_iter().enumerate() {
+        a[i] = v;
+    }
+    for (k, v) in kw {
+        match NAMES.iter().position(|n| *n == k.as_str()) {
+            Some(i) => a[i] = v,
+            None => return Err(type_error(format!("run_docstring_examples() got an unexpected keyword argument '{}'", k))),
+        }
+    }
+    let name = crate::ops::to_str(&a[3])?;
+    let verbose = truthy(&a[2])?;
+    if verbose {
+        out(&format!("Finding tests in {}\n", name));
+    }
+    let doc = match crate::attr::getattr(&a[0], "__doc__") {
+        Ok(Value::Str(d)) => d.s.clone(),
+        _ => return Ok(Value::None),
+    };
+    let fname = match crate::attr::getattr(&a[0], "__name__") {
+        Ok(Value::Str(n)) => n.s.clone(),
+        _ => String::new(),
+    };
+    // the test compiled from this docstring: the one named like f first
+    let table = TABLE.with(|t| t.get());
+    let mut hit: Option<(&Module, &Test)> = None;
+    for m in table {
+        for t in m.tests {
+            if t.doc == Some(doc.as_str()) {
+                let same = t.path.rsplit('.').next() == Some(fname.as_str());
+                if hit.is_none() || same {
+                    hit = Some((m, t));
+                }
+                if same {
+                    break;
+                }
+            }
+        }
+    }
+    let (module, test) = match hit {
+        Some(h) => h,
+        None => {
+            return Err(new_exc(
+                "NotImplementedError",
+                &format!("doctest.run_docstring_examples(): the docstring of {} was not compiled by Portalis", fname),
+            ))
+        }
+    };
+    let filename = crate::methods::dict_get(&crate::rtsys::sys_modules(), &Value::str(module.name))?
+        .and_then(|m| match crate::attr::getattr(&m, "__file__") {
+            Ok(Value::Str(s)) => Some(s.s.clone()),
+            _ => None,
+        })
+        .or_else(|| Some(module.name.to_string()));
+    let globs = crate::rtsys::new_module("__main__", "");
+    crate::rtsys::mod_set(&globs, "__name__", Value::str("__main__"));
+    if !a[1].is_none() {
+        globs_update(&globs, &a[1])?;
+    }
+    let flags = a[5].as_i64().unwrap_or(0);
+    let mut runner = Runner { verbose, flags, name2ft: vec![] };
+    runner.run(test, &name, test.examples, &filename, &globs)?;
+    Ok(Value::None)
 }

@@ -9,7 +9,12 @@
 //! captured, its output compared the way doctest compares (`True` for `1`,
 //! `<BLANKLINE>`, NORMALIZE_WHITESPACE, ELLIPSIS, expected exceptions with
 //! IGNORE_EXCEPTION_DETAIL), and failures reported in doctest's words,
-//! byte for byte, as is the summary (verbose or not).
+//! byte for byte, as is the summary (verbose or not). testmod() checks
+//! that each module-level name still holds a routine or class of the
+//! module with the docstring the translator saw (a decorator without
+//! functools.wraps leaves it no examples, as in CPython);
+//! run_docstring_examples() finds a function's compiled examples by its
+//! docstring.
 //!
 //! Known differences: the traceback in an "Exception raised:" report has
 //! no source lines below the example's own (the runtime keeps no source

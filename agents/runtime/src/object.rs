@@ -275,6 +275,7 @@ pub fn type_of(v: &Value) -> Value {
             Obj::DictView(..) => B::DictView,
             Obj::Ellipsis => B::Ellipsis,
             Obj::NotImplemented => B::NotImplementedType,
+            Obj::Deque(_) => B::Object,
         },
     };
     type_for(k)

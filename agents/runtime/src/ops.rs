@@ -1606,6 +1606,8 @@ pub fn repr(v: &Value) -> PyResult<String> {
             }
             Obj::Ellipsis => "Ellipsis".into(),
             Obj::NotImplemented => "NotImplemented".into(),
+            // a deque's payload; Python code sees the instance, never this
+            Obj::Deque(_) => format!("<deque payload at {:#x}>", id_of(v)),
         },
     })
 }

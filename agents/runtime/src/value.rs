@@ -101,6 +101,8 @@ pub enum Obj {
     Super(Value, Value),
     /// dict view: (dict, 0 keys / 1 values / 2 items)
     DictView(Value, u8),
+    /// The ring buffer of a `collections.deque` instance (its payload).
+    Deque(DequeData),
     Ellipsis,
     NotImplemented,
 }
@@ -244,6 +246,14 @@ pub struct ExcData {
     pub context: Value,
     pub suppress: bool,
     pub tb: Vec<(String, String, u32)>,
+}
+
+/// The native state of one deque.
+/// (Methods in stdlib/deque.rs.)
+pub struct DequeData {
+    pub items: RefCell<std::collections::VecDeque<Value>>,
+    pub maxlen: std::cell::Cell<Option<usize>>,
+    pub state: std::cell::Cell<u64>,
 }
 
 pub struct Instance {

@@ -364,7 +364,44 @@ typedef struct py_module {
   const char *src;       /* the source text (arena copy, NUL-terminated) */
   size_t len;
   int nlines;
+  /* A doctest example compiled as a module of its own (ing_doctest.c): the
+   * module whose docstrings it came from, and where its first line sits
+   * there (for diagnostics). NULL/0 for uploaded files. */
+  const struct py_module *doctest_host;
+  int doctest_line, doctest_col;
 } py_module;
+
+/* ---------------------------------------------------------- doctests */
+
+/* One `>>>` example of a docstring, as doctest.Example (ing_doctest.c).
+ * source and want end in "\n" (want is "" when nothing is expected);
+ * exc_msg is the expected exception's "Type: message\n" or NULL. */
+typedef struct py_dt_example {
+  const char *source, *want, *exc_msg;
+  int lineno;            /* 0-based, within the docstring */
+  int indent;
+  int opt_on, opt_off;   /* `# doctest: +FLAG/-FLAG` directives (doctest's flag values) */
+  py_module *mod;        /* the example's code, compiled as module `__doctest__.N` */
+} py_dt_example;
+
+/* One object DocTestFinder finds: the module, a function, a class, a
+ * method, with or without a docstring (testmod lists those too). */
+typedef struct py_dt_test {
+  const char *name;      /* "__main__.Stack.push" */
+  const char *path;      /* "Stack.push" below the module ("" for the module itself) */
+  const char *docstring; /* NULL if none */
+  int lineno;            /* 0-based line as DocTestFinder._find_lineno; -1 for None */
+  py_dt_example *examples;
+  int nexamples;
+} py_dt_test;
+
+/* The doctests of one uploaded module, sorted by name like DocTestFinder. */
+typedef struct py_dt_module {
+  const py_module *host;
+  const char *name;      /* the module's __name__ at run time ("__main__" for the entry) */
+  py_dt_test *tests;
+  int ntests;
+} py_dt_module;
 
 /* All modules of an upload; job->ast points to one after Ingest. */
 typedef struct py_program {
@@ -372,6 +409,8 @@ typedef struct py_program {
   int nmodules;
   py_module *entry;      /* also in modules[]; NULL if the job has no .py entry */
   uint32_t nnodes;       /* ids run 1..nnodes */
+  py_dt_module *doctests; /* when a module imports doctest (ing_doctest.c) */
+  int ndoctests;
 } py_program;
 
 /* -------------------------------------------------------------- ast.c */

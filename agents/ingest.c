@@ -243,6 +243,8 @@ int pl_stage_ingest(pl_job *job, p_err *e) {
     snprintf(job->reason, sizeof job->reason, "invalid_input");
     return p_err_set(e, P_EINVAL, "entry script %s is not among the uploaded Python files", job->entry);
   }
+  int drc = ing_doctest_extract(job, prog, &next_id, e);
+  if (drc) return drc;
   prog->nnodes = next_id - 1;
   job->ast = prog;
   job->ast_free = NULL;

@@ -199,6 +199,11 @@ static inline py_nodes ing_list_freeze(ing_ctx *c, ing_list *l) {
 
 /* ------------------------------------------------ ing_tokenize.c */
 
+/* ing_doctest.c: when the program imports doctest, finds and parses the
+ * docstring examples of the entry script and of every module importing
+ * doctest into prog->doctests, and appends one module per example to
+ * prog->modules (all in job->arena). Errors are diagnostics, P_ESYNTAX. */
+int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err *e);
 bool ing_is_kw(ing_ctx *c, const ing_tok *t);
 char *ing_prepare(p_arena *a, const char *src, size_t len, size_t *out_len, py_syntax_error *err);
 const char *ing_fstr_expr(const char *s, size_t *pi, size_t e, int depth, ing_fregions *out);

@@ -64,6 +64,8 @@ typedef struct gn {
   rs_scope *sc;    /* scope for name resolution (class/comp when inside one) */
   rs_scope *fn;    /* function-like scope of the Rust fn being written; NULL = module body */
   bool gen;        /* inside a generator's async block */
+  bool coro;       /* ... of an async def (await, async for/with allowed) */
+  bool agen;       /* ... of an async def that yields (an async generator) */
   int closure;     /* try closures open in this Rust fn */
   const char *loops[GN_MAX_NEST]; /* labels of Python loops since the innermost closure */
   int nloops;
@@ -238,6 +240,9 @@ static bool gn__star_import(py_nodes body) {
 }
 
 static bool gn__is_builtin(gn *g, const char *name) {
+  /* a doctest example's globals are a copy of its module's, and earlier
+   * examples may have bound any name there */
+  if (g->m->py->doctest_host) return false;
   bool known = false;
   for (int i = 0; gn__builtins[i]; i++)
     if (strcmp(gn__builtins[i], name) == 0) known = true;
@@ -257,7 +262,7 @@ static bool gn__is_builtin(gn *g, const char *name) {
  * its NameError. Returns the slot's Rust name or NULL. */
 static const char *gn__gslot(gn *g, const char *name) {
   const an_scope *ms = g->m->scope->an;
-  if (!ms) return NULL;
+  if (!ms || g->m->py->doctest_host) return NULL;
   an_symbol *y = an_symbol_of(ms, name);
   if (!y || y->binding != AN_GLOBAL_IMPLICIT || y->flow_idx < 0 || (y->flags & AN_SYM_DELETED)) return NULL;
   if (!(y->flags & (AN_SYM_DEF | AN_SYM_IMPORTED)) && y->nassign != 1) return NULL;
@@ -806,6 +811,17 @@ static char *gn__comp(gn *g, py_node *n) {
     return "Value::none()";
   }
   py_nodes gens = n->u.comp.generators;
+  for (int i = 0; i < gens.n; i++) {
+    if (!gens.v[i]->u.comprehension.is_async) continue;
+    if (n->kind == PY_GENERATOR_EXP) {
+      gn__fail(g, gens.v[i], "asynchronous generator expressions are not supported yet");
+      return "Value::none()";
+    }
+    if (!g->coro) {
+      gn__fail(g, gens.v[i], "asynchronous comprehension outside of an asynchronous function");
+      return "Value::none()";
+    }
+  }
   if (n->kind == PY_GENERATOR_EXP) {
     char *it = gn__ref(g, gens.v[0]->u.comprehension.iter);
     return gn_fmt(g, "rx::genexp(__g, %s, %s, rt::iter(%s)?)?", gn__cells_for(g, cs, n), cs->rust_name, it);
@@ -816,7 +832,7 @@ static char *gn__comp(gn *g, py_node *n) {
   g->sc = cs;
   p_buf b;
   p_buf_init(&b, 0);
-  p_buf_printf(&b, "{ let __it%d = rt::iter(%s)?; let mut __acc%d = Vec::new(); ", id, it0, id);
+  p_buf_printf(&b, "{ let __it%d = rt::%s(%s)?; let mut __acc%d = Vec::new(); ", id, gens.v[0]->u.comprehension.is_async ? "aiter" : "iter", it0, id);
   for (int i = 0; i < cs->nsyms; i++) {
     rs_sym *y = &cs->syms[i];
     if (y->bind == RS_BIND_LOCAL) p_buf_printf(&b, "let mut %s = Value::none(); ", y->rname);
@@ -850,11 +866,13 @@ static char *gn__comp_loops(gn *g, py_node *n, const char *first_it, const char 
     py_node *c = gens.v[i];
     int id = gn__id(g);
     const char *it = first_it;
+    bool as = c->u.comprehension.is_async;
     if (i > 0) {
-      p_buf_printf(&b, "let __it%d = rt::iter(%s)?; ", id, gn__ref(g, c->u.comprehension.iter));
+      p_buf_printf(&b, "let __it%d = rt::%s(%s)?; ", id, as ? "aiter" : "iter", gn__ref(g, c->u.comprehension.iter));
       it = gn_fmt(g, "__it%d", id);
     }
-    p_buf_printf(&b, "while let Some(__x%d) = rt::next(&%s)? { ", id, it);
+    if (as) p_buf_printf(&b, "while let Some(__x%d) = rt::anext(&__co, &%s).await? { ", id, it);
+    else p_buf_printf(&b, "while let Some(__x%d) = rt::next(&%s)? { ", id, it);
     p_buf_printf(&b, "%s ", gn__store(g, c->u.comprehension.target, gn_fmt(g, "__x%d", id)));
     for (int k = 0; k < c->u.comprehension.ifs.n; k++)
       p_buf_printf(&b, "if !(%s) { continue; } ", gn__cond(g, c->u.comprehension.ifs.v[k]));
@@ -971,7 +989,7 @@ static char *gn__expr(gn *g, py_node *n) {
   }
   case PY_YIELD:
     if (!g->gen) { gn__fail(g, n, "yield outside a generator function"); break; }
-    r = gn_fmt(g, "__co.yield_(%s).await?", n->u.yield.value ? gn__expr(g, n->u.yield.value) : "Value::none()");
+    r = gn_fmt(g, "__co.%s(%s).await?", g->agen ? "ayield" : "yield_", n->u.yield.value ? gn__expr(g, n->u.yield.value) : "Value::none()");
     break;
   case PY_YIELD_FROM:
     if (!g->gen) { gn__fail(g, n, "yield outside a generator function"); break; }
@@ -981,7 +999,8 @@ static char *gn__expr(gn *g, py_node *n) {
     gn__fail(g, n, "starred expression in this position is not supported");
     break;
   case PY_AWAIT:
-    gn__fail(g, n, "async/await is not supported yet");
+    if (!g->coro) { gn__fail(g, n, "'await' outside async function"); break; }
+    r = gn_fmt(g, "rt::await_(&__co, %s).await?", gn__expr(g, n->u.await_.value));
     break;
   default:
     gn__fail(g, n, "%s expressions are not supported yet", py_kind_name(n->kind));
@@ -1271,8 +1290,10 @@ static void gn__with(gn *g, py_node *n, int item) {
   int id = gn__id(g);
   gn_emit(g, "{");
   g->ind++;
+  bool as = n->u.with.is_async;
   gn_emit(g, "let __m%d = %s;", id, gn__expr(g, it->u.with_item.context_expr));
-  gn_emit(g, "let __x%d = rt::call_method(&__m%d, \"__enter__\", vec![], vec![])?;", id, id);
+  if (as) gn_emit(g, "let __x%d = rt::aenter(&__co, &__m%d).await?;", id, id);
+  else gn_emit(g, "let __x%d = rt::call_method(&__m%d, \"__enter__\", vec![], vec![])?;", id, id);
   if (it->u.with_item.optional_vars) gn_emit(g, "%s", gn__store(g, it->u.with_item.optional_vars, gn_fmt(g, "__x%d", id)));
   char *r = gn_fmt(g, "__r%d", id);
   gn_saved sv;
@@ -1281,8 +1302,13 @@ static void gn__with(gn *g, py_node *n, int item) {
   else gn__body(g, n->u.with.body);
   gn__close_try(g, &sv);
   gn_emit(g, "let %s = match %s {", r, r);
-  gn_emit(g, "    Err(__e) => if rx::with_exit(&__m%d, Some(&__e))? { Ok(Flow::Normal) } else { Err(__e) },", id);
-  gn_emit(g, "    Ok(__fl) => { rx::with_exit(&__m%d, None)?; Ok(__fl) }", id);
+  if (as) {
+    gn_emit(g, "    Err(__e) => if rt::aexit(&__co, &__m%d, Some(&__e)).await? { Ok(Flow::Normal) } else { Err(__e) },", id);
+    gn_emit(g, "    Ok(__fl) => { rt::aexit(&__co, &__m%d, None).await?; Ok(__fl) }", id);
+  } else {
+    gn_emit(g, "    Err(__e) => if rx::with_exit(&__m%d, Some(&__e))? { Ok(Flow::Normal) } else { Err(__e) },", id);
+    gn_emit(g, "    Ok(__fl) => { rx::with_exit(&__m%d, None)?; Ok(__fl) }", id);
+  }
   gn_emit(g, "};");
   gn__dispatch(g, r);
   g->ind--;
@@ -1302,7 +1328,7 @@ static void gn__for(gn *g, py_node *n) {
   int id = gn__id(g);
   char *label = gn_fmt(g, "'l%d", id);
   const char *next;
-  if (gn__is_range_call(g, n->u.for_.iter)) {
+  if (!n->u.for_.is_async && gn__is_range_call(g, n->u.for_.iter)) {
     py_nodes a = n->u.for_.iter->u.call.args;
     p_buf b;
     p_buf_init(&b, 0);
@@ -1310,6 +1336,9 @@ static void gn__for(gn *g, py_node *n) {
     gn_emit(g, "let mut __it%d = rx::RangeIter::new(&[%s])?;", id, b.data);
     p_buf_free(&b);
     next = gn_fmt(g, "__it%d.next()?", id);
+  } else if (n->u.for_.is_async) {
+    gn_emit(g, "let __it%d = rt::aiter(&%s)?;", id, gn__expr(g, n->u.for_.iter));
+    next = gn_fmt(g, "rt::anext(&__co, &__it%d).await?", id);
   } else {
     gn_emit(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, n->u.for_.iter));
     next = gn_fmt(g, "rt::next(&__it%d)?", id);
@@ -1394,7 +1423,7 @@ static char *gn__import_mod(gn *g, const char *dotted) {
       "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random",
       "json", "enum", "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib", "statistics",
       "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue", "cmath", "fractions", "pprint",
-      NULL};
+      "asyncio", "doctest", NULL};
   for (int i = 0; with_fn[i]; i++) {
     if (strcmp(with_fn[i], dotted) != 0) continue;
     char fn[64];
@@ -1856,7 +1885,11 @@ static void gn__stmt(gn *g, py_node *n) {
     g->depth--;
     return;
   }
-  if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR) { /* docstring or bare string */
+  /* A doctest example (ing_doctest.c) runs in the interactive compile
+   * mode: an expression statement of its module scope, a string too,
+   * displays its value (sys.displayhook) */
+  bool display = n->kind == PY_EXPR && g->m->py->doctest_host && !g->fn && g->sc->kind == RS_SC_MODULE;
+  if (n->kind == PY_EXPR && n->u.expr.value->kind == PY_STR && !display) { /* docstring or bare string */
     g->depth--;
     return;
   }
@@ -1864,6 +1897,10 @@ static void gn__stmt(gn *g, py_node *n) {
   switch (n->kind) {
   case PY_EXPR: {
     char *x = gn__expr(g, n->u.expr.value);
+    if (display) {
+      gn_emit(g, "rt::ext::doctest::display(__g, &%s)?;", x);
+      break;
+    }
     size_t xl = strlen(x);
     const char *tail = "; Value::none() }";
     size_t tl = strlen(tail);
@@ -1935,7 +1972,7 @@ static void gn__stmt(gn *g, py_node *n) {
   case PY_IF: gn__if(g, n, false); break;
   case PY_WHILE: gn__while(g, n); break;
   case PY_FOR:
-    if (n->u.for_.is_async) gn__fail(g, n, "async for is not supported yet");
+    if (n->u.for_.is_async && !g->coro) gn__fail(g, n, "'async for' outside async function");
     else gn__for(g, n);
     break;
   case PY_TRY:
@@ -1943,7 +1980,7 @@ static void gn__stmt(gn *g, py_node *n) {
     else gn__try(g, n);
     break;
   case PY_WITH:
-    if (n->u.with.is_async) gn__fail(g, n, "async with is not supported yet");
+    if (n->u.with.is_async && !g->coro) gn__fail(g, n, "'async with' outside async function");
     else gn__with(g, n, 0);
     break;
   case PY_RAISE:
@@ -1967,8 +2004,7 @@ static void gn__stmt(gn *g, py_node *n) {
   case PY_IMPORT: gn__import(g, n); break;
   case PY_IMPORT_FROM: gn__import_from(g, n); break;
   case PY_FUNCTION_DEF:
-    if (n->u.function_def.is_async) gn__fail(g, n, "async def is not supported yet");
-    else gn__funcdef(g, n);
+    gn__funcdef(g, n);
     break;
   case PY_CLASS_DEF: gn__classdef(g, n); break;
   case PY_MATCH: gn__match(g, n); break;
@@ -2432,6 +2468,8 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
   g.sc = f;
   g.fn = f;
   g.gen = f->is_generator;
+  g.coro = f->is_async;
+  g.agen = f->is_async && f->has_yield;
   g.closure = 0;
   g.nloops = 0;
   g.nhandlers = 0;
@@ -2508,8 +2546,12 @@ static int gn__function(gn *g0, rs_scope *f, p_buf *out, p_buf *statics) {
     gn_emit(&g, "let __g = __g.clone();");
     gn_emit(&g, "let __cl: Vec<Cell> = __cl.to_vec();");
     gn_emit(&g, "let __a: Vec<Value> = __a.to_vec();");
-    gn_emit(&g, "Ok(rt::make_generator(%s, %s, move |__co: Co| async move {", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
-      gn__cstr(&g, f->qualname));
+    if (f->is_async)
+      gn_emit(&g, "Ok(rt::make_coroutine(%s, %s, %s, move |__co: Co| async move {", gn__cstr(&g, f->node->u.function_def.name),
+        gn__cstr(&g, f->qualname), f->has_yield ? "true" : "false");
+    else
+      gn_emit(&g, "Ok(rt::make_generator(%s, %s, move |__co: Co| async move {", gn__cstr(&g, f->kind == RS_SC_FUNC ? f->node->u.function_def.name : f->name),
+        gn__cstr(&g, f->qualname));
     g.ind++;
     gn_emit(&g, "let __g = &__g;");
   } else {
@@ -2570,7 +2612,8 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
   else
     gn_emit(&g, "let __fr = rt::Frame::enter(\"<module>\", %s, 1);", gn__cstr(&g, m->py->path));
   const char *doc = m->py->node->u.module.docstring;
-  gn_emit(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? gn_fmt(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
+  if (!m->py->doctest_host) /* an example runs in its module's globals */
+    gn_emit(&g, "rt::mod_set(__g, \"__doc__\", %s);", doc ? gn_fmt(&g, "Value::str(%s)", gn__cstr(&g, doc)) : "Value::none()");
   gn__body(&g, m->py->node->u.module.body);
   for (int i = 0; i < m->nfuncs && !g.err; i++) g.err = gn__function(&g, m->funcs[i], &fns, &statics);
   if (!g.err) {
@@ -2598,6 +2641,40 @@ int rs_gen_module(rs_program *p, rs_module *m, p_buf *out, p_err *e) {
   return g.err;
 }
 
+/* The doctests of the program (ing_doctest.c), as the table that
+ * doctest.testmod() walks (rt::ext::doctest): per module, every object
+ * DocTestFinder lists, each example with the Rust module compiled from it. */
+static void gn__doctest_table(rs_program *p, p_buf *out) {
+  const py_program *py = p->py;
+  if (!py->ndoctests) return;
+  p_arena *a = p->arena;
+  p_buf_puts(out, "\nuse portalis_rt::ext::doctest as dt;\n// The docstring examples, compiled (doctest.testmod() runs them).\n");
+  p_buf_puts(out, "static DOCTESTS: &[dt::Module] = &[\n");
+  for (int i = 0; i < py->ndoctests; i++) {
+    const py_dt_module *dm = &py->doctests[i];
+    p_buf_printf(out, "    dt::Module { name: %s, tests: &[\n", rs_str_lit(a, dm->name));
+    for (int k = 0; k < dm->ntests; k++) {
+      const py_dt_test *t = &dm->tests[k];
+      p_buf_printf(out, "        dt::Test { name: %s, path: %s, doc: %s, lineno: %d, examples: &[\n", rs_str_lit(a, t->name),
+                   rs_str_lit(a, t->path), t->docstring ? p_arena_printf(a, "Some(%s)", rs_str_lit(a, t->docstring)) : "None",
+                   t->lineno);
+      for (int x = 0; x < t->nexamples; x++) {
+        const py_dt_example *ex = &t->examples[x];
+        const char *rm = "?";
+        for (int j = 0; j < p->nmods; j++)
+          if (p->mods[j].py == ex->mod) rm = p->mods[j].rust_mod;
+        p_buf_printf(out, "            dt::Example { source: %s, want: %s, exc_msg: %s, lineno: %d, indent: %d, on: %d, off: %d, body: %s::body },\n",
+                     rs_str_lit(a, ex->source), rs_str_lit(a, ex->want),
+                     ex->exc_msg ? p_arena_printf(a, "Some(%s)", rs_str_lit(a, ex->exc_msg)) : "None", ex->lineno,
+                     ex->indent, ex->opt_on, ex->opt_off, rm);
+      }
+      p_buf_puts(out, "        ] },\n");
+    }
+    p_buf_puts(out, "    ] },\n");
+  }
+  p_buf_puts(out, "];\n");
+}
+
 int rs_gen_main(rs_program *p, p_buf *out, p_err *e) {
   rs_module *entry = NULL;
   for (int i = 0; i < p->nmods; i++)
@@ -2611,8 +2688,10 @@ int rs_gen_main(rs_program *p, p_buf *out, p_err *e) {
   bool dyn_import = false;
   for (int i = 0; i < p->nmods && !dyn_import; i++)
     dyn_import = p->mods[i].py->src && strstr(p->mods[i].py->src, "__import__");
-  p_buf_printf(out, "\nfn main() {\n%s    portalis_rt::run_main(%s, %s::body)\n}\n",
+  gn__doctest_table(p, out);
+  p_buf_printf(out, "\nfn main() {\n%s%s    portalis_rt::run_main(%s, %s::body)\n}\n",
                dyn_import ? "    portalis_rt::stdlib::enable_dynamic_import();\n" : "",
+               p->py->ndoctests ? "    portalis_rt::ext::doctest::register(DOCTESTS);\n" : "",
                rs_str_lit(p->arena, entry->py->path), entry->rust_mod);
   return out->err ? p_err_set(e, out->err, "generated Rust is too large") : 0;
 }

@@ -100,7 +100,9 @@ typedef struct rs_scope {
   int nsyms, capsyms;
   const char **frees;       /* captured cells (Analysis free/nonlocal), in __cl order */
   int nfrees, capfrees;
-  bool is_generator;        /* def containing yield, or a genexp */
+  bool is_generator;        /* def containing yield, a genexp, or an async def: the body is an async block */
+  bool is_async;            /* async def: a coroutine (an async generator when it yields: has_yield) */
+  bool has_yield;           /* async def containing yield */
   bool class_cell;          /* func: uses super()/__class__; class: provides the cell */
   /* typed fast path (rs_scope.c decides, rs_gen.c emits) */
   bool typed;               /* an unboxed twin <rust_name>__fast is emitted */

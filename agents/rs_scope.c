@@ -372,6 +372,13 @@ static int sc__fill(sc_ctx *c, rs_scope *s) {
   }
   s->an = as;
   s->is_generator = s->kind == RS_SC_GENEXP || ((s->kind == RS_SC_FUNC || s->kind == RS_SC_LAMBDA) && as->is_generator);
+  /* an async def is driven like a generator (runtime gen.rs): its body is
+   * the same async block, awaits delegate through the same slot */
+  if (s->kind == RS_SC_FUNC && s->node->kind == PY_FUNCTION_DEF && s->node->u.function_def.is_async) {
+    s->is_async = true;
+    s->has_yield = as->is_generator;
+    s->is_generator = true;
+  }
   /* a method that reads super() or __class__ (itself or in its
    * comprehensions) gets the zero-argument super() treatment (rs_gen.c) */
   if (s->kind == RS_SC_FUNC && s->parent && s->parent->kind == RS_SC_CLASS && as->uses_super) {
@@ -1974,7 +1981,7 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
       if (m->funcs[k]->kind == RS_SC_FUNC) ub__function(a, m->funcs[k]);
     ty__decide(a, an, m);
     for (int k = 0; k < m->nfuncs; k++) rg__function(a, m, m->funcs[k]);
-    rg__module(a, m);
+    if (!m->py->doctest_host) rg__module(a, m); /* an example's names live in a globals copy */
   }
   *out = p;
   return 0;

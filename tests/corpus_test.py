@@ -8,7 +8,8 @@ then
     exactly that line and column;
   - the others: download module.wasm, run it under Node's WASI with the
     case's args and stdin, and compare stdout and exit status byte for byte
-    with expected_stdout / expected_rc.
+    with expected_stdout / expected_rc (and, where the case has one, the
+    last line of stderr with expected_stderr_last_line).
 Prints one line per case and a pass count per tier.
 
 Cases the translator does not handle yet are listed in
@@ -118,6 +119,15 @@ def run_case(s, tier, case, cdir):
                 first + 1, exp[first] if first < len(exp) else "<eof>", got[first] if first < len(got) else "<eof>")
         return False, "rc %d (want %d)%s%s" % (p.returncode, want_rc, where,
                                              (" stderr: " + p.stderr.decode(errors="replace")[-200:]) if p.returncode != want_rc else "")
+    # Optional: the last line of stderr (an uncaught exception's traceback
+    # ends with "Type: message", the same as CPython's).
+    tail_file = os.path.join(cdir, "expected_stderr_last_line")
+    if os.path.exists(tail_file):
+        want_tail = read(tail_file, "r").strip()
+        lines = p.stderr.decode(errors="replace").strip().splitlines()
+        got_tail = lines[-1] if lines else ""
+        if got_tail != want_tail:
+            return False, "last line of stderr %r, expected %r" % (got_tail, want_tail)
     return True, "ok (%.2fs, %d bytes wasm, job %s)" % (dt, len(data), job["state"])
 
 

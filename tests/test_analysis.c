@@ -441,6 +441,40 @@ START_TEST(t_import_errors) {
   ck_assert_int_eq(analyse(a, &f7, 1, true, &p, &d), P_EIMPORT);
   ck_assert_msg(strstr(d.msgs[0], "main.py:1:1: ImportError: attempted relative import with no known parent package"),
                 "%s", d.msgs[0]);
+  /* a standard-library module the runtime lacks: CPython imports it, so
+   * an unguarded import is an error wherever it is; a guarded one keeps its
+   * fallback, with a warning; an unknown module after output is a warning */
+  src_file f14 = {"main.py", "print('start')\nimport argparse\n"};
+  ck_assert_int_eq(analyse(a, &f14, 1, true, &p, &d), P_EIMPORT);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:2:1: unsupported import: standard-library module 'argparse'"), "%s", d.msgs[0]);
+  src_file f15 = {"main.py", "def f():\n    from sqlite3 import connect\n    return connect\nprint(2)\n"};
+  ck_assert_int_eq(analyse(a, &f15, 1, true, &p, &d), P_EIMPORT);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:2:5: unsupported import: standard-library module 'sqlite3'"), "%s", d.msgs[0]);
+  src_file f16 = {"main.py", "try:\n    import argparse\nexcept (OSError, ImportError):\n    argparse = None\nprint(1)\n"};
+  ck_assert_int_eq(analyse(a, &f16, 1, true, &p, &d), 0);
+  ck_assert_int_eq(d.n, 1);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:2:5: warning: standard-library module 'argparse'"), "%s", d.msgs[0]);
+  src_file f17 = {"main.py", "try:\n    pass\nexcept ImportError:\n    import argparse\n"};
+  ck_assert_int_eq(analyse(a, &f17, 1, true, &p, &d), P_EIMPORT); /* the handler is not guarded */
+  ck_assert_int_eq(analyse(a, &f3, 1, true, &p, &d), 0);
+  ck_assert_int_eq(d.n, 1);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:2:1: warning: No module named 'numpy'"), "%s", d.msgs[0]);
+  ck_assert_int_eq(analyse(a, &f4, 1, true, &p, &d), 0);
+  ck_assert_int_eq(d.n, 0);
+  /* a name CPython's module has and the runtime's not (an_missing_names.inc) */
+  src_file f19 = {"main.py", "from typing import List, TypedDict\nprint(1)\n"};
+  ck_assert_int_eq(analyse(a, &f19, 1, true, &p, &d), P_EIMPORT);
+  ck_assert_int_eq(d.n, 1);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:1:1: unsupported import: 'TypedDict' of standard-library module 'typing'"),
+                "%s", d.msgs[0]);
+  src_file f20 = {"main.py", "try:\n    from typing import TypedDict\nexcept ImportError:\n    TypedDict = dict\n"};
+  ck_assert_int_eq(analyse(a, &f20, 1, true, &p, &d), 0);
+  ck_assert_msg(d.n == 1 && strstr(d.msgs[0], "main.py:2:5: warning: 'TypedDict'"), "%s", d.n ? d.msgs[0] : "none");
+  src_file f21 = {"main.py", "from typing import NoSuchName\nprint(1)\n"}; /* CPython fails too: at run time */
+  ck_assert_int_eq(analyse(a, &f21, 1, true, &p, &d), 0);
+  /* a file the entry never imports is never run */
+  src_file f18[] = {{"main.py", "print(1)\n"}, {"tests/test_main.py", "import unittest\n"}};
+  ck_assert_int_eq(analyse(a, f18, 2, true, &p, &d), 0);
   src_file f12 = {"main.py", "try:\n    from . import x\nexcept ImportError:\n    x = None\nprint(x)\n"};
   ck_assert_int_eq(analyse(a, &f12, 1, true, &p, &d), 0);
   ck_assert(p->modules[0].imports[0].runtime_error && p->modules[0].imports[0].bad_relative);

@@ -406,6 +406,24 @@ START_TEST(t_gen_generator) {
 }
 END_TEST
 
+/* async def is a generator object of another kind (runtime gen.rs): await
+ * delegates through the same slot, an async generator's own yield is
+ * marked (ayield), async for/with await the protocol methods. */
+START_TEST(t_gen_coroutine) {
+  const char *r = tr("async def f(xs):\n    x = await g()\n    async for y in xs:\n        pass\n"
+                     "    async with m() as z:\n        pass\n    return [await h(v) async for v in xs]\n");
+  HAS(r, "rt::make_coroutine(\"f\", \"f\", false, move |__co: Co| async move {");
+  HAS(r, "rt::await_(&__co, ");
+  HAS(r, "rt::aiter(&");
+  HAS(r, "rt::anext(&__co, &__it");
+  HAS(r, "rt::aenter(&__co, &__m");
+  HAS(r, "rt::aexit(&__co, &__m");
+  const char *r2 = tr("async def ag(n):\n    for i in range(n):\n        yield i\n");
+  HAS(r2, "rt::make_coroutine(\"ag\", \"ag\", true, move |__co: Co| async move {");
+  HAS(r2, "__co.ayield(i.clone()).await?");
+}
+END_TEST
+
 START_TEST(t_gen_comprehensions) {
   const char *r = tr("def f(xs):\n    a = [x * 2 for x in xs if x]\n    b = {k: v for k, v in xs}\n"
                      "    c = {x for x in xs}\n    d = sum(x for x in xs)\n    return a\n");
@@ -615,9 +633,10 @@ START_TEST(t_limits_unsupported_positioned) {
   ck_assert_int_eq(e.line, 2);
   ck_assert_str_eq(e.file, "main.py");
   ck_assert_ptr_nonnull(strstr(e.msg, "except*"));
-  rc = rs_translate_source(A, "main.py", "async def f():\n    await g()\n", &rust, &e);
+  rc = rs_translate_source(A, "main.py", "async def f():\n    await g()\n    return (x async for x in g())\n", &rust, &e);
   ck_assert_int_eq(rc, P_EUNSUPPORTED);
-  ck_assert_int_eq(e.line, 1);
+  ck_assert_int_eq(e.line, 3);
+  ck_assert_ptr_nonnull(strstr(e.msg, "asynchronous generator expressions"));
 }
 END_TEST
 
@@ -1166,6 +1185,69 @@ static const char *unicode_src =
     "    print(repr(s), repr(s.title()), repr(s.capitalize()), repr(s.upper()), repr(s.lower()), repr(s.swapcase()),"
     " repr(s.casefold()), s.isprintable(), s.istitle())\n";
 
+/* asyncio: the event loop's order (sleep(0) interleaving, gather keeping
+ * argument order), cancel with a message, return_exceptions, wait_for's
+ * TimeoutError from CancelledError, a Queue, awaiting a non-awaitable, an
+ * exception out of asyncio.run. */
+static const char *async_src =
+    "import asyncio\n"
+    "\n"
+    "async def tick(name, n, log):\n"
+    "    for i in range(n):\n"
+    "        log.append(f\"{name}{i}\")\n"
+    "        await asyncio.sleep(0)\n"
+    "    return name * n\n"
+    "\n"
+    "async def victim(log):\n"
+    "    try:\n"
+    "        await asyncio.sleep(5)\n"
+    "    except asyncio.CancelledError as e:\n"
+    "        log.append(f\"cancelled {e.args}\")\n"
+    "        raise\n"
+    "\n"
+    "async def bad(x):\n"
+    "    await asyncio.sleep(0)\n"
+    "    raise ValueError(x)\n"
+    "\n"
+    "async def main():\n"
+    "    log = []\n"
+    "    print(await asyncio.gather(tick(\"a\", 3, log), tick(\"b\", 2, log), tick(\"c\", 1, log)), log)\n"
+    "    t = asyncio.create_task(victim(log))\n"
+    "    await asyncio.sleep(0)\n"
+    "    print(t.cancel(\"stop\"), t.done())\n"
+    "    try:\n"
+    "        await t\n"
+    "    except asyncio.CancelledError as e:\n"
+    "        print(\"CancelledError\", e.args, t.cancelled(), log[-1])\n"
+    "    print(await asyncio.gather(bad(1), tick(\"d\", 1, log), return_exceptions=True))\n"
+    "    try:\n"
+    "        await asyncio.wait_for(victim(log), 0)\n"
+    "    except TimeoutError as e:\n"
+    "        print(\"timeout\", type(e.__cause__).__name__, log[-1])\n"
+    "    q = asyncio.Queue()\n"
+    "    async def consume():\n"
+    "        got = []\n"
+    "        while (item := await q.get()) is not None:\n"
+    "            got.append(item)\n"
+    "        return got\n"
+    "    c = asyncio.create_task(consume())\n"
+    "    for i in range(3):\n"
+    "        await q.put(i)\n"
+    "    await q.put(None)\n"
+    "    print(await c, q.qsize())\n"
+    "    try:\n"
+    "        await 3\n"
+    "    except TypeError as e:\n"
+    "        print(e)\n"
+    "\n"
+    "asyncio.run(main())\n"
+    "try:\n"
+    "    asyncio.run(bad(\"out\"))\n"
+    "except ValueError as e:\n"
+    "    print(\"raised out of run:\", e)\n";
+START_TEST(t_e2e_async) { e2e_vs_python("t_e2e_async", async_src); }
+END_TEST
+
 START_TEST(t_e2e_unicode_case) { e2e_vs_python("t_e2e_unicode_case", unicode_src); }
 END_TEST
 
@@ -1202,6 +1284,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_gen_raise_from_assert);
   tcase_add_test(tc, t_gen_with);
   tcase_add_test(tc, t_gen_generator);
+  tcase_add_test(tc, t_gen_coroutine);
   tcase_add_test(tc, t_gen_comprehensions);
   tcase_add_test(tc, t_gen_fstrings_calls);
   tcase_add_test(tc, t_gen_walrus_lambda_slices);
@@ -1239,6 +1322,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_e2e_imports);
   tcase_add_test(tc, t_e2e_libm);
   tcase_add_test(tc, t_e2e_unicode_case);
+  tcase_add_test(tc, t_e2e_async);
   suite_add_tcase(s, tc);
   return s;
 }

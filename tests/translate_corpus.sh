@@ -10,13 +10,13 @@
 # Prints one line per case (PASS / FAIL <stage>) and the pass count. Cases with
 # expected_error (SyntaxErrors) pass when translation fails at that position.
 # Environment: CORPUS (default ../shared/corpus), RUSTC (/usr/bin/rustc),
-# NODE (node), RSFLAGS (default: -O, stripped, as the Build stage does).
+# NODE (node), RSFLAGS (default: -O, stripped, the 32 MiB stack, as the Build stage does).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${CORPUS:-$top/../shared/corpus}
 rustc=${RUSTC:-/usr/bin/rustc}
 node=${NODE:-node}
-rsflags=${RSFLAGS:--O -C strip=symbols -C debuginfo=0 -C target-feature=+bulk-memory}
+rsflags=${RSFLAGS:--O -C strip=symbols -C debuginfo=0 -C target-feature=+bulk-memory -C link-arg=-zstack-size=33554432}
 keep=0
 if [ "${1:-}" = "-k" ]; then keep=1; shift; fi
 [ $# -eq 0 ] && set -- t1_core t2_objects

@@ -31,6 +31,7 @@ pub fn iter(v: &Value) -> PyResult<Value> {
         Value::Set(s) | Value::FrozenSet(s) => it(Iter::Values(s.borrow().values(), 0)),
         Value::Bytes(b) => it(Iter::Values(b.iter().map(|x| Value::Int(*x as i64)).collect(), 0)),
         Value::Obj(o) => match &**o {
+            Obj::Gen(g) if g.kind != crate::gen::KIND_GEN => return Err(type_error(format!("'{}' object is not iterable", g.type_name()))),
             Obj::Iter(_) | Obj::Gen(_) => v.clone(),
             Obj::Range(a, b, s) => it(Iter::Range(*a, *b, *s)),
             Obj::Class(_) if crate::stdlib5::is_enum_class(v) => it(Iter::Values(crate::stdlib5::enum_members(v)?, 0)),

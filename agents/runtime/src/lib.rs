@@ -28,7 +28,7 @@
 //!   - enum_dataclasses.rs                   enum, dataclasses
 //!   - typing_abc_copy_contextlib.rs         typing, abc, copy, contextlib
 //!   - statistics_textwrap_io_os.rs          statistics, textwrap, io, os, os.path
-//! - ext/        modules added one file each: struct, collections.abc, queue, cmath and complex, fractions, pprint, bytearray, sys.std*.buffer
+//! - ext/        modules added one file each: struct, collections.abc, queue, asyncio, cmath and complex, fractions, pprint, bytearray, sys.std*.buffer
 //! - extra.rs    owned by the code generator (helpers it needs)
 
 pub mod attr;
@@ -75,7 +75,7 @@ pub use crate::attr::{delattr, delitem, getattr, getitem, hasattr, setattr, seti
 pub use crate::builtins::{builtin, int_from_str, len, BUILTIN_NAMES};
 pub use crate::call::{call, call_args, call_method, call_method_args, enter_call, extend_args, extend_kwargs, make_function, set_doc};
 pub use crate::format::{float_repr, percent_format, str_format};
-pub use crate::gen::{make_generator, yield_from, Co};
+pub use crate::gen::{aenter, aexit, aiter, anext, await_, make_coroutine, make_generator, yield_from, Co};
 pub use crate::iter::{collect, iter, next, unpack, unpack_ex};
 pub use crate::object::{
     current_exc, exc_enter, exc_is, exc_leave, exc_matches, isinstance, make_class, new_exc, raise, raise_from,

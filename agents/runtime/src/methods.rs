@@ -36,6 +36,7 @@ const BYTES_M: &[&str] = &[
     "isalpha", "isalnum", "isspace", "isascii", "islower", "isupper", "istitle", "translate", "maketrans", "fromhex",
 ];
 const GEN_M: &[&str] = &["send", "throw", "close"];
+const AGEN_M: &[&str] = &["__anext__", "asend", "athrow", "aclose", "__aiter__"];
 const DUNDER_M: &[&str] = &[
     "__len__", "__getitem__", "__setitem__", "__delitem__", "__contains__", "__iter__", "__next__", "__repr__",
     "__str__", "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__bool__", "__format__",
@@ -83,6 +84,7 @@ fn table(obj: &Value) -> &'static [&'static str] {
         Value::Float(_) => FLOAT_M,
         Value::Bytes(_) => BYTES_M,
         Value::Obj(o) => match &**o {
+            Obj::Gen(g) if g.kind == crate::gen::KIND_AGEN => AGEN_M,
             Obj::Gen(_) => GEN_M,
             _ => &[],
         },
@@ -1555,6 +1557,10 @@ pub fn call_builtin_method(obj: &Value, name: &str, args: Vec<Value>, kw: Kw) ->
         Value::Float(f) => float_method(obj, *f, name, args, kw),
         Value::Bytes(b) => bytes_method(obj, b, name, args, kw),
         Value::Obj(o) => match &**o {
+            Obj::Gen(g) if g.kind == crate::gen::KIND_AGEN => match crate::gen::agen_method(obj, name, &args) {
+                Some(r) => r,
+                None => dunder_method(obj, name, args, kw),
+            },
             Obj::Gen(_) => match name {
                 "send" => crate::gen::send(obj, args.get(0).cloned().unwrap_or(Value::None)),
                 "throw" => crate::gen::throw(obj, args.get(0).cloned().unwrap_or(Value::None)),

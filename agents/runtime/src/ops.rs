@@ -1616,7 +1616,7 @@ pub fn repr(v: &Value) -> PyResult<String> {
             }
             Obj::BMethod(s, n) => format!("<built-in method {} of {} object at {:#x}>", n, type_name(s), id_of(s)),
             Obj::Iter(_) => format!("<{} object at {:#x}>", type_name(v), id_of(v)),
-            Obj::Gen(g) => format!("<generator object {} at {:#x}>", g.qualname, id_of(v)),
+            Obj::Gen(g) => format!("<{} object {} at {:#x}>", g.type_name(), g.qualname, id_of(v)),
             Obj::Module(m) => {
                 if m.file.is_empty() {
                     format!("<module '{}' (built-in)>", m.name)

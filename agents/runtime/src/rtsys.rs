@@ -19,6 +19,7 @@ thread_local! {
     static STREAMS: RefCell<Option<(Value, Value, Value)>> = RefCell::new(None);
     static ARGV: RefCell<Vec<String>> = RefCell::new(Vec::new());
     static CUR_MODULE: RefCell<Vec<String>> = RefCell::new(Vec::new());
+    static CAPTURING: std::cell::Cell<usize> = std::cell::Cell::new(0);
 }
 
 /// Name of the module whose body is executing (default `__module__` of
@@ -36,11 +37,32 @@ fn run_body(name: &str, m: &Value, body: fn(&Value) -> PyResult<()>) -> PyResult
     r
 }
 
+/// Output capture (doctest's fake sys.stdout): while a capture is open,
+/// stdout stays in the buffer from its mark on and nothing is flushed.
+pub fn capture_begin() -> usize {
+    CAPTURING.with(|c| c.set(c.get() + 1));
+    OUT.with(|o| o.borrow().len())
+}
+
+/// Closes the capture opened at `mark`, returning what was written since.
+pub fn capture_end(mark: usize) -> Vec<u8> {
+    CAPTURING.with(|c| c.set(c.get().saturating_sub(1)));
+    OUT.with(|o| {
+        let mut o = o.borrow_mut();
+        let m = mark.min(o.len());
+        o.split_off(m)
+    })
+}
+
+fn capturing() -> bool {
+    CAPTURING.with(|c| c.get() > 0)
+}
+
 pub fn write_stdout(s: &str) {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
         o.extend_from_slice(s.as_bytes());
-        if o.len() > 1 << 16 {
+        if o.len() > 1 << 16 && !capturing() {
             crate::sysio::write_all(1, &o);
             o.clear();
         }
@@ -52,7 +74,7 @@ pub fn write_stdout_bytes(b: &[u8]) {
     OUT.with(|o| {
         let mut o = o.borrow_mut();
         o.extend_from_slice(b);
-        if o.len() > 1 << 16 {
+        if o.len() > 1 << 16 && !capturing() {
             crate::sysio::write_all(1, &o);
             o.clear();
         }
@@ -60,6 +82,9 @@ pub fn write_stdout_bytes(b: &[u8]) {
 }
 
 pub fn flush_stdout() {
+    if capturing() {
+        return;
+    }
     OUT.with(|o| {
         let mut o = o.borrow_mut();
         if !o.is_empty() {
@@ -292,7 +317,7 @@ pub fn argv() -> Vec<String> {
 
 // ---------------------------------------------------------------- tracebacks
 
-fn exc_type_label(v: &Value) -> String {
+pub fn exc_type_label(v: &Value) -> String {
     let cls = type_of(v);
     let c = class_of(&cls);
     if c.builtin || c.module == "__main__" || c.module == "builtins" {

@@ -253,3 +253,53 @@ fn generators_roundtrip() {
     assert_eq!(rt::repr(&e.value()).unwrap(), "StopIteration('ret')");
     assert!(rt::next(&g).unwrap().is_none());
 }
+
+/// agents/an_missing_names.inc lists, per runtime module, the public names
+/// of CPython 3.11's module that the runtime does not provide, so that
+/// Analysis reports `from typing import X` of one at its line. Each listed
+/// name must still be missing here: a name the runtime gained must leave
+/// the table (regenerate it with contrib/gen-missing-names.sh).
+#[test]
+fn missing_names_table_is_current() {
+    let table = include_str!("../../an_missing_names.inc");
+    let mut rows = 0;
+    for line in table.lines() {
+        let line = line.trim();
+        if !line.starts_with("{\"") {
+            continue;
+        }
+        let parts: Vec<&str> = line.split('"').collect();
+        let (module, names) = (parts[1], parts[3]);
+        let m = crate::stdlib::import(module).unwrap_or_else(|_| panic!("runtime module {} missing", module));
+        for n in names.split_whitespace() {
+            assert!(crate::attr::getattr(&m, n).is_err(), "{}.{} exists now: regenerate agents/an_missing_names.inc", module, n);
+        }
+        rows += 1;
+    }
+    assert!(rows > 0);
+}
+
+/// The generator's half (contrib/gen-missing-names.sh): with
+/// PORTALIS_CPYTHON_NAMES naming a file of "module name name ..." lines,
+/// prints the table rows of the names the runtime lacks.
+#[test]
+fn missing_names_dump() {
+    let path = match std::env::var("PORTALIS_CPYTHON_NAMES") {
+        Ok(p) => p,
+        Err(_) => return,
+    };
+    let text = std::fs::read_to_string(path).unwrap();
+    for line in text.lines() {
+        let mut it = line.split_whitespace();
+        let module = match it.next() {
+            Some(m) => m,
+            None => continue,
+        };
+        let m = match crate::stdlib::import(module) {
+            Ok(m) => m,
+            Err(_) => continue,
+        };
+        let missing: Vec<&str> = it.filter(|n| crate::attr::getattr(&m, n).is_err()).collect();
+        println!("ROW {} {}", module, missing.join(" "));
+    }
+}

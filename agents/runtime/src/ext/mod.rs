@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `bytearray` and the rest of
+//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `bytearray` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
@@ -8,11 +8,13 @@
 //! CPython 3.11's names, results and error messages.
 
 pub mod array;
+pub mod asyncio;
 pub mod binio;
 pub mod bytearray;
 pub mod bytesx;
 pub mod coll_abc;
 pub mod complex;
+pub mod doctest;
 pub mod fractions;
 pub mod pprint;
 pub mod queue;
@@ -39,6 +41,8 @@ pub fn import(name: &str) -> Option<Value> {
         "fractions" => Some(fractions::module()),
         "pprint" => Some(pprint::module()),
         "array" => Some(array::module()),
+        "asyncio" => Some(asyncio::module()),
+        "doctest" => Some(doctest::module()),
         _ => None,
     }
 }

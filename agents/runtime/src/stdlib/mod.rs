@@ -23,7 +23,7 @@ pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
     "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
-    "cmath", "fractions", "pprint", "array",
+    "cmath", "fractions", "pprint", "array", "asyncio", "doctest",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.
@@ -543,6 +543,8 @@ pub fn module_fn(name: &str) -> Option<ModuleFn> {
         "cmath" => m::cmath,
         "fractions" => m::fractions,
         "pprint" => m::pprint,
+        "asyncio" => m::asyncio,
+        "doctest" => m::doctest,
         _ => return None,
     })
 }
@@ -631,6 +633,8 @@ pub mod modules {
     pub fn cmath() -> PyResult<Value> { Ok(crate::ext::complex::cmath_module()) }
     pub fn fractions() -> PyResult<Value> { Ok(crate::ext::fractions::module()) }
     pub fn pprint() -> PyResult<Value> { Ok(crate::ext::pprint::module()) }
+    pub fn asyncio() -> PyResult<Value> { Ok(crate::ext::asyncio::module()) }
+    pub fn doctest() -> PyResult<Value> { Ok(crate::ext::doctest::module()) }
 }
 
 fn operator_module() -> Value {

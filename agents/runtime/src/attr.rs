@@ -42,6 +42,8 @@ fn exc_default_attr(obj: &Value, name: &str) -> Option<Value> {
     let is = |n: &str| exc_class(n).map(|c| is_subclass(&type_of(obj), &c)).unwrap_or(false);
     match name {
         "value" if is("StopIteration") => Some(first()),
+        "message" if args.len() == 2 && crate::object::is_exc_group(obj) => Some(first()),
+        "exceptions" if args.len() == 2 && crate::object::is_exc_group(obj) => Some(crate::tuple(crate::iter::collect(&args[1]).ok()?)),
         "code" if is("SystemExit") => Some(if args.len() > 1 { crate::tuple(args.clone()) } else { first() }),
         "msg" if is("SyntaxError") => Some(first()),
         "name" if is("NameError") || is("ImportError") => Some(Value::None),

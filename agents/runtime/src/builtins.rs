@@ -33,7 +33,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "NotImplementedError", "RecursionError", "StopAsyncIteration", "StopIteration", "SyntaxError",
     "IndentationError", "TabError", "SystemError", "TypeError", "ValueError", "UnicodeError", "UnicodeDecodeError",
     "UnicodeEncodeError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning", "EnvironmentError",
-    "IOError",
+    "IOError", "BaseExceptionGroup", "ExceptionGroup",
 ];
 
 thread_local! {
@@ -1264,6 +1264,30 @@ pub fn install_type_methods() {
         Ok(Value::None)
     }));
     set(&be, "__str__", native("__str__", true, |a, _| Ok(Value::string(exc_str(&a[0])?))));
+    // ExceptionGroup(message, exceptions): .message and .exceptions (a tuple)
+    for n in ["BaseExceptionGroup", "ExceptionGroup"] {
+        let c = TYPES.with(|t| t.exc[n].clone());
+        set(&c, "__init__", native("__init__", true, move |a, _| {
+            if a.len() != 3 {
+                return Err(type_error(format!("{} expected 2 arguments, got {}", n, a.len().saturating_sub(1))));
+            }
+            let msg = a[1].clone();
+            if !matches!(msg, Value::Str(_)) {
+                return Err(type_error("argument 1 must be str, not ".to_string() + &type_name(&msg)));
+            }
+            let excs = crate::tuple(crate::iter::collect(&a[2])?);
+            if crate::len(&excs)? == 0 {
+                return Err(crate::object::value_error("second argument (exceptions) must be a non-empty sequence".into()));
+            }
+            set_exc_args(&a[0], crate::tuple(vec![msg.clone(), excs.clone()]));
+            if let Some(i) = as_inst(&a[0]) {
+                let mut d = i.dict.borrow_mut();
+                d.set("message", msg);
+                d.set("exceptions", excs);
+            }
+            Ok(Value::None)
+        }));
+    }
     set(&be, "__repr__", native("__repr__", true, |a, _| Ok(Value::string(exc_repr(&a[0])?))));
     set(&be, "with_traceback", native("with_traceback", true, |a, _| Ok(a[0].clone())));
     set(&be, "add_note", native("add_note", true, |a, _| {

@@ -121,6 +121,9 @@ const EXC_TREE: &[(&str, &str)] = &[
     ("UserWarning", "Warning"),
     ("DeprecationWarning", "Warning"),
     ("RuntimeWarning", "Warning"),
+    // single inheritance here: ExceptionGroup is not a BaseExceptionGroup
+    ("BaseExceptionGroup", "BaseException"),
+    ("ExceptionGroup", "Exception"),
 ];
 
 impl Types {
@@ -252,6 +255,28 @@ pub fn class_set(cls: &Value, name: &str, v: Value) {
 
 // ---------------------------------------------------------------- type_of
 
+thread_local! {
+    static ASYNC_TYPES: RefCell<Option<(Value, Value)>> = RefCell::new(None);
+}
+
+/// The classes `coroutine` and `async_generator` (generator objects of
+/// those kinds, gen.rs), made on first use.
+fn async_type(kind: u8) -> Value {
+    let (c, a) = ASYNC_TYPES.with(|t| {
+        t.borrow_mut()
+            .get_or_insert_with(|| {
+                let obj = type_for(BType::Object);
+                (raw_class("coroutine", BType::Generator, vec![obj.clone()]), raw_class("async_generator", BType::Generator, vec![obj]))
+            })
+            .clone()
+    });
+    if kind == crate::gen::KIND_CORO {
+        c
+    } else {
+        a
+    }
+}
+
 pub fn type_of(v: &Value) -> Value {
     use BType as B;
     let k = match v {
@@ -273,6 +298,7 @@ pub fn type_of(v: &Value) -> Value {
             Obj::Class(_) => B::Type,
             Obj::Method(..) | Obj::BMethod(..) => B::Method,
             Obj::Iter(_) => B::Iterator,
+            Obj::Gen(g) if g.kind != crate::gen::KIND_GEN => return async_type(g.kind),
             Obj::Gen(_) => B::Generator,
             Obj::Module(_) => B::Module,
             Obj::Slice(..) => B::Slice,
@@ -865,6 +891,10 @@ pub fn current_exc() -> Option<Value> {
 /// str(exception instance) per BaseException.__str__ (KeyError quotes).
 pub fn exc_str(inst: &Value) -> PyResult<String> {
     let args = exc_args(inst);
+    if args.len() == 2 && is_exc_group(inst) {
+        let n = crate::len(&args[1]).unwrap_or(0);
+        return Ok(format!("{} ({} sub-exception{})", crate::ops::to_str(&args[0])?, n, if n == 1 { "" } else { "s" }));
+    }
     let is_key = exc_class("KeyError").map(|k| is_subclass(&type_of(inst), &k)).unwrap_or(false);
     match args.len() {
         0 => Ok(String::new()),
@@ -877,6 +907,11 @@ pub fn exc_str(inst: &Value) -> PyResult<String> {
         }
         _ => crate::ops::repr(&Value::Tuple(Rc::new(args))),
     }
+}
+
+/// An instance of ExceptionGroup or BaseExceptionGroup (or a subclass).
+pub fn is_exc_group(inst: &Value) -> bool {
+    ["ExceptionGroup", "BaseExceptionGroup"].iter().any(|n| exc_class(n).map(|k| is_subclass(&type_of(inst), &k)).unwrap_or(false))
 }
 
 pub fn exc_repr(inst: &Value) -> PyResult<String> {

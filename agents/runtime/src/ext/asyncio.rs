@@ -1,6 +1,6 @@
 //! `asyncio` for single-process programs: the event loop, Future and Task,
-//! sleep, gather, wait_for, wait, as_completed, shield, Queue (and its LIFO
-//! and priority kinds), Lock, Event, Semaphore, BoundedSemaphore, timeout,
+//! sleep, gather, wait_for, wait, as_completed, shield, TaskGroup, Queue (and
+//! its LIFO and priority kinds), Lock, Event, Semaphore, BoundedSemaphore, timeout,
 //! run, and the old `get_event_loop().run_until_complete(...)` style.
 //!
 //! The design follows CPython's pure-Python asyncio line by line, because
@@ -1540,6 +1540,196 @@ thread_local! {
     static TOCLS: RefCell<Option<Value>> = RefCell::new(None);
 }
 
+// ------------------------------------------------------------ TaskGroup
+
+fn is_base_error(e: &Value) -> bool {
+    is_instance_of(e, &exc_class("SystemExit").unwrap()) || is_instance_of(e, &exc_class("KeyboardInterrupt").unwrap())
+}
+
+fn tg_abort(g: &Value) -> PyResult<()> {
+    set(g, "_aborting", Value::Bool(true));
+    let ts = list_vec(&get(g, "_tasks")).borrow().clone();
+    for t in ts {
+        if !fut_done(&t) {
+            task_cancel(&t, Value::None)?;
+        }
+    }
+    Ok(())
+}
+
+/// TaskGroup._on_task_done, bound to its group.
+fn tg_on_done(g: &Value) -> Value {
+    let g = g.clone();
+    nat("_on_task_done", move |a, _| {
+        let task = &a[0];
+        list_remove(&get(&g, "_tasks"), task);
+        let ocf = get(&g, "_on_completed_fut");
+        if !ocf.is_none() && list_vec(&get(&g, "_tasks")).borrow().is_empty() && !fut_done(&ocf) {
+            fut_set_result(&ocf, Value::Bool(true))?;
+        }
+        if fut_cancelled(task) {
+            return Ok(Value::None);
+        }
+        let exc = fut_exception(task)?;
+        if exc.is_none() {
+            return Ok(Value::None);
+        }
+        list_vec(&get(&g, "_errors")).borrow_mut().push(exc.clone());
+        if is_base_error(&exc) && get(&g, "_base_error").is_none() {
+            set(&g, "_base_error", exc.clone());
+        }
+        let parent = get(&g, "_parent_task");
+        if fut_done(&parent) {
+            report("Task has errored out but its parent task is already completed", &PyErr { val: exc });
+            return Ok(Value::None);
+        }
+        if !flag(&g, "_aborting") && !flag(&g, "_parent_cancel_requested") {
+            tg_abort(&g)?;
+            set(&g, "_parent_cancel_requested", Value::Bool(true));
+            task_cancel(&parent, Value::None)?;
+        }
+        Ok(Value::None)
+    })
+}
+
+fn tg_create_task(g: &Value, coro: Value, name: Value) -> PyResult<Value> {
+    let r = repr(g);
+    if !flag(g, "_entered") {
+        return Err(crate::new_exc("RuntimeError", &format!("TaskGroup {} has not been entered", r)));
+    }
+    if flag(g, "_exiting") && list_vec(&get(g, "_tasks")).borrow().is_empty() {
+        return Err(crate::new_exc("RuntimeError", &format!("TaskGroup {} is finished", r)));
+    }
+    if flag(g, "_aborting") {
+        return Err(crate::new_exc("RuntimeError", &format!("TaskGroup {} is shutting down", r)));
+    }
+    let t = create_task(coro, name)?;
+    list_vec(&get(g, "_tasks")).borrow_mut().push(t.clone());
+    fut_add_done_callback(&t, get(g, "_on_done"));
+    Ok(t)
+}
+
+fn tg_aexit(g: Value, et: Value, exc: Value) -> Value {
+    make_coroutine("__aexit__", "TaskGroup.__aexit__", false, move |co: Co| async move {
+        set(&g, "_exiting", Value::Bool(true));
+        if !exc.is_none() && is_base_error(&exc) && get(&g, "_base_error").is_none() {
+            set(&g, "_base_error", exc.clone());
+        }
+        let c = cls();
+        let et_cancelled = !et.is_none() && ptr_eq(&et, &c.cancelled);
+        let mut propagate: Value = if et_cancelled { exc.clone() } else { Value::None };
+        if flag(&g, "_parent_cancel_requested") {
+            let parent = get(&g, "_parent_task");
+            let n = qi(&parent, "_num_cancels_requested");
+            let n = if n > 0 { n - 1 } else { 0 };
+            set(&parent, "_num_cancels_requested", Value::Int(n));
+            if n == 0 {
+                propagate = Value::None;
+            }
+        }
+        if !et.is_none() && !flag(&g, "_aborting") {
+            tg_abort(&g)?;
+        }
+        while !list_vec(&get(&g, "_tasks")).borrow().is_empty() {
+            if get(&g, "_on_completed_fut").is_none() {
+                set(&g, "_on_completed_fut", create_future());
+            }
+            if let Err(e) = await_(&co, get(&g, "_on_completed_fut")).await {
+                if !is_cancelled_error(&e) {
+                    return Err(e);
+                }
+                if !flag(&g, "_aborting") {
+                    propagate = e.val.clone();
+                    tg_abort(&g)?;
+                }
+            }
+            set(&g, "_on_completed_fut", Value::None);
+        }
+        let base = get(&g, "_base_error");
+        if !base.is_none() {
+            return Err(raise(base));
+        }
+        let errors = list_vec(&get(&g, "_errors"));
+        if !propagate.is_none() && errors.borrow().is_empty() {
+            return Err(raise(propagate));
+        }
+        if !et.is_none() && !et_cancelled {
+            errors.borrow_mut().push(exc.clone());
+        }
+        let errs = errors.borrow().clone();
+        if !errs.is_empty() {
+            let all_exc = errs.iter().all(|e| is_instance_of(e, &exc_class("Exception").unwrap()));
+            let gcls = exc_class(if all_exc { "ExceptionGroup" } else { "BaseExceptionGroup" }).unwrap();
+            let me = crate::call(&gcls, vec![Value::str("unhandled errors in a TaskGroup"), crate::list(errs)], vec![])?;
+            exc_data(&me, |d| d.suppress = true);
+            return Err(raise(me));
+        }
+        Ok(Value::None)
+    })
+}
+
+fn taskgroup_class() -> Value {
+    crate::stdlib2::rt_class(
+        "TaskGroup",
+        "asyncio.taskgroups",
+        vec![],
+        vec![
+            ("__init__", meth("__init__", |a, _| {
+                let g = &a[0];
+                for k in ["_entered", "_exiting", "_aborting", "_parent_cancel_requested"] {
+                    set(g, k, Value::Bool(false));
+                }
+                set(g, "_parent_task", Value::None);
+                set(g, "_tasks", crate::list(vec![]));
+                set(g, "_errors", crate::list(vec![]));
+                set(g, "_base_error", Value::None);
+                set(g, "_on_completed_fut", Value::None);
+                set(g, "_on_done", tg_on_done(g));
+                Ok(Value::None)
+            })),
+            ("__repr__", meth("__repr__", |a, _| {
+                let g = &a[0];
+                let mut info = Vec::new();
+                let n = list_vec(&get(g, "_tasks")).borrow().len();
+                if n > 0 {
+                    info.push(format!("tasks={}", n));
+                }
+                let ne = list_vec(&get(g, "_errors")).borrow().len();
+                if ne > 0 {
+                    info.push(format!("errors={}", ne));
+                }
+                if flag(g, "_aborting") {
+                    info.push("cancelling".into());
+                } else if flag(g, "_entered") {
+                    info.push("entered".into());
+                }
+                Ok(Value::str(&format!("<TaskGroup{}>", if info.is_empty() { String::new() } else { format!(" {}", info.join(" ")) })))
+            })),
+            ("__aenter__", meth("__aenter__", |a, _| {
+                let g = a[0].clone();
+                if flag(&g, "_entered") {
+                    return Err(crate::new_exc("RuntimeError", &format!("TaskGroup {} has been already entered", repr(&g))));
+                }
+                set(&g, "_entered", Value::Bool(true));
+                get_running_loop()?;
+                let parent = with_loop(|l| l.current.clone());
+                if parent.is_none() {
+                    return Err(crate::new_exc("RuntimeError", &format!("TaskGroup {} cannot determine the parent task", repr(&g))));
+                }
+                set(&g, "_parent_task", parent);
+                Ok(ready_coro(Ok(g)))
+            })),
+            ("__aexit__", meth("__aexit__", |a, _| {
+                Ok(tg_aexit(a[0].clone(), a.get(1).cloned().unwrap_or(Value::None), a.get(2).cloned().unwrap_or(Value::None)))
+            })),
+            ("create_task", meth("create_task", |a, kw| {
+                let name = kw.iter().find(|(k, _)| k == "name").map(|(_, v)| v.clone()).unwrap_or(Value::None);
+                tg_create_task(&a[0], a.get(1).cloned().unwrap_or(Value::None), name)
+            })),
+        ],
+    )
+}
+
 // ------------------------------------------------------------ the classes
 
 fn make_classes() -> Classes {
@@ -1903,6 +2093,7 @@ pub fn module() -> Value {
         s("PriorityQueue", d.clone());
     });
     s("Event", event_cls());
+    s("TaskGroup", taskgroup_class());
     let lock = lock_class("Lock", false, false, vec![]);
     let sem = lock_class("Semaphore", true, false, vec![]);
     let bsem = lock_class("BoundedSemaphore", true, true, vec![sem.clone()]);

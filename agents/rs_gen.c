@@ -86,6 +86,7 @@ typedef struct gn_consts {
   const char **text;
   size_t *len;
   int n, cap;
+  int nacache; /* attribute reads with an inline cache A_n (rx::ga) */
 } gn_consts;
 
 /* ------------------------------------------------------------ helpers */
@@ -690,11 +691,28 @@ static char *gn__str_const(gn *g, const char *text, size_t len) {
   return gn_fmt(g, "rx::kstr(&K_%d, %s)", i, gn__strlit(g, text, len));
 }
 
+/* An attribute read. Inside functions and loops, where a site runs many
+ * times, it gets an inline cache A_n (rx::ga): the class last seen there
+ * and where the name sat in the instance dict. Straight-line module code
+ * runs once and calls getattr. */
+static char *gn__getattr(gn *g, py_node *n) {
+  char *obj = gn__ref(g, n->u.attribute.value);
+  char *name = gn__attr(g, n->u.attribute.attr);
+  if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "rt::getattr(%s, %s)?", obj, name);
+  return gn_fmt(g, "rx::ga(&A_%d, %s, %s)?", g->k->nacache++, obj, name);
+}
+
 static void gn__const_decls(gn_consts *k, p_buf *out) {
-  if (!k->n) return;
-  p_buf_puts(out, "// String constants, made once.\nthread_local! {\n");
-  for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = const { rx::KStr::new() };\n", i);
-  p_buf_puts(out, "}\n");
+  if (k->n) {
+    p_buf_puts(out, "// String constants, made once.\nthread_local! {\n");
+    for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = const { rx::KStr::new() };\n", i);
+    p_buf_puts(out, "}\n");
+  }
+  if (k->nacache) {
+    p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nthread_local! {\n");
+    for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = const { rx::ACache::new() };\n", i);
+    p_buf_puts(out, "}\n");
+  }
 }
 
 static char *gn__int(gn *g, py_node *n) {
@@ -943,7 +961,7 @@ static char *gn__expr(gn *g, py_node *n) {
     break;
   }
   case PY_CALL: r = gn__call(g, n); break;
-  case PY_ATTRIBUTE: r = gn_fmt(g, "rt::getattr(%s, %s)?", gn__ref(g, n->u.attribute.value), gn__attr(g, n->u.attribute.attr)); break;
+  case PY_ATTRIBUTE: r = gn__getattr(g, n); break;
   case PY_SUBSCRIPT: {
     char *o = gn__ref(g, n->u.subscript.value);
     r = gn_fmt(g, "rt::getitem(%s, %s)?", o, gn__slice_ref(g, n->u.subscript.slice));

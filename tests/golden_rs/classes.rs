@@ -132,7 +132,7 @@ fn Shape__label(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let self_ = &__a[0];
     // main.py:10
     __fr.line(10);
-    return Ok({ let mut __s1 = String::new(); __s1.push_str(&rt::to_str(&rt::getattr(&self_, "name")?)?); __s1.push_str("/"); __s1.push_str(&rt::to_str(&rt::getattr(&self_, "sides")?)?); Value::string(__s1) });
+    return Ok({ let mut __s1 = String::new(); __s1.push_str(&rt::to_str(&rx::ga(&A_0, &self_, "name")?)?); __s1.push_str("/"); __s1.push_str(&rt::to_str(&rx::ga(&A_1, &self_, "sides")?)?); Value::string(__s1) });
     Ok(Value::none())
 }
 
@@ -163,4 +163,9 @@ thread_local! {
 // String constants, made once.
 thread_local! {
     static K_0: rx::KStr = const { rx::KStr::new() };
+}
+// Inline caches of attribute reads: the class last seen and where the name was.
+thread_local! {
+    static A_0: rx::ACache = const { rx::ACache::new() };
+    static A_1: rx::ACache = const { rx::ACache::new() };
 }

@@ -77,8 +77,14 @@ pub fn getattr(obj: &Value, name: &str) -> PyResult<Value> {
                 let cls = i.class.borrow().clone();
                 let ca = lookup(&cls, name);
                 if let Some(Value::Obj(p)) = &ca {
-                    if let Obj::Property(..) = &**p {
-                        return bind(ca.clone().unwrap(), obj, &cls);
+                    match &**p {
+                        Obj::Property(..) => return bind(ca.clone().unwrap(), obj, &cls),
+                        // a data descriptor (__set__ or __delete__ on its
+                        // class) comes before the instance dict
+                        Obj::Inst(_) if lookup_user(ca.as_ref().unwrap(), "__set__").is_some() || lookup_user(ca.as_ref().unwrap(), "__delete__").is_some() => {
+                            return bind(ca.clone().unwrap(), obj, &cls);
+                        }
+                        _ => {}
                     }
                 }
                 if let Some(v) = i.dict.borrow().get(name) {
@@ -327,6 +333,13 @@ pub fn generic_setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
                 crate::call::call(fset, vec![obj.clone(), v], vec![])?;
                 return Ok(());
             }
+            if let Obj::Inst(_) = &**p {
+                if let Some(set) = lookup_user(&a, "__set__") {
+                    let m = bind(set, &a, &type_of(&a))?;
+                    crate::call::call(&m, vec![obj.clone(), v], vec![])?;
+                    return Ok(());
+                }
+            }
         }
     }
     if i.exc.borrow().is_some() {
@@ -433,11 +446,20 @@ pub fn delattr(obj: &Value, name: &str) -> PyResult<()> {
                     return Ok(());
                 }
                 let cls = i.class.borrow().clone();
-                if let Some(Value::Obj(p)) = lookup(&cls, name) {
-                    if let Obj::Property(_, _, fdel, _) = &*p {
-                        if !fdel.is_none() {
-                            crate::call::call(fdel, vec![obj.clone()], vec![])?;
-                            return Ok(());
+                if let Some(a) = lookup(&cls, name) {
+                    if let Value::Obj(p) = &a {
+                        if let Obj::Property(_, _, fdel, _) = &**p {
+                            if !fdel.is_none() {
+                                crate::call::call(fdel, vec![obj.clone()], vec![])?;
+                                return Ok(());
+                            }
+                        }
+                        if let Obj::Inst(_) = &**p {
+                            if let Some(del) = lookup_user(&a, "__delete__") {
+                                let m = bind(del, &a, &type_of(&a))?;
+                                crate::call::call(&m, vec![obj.clone()], vec![])?;
+                                return Ok(());
+                            }
                         }
                     }
                 }
@@ -654,7 +676,7 @@ fn getitem_slow(obj: &Value, key: &Value) -> PyResult<Value> {
         },
         Value::Obj(o) => match &**o {
             Obj::Inst(i) => {
-                if let Some(r) = ops::call_dunder(obj, "__getitem__", vec![key.clone()])? {
+                if let Some(r) = ops::call_dunder_slice(obj, "__getitem__", &[key.clone()])? {
                     return Ok(r);
                 }
                 let p = i.payload.borrow().clone();
@@ -663,7 +685,7 @@ fn getitem_slow(obj: &Value, key: &Value) -> PyResult<Value> {
                         if let Some(v) = crate::methods::dict_get(&p, key)? {
                             return Ok(v);
                         }
-                        if let Some(r) = ops::call_dunder(obj, "__missing__", vec![key.clone()])? {
+                        if let Some(r) = ops::call_dunder_slice(obj, "__missing__", &[key.clone()])? {
                             return Ok(r);
                         }
                         if let Some(r) = crate::stdlib::payload_missing(obj, key)? {
@@ -761,7 +783,7 @@ fn setitem_slow(obj: &Value, key: &Value, v: Value) -> PyResult<()> {
         Value::Dict(_) => crate::methods::dict_set(obj, key.clone(), v),
         Value::Obj(o) => match &**o {
             Obj::Inst(i) => {
-                if ops::call_dunder(obj, "__setitem__", vec![key.clone(), v.clone()])?.is_some() {
+                if ops::call_dunder_slice(obj, "__setitem__", &[key.clone(), v.clone()])?.is_some() {
                     return Ok(());
                 }
                 let p = i.payload.borrow().clone();
@@ -805,7 +827,7 @@ pub fn delitem(obj: &Value, key: &Value) -> PyResult<()> {
         },
         Value::Obj(o) => match &**o {
             Obj::Inst(i) => {
-                if ops::call_dunder(obj, "__delitem__", vec![key.clone()])?.is_some() {
+                if ops::call_dunder_slice(obj, "__delitem__", &[key.clone()])?.is_some() {
                     return Ok(());
                 }
                 let p = i.payload.borrow().clone();

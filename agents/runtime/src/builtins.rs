@@ -939,18 +939,18 @@ fn build_table() -> HashMap<&'static str, Value> {
         let mut names: Vec<String> = Vec::new();
         if let Some(o) = a.get(0) {
             if let Some(i) = as_inst(o) {
-                names.extend(i.dict.borrow().entries.iter().map(|(k, _)| k.clone()));
+                names.extend(i.dict.borrow().entries.iter().map(|(k, _)| k.to_string()));
                 let cls = i.class.borrow().clone();
                 for c in class_of(&cls).mro.borrow().iter() {
-                    names.extend(class_of(c).dict.borrow().entries.iter().map(|(k, _)| k.clone()));
+                    names.extend(class_of(c).dict.borrow().entries.iter().map(|(k, _)| k.to_string()));
                 }
             } else if let Some(c) = as_class(o) {
                 for c in c.mro.borrow().iter() {
-                    names.extend(class_of(c).dict.borrow().entries.iter().map(|(k, _)| k.clone()));
+                    names.extend(class_of(c).dict.borrow().entries.iter().map(|(k, _)| k.to_string()));
                 }
             } else if let Value::Obj(ob) = o {
                 if let Obj::Module(m) = &**ob {
-                    names.extend(m.dict.borrow().entries.iter().map(|(k, _)| k.clone()));
+                    names.extend(m.dict.borrow().entries.iter().map(|(k, _)| k.to_string()));
                 }
             }
         }
@@ -1011,10 +1011,10 @@ pub fn divmod(a: &Value, b: &Value) -> PyResult<Value> {
         let r = ops::modulo(a, b)?;
         return Ok(crate::tuple(vec![q, r]));
     }
-    if let Some(r) = ops::call_dunder(a, "__divmod__", vec![b.clone()])? {
+    if let Some(r) = ops::call_dunder_slice(a, "__divmod__", &[b.clone()])? {
         return Ok(r);
     }
-    if let Some(r) = ops::call_dunder(b, "__rdivmod__", vec![a.clone()])? {
+    if let Some(r) = ops::call_dunder_slice(b, "__rdivmod__", &[a.clone()])? {
         return Ok(r);
     }
     Err(type_error(format!(

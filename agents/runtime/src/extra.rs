@@ -847,3 +847,59 @@ pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, 
     slot.with(|s| *s.0.borrow_mut() = Some(v.clone()));
     crate::mod_set(g, name, v);
 }
+
+/// An attribute-read site's inline cache (`rx::ga`): the class of the
+/// instance last read there, the class epoch when that was checked, and
+/// where the name sat in that instance's dict.
+pub struct ACache {
+    cls: std::cell::Cell<usize>,
+    epoch: std::cell::Cell<u64>,
+    at: std::cell::Cell<u32>,
+}
+
+impl ACache {
+    pub const fn new() -> ACache {
+        ACache { cls: std::cell::Cell::new(0), epoch: std::cell::Cell::new(0), at: std::cell::Cell::new(0) }
+    }
+}
+
+/// `obj.name` at a site with an inline cache. When the instance's class is
+/// the one cached and no class changed since (the epoch), the class has no
+/// property or descriptor that would come before the instance dict, so the
+/// dict answers; the cached position is tried first and confirmed by the
+/// name. Every other case is `getattr` itself, which decides alone.
+#[inline]
+pub fn ga(site: &'static std::thread::LocalKey<ACache>, obj: &Value, name: &'static str) -> PyResult<Value> {
+    use crate::value::Obj;
+    if let Value::Obj(o) = obj {
+        if let Obj::Inst(i) = &**o {
+            let cp = match &*i.class.borrow() {
+                Value::Obj(c) => Rc::as_ptr(c) as usize,
+                _ => 0,
+            };
+            let epoch = crate::value::class_epoch();
+            let (hit, at) = site.with(|s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            if hit {
+                let d = i.dict.borrow();
+                if let Some(v) = d.get_at(at, name) {
+                    return Ok(v);
+                }
+                if let Some(k) = d.position(name) {
+                    site.with(|s| s.at.set(k as u32));
+                    return Ok(d.entries[k].1.clone());
+                }
+            } else if !crate::object::class_of(&i.class.borrow()).has_props.get() {
+                let d = i.dict.borrow();
+                if let Some(k) = d.position(name) {
+                    site.with(|s| {
+                        s.cls.set(cp);
+                        s.epoch.set(epoch);
+                        s.at.set(k as u32);
+                    });
+                    return Ok(d.entries[k].1.clone());
+                }
+            }
+        }
+    }
+    crate::attr::getattr(obj, name)
+}

@@ -310,6 +310,7 @@ pub fn type_of(v: &Value) -> Value {
             Obj::DictView(..) => B::DictView,
             Obj::Ellipsis => B::Ellipsis,
             Obj::NotImplemented => B::NotImplementedType,
+            Obj::Deque(_) => B::Object,
         },
     };
     type_for(k)
@@ -655,6 +656,7 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
     let is_prop = |v: &Value| matches!(v, Value::Obj(o) if matches!(&**o, Obj::Property(..)));
     let has_props = dict.entries.iter().any(|(_, v)| is_prop(v) || as_inst(v).is_some())
         || tail.iter().any(|b| class_of(b).has_props.get());
+    crate::value::bump_class_epoch();
     let cls = Value::obj(Obj::Class(Class {
         name: name.to_string(),
         qualname: qualname.to_string(),

@@ -394,6 +394,9 @@ fn seq_repeat(v: &Value, n: &Value) -> PyResult<Option<Value>> {
 
 /// Calls a user dunder on `obj`'s type; None when the type has none.
 pub fn call_dunder(obj: &Value, name: &str, args: Vec<Value>) -> PyResult<Option<Value>> {
+    if args.len() < 4 {
+        return call_dunder_slice(obj, name, &args);
+    }
     match lookup_user(obj, name) {
         Some(f) => {
             let cls = type_of(obj);
@@ -402,6 +405,40 @@ pub fn call_dunder(obj: &Value, name: &str, args: Vec<Value>) -> PyResult<Option
         }
         None => Ok(None),
     }
+}
+
+/// `call_dunder` with up to three borrowed arguments. A plain function or
+/// a binding native found on the class is called with the receiver in
+/// front: what the bound method would do, without building it or an
+/// argument Vec (dunders are looked up on the type, so the instance dict
+/// cannot shadow them).
+pub fn call_dunder_slice(obj: &Value, name: &str, args: &[Value]) -> PyResult<Option<Value>> {
+    let f = match lookup_user(obj, name) {
+        Some(f) => f,
+        None => return Ok(None),
+    };
+    if let Value::Obj(fo) = &f {
+        match &**fo {
+            Obj::Func(_) if args.len() < 4 => {
+                let mut buf: [Value; 4] = Default::default();
+                buf[0] = obj.clone();
+                for (slot, a) in buf[1..].iter_mut().zip(args) {
+                    *slot = a.clone();
+                }
+                return Ok(Some(crate::call::call_args(&f, &buf[..args.len() + 1])?));
+            }
+            Obj::Native(nf) if nf.binds => {
+                let mut a = Vec::with_capacity(args.len() + 1);
+                a.push(obj.clone());
+                a.extend(args.iter().cloned());
+                return Ok(Some((nf.f)(a, Vec::new())?));
+            }
+            _ => {}
+        }
+    }
+    let cls = type_of(obj);
+    let m = bind(f, obj, &cls)?;
+    Ok(Some(crate::call::call(&m, args.to_vec(), vec![])?))
 }
 
 fn is_notimpl(v: &Value) -> bool {
@@ -488,19 +525,19 @@ pub fn binop(op: Op, a: &Value, b: &Value) -> PyResult<Value> {
     // a subclass operand on the right gets the first try with its reflected method
     let b_first = as_inst(b).is_some() && !crate::object::ptr_eq(&type_of(a), &type_of(b)) && is_subclass(&type_of(b), &type_of(a));
     if b_first {
-        if let Some(res) = call_dunder(b, r, vec![a.clone()])? {
+        if let Some(res) = call_dunder_slice(b, r, std::slice::from_ref(a))? {
             if !is_notimpl(&res) {
                 return Ok(res);
             }
         }
     }
-    if let Some(res) = call_dunder(a, l, vec![b.clone()])? {
+    if let Some(res) = call_dunder_slice(a, l, std::slice::from_ref(b))? {
         if !is_notimpl(&res) {
             return Ok(res);
         }
     }
     if !b_first {
-        if let Some(res) = call_dunder(b, r, vec![a.clone()])? {
+        if let Some(res) = call_dunder_slice(b, r, std::slice::from_ref(a))? {
             if !is_notimpl(&res) {
                 return Ok(res);
             }
@@ -555,7 +592,7 @@ pub fn inplace(op: Op, a: &Value, b: &Value) -> PyResult<Value> {
         }
         (_, Value::Obj(_)) => {
             let (_, _, i) = op.dunders();
-            if let Some(res) = call_dunder(a, i, vec![b.clone()])? {
+            if let Some(res) = call_dunder_slice(a, i, &[b.clone()])? {
                 if !is_notimpl(&res) {
                     return Ok(res);
                 }
@@ -668,7 +705,7 @@ pub fn pow3(a: &Value, b: &Value, m: &Value) -> PyResult<Value> {
     let (x, y, m) = match (to_big(a), to_big(b), to_big(m)) {
         (Some(x), Some(y), Some(m)) => (x, y, m),
         _ => {
-            if let Some(r) = call_dunder(a, "__pow__", vec![b.clone(), m.clone()])? {
+            if let Some(r) = call_dunder_slice(a, "__pow__", &[b.clone(), m.clone()])? {
                 return Ok(r);
             }
             return Err(type_error("pow() 3rd argument not allowed unless all arguments are integers".into()));
@@ -1012,12 +1049,12 @@ pub fn eq_bool(a: &Value, b: &Value) -> PyResult<bool> {
 }
 
 fn rich_eq(a: &Value, b: &Value) -> PyResult<bool> {
-    if let Some(r) = call_dunder(a, "__eq__", vec![b.clone()])? {
+    if let Some(r) = call_dunder_slice(a, "__eq__", &[b.clone()])? {
         if !is_notimpl(&r) {
             return truthy(&r);
         }
     }
-    if let Some(r) = call_dunder(b, "__eq__", vec![a.clone()])? {
+    if let Some(r) = call_dunder_slice(b, "__eq__", &[a.clone()])? {
         if !is_notimpl(&r) {
             return truthy(&r);
         }
@@ -1047,12 +1084,12 @@ pub fn eq(a: &Value, b: &Value) -> PyResult<Value> {
 
 fn eq_slow(a: &Value, b: &Value) -> PyResult<Value> {
     if as_inst(a).is_some() || as_inst(b).is_some() {
-        if let Some(r) = call_dunder(a, "__eq__", vec![b.clone()])? {
+        if let Some(r) = call_dunder_slice(a, "__eq__", &[b.clone()])? {
             if !is_notimpl(&r) {
                 return Ok(r);
             }
         }
-        if let Some(r) = call_dunder(b, "__eq__", vec![a.clone()])? {
+        if let Some(r) = call_dunder_slice(b, "__eq__", &[a.clone()])? {
             if !is_notimpl(&r) {
                 return Ok(r);
             }
@@ -1072,12 +1109,12 @@ pub fn ne(a: &Value, b: &Value) -> PyResult<Value> {
 
 fn ne_slow(a: &Value, b: &Value) -> PyResult<Value> {
     if as_inst(a).is_some() || as_inst(b).is_some() {
-        if let Some(r) = call_dunder(a, "__ne__", vec![b.clone()])? {
+        if let Some(r) = call_dunder_slice(a, "__ne__", &[b.clone()])? {
             if !is_notimpl(&r) {
                 return Ok(r);
             }
         }
-        if let Some(r) = call_dunder(b, "__ne__", vec![a.clone()])? {
+        if let Some(r) = call_dunder_slice(b, "__ne__", &[a.clone()])? {
             if !is_notimpl(&r) {
                 return Ok(r);
             }
@@ -1124,12 +1161,12 @@ pub fn compare(a: &Value, b: &Value, op: Cmp) -> PyResult<Value> {
         _ => {}
     }
     let (l, r) = op.dunder();
-    if let Some(res) = call_dunder(a, l, vec![b.clone()])? {
+    if let Some(res) = call_dunder_slice(a, l, &[b.clone()])? {
         if !is_notimpl(&res) {
             return Ok(res);
         }
     }
-    if let Some(res) = call_dunder(b, r, vec![a.clone()])? {
+    if let Some(res) = call_dunder_slice(b, r, &[a.clone()])? {
         if !is_notimpl(&res) {
             return Ok(res);
         }
@@ -1606,6 +1643,8 @@ pub fn repr(v: &Value) -> PyResult<String> {
             }
             Obj::Ellipsis => "Ellipsis".into(),
             Obj::NotImplemented => "NotImplemented".into(),
+            // a deque's payload; Python code sees the instance, never this
+            Obj::Deque(_) => format!("<deque payload at {:#x}>", id_of(v)),
         },
     })
 }
@@ -1707,7 +1746,7 @@ pub fn contains(container: &Value, item: &Value) -> PyResult<bool> {
             }
             Obj::DictView(d, 0) => contains(d, item),
             Obj::Inst(_) => {
-                if let Some(r) = call_dunder(container, "__contains__", vec![item.clone()])? {
+                if let Some(r) = call_dunder_slice(container, "__contains__", &[item.clone()])? {
                     return truthy(&r);
                 }
                 let p = as_inst(container).unwrap().payload.borrow().clone();

@@ -1,8 +1,9 @@
 //! Standard modules: collections, string, random.
 //!
 //! collections types are runtime classes deriving from the builtin they
-//! extend (namedtuple from tuple, Counter/defaultdict/OrderedDict from dict,
-//! deque from list) with the native value in the instance payload.  random
+//! extend (namedtuple from tuple, Counter/defaultdict/OrderedDict from dict)
+//! with the native value in the instance payload; deque is a ring buffer
+//! of its own (deque.rs).  random
 //! is CPython's Mersenne Twister with the same seeding and the same
 //! derivations (random(), getrandbits, _randbelow, shuffle, sample,
 //! choices), so seeded programs print the same numbers.
@@ -287,7 +288,6 @@ fn collections_classes() -> Vec<Value> {
         return v;
     }
     let dict_t = type_for(BType::Dict);
-    let list_t = type_for(BType::List);
     let counter = rt_class("Counter", "collections", vec![dict_t.clone()], vec![
         ("__init__", meth("__init__", |a, kw| {
             set_payload(&a[0], crate::dict(vec![])?);
@@ -501,110 +501,10 @@ fn collections_classes() -> Vec<Value> {
             Ok(Value::string(format!("{}({})", cls_name(&a[0]), ops::repr(&l)?)))
         })),
     ]);
-    let deque = rt_class("deque", "collections", vec![list_t], vec![
-        ("__init__", meth("__init__", |a, kw| {
-            let o = getargs("deque", a[1..].to_vec(), kw, &["iterable", "maxlen"], 0)?;
-            let items = match &o[0] {
-                Some(v) => collect(v)?,
-                None => vec![],
-            };
-            let maxlen = o[1].clone().unwrap_or(Value::None);
-            dset(&a[0], "maxlen", maxlen.clone());
-            let mut items = items;
-            if let Some(m) = maxlen.as_i64() {
-                let m = m.max(0) as usize;
-                if items.len() > m {
-                    items.drain(..items.len() - m);
-                }
-            }
-            set_payload(&a[0], crate::list(items));
-            Ok(Value::None)
-        })),
-        ("append", meth("append", |a, _| {
-            deque_push(&a[0], a[1].clone(), true);
-            Ok(Value::None)
-        })),
-        ("appendleft", meth("appendleft", |a, _| {
-            deque_push(&a[0], a[1].clone(), false);
-            Ok(Value::None)
-        })),
-        ("extend", meth("extend", |a, _| {
-            for x in collect(&a[1])? {
-                deque_push(&a[0], x, true);
-            }
-            Ok(Value::None)
-        })),
-        ("extendleft", meth("extendleft", |a, _| {
-            for x in collect(&a[1])? {
-                deque_push(&a[0], x, false);
-            }
-            Ok(Value::None)
-        })),
-        ("pop", meth("pop", |a, _| {
-            if let Value::List(l) = payload(&a[0]) {
-                return l.borrow_mut().pop().ok_or_else(|| new_exc("IndexError", "pop from an empty deque"));
-            }
-            Ok(Value::None)
-        })),
-        ("popleft", meth("popleft", |a, _| {
-            if let Value::List(l) = payload(&a[0]) {
-                if l.borrow().is_empty() {
-                    return Err(new_exc("IndexError", "pop from an empty deque"));
-                }
-                return Ok(l.borrow_mut().remove(0));
-            }
-            Ok(Value::None)
-        })),
-        ("rotate", meth("rotate", |a, _| {
-            let n = a.get(1).and_then(|v| v.as_i64()).unwrap_or(1);
-            if let Value::List(l) = payload(&a[0]) {
-                let mut l = l.borrow_mut();
-                let len = l.len() as i64;
-                if len > 0 {
-                    let k = n.rem_euclid(len) as usize;
-                    l.rotate_right(k);
-                }
-            }
-            Ok(Value::None)
-        })),
-        ("__repr__", meth("__repr__", |a, _| {
-            let m = dget(&a[0], "maxlen");
-            let body = ops::repr(&payload(&a[0]))?;
-            Ok(Value::string(if m.is_none() { format!("deque({})", body) } else { format!("deque({}, maxlen={})", body, ops::repr(&m)?) }))
-        })),
-        ("copy", meth("copy", |a, _| {
-            let cls = type_of(&a[0]);
-            call(&cls, vec![crate::list(collect(&payload(&a[0]))?), dget(&a[0], "maxlen")], vec![])
-        })),
-    ]);
+    let deque = crate::stdlib::deque::deque_class();
     let v = vec![counter, defaultdict, od, deque];
     COLL.with(|c| *c.borrow_mut() = Some(v.clone()));
     v
-}
-
-fn deque_push(d: &Value, x: Value, right: bool) {
-    let m = dget(d, "maxlen").as_i64();
-    if let Value::List(l) = payload(d) {
-        let mut l = l.borrow_mut();
-        if m == Some(0) {
-            return;
-        }
-        if right {
-            l.push(x);
-            if let Some(m) = m {
-                if l.len() as i64 > m {
-                    l.remove(0);
-                }
-            }
-        } else {
-            l.insert(0, x);
-            if let Some(m) = m {
-                if l.len() as i64 > m {
-                    l.pop();
-                }
-            }
-        }
-    }
 }
 
 pub fn collections_module() -> Value {

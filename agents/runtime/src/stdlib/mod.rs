@@ -6,6 +6,7 @@
 //! `payload`; the helpers at the top of this file create and print it.
 
 pub mod collections_string_random;
+pub mod deque;
 pub mod enum_dataclasses;
 pub mod heapq_bisect_itertools_functools;
 pub mod json;

@@ -135,6 +135,14 @@ fn copy_value(v: &Value, deep: bool, memo: &mut Vec<(i64, Value)>) -> PyResult<V
             crate::set(out)?
         }
         Value::Obj(o) => match &**o {
+            Obj::Deque(d) => {
+                let items: Vec<Value> = d.items.borrow().iter().cloned().collect();
+                let mut out = Vec::with_capacity(items.len());
+                for x in items.iter() {
+                    out.push(rec(x, memo)?);
+                }
+                return Ok(crate::stdlib::deque::copy_payload(d, out));
+            }
             Obj::Inst(i) => {
                 let hook = if deep { "__deepcopy__" } else { "__copy__" };
                 if let Some(f) = lookup_user(v, hook) {

@@ -24,6 +24,7 @@
 //!   - mod.rs                                `rt::import`, builtin-subclass payloads, math, sys, time, operator
 //!   - heapq_bisect_itertools_functools.rs   heapq, bisect, itertools, functools (and `rt_class`)
 //!   - collections_string_random.rs          collections, string, random (with the sha512 random.seed uses)
+//!   - deque.rs                              collections.deque on a ring buffer
 //!   - json.rs                               json
 //!   - enum_dataclasses.rs                   enum, dataclasses
 //!   - typing_abc_copy_contextlib.rs         typing, abc, copy, contextlib

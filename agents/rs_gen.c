@@ -23,7 +23,12 @@
  * blocks; the closure is what the optimizer inlines anyway.)
  *
  * Generators are `async move` blocks driven by the runtime; `yield` is
- * `__co.yield_(v).await?`. Comprehensions are inline blocks with their own
+ * `__co.yield_(v).await?`. An `async def` is the same block made with
+ * `rt::make_coroutine`: `await x` is `rt::await_(&__co, x).await?` (the
+ * runtime delegates to the awaited coroutine through the same slot, as
+ * CPython's `yield from`), an async generator's own `yield` is
+ * `__co.ayield(v)`, `async for`/`async with` and async comprehensions call
+ * rt::aiter/anext/aenter/aexit. Comprehensions are inline blocks with their own
  * variables shadowing the outer ones (exactly Python 3's scoping); generator
  * expressions are generator fns of their own.
  *

@@ -175,6 +175,9 @@ pub fn resume(g: &Generator, input: Input) -> PyResult<Step> {
     if g.running.get() {
         return Err(new_exc("ValueError", &format!("{} already executing", g.type_name())));
     }
+    // a running coroutine is a frame on CPython's stack: `await f()` nested
+    // past the recursion limit is a RecursionError, as there
+    let _depth = if g.kind != KIND_GEN { Some(crate::call::enter_call()?) } else { None };
     let mut slot = g.fut.borrow_mut();
     let fut = match slot.as_mut() {
         Some(f) => f,

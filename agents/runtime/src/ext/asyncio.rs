@@ -397,19 +397,33 @@ fn run_forever() -> PyResult<()> {
         return Err(crate::new_exc("RuntimeError", "This event loop is already running"));
     }
     with_loop(|l| l.running = true);
-    let r = loop {
+    let r = frames(2).and_then(|_g| loop {
         if let Err(e) = run_once() {
             break Err(e);
         }
         if with_loop(|l| l.stopping) {
             break Ok(());
         }
-    };
+    });
     with_loop(|l| {
         l.stopping = false;
         l.running = false;
     });
     r
+}
+
+/// Depth held for the Python frames CPython's asyncio has on the stack
+/// under a running task, beyond the two the runtime counts for the call
+/// into the loop itself: run_forever's four (run_until_complete,
+/// run_forever, _run_once, Handle._run) and asyncio.run's two more (run,
+/// Runner.run), so that recursion through `await` meets RecursionError at
+/// the same depth as in CPython.
+fn frames(n: usize) -> PyResult<Vec<crate::call::DepthGuard>> {
+    let mut v = Vec::with_capacity(n);
+    for _ in 0..n {
+        v.push(crate::call::enter_call()?);
+    }
+    Ok(v)
 }
 
 /// BaseEventLoop.run_until_complete.
@@ -478,6 +492,7 @@ fn run(main: Value) -> PyResult<Value> {
         return Err(crate::new_exc("RuntimeError", "asyncio.run() cannot be called from a running event loop"));
     }
     new_loop();
+    let _g = frames(2)?;
     let r = if !is_coroutine(&main) {
         Err(value_error(format!("a coroutine was expected, got {}", repr(&main))))
     } else {

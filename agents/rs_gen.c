@@ -999,6 +999,10 @@ static char *gn__expr(gn *g, py_node *n) {
     gn__fail(g, n, "starred expression in this position is not supported");
     break;
   case PY_AWAIT:
+    if (!g->coro && g->fn && g->fn->kind == RS_SC_GENEXP) {
+      gn__fail(g, n, "await in a generator expression (an asynchronous generator expression) is not supported yet");
+      break;
+    }
     if (!g->coro) { gn__fail(g, n, "'await' outside async function"); break; }
     r = gn_fmt(g, "rt::await_(&__co, %s).await?", gn__expr(g, n->u.await_.value));
     break;

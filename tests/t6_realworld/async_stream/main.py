@@ -3,6 +3,8 @@ sink), an async iterator class, an async context manager, and the older
 get_event_loop().run_until_complete() entry point."""
 import asyncio
 from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Coroutine, Iterable
+from typing import AsyncIterator as TAsyncIterator
 
 RAW = """\
 12.5,temp
@@ -15,7 +17,7 @@ oops
 """
 
 
-async def source(text):
+async def source(text) -> TAsyncIterator[tuple]:
     for lineno, line in enumerate(text.splitlines(), 1):
         await asyncio.sleep(0)
         yield lineno, line
@@ -160,6 +162,11 @@ def drive_by_hand():
 
 
 drive_by_hand()
+probe = source("")
+co = Session("probe").__aenter__()
+print("abc:", isinstance(probe, AsyncGenerator), isinstance(probe, AsyncIterator), isinstance(Ticker(1), AsyncIterator),
+      isinstance(co, Coroutine), isinstance(co, Awaitable), isinstance(co, Iterable), type(co).__name__, type(probe).__name__)
+co.close()
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
 try:

@@ -1,6 +1,7 @@
 //! `asyncio` for single-process programs: the event loop, Future and Task,
 //! sleep, gather, wait_for, wait, as_completed, shield, TaskGroup, Queue (and
-//! its LIFO and priority kinds), Lock, Event, Semaphore, BoundedSemaphore, timeout,
+//! its LIFO and priority kinds), Lock, Event, Condition, Semaphore,
+//! BoundedSemaphore, timeout, to_thread (run in place: no threads),
 //! run, and the old `get_event_loop().run_until_complete(...)` style.
 //!
 //! The design follows CPython's pure-Python asyncio line by line, because
@@ -1730,6 +1731,128 @@ fn taskgroup_class() -> Value {
     )
 }
 
+// ------------------------------------------------------------ Condition
+
+fn cond_lock_call(c: &Value, name: &str) -> PyResult<Value> {
+    crate::call_method(&get(c, "_lock"), name, vec![], vec![])
+}
+
+fn cond_locked(c: &Value) -> PyResult<bool> {
+    crate::truthy(&cond_lock_call(c, "locked")?)
+}
+
+fn cond_wait(c: &Value) -> Value {
+    let c = c.clone();
+    make_coroutine("wait", "Condition.wait", false, move |co: Co| async move {
+        if !cond_locked(&c)? {
+            return Err(crate::new_exc("RuntimeError", "cannot wait on un-acquired lock"));
+        }
+        cond_lock_call(&c, "release")?;
+        let fut = create_future();
+        list_vec(&get(&c, "_waiters")).borrow_mut().push(fut.clone());
+        let r = await_(&co, fut.clone()).await;
+        list_remove(&get(&c, "_waiters"), &fut);
+        // the lock is taken back even when the wait was cancelled
+        let mut cancelled = false;
+        loop {
+            match await_(&co, cond_lock_call(&c, "acquire")?).await {
+                Ok(_) => break,
+                Err(e) if is_cancelled_error(&e) => cancelled = true,
+                Err(e) => return Err(e),
+            }
+        }
+        r?;
+        if cancelled {
+            return Err(cancelled_error(&Value::None));
+        }
+        Ok(Value::Bool(true))
+    })
+}
+
+fn cond_notify(c: &Value, n: usize) -> PyResult<Value> {
+    if !cond_locked(c)? {
+        return Err(crate::new_exc("RuntimeError", "cannot notify on un-acquired lock"));
+    }
+    let ws = list_vec(&get(c, "_waiters")).borrow().clone();
+    let mut idx = 0;
+    for f in ws {
+        if idx >= n {
+            break;
+        }
+        if !fut_done(&f) {
+            idx += 1;
+            fut_set_result(&f, Value::Bool(false))?;
+        }
+    }
+    Ok(Value::None)
+}
+
+fn condition_class(lock_cls: Value) -> Value {
+    crate::stdlib2::rt_class(
+        "Condition",
+        "asyncio.locks",
+        vec![],
+        vec![
+            ("__init__", meth("__init__", move |a, kw| {
+                let lock = match arg(&a, &kw, 1, "lock") {
+                    Some(l) if !l.is_none() => l,
+                    _ => crate::call(&lock_cls, vec![], vec![])?,
+                };
+                set(&a[0], "_lock", lock);
+                set(&a[0], "_waiters", crate::list(vec![]));
+                Ok(Value::None)
+            })),
+            ("locked", meth("locked", |a, _| cond_lock_call(&a[0], "locked"))),
+            ("acquire", meth("acquire", |a, _| cond_lock_call(&a[0], "acquire"))),
+            ("release", meth("release", |a, _| cond_lock_call(&a[0], "release"))),
+            ("__aenter__", meth("__aenter__", |a, _| {
+                let c = a[0].clone();
+                Ok(make_coroutine("__aenter__", "Condition.__aenter__", false, move |co: Co| async move {
+                    await_(&co, cond_lock_call(&c, "acquire")?).await?;
+                    Ok(Value::None)
+                }))
+            })),
+            ("__aexit__", meth("__aexit__", |a, _| Ok(ready_coro(cond_lock_call(&a[0], "release"))))),
+            ("wait", meth("wait", |a, _| Ok(cond_wait(&a[0])))),
+            ("wait_for", meth("wait_for", |a, _| {
+                let c = a[0].clone();
+                let pred = a.get(1).cloned().unwrap_or(Value::None);
+                Ok(make_coroutine("wait_for", "Condition.wait_for", false, move |co: Co| async move {
+                    let mut r = crate::call(&pred, vec![], vec![])?;
+                    while !crate::truthy(&r)? {
+                        await_(&co, cond_wait(&c)).await?;
+                        r = crate::call(&pred, vec![], vec![])?;
+                    }
+                    Ok(r)
+                }))
+            })),
+            ("notify", meth("notify", |a, kw| {
+                let n = arg(&a, &kw, 1, "n").and_then(|v| v.as_i64()).unwrap_or(1);
+                cond_notify(&a[0], n.max(0) as usize)
+            })),
+            ("notify_all", meth("notify_all", |a, _| {
+                let n = list_vec(&get(&a[0], "_waiters")).borrow().len();
+                cond_notify(&a[0], n)
+            })),
+        ],
+    )
+}
+
+/// asyncio.to_thread(func, *args, **kwargs): there are no threads, so the
+/// call runs when the coroutine is first awaited, holding up the loop
+/// while it runs (CPython runs it beside the loop).
+fn to_thread(a: Vec<Value>, kw: Kw) -> PyResult<Value> {
+    if a.is_empty() {
+        return Err(type_error("to_thread() missing 1 required positional argument: 'func'".into()));
+    }
+    Ok(make_coroutine("to_thread", "to_thread", false, move |co: Co| async move {
+        get_running_loop()?;
+        let r = crate::call(&a[0], a[1..].to_vec(), kw)?;
+        co.yield_(Value::None).await?;
+        Ok(r)
+    }))
+}
+
 // ------------------------------------------------------------ the classes
 
 fn make_classes() -> Classes {
@@ -2097,6 +2220,7 @@ pub fn module() -> Value {
     let lock = lock_class("Lock", false, false, vec![]);
     let sem = lock_class("Semaphore", true, false, vec![]);
     let bsem = lock_class("BoundedSemaphore", true, true, vec![sem.clone()]);
+    s("Condition", condition_class(lock.clone()));
     s("Lock", lock);
     s("Semaphore", sem);
     s("BoundedSemaphore", bsem);
@@ -2131,6 +2255,7 @@ pub fn module() -> Value {
         wait(arg(&a, &kw, 0, "fs").unwrap_or(Value::None), arg(&a, &kw, 1, "timeout").unwrap_or(Value::None), rw)
     }));
     s("as_completed", nat("as_completed", |a, kw| as_completed(arg(&a, &kw, 0, "fs").unwrap_or(Value::None), arg(&a, &kw, 1, "timeout").unwrap_or(Value::None))));
+    s("to_thread", nat("to_thread", to_thread));
     s("shield", nat("shield", |a, kw| shield(arg(&a, &kw, 0, "arg").unwrap_or(Value::None))));
     s("timeout", nat("timeout", |a, kw| timeout_cm(arg(&a, &kw, 0, "delay").unwrap_or(Value::None))));
     s("current_task", nat("current_task", |_, _| {

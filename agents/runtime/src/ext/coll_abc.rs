@@ -513,8 +513,15 @@ pub fn module() -> Value {
             continue; // 3.12
         }
         let c = mk(n, vec![], vec![]);
-        if n == "ByteString" {
-            reg(&c, vec!["bytes"], &[]);
+        match n {
+            "ByteString" => reg(&c, vec!["bytes"], &[]),
+            // the runtime's coroutine and async_generator types (gen.rs)
+            "Awaitable" => reg(&c, vec!["coroutine"], &["__await__"]),
+            "Coroutine" => reg(&c, vec!["coroutine"], &[]),
+            "AsyncIterable" => reg(&c, vec!["async_generator"], &["__aiter__"]),
+            "AsyncIterator" => reg(&c, vec!["async_generator"], &["__aiter__", "__anext__"]),
+            "AsyncGenerator" => reg(&c, vec!["async_generator"], &[]),
+            _ => {}
         }
     }
     // `import collections.abc` reaches it as an attribute of collections

@@ -31,6 +31,7 @@
 //!   - statistics_textwrap_io_os.rs          statistics, textwrap, io, os, os.path
 //! - ext/        modules added one file each: struct, collections.abc, queue, asyncio, cmath and complex, fractions, pprint, bytearray, sys.std*.buffer
 //! - extra.rs    owned by the code generator (helpers it needs)
+//! - smalloc.rs  the WASM module's allocator: size classes for small blocks
 
 pub mod attr;
 pub mod bigint;
@@ -64,6 +65,7 @@ pub use crate::stdlib::typing_abc_copy_contextlib as stdlib6;
 pub use crate::stdlib::statistics_textwrap_io_os as stdlib7;
 pub mod sysio;
 pub mod regex;
+mod smalloc;
 pub mod value;
 
 #[cfg(test)]

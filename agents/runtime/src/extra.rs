@@ -280,21 +280,18 @@ pub fn local<'a>(v: &'a Value, name: &str) -> PyResult<&'a Value> {
     Ok(v)
 }
 
-/// The entry module's frame: run_main pushed it already; this only moves its line.
-pub struct TopFrame(usize);
+/// The entry module's frame: run_main pushed it already; this only moves
+/// its line (it is the innermost frame whenever the module's code runs).
+pub struct TopFrame;
 
 pub fn top_frame() -> TopFrame {
-    TopFrame(crate::object::FRAMES.with(|f| f.borrow().len().saturating_sub(1)))
+    TopFrame
 }
 
 impl TopFrame {
     #[inline]
     pub fn line(&self, n: u32) {
-        crate::object::FRAMES.with(|f| {
-            if let Some(fr) = f.borrow_mut().get_mut(self.0) {
-                fr.2 = n;
-            }
-        });
+        crate::object::set_line(n);
     }
 }
 

@@ -189,6 +189,8 @@ thread_local! {
     pub static TYPES: Types = Types::build();
     static EXC_STACK: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
     pub static FRAMES: RefCell<Vec<(&'static str, &'static str, u32)>> = const { RefCell::new(Vec::new()) };
+    /// The current line of the innermost frame (see `Frame`).
+    pub static CUR_LINE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     static NATIVE_INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -738,8 +740,15 @@ pub fn as_inst(v: &Value) -> Option<&Instance> {
 
 // ---------------------------------------------------------------- exceptions
 
-pub fn snapshot_frames() -> Vec<(String, String, u32)> {
-    FRAMES.with(|f| f.borrow().iter().map(|(n, file, l)| (n.to_string(), file.to_string(), *l)).collect())
+/// The frames active now, for an exception's traceback: names and files
+/// are the generated code's static strings, so this is one copy of the
+/// frame stack (exceptions used for control flow stay cheap).
+pub fn snapshot_frames() -> Vec<(&'static str, &'static str, u32)> {
+    let mut v = FRAMES.with(|f| f.borrow().clone());
+    if let Some(top) = v.last_mut() {
+        top.2 = CUR_LINE.with(|c| c.get());
+    }
+    v
 }
 
 fn stamp(inst: &Value) {
@@ -931,6 +940,13 @@ pub fn exc_repr(inst: &Value) -> PyResult<String> {
 // ---------------------------------------------------------------- frames
 
 /// Traceback frame guard: pushed at function entry, popped on drop.
+///
+/// The line of the running (innermost) frame lives in one cell, CUR_LINE,
+/// so the line marker before every statement is a single store. The stack
+/// entry of a frame holds its line only while it is not innermost: entering
+/// a callee saves the caller's current line into the caller's entry, and
+/// leaving it restores the cell from there. A traceback snapshot takes the
+/// stack with the cell as the innermost line.
 pub struct Frame {
     idx: usize,
 }
@@ -938,8 +954,12 @@ pub struct Frame {
 impl Frame {
     #[inline]
     pub fn enter(name: &'static str, file: &'static str, line: u32) -> Frame {
+        let cur = CUR_LINE.with(|c| c.replace(line));
         let idx = FRAMES.with(|f| {
             let mut f = f.borrow_mut();
+            if let Some(top) = f.last_mut() {
+                top.2 = cur;
+            }
             f.push((name, file, line));
             f.len() - 1
         });
@@ -947,18 +967,26 @@ impl Frame {
     }
     #[inline]
     pub fn line(&self, n: u32) {
-        FRAMES.with(|f| {
-            if let Some(fr) = f.borrow_mut().get_mut(self.idx) {
-                fr.2 = n;
-            }
-        });
+        set_line(n);
     }
+}
+
+/// The line of the innermost frame (what `__fr.line(n)` does).
+#[inline]
+pub fn set_line(n: u32) {
+    CUR_LINE.with(|c| c.set(n));
 }
 
 impl Drop for Frame {
     #[inline]
     fn drop(&mut self) {
-        FRAMES.with(|f| f.borrow_mut().truncate(self.idx));
+        FRAMES.with(|f| {
+            let mut f = f.borrow_mut();
+            f.truncate(self.idx);
+            if let Some(top) = f.last() {
+                CUR_LINE.with(|c| c.set(top.2));
+            }
+        });
     }
 }
 

@@ -259,7 +259,7 @@ pub struct ExcData {
     pub cause: Value,
     pub context: Value,
     pub suppress: bool,
-    pub tb: Vec<(String, String, u32)>,
+    pub tb: Vec<(&'static str, &'static str, u32)>,
 }
 
 /// The native state of one deque.

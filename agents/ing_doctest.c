@@ -653,3 +653,31 @@ int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err 
   pl_log(job, "doctest: %d example(s) in %d module(s) compiled", total, mods.n);
   return 0;
 }
+
+/* pl_job.diag_remap: a diagnostic in an example's module (file
+ * "<doctest NAME[k]>") moves to the example's place in its docstring, with
+ * the docstring's line as the source line. */
+void ing_doctest_remap(const pl_job *job, const char **file, int *line, int *col, const char **source_line,
+                       char *msg, size_t msg_size, char *src_buf, size_t src_size) {
+  if (!*file || strncmp(*file, "<doctest ", 9) != 0 || !job->ast) return;
+  const py_program *prog = job->ast;
+  for (int i = 0; i < prog->nmodules; i++) {
+    const py_module *m = prog->modules[i];
+    if (!m->doctest_host || strcmp(m->path, *file) != 0) continue;
+    char where[1024];
+    snprintf(where, sizeof where, "in doctest example %.200s: %.800s", *file, msg);
+    snprintf(msg, msg_size, "%s", where);
+    *file = m->doctest_host->path;
+    *col = *col > 0 ? m->doctest_col + *col - 1 : *col;
+    *line = *line > 0 ? m->doctest_line + *line - 1 : m->doctest_line;
+    const char *s = m->doctest_host->src, *end = s + m->doctest_host->len;
+    for (int k = 1; k < *line && s < end; k++) {
+      const char *nl = memchr(s, '\n', (size_t)(end - s));
+      s = nl ? nl + 1 : end;
+    }
+    const char *nl = s < end ? memchr(s, '\n', (size_t)(end - s)) : NULL;
+    snprintf(src_buf, src_size, "%.*s", (int)((nl ? nl : end) - s), s);
+    *source_line = src_buf;
+    return;
+  }
+}

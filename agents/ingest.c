@@ -248,6 +248,7 @@ int pl_stage_ingest(pl_job *job, p_err *e) {
   prog->nnodes = next_id - 1;
   job->ast = prog;
   job->ast_free = NULL;
+  job->diag_remap = ing_doctest_remap;
   (void)ing__program_free;
   pl_log(job, "parsed %d module(s), %zu lines, %u AST nodes in %lld ms", prog->nmodules, lines,
          (unsigned)prog->nnodes, (long long)(p_mono_ms() - t0));

@@ -204,6 +204,8 @@ static inline py_nodes ing_list_freeze(ing_ctx *c, ing_list *l) {
  * doctest into prog->doctests, and appends one module per example to
  * prog->modules (all in job->arena). Errors are diagnostics, P_ESYNTAX. */
 int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err *e);
+void ing_doctest_remap(const pl_job *job, const char **file, int *line, int *col, const char **source_line,
+                       char *msg, size_t msg_size, char *src_buf, size_t src_size);
 bool ing_is_kw(ing_ctx *c, const ing_tok *t);
 char *ing_prepare(p_arena *a, const char *src, size_t len, size_t *out_len, py_syntax_error *err);
 const char *ing_fstr_expr(const char *s, size_t *pi, size_t e, int depth, ing_fregions *out);

@@ -22,7 +22,6 @@
  */
 #include "config.h"
 #include "pipeline.h"
-#include "ast.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -219,31 +218,8 @@ void pl_diag_add(pl_job *job, const char *severity, const char *file, int line, 
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  /* a doctest example is a module of its own (ing_doctest.c): point at
-   * its place in the docstring */
-  char where[1024], src_buf[512];
-  if (file && !strncmp(file, "<doctest ", 9) && job->ast) {
-    const py_program *prog = job->ast;
-    for (int i = 0; i < prog->nmodules; i++) {
-      const py_module *m = prog->modules[i];
-      if (!m->doctest_host || strcmp(m->path, file) != 0) continue;
-      snprintf(where, sizeof where, "in doctest example %.200s: %.800s", file, msg);
-      memcpy(msg, where, sizeof msg);
-      file = m->doctest_host->path;
-      col = col > 0 ? m->doctest_col + col - 1 : col;
-      line = line > 0 ? m->doctest_line + line - 1 : m->doctest_line;
-      /* and the docstring's line as the source line */
-      const char *s = m->doctest_host->src, *end = s + m->doctest_host->len;
-      for (int k = 1; k < line && s < end; k++) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        s = nl ? nl + 1 : end;
-      }
-      const char *nl = s < end ? memchr(s, '\n', (size_t)(end - s)) : NULL;
-      snprintf(src_buf, sizeof src_buf, "%.*s", (int)((nl ? nl : end) - s), s);
-      source_line = src_buf;
-      break;
-    }
-  }
+  char src_buf[512];
+  if (job->diag_remap) job->diag_remap(job, &file, &line, &col, &source_line, msg, sizeof msg, src_buf, sizeof src_buf);
   d->severity = severity ? severity : "error";
   d->file = pl__strdup(file ? file : "");
   d->line = line;

@@ -171,6 +171,12 @@ struct pl_job {
   void *report;            /* test: cJSON * report */
   void (*report_free)(void *);
   void (*ast_free)(void *);  /* frees job->ast/analysis/spec beyond the arena */
+  /* Set by a stage that compiles text under another file's name (Ingest,
+   * for doctest examples, each a module of its own): moves a diagnostic to
+   * its real place. It may rewrite *file, *line, *col, *source_line (into
+   * src_buf) and msg (in place); pl_diag_add calls it before recording. */
+  void (*diag_remap)(const pl_job *job, const char **file, int *line, int *col, const char **source_line,
+                     char *msg, size_t msg_size, char *src_buf, size_t src_size);
   bool cache_hit;          /* build reused a cached module */
   struct tm_func *tm_funcs; /* translation-memory entries made by the isolated
                              * translation child (job->ast stays there) */

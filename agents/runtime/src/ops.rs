@@ -394,24 +394,14 @@ fn seq_repeat(v: &Value, n: &Value) -> PyResult<Option<Value>> {
 
 /// Calls a user dunder on `obj`'s type; None when the type has none.
 pub fn call_dunder(obj: &Value, name: &str, args: Vec<Value>) -> PyResult<Option<Value>> {
-    if args.len() < 4 {
-        return call_dunder_slice(obj, name, &args);
-    }
-    match lookup_user(obj, name) {
-        Some(f) => {
-            let cls = type_of(obj);
-            let m = bind(f, obj, &cls)?;
-            Ok(Some(crate::call::call(&m, args, vec![])?))
-        }
-        None => Ok(None),
-    }
+    call_dunder_slice(obj, name, &args)
 }
 
-/// `call_dunder` with up to three borrowed arguments. A plain function or
-/// a binding native found on the class is called with the receiver in
-/// front: what the bound method would do, without building it or an
-/// argument Vec (dunders are looked up on the type, so the instance dict
-/// cannot shadow them).
+/// `call_dunder` with borrowed arguments. A plain function (with up to
+/// three arguments) or a binding native found on the class is called with
+/// the receiver in front: what the bound method would do, without building
+/// it or an argument Vec (dunders are looked up on the type, so the
+/// instance dict cannot shadow them).
 pub fn call_dunder_slice(obj: &Value, name: &str, args: &[Value]) -> PyResult<Option<Value>> {
     let f = match lookup_user(obj, name) {
         Some(f) => f,

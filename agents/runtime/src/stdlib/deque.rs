@@ -14,7 +14,7 @@
 //! counter the way CPython's deque does and raise "deque mutated during
 //! iteration".  Error messages are CPython 3.11's.
 
-use crate::iter::{iter, next};
+use crate::iter::collect;
 use crate::methods::getargs;
 use crate::object::*;
 use crate::ops;
@@ -229,12 +229,7 @@ fn extend(d: &Value, src: &Value, right: bool) -> PyResult<()> {
     let items = if as_inst(src).map(|_| ptr_eq(src, d)).unwrap_or(false) {
         with(d, |dd| Ok(dd.snapshot()))?
     } else {
-        let it = iter(src)?;
-        let mut out = Vec::new();
-        while let Some(x) = next(&it)? {
-            out.push(x);
-        }
-        out
+        collect(src)?
     };
     with(d, |dd| {
         for x in items {
@@ -242,6 +237,26 @@ fn extend(d: &Value, src: &Value, right: bool) -> PyResult<()> {
         }
         Ok(())
     })
+}
+
+/// `d * n` and `n * d`: a new deque of d's kind and maxlen.
+fn repeat(a: &[Value]) -> PyResult<Value> {
+    let n = match crate::attr::to_index(&a[1])? {
+        Some(n) => n,
+        None => return Ok(Value::not_implemented()),
+    };
+    let (items, m) = with(&a[0], |d| Ok((d.snapshot(), d.maxlen.get())))?;
+    let mut out = Vec::with_capacity(items.len() * n.max(0) as usize);
+    for _ in 0..n.max(0) {
+        out.extend(items.iter().cloned());
+    }
+    same_kind(&a[0], out, m)
+}
+
+/// `d.copy()` and `copy.copy(d)`.
+fn copy(d: &Value) -> PyResult<Value> {
+    let (items, m) = with(d, |dd| Ok((dd.snapshot(), dd.maxlen.get())))?;
+    same_kind(d, items, m)
 }
 
 pub fn deque_class() -> Value {
@@ -339,32 +354,8 @@ pub fn deque_class() -> Value {
             extend(&a[0], &a[1], true)?;
             Ok(a[0].clone())
         })),
-        ("__mul__", meth("__mul__", |a, _| {
-            let n = match crate::attr::to_index(&a[1])? {
-                Some(n) => n,
-                None => return Ok(Value::not_implemented()),
-            };
-            let items = with(&a[0], |d| Ok(d.snapshot()))?;
-            let mut out = Vec::new();
-            for _ in 0..n.max(0) {
-                out.extend(items.iter().cloned());
-            }
-            let m = with(&a[0], |d| Ok(d.maxlen.get()))?;
-            same_kind(&a[0], out, m)
-        })),
-        ("__rmul__", meth("__rmul__", |a, _| {
-            let n = match crate::attr::to_index(&a[1])? {
-                Some(n) => n,
-                None => return Ok(Value::not_implemented()),
-            };
-            let items = with(&a[0], |d| Ok(d.snapshot()))?;
-            let mut out = Vec::new();
-            for _ in 0..n.max(0) {
-                out.extend(items.iter().cloned());
-            }
-            let m = with(&a[0], |d| Ok(d.maxlen.get()))?;
-            same_kind(&a[0], out, m)
-        })),
+        ("__mul__", meth("__mul__", |a, _| repeat(&a))),
+        ("__rmul__", meth("__rmul__", |a, _| repeat(&a))),
         ("__imul__", meth("__imul__", |a, _| {
             let n = int_arg(&a[1])?;
             with(&a[0], |d| {
@@ -380,14 +371,8 @@ pub fn deque_class() -> Value {
             })?;
             Ok(a[0].clone())
         })),
-        ("__copy__", meth("__copy__", |a, _| {
-            let (items, m) = with(&a[0], |d| Ok((d.snapshot(), d.maxlen.get())))?;
-            same_kind(&a[0], items, m)
-        })),
-        ("copy", meth("copy", |a, _| {
-            let (items, m) = with(&a[0], |d| Ok((d.snapshot(), d.maxlen.get())))?;
-            same_kind(&a[0], items, m)
-        })),
+        ("__copy__", meth("__copy__", |a, _| copy(&a[0]))),
+        ("copy", meth("copy", |a, _| copy(&a[0]))),
         ("append", meth("append", |a, _| {
             let x = a[1].clone();
             with(&a[0], |d| {

@@ -73,7 +73,9 @@ case "${1:-}" in
     exec ./portalisd --listen 127.0.0.1:8080 --db var/portalis.db --data-dir var
     ;;
   check)
-    exec make -j"$(nproc)" check
+    # VERBOSE=yes: a failing suite's log is printed in full, so a CI log
+    # shows which assertion failed, not only the suite's name.
+    exec make -j"$(nproc)" check VERBOSE=yes
     ;;
   ""|build) ;;
   *) log "unknown command '$1' (serve | check | build)"; exit 2 ;;

@@ -134,7 +134,7 @@ class ConnectionsTest(unittest.TestCase):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < 4096:
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
-        cls.s = Server("--workers", "1", "--header-timeout", "3")
+        cls.s = Server("--workers", "1", "--header-timeout", "8")
         r, job = cls.s.submit()
         cls.job = job["id"]
 
@@ -168,9 +168,11 @@ class ConnectionsTest(unittest.TestCase):
             self.assertEqual(r.status, 200)
             r, job = self.s.json("GET", "/api/v1/jobs/" + self.job)
             self.assertEqual((r.status, job["id"]), (200, self.job))
-            self.assertLess(time.time() - t0, 2.5)  # answered at once, not after a timeout
+            # answered at once, not after the silent ones time out (8 s);
+            # the margin is for a machine loaded by the other suites
+            self.assertLess(time.time() - t0, 5)
             # after the header timeout the server has closed the silent ones
-            time.sleep(4.5)
+            time.sleep(9.5)
             closed = 0
             for c in socks[:50]:
                 try:

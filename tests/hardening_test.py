@@ -95,15 +95,14 @@ class MemoryTest(unittest.TestCase):
                 r, job = s.submit(src)
                 self.assertEqual(r.status, 202, job)
                 ids.append(job["id"])
-            t0 = time.time()
-            jobs = [s.wait_terminal(i) for i in ids]
-            elapsed = time.time() - t0
+            # No wall-clock bound here (speed figures go in bench/): the bug
+            # guarded is the memory, which the peak below catches.
+            jobs = [s.wait_terminal(i, timeout=600) for i in ids]
             stop.set()
             w.join()
             for job in jobs:
                 self.assertEqual((job["state"], job["reason"]), ("failed", "too_large"), job)
                 self.assertIn("too large to translate", job["message"])
-            self.assertLess(elapsed, 60)
             self.assertLess(peak[0], 500 * 1024, "server RSS peaked at %d kB" % peak[0])
             time.sleep(0.5)
             self.assertLess(rss_kb(s.proc.pid), base + 100 * 1024, "RSS %d kB after, %d before" % (rss_kb(s.proc.pid), base))
@@ -121,7 +120,7 @@ class MemoryTest(unittest.TestCase):
             depth = 90
             src = ("x = " + "[" * depth + "1" + "]" * depth + "\n") * 1400 + "print(1)\n"
             r, job = s.submit(src.encode(), query="?wait=60")
-            job = s.wait_terminal(job["id"])
+            job = s.wait_terminal(job["id"], timeout=600)
             self.assertEqual((job["state"], job["reason"]), ("failed", "too_large"), job)
             self.assertIn("64 MB", job["message"])
         finally:
@@ -129,13 +128,21 @@ class MemoryTest(unittest.TestCase):
 
 
 class ConnectionsTest(unittest.TestCase):
+    # Timing: nothing here waits on a fixed sleep. The header timeout is long
+    # (15 s) so that a machine loaded by the other suites (make -j2 check)
+    # cannot make the server look as if it starved clients; every check
+    # that the server closed something polls until a deadline that is still
+    # far below what the bug it guards would take (the old 120 s idle
+    # timeout; over-limit connections held until the header timeout).
+    HEADER_TIMEOUT = 15
+
     @classmethod
     def setUpClass(cls):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < 4096:
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
-        cls.s = Server("--workers", "1", "--header-timeout", "8")
-        r, job = cls.s.submit()
+        cls.s = Server("--workers", "1", "--header-timeout", str(cls.HEADER_TIMEOUT))
+        r, job = cls.s.submit(query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
         cls.job = job["id"]
 
     @classmethod
@@ -156,30 +163,43 @@ class ConnectionsTest(unittest.TestCase):
             socks.append(c)
         return socks
 
+    @staticmethod
+    def count_open(socks):
+        """How many of socks the server has not closed (non-blocking peek)."""
+        alive = 0
+        for c in socks:
+            c.setblocking(False)
+            try:
+                alive += c.recv(1, socket.MSG_PEEK) != b""
+            except BlockingIOError:
+                alive += 1
+            except OSError:
+                pass
+        return alive
+
     def test_1000_idle_connections_do_not_starve_others(self):
         socks = []
         try:
+            t_open = time.time()
             for i in range(10):
                 socks += self.open_idle(100, "127.0.1.%d" % (i + 1))
             self.assertEqual(len(socks), 1000)
-            time.sleep(0.3)
             t0 = time.time()
             r, _ = self.s.request("GET", "/healthz")
             self.assertEqual(r.status, 200)
             r, job = self.s.json("GET", "/api/v1/jobs/" + self.job)
             self.assertEqual((r.status, job["id"]), (200, self.job))
-            # answered at once, not after the silent ones time out (8 s);
-            # the margin is for a machine loaded by the other suites
-            self.assertLess(time.time() - t0, 5)
-            # after the header timeout the server has closed the silent ones
-            time.sleep(9.5)
-            closed = 0
-            for c in socks[:50]:
-                try:
-                    closed += c.recv(1) == b""
-                except OSError:
-                    closed += 1
-            self.assertEqual(closed, 50)
+            # answered while the silent ones are still open, not after the
+            # header timeout closed them (the bug: /healthz timed out)
+            self.assertLess(time.time() - t0, self.HEADER_TIMEOUT - 5)
+            self.assertGreater(self.count_open(socks[:50]), 0)
+            # the server closes the silent ones after the header timeout
+            # (they used to stay 120 s)
+            deadline = time.time() + self.HEADER_TIMEOUT + 45
+            while self.count_open(socks[:50]) and time.time() < deadline:
+                time.sleep(0.5)
+            self.assertEqual(self.count_open(socks[:50]), 0)
+            self.assertGreater(time.time(), t_open + self.HEADER_TIMEOUT - 2)  # by the timeout, not at once
         finally:
             for c in socks:
                 c.close()
@@ -187,18 +207,17 @@ class ConnectionsTest(unittest.TestCase):
     def test_per_address_limit(self):
         socks = []
         try:
+            t0 = time.time()
             socks = self.open_idle(300, "127.0.2.1")
-            time.sleep(0.5)
-            # the server accepted at most 128 of them and closed the rest
-            alive = 0
-            for c in socks:
-                c.setblocking(False)
-                try:
-                    alive += c.recv(1) != b""
-                except BlockingIOError:
-                    alive += 1
-                except OSError:
-                    pass
+            # The server accepts at most 128 of them and closes the rest at
+            # once; on a loaded machine it may take a moment to get through
+            # its accept queue, so poll - but not up to the header timeout,
+            # which would close them all anyway.
+            deadline = t0 + self.HEADER_TIMEOUT - 4
+            alive = self.count_open(socks)
+            while alive > 128 and time.time() < deadline:
+                time.sleep(0.2)
+                alive = self.count_open(socks)
             self.assertLessEqual(alive, 128)
             self.assertGreater(alive, 100)
             r, _ = self.s.request("GET", "/healthz")
@@ -510,12 +529,13 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 with open(p, "wb") as f:
                     f.write(b"\0" * 400000)
                 os.utime(p, (now - 1000 + i, now - 1000 + i))
+            RETAIN_MS = 3000
             s = Server("--workers", "1", "--test-hooks", "--cache-max", "1048576", data_dir=d,
-                       env={"PORTALIS_TEST_RETAIN_MS": "1500"})
+                       env={"PORTALIS_TEST_RETAIN_MS": str(RETAIN_MS)})
             try:
                 self.assertEqual(os.listdir(os.path.join(d, "tmp")), [])
                 # the first sweep cuts the cache to the cap, oldest first
-                deadline = time.time() + 10
+                deadline = time.time() + 60
                 while time.time() < deadline:
                     left = sorted(os.listdir(cache))
                     total = sum(os.path.getsize(os.path.join(cache, f)) for f in left)
@@ -525,14 +545,35 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 self.assertEqual(left, ["old4.wasm", "old5.wasm"])
                 self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o700)
                 self.assertEqual(stat.S_IMODE(os.stat(os.path.join(d, "portalis.db")).st_mode), 0o600)
-                r, job = s.submit(b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n")
-                job = s.wait_terminal(job["id"], timeout=600)
-                self.assertEqual(job["state"], "succeeded", job)
-                self.assertIsNotNone(job["expires_at"])
-                jid = job["id"]
-                r, ready = s.json("GET", "/readyz")
-                self.assertEqual(ready["translation_memory"]["functions"], 1, ready)
-                deadline = time.time() + 10
+                # A job expires RETAIN_MS after it ends. Before the sweep takes
+                # it, see it in the translation memory: readyz first, then the
+                # job - if the job still answers 200, readyz was read before
+                # the sweep. A machine too slow to do both inside the window
+                # (a loaded CI) tries again with a new job.
+                ready = jid = None
+                for attempt in range(4):
+                    r, job = s.submit(b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n")
+                    self.assertEqual(r.status, 202, job)
+                    deadline = time.time() + 600
+                    while job["state"] in ("queued", "running") and time.time() < deadline:
+                        r, got = s.json("GET", "/api/v1/jobs/%s?wait=10" % job["id"])
+                        if r.status != 200:
+                            break  # expired already: this attempt missed the window
+                        job = got
+                    if job["state"] in ("queued", "running"):
+                        self.fail("job %s did not finish" % job["id"])
+                    if r.status != 200:
+                        continue
+                    self.assertEqual(job["state"], "succeeded", job)
+                    self.assertIsNotNone(job["expires_at"])
+                    r, ready = s.json("GET", "/readyz")
+                    r, _ = s.json("GET", "/api/v1/jobs/" + job["id"])
+                    if r.status == 200:
+                        jid = job["id"]
+                        break
+                self.assertIsNotNone(jid, "no job could be seen before it expired (%d ms)" % RETAIN_MS)
+                self.assertGreaterEqual(ready["translation_memory"]["functions"], 1, ready)
+                deadline = time.time() + 60
                 while time.time() < deadline:
                     r, obj = s.json("GET", "/api/v1/jobs/" + jid)
                     if r.status != 200:
@@ -547,11 +588,17 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 self.assertEqual(db.execute("SELECT count(*) FROM files WHERE job_id=?", (jid,)).fetchone()[0], 0)
                 self.assertEqual(db.execute("SELECT count(*) FROM artifacts WHERE job_id=?", (jid,)).fetchone()[0], 0)
                 self.assertEqual(db.execute("SELECT count(*) FROM tm_functions WHERE job_id=?", (jid,)).fetchone()[0], 0)
-                # the sweep took its functions out of the search index too
-                r, ready = s.json("GET", "/readyz")
+                # the sweep takes its functions out of the search index too
+                # (right after it has deleted the rows, so poll a moment)
+                deadline = time.time() + 30
+                while time.time() < deadline:
+                    r, ready = s.json("GET", "/readyz")
+                    if ready["translation_memory"]["functions"] == 0:
+                        break
+                    time.sleep(0.2)
                 self.assertEqual(ready["translation_memory"]["functions"], 0, ready)
                 # the tombstone is pruned one more retention window later: 404
-                deadline = time.time() + 10
+                deadline = time.time() + 60
                 while time.time() < deadline:
                     r, obj = s.json("GET", "/api/v1/jobs/" + jid)
                     if r.status != 410:
@@ -568,26 +615,35 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
 
 class ShutdownTest(unittest.TestCase, ProblemMixin):
     def test_grace_period_keeps_answering(self):
-        s = Server("--workers", "1", "--test-hooks", "--shutdown-grace", "3")
+        # The grace period is long (10 s) and the test waits for the server to
+        # say it is stopping (/readyz 503) instead of sleeping a fixed time, so
+        # a loaded machine cannot make it miss the window; the bug it guards
+        # (the socket closed at SIGTERM) refuses the connection outright.
+        s = Server("--workers", "1", "--test-hooks", "--shutdown-grace", "10")
         try:
-            r, job = s.submit(query="?options=" + json.dumps({"debug_sleep_ms": 30000}).replace(" ", ""))
+            r, job = s.submit(query="?options=" + json.dumps({"debug_sleep_ms": 60000}).replace(" ", ""))
             jid = job["id"]
-            deadline = time.time() + 20
+            deadline = time.time() + 60
             while time.time() < deadline and s.json("GET", "/api/v1/jobs/" + jid)[1]["state"] != "running":
                 time.sleep(0.05)
-            ev = socket.create_connection(("127.0.0.1", s.port), timeout=20)
+            self.assertEqual(s.json("GET", "/api/v1/jobs/" + jid)[1]["state"], "running")
+            ev = socket.create_connection(("127.0.0.1", s.port), timeout=30)
             ev.sendall(("GET /api/v1/jobs/%s/events HTTP/1.1\r\nHost: x\r\n\r\n" % jid).encode())
-            time.sleep(0.3)
+            data = ev.recv(65536)  # the stream has started (its headers and first event)
+            self.assertIn(b"200", data.split(b"\r\n", 1)[0])
             s.proc.send_signal(signal.SIGTERM)
-            time.sleep(0.5)
             # new connections are still accepted during the grace period
+            deadline = time.time() + 8
+            while True:
+                r, obj = s.json("GET", "/readyz")
+                if r.status == 503 or time.time() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(r.status, 503)
             r, obj = s.submit()
             self.assertProblem(r, obj, 503, "shutting_down")
-            r, obj = s.json("GET", "/readyz")
-            self.assertEqual(r.status, 503)
-            data = b""
             t0 = time.time()
-            while b"event: end" not in data and time.time() - t0 < 10:
+            while b"event: end" not in data and time.time() - t0 < 20:
                 chunk = ev.recv(65536)
                 if not chunk:
                     break
@@ -595,7 +651,7 @@ class ShutdownTest(unittest.TestCase, ProblemMixin):
             ev.close()
             self.assertIn(b"event: end", data)
             self.assertIn(b"shutting_down", data)
-            self.assertEqual(s.proc.wait(30), 0)
+            self.assertEqual(s.proc.wait(60), 0)
         finally:
             s.close()
 

@@ -62,6 +62,7 @@ typedef struct srv_config {
   int max_per_ip;           /* connections per client address */
   int header_timeout_s;     /* a connection must complete its request headers in this */
   int idle_timeout_s;       /* then may stay idle this long (keep-alive, slow bodies) */
+  int http_threads;         /* MHD's thread pool; 0: one per online CPU */
   tm_gpu_mode gpu;          /* --gpu: translation-memory search device */
   pl_config pl;
 } srv_config;
@@ -90,6 +91,11 @@ int srv_http_port(void);
 
 /* Wakes long-polls and event streams waiting on job id (any thread). */
 void srv_notify(const char *job_id);
+/* Finished jobs were deleted in bulk (the retention sweep). */
+void srv_notify_expired(void);
+/* A number that changes whenever srv_notify(job_id) or srv_notify_expired
+ * is called (and sometimes for another job: ids share counters). */
+uint64_t srv_hub_changes(const char *job_id);
 /* The notification generation; read it before checking a job, pass it to
  * srv_wait. */
 uint64_t srv_hub_gen(void);
@@ -259,6 +265,10 @@ struct srv_req {
   int64_t wait_version; /* version the caller has seen */
   char job_id[40];
   int polls;
+  /* the per-thread copy of a finished job (routes_jobs.c): the change
+   * counters read before the version read that may fill it */
+  bool snap_ok;
+  uint64_t snap_changes;
   /* SSE */
   int64_t last_event;
   bool sse_end;

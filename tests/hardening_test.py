@@ -409,6 +409,39 @@ class NoServerPathsTest(unittest.TestCase):
             s.close()
 
 
+class SyscallFilterTest(unittest.TestCase):
+    def test_report_says_what_was_in_force(self):
+        # The CPython oracle reports its own /proc/self/status on stderr
+        # (stderr is not compared; the WASM side cannot read /proc): the
+        # kernel must say a filter is installed (Seccomp: 2) where the
+        # report says "+seccomp" (the issue: "Seccomp: 0").
+        prog = (b"import sys\n"
+                b"try:\n"
+                b"    with open('/proc/self/status') as f:\n"
+                b"        found = [l for l in f.read().splitlines() if l.startswith('Seccomp:')]\n"
+                b"    sys.stderr.write('status ' + (found[0] if found else 'no Seccomp line') + '\\n')\n"
+                b"except OSError:\n"
+                b"    sys.stderr.write('status unreadable\\n')\n"
+                b"print('ok')\n")
+        s = Server("--workers", "1")
+        try:
+            r, job = s.submit(prog)
+            job = s.wait_terminal(job["id"], timeout=600)
+            self.assertEqual(job["state"], "succeeded", job)
+            r, data = s.request("GET", "/api/v1/jobs/%s/artifacts/report.json" % job["id"])
+            self.assertEqual(r.status, 200)
+            test = json.loads(data)["test"]
+            if "+seccomp" not in test["sandbox"]:
+                self.skipTest("built without libseccomp (sandbox %s)" % test["sandbox"])
+            self.assertTrue(test["vectors"])
+            for v in test["vectors"]:
+                self.assertIn("+seccomp", v["cpython"]["sandbox"])
+                self.assertIn("+seccomp", v["wasm"]["sandbox"])
+                self.assertRegex(v["cpython"]["stderr_head"], r"status Seccomp:\s+2\b")
+        finally:
+            s.close()
+
+
 class MultipartNameTest(unittest.TestCase, ProblemMixin):
     def test_line_break_in_file_name(self):
         s = Server("--workers", "1")
@@ -652,6 +685,71 @@ class ShutdownTest(unittest.TestCase, ProblemMixin):
             self.assertIn(b"event: end", data)
             self.assertIn(b"shutting_down", data)
             self.assertEqual(s.proc.wait(60), 0)
+        finally:
+            s.close()
+
+
+class PolledJobTest(unittest.TestCase, ProblemMixin):
+    """GET /jobs/{id} of a finished job is answered from a copy each HTTP
+    thread keeps (no store read): it must never outlive a change."""
+
+    def test_copies_of_a_finished_job_never_go_stale(self):
+        import http.client
+        s = Server("--require-auth", "--workers", "1")
+        try:
+            alice, bob = s.token("alice"), s.token("bob")
+            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            jid = job["id"]
+            done = s.wait_terminal(jid, token=alice, timeout=600)
+            self.assertEqual(done["state"], "succeeded", done)
+            # keep-alive connections, spread over the server's threads,
+            # each polling until its thread holds a copy
+            conns = [http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for _ in range(12)]
+
+            def get(c, tok, extra=None):
+                h = {"Authorization": "Bearer " + tok}
+                h.update(extra or {})
+                c.request("GET", "/api/v1/jobs/" + jid, headers=h)
+                resp = c.getresponse()
+                return resp, resp.read()
+
+            bodies = set()
+            for c in conns:
+                for _ in range(3):
+                    resp, data = get(c, alice)
+                    self.assertEqual(resp.status, 200)
+                    bodies.add((data, resp.getheader("ETag")))
+            self.assertEqual(len(bodies), 1)  # one version, one body
+            body, etag = bodies.pop()
+            self.assertEqual(json.loads(body)["id"], jid)
+            for c in conns:
+                resp, data = get(c, alice, {"If-None-Match": etag})
+                self.assertEqual((resp.status, data), (304, b""))
+                # another owner never sees it, copy or not
+                resp, data = get(c, bob)
+                self.assertEqual(resp.status, 404)
+            r, _ = s.request("DELETE", "/api/v1/jobs/" + jid, token=alice)
+            self.assertEqual(r.status, 204)
+            # at once on every thread, not a second later
+            for c in conns:
+                resp, data = get(c, alice)
+                self.assertEqual(resp.status, 404, data[:200])
+            # a change made by another process sharing the database (here a
+            # second job deleted behind the server's back) shows within a second
+            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            jid = job["id"]
+            s.wait_terminal(jid, token=alice, timeout=600)
+            for c in conns:
+                self.assertEqual(get(c, alice)[0].status, 200)
+            db = sqlite3.connect(os.path.join(s.dir, "portalis.db"), timeout=30)
+            db.execute("PRAGMA foreign_keys=ON")
+            with db:
+                db.execute("DELETE FROM jobs WHERE id=?", (jid,))
+            db.close()
+            time.sleep(1.1)
+            for c in conns:
+                self.assertEqual(get(c, alice)[0].status, 404)
+                c.close()
         finally:
             s.close()
 

@@ -25,6 +25,8 @@
  * libmicrohttpd with its HTML bodies, refuses them (414, 431). What the
  * library answers before any callback - malformed requests (400),
  * unsupported HTTP versions (505), requests past the pool - keeps its body.
+ * The pool stays small (48 KiB, limits of 16 KiB each): the library zeroes
+ * all of it after every request of a keep-alive connection.
  *
  * Shutdown keeps the listening socket open: new uploads get 503
  * shutting_down, /readyz 503, waiting requests are answered and event

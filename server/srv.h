@@ -113,11 +113,14 @@ void srv_hub_stop(void);
 /* Job option limits, checked when the job is submitted (docs/openapi.json). */
 #define SRV_MAX_OPTIONS (4 << 20)   /* bytes of options JSON (multipart field; in the query
                                      * SRV_MAX_TARGET bounds it first) */
-#define SRV_MAX_TARGET (64 << 10)   /* request target: path and query (414 beyond) */
-#define SRV_MAX_HEADER_BYTES (64 << 10) /* request header fields, all together (431 beyond) */
-#define SRV_CONN_MEMORY (160 << 10) /* libmicrohttpd's per-connection pool: holds both
+#define SRV_MAX_TARGET (16 << 10)   /* request target: path and query (414 beyond) */
+#define SRV_MAX_HEADER_BYTES (16 << 10) /* request header fields, all together (431 beyond) */
+#define SRV_CONN_MEMORY (48 << 10)  /* libmicrohttpd's per-connection pool: holds both
                                      * of the above, so that it is this server (not the
-                                     * library, whose bodies are HTML) that refuses them */
+                                     * library, whose bodies are HTML) that refuses them.
+                                     * Not more: the library zeroes the whole pool after
+                                     * every request (160 KiB took a fifth of the CPU of
+                                     * a polled GET) */
 #define SRV_MAX_VECTORS 32
 #define SRV_MAX_ARGS 256            /* args per vector */
 #define SRV_MAX_ARG_BYTES 65536     /* one arg, exclusive */

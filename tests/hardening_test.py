@@ -475,14 +475,26 @@ class LimitsTest(unittest.TestCase, ProblemMixin):
         cls.s.close()
 
     def test_one_limit_per_thing_checked_at_upload(self):
-        src = b"import sys\nprint(len(sys.argv), sys.argv[-1])\n"
-        # 256 args is the documented limit: accepted, and the sandbox runs them
-        # (it failed above 165 after the job had been accepted)
-        opts = {"vectors": [{"args": ["a%d" % i for i in range(256)]}]}
-        r, job = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
+        src = b"import sys\nprint(len(sys.argv), sys.argv[-1], len(sys.stdin.read()))\n"
+        # 256 args and 1 MiB of stdin are the documented limits: accepted, and
+        # the sandbox runs them (it failed above 165 args after the job had
+        # been accepted), CPython and WASM alike
+        opts = {"vectors": [{"args": ["a%d" % i for i in range(256)]}, {"stdin": "z" * (1 << 20)}]}
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": json.dumps(opts)})
+        r, job = self.s.submit(body, ctype=ctype)
         self.assertEqual(r.status, 202, job)
         job = self.s.wait_terminal(job["id"], timeout=600)
         self.assertEqual(job["state"], "succeeded", job)
+        r, data = self.s.request("GET", "/api/v1/jobs/%s/artifacts/report.json" % job["id"])
+        vecs = json.loads(data)["test"]["vectors"]
+        self.assertGreaterEqual(len(vecs), 2)
+        self.assertTrue(all(v["match"] for v in vecs), vecs)
+        # stdin one byte over: refused at upload time, with the limit
+        opts = {"vectors": [{"stdin": "z" * ((1 << 20) + 1)}]}
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": json.dumps(opts)})
+        r, obj = self.s.submit(body, ctype=ctype)
+        self.assertProblem(r, obj, 422, "invalid_options")
+        self.assertIn("stdin must be a string of at most 1 MiB", obj["errors"][0]["message"])
         # 257 args: refused at upload time, with the limit in the message
         opts = {"vectors": [{"args": ["a"] * 257}]}
         r, obj = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))

@@ -93,6 +93,7 @@ typedef struct gn_consts {
   int n, cap;
   int nacache; /* attribute reads with an inline cache A_n (rx::ga) */
   int nmcache; /* method calls with an inline cache M_n (rx::cm) */
+  int nscache; /* attribute stores with an inline cache S_n (rx::sa) */
 } gn_consts;
 
 /* ------------------------------------------------------------ helpers */
@@ -705,11 +706,22 @@ static char *gn__str_const(gn *g, const char *text, size_t len) {
  * times, it gets an inline cache A_n (rx::ga): the class last seen there
  * and where the name sat in the instance dict. Straight-line module code
  * runs once and calls getattr. */
-static char *gn__getattr(gn *g, py_node *n) {
-  char *obj = gn__ref(g, n->u.attribute.value);
-  char *name = gn__attr(g, n->u.attribute.attr);
+static char *gn__getattr_of(gn *g, const char *obj, const char *name) {
   if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "rt::getattr(%s, %s)?", obj, name);
   return gn_fmt(g, "rx::ga(&A_%d, %s, %s)?", g->k->nacache++, obj, name);
+}
+
+static char *gn__getattr(gn *g, py_node *n) {
+  return gn__getattr_of(g, gn__ref(g, n->u.attribute.value), gn__attr(g, n->u.attribute.attr));
+}
+
+/* An attribute store of the owned value v (an expression naming it), as a
+ * statement without its semicolon; inside functions and loops with an
+ * inline cache S_n (rx::sa): the class last stored to, known to take a
+ * plain instance-dict store, and where the name sat. */
+static char *gn__setattr(gn *g, const char *obj, const char *name, const char *v) {
+  if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "rt::setattr(%s, %s, %s)?", obj, name, v);
+  return gn_fmt(g, "rx::sa(&S_%d, %s, %s, %s)?", g->k->nscache++, obj, name, v);
 }
 
 static void gn__const_decls(gn_consts *k, p_buf *out) {
@@ -721,6 +733,11 @@ static void gn__const_decls(gn_consts *k, p_buf *out) {
   if (k->nacache) {
     p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nthread_local! {\n");
     for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = const { rx::ACache::new() };\n", i);
+    p_buf_puts(out, "}\n");
+  }
+  if (k->nscache) {
+    p_buf_puts(out, "// Inline caches of attribute stores: the class last seen and where the name was.\nthread_local! {\n");
+    for (int i = 0; i < k->nscache; i++) p_buf_printf(out, "    static S_%d: rx::SCache = const { rx::SCache::new() };\n", i);
     p_buf_puts(out, "}\n");
   }
   if (k->nmcache) {
@@ -1038,8 +1055,8 @@ static char *gn__store(gn *g, py_node *t, const char *v) {
   case PY_NAME: return gn__store_name(g, t->u.name.id, v);
   case PY_ATTRIBUTE: {
     int id = gn__id(g);
-    return gn_fmt(g, "{ let __v%d = %s; rt::setattr(%s, %s, __v%d)?; }", id, v, gn__ref(g, t->u.attribute.value),
-             gn__attr(g, t->u.attribute.attr), id);
+    return gn_fmt(g, "{ let __v%d = %s; %s; }", id, v,
+                  gn__setattr(g, gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr), gn_fmt(g, "__v%d", id)));
   }
   case PY_SUBSCRIPT: {
     int id = gn__id(g);
@@ -1958,9 +1975,10 @@ static void gn__stmt(gn *g, py_node *n) {
       int id = gn__id(g);
       gn_emit(g, "{");
       gn_emit(g, "    let __o%d = %s;", id, gn__expr(g, t->u.attribute.value));
-      gn_emit(g, "    let __v%d = rt::%s(&rt::getattr(&__o%d, %s)?, %s)?;", id, f, id, gn__attr(g, t->u.attribute.attr),
-        gn__ref(g, n->u.aug_assign.value));
-      gn_emit(g, "    rt::setattr(&__o%d, %s, __v%d)?;", id, gn__attr(g, t->u.attribute.attr), id);
+      char *o = gn_fmt(g, "&__o%d", id);
+      const char *name = gn__attr(g, t->u.attribute.attr);
+      gn_emit(g, "    let __v%d = rt::%s(&%s, %s)?;", id, f, gn__getattr_of(g, o, name), gn__ref(g, n->u.aug_assign.value));
+      gn_emit(g, "    %s;", gn__setattr(g, o, name, gn_fmt(g, "__v%d", id)));
       gn_emit(g, "}");
     } else if (t->kind == PY_SUBSCRIPT) {
       int id = gn__id(g);

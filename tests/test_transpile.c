@@ -475,7 +475,7 @@ END_TEST
 START_TEST(t_gen_private_names) {
   const char *r = tr("class _Acc:\n    __n = 0\n    def m(self):\n        self.__x = _Acc.__n\n        return self.__dunder__\n");
   HAS(r, "rx::ns_set(&mut __ns, \"_Acc__n\", __n");
-  HAS(r, "rt::setattr(&self_, \"_Acc__x\", __v");
+  HAS(r, "rx::sa(&S_0, &self_, \"_Acc__x\", __v");
   HAS(r, "rx::ga(&A_0, &rx::gget(&G__Acc, __g, \"_Acc\")?, \"_Acc__n\")?"); /* inside a function: a cached read */
   HAS(r, "\"__dunder__\""); /* dunders are not mangled */
 }

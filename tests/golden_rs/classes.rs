@@ -122,7 +122,7 @@ fn Shape__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let name = &__a[1];
     // main.py:6
     __fr.line(6);
-    { let __v1 = name.clone(); rt::setattr(&self_, "name", __v1)?; }
+    { let __v1 = name.clone(); rx::sa(&S_0, &self_, "name", __v1)?; }
     Ok(Value::none())
 }
 
@@ -147,7 +147,7 @@ fn Square__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> 
     rx::cm(&M_0, "__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, rx::kstr(&K_0, "square")])?;
     // main.py:18
     __fr.line(18);
-    { let __v1 = side.clone(); rt::setattr(&self_, "side", __v1)?; }
+    { let __v1 = side.clone(); rx::sa(&S_1, &self_, "side", __v1)?; }
     Ok(Value::none())
 }
 
@@ -168,6 +168,11 @@ thread_local! {
 thread_local! {
     static A_0: rx::ACache = const { rx::ACache::new() };
     static A_1: rx::ACache = const { rx::ACache::new() };
+}
+// Inline caches of attribute stores: the class last seen and where the name was.
+thread_local! {
+    static S_0: rx::SCache = const { rx::SCache::new() };
+    static S_1: rx::SCache = const { rx::SCache::new() };
 }
 // Inline caches of method calls: the receiver's class last seen and its function.
 thread_local! {

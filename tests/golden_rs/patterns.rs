@@ -115,13 +115,13 @@ fn Vec__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let y = &__a[2];
     // main.py:9
     __fr.line(9);
-    { let __v1 = x.clone(); rt::setattr(&self_, "_Vec__x", __v1)?; }
+    { let __v1 = x.clone(); rx::sa(&S_0, &self_, "_Vec__x", __v1)?; }
     // main.py:10
     __fr.line(10);
-    { let __v2 = x.clone(); rt::setattr(&self_, "x", __v2)?; }
+    { let __v2 = x.clone(); rx::sa(&S_1, &self_, "x", __v2)?; }
     // main.py:11
     __fr.line(11);
-    { let __v3 = y.clone(); rt::setattr(&self_, "y", __v3)?; }
+    { let __v3 = y.clone(); rx::sa(&S_2, &self_, "y", __v3)?; }
     Ok(Value::none())
 }
 
@@ -243,6 +243,12 @@ thread_local! {
     static K_1: rx::KStr = const { rx::KStr::new() };
     static K_2: rx::KStr = const { rx::KStr::new() };
     static K_3: rx::KStr = const { rx::KStr::new() };
+}
+// Inline caches of attribute stores: the class last seen and where the name was.
+thread_local! {
+    static S_0: rx::SCache = const { rx::SCache::new() };
+    static S_1: rx::SCache = const { rx::SCache::new() };
+    static S_2: rx::SCache = const { rx::SCache::new() };
 }
 // Inline caches of method calls: the receiver's class last seen and its function.
 thread_local! {

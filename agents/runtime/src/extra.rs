@@ -845,6 +845,85 @@ pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, 
     crate::mod_set(g, name, v);
 }
 
+/// An attribute-store site's inline cache (`rx::sa`): the class of the
+/// instance last stored to there, the class epoch when the store was found
+/// to be a plain instance-dict store, and where the name sat in the dict.
+pub struct SCache {
+    cls: std::cell::Cell<usize>,
+    epoch: std::cell::Cell<u64>,
+    at: std::cell::Cell<u32>,
+}
+
+impl SCache {
+    pub const fn new() -> SCache {
+        SCache { cls: std::cell::Cell::new(0), epoch: std::cell::Cell::new(0), at: std::cell::Cell::new(0) }
+    }
+}
+
+/// `obj.name = v` at a site with an inline cache. The store is a plain
+/// instance-dict store when the class has no `__setattr__` of its own, no
+/// `__slots__`, and nothing on its MRO under that name that a store would
+/// call (a property, a descriptor with `__set__`); that is checked once per
+/// class and epoch. An exception instance, whose fields (`args`,
+/// `__cause__`...) are not in its dict, always takes `setattr`.
+#[inline]
+pub fn sa(site: &'static std::thread::LocalKey<SCache>, obj: &Value, name: &'static str, v: Value) -> PyResult<()> {
+    use crate::value::Obj;
+    if let Value::Obj(o) = obj {
+        if let Obj::Inst(i) = &**o {
+            let cp = match &*i.class.borrow() {
+                Value::Obj(c) => Rc::as_ptr(c) as usize,
+                _ => 0,
+            };
+            let epoch = crate::value::class_epoch();
+            let (hit, at) = site.with(|s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            let plain = hit || (name != "__class__" && sa_plain(&i.class.borrow(), name));
+            if plain && i.exc.borrow().is_none() {
+                let mut d = i.dict.borrow_mut();
+                let k = if hit { d.position_from(at, name) } else { d.position(name) };
+                let k = match k {
+                    Some(k) => {
+                        let old = std::mem::replace(&mut d.entries[k].1, v);
+                        drop(d);
+                        drop(old);
+                        k
+                    }
+                    None => {
+                        d.set(name, v);
+                        d.entries.len() - 1
+                    }
+                };
+                site.with(|s| {
+                    s.cls.set(cp);
+                    s.epoch.set(epoch);
+                    s.at.set(k as u32);
+                });
+                return Ok(());
+            }
+        }
+    }
+    crate::attr::setattr(obj, name, v)
+}
+
+/// Whether `inst.name = v` on an instance of cls is a plain dict store.
+#[cold]
+fn sa_plain(cls: &Value, name: &str) -> bool {
+    use crate::value::Obj;
+    let c = crate::object::class_of(cls);
+    if c.slots.is_some() || crate::object::class_facts(cls, |fx| fx.user_setattr) {
+        return false;
+    }
+    match crate::object::lookup_cached(cls, name).0 {
+        None => true,
+        Some(Value::Obj(a)) => match &*a {
+            Obj::Property(..) => false,
+            Obj::Inst(_) => false, // may be a descriptor with __set__
+            _ => true,
+        },
+        Some(_) => true,
+    }
+}
+
 /// A method-call site's inline cache (`rx::cm`): the class of the receiver
 /// last seen there, the class epoch when that was checked, and the function
 /// the class's MRO gave for the name (a Python function, or a method of a

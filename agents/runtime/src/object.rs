@@ -679,7 +679,22 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
     if lookup(&cls, "__enum_base__").is_some() {
         crate::stdlib5::enum_init(&cls)?;
     }
-    // __init_subclass__ of a base
+    // __set_name__ of the namespace's descriptors, in namespace order, then
+    // __init_subclass__ of a base (type_new's order)
+    let named: Vec<(String, Value)> = class_of(&cls)
+        .dict
+        .borrow()
+        .entries
+        .iter()
+        .filter(|(_, v)| as_inst(v).is_some())
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    for (k, v) in named {
+        if let Some(sn) = lookup_user(&v, "__set_name__") {
+            let m = bind(sn, &v, &type_of(&v))?;
+            crate::call::call(&m, vec![cls.clone(), Value::str(&k)], vec![])?;
+        }
+    }
     if let Some(hook) = lookup_after(&cls, &cls, "__init_subclass__") {
         if let Value::Obj(o) = &hook {
             if let Obj::ClassMethod(f) = &**o {

@@ -431,6 +431,14 @@ impl StrMap {
             _ => None,
         }
     }
+    /// Where k is, trying position `guess` first (an inline cache's guess).
+    #[inline]
+    pub fn position_from(&self, guess: usize, k: &str) -> Option<usize> {
+        match self.tags.get(guess) {
+            Some(&t) if t == name_tag(k.as_bytes()) && name_eq(self.entries[guess].0.as_bytes(), k.as_bytes()) => Some(guess),
+            _ => self.pos(k),
+        }
+    }
     pub fn contains(&self, k: &str) -> bool {
         self.pos(k).is_some()
     }

@@ -599,6 +599,27 @@ static rs_scope *gn__direct_callee(gn *g, py_node *call) {
   return hit;
 }
 
+/* `x.__dict__`: an instance's attributes live in the runtime's own map, and
+ * x.__dict__ reads a copy of them as a dict. A write through that dict
+ * (x.__dict__[k] = v, del x.__dict__[k], x.__dict__.update(...), ...) is
+ * made on the copy inside rx::via_dict, which writes the result back.
+ * vars(x), the builtin, is the same object as x.__dict__. */
+static bool gn__dict_mutator(const char *m) {
+  static const char *const ms[] = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__", "__ior__", NULL};
+  for (int i = 0; ms[i]; i++)
+    if (strcmp(m, ms[i]) == 0) return true;
+  return false;
+}
+
+static py_node *gn__dict_owner(gn *g, py_node *n) {
+  if (n->kind == PY_ATTRIBUTE && strcmp(n->u.attribute.attr, "__dict__") == 0) return n->u.attribute.value;
+  if (n->kind == PY_CALL && n->u.call.func->kind == PY_NAME && strcmp(n->u.call.func->u.name.id, "vars") == 0 &&
+      n->u.call.args.n == 1 && n->u.call.args.v[0]->kind != PY_STARRED && !n->u.call.keywords.n &&
+      gn__resolve(g, "vars").bind == RS_BIND_GLOBAL && !gn__module_binds(g, "vars"))
+    return n->u.call.args.v[0];
+  return NULL;
+}
+
 static char *gn__call(gn *g, py_node *n) {
   py_node *f = n->u.call.func;
   /* zero-argument super() directly in a method's body; inside a
@@ -639,6 +660,13 @@ static char *gn__call(gn *g, py_node *n) {
   bool plain = !n->u.call.keywords.n;
   for (int i = 0; i < n->u.call.args.n; i++)
     if (n->u.call.args.v[i]->kind == PY_STARRED) plain = false;
+  if (f->kind == PY_ATTRIBUTE && gn__dict_mutator(f->u.attribute.attr) && gn__dict_owner(g, f->u.attribute.value)) {
+    /* x.__dict__.update(...) and the other mutators: on the copy, written back */
+    char *x = gn__ref(g, gn__dict_owner(g, f->u.attribute.value));
+    char *args = gn__values(g, n->u.call.args);
+    char *kw = gn__kwargs(g, n->u.call.keywords);
+    return gn_fmt(g, "rx::via_dict(%s, |__d| rt::call_method(__d, %s, %s, %s))?", x, gn__attr(g, f->u.attribute.attr), args, kw);
+  }
   if (plain) {
     p_buf b;
     p_buf_init(&b, 0);
@@ -1060,6 +1088,12 @@ static char *gn__store(gn *g, py_node *t, const char *v) {
   }
   case PY_SUBSCRIPT: {
     int id = gn__id(g);
+    if (gn__dict_owner(g, t->u.subscript.value)) {
+      char *x = gn__ref(g, gn__dict_owner(g, t->u.subscript.value));
+      char *k = gn__slice_ref(g, t->u.subscript.slice);
+      return gn_fmt(g, "{ let __v%d = %s; rx::via_dict(%s, |__d| { rt::setitem(__d, %s, __v%d)?; Ok(Value::none()) })?; }", id, v, x,
+                    k, id);
+    }
     char *o = gn__ref(g, t->u.subscript.value);
     char *k = gn__slice_ref(g, t->u.subscript.slice);
     return gn_fmt(g, "{ let __v%d = %s; rt::setitem(%s, %s, __v%d)?; }", id, v, o, k, id);
@@ -1108,6 +1142,11 @@ static void gn__delete(gn *g, py_node *t) {
   }
   case PY_ATTRIBUTE: gn_emit(g, "rt::delattr(%s, %s)?;", gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr)); break;
   case PY_SUBSCRIPT: {
+    if (gn__dict_owner(g, t->u.subscript.value)) {
+      char *x = gn__ref(g, gn__dict_owner(g, t->u.subscript.value));
+      gn_emit(g, "rx::via_dict(%s, |__d| { rt::delitem(__d, %s)?; Ok(Value::none()) })?;", x, gn__slice_ref(g, t->u.subscript.slice));
+      break;
+    }
     char *o = gn__ref(g, t->u.subscript.value);
     gn_emit(g, "rt::delitem(%s, %s)?;", o, gn__slice_ref(g, t->u.subscript.slice));
     break;

@@ -845,6 +845,34 @@ pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, 
     crate::mod_set(g, name, v);
 }
 
+/// `f(x.__dict__)` for a write through `x.__dict__` (`x.__dict__[k] = v`,
+/// `del x.__dict__[k]`, `x.__dict__.update(...)`, ...). An instance keeps
+/// its attributes in the runtime's own map and `x.__dict__` reads a copy
+/// as a dict; here the copy is changed by `f` and then becomes the
+/// instance's attributes, in the dict's order, as in CPython where the two
+/// are one object. Keys that are not strings are left out (CPython keeps
+/// them, but no attribute access can reach them). Anything but an instance
+/// gets `f` on what `x.__dict__` gives.
+pub fn via_dict(x: &Value, f: impl FnOnce(&Value) -> PyResult<Value>) -> PyResult<Value> {
+    use crate::value::Obj;
+    let d = crate::attr::getattr(x, "__dict__")?;
+    let r = f(&d)?;
+    if let (Value::Obj(o), Value::Dict(dd)) = (x, &d) {
+        if let Obj::Inst(i) = &**o {
+            let items = dd.borrow().items();
+            let mut m = crate::value::StrMap::with_capacity(items.len());
+            for (k, v) in items {
+                if let Value::Str(s) = &k {
+                    m.set(&s.s, v);
+                }
+            }
+            let old = std::mem::replace(&mut *i.dict.borrow_mut(), m);
+            drop(old);
+        }
+    }
+    Ok(r)
+}
+
 /// An attribute-store site's inline cache (`rx::sa`): the class of the
 /// instance last stored to there, the class epoch when the store was found
 /// to be a plain instance-dict store, and where the name sat in the dict.

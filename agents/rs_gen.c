@@ -85,8 +85,8 @@ typedef struct gn {
 } gn;
 
 /* String literals read inside functions and loops are made once: each
- * distinct text of the module gets a slot K_n (a thread_local
- * rx::KStr) that holds the str object after its first use. */
+ * distinct text of the module gets a slot K_n (an
+ * rx::KStr static, see rx::Static) that holds the str object after its first use. */
 typedef struct gn_consts {
   const char **text;
   size_t *len;
@@ -263,7 +263,7 @@ static bool gn__is_builtin(gn *g, const char *name) {
  * (Analysis's flow-typed module names: no `global` writes from functions,
  * no reflection, no star import, the module never imported as a whole, never
  * deleted), bound by def/class/import or by a single assignment statement.
- * Each has a slot (`G_name`, a thread_local rx::GSlot) that every binding
+ * Each has a slot (`G_name`, an rx::GSlot static) that every binding
  * statement fills beside the module dict, so reads skip the dict lookup;
  * an empty slot (read before the binding ran) falls back to the dict and
  * its NameError. Returns the slot's Rust name or NULL. */
@@ -754,23 +754,23 @@ static char *gn__setattr(gn *g, const char *obj, const char *name, const char *v
 
 static void gn__const_decls(gn_consts *k, p_buf *out) {
   if (k->n) {
-    p_buf_puts(out, "// String constants, made once.\nthread_local! {\n");
-    for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = const { rx::KStr::new() };\n", i);
+    p_buf_puts(out, "// String constants, made once.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = rx::KStr::new();\n", i);
     p_buf_puts(out, "}\n");
   }
   if (k->nacache) {
-    p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nthread_local! {\n");
-    for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = const { rx::ACache::new() };\n", i);
+    p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = rx::ACache::new();\n", i);
     p_buf_puts(out, "}\n");
   }
   if (k->nscache) {
-    p_buf_puts(out, "// Inline caches of attribute stores: the class last seen and where the name was.\nthread_local! {\n");
-    for (int i = 0; i < k->nscache; i++) p_buf_printf(out, "    static S_%d: rx::SCache = const { rx::SCache::new() };\n", i);
+    p_buf_puts(out, "// Inline caches of attribute stores: the class last seen and where the name was.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->nscache; i++) p_buf_printf(out, "    static S_%d: rx::SCache = rx::SCache::new();\n", i);
     p_buf_puts(out, "}\n");
   }
   if (k->nmcache) {
-    p_buf_puts(out, "// Inline caches of method calls: the receiver's class last seen and its function.\nthread_local! {\n");
-    for (int i = 0; i < k->nmcache; i++) p_buf_printf(out, "    static M_%d: rx::MCache = const { rx::MCache::new() };\n", i);
+    p_buf_puts(out, "// Inline caches of method calls: the receiver's class last seen and its function.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->nmcache; i++) p_buf_printf(out, "    static M_%d: rx::MCache = rx::MCache::new();\n", i);
     p_buf_puts(out, "}\n");
   }
 }
@@ -2665,9 +2665,9 @@ static void gn__gslot_decls(gn *g, p_buf *out) {
   for (int i = 0; i < ms->nsyms; i++) {
     const char *slot = gn__gslot(g, ms->syms[i].name);
     if (!slot) continue;
-    if (!any) p_buf_puts(out, "// Module names bound only by this module's own statements: read without a dict lookup.\nthread_local! {\n");
+    if (!any) p_buf_puts(out, "// Module names bound only by this module's own statements: read without a dict lookup.\nportalis_rt::sites! {\n");
     any = true;
-    p_buf_printf(out, "    static %s: rx::GSlot = const { rx::GSlot::new() };\n", slot);
+    p_buf_printf(out, "    static %s: rx::GSlot = rx::GSlot::new();\n", slot);
   }
   if (any) p_buf_puts(out, "}\n");
 }

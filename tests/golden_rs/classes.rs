@@ -155,26 +155,26 @@ static P_Shape__init__: Params = Params { name: "__init__", qualname: "Shape.__i
 static P_Shape__label: Params = Params { name: "label", qualname: "Shape.label", args: &["self"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_Square__init__: Params = Params { name: "__init__", qualname: "Square.__init__", args: &["self", "side"], posonly: 0, npos: 2, star: false, kwonly: 0, dstar: false };
 // Module names bound only by this module's own statements: read without a dict lookup.
-thread_local! {
-    static G_Shape: rx::GSlot = const { rx::GSlot::new() };
-    static G_Square: rx::GSlot = const { rx::GSlot::new() };
-    static G_s: rx::GSlot = const { rx::GSlot::new() };
+portalis_rt::sites! {
+    static G_Shape: rx::GSlot = rx::GSlot::new();
+    static G_Square: rx::GSlot = rx::GSlot::new();
+    static G_s: rx::GSlot = rx::GSlot::new();
 }
 // String constants, made once.
-thread_local! {
-    static K_0: rx::KStr = const { rx::KStr::new() };
+portalis_rt::sites! {
+    static K_0: rx::KStr = rx::KStr::new();
 }
 // Inline caches of attribute reads: the class last seen and where the name was.
-thread_local! {
-    static A_0: rx::ACache = const { rx::ACache::new() };
-    static A_1: rx::ACache = const { rx::ACache::new() };
+portalis_rt::sites! {
+    static A_0: rx::ACache = rx::ACache::new();
+    static A_1: rx::ACache = rx::ACache::new();
 }
 // Inline caches of attribute stores: the class last seen and where the name was.
-thread_local! {
-    static S_0: rx::SCache = const { rx::SCache::new() };
-    static S_1: rx::SCache = const { rx::SCache::new() };
+portalis_rt::sites! {
+    static S_0: rx::SCache = rx::SCache::new();
+    static S_1: rx::SCache = rx::SCache::new();
 }
 // Inline caches of method calls: the receiver's class last seen and its function.
-thread_local! {
-    static M_0: rx::MCache = const { rx::MCache::new() };
+portalis_rt::sites! {
+    static M_0: rx::MCache = rx::MCache::new();
 }

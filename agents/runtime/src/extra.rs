@@ -784,6 +784,55 @@ mod tests {
 
 // ------------------------------------------------------------ module slots
 
+/// The statics of a generated program (module-name slots `G_n`, string
+/// constants `K_n`, inline caches `A_n`/`S_n`/`M_n`) are declared with
+/// `portalis_rt::sites!` and read through `rx::pstatic`. A WASM module without
+/// threads (wasm32-wasi, the Build stage's target) runs on one thread, so
+/// there they are plain statics: a read is a load. Anywhere else (native
+/// test builds) they are thread-locals, whose every access calls through
+/// `LocalKey::with`, which under Node took about a tenth of a class-heavy
+/// program's time.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+pub type Static<T> = Single<T>;
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+pub type Static<T> = std::thread::LocalKey<T>;
+
+/// A static of a single-threaded program (see `Static`).
+pub struct Single<T>(pub T);
+
+// Sound because the only target that declares them has one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+unsafe impl<T> Sync for Single<T> {}
+
+/// `f` on the value of a program static.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[inline(always)]
+pub fn pstatic<T, R>(s: &'static Static<T>, f: impl FnOnce(&T) -> R) -> R {
+    f(&s.0)
+}
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+#[inline(always)]
+pub fn pstatic<T, R>(s: &'static Static<T>, f: impl FnOnce(&T) -> R) -> R {
+    s.with(f)
+}
+
+/// Declares a generated program's statics (and the runtime's hottest
+/// per-thread state, for the same reason): `sites! { static A_0: rx::ACache = rx::ACache::new(); }`.
+#[macro_export]
+macro_rules! sites {
+    ($($vis:vis static $name:ident: $t:ty = $e:expr;)*) => {
+        $(
+            #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+            #[allow(non_upper_case_globals)]
+            $vis static $name: $crate::extra::Single<$t> = $crate::extra::Single($e);
+        )*
+        #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+        thread_local! {
+            $( #[allow(non_upper_case_globals)] $vis static $name: $t = const { $e }; )*
+        }
+    };
+}
+
 /// The value of a module name that only the module's own statements bind
 /// (the code generator proves it): every binding fills the slot beside the
 /// module dict, and reads take it from here without a dict lookup.
@@ -798,8 +847,8 @@ impl GSlot {
 /// Reads a slotted module name; before its first binding ran, the module
 /// dict answers (and raises NameError as CPython would).
 #[inline]
-pub fn gget(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) -> PyResult<Value> {
-    if let Some(v) = slot.with(|s| s.0.borrow().clone()) {
+pub fn gget(slot: &'static Static<GSlot>, g: &Value, name: &str) -> PyResult<Value> {
+    if let Some(v) = pstatic(slot, |s| s.0.borrow().clone()) {
         return Ok(v);
     }
     crate::mod_get(g, name)
@@ -817,8 +866,8 @@ impl KStr {
 /// The str object of a literal: made once, then shared (as CPython shares
 /// a code object's constants).
 #[inline]
-pub fn kstr(slot: &'static std::thread::LocalKey<KStr>, s: &'static str) -> Value {
-    slot.with(|k| {
+pub fn kstr(slot: &'static Static<KStr>, s: &'static str) -> Value {
+    pstatic(slot, |k| {
         if let Some(v) = &*k.0.borrow() {
             return v.clone();
         }
@@ -831,8 +880,8 @@ pub fn kstr(slot: &'static std::thread::LocalKey<KStr>, s: &'static str) -> Valu
 /// Succeeds when a slotted module name is bound; before its binding ran,
 /// the module dict's NameError.
 #[inline]
-pub fn gready(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) -> PyResult<()> {
-    if slot.with(|s| s.0.borrow().is_some()) {
+pub fn gready(slot: &'static Static<GSlot>, g: &Value, name: &str) -> PyResult<()> {
+    if pstatic(slot, |s| s.0.borrow().is_some()) {
         return Ok(());
     }
     crate::mod_get(g, name).map(|_| ())
@@ -840,8 +889,8 @@ pub fn gready(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str
 
 /// Binds a slotted module name: the module dict and the slot.
 #[inline]
-pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, v: Value) {
-    slot.with(|s| *s.0.borrow_mut() = Some(v.clone()));
+pub fn gset(slot: &'static Static<GSlot>, g: &Value, name: &str, v: Value) {
+    pstatic(slot, |s| *s.0.borrow_mut() = Some(v.clone()));
     crate::mod_set(g, name, v);
 }
 
@@ -895,7 +944,7 @@ impl SCache {
 /// class and epoch. An exception instance, whose fields (`args`,
 /// `__cause__`...) are not in its dict, always takes `setattr`.
 #[inline]
-pub fn sa(site: &'static std::thread::LocalKey<SCache>, obj: &Value, name: &'static str, v: Value) -> PyResult<()> {
+pub fn sa(site: &'static Static<SCache>, obj: &Value, name: &'static str, v: Value) -> PyResult<()> {
     use crate::value::Obj;
     if let Value::Obj(o) = obj {
         if let Obj::Inst(i) = &**o {
@@ -904,7 +953,7 @@ pub fn sa(site: &'static std::thread::LocalKey<SCache>, obj: &Value, name: &'sta
                 _ => 0,
             };
             let epoch = crate::value::class_epoch();
-            let (hit, at) = site.with(|s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            let (hit, at) = pstatic(site, |s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
             let plain = hit || (name != "__class__" && sa_plain(&i.class.borrow(), name));
             if plain && i.exc.borrow().is_none() {
                 let mut d = i.dict.borrow_mut();
@@ -921,7 +970,7 @@ pub fn sa(site: &'static std::thread::LocalKey<SCache>, obj: &Value, name: &'sta
                         d.entries.len() - 1
                     }
                 };
-                site.with(|s| {
+                pstatic(site, |s| {
                     s.cls.set(cp);
                     s.epoch.set(epoch);
                     s.at.set(k as u32);
@@ -976,7 +1025,7 @@ impl MCache {
 /// dict holds the name. Everything else is `call_method_args`, which
 /// decides alone (and the cache is filled from the class's MRO lookup).
 #[inline]
-pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &[Value]) -> PyResult<Value> {
+pub fn cm(site: &'static Static<MCache>, name: &'static str, a: &[Value]) -> PyResult<Value> {
     use crate::value::Obj;
     if let Value::Obj(o) = &a[0] {
         if let Obj::Inst(i) = &**o {
@@ -985,7 +1034,7 @@ pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &
                 _ => 0,
             };
             let epoch = crate::value::class_epoch();
-            let mut f = site.with(|s| if s.cls.get() == cp && s.epoch.get() == epoch { Some(s.f.borrow().clone()) } else { None });
+            let mut f = pstatic(site, |s| if s.cls.get() == cp && s.epoch.get() == epoch { Some(s.f.borrow().clone()) } else { None });
             if f.is_none() {
                 let found = crate::object::lookup_cached(&i.class.borrow(), name).0;
                 let callable = match &found {
@@ -994,7 +1043,7 @@ pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &
                 };
                 if callable {
                     let fv = found.unwrap();
-                    site.with(|s| {
+                    pstatic(site, |s| {
                         s.cls.set(cp);
                         s.epoch.set(epoch);
                         *s.f.borrow_mut() = fv.clone();
@@ -1037,7 +1086,7 @@ impl ACache {
 /// dict answers; the cached position is tried first and confirmed by the
 /// name. Every other case is `getattr` itself, which decides alone.
 #[inline]
-pub fn ga(site: &'static std::thread::LocalKey<ACache>, obj: &Value, name: &'static str) -> PyResult<Value> {
+pub fn ga(site: &'static Static<ACache>, obj: &Value, name: &'static str) -> PyResult<Value> {
     use crate::value::Obj;
     if let Value::Obj(o) = obj {
         if let Obj::Inst(i) = &**o {
@@ -1046,20 +1095,20 @@ pub fn ga(site: &'static std::thread::LocalKey<ACache>, obj: &Value, name: &'sta
                 _ => 0,
             };
             let epoch = crate::value::class_epoch();
-            let (hit, at) = site.with(|s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            let (hit, at) = pstatic(site, |s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
             if hit {
                 let d = i.dict.borrow();
                 if let Some(v) = d.get_at(at, name) {
                     return Ok(v);
                 }
                 if let Some(k) = d.position(name) {
-                    site.with(|s| s.at.set(k as u32));
+                    pstatic(site, |s| s.at.set(k as u32));
                     return Ok(d.entries[k].1.clone());
                 }
             } else if !crate::object::class_of(&i.class.borrow()).has_props.get() {
                 let d = i.dict.borrow();
                 if let Some(k) = d.position(name) {
-                    site.with(|s| {
+                    pstatic(site, |s| {
                         s.cls.set(cp);
                         s.epoch.set(epoch);
                         s.at.set(k as u32);

@@ -6,7 +6,7 @@
 #   wrk -t2 -c64 -d${SECONDS_PER_RUN:-10}s --latency
 # against each URL and prints requests/s and the latency percentiles.
 #
-# usage: bench/http.sh            (from the build tree)
+# usage: bench/http.sh            (from the build tree; RUNS=N repeats each)
 # Figures (2-core development machine shared with other builds, so noisy):
 #   2026-12-06, load ~8:  with a token 19,958 req/s, without 9,420 (the
 #   anonymous run had a running job), /healthz 24,420 on the same run;
@@ -35,9 +35,14 @@ for j in "$id:Authorization: Bearer $tok" "$anon:X-Anonymous: 1"; do
   done
 done
 run() {
-  echo "== $1"
+  name=$1
   shift
-  wrk -t2 -c64 -d"${SECONDS_PER_RUN:-10}"s --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors"
+  n=1
+  while [ $n -le "${RUNS:-1}" ]; do
+    echo "== $name (run $n; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    wrk -t2 -c64 -d"${SECONDS_PER_RUN:-10}"s --latency "$@" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|Socket errors"
+    n=$((n + 1))
+  done
 }
 run "GET /api/v1/jobs/{id} with a token" -H "Authorization: Bearer $tok" "$url/api/v1/jobs/$id"
 run "GET /api/v1/jobs/{id} without a token" "$url/api/v1/jobs/$anon"

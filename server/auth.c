@@ -11,8 +11,9 @@
  *
  * Checking a token is a read (store_token_check writes last_used_at at most
  * once a minute). A token that checked out is remembered for one second,
- * keyed by the secret's SHA-256, so a client polling hard costs one lookup
- * a second; revoking a token therefore takes effect within a second.
+ * keyed by the secret's SHA-256, by each HTTP thread (no lock), so a client
+ * polling hard costs one lookup a second per thread; revoking a token
+ * therefore takes effect within a second.
  */
 #include "srv.h"
 
@@ -21,21 +22,31 @@
 #include <string.h>
 #include <strings.h>
 
-#define AUTH__SLOTS 256
+#define AUTH__SLOTS 16
 #define AUTH__TTL_MS 1000
 typedef struct auth__cached {
   char hash[65];
   int64_t owner, until_ms;
   bool read_only;
 } auth__cached;
-static auth__cached auth__cache[AUTH__SLOTS];
-static pthread_mutex_t auth__lock = PTHREAD_MUTEX_INITIALIZER;
+/* Per thread (the HTTP threads), so that a hard-polling client takes no
+ * lock: each thread checks a token against the store once a second. */
+static pthread_key_t auth__key;
+static pthread_once_t auth__once = PTHREAD_ONCE_INIT;
 
-static unsigned auth__slot(const char *hash) {
+static void auth__init(void) { pthread_key_create(&auth__key, free); }
+
+static auth__cached *auth__slot(const char *hash) {
+  pthread_once(&auth__once, auth__init);
+  auth__cached *t = pthread_getspecific(auth__key);
+  if (!t) {
+    t = p_xcalloc(AUTH__SLOTS, sizeof *t);
+    pthread_setspecific(auth__key, t);
+  }
   char head[9];
   memcpy(head, hash, 8);
   head[8] = 0;
-  return (unsigned)(strtoul(head, NULL, 16) % AUTH__SLOTS);
+  return &t[strtoul(head, NULL, 16) % AUTH__SLOTS];
 }
 
 int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e) {
@@ -53,27 +64,20 @@ int srv_auth_identify(const char *authorization, srv_identity *id, p_err *e) {
   if (!*tok || strlen(tok) > 200) return p_err_set(e, P_EAUTH, "malformed bearer token");
   char hash[65];
   p_sha256_hex(tok, strlen(tok), hash);
-  unsigned k = auth__slot(hash);
+  auth__cached *c = auth__slot(hash);
   int64_t now = p_mono_ms();
-  pthread_mutex_lock(&auth__lock);
-  auth__cached *c = &auth__cache[k];
-  bool hit = c->until_ms > now && !strcmp(c->hash, hash);
-  if (hit) {
+  if (c->until_ms > now && !strcmp(c->hash, hash)) {
     id->owner = c->owner;
     id->read_only = c->read_only;
-  }
-  pthread_mutex_unlock(&auth__lock);
-  if (!hit) {
+  } else {
     store *s = store_get(e);
     if (!s) return P_EDB;
     int rc = store_token_check(s, tok, &id->owner, &id->read_only, e);
     if (rc) return rc;
-    pthread_mutex_lock(&auth__lock);
     snprintf(c->hash, sizeof c->hash, "%s", hash);
     c->owner = id->owner;
     c->read_only = id->read_only;
     c->until_ms = now + AUTH__TTL_MS;
-    pthread_mutex_unlock(&auth__lock);
   }
   /* A read-only token reads every job: the account that mints tokens is
    * the operator's, which sees them all (docs/openapi.json). */

@@ -57,6 +57,8 @@ void srv_usage(FILE *f) {
       "  --header-timeout S   seconds a new connection has to send complete request headers,\n"
       "                       1..600, default 10; afterwards it may idle 120 s\n"
       "  --public-metrics     /metrics and /readyz answer without a token under --require-auth\n"
+      "  --http-threads N     threads answering HTTP (epoll, each serving its share of the\n"
+      "                       connections), 1..64, default: one per CPU\n"
       "  --gpu MODE           translation-memory search device: auto (a CUDA GPU if one is usable,\n"
       "                       else the CPU), off (CPU), require (refuse to start without one) [PORTALIS_GPU]\n"
       "  --llm-url URL        OpenAI-compatible endpoint (NVIDIA NIM, vLLM, ...) that rewrites functions\n"
@@ -189,7 +191,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
 
   enum { O_LISTEN = 256, O_DB, O_DATA, O_WORKERS, O_MAXUP, O_MAXACT, O_AUTH, O_WEB, O_STAGE, O_GRACE,
          O_HOOKS, O_LOG, O_VERSION, O_WOPT, O_RETAIN, O_CACHEMAX, O_TMEM, O_MAXCONN, O_PERIP, O_HDRTO,
-         O_PUBMET, O_GPU, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
+         O_PUBMET, O_HTHREADS, O_GPU, O_LLM_URL, O_LLM_MODEL, O_LLM_KEYF, O_LLM_CONF, O_LLM_SET };
   static const struct option opts[] = {
       {"listen", required_argument, NULL, O_LISTEN}, {"db", required_argument, NULL, O_DB},
       {"data-dir", required_argument, NULL, O_DATA}, {"workers", required_argument, NULL, O_WORKERS},
@@ -201,7 +203,7 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       {"translate-memory", required_argument, NULL, O_TMEM}, {"max-connections", required_argument, NULL, O_MAXCONN},
       {"max-connections-per-ip", required_argument, NULL, O_PERIP},
       {"header-timeout", required_argument, NULL, O_HDRTO}, {"public-metrics", no_argument, NULL, O_PUBMET},
-      {"gpu", required_argument, NULL, O_GPU},
+      {"http-threads", required_argument, NULL, O_HTHREADS}, {"gpu", required_argument, NULL, O_GPU},
       {"llm-url", required_argument, NULL, O_LLM_URL}, {"llm-model", required_argument, NULL, O_LLM_MODEL},
       {"llm-key-file", required_argument, NULL, O_LLM_KEYF}, {"llm-config", required_argument, NULL, O_LLM_CONF},
       {"llm-set", required_argument, NULL, O_LLM_SET},
@@ -262,6 +264,10 @@ int srv_config_parse(int argc, char **argv, p_err *e) {
       srv_cfg.header_timeout_s = (int)n;
       break;
     case O_PUBMET: srv_cfg.public_metrics = true; break;
+    case O_HTHREADS:
+      if (cfg__num("--http-threads", optarg, 1, 64, &n, e)) return e->code;
+      srv_cfg.http_threads = (int)n;
+      break;
     case O_GPU: if (cfg__gpu("--gpu", optarg, e)) return e->code; break;
     case O_WOPT:
       if (cfg__num("--wasm-opt-max", optarg, 0, 1 << 30, &n, e)) return e->code;

@@ -1,7 +1,8 @@
 /*
  * http.c - the libmicrohttpd daemon, the route table and responses.
  *
- * Requests are handled by MHD's internal thread pool (epoll). A request that
+ * Requests are handled by MHD's internal thread pool (epoll; one thread per
+ * CPU unless --http-threads says otherwise). A request that
  * waits - a long-poll GET /jobs/{id}?wait=N or an event stream - does not
  * keep a thread: it is suspended and parked in the hub (hub.c) until its job
  * changes or its deadline passes; the daemon starts and stops the hub with
@@ -24,6 +25,8 @@
  * libmicrohttpd with its HTML bodies, refuses them (414, 431). What the
  * library answers before any callback - malformed requests (400),
  * unsupported HTTP versions (505), requests past the pool - keeps its body.
+ * The pool stays small (48 KiB, limits of 16 KiB each): the library zeroes
+ * all of it after every request of a keep-alive connection.
  *
  * Shutdown keeps the listening socket open: new uploads get 503
  * shutting_down, /readyz 503, waiting requests are answered and event
@@ -522,9 +525,14 @@ int srv_http_start(p_err *e) {
   }
   unsigned per_ip = (unsigned)srv_cfg.max_per_ip;
   if (per_ip > max_conn) per_ip = max_conn;
+  /* One thread per CPU: more only queue behind each other (and behind the
+   * workers) for the same cores, which shows in the latency tail. */
+  long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned threads = srv_cfg.http_threads > 0 ? (unsigned)srv_cfg.http_threads
+                                              : (unsigned)(ncpu < 1 ? 1 : ncpu > 64 ? 64 : ncpu);
   http__daemon = MHD_start_daemon(flags, (uint16_t)srv_cfg.port, NULL, NULL, http__access, NULL,
                                   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                                  MHD_OPTION_THREAD_POOL_SIZE, (unsigned)4,
+                                  MHD_OPTION_THREAD_POOL_SIZE, threads,
                                   MHD_OPTION_NOTIFY_COMPLETED, http__completed, NULL,
                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)srv_cfg.header_timeout_s,
                                   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,

@@ -8,6 +8,9 @@
  * srv_notify(id), which resumes that job's waiters; a ticker thread resumes
  * the ones whose deadline passed (long-poll timeout, SSE heartbeat).
  *
+ * Per-id change counters (srv_hub_changes) let the HTTP threads keep
+ * copies of finished jobs without asking the store whether they changed.
+ *
  * A global generation counter closes the race between "checked, nothing
  * new" and "suspended": a waiter reads srv_hub_gen() before it checks the
  * store and only suspends if no notification came in between.
@@ -83,7 +86,28 @@ static void hub__resume(const char *job_id) {
   pthread_mutex_unlock(&hub__lock);
 }
 
+/* Change counters per job id (hashed: ids may share one) and for bulk
+ * expiry, so that a copy of a finished job can be known to be current
+ * without reading the store (routes_jobs.c). */
+#define HUB__CHANGE_SLOTS 4096
+static atomic_uint hub__changes[HUB__CHANGE_SLOTS];
+static atomic_uint hub__expired;
+
+static unsigned hub__slot(const char *job_id) {
+  uint32_t h = 2166136261u;
+  for (const char *p = job_id; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  return h % HUB__CHANGE_SLOTS;
+}
+
+uint64_t srv_hub_changes(const char *job_id) {
+  return (uint64_t)atomic_load(&hub__expired) << 32 | atomic_load(&hub__changes[hub__slot(job_id)]);
+}
+
+void srv_notify_expired(void) { atomic_fetch_add(&hub__expired, 1); }
+
 void srv_notify(const char *job_id) {
+  if (strcmp(job_id, "*") != 0) atomic_fetch_add(&hub__changes[hub__slot(job_id)], 1);
+  else atomic_fetch_add(&hub__expired, 1);
   atomic_fetch_add(&hub__gen, 1);
   if (atomic_load(&hub__open)) hub__resume(job_id);
 }

@@ -1,9 +1,10 @@
 /*
  * metrics.c - Prometheus text exposition at /metrics.
  *
- * Counters live in memory behind one mutex (HTTP requests by route, method
- * and status; finished jobs by state; stage duration histograms); gauges that
- * the database knows better (jobs by state, queue depth) are read from the
+ * Counters live in memory: HTTP requests by route, method and status
+ * (atomic, counted without a lock: every request does it), finished jobs by
+ * state and stage duration histograms behind one mutex; gauges that the
+ * database knows better (jobs by state, queue depth) are read from the
  * store at scrape time, so they are right after a restart too. The caller
  * passes what only the worker pool knows (busy workers), so metrics depend
  * on nothing above them.
@@ -11,6 +12,7 @@
 #include "srv.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,9 +24,9 @@ static pthread_mutex_t met__lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
   char route[32], method[8];
   int status;
-  unsigned long long n;
+  atomic_ullong n;
 } met__http[MET_MAX_HTTP];
-static int met__nhttp;
+static atomic_int met__nhttp; /* entries below it are complete and never change but n */
 static struct {
   unsigned long long bucket[MET_NB];
   unsigned long long count;
@@ -32,20 +34,32 @@ static struct {
 } met__stage[PL_NSTAGES];
 static unsigned long long met__done[STORE_NSTATES];
 
-void srv_metrics_http(const char *route, const char *method, int status) {
-  pthread_mutex_lock(&met__lock);
-  int i;
-  for (i = 0; i < met__nhttp; i++)
+static int met__find(int n, const char *route, const char *method, int status) {
+  for (int i = 0; i < n; i++)
     if (met__http[i].status == status && !strcmp(met__http[i].route, route) && !strcmp(met__http[i].method, method))
-      break;
-  if (i == met__nhttp && met__nhttp < MET_MAX_HTTP) {
-    snprintf(met__http[i].route, sizeof met__http[i].route, "%s", route);
-    snprintf(met__http[i].method, sizeof met__http[i].method, "%s", method);
-    met__http[i].status = status;
-    met__nhttp++;
+      return i;
+  return -1;
+}
+
+/* Every request: a lookup without the lock (entries are published by
+ * met__nhttp after they are written) and an atomic add; the lock only to
+ * add a new (route, method, status). */
+void srv_metrics_http(const char *route, const char *method, int status) {
+  int i = met__find(atomic_load_explicit(&met__nhttp, memory_order_acquire), route, method, status);
+  if (i < 0) {
+    pthread_mutex_lock(&met__lock);
+    int n = atomic_load_explicit(&met__nhttp, memory_order_relaxed);
+    i = met__find(n, route, method, status);
+    if (i < 0 && n < MET_MAX_HTTP) {
+      snprintf(met__http[n].route, sizeof met__http[n].route, "%s", route);
+      snprintf(met__http[n].method, sizeof met__http[n].method, "%s", method);
+      met__http[n].status = status;
+      i = n;
+      atomic_store_explicit(&met__nhttp, n + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&met__lock);
   }
-  if (i < MET_MAX_HTTP) met__http[i].n++;
-  pthread_mutex_unlock(&met__lock);
+  if (i >= 0) atomic_fetch_add_explicit(&met__http[i].n, 1, memory_order_relaxed);
 }
 
 void srv_metrics_stage(const char *stage, double seconds) {
@@ -100,9 +114,10 @@ int srv_metrics_render(p_buf *out, int busy_workers, p_err *e) {
   }
   p_buf_puts(out, "# HELP portalis_http_requests_total HTTP requests by route, method and status.\n"
                   "# TYPE portalis_http_requests_total counter\n");
-  for (int i = 0; i < met__nhttp; i++)
+  int nh = atomic_load(&met__nhttp);
+  for (int i = 0; i < nh; i++)
     p_buf_printf(out, "portalis_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
-                 met__http[i].route, met__http[i].method, met__http[i].status, met__http[i].n);
+                 met__http[i].route, met__http[i].method, met__http[i].status, atomic_load(&met__http[i].n));
   pthread_mutex_unlock(&met__lock);
   llm_metrics_render(out);
   return out->err ? p_err_set(e, P_ETOOBIG, "metrics too large") : 0;

@@ -141,6 +141,7 @@ static void ret__sweep_once(void) {
         p_log(P_LOG_WARN, "retention: %s", e.msg);
         break;
       }
+      if (n) srv_notify_expired(); /* HTTP threads' copies of finished jobs */
       srv_tm_job_deleted(tm_ids, tm_n); /* their functions leave the search index */
       free(tm_ids);
       total += n;

@@ -62,6 +62,7 @@ typedef struct srv_config {
   int max_per_ip;           /* connections per client address */
   int header_timeout_s;     /* a connection must complete its request headers in this */
   int idle_timeout_s;       /* then may stay idle this long (keep-alive, slow bodies) */
+  int http_threads;         /* MHD's thread pool; 0: one per online CPU */
   tm_gpu_mode gpu;          /* --gpu: translation-memory search device */
   pl_config pl;
 } srv_config;
@@ -90,6 +91,11 @@ int srv_http_port(void);
 
 /* Wakes long-polls and event streams waiting on job id (any thread). */
 void srv_notify(const char *job_id);
+/* Finished jobs were deleted in bulk (the retention sweep). */
+void srv_notify_expired(void);
+/* A number that changes whenever srv_notify(job_id) or srv_notify_expired
+ * is called (and sometimes for another job: ids share counters). */
+uint64_t srv_hub_changes(const char *job_id);
 /* The notification generation; read it before checking a job, pass it to
  * srv_wait. */
 uint64_t srv_hub_gen(void);
@@ -107,11 +113,14 @@ void srv_hub_stop(void);
 /* Job option limits, checked when the job is submitted (docs/openapi.json). */
 #define SRV_MAX_OPTIONS (4 << 20)   /* bytes of options JSON (multipart field; in the query
                                      * SRV_MAX_TARGET bounds it first) */
-#define SRV_MAX_TARGET (64 << 10)   /* request target: path and query (414 beyond) */
-#define SRV_MAX_HEADER_BYTES (64 << 10) /* request header fields, all together (431 beyond) */
-#define SRV_CONN_MEMORY (160 << 10) /* libmicrohttpd's per-connection pool: holds both
+#define SRV_MAX_TARGET (16 << 10)   /* request target: path and query (414 beyond) */
+#define SRV_MAX_HEADER_BYTES (16 << 10) /* request header fields, all together (431 beyond) */
+#define SRV_CONN_MEMORY (48 << 10)  /* libmicrohttpd's per-connection pool: holds both
                                      * of the above, so that it is this server (not the
-                                     * library, whose bodies are HTML) that refuses them */
+                                     * library, whose bodies are HTML) that refuses them.
+                                     * Not more: the library zeroes the whole pool after
+                                     * every request (160 KiB took a fifth of the CPU of
+                                     * a polled GET) */
 #define SRV_MAX_VECTORS 32
 #define SRV_MAX_ARGS 256            /* args per vector */
 #define SRV_MAX_ARG_BYTES 65536     /* one arg, exclusive */
@@ -259,6 +268,10 @@ struct srv_req {
   int64_t wait_version; /* version the caller has seen */
   char job_id[40];
   int polls;
+  /* the per-thread copy of a finished job (routes_jobs.c): the change
+   * counters read before the version read that may fill it */
+  bool snap_ok;
+  uint64_t snap_changes;
   /* SSE */
   int64_t last_event;
   bool sse_end;

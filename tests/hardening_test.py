@@ -95,15 +95,14 @@ class MemoryTest(unittest.TestCase):
                 r, job = s.submit(src)
                 self.assertEqual(r.status, 202, job)
                 ids.append(job["id"])
-            t0 = time.time()
-            jobs = [s.wait_terminal(i) for i in ids]
-            elapsed = time.time() - t0
+            # No wall-clock bound here (speed figures go in bench/): the bug
+            # guarded is the memory, which the peak below catches.
+            jobs = [s.wait_terminal(i, timeout=600) for i in ids]
             stop.set()
             w.join()
             for job in jobs:
                 self.assertEqual((job["state"], job["reason"]), ("failed", "too_large"), job)
                 self.assertIn("too large to translate", job["message"])
-            self.assertLess(elapsed, 60)
             self.assertLess(peak[0], 500 * 1024, "server RSS peaked at %d kB" % peak[0])
             time.sleep(0.5)
             self.assertLess(rss_kb(s.proc.pid), base + 100 * 1024, "RSS %d kB after, %d before" % (rss_kb(s.proc.pid), base))
@@ -121,7 +120,7 @@ class MemoryTest(unittest.TestCase):
             depth = 90
             src = ("x = " + "[" * depth + "1" + "]" * depth + "\n") * 1400 + "print(1)\n"
             r, job = s.submit(src.encode(), query="?wait=60")
-            job = s.wait_terminal(job["id"])
+            job = s.wait_terminal(job["id"], timeout=600)
             self.assertEqual((job["state"], job["reason"]), ("failed", "too_large"), job)
             self.assertIn("64 MB", job["message"])
         finally:
@@ -129,13 +128,21 @@ class MemoryTest(unittest.TestCase):
 
 
 class ConnectionsTest(unittest.TestCase):
+    # Timing: nothing here waits on a fixed sleep. The header timeout is long
+    # (15 s) so that a machine loaded by the other suites (make -j2 check)
+    # cannot make the server look as if it starved clients; every check
+    # that the server closed something polls until a deadline that is still
+    # far below what the bug it guards would take (the old 120 s idle
+    # timeout; over-limit connections held until the header timeout).
+    HEADER_TIMEOUT = 15
+
     @classmethod
     def setUpClass(cls):
         soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
         if soft < 4096:
             resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
-        cls.s = Server("--workers", "1", "--header-timeout", "8")
-        r, job = cls.s.submit()
+        cls.s = Server("--workers", "1", "--header-timeout", str(cls.HEADER_TIMEOUT))
+        r, job = cls.s.submit(query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
         cls.job = job["id"]
 
     @classmethod
@@ -156,30 +163,43 @@ class ConnectionsTest(unittest.TestCase):
             socks.append(c)
         return socks
 
+    @staticmethod
+    def count_open(socks):
+        """How many of socks the server has not closed (non-blocking peek)."""
+        alive = 0
+        for c in socks:
+            c.setblocking(False)
+            try:
+                alive += c.recv(1, socket.MSG_PEEK) != b""
+            except BlockingIOError:
+                alive += 1
+            except OSError:
+                pass
+        return alive
+
     def test_1000_idle_connections_do_not_starve_others(self):
         socks = []
         try:
+            t_open = time.time()
             for i in range(10):
                 socks += self.open_idle(100, "127.0.1.%d" % (i + 1))
             self.assertEqual(len(socks), 1000)
-            time.sleep(0.3)
             t0 = time.time()
             r, _ = self.s.request("GET", "/healthz")
             self.assertEqual(r.status, 200)
             r, job = self.s.json("GET", "/api/v1/jobs/" + self.job)
             self.assertEqual((r.status, job["id"]), (200, self.job))
-            # answered at once, not after the silent ones time out (8 s);
-            # the margin is for a machine loaded by the other suites
-            self.assertLess(time.time() - t0, 5)
-            # after the header timeout the server has closed the silent ones
-            time.sleep(9.5)
-            closed = 0
-            for c in socks[:50]:
-                try:
-                    closed += c.recv(1) == b""
-                except OSError:
-                    closed += 1
-            self.assertEqual(closed, 50)
+            # answered while the silent ones are still open, not after the
+            # header timeout closed them (the bug: /healthz timed out)
+            self.assertLess(time.time() - t0, self.HEADER_TIMEOUT - 5)
+            self.assertGreater(self.count_open(socks[:50]), 0)
+            # the server closes the silent ones after the header timeout
+            # (they used to stay 120 s)
+            deadline = time.time() + self.HEADER_TIMEOUT + 45
+            while self.count_open(socks[:50]) and time.time() < deadline:
+                time.sleep(0.5)
+            self.assertEqual(self.count_open(socks[:50]), 0)
+            self.assertGreater(time.time(), t_open + self.HEADER_TIMEOUT - 2)  # by the timeout, not at once
         finally:
             for c in socks:
                 c.close()
@@ -187,18 +207,17 @@ class ConnectionsTest(unittest.TestCase):
     def test_per_address_limit(self):
         socks = []
         try:
+            t0 = time.time()
             socks = self.open_idle(300, "127.0.2.1")
-            time.sleep(0.5)
-            # the server accepted at most 128 of them and closed the rest
-            alive = 0
-            for c in socks:
-                c.setblocking(False)
-                try:
-                    alive += c.recv(1) != b""
-                except BlockingIOError:
-                    alive += 1
-                except OSError:
-                    pass
+            # The server accepts at most 128 of them and closes the rest at
+            # once; on a loaded machine it may take a moment to get through
+            # its accept queue, so poll - but not up to the header timeout,
+            # which would close them all anyway.
+            deadline = t0 + self.HEADER_TIMEOUT - 4
+            alive = self.count_open(socks)
+            while alive > 128 and time.time() < deadline:
+                time.sleep(0.2)
+                alive = self.count_open(socks)
             self.assertLessEqual(alive, 128)
             self.assertGreater(alive, 100)
             r, _ = self.s.request("GET", "/healthz")
@@ -341,24 +360,35 @@ class UploadMessagesTest(unittest.TestCase, ProblemMixin):
 
     def test_oversized_requests_answer_problem_json(self):
         # libmicrohttpd answers 414/431 itself, with an HTML body, only past
-        # its per-connection pool (160 KiB); below that the server refuses
+        # its per-connection pool (48 KiB); below that the server refuses
         # them as problem+json (issue 13: "the library's own replies are HTML")
-        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n"
+        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n"
                                  b"Connection: close\r\n\r\n")
         self.assertEqual(st, 414)
         self.assertIn("application/problem+json", hdr)
         obj = json.loads(body)
         self.assertEqual((obj["status"], obj["code"]), (414, "uri_too_long"))
         self.assertNotIn("aaaa", obj["instance"])
-        st, hdr, body = self.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70000 +
+        st, hdr, body = self.raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 20000 +
                                  b"\r\nConnection: close\r\n\r\n")
         self.assertEqual(st, 431)
         self.assertIn("application/problem+json", hdr)
         self.assertEqual(json.loads(body)["code"], "headers_too_large")
-        # under both limits: served (options in the query of 30 KB, 30 KB of headers)
-        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 30000 + b" HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                 b"b" * 30000 + b"\r\nConnection: close\r\n\r\n")
+        # both at once, each over its limit: still the server's answer
+        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 17000 + b" HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                 b"b" * 17000 + b"\r\nConnection: close\r\n\r\n")
+        self.assertEqual(st, 414)
+        self.assertIn("application/problem+json", hdr)
+        # under both limits: served (options in the query of 15 KB, 15 KB of headers)
+        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 15000 + b" HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                 b"b" * 15000 + b"\r\nConnection: close\r\n\r\n")
         self.assertEqual(st, 200, body[:200])
+        # past the pool the library answers (documented), and the server lives
+        st, hdr, body = self.raw(b"GET /api/v1/jobs?x=" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n"
+                                 b"Connection: close\r\n\r\n")
+        self.assertEqual(st, 414)
+        r, _ = self.s.request("GET", "/healthz")
+        self.assertEqual(r.status, 200)
 
     def test_entry_error_is_not_garbled(self):
         z = zip_bytes([("main.py", HELLO, None)])
@@ -390,6 +420,39 @@ class NoServerPathsTest(unittest.TestCase):
             s.close()
 
 
+class SyscallFilterTest(unittest.TestCase):
+    def test_report_says_what_was_in_force(self):
+        # The CPython oracle reports its own /proc/self/status on stderr
+        # (stderr is not compared; the WASM side cannot read /proc): the
+        # kernel must say a filter is installed (Seccomp: 2) where the
+        # report says "+seccomp" (the issue: "Seccomp: 0").
+        prog = (b"import sys\n"
+                b"try:\n"
+                b"    with open('/proc/self/status') as f:\n"
+                b"        found = [l for l in f.read().splitlines() if l.startswith('Seccomp:')]\n"
+                b"    sys.stderr.write('status ' + (found[0] if found else 'no Seccomp line') + '\\n')\n"
+                b"except OSError:\n"
+                b"    sys.stderr.write('status unreadable\\n')\n"
+                b"print('ok')\n")
+        s = Server("--workers", "1")
+        try:
+            r, job = s.submit(prog)
+            job = s.wait_terminal(job["id"], timeout=600)
+            self.assertEqual(job["state"], "succeeded", job)
+            r, data = s.request("GET", "/api/v1/jobs/%s/artifacts/report.json" % job["id"])
+            self.assertEqual(r.status, 200)
+            test = json.loads(data)["test"]
+            if "+seccomp" not in test["sandbox"]:
+                self.skipTest("built without libseccomp (sandbox %s)" % test["sandbox"])
+            self.assertTrue(test["vectors"])
+            for v in test["vectors"]:
+                self.assertIn("+seccomp", v["cpython"]["sandbox"])
+                self.assertIn("+seccomp", v["wasm"]["sandbox"])
+                self.assertRegex(v["cpython"]["stderr_head"], r"status Seccomp:\s+2\b")
+        finally:
+            s.close()
+
+
 class MultipartNameTest(unittest.TestCase, ProblemMixin):
     def test_line_break_in_file_name(self):
         s = Server("--workers", "1")
@@ -412,14 +475,26 @@ class LimitsTest(unittest.TestCase, ProblemMixin):
         cls.s.close()
 
     def test_one_limit_per_thing_checked_at_upload(self):
-        src = b"import sys\nprint(len(sys.argv), sys.argv[-1])\n"
-        # 256 args is the documented limit: accepted, and the sandbox runs them
-        # (it failed above 165 after the job had been accepted)
-        opts = {"vectors": [{"args": ["a%d" % i for i in range(256)]}]}
-        r, job = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
+        src = b"import sys\nprint(len(sys.argv), sys.argv[-1], len(sys.stdin.read()))\n"
+        # 256 args and 1 MiB of stdin are the documented limits: accepted, and
+        # the sandbox runs them (it failed above 165 args after the job had
+        # been accepted), CPython and WASM alike
+        opts = {"vectors": [{"args": ["a%d" % i for i in range(256)]}, {"stdin": "z" * (1 << 20)}]}
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": json.dumps(opts)})
+        r, job = self.s.submit(body, ctype=ctype)
         self.assertEqual(r.status, 202, job)
         job = self.s.wait_terminal(job["id"], timeout=600)
         self.assertEqual(job["state"], "succeeded", job)
+        r, data = self.s.request("GET", "/api/v1/jobs/%s/artifacts/report.json" % job["id"])
+        vecs = json.loads(data)["test"]["vectors"]
+        self.assertGreaterEqual(len(vecs), 2)
+        self.assertTrue(all(v["match"] for v in vecs), vecs)
+        # stdin one byte over: refused at upload time, with the limit
+        opts = {"vectors": [{"stdin": "z" * ((1 << 20) + 1)}]}
+        body, ctype = multipart([("main.py", src, "text/x-python")], {"options": json.dumps(opts)})
+        r, obj = self.s.submit(body, ctype=ctype)
+        self.assertProblem(r, obj, 422, "invalid_options")
+        self.assertIn("stdin must be a string of at most 1 MiB", obj["errors"][0]["message"])
         # 257 args: refused at upload time, with the limit in the message
         opts = {"vectors": [{"args": ["a"] * 257}]}
         r, obj = self.s.submit(src, query="?options=" + json.dumps(opts).replace(" ", ""))
@@ -510,12 +585,13 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 with open(p, "wb") as f:
                     f.write(b"\0" * 400000)
                 os.utime(p, (now - 1000 + i, now - 1000 + i))
+            RETAIN_MS = 3000
             s = Server("--workers", "1", "--test-hooks", "--cache-max", "1048576", data_dir=d,
-                       env={"PORTALIS_TEST_RETAIN_MS": "1500"})
+                       env={"PORTALIS_TEST_RETAIN_MS": str(RETAIN_MS)})
             try:
                 self.assertEqual(os.listdir(os.path.join(d, "tmp")), [])
                 # the first sweep cuts the cache to the cap, oldest first
-                deadline = time.time() + 10
+                deadline = time.time() + 60
                 while time.time() < deadline:
                     left = sorted(os.listdir(cache))
                     total = sum(os.path.getsize(os.path.join(cache, f)) for f in left)
@@ -525,14 +601,35 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 self.assertEqual(left, ["old4.wasm", "old5.wasm"])
                 self.assertEqual(stat.S_IMODE(os.stat(d).st_mode), 0o700)
                 self.assertEqual(stat.S_IMODE(os.stat(os.path.join(d, "portalis.db")).st_mode), 0o600)
-                r, job = s.submit(b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n")
-                job = s.wait_terminal(job["id"], timeout=600)
-                self.assertEqual(job["state"], "succeeded", job)
-                self.assertIsNotNone(job["expires_at"])
-                jid = job["id"]
-                r, ready = s.json("GET", "/readyz")
-                self.assertEqual(ready["translation_memory"]["functions"], 1, ready)
-                deadline = time.time() + 10
+                # A job expires RETAIN_MS after it ends. Before the sweep takes
+                # it, see it in the translation memory: readyz first, then the
+                # job - if the job still answers 200, readyz was read before
+                # the sweep. A machine too slow to do both inside the window
+                # (a loaded CI) tries again with a new job.
+                ready = jid = None
+                for attempt in range(4):
+                    r, job = s.submit(b"def twice(n):\n    return n * 2\n\nprint(twice(21))\n")
+                    self.assertEqual(r.status, 202, job)
+                    deadline = time.time() + 600
+                    while job["state"] in ("queued", "running") and time.time() < deadline:
+                        r, got = s.json("GET", "/api/v1/jobs/%s?wait=10" % job["id"])
+                        if r.status != 200:
+                            break  # expired already: this attempt missed the window
+                        job = got
+                    if job["state"] in ("queued", "running"):
+                        self.fail("job %s did not finish" % job["id"])
+                    if r.status != 200:
+                        continue
+                    self.assertEqual(job["state"], "succeeded", job)
+                    self.assertIsNotNone(job["expires_at"])
+                    r, ready = s.json("GET", "/readyz")
+                    r, _ = s.json("GET", "/api/v1/jobs/" + job["id"])
+                    if r.status == 200:
+                        jid = job["id"]
+                        break
+                self.assertIsNotNone(jid, "no job could be seen before it expired (%d ms)" % RETAIN_MS)
+                self.assertGreaterEqual(ready["translation_memory"]["functions"], 1, ready)
+                deadline = time.time() + 60
                 while time.time() < deadline:
                     r, obj = s.json("GET", "/api/v1/jobs/" + jid)
                     if r.status != 200:
@@ -547,11 +644,17 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
                 self.assertEqual(db.execute("SELECT count(*) FROM files WHERE job_id=?", (jid,)).fetchone()[0], 0)
                 self.assertEqual(db.execute("SELECT count(*) FROM artifacts WHERE job_id=?", (jid,)).fetchone()[0], 0)
                 self.assertEqual(db.execute("SELECT count(*) FROM tm_functions WHERE job_id=?", (jid,)).fetchone()[0], 0)
-                # the sweep took its functions out of the search index too
-                r, ready = s.json("GET", "/readyz")
+                # the sweep takes its functions out of the search index too
+                # (right after it has deleted the rows, so poll a moment)
+                deadline = time.time() + 30
+                while time.time() < deadline:
+                    r, ready = s.json("GET", "/readyz")
+                    if ready["translation_memory"]["functions"] == 0:
+                        break
+                    time.sleep(0.2)
                 self.assertEqual(ready["translation_memory"]["functions"], 0, ready)
                 # the tombstone is pruned one more retention window later: 404
-                deadline = time.time() + 10
+                deadline = time.time() + 60
                 while time.time() < deadline:
                     r, obj = s.json("GET", "/api/v1/jobs/" + jid)
                     if r.status != 410:
@@ -568,26 +671,35 @@ class RetentionTest(unittest.TestCase, ProblemMixin):
 
 class ShutdownTest(unittest.TestCase, ProblemMixin):
     def test_grace_period_keeps_answering(self):
-        s = Server("--workers", "1", "--test-hooks", "--shutdown-grace", "3")
+        # The grace period is long (10 s) and the test waits for the server to
+        # say it is stopping (/readyz 503) instead of sleeping a fixed time, so
+        # a loaded machine cannot make it miss the window; the bug it guards
+        # (the socket closed at SIGTERM) refuses the connection outright.
+        s = Server("--workers", "1", "--test-hooks", "--shutdown-grace", "10")
         try:
-            r, job = s.submit(query="?options=" + json.dumps({"debug_sleep_ms": 30000}).replace(" ", ""))
+            r, job = s.submit(query="?options=" + json.dumps({"debug_sleep_ms": 60000}).replace(" ", ""))
             jid = job["id"]
-            deadline = time.time() + 20
+            deadline = time.time() + 60
             while time.time() < deadline and s.json("GET", "/api/v1/jobs/" + jid)[1]["state"] != "running":
                 time.sleep(0.05)
-            ev = socket.create_connection(("127.0.0.1", s.port), timeout=20)
+            self.assertEqual(s.json("GET", "/api/v1/jobs/" + jid)[1]["state"], "running")
+            ev = socket.create_connection(("127.0.0.1", s.port), timeout=30)
             ev.sendall(("GET /api/v1/jobs/%s/events HTTP/1.1\r\nHost: x\r\n\r\n" % jid).encode())
-            time.sleep(0.3)
+            data = ev.recv(65536)  # the stream has started (its headers and first event)
+            self.assertIn(b"200", data.split(b"\r\n", 1)[0])
             s.proc.send_signal(signal.SIGTERM)
-            time.sleep(0.5)
             # new connections are still accepted during the grace period
+            deadline = time.time() + 8
+            while True:
+                r, obj = s.json("GET", "/readyz")
+                if r.status == 503 or time.time() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(r.status, 503)
             r, obj = s.submit()
             self.assertProblem(r, obj, 503, "shutting_down")
-            r, obj = s.json("GET", "/readyz")
-            self.assertEqual(r.status, 503)
-            data = b""
             t0 = time.time()
-            while b"event: end" not in data and time.time() - t0 < 10:
+            while b"event: end" not in data and time.time() - t0 < 20:
                 chunk = ev.recv(65536)
                 if not chunk:
                     break
@@ -595,7 +707,72 @@ class ShutdownTest(unittest.TestCase, ProblemMixin):
             ev.close()
             self.assertIn(b"event: end", data)
             self.assertIn(b"shutting_down", data)
-            self.assertEqual(s.proc.wait(30), 0)
+            self.assertEqual(s.proc.wait(60), 0)
+        finally:
+            s.close()
+
+
+class PolledJobTest(unittest.TestCase, ProblemMixin):
+    """GET /jobs/{id} of a finished job is answered from a copy each HTTP
+    thread keeps (no store read): it must never outlive a change."""
+
+    def test_copies_of_a_finished_job_never_go_stale(self):
+        import http.client
+        s = Server("--require-auth", "--workers", "1")
+        try:
+            alice, bob = s.token("alice"), s.token("bob")
+            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            jid = job["id"]
+            done = s.wait_terminal(jid, token=alice, timeout=600)
+            self.assertEqual(done["state"], "succeeded", done)
+            # keep-alive connections, spread over the server's threads,
+            # each polling until its thread holds a copy
+            conns = [http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for _ in range(12)]
+
+            def get(c, tok, extra=None):
+                h = {"Authorization": "Bearer " + tok}
+                h.update(extra or {})
+                c.request("GET", "/api/v1/jobs/" + jid, headers=h)
+                resp = c.getresponse()
+                return resp, resp.read()
+
+            bodies = set()
+            for c in conns:
+                for _ in range(3):
+                    resp, data = get(c, alice)
+                    self.assertEqual(resp.status, 200)
+                    bodies.add((data, resp.getheader("ETag")))
+            self.assertEqual(len(bodies), 1)  # one version, one body
+            body, etag = bodies.pop()
+            self.assertEqual(json.loads(body)["id"], jid)
+            for c in conns:
+                resp, data = get(c, alice, {"If-None-Match": etag})
+                self.assertEqual((resp.status, data), (304, b""))
+                # another owner never sees it, copy or not
+                resp, data = get(c, bob)
+                self.assertEqual(resp.status, 404)
+            r, _ = s.request("DELETE", "/api/v1/jobs/" + jid, token=alice)
+            self.assertEqual(r.status, 204)
+            # at once on every thread, not a second later
+            for c in conns:
+                resp, data = get(c, alice)
+                self.assertEqual(resp.status, 404, data[:200])
+            # a change made by another process sharing the database (here a
+            # second job deleted behind the server's back) shows within a second
+            r, job = s.submit(token=alice, query="?options=" + json.dumps({"skip_test": True}).replace(" ", ""))
+            jid = job["id"]
+            s.wait_terminal(jid, token=alice, timeout=600)
+            for c in conns:
+                self.assertEqual(get(c, alice)[0].status, 200)
+            db = sqlite3.connect(os.path.join(s.dir, "portalis.db"), timeout=30)
+            db.execute("PRAGMA foreign_keys=ON")
+            with db:
+                db.execute("DELETE FROM jobs WHERE id=?", (jid,))
+            db.close()
+            time.sleep(1.1)
+            for c in conns:
+                self.assertEqual(get(c, alice)[0].status, 404)
+                c.close()
         finally:
             s.close()
 

@@ -8,7 +8,8 @@
 #   - write all of several MB to a stdout pipe whose reader is slow (a short
 #     or would-block write is retried, not dropped),
 #   - sleep for real in time.sleep (a poll_oneoff clock subscription), under
-#     the host and under contrib/run.mjs,
+#     the host, under contrib/run.mjs and under the dashboard's browser
+#     runner (web/wasi-worker.js, driven by tests/stdio/worker-host.mjs),
 #   - recurse 100,000 Python frames deep with a raised recursion limit under
 #     contrib/run.mjs (a 64 MiB module stack, a worker with a big native
 #     stack), and raise RecursionError rather than trap when the limit is
@@ -82,6 +83,8 @@ check "trickling stdout reader, non-blocking host" "$tmp/big.exp" "$tmp/big2.out
 check "time.sleep, non-blocking host" "$tmp/sleep.exp" "$tmp/sleep.out"
 "$node" "$top_srcdir/contrib/run.mjs" "$tmp/sleep/module.wasm" >"$tmp/sleep2.out"
 check "time.sleep, run.mjs" "$tmp/sleep.exp" "$tmp/sleep2.out"
+"$node" "$d/worker-host.mjs" "$tmp/sleep/module.wasm" >"$tmp/sleep3.out"
+check "time.sleep, the browser runner (web/wasi-worker.js)" "$tmp/sleep.exp" "$tmp/sleep3.out"
 
 # 4. deep recursion under run.mjs
 "$py" "$d/deep.py" >"$tmp/deep.exp"

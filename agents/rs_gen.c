@@ -92,6 +92,7 @@ typedef struct gn_consts {
   size_t *len;
   int n, cap;
   int nacache; /* attribute reads with an inline cache A_n (rx::ga) */
+  int nmcache; /* method calls with an inline cache M_n (rx::cm) */
 } gn_consts;
 
 /* ------------------------------------------------------------ helpers */
@@ -650,6 +651,10 @@ static char *gn__call(gn *g, py_node *n) {
        * Rust fn is called as call_args would, without the function object */
       r = gn_fmt(g, "{ rx::gready(&%s, __g, %s)?; let _d = rt::enter_call()?; %s(__g, &[], &[%s])? }", gn__gslot(g, f->u.name.id),
             gn__cstr(g, f->u.name.id), direct->rust_name, b.data ? b.data : "");
+    else if (f->kind == PY_ATTRIBUTE && g->k && (g->fn || g->nloops))
+      /* inside functions and loops a method call gets an inline cache M_n
+       * (rx::cm): the receiver's class last seen and the function found */
+      r = gn_fmt(g, "rx::cm(&M_%d, %s, &[%s])?", g->k->nmcache++, gn__attr(g, f->u.attribute.attr), b.data ? b.data : "");
     else if (f->kind == PY_ATTRIBUTE)
       r = gn_fmt(g, "rt::call_method_args(%s, &[%s])?", gn__attr(g, f->u.attribute.attr), b.data ? b.data : "");
     else {
@@ -716,6 +721,11 @@ static void gn__const_decls(gn_consts *k, p_buf *out) {
   if (k->nacache) {
     p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nthread_local! {\n");
     for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = const { rx::ACache::new() };\n", i);
+    p_buf_puts(out, "}\n");
+  }
+  if (k->nmcache) {
+    p_buf_puts(out, "// Inline caches of method calls: the receiver's class last seen and its function.\nthread_local! {\n");
+    for (int i = 0; i < k->nmcache; i++) p_buf_printf(out, "    static M_%d: rx::MCache = const { rx::MCache::new() };\n", i);
     p_buf_puts(out, "}\n");
   }
 }

@@ -6,7 +6,8 @@
 #   covers: module names read before binding / rebound / defined in loops,
 #   methods patched on the class or shadowed on the instance, __new__,
 #   __init__ returning a value, recursion limit through direct calls, i64
-#   overflow, mixed int/float lists.
+#   overflow, mixed int/float lists, method-call caches (mcache.py),
+#   lazy itertools (itertools_lazy.py).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bld=${top_builddir:-$top}

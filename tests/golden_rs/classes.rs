@@ -144,7 +144,7 @@ fn Square__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> 
     let l__class__ = __cl[0].clone();
     // main.py:17
     __fr.line(17);
-    rt::call_method_args("__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, rx::kstr(&K_0, "square")])?;
+    rx::cm(&M_0, "__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, rx::kstr(&K_0, "square")])?;
     // main.py:18
     __fr.line(18);
     { let __v1 = side.clone(); rt::setattr(&self_, "side", __v1)?; }
@@ -168,4 +168,8 @@ thread_local! {
 thread_local! {
     static A_0: rx::ACache = const { rx::ACache::new() };
     static A_1: rx::ACache = const { rx::ACache::new() };
+}
+// Inline caches of method calls: the receiver's class last seen and its function.
+thread_local! {
+    static M_0: rx::MCache = const { rx::MCache::new() };
 }

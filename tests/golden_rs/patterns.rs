@@ -147,7 +147,7 @@ fn norm(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let y = &__a[1];
     // main.py:15
     __fr.line(15);
-    return Ok(rt::call_method_args("sqrt", &[rx::gget(&G_math, __g, "math")?, rt::add(&rt::mul(&x, &x)?, &rt::mul(&y, &y)?)?])?);
+    return Ok(rx::cm(&M_0, "sqrt", &[rx::gget(&G_math, __g, "math")?, rt::add(&rt::mul(&x, &x)?, &rt::mul(&y, &y)?)?])?);
     Ok(Value::none())
 }
 
@@ -243,4 +243,8 @@ thread_local! {
     static K_1: rx::KStr = const { rx::KStr::new() };
     static K_2: rx::KStr = const { rx::KStr::new() };
     static K_3: rx::KStr = const { rx::KStr::new() };
+}
+// Inline caches of method calls: the receiver's class last seen and its function.
+thread_local! {
+    static M_0: rx::MCache = const { rx::MCache::new() };
 }

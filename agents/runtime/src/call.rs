@@ -231,7 +231,7 @@ pub fn enter_call() -> PyResult<DepthGuard> {
 /// A plain function called with positional arguments only: its body gets
 /// the caller's slice when the arity matches exactly (no Vec, no binding).
 #[inline]
-fn call_function_slice(f: &Function, args: &[Value]) -> PyResult<Value> {
+pub fn call_function_slice(f: &Function, args: &[Value]) -> PyResult<Value> {
     let p = f.params;
     if !p.star && !p.dstar && args.len() == p.npos && p.kwonly == 0 {
         let _g = enter_call()?;
@@ -308,10 +308,21 @@ pub fn call_method_args(name: &str, a: &[Value]) -> PyResult<Value> {
                 crate::object::lookup_cached(&cls, name).0
             };
             if let Some(Value::Obj(fo)) = &found {
-                if let Obj::Func(func) = &**fo {
-                    if !i.dict.borrow().contains(name) {
-                        return call_function_slice(func, a);
+                match &**fo {
+                    Obj::Func(func) => {
+                        if !i.dict.borrow().contains(name) {
+                            return call_function_slice(func, a);
+                        }
                     }
+                    // a method of a class written in Rust (random.Random,
+                    // the payload classes): what getattr would bind and
+                    // call, without the bound method
+                    Obj::Native(n) if n.binds => {
+                        if !i.dict.borrow().contains(name) {
+                            return (n.f)(a.to_vec(), Vec::new());
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

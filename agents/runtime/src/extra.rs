@@ -845,6 +845,70 @@ pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, 
     crate::mod_set(g, name, v);
 }
 
+/// A method-call site's inline cache (`rx::cm`): the class of the receiver
+/// last seen there, the class epoch when that was checked, and the function
+/// the class's MRO gave for the name (a Python function, or a method of a
+/// class written in Rust).
+pub struct MCache {
+    cls: std::cell::Cell<usize>,
+    epoch: std::cell::Cell<u64>,
+    f: RefCell<Value>,
+}
+
+impl MCache {
+    pub const fn new() -> MCache {
+        MCache { cls: std::cell::Cell::new(0), epoch: std::cell::Cell::new(0), f: RefCell::new(Value::None) }
+    }
+}
+
+/// `a[0].name(*a[1..])` at a site with an inline cache. When the receiver
+/// is an instance of the class cached there and no class changed since
+/// (the epoch moves on every change to any class namespace or MRO, and
+/// when a class is made), the function is the one found last time; it is
+/// called with the receiver as its first argument unless the instance's own
+/// dict holds the name. Everything else is `call_method_args`, which
+/// decides alone (and the cache is filled from the class's MRO lookup).
+#[inline]
+pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &[Value]) -> PyResult<Value> {
+    use crate::value::Obj;
+    if let Value::Obj(o) = &a[0] {
+        if let Obj::Inst(i) = &**o {
+            let cp = match &*i.class.borrow() {
+                Value::Obj(c) => Rc::as_ptr(c) as usize,
+                _ => 0,
+            };
+            let epoch = crate::value::class_epoch();
+            let mut f = site.with(|s| if s.cls.get() == cp && s.epoch.get() == epoch { Some(s.f.borrow().clone()) } else { None });
+            if f.is_none() {
+                let found = crate::object::lookup_cached(&i.class.borrow(), name).0;
+                let callable = match &found {
+                    Some(Value::Obj(fo)) => matches!(&**fo, Obj::Func(_)) || matches!(&**fo, Obj::Native(n) if n.binds),
+                    _ => false,
+                };
+                if callable {
+                    let fv = found.unwrap();
+                    site.with(|s| {
+                        s.cls.set(cp);
+                        s.epoch.set(epoch);
+                        *s.f.borrow_mut() = fv.clone();
+                    });
+                    f = Some(fv);
+                }
+            }
+            if let Some(Value::Obj(fo)) = &f {
+                if !i.dict.borrow().contains(name) {
+                    match &**fo {
+                        Obj::Func(func) => return crate::call::call_function_slice(func, a),
+                        Obj::Native(n) => return (n.f)(a.to_vec(), Vec::new()),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    crate::call::call_method_args(name, a)
+}
+
 /// An attribute-read site's inline cache (`rx::ga`): the class of the
 /// instance last read there, the class epoch when that was checked, and
 /// where the name sat in that instance's dict.

@@ -170,12 +170,9 @@ pub fn getargs(fname: &str, args: Vec<Value>, kw: Kw, names: &[&str], required: 
     }
     for i in 0..required {
         if out[i].is_none() {
-            return Err(type_error(format!(
-                "{}() takes at least {} argument{} (0 given)",
-                fname,
-                required,
-                if required == 1 { "" } else { "s" }
-            )));
+            // Argument Clinic's wording, which CPython's C functions with
+            // keyword parameters use.
+            return Err(type_error(format!("{}() missing required argument '{}' (pos {})", fname, names[i], i + 1)));
         }
     }
     Ok(out)

@@ -216,89 +216,119 @@ pub fn bisect_module() -> Value {
 
 // ---------------------------------------------------------------- itertools
 
-fn combos(n: usize, r: usize, mut emit: impl FnMut(&[usize])) {
-    if r > n {
-        return;
+/// The index sequences of combinations, combinations_with_replacement and
+/// permutations, one step at a time (CPython's algorithms from the
+/// itertools documentation), so that the iterators are lazy as in CPython:
+/// `next(permutations(range(20)))` takes one step, not 20! tuples.
+enum Step {
+    Comb,
+    CombRepl,
+    Perm(Vec<usize>),
+}
+
+struct IndexWalk {
+    step: Step,
+    n: usize,
+    r: usize,
+    idx: Vec<usize>,
+    started: bool,
+    done: bool,
+}
+
+impl IndexWalk {
+    fn new(step: Step, n: usize, r: usize) -> IndexWalk {
+        let (idx, done) = match step {
+            Step::Comb => ((0..r).collect(), r > n),
+            Step::CombRepl => (vec![0; r], n == 0 && r > 0),
+            Step::Perm(_) => ((0..n).collect(), r > n),
+        };
+        let step = match step {
+            Step::Perm(_) => Step::Perm((0..r).map(|i| n - i).collect()),
+            s => s,
+        };
+        IndexWalk { step, n, r, idx, started: false, done }
     }
-    let mut idx: Vec<usize> = (0..r).collect();
-    emit(&idx);
-    loop {
-        let mut i = r;
-        let mut found = false;
-        while i > 0 {
-            i -= 1;
-            if idx[i] != i + n - r {
-                found = true;
-                break;
+
+    /// The next index tuple (the first `r` entries of `idx`), or None.
+    fn next(&mut self) -> Option<&[usize]> {
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            return Some(&self.idx[..self.r]);
+        }
+        let (n, r) = (self.n, self.r);
+        let moved = match &mut self.step {
+            Step::Comb => match (0..r).rev().find(|&i| self.idx[i] != i + n - r) {
+                Some(i) => {
+                    self.idx[i] += 1;
+                    for j in i + 1..r {
+                        self.idx[j] = self.idx[j - 1] + 1;
+                    }
+                    true
+                }
+                None => false,
+            },
+            Step::CombRepl => match (0..r).rev().find(|&i| self.idx[i] != n - 1) {
+                Some(i) => {
+                    let v = self.idx[i] + 1;
+                    for j in i..r {
+                        self.idx[j] = v;
+                    }
+                    true
+                }
+                None => false,
+            },
+            Step::Perm(cycles) => {
+                let mut moved = false;
+                let mut i = r;
+                while i > 0 {
+                    i -= 1;
+                    cycles[i] -= 1;
+                    if cycles[i] == 0 {
+                        let x = self.idx.remove(i);
+                        self.idx.push(x);
+                        cycles[i] = n - i;
+                    } else {
+                        let j = cycles[i];
+                        self.idx.swap(i, n - j);
+                        moved = true;
+                        break;
+                    }
+                }
+                moved
             }
+        };
+        if !moved {
+            self.done = true;
+            return None;
         }
-        if !found {
-            return;
-        }
-        idx[i] += 1;
-        for j in i + 1..r {
-            idx[j] = idx[j - 1] + 1;
-        }
-        emit(&idx);
+        Some(&self.idx[..r])
     }
 }
 
-fn combos_repl(n: usize, r: usize, mut emit: impl FnMut(&[usize])) {
-    if n == 0 && r > 0 {
-        return;
-    }
-    let mut idx = vec![0usize; r];
-    emit(&idx);
-    loop {
-        let mut i = r;
-        let mut found = false;
-        while i > 0 {
-            i -= 1;
-            if idx[i] != n - 1 {
-                found = true;
-                break;
-            }
-        }
-        if !found {
-            return;
-        }
-        let v = idx[i] + 1;
-        for j in i..r {
-            idx[j] = v;
-        }
-        emit(&idx);
-    }
+/// A lazy iterator of tuples of `pool` picked by the index walk.
+fn index_iter(pool: Vec<Value>, mut walk: IndexWalk) -> Value {
+    make_iter(move || Ok(walk.next().map(|ix| crate::tuple(ix.iter().map(|&i| pool[i].clone()).collect()))))
 }
 
-fn perms(n: usize, r: usize, mut emit: impl FnMut(&[usize])) {
-    if r > n {
-        return;
+/// The `r` argument of combinations and permutations, with CPython's
+/// messages (permutations takes None for "all" and words its error its own way).
+fn r_of(name: &str, v: &Option<Value>, n: usize) -> PyResult<usize> {
+    let perm = name == "permutations";
+    let r = match v {
+        None => return Ok(n),
+        Some(Value::None) if perm => return Ok(n),
+        Some(Value::Int(i)) => *i,
+        Some(Value::Bool(b)) => *b as i64,
+        Some(_) if perm => return Err(type_error("Expected int as r".into())),
+        Some(v) => return Err(type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v)))),
+    };
+    if r < 0 {
+        return Err(value_error("r must be non-negative".into()));
     }
-    let mut indices: Vec<usize> = (0..n).collect();
-    let mut cycles: Vec<usize> = (0..r).map(|i| n - i).collect();
-    emit(&indices[..r]);
-    loop {
-        let mut done = true;
-        let mut i = r;
-        while i > 0 {
-            i -= 1;
-            cycles[i] -= 1;
-            if cycles[i] == 0 {
-                let x = indices.remove(i);
-                indices.push(x);
-                cycles[i] = n - i;
-            } else {
-                let j = cycles[i];
-                indices.swap(i, n - j);
-                emit(&indices[..r]);
-                done = false;
-                break;
-            }
-        }
-        if done {
-            return;
-        }
-    }
+    Ok(r as usize)
 }
 
 fn from_values(v: Vec<Value>) -> Value {
@@ -628,48 +658,59 @@ pub fn itertools_module() -> Value {
     }));
     set("product", nat("product", |a, kw| {
         let repeat = kw.iter().find(|(k, _)| k == "repeat").and_then(|(_, v)| v.as_i64()).unwrap_or(1).max(0) as usize;
-        let mut pools: Vec<Vec<Value>> = Vec::new();
         let base: Vec<Vec<Value>> = a.iter().map(collect).collect::<PyResult<_>>()?;
+        let mut pools: Vec<Vec<Value>> = Vec::new();
         for _ in 0..repeat {
             pools.extend(base.iter().cloned());
         }
-        let mut result: Vec<Vec<Value>> = vec![vec![]];
-        for pool in pools.iter() {
-            let mut nr = Vec::new();
-            for x in result.iter() {
-                for y in pool.iter() {
-                    let mut t = x.clone();
-                    t.push(y.clone());
-                    nr.push(t);
+        // An odometer over the pools, the rightmost wheel turning fastest;
+        // lazy as in CPython (the pools are read first, the tuples made one
+        // at a time).
+        let mut idx = vec![0usize; pools.len()];
+        let mut state = if pools.iter().any(|p| p.is_empty()) { 2 } else { 0 };
+        Ok(make_iter(move || {
+            match state {
+                0 => state = 1,
+                1 => {
+                    let mut i = pools.len();
+                    loop {
+                        if i == 0 {
+                            state = 2;
+                            return Ok(None);
+                        }
+                        i -= 1;
+                        idx[i] += 1;
+                        if idx[i] < pools[i].len() {
+                            break;
+                        }
+                        idx[i] = 0;
+                    }
                 }
+                _ => return Ok(None),
             }
-            result = nr;
-        }
-        Ok(from_values(result.into_iter().map(crate::tuple).collect()))
+            Ok(Some(crate::tuple(idx.iter().zip(pools.iter()).map(|(&i, p)| p[i].clone()).collect())))
+        }))
     }));
-    set("permutations", nat("permutations", |a, _| {
-        let pool = collect(&a[0])?;
-        let r = match a.get(1) {
-            Some(v) if !v.is_none() => v.as_i64().unwrap_or(0) as usize,
-            _ => pool.len(),
-        };
-        let mut out = Vec::new();
-        perms(pool.len(), r, |ix| out.push(crate::tuple(ix.iter().map(|&i| pool[i].clone()).collect())));
-        Ok(from_values(out))
+    set("permutations", nat("permutations", |a, kw| {
+        let o = getargs("permutations", a, kw, &["iterable", "r"], 1)?;
+        let pool = collect(o[0].as_ref().unwrap())?;
+        let n = pool.len();
+        let r = r_of("permutations", &o[1], n)?;
+        Ok(index_iter(pool, IndexWalk::new(Step::Perm(Vec::new()), n, r)))
     }));
-    set("combinations", nat("combinations", |a, _| {
-        let pool = collect(&a[0])?;
-        let r = a.get(1).and_then(|v| v.as_i64()).unwrap_or(0) as usize;
-        let mut out = Vec::new();
-        combos(pool.len(), r, |ix| out.push(crate::tuple(ix.iter().map(|&i| pool[i].clone()).collect())));
-        Ok(from_values(out))
+    set("combinations", nat("combinations", |a, kw| {
+        let o = getargs("combinations", a, kw, &["iterable", "r"], 2)?;
+        let pool = collect(o[0].as_ref().unwrap())?;
+        let n = pool.len();
+        let r = r_of("combinations", &o[1], n)?;
+        Ok(index_iter(pool, IndexWalk::new(Step::Comb, n, r)))
     }));
-    set("combinations_with_replacement", nat("combinations_with_replacement", |a, _| {
-        let pool = collect(&a[0])?;
-        let r = a.get(1).and_then(|v| v.as_i64()).unwrap_or(0) as usize;
-        let mut out = Vec::new();
-        combos_repl(pool.len(), r, |ix| out.push(crate::tuple(ix.iter().map(|&i| pool[i].clone()).collect())));
-        Ok(from_values(out))
+    set("combinations_with_replacement", nat("combinations_with_replacement", |a, kw| {
+        let o = getargs("combinations_with_replacement", a, kw, &["iterable", "r"], 2)?;
+        let pool = collect(o[0].as_ref().unwrap())?;
+        let n = pool.len();
+        let r = r_of("combinations_with_replacement", &o[1], n)?;
+        Ok(index_iter(pool, IndexWalk::new(Step::CombRepl, n, r)))
     }));
     m
 }

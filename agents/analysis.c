@@ -82,7 +82,7 @@ static const char *const an__stdlib[] = {
     "heapq",      "io",        "itertools", "json",      "math",        "operator",
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
-    "sys",        "textwrap",  "time",      "typing",    NULL};
+    "sys",        "textwrap",  "time",      "types",     "typing",    NULL};
 
 /* CPython 3.11's own standard-library modules (sys.stdlib_module_names,
  * the private ones left out): an import of one of these that the runtime
@@ -284,6 +284,7 @@ typedef struct an_ctx {
   struct an_annrec { py_node *st; an_scope *s; } *anns;
   int nanns, capanns;
   const py_node *benign_type_call; /* the type(x) of a type(x).__name__ being typed */
+  bool *reach;             /* per module: the entry script can import it (an__unsupported_imports) */
 } an_ctx;
 
 static void an__diag(an_ctx *c, const char *file, int line, int col, const char *fmt, ...)
@@ -1263,6 +1264,7 @@ static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warn
       }
     }
   }
+  c->reach = reach;
   for (int i = 0; i < nm; i++) {
     if (!reach[i]) continue;
     an_module *m = &c->p->modules[i];
@@ -1304,6 +1306,84 @@ static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warn
                  "raises ModuleNotFoundError here when it runs, as CPython does without it installed", im->module);
       }
     }
+  }
+}
+
+/* `M.name` (and `P.M.name` for a dotted module) where M is bound only by
+ * `import M` of a runtime module whose CPython version has name and ours
+ * not: the same error as for `from M import name`, at the attribute, where
+ * the program would otherwise stop with an AttributeError when it runs.
+ * Only names that resolve to the import's binding count (a parameter or a
+ * local of the same name, or a name also bound by an assignment, is not
+ * the module). Runs after the type rounds, which count the assignments. */
+typedef struct an_mattr_walk {
+  an_ctx *c;
+  an_module *m;
+  an_scope *s;
+} an_mattr_walk;
+
+/* The runtime module `id` is bound to in scope s by `import`, or NULL. */
+static const char *an__module_of_name(an_mattr_walk *w, const char *id) {
+  an_scope *s = w->s;
+  while (s && s->kind != AN_SCOPE_MODULE && an_lookup(s, id) != AN_LOCAL) s = s->parent;
+  if (!s) return NULL;
+  an_symbol *y = an_symbol_of(s, id);
+  if (!y || !(y->flags & AN_SYM_IMPORTED) || y->nassign != 0 ||
+      (y->flags & (AN_SYM_PARAM | AN_SYM_WALRUS | AN_SYM_DELETED | AN_SYM_GLOBAL_WRITTEN | AN_SYM_COMP_ITER)))
+    return NULL;
+  const char *mod = NULL;
+  for (int i = 0; i < w->m->nimports; i++) {
+    const an_import *im = &w->m->imports[i];
+    if (!im->asname || strcmp(im->asname, id) != 0) continue;
+    if (im->name || !im->is_stdlib) return NULL; /* also bound by from-import or to an upload module */
+    const char *full = im->module;
+    /* `import os.path` binds os; `import os.path as p` binds os.path */
+    const char *which = im->node->kind == PY_IMPORT && strcmp(full, id) != 0 && strncmp(full, id, strlen(id)) == 0 &&
+                                full[strlen(id)] == '.'
+                            ? id
+                            : full;
+    if (mod && strcmp(mod, which) != 0) return NULL;
+    mod = which;
+  }
+  return mod;
+}
+
+static int an__missing_attr_child(py_node *ch, void *ctx) {
+  an_mattr_walk *w = ctx;
+  an_scope *save = w->s, *ns = an_scope_of(w->c->p, ch);
+  if (ns) w->s = ns;
+  if (ch->kind == PY_ATTRIBUTE && ch->u.attribute.ctx == PY_LOAD) {
+    py_node *v = ch->u.attribute.value;
+    const char *mod = NULL;
+    if (v->kind == PY_NAME) {
+      mod = an__module_of_name(w, v->u.name.id);
+    } else if (v->kind == PY_ATTRIBUTE && v->u.attribute.value->kind == PY_NAME) {
+      /* os.path.x: os bound by `import os` or `import os.path` */
+      const char *root = an__module_of_name(w, v->u.attribute.value->u.name.id);
+      if (root && !strchr(root, '.')) {
+        const char *dotted = p_arena_printf(w->c->a, "%s.%s", root, v->u.attribute.attr);
+        if (an_stdlib_supported(dotted)) mod = dotted;
+      }
+    }
+    /* collections.abc is a module of its own, not a missing name */
+    if (mod && an__rt_lacks(mod, ch->u.attribute.attr) &&
+        !an_stdlib_supported(p_arena_printf(w->c->a, "%s.%s", mod, ch->u.attribute.attr))) {
+      an__diag(w->c, ch->file, ch->line, ch->col,
+               "unsupported name: '%s' of standard-library module '%s' is not supported by Portalis yet (CPython's "
+               "module has it)", ch->u.attribute.attr, mod);
+      w->c->nerr_import++;
+    }
+  }
+  py_node_children(ch, an__missing_attr_child, w);
+  w->s = save;
+  return 0;
+}
+
+static void an__missing_attrs(an_ctx *c) {
+  for (int i = 0; i < c->p->nmodules; i++) {
+    if (c->reach && !c->reach[i]) continue;
+    an_mattr_walk w = {c, &c->p->modules[i], c->p->modules[i].scope};
+    py_node_children(c->p->modules[i].mod->node, an__missing_attr_child, &w);
   }
 }
 
@@ -4158,6 +4238,7 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
   an__records(&c);
   an__annotations(&c);
   an__purity(&c);
+  if (!c.nerr_import) an__missing_attrs(&c);
   free(c.module_attr_writes);
   *out = p;
   if (c.nerr_syntax) return p_err_set(e, P_ESYNTAX, "%d scope error(s)", c.nerr_syntax);

@@ -748,6 +748,12 @@ class DurabilityTest(unittest.TestCase):
                 self.assertNotEqual(job.get("reason"), "interrupted")  # re-queued, not given up
             r, page = s.json("GET", "/api/v1/jobs?limit=200")
             self.assertEqual(sorted(j["id"] for j in page["jobs"]), sorted(ids))
+            # and the database the kill interrupted is whole
+            import sqlite3
+            db = sqlite3.connect(os.path.join(d, "portalis.db"), timeout=30)
+            self.assertEqual(db.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+            self.assertEqual(db.execute("PRAGMA foreign_key_check").fetchall(), [])
+            db.close()
         finally:
             s.close()
             shutil.rmtree(d, ignore_errors=True)

@@ -472,6 +472,19 @@ START_TEST(t_import_errors) {
   ck_assert_msg(d.n == 1 && strstr(d.msgs[0], "main.py:2:5: warning: 'TypedDict'"), "%s", d.n ? d.msgs[0] : "none");
   src_file f21 = {"main.py", "from typing import NoSuchName\nprint(1)\n"}; /* CPython fails too: at run time */
   ck_assert_int_eq(analyse(a, &f21, 1, true, &p, &d), 0);
+  /* ... and the same name read as an attribute of the imported module */
+  src_file f22 = {"main.py", "import typing as t\ndef f():\n    return t.TypedDict\nprint(t.List, f())\n"};
+  ck_assert_int_eq(analyse(a, &f22, 1, true, &p, &d), P_EIMPORT);
+  ck_assert_int_eq(d.n, 1);
+  ck_assert_msg(strstr(d.msgs[0], "main.py:3:12: unsupported name: 'TypedDict' of standard-library module 'typing'"),
+                "%s", d.msgs[0]);
+  /* not when the name is not the module there (a parameter, a name also
+   * assigned), nor for a submodule the runtime has (collections.abc) */
+  src_file f23 = {"main.py", "import typing\nimport collections.abc\ndef f(typing):\n    return typing.TypedDict\n"
+                             "print(collections.abc.Mapping, f(1))\n"};
+  ck_assert_int_eq(analyse(a, &f23, 1, true, &p, &d), 0);
+  src_file f24 = {"main.py", "import typing\ntyping = object()\nprint(typing.TypedDict)\n"};
+  ck_assert_int_eq(analyse(a, &f24, 1, true, &p, &d), 0);
   /* a file the entry never imports is never run */
   src_file f18[] = {{"main.py", "print(1)\n"}, {"tests/test_main.py", "import unittest\n"}};
   ck_assert_int_eq(analyse(a, f18, 2, true, &p, &d), 0);

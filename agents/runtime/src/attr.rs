@@ -715,6 +715,10 @@ fn getitem_slow(obj: &Value, key: &Value) -> PyResult<Value> {
                 }
             }
             Obj::Class(_) => {
+                // list[int], dict[str, int]: a types.GenericAlias
+                if let Some(ga) = crate::ext::types::class_subscript(obj, key) {
+                    return ga;
+                }
                 if let Some(f) = lookup(obj, "__class_getitem__") {
                     let m = bind(f, obj, obj)?;
                     return crate::call::call(&m, vec![key.clone()], vec![]);

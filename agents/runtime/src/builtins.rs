@@ -22,7 +22,7 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "input", "int", "isinstance", "issubclass", "iter", "len", "list", "map", "max", "min", "next", "object", "oct",
     "ord", "pow", "print", "property", "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice",
     "sorted", "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip", "NotImplemented", "Ellipsis",
-    "None", "True", "False", "__name__", "open", "complex", "__import__", "bytearray",
+    "None", "True", "False", "__name__", "open", "complex", "__import__", "bytearray", "memoryview",
     "BaseException", "GeneratorExit", "KeyboardInterrupt", "SystemExit", "Exception", "ArithmeticError",
     "FloatingPointError", "OverflowError", "ZeroDivisionError", "AssertionError", "AttributeError", "BufferError",
     "EOFError", "ImportError", "ModuleNotFoundError", "LookupError", "IndexError", "KeyError", "MemoryError",
@@ -976,6 +976,7 @@ fn build_table() -> HashMap<&'static str, Value> {
     }));
     m.insert("complex", crate::ext::complex::class());
     m.insert("bytearray", crate::ext::bytearray::class());
+    m.insert("memoryview", crate::ext::memview::class());
     m.insert("__import__", nat("__import__", |a, _| {
         let name = ops::to_str(a.get(0).unwrap_or(&Value::None))?;
         if let Some(m) = crate::methods::dict_get(&crate::rtsys::sys_modules(), &Value::string(name.clone()))? {
@@ -1171,6 +1172,18 @@ pub fn construct_builtin(cls: &Value, kind: BType, args: Vec<Value>, kw: Kw) -> 
                 return Err(new_exc("RuntimeError", "super(): no arguments"));
             }
             super_(&args[0], &args[1])
+        }
+        B::Module => {
+            // types.ModuleType(name, doc=None)
+            let a = getargs("module", args, kw, &["name", "doc"], 1)?;
+            let n = match &a[0] {
+                Some(Value::Str(s)) => s.s.clone(),
+                Some(x) => return Err(type_error(format!("module.__init__() argument 'name' must be str, not {}", type_name(x)))),
+                None => String::new(),
+            };
+            let m = crate::rtsys::new_module(&n, "");
+            crate::rtsys::mod_set(&m, "__doc__", a[1].clone().unwrap_or(Value::None));
+            Ok(m)
         }
         _ => Err(type_error(format!("cannot create '{}' instances", name))),
     }

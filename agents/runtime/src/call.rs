@@ -441,6 +441,9 @@ pub fn construct(cls: &Value, args: Vec<Value>, kw: Kw) -> PyResult<Value> {
             inst
         }
         _ => {
+            if let Some(e) = crate::object::abstract_instantiation(cls) {
+                return Err(e);
+            }
             let inst = new_instance(cls);
             if c.base_kind == BType::BaseException {
                 set_exc_args(&inst, crate::tuple(args.clone()));

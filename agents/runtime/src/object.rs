@@ -267,7 +267,7 @@ thread_local! {
 
 /// The classes `coroutine` and `async_generator` (generator objects of
 /// those kinds, gen.rs), made on first use.
-fn async_type(kind: u8) -> Value {
+pub fn async_type(kind: u8) -> Value {
     let (c, a) = ASYNC_TYPES.with(|t| {
         t.borrow_mut()
             .get_or_insert_with(|| {
@@ -487,7 +487,9 @@ fn compute_facts(cls: &Value, epoch: u64) -> ClassFacts {
         found.is_some() && !on_object
     };
     let mut fx = ClassFacts { epoch, user_setattr: user("__setattr__"), plain_init: None, bare: false };
-    if c.builtin || c.base_kind != BType::Object || crate::stdlib5::is_enum_class(cls) {
+    // an abstract class goes the slow way, which raises
+    let is_abstract_class = || c.dict.borrow().get("__abstractmethods__").map(|v| crate::ops::truthy(&v).unwrap_or(false)).unwrap_or(false);
+    if c.builtin || c.base_kind != BType::Object || crate::stdlib5::is_enum_class(cls) || is_abstract_class() {
         return fx;
     }
     let (new, new_on_object) = lookup_cached(cls, "__new__");
@@ -584,6 +586,24 @@ fn c3_merge(mut seqs: Vec<Vec<Value>>, name: &str) -> PyResult<Vec<Value>> {
 
 pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String, Value)>, kw: Kw) -> PyResult<Value> {
     let _ = kw;
+    // PEP 560: a base that is not a class (list[int], a typing alias) names
+    // its classes through __mro_entries__
+    let bases = if bases.iter().any(|b| as_class(b).is_none()) {
+        let orig = crate::tuple(bases.clone());
+        let mut out = Vec::new();
+        for b in bases {
+            if as_class(&b).is_none() {
+                if let Ok(f) = crate::attr::getattr(&b, "__mro_entries__") {
+                    out.extend(crate::iter::collect(&crate::call::call(&f, vec![orig.clone()], vec![])?)?);
+                    continue;
+                }
+            }
+            out.push(b);
+        }
+        out
+    } else {
+        bases
+    };
     let bases = if bases.is_empty() { vec![type_for(BType::Object)] } else { bases };
     for b in &bases {
         if as_class(b).is_none() {
@@ -699,6 +719,9 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
             crate::call::call(&m, vec![cls.clone(), Value::str(&k)], vec![])?;
         }
     }
+    if lookup(&cls, "_abc_impl").is_some() {
+        set_abstract_methods(&cls)?;
+    }
     if let Some(hook) = lookup_after(&cls, &cls, "__init_subclass__") {
         if let Value::Obj(o) = &hook {
             if let Obj::ClassMethod(f) = &**o {
@@ -707,6 +730,76 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
         }
     }
     Ok(cls)
+}
+
+/// Whether a class attribute is abstract: a function marked by
+/// abc.abstractmethod, or a property, staticmethod or classmethod around one.
+fn is_abstract(v: &Value) -> PyResult<bool> {
+    if let Value::Obj(o) = v {
+        match &**o {
+            Obj::Property(fget, ..) => return is_abstract(fget),
+            Obj::StaticMethod(f) | Obj::ClassMethod(f) => return is_abstract(f),
+            Obj::Func(_) => {}
+            _ => return Ok(false),
+        }
+    } else {
+        return Ok(false);
+    }
+    match crate::attr::getattr(v, "__isabstractmethod__") {
+        Ok(x) => crate::ops::truthy(&x),
+        Err(_) => Ok(false),
+    }
+}
+
+/// `__abstractmethods__` of a class under abc.ABC, as ABCMeta computes it:
+/// the abstract names of its own namespace, and those of its bases' that
+/// are still abstract here. A class with any cannot be instantiated.
+fn set_abstract_methods(cls: &Value) -> PyResult<()> {
+    let mut names: Vec<String> = Vec::new();
+    let own: Vec<(String, Value)> = class_of(cls).dict.borrow().entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    for (k, v) in &own {
+        if is_abstract(v)? {
+            names.push(k.clone());
+        }
+    }
+    let bases = class_of(cls).bases.clone();
+    for b in &bases {
+        let inherited = match class_of(b).dict.borrow().get("__abstractmethods__") {
+            Some(v) => v,
+            None => continue,
+        };
+        for n in crate::iter::collect(&inherited)? {
+            let n = crate::ops::to_str(&n)?;
+            if names.contains(&n) {
+                continue;
+            }
+            if let Some(v) = lookup(cls, &n) {
+                if is_abstract(&v)? {
+                    names.push(n);
+                }
+            }
+        }
+    }
+    names.sort();
+    let set = crate::frozenset(names.into_iter().map(Value::string).collect())?;
+    class_of(cls).dict.borrow_mut().set("__abstractmethods__", set);
+    Ok(())
+}
+
+/// The TypeError for instantiating a class with abstract methods, if it has any.
+pub fn abstract_instantiation(cls: &Value) -> Option<PyErr> {
+    let am = class_of(cls).dict.borrow().get("__abstractmethods__")?;
+    let mut names: Vec<String> = crate::iter::collect(&am).ok()?.iter().filter_map(|n| crate::ops::to_str(n).ok()).collect();
+    if names.is_empty() {
+        return None;
+    }
+    names.sort();
+    Some(type_error(format!(
+        "Can't instantiate abstract class {} with abstract method{} {}",
+        class_of(cls).name,
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", ")
+    )))
 }
 
 fn lookup_after(start_after: &Value, cls: &Value, name: &str) -> Option<Value> {

@@ -289,11 +289,12 @@ impl<'a> Parser<'a> {
                 Err(n) => n,
             },
             '(' => self.group()?,
-            '*' | '+' | '?' => return Err(re_err("nothing to repeat")),
+            '*' | '+' | '?' => return Err(re_err(&format!("nothing to repeat at position {}", self.i - 1))),
             c => Node::Ch(c, ic),
         })
     }
     fn group(&mut self) -> PyResult<Node> {
+        let start = self.i - 1; // the '(' (CPython's position in the error)
         if self.peek() == Some('?') {
             self.i += 1;
             let c = self.peek().ok_or_else(|| re_err("unexpected end of pattern"))?;
@@ -301,7 +302,7 @@ impl<'a> Parser<'a> {
                 ':' => {
                     self.i += 1;
                     let n = self.alt()?;
-                    self.close()?;
+                    self.close(start)?;
                     return Ok(Node::Group(None, Box::new(n)));
                 }
                 'P' => {
@@ -318,7 +319,7 @@ impl<'a> Parser<'a> {
                         let idx = self.ngroups;
                         self.names.push((name, idx));
                         let n = self.alt()?;
-                        self.close()?;
+                        self.close(start)?;
                         return Ok(Node::Group(Some(idx), Box::new(n)));
                     }
                     if self.peek() == Some('=') {
@@ -337,7 +338,7 @@ impl<'a> Parser<'a> {
                 '=' | '!' => {
                     self.i += 1;
                     let n = self.alt()?;
-                    self.close()?;
+                    self.close(start)?;
                     return Ok(Node::Look(Box::new(n), true, c == '!'));
                 }
                 '<' => {
@@ -346,7 +347,7 @@ impl<'a> Parser<'a> {
                     if c2 == Some('=') || c2 == Some('!') {
                         self.i += 1;
                         let n = self.alt()?;
-                        self.close()?;
+                        self.close(start)?;
                         return Ok(Node::Look(Box::new(n), false, c2 == Some('!')));
                     }
                     // (?<name>...) is 3.12+ syntax but harmless to accept
@@ -360,7 +361,7 @@ impl<'a> Parser<'a> {
                     let idx = self.ngroups;
                     self.names.push((name, idx));
                     let n = self.alt()?;
-                    self.close()?;
+                    self.close(start)?;
                     return Ok(Node::Group(Some(idx), Box::new(n)));
                 }
                 '#' => {
@@ -408,7 +409,7 @@ impl<'a> Parser<'a> {
                             self.flags = (self.flags | on) & !off;
                             let n = self.alt()?;
                             self.flags = saved;
-                            self.close()?;
+                            self.close(start)?;
                             return Ok(Node::Group(None, Box::new(n)));
                         }
                         _ => return Err(re_err("unknown extension")),
@@ -419,12 +420,12 @@ impl<'a> Parser<'a> {
         self.ngroups += 1;
         let idx = self.ngroups;
         let n = self.alt()?;
-        self.close()?;
+        self.close(start)?;
         Ok(Node::Group(Some(idx), Box::new(n)))
     }
-    fn close(&mut self) -> PyResult<()> {
+    fn close(&mut self, start: usize) -> PyResult<()> {
         if self.peek() != Some(')') {
-            return Err(re_err("missing ), unterminated subpattern"));
+            return Err(re_err(&format!("missing ), unterminated subpattern at position {}", start)));
         }
         self.i += 1;
         Ok(())
@@ -444,7 +445,7 @@ pub fn compile(pat: &str, flags: i64) -> PyResult<Regex> {
     let mut p = Parser { c: &c, i: 0, flags, ngroups: 0, names: Vec::new() };
     let node = p.alt()?;
     if p.i < c.len() {
-        return Err(re_err("unbalanced parenthesis"));
+        return Err(re_err(&format!("unbalanced parenthesis at position {}", p.i)));
     }
     let fl = p.flags;
     // re-parse if inline flags changed the global flags after the start

@@ -23,7 +23,7 @@ use std::rc::Rc;
 pub fn bytes_like(v: &Value) -> Option<Rc<Vec<u8>>> {
     match v {
         Value::Bytes(b) => Some(b.clone()),
-        _ => super::bytearray::data(v),
+        _ => super::bytearray::data(v).or_else(|| super::memview::data(v)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `bytearray` and the rest of
+//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `types`, `bytearray`, `memoryview` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
@@ -16,9 +16,11 @@ pub mod coll_abc;
 pub mod complex;
 pub mod doctest;
 pub mod fractions;
+pub mod memview;
 pub mod pprint;
 pub mod queue;
 pub mod struct_;
+pub mod types;
 
 use crate::object::native;
 use crate::value::*;
@@ -43,6 +45,7 @@ pub fn import(name: &str) -> Option<Value> {
         "array" => Some(array::module()),
         "asyncio" => Some(asyncio::module()),
         "doctest" => Some(doctest::module()),
+        "types" => Some(types::module()),
         _ => None,
     }
 }

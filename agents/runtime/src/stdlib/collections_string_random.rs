@@ -940,6 +940,74 @@ thread_local! {
 
 type MtRef = Rc<RefCell<Mt>>;
 
+/// (mu, sigma) of gauss, normalvariate and lognormvariate: 0.0 and 1.0 by default.
+fn mu_sigma(name: &str, a: &[Value], kw: Kw) -> PyResult<(f64, f64)> {
+    let o = getargs(name, a[1..].to_vec(), kw, &["mu", "sigma"], 0)?;
+    let mu = o[0].as_ref().map(crate::builtins::to_float).transpose()?.unwrap_or(0.0);
+    let sigma = o[1].as_ref().map(crate::builtins::to_float).transpose()?.unwrap_or(1.0);
+    Ok((mu, sigma))
+}
+
+/// random.py's normalvariate: Kinderman and Monahan's ratio method.
+fn normal_z(mt: &MtRef) -> f64 {
+    let nv_magic = 4.0 * (-0.5f64).exp() / 2.0f64.sqrt();
+    loop {
+        let u1 = mt.borrow_mut().random();
+        let u2 = 1.0 - mt.borrow_mut().random();
+        let z = nv_magic * (u1 - 0.5) / u2;
+        let zz = z * z / 4.0;
+        if zz <= -u2.ln() {
+            return z;
+        }
+    }
+}
+
+/// random.py's gammavariate (Cheng's method above 1, Ahrens-Dieter's below).
+fn gamma_variate(mt: &MtRef, alpha: f64, beta: f64) -> PyResult<f64> {
+    if alpha <= 0.0 || beta <= 0.0 {
+        return Err(value_error("gammavariate: alpha and beta must be > 0.0".into()));
+    }
+    let random = || mt.borrow_mut().random();
+    if alpha > 1.0 {
+        let ainv = (2.0 * alpha - 1.0).sqrt();
+        let bbb = alpha - 4.0f64.ln();
+        let ccc = alpha + ainv;
+        let sg_magic = 1.0 + 4.5f64.ln();
+        loop {
+            let u1 = random();
+            if !(1e-7 < u1 && u1 < 0.9999999) {
+                continue;
+            }
+            let u2 = 1.0 - random();
+            let v = (u1 / (1.0 - u1)).ln() / ainv;
+            let x = alpha * v.exp();
+            let z = u1 * u1 * u2;
+            let r = bbb + ccc * v - x;
+            if r + sg_magic - 4.5 * z >= 0.0 || r >= z.ln() {
+                return Ok(x * beta);
+            }
+        }
+    } else if alpha == 1.0 {
+        Ok(-(1.0 - random()).ln() * beta)
+    } else {
+        let e = std::f64::consts::E;
+        loop {
+            let u = random();
+            let b = (e + alpha) / e;
+            let p = b * u;
+            let x = if p <= 1.0 { p.powf(1.0 / alpha) } else { -((b - p) / alpha).ln() };
+            let u1 = random();
+            if p > 1.0 {
+                if u1 <= x.powf(alpha - 1.0) {
+                    return Ok(x * beta);
+                }
+            } else if u1 <= (-x).exp() {
+                return Ok(x * beta);
+            }
+        }
+    }
+}
+
 fn mt_of(v: &Value) -> PyResult<MtRef> {
     // the generator lives in a native closure stored on the instance
     let i = as_inst(v).ok_or_else(|| type_error("descriptor requires a 'Random' object".into()))?;
@@ -1013,6 +1081,9 @@ fn random_methods() -> Vec<(&'static str, Value)> {
     })));
     v.push(("seed", meth("seed", |a, _| {
         mt_of(&a[0])?.borrow_mut().seed(a.get(1).unwrap_or(&Value::None))?;
+        if let Some(i) = as_inst(&a[0]) {
+            i.dict.borrow_mut().remove("gauss_next");
+        }
         Ok(Value::None)
     })));
     v.push(("random", meth("random", |a, _| Ok(Value::Float(mt_of(&a[0])?.borrow_mut().random())))));
@@ -1161,20 +1232,75 @@ fn random_methods() -> Vec<(&'static str, Value)> {
         }
         Ok(crate::list(out))
     })));
-    v.push(("gauss", meth("gauss", |a, _| {
-        let mu = crate::builtins::to_float(a.get(1).unwrap_or(&Value::Float(0.0)))?;
-        let sigma = crate::builtins::to_float(a.get(2).unwrap_or(&Value::Float(1.0)))?;
+    v.push(("gauss", meth("gauss", |a, kw| {
+        let (mu, sigma) = mu_sigma("gauss", &a, kw)?;
+        // CPython makes two normal values from one pair of randoms and
+        // keeps the second (gauss_next) for the next call
+        let me = as_inst(&a[0]).ok_or_else(|| type_error("descriptor requires a 'Random' object".into()))?;
+        let cached = me.dict.borrow_mut().remove("gauss_next").filter(|v| !v.is_none());
+        let z = match cached.and_then(|v| v.as_f64()) {
+            Some(z) => z,
+            None => {
+                let mt = mt_of(&a[0])?;
+                let x2pi = mt.borrow_mut().random() * std::f64::consts::TAU;
+                let g2rad = (-2.0 * (1.0 - mt.borrow_mut().random()).ln()).sqrt();
+                me.dict.borrow_mut().set("gauss_next", Value::Float(crate::libm::sin(x2pi) * g2rad));
+                crate::libm::cos(x2pi) * g2rad
+            }
+        };
+        Ok(Value::Float(mu + z * sigma))
+    })));
+    v.push(("normalvariate", meth("normalvariate", |a, kw| {
+        let (mu, sigma) = mu_sigma("normalvariate", &a, kw)?;
+        Ok(Value::Float(mu + normal_z(&mt_of(&a[0])?) * sigma))
+    })));
+    v.push(("lognormvariate", meth("lognormvariate", |a, kw| {
+        let (mu, sigma) = mu_sigma("lognormvariate", &a, kw)?;
+        Ok(Value::Float((mu + normal_z(&mt_of(&a[0])?) * sigma).exp()))
+    })));
+    v.push(("expovariate", meth("expovariate", |a, kw| {
+        let o = getargs("expovariate", a[1..].to_vec(), kw, &["lambd"], 1)?;
+        let lambd = crate::builtins::to_float(o[0].as_ref().unwrap())?;
+        let r = mt_of(&a[0])?.borrow_mut().random();
+        if lambd == 0.0 {
+            return Err(new_exc("ZeroDivisionError", "float division by zero"));
+        }
+        Ok(Value::Float(-(1.0 - r).ln() / lambd))
+    })));
+    v.push(("gammavariate", meth("gammavariate", |a, kw| {
+        let o = getargs("gammavariate", a[1..].to_vec(), kw, &["alpha", "beta"], 2)?;
+        let alpha = crate::builtins::to_float(o[0].as_ref().unwrap())?;
+        let beta = crate::builtins::to_float(o[1].as_ref().unwrap())?;
+        Ok(Value::Float(gamma_variate(&mt_of(&a[0])?, alpha, beta)?))
+    })));
+    v.push(("betavariate", meth("betavariate", |a, kw| {
+        let o = getargs("betavariate", a[1..].to_vec(), kw, &["alpha", "beta"], 2)?;
+        let alpha = crate::builtins::to_float(o[0].as_ref().unwrap())?;
+        let beta = crate::builtins::to_float(o[1].as_ref().unwrap())?;
         let mt = mt_of(&a[0])?;
-        let x2pi = mt.borrow_mut().random() * std::f64::consts::TAU;
-        let g2rad = (-2.0 * (1.0 - mt.borrow_mut().random()).ln()).sqrt();
-        Ok(Value::Float(mu + x2pi.cos() * g2rad * sigma))
+        let y = gamma_variate(&mt, alpha, 1.0)?;
+        Ok(Value::Float(if y != 0.0 { y / (y + gamma_variate(&mt, beta, 1.0)?) } else { 0.0 }))
+    })));
+    v.push(("paretovariate", meth("paretovariate", |a, kw| {
+        let o = getargs("paretovariate", a[1..].to_vec(), kw, &["alpha"], 1)?;
+        let alpha = crate::builtins::to_float(o[0].as_ref().unwrap())?;
+        let u = 1.0 - mt_of(&a[0])?.borrow_mut().random();
+        Ok(Value::Float(u.powf(-1.0 / alpha)))
+    })));
+    v.push(("weibullvariate", meth("weibullvariate", |a, kw| {
+        let o = getargs("weibullvariate", a[1..].to_vec(), kw, &["alpha", "beta"], 2)?;
+        let alpha = crate::builtins::to_float(o[0].as_ref().unwrap())?;
+        let beta = crate::builtins::to_float(o[1].as_ref().unwrap())?;
+        let u = 1.0 - mt_of(&a[0])?.borrow_mut().random();
+        Ok(Value::Float(alpha * (-u.ln()).powf(1.0 / beta)))
     })));
     v.push(("getstate", meth("getstate", |a, _| {
         let mt = mt_of(&a[0])?;
         let m = mt.borrow();
         let mut st: Vec<Value> = m.mt.iter().map(|x| Value::Int(*x as i64)).collect();
         st.push(Value::Int(m.idx as i64));
-        Ok(crate::tuple(vec![Value::Int(3), crate::tuple(st), Value::None]))
+        let next = as_inst(&a[0]).and_then(|i| i.dict.borrow().get("gauss_next")).unwrap_or(Value::None);
+        Ok(crate::tuple(vec![Value::Int(3), crate::tuple(st), next]))
     })));
     v.push(("setstate", meth("setstate", |a, _| {
         let parts = collect(&a[1])?;
@@ -1185,6 +1311,16 @@ fn random_methods() -> Vec<(&'static str, Value)> {
             m.mt[i] = st[i].as_i64().unwrap_or(0) as u32;
         }
         m.idx = st[624].as_i64().unwrap_or(624) as usize;
+        drop(m);
+        if let Some(i) = as_inst(&a[0]) {
+            let next = parts.get(2).cloned().unwrap_or(Value::None);
+            let mut d = i.dict.borrow_mut();
+            if next.is_none() {
+                d.remove("gauss_next");
+            } else {
+                d.set("gauss_next", next);
+            }
+        }
         Ok(Value::None)
     })));
     v
@@ -1195,11 +1331,17 @@ pub fn random_module() -> Value {
     let cls = rt_class("Random", "random", vec![], random_methods());
     crate::rtsys::mod_set(&m, "Random", cls.clone());
     let inst = call(&cls, vec![], vec![]).expect("portalis_rt: random instance");
-    for name in ["seed", "random", "getrandbits", "randrange", "randint", "choice", "shuffle", "sample", "uniform", "triangular", "choices", "gauss", "getstate", "setstate"] {
+    for name in ["seed", "random", "getrandbits", "randrange", "randint", "choice", "shuffle", "sample", "uniform", "triangular", "choices", "gauss", "getstate", "setstate",
+        "normalvariate", "lognormvariate", "expovariate", "gammavariate", "betavariate", "paretovariate", "weibullvariate"] {
         if let Ok(b) = crate::attr::getattr(&inst, name) {
             crate::rtsys::mod_set(&m, name, b);
         }
     }
+    for (n, v) in [("NV_MAGICCONST", 4.0 * (-0.5f64).exp() / 2.0f64.sqrt()), ("TWOPI", std::f64::consts::TAU), ("LOG4", 4.0f64.ln()),
+                   ("SG_MAGICCONST", 1.0 + 4.5f64.ln()), ("RECIP_BPF", 2.0f64.powi(-53))] {
+        crate::rtsys::mod_set(&m, n, Value::Float(v));
+    }
+    crate::rtsys::mod_set(&m, "BPF", Value::Int(53));
     RANDOM_CLASS.with(|r| *r.borrow_mut() = Some(cls));
     m
 }

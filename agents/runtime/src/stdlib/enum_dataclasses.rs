@@ -110,7 +110,138 @@ pub fn enum_lookup(c: &Value, v: &Value) -> PyResult<Value> {
             return Ok(m);
         }
     }
+    if lookup(c, "__flag__").is_some() {
+        if let Some(n) = v.as_i64().filter(|_| !matches!(v, Value::Bool(_))) {
+            return flag_pseudo(c, n);
+        }
+    }
     Err(value_error(format!("{} is not a valid {}", ops::repr(v)?, class_of(c).qualname)))
+}
+
+// ------------------------------------------------------------ Flag
+
+/// The members of a flag class with one bit, in definition order.
+fn flag_bits(c: &Value) -> PyResult<Vec<(Value, i64)>> {
+    let mut out = Vec::new();
+    for m in enum_members(c)? {
+        if let Some(n) = dget(&m, "_value_").as_i64() {
+            if n > 0 && n & (n - 1) == 0 {
+                out.push((m, n));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn flag_all(c: &Value) -> PyResult<i64> {
+    Ok(enum_members(c)?.iter().filter_map(|m| dget(m, "_value_").as_i64()).fold(0, |a, b| a | b))
+}
+
+/// `Perm(5)` for a value no member has: a pseudo-member named after the
+/// one-bit members it holds ("R|X", CPython's composite name; extra bits
+/// of an IntFlag are kept and named by number; Flag refuses them), made
+/// once per value.
+fn flag_pseudo(c: &Value, n: i64) -> PyResult<Value> {
+    let all = flag_all(c)?;
+    let int_flag = class_of(c).base_kind == BType::Int;
+    if n < 0 || (!int_flag && n & !all != 0) {
+        return Err(value_error(format!("{} is not a valid {}", n, class_of(c).qualname)));
+    }
+    let mut names = Vec::new();
+    for (m, b) in flag_bits(c)? {
+        if n & b != 0 {
+            names.push(ops::to_str(&dget(&m, "_name_"))?);
+        }
+    }
+    if n & !all != 0 {
+        names.push(format!("{}", n & !all));
+    }
+    let m = new_instance(c);
+    let name = if n == 0 { Value::None } else { Value::string(names.join("|")) };
+    if let Some(i) = as_inst(&m) {
+        let mut d = i.dict.borrow_mut();
+        d.set("_name_", name.clone());
+        d.set("_value_", Value::Int(n));
+        d.set("name", name);
+        d.set("value", Value::Int(n));
+        drop(d);
+        if int_flag {
+            *i.payload.borrow_mut() = Value::Int(n);
+        }
+    }
+    if let Some(map) = lookup(c, "_value2member_map_") {
+        dict_set(&map, Value::Int(n), m.clone())?;
+    }
+    Ok(m)
+}
+
+/// The int value of the other operand of a flag operator: a member of the
+/// same class, or (for an IntFlag) an int; None: NotImplemented.
+fn flag_other(me: &Value, other: &Value) -> Option<i64> {
+    let c = type_of(me);
+    if is_subclass(&type_of(other), &c) {
+        return dget(other, "_value_").as_i64();
+    }
+    if class_of(&c).base_kind == BType::Int && matches!(other, Value::Int(_)) {
+        return other.as_i64();
+    }
+    None
+}
+
+fn flag_value(v: &Value) -> i64 {
+    dget(v, "_value_").as_i64().unwrap_or(0)
+}
+
+fn flag_methods() -> Vec<(&'static str, Value)> {
+    fn binop(name: &'static str, f: fn(i64, i64) -> i64) -> Value {
+        meth(name, move |a, _| match flag_other(&a[0], &a[1]) {
+            Some(o) => enum_lookup(&type_of(&a[0]), &Value::Int(f(flag_value(&a[0]), o))),
+            None => Ok(Value::obj(Obj::NotImplemented)),
+        })
+    }
+    vec![
+        ("__or__", binop("__or__", |x, y| x | y)),
+        ("__ror__", binop("__ror__", |x, y| x | y)),
+        ("__and__", binop("__and__", |x, y| x & y)),
+        ("__rand__", binop("__rand__", |x, y| x & y)),
+        ("__xor__", binop("__xor__", |x, y| x ^ y)),
+        ("__rxor__", binop("__rxor__", |x, y| x ^ y)),
+        ("__invert__", meth("__invert__", |a, _| {
+            let c = type_of(&a[0]);
+            let all = flag_all(&c)?;
+            enum_lookup(&c, &Value::Int(all & !flag_value(&a[0])))
+        })),
+        ("__contains__", meth("__contains__", |a, _| {
+            let c = type_of(&a[0]);
+            if !is_subclass(&type_of(&a[1]), &c) {
+                return Err(type_error(format!(
+                    "unsupported operand type(s) for 'in': '{}' and '{}'",
+                    type_name(&a[1]),
+                    class_of(&c).qualname
+                )));
+            }
+            let o = flag_value(&a[1]);
+            Ok(Value::Bool(o & flag_value(&a[0]) == o))
+        })),
+        ("__bool__", meth("__bool__", |a, _| Ok(Value::Bool(flag_value(&a[0]) != 0)))),
+        ("__iter__", meth("__iter__", |a, _| {
+            let v = flag_value(&a[0]);
+            let ms: Vec<Value> = flag_bits(&type_of(&a[0]))?.into_iter().filter(|(_, b)| v & b != 0).map(|(m, _)| m).collect();
+            crate::iter::iter(&crate::list(ms))
+        })),
+        ("__len__", meth("__len__", |a, _| {
+            let v = flag_value(&a[0]);
+            Ok(Value::Int(flag_bits(&type_of(&a[0]))?.iter().filter(|(_, b)| v & b != 0).count() as i64))
+        })),
+        ("__repr__", meth("__repr__", |a, _| {
+            let n = dget(&a[0], "_name_");
+            let v = ops::repr(&dget(&a[0], "_value_"))?;
+            Ok(Value::string(match n {
+                Value::None => format!("<{}: {}>", type_name(&a[0]), v),
+                n => format!("<{}.{}: {}>", type_name(&a[0]), ops::to_str(&n)?, v),
+            }))
+        })),
+    ]
 }
 
 /// Called by make_class for every class whose MRO contains Enum.
@@ -145,8 +276,14 @@ pub fn enum_init(cls: &Value) -> PyResult<()> {
         }
         let mut val = v.clone();
         if as_inst(&v).map(|i| ptr_eq(&i.class.borrow(), &auto)).unwrap_or(false) {
+            let flag = lookup(cls, "__flag__").is_some();
             val = match (&last, mix) {
                 (_, BType::Str) => Value::string(k.to_lowercase()),
+                // a Flag's next power of two above the last value
+                (Some(l), _) if flag && ops::is_int(l) => {
+                    let n = l.as_i64().unwrap_or(0);
+                    Value::Int(if n <= 0 { 1 } else { 1i64 << (64 - n.leading_zeros()) })
+                }
                 (Some(l), _) if ops::is_int(l) => ops::add(l, &Value::Int(1))?,
                 _ => Value::Int(1),
             };
@@ -204,6 +341,20 @@ pub fn enum_module() -> Value {
             }
         }
     }
+    // the flag operators, on IntFlag too (ahead of int's in its MRO)
+    for c in [&flag, &int_flag] {
+        class_set(c, "__flag__", Value::Bool(true));
+        for (n, f) in flag_methods() {
+            class_set(c, n, f);
+        }
+    }
+    class_set(&flag, "__str__", meth("__str__", |a, _| {
+        let n = dget(&a[0], "_name_");
+        Ok(Value::string(match n {
+            Value::None => format!("{}({})", type_name(&a[0]), ops::repr(&dget(&a[0], "_value_"))?),
+            n => format!("{}.{}", type_name(&a[0]), ops::to_str(&n)?),
+        }))
+    }));
     set("Enum", en);
     set("IntEnum", int_enum);
     set("StrEnum", str_enum);

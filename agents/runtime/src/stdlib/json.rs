@@ -458,17 +458,68 @@ pub fn dumps(v: &Value, kw: &Kw) -> PyResult<String> {
     Ok(out)
 }
 
+/// loads' object_hook / object_pairs_hook: every decoded object, inner
+/// ones first (the order CPython's decoder calls them), goes through the
+/// hook and is replaced by what it returns. The decoded value holds no
+/// dict that is not a JSON object, so a walk of the result finds them all.
+fn with_hooks(v: Value, kw: &Kw) -> PyResult<Value> {
+    let mut hook = None;
+    let mut pairs = None;
+    for (k, x) in kw {
+        match k.as_str() {
+            "object_hook" if !matches!(x, Value::None) => hook = Some(x.clone()),
+            "object_pairs_hook" if !matches!(x, Value::None) => pairs = Some(x.clone()),
+            "object_hook" | "object_pairs_hook" | "strict" | "cls" => {}
+            _ => return Err(type_error(format!("loads() got an unexpected keyword argument '{}'", k))),
+        }
+    }
+    if hook.is_none() && pairs.is_none() {
+        return Ok(v);
+    }
+    fn walk(v: Value, hook: &Option<Value>, pairs: &Option<Value>) -> PyResult<Value> {
+        match &v {
+            Value::List(l) => {
+                let items = l.borrow().clone();
+                let mut out = Vec::with_capacity(items.len());
+                for x in items {
+                    out.push(walk(x, hook, pairs)?);
+                }
+                *l.borrow_mut() = out;
+                Ok(v)
+            }
+            Value::Dict(d) => {
+                let items = d.borrow().items();
+                let mut done = Vec::with_capacity(items.len());
+                for (k, x) in items {
+                    done.push((k, walk(x, hook, pairs)?));
+                }
+                if let Some(p) = pairs {
+                    let l = crate::list(done.into_iter().map(|(k, x)| crate::tuple(vec![k, x])).collect());
+                    return crate::call::call(p, vec![l], vec![]);
+                }
+                let nd = crate::dict(done)?;
+                match hook {
+                    Some(h) => crate::call::call(h, vec![nd], vec![]),
+                    None => Ok(nd),
+                }
+            }
+            _ => Ok(v),
+        }
+    }
+    walk(v, &hook, &pairs)
+}
+
 pub fn json_module() -> Value {
     let m = crate::rtsys::new_module("json", "");
     let set = |n: &str, v: Value| crate::rtsys::mod_set(&m, n, v);
     set("JSONDecodeError", decode_error_class());
-    set("loads", nat("loads", |a, _| {
+    set("loads", nat("loads", |a, kw| {
         let s = match &a[0] {
             Value::Str(s) => s.s.clone(),
             Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
             x => return Err(type_error(format!("the JSON object must be str, bytes or bytearray, not {}", type_name(x)))),
         };
-        loads(&s)
+        with_hooks(loads(&s)?, &kw)
     }));
     set("dumps", nat("dumps", |a, kw| Ok(Value::string(dumps(&a[0], &kw)?))));
     set("dump", nat("dump", |a, kw| {
@@ -476,9 +527,9 @@ pub fn json_module() -> Value {
         crate::call::call_method(&a[1], "write", vec![Value::string(s)], vec![])?;
         Ok(Value::None)
     }));
-    set("load", nat("load", |a, _| {
+    set("load", nat("load", |a, kw| {
         let s = crate::call::call_method(&a[0], "read", vec![], vec![])?;
-        loads(&ops::to_str(&s)?)
+        with_hooks(loads(&ops::to_str(&s)?)?, &kw)
     }));
     m
 }

@@ -23,7 +23,7 @@ pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
     "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
-    "cmath", "fractions", "pprint", "array", "asyncio", "doctest",
+    "cmath", "fractions", "pprint", "array", "asyncio", "doctest", "types",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.
@@ -425,7 +425,19 @@ fn sys_module() -> Value {
     set("byteorder", Value::str("little"));
     set("platform", Value::str("wasi"));
     set("version", Value::str("3.11.2 (portalis)"));
-    set("version_info", crate::tuple(vec![Value::Int(3), Value::Int(11), Value::Int(2), Value::str("final"), Value::Int(0)]));
+    // the struct sequences, as named tuples with CPython's reprs
+    let seq = |name: &str, fields: &[&str], vals: Vec<Value>| -> Value {
+        let cls = crate::stdlib::collections_string_random::namedtuple_class(name, fields, "sys");
+        crate::call::call(&cls, vals, vec![]).expect("portalis_rt: sys struct sequence")
+    };
+    set("version_info", seq("sys.version_info", &["major", "minor", "micro", "releaselevel", "serial"],
+        vec![Value::Int(3), Value::Int(11), Value::Int(2), Value::str("final"), Value::Int(0)]));
+    set("float_info", seq("sys.float_info",
+        &["max", "max_exp", "max_10_exp", "min", "min_exp", "min_10_exp", "dig", "mant_dig", "epsilon", "radix", "rounds"],
+        vec![Value::Float(f64::MAX), Value::Int(1024), Value::Int(308), Value::Float(f64::MIN_POSITIVE), Value::Int(-1021),
+             Value::Int(-307), Value::Int(15), Value::Int(53), Value::Float(f64::EPSILON), Value::Int(2), Value::Int(1)]));
+    set("int_info", seq("sys.int_info", &["bits_per_digit", "sizeof_digit", "default_max_str_digits", "str_digits_check_threshold"],
+        vec![Value::Int(30), Value::Int(4), Value::Int(4300), Value::Int(640)]));
     set("modules", crate::rtsys::sys_modules());
     set("path", crate::list(vec![]));
     set("exit", nat("exit", |a, _| Err(new_exc_args("SystemExit", a))));
@@ -464,7 +476,10 @@ fn time_module() -> Value {
     crate::rtsys::mod_set(&m, "perf_counter", nat("perf_counter", move |_, _| Ok(Value::Float(now()))));
     crate::rtsys::mod_set(&m, "monotonic", nat("monotonic", move |_, _| Ok(Value::Float(now()))));
     crate::rtsys::mod_set(&m, "process_time", nat("process_time", move |_, _| Ok(Value::Float(now()))));
-    crate::rtsys::mod_set(&m, "time_ns", nat("time_ns", move |_, _| Ok(Value::Int((now() * 1e9) as i64))));
+    let now_ns = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0);
+    for n in ["time_ns", "monotonic_ns", "perf_counter_ns", "process_time_ns"] {
+        crate::rtsys::mod_set(&m, n, nat(n, move |_, _| Ok(Value::Int(now_ns()))));
+    }
     crate::rtsys::mod_set(&m, "sleep", nat("sleep", |a, _| {
         if a.len() != 1 {
             return Err(type_error(format!("time.sleep() takes exactly one argument ({} given)", a.len())));
@@ -545,6 +560,7 @@ pub fn module_fn(name: &str) -> Option<ModuleFn> {
         "pprint" => m::pprint,
         "asyncio" => m::asyncio,
         "doctest" => m::doctest,
+        "types" => m::types,
         _ => return None,
     })
 }
@@ -635,6 +651,7 @@ pub mod modules {
     pub fn pprint() -> PyResult<Value> { Ok(crate::ext::pprint::module()) }
     pub fn asyncio() -> PyResult<Value> { Ok(crate::ext::asyncio::module()) }
     pub fn doctest() -> PyResult<Value> { Ok(crate::ext::doctest::module()) }
+    pub fn types() -> PyResult<Value> { Ok(crate::ext::types::module()) }
 }
 
 fn operator_module() -> Value {
@@ -670,6 +687,23 @@ fn operator_module() -> Value {
     set("is_not", nat("is_not", |a, _| Ok(Value::Bool(!ops::is(&a[0], &a[1])))));
     set("contains", nat("contains", |a, _| Ok(Value::Bool(ops::contains(&a[0], &a[1])?))));
     set("index", nat("index", |a, _| crate::builtins::to_int(&a[0], None)));
+    set("length_hint", nat("length_hint", |a, _| {
+        // len() when there is one, else __length_hint__, else the default
+        let default = match a.get(1) {
+            Some(d) => d.as_i64().ok_or_else(|| type_error(format!("'{}' object cannot be interpreted as an integer", type_name(d))))?,
+            None => 0,
+        };
+        if let Ok(n) = crate::len(&a[0]) {
+            return Ok(Value::Int(n as i64));
+        }
+        if let Ok(f) = crate::getattr(&a[0], "__length_hint__") {
+            let r = crate::call::call(&f, vec![], vec![])?;
+            if !matches!(r, Value::Obj(ref o) if matches!(&**o, Obj::NotImplemented)) {
+                return Ok(r);
+            }
+        }
+        Ok(Value::Int(default))
+    }));
     set("setitem", nat("setitem", |a, _| {
         crate::attr::setitem(&a[0], &a[1], a[2].clone())?;
         Ok(Value::None)

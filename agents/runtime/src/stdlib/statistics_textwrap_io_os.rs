@@ -428,6 +428,25 @@ pub fn textwrap_module() -> Value {
 
 // ---------------------------------------------------------------- io
 
+/// read/readline's size argument: None or negative is all.
+fn size_arg(v: Option<&Value>) -> PyResult<usize> {
+    match v {
+        None | Some(Value::None) => Ok(usize::MAX),
+        Some(x) => match x.as_i64() {
+            Some(n) if n < 0 => Ok(usize::MAX),
+            Some(n) => Ok(n as usize),
+            None => Err(type_error(format!("argument should be integer or None, not '{}'", type_name(x)))),
+        },
+    }
+}
+
+fn open_check(f: &Value) -> PyResult<()> {
+    match crate::getattr(f, "closed") {
+        Ok(Value::Bool(true)) => Err(value_error("I/O operation on closed file".into())),
+        _ => Ok(()),
+    }
+}
+
 pub fn io_module() -> Value {
     let m = crate::rtsys::new_module("io", "");
     let get = |o: &Value| -> (String, usize) {
@@ -448,7 +467,11 @@ pub fn io_module() -> Value {
             Ok(Value::None)
         })),
         ("write", meth("write", move |a, _| {
-            let s = ops::to_str(&a[1])?;
+            open_check(&a[0])?;
+            let s = match &a[1] {
+                Value::Str(s) => s.s.clone(),
+                x => return Err(type_error(format!("string argument expected, got '{}'", type_name(x)))),
+            };
             let (mut buf, pos) = get(&a[0]);
             let chars: Vec<char> = buf.chars().collect();
             let n = s.chars().count();
@@ -459,25 +482,82 @@ pub fn io_module() -> Value {
             put(&a[0], buf, pos + n);
             Ok(Value::Int(n as i64))
         })),
-        ("getvalue", meth("getvalue", move |a, _| Ok(Value::string(get(&a[0]).0)))),
+        ("getvalue", meth("getvalue", move |a, _| {
+            open_check(&a[0])?;
+            Ok(Value::string(get(&a[0]).0))
+        })),
         ("read", meth("read", move |a, _| {
+            open_check(&a[0])?;
             let (buf, pos) = get(&a[0]);
-            let rest: String = buf.chars().skip(pos).collect();
+            let rest: String = buf.chars().skip(pos).take(size_arg(a.get(1))?).collect();
             let n = rest.chars().count();
             put(&a[0], buf, pos + n);
             Ok(Value::string(rest))
         })),
         ("readline", meth("readline", move |a, _| {
+            open_check(&a[0])?;
             let (buf, pos) = get(&a[0]);
             let rest: Vec<char> = buf.chars().skip(pos).collect();
-            let end = rest.iter().position(|c| *c == '\n').map(|p| p + 1).unwrap_or(rest.len());
+            let end = rest.iter().position(|c| *c == '\n').map(|p| p + 1).unwrap_or(rest.len()).min(size_arg(a.get(1))?);
             let line: String = rest[..end].iter().collect();
             put(&a[0], buf, pos + end);
             Ok(Value::string(line))
         })),
+        ("readlines", meth("readlines", |a, _| {
+            // hint: stop once the lines read hold that many characters
+            let hint = match a.get(1) {
+                Some(Value::None) | None => usize::MAX,
+                Some(v) => v.as_i64().map(|n| if n <= 0 { usize::MAX } else { n as usize }).unwrap_or(usize::MAX),
+            };
+            let mut out = Vec::new();
+            let mut total = 0;
+            loop {
+                let l = crate::call::call_method(&a[0], "readline", vec![], vec![])?;
+                let n = l.as_str().map(|s| s.chars().count()).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                out.push(l);
+                total += n;
+                if total >= hint {
+                    break;
+                }
+            }
+            Ok(crate::list(out))
+        })),
+        ("writelines", meth("writelines", |a, _| {
+            for l in crate::iter::collect(&a[1])? {
+                crate::call::call_method(&a[0], "write", vec![l], vec![])?;
+            }
+            Ok(Value::None)
+        })),
+        ("truncate", meth("truncate", move |a, _| {
+            open_check(&a[0])?;
+            let (buf, pos) = get(&a[0]);
+            let size = match a.get(1) {
+                Some(Value::None) | None => pos,
+                Some(v) => v.as_i64().ok_or_else(|| type_error(format!("'{}' object cannot be interpreted as an integer", type_name(v))))?.max(0) as usize,
+            };
+            let kept: String = buf.chars().take(size).collect();
+            put(&a[0], kept, pos);
+            Ok(Value::Int(size as i64))
+        })),
+        ("readable", meth("readable", |a, _| open_check(&a[0]).map(|_| Value::Bool(true)))),
+        ("writable", meth("writable", |a, _| open_check(&a[0]).map(|_| Value::Bool(true)))),
+        ("seekable", meth("seekable", |a, _| open_check(&a[0]).map(|_| Value::Bool(true)))),
         ("seek", meth("seek", move |a, _| {
-            let (buf, _) = get(&a[0]);
-            let p = a.get(1).and_then(|v| v.as_i64()).unwrap_or(0).max(0) as usize;
+            open_check(&a[0])?;
+            let (buf, cur) = get(&a[0]);
+            let off = a.get(1).and_then(|v| v.as_i64()).unwrap_or(0);
+            let whence = a.get(2).and_then(|v| v.as_i64()).unwrap_or(0);
+            let p = match whence {
+                0 if off < 0 => return Err(value_error(format!("Negative seek position {}", off))),
+                0 => off as usize,
+                1 | 2 if off != 0 => return Err(new_exc("OSError", "Can't do nonzero cur-relative seeks")),
+                1 => cur,
+                2 => buf.chars().count(),
+                w => return Err(value_error(format!("Invalid whence ({}, should be 0, 1 or 2)", w))),
+            };
             put(&a[0], buf, p);
             Ok(Value::Int(p as i64))
         })),
@@ -490,10 +570,17 @@ pub fn io_module() -> Value {
             }
             Ok(l)
         })),
-        ("close", meth("close", |_, _| Ok(Value::None))),
+        ("close", meth("close", |a, _| {
+            crate::setattr(&a[0], "closed", Value::Bool(true))?;
+            Ok(Value::None)
+        })),
+        ("closed", Value::Bool(false)),
         ("flush", meth("flush", |_, _| Ok(Value::None))),
         ("__enter__", meth("__enter__", |a, _| Ok(a[0].clone()))),
-        ("__exit__", meth("__exit__", |_, _| Ok(Value::Bool(false)))),
+        ("__exit__", meth("__exit__", |a, _| {
+            crate::setattr(&a[0], "closed", Value::Bool(true))?;
+            Ok(Value::Bool(false))
+        })),
     ]);
     crate::rtsys::mod_set(&m, "StringIO", sio);
     m
@@ -582,6 +669,76 @@ pub fn os_path_module() -> Value {
         Ok(Value::string(norm_path(&if p.starts_with('/') { p } else { format!("/{}", p) })))
     }));
     set("isabs", nat("isabs", |a, _| Ok(Value::Bool(ops::to_str(&a[0])?.starts_with('/')))));
+    for (n, v) in [("sep", "/"), ("curdir", "."), ("pardir", ".."), ("extsep", "."), ("pathsep", ":"), ("defpath", "/bin:/usr/bin"), ("devnull", "/dev/null")] {
+        set(n, Value::str(v));
+    }
+    set("altsep", Value::None);
+    set("normcase", nat("normcase", |a, _| Ok(Value::string(ops::to_str(&a[0])?))));
+    set("commonprefix", nat("commonprefix", |a, _| {
+        // character by character, as posixpath's (not path components)
+        let items = crate::iter::collect(&a[0])?;
+        if items.is_empty() {
+            return Ok(Value::str(""));
+        }
+        let strs: Vec<Vec<char>> = items.iter().map(|v| ops::to_str(v).map(|s| s.chars().collect())).collect::<PyResult<_>>()?;
+        let (lo, hi) = (strs.iter().min().unwrap(), strs.iter().max().unwrap());
+        let n = lo.iter().zip(hi.iter()).take_while(|(x, y)| x == y).count();
+        Ok(Value::string(lo[..n].iter().collect()))
+    }));
+    set("commonpath", nat("commonpath", |a, _| {
+        let items = crate::iter::collect(&a[0])?;
+        if items.is_empty() {
+            return Err(value_error("commonpath() arg is an empty sequence".into()));
+        }
+        let paths: Vec<String> = items.iter().map(ops::to_str).collect::<PyResult<_>>()?;
+        let abs: Vec<bool> = paths.iter().map(|p| p.starts_with('/')).collect();
+        if abs.iter().any(|x| *x != abs[0]) {
+            return Err(value_error("Can't mix absolute and relative paths".into()));
+        }
+        let split: Vec<Vec<&str>> = paths.iter().map(|p| p.split('/').filter(|c| !c.is_empty() && *c != ".").collect()).collect();
+        let (lo, hi) = (split.iter().min().unwrap(), split.iter().max().unwrap());
+        let n = lo.iter().zip(hi.iter()).take_while(|(x, y)| x == y).count();
+        let prefix = if abs[0] { "/" } else { "" };
+        Ok(Value::string(format!("{}{}", prefix, lo[..n].join("/"))))
+    }));
+    set("relpath", nat("relpath", |a, _| {
+        let p = ops::to_str(&a[0])?;
+        if p.is_empty() {
+            return Err(value_error("no path specified".into()));
+        }
+        let start = match a.get(1) {
+            Some(Value::None) | None => ".".to_string(),
+            Some(v) => ops::to_str(v)?,
+        };
+        // both made absolute against the current directory, as abspath does
+        let cwd = std::env::current_dir().map(|d| d.to_string_lossy().into_owned()).unwrap_or_else(|_| "/".into());
+        let absolute = |x: &str| norm_path(&if x.starts_with('/') { x.to_string() } else { format!("{}/{}", cwd, x) });
+        let (sp, pp) = (absolute(&start), absolute(&p));
+        let sl: Vec<&str> = sp.split('/').filter(|c| !c.is_empty()).collect();
+        let pl: Vec<&str> = pp.split('/').filter(|c| !c.is_empty()).collect();
+        let i = sl.iter().zip(pl.iter()).take_while(|(x, y)| x == y).count();
+        let mut rel: Vec<&str> = vec![".."; sl.len() - i];
+        rel.extend(&pl[i..]);
+        Ok(Value::string(if rel.is_empty() { ".".to_string() } else { rel.join("/") }))
+    }));
+    set("expanduser", nat("expanduser", |a, _| {
+        let p = ops::to_str(&a[0])?;
+        if !p.starts_with('~') {
+            return Ok(Value::string(p));
+        }
+        let home = std::env::var("HOME").ok();
+        let (user, rest) = match p.find('/') {
+            Some(i) => (&p[1..i], &p[i..]),
+            None => (&p[1..], ""),
+        };
+        match home {
+            Some(h) if user.is_empty() => {
+                let h = h.trim_end_matches('/');
+                Ok(Value::string(format!("{}{}", if h.is_empty() { "/" } else { h }, rest)))
+            }
+            _ => Ok(Value::string(p)),
+        }
+    }));
     for n in ["exists", "isfile", "isdir", "islink"] {
         let name: &'static str = n;
         set(n, nat(name, move |a, _| {
@@ -607,6 +764,10 @@ pub fn os_module() -> Value {
     set("linesep", Value::str("\n"));
     set("name", Value::str("posix"));
     set("curdir", Value::str("."));
+    for (n, v) in [("pardir", ".."), ("extsep", "."), ("pathsep", ":"), ("defpath", "/bin:/usr/bin"), ("devnull", "/dev/null")] {
+        set(n, Value::str(v));
+    }
+    set("altsep", Value::None);
     let env: Vec<(Value, Value)> = std::env::vars().map(|(k, v)| (Value::string(k), Value::string(v))).collect();
     set("environ", crate::dict(env).unwrap_or(Value::None));
     set("getenv", nat("getenv", |a, _| {

@@ -72,7 +72,9 @@ pub fn typing_module() -> Value {
 
 pub fn abc_module() -> Value {
     let m = crate::rtsys::new_module("abc", "");
-    let abc = rt_class("ABC", "abc", vec![], vec![]);
+    // _abc_impl marks the classes under ABC: make_class computes their
+    // __abstractmethods__ (object.rs, set_abstract_methods)
+    let abc = rt_class("ABC", "abc", vec![], vec![("_abc_impl", Value::None)]);
     crate::rtsys::mod_set(&m, "ABC", abc.clone());
     crate::rtsys::mod_set(&m, "ABCMeta", type_for(BType::Type));
     crate::rtsys::mod_set(&m, "abstractmethod", nat("abstractmethod", |a, _| {

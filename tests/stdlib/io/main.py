@@ -1,0 +1,21 @@
+import io
+
+buf = io.StringIO()
+buf.write("line one\n")
+print("line two", file=buf)
+print(repr(buf.getvalue()), buf.tell())
+r = io.StringIO("a\nb\nc")
+print(r.readline(), r.read(), r.read())
+r.seek(0)
+print(r.readlines(), [l for l in io.StringIO("x\ny\n")])
+b = io.BytesIO()
+b.write(b"\x00\x01hello")
+b.seek(2)
+print(b.read(3), b.getvalue(), b.tell())
+bb = io.BytesIO(b"abcdef")
+print(bb.read(2), bb.read(), bb.seek(1), bb.read(1))
+with io.StringIO("ctx") as s:
+    print(s.read())
+print(s.closed)
+t = io.TextIOWrapper(io.BytesIO("héllo\nwörld\n".encode("utf-8")), encoding="utf-8")
+print(t.read())

@@ -185,19 +185,31 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *conn, unsigned int sta
 
 /* ------------------------------------------------------------ responses */
 
-enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
-                          const char *const *headers) {
+struct MHD_Response *srv_response(const char *ctype, const void *data, size_t len,
+                                  const char *const *headers) {
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-  if (!resp) return MHD_NO;
+  if (!resp) return NULL;
   if (ctype) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
   for (const char *const *h = headers; h && h[0]; h += 2)
     MHD_add_response_header(resp, h[0], h[1]);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  return resp;
+}
+
+enum MHD_Result srv_reply_prebuilt(srv_req *r, int status, struct MHD_Response *resp) {
   enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
-  MHD_destroy_response(resp);
   r->status = status;
   r->queued = true;
+  return ret;
+}
+
+enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
+                          const char *const *headers) {
+  struct MHD_Response *resp = srv_response(ctype, data, len, headers);
+  if (!resp) return MHD_NO;
+  enum MHD_Result ret = srv_reply_prebuilt(r, status, resp);
+  MHD_destroy_response(resp);
   return ret;
 }
 

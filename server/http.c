@@ -1,5 +1,5 @@
 /*
- * http.c - the libmicrohttpd daemon, the route table and responses.
+ * http.c - the libmicrohttpd daemon, routing and responses.
  *
  * Requests are handled by MHD's internal thread pool (epoll; one thread per
  * CPU unless --http-threads says otherwise). A request that
@@ -8,7 +8,9 @@
  * changes or its deadline passes; the daemon starts and stops the hub with
  * itself.
  *
- * Routing is a table of {method, pattern, handler}; "{}" matches one path
+ * Routing is a table of {method, pattern, handler} that main.c hands to
+ * srv_http_start (routes.c holds it, so this file names no handler and the
+ * handlers' calls back into it make no circle); "{}" matches one path
  * segment. An unknown path is 404, a known path with another method 405 with
  * an Allow header. Authentication is checked before any body is read.
  *
@@ -51,27 +53,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const srv_route http__routes[] = {
-    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true, true},
-    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true, false},
-    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true, false},
-    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true, true},
-    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true, false},
-    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true, true},
-    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true, false},
-    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true, false},
-    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true, false},
-    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true, false},
-    /* A search: it carries a body but changes nothing, so read-only tokens may. */
-    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true, false},
-    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false, false},
-    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false, false},
-    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false, false},
-    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false, false},
-};
-#define HTTP__NROUTES (sizeof http__routes / sizeof http__routes[0])
-static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false, false};
-
+static const srv_routes *http__table; /* handed to srv_http_start (routes.c) */
 static struct MHD_Daemon *http__daemon;
 static int http__port;
 
@@ -407,8 +389,8 @@ static bool http__match(const char *pattern, const char *url, srv_req *r) {
 static const srv_route *http__route(srv_req *r, char allow[128]) {
   allow[0] = 0;
   const srv_route *found = NULL;
-  for (size_t i = 0; i < HTTP__NROUTES; i++) {
-    const srv_route *rt = &http__routes[i];
+  for (size_t i = 0; i < http__table->n; i++) {
+    const srv_route *rt = &http__table->v[i];
     if (!http__match(rt->pattern, r->url, r)) continue;
     if (!strcmp(rt->method, r->method) || (!strcmp(r->method, "HEAD") && !strcmp(rt->method, "GET")))
       return rt;
@@ -519,7 +501,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         return srv_problem_h(r, 405, "method_not_allowed", detail, NULL, h);
       }
       if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && strncmp(url, "/api/", 5) != 0) {
-        r->route = &http__static_route;
+        r->route = http__table->fallback;
       } else {
         char detail[300];
         snprintf(detail, sizeof detail, "no such resource: %s", url);
@@ -528,8 +510,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
     }
     /* Under --require-auth, /metrics and /readyz (what they show is about
      * everybody's jobs) need a token too unless --public-metrics. */
-    bool ops = r->route->handler == srv_misc_metrics || r->route->handler == srv_misc_readyz;
-    if (r->route->api || (ops && srv_cfg.require_auth && !srv_cfg.public_metrics)) {
+    if (r->route->api || (r->route->ops && srv_cfg.require_auth && !srv_cfg.public_metrics)) {
       p_err e = {0};
       if (srv_auth_identify(srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION), &r->who, &e))
         return srv_problem(r, e.code == P_EAUTH ? 401 : 503, p_code_name(e.code), e.msg, NULL);
@@ -614,7 +595,8 @@ static void http__completed(void *cls, struct MHD_Connection *conn, void **req_c
 
 /* ------------------------------------------------------------- lifetime */
 
-int srv_http_start(p_err *e) {
+int srv_http_start(const srv_routes *routes, p_err *e) {
+  http__table = routes;
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
   socklen_t slen;

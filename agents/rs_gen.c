@@ -262,8 +262,8 @@ static bool gn__is_builtin(gn *g, const char *name) {
 /* Module names whose every binding is a statement of the module's own code
  * (Analysis's flow-typed module names: no `global` writes from functions,
  * no reflection, no star import, the module never imported as a whole, never
- * deleted), bound by def/class/import or by a single assignment statement.
- * Each has a slot (`G_name`, an rx::GSlot static) that every binding
+ * deleted), however many statements bind them (assignments, loops, with,
+ * imports, defs). Each has a slot (`G_name`, an rx::GSlot static) that every binding
  * statement fills beside the module dict, so reads skip the dict lookup;
  * an empty slot (read before the binding ran) falls back to the dict and
  * its NameError. Returns the slot's Rust name or NULL. */
@@ -272,7 +272,6 @@ static const char *gn__gslot(gn *g, const char *name) {
   if (!ms || g->m->py->doctest_host) return NULL;
   an_symbol *y = an_symbol_of(ms, name);
   if (!y || y->binding != AN_GLOBAL_IMPLICIT || y->flow_idx < 0 || (y->flags & AN_SYM_DELETED)) return NULL;
-  if (!(y->flags & (AN_SYM_DEF | AN_SYM_IMPORTED)) && y->nassign != 1) return NULL;
   /* the entry script imported under its own file name runs twice */
   const an_program *ap = g->p->an;
   if (g->m->py->is_entry || g->m->py == g->p->py->entry)

@@ -108,6 +108,8 @@ typedef struct rs_scope {
   bool typed;               /* an unboxed twin <rust_name>__fast is emitted */
   char *param_types;        /* per parameter 'i', 'f', or a list copied in: 'I', 'F', 'B' */
   char ret_type;            /* 'i', 'f', 'b', or 'n' (returns None) */
+  const char *dyn_why;      /* no twin: the first rule the body breaks (static text) */
+  int dyn_line, dyn_col;    /* ... and where */
   rs_region *regions;       /* loops of this (untyped) fn that run unboxed */
   int nregions;
 } rs_scope;

@@ -654,7 +654,18 @@ typedef struct ty_ctx {
   bool bad;       /* a rule is broken: no twin */
   bool region;    /* typing a loop of a dynamic fn, not a whole fn */
   bool module;    /* ... of module-level code: its names are module globals */
+  const char *why;      /* the first broken rule, for the spec and the dashboard */
+  const py_node *why_at;
 } ty_ctx;
+
+/* Breaks a rule at node n: no twin. The first reason is kept. */
+static void ty__bad(ty_ctx *t, const py_node *n, const char *why) {
+  if (!t->bad) {
+    t->why = why;
+    t->why_at = n;
+  }
+  t->bad = true;
+}
 
 /* A name the typed code may keep unboxed: a plain local, or in a
  * module-level region a global of the module. */
@@ -750,25 +761,25 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth);
 /* A number (int or float): anything else breaks the rules. */
 static char ty__num_expr(ty_ctx *t, py_node *n, int depth) {
   char c = ty__expr(t, n, depth);
-  if (c && !ty__num(c)) t->bad = true;
+  if (c && !ty__num(c)) ty__bad(t, n, "a value that is not a number where a number is needed");
   return c;
 }
 
 /* An int (a list index, a repeat count, a range bound). */
 static char ty__int_expr(ty_ctx *t, py_node *n, int depth) {
   char c = ty__expr(t, n, depth);
-  if (c && c != 'i') t->bad = true;
+  if (c && c != 'i') ty__bad(t, n, "a value that is not an int where an int is needed (index, count, range bound)");
   return c;
 }
 
 /* The typed list a Name refers to, for `xs[i]`, len(xs) and iteration. */
 static char ty__list_name(ty_ctx *t, py_node *n) {
   if (n->kind != PY_NAME) {
-    t->bad = true;
+    ty__bad(t, n, "a list reached through an expression, not a local name");
     return 0;
   }
   char c = ty__expr(t, n, 1);
-  if (c && !ty__is_list(c)) t->bad = true;
+  if (c && !ty__is_list(c)) ty__bad(t, n, "a value that is not a list of numbers where one is needed");
   return c;
 }
 
@@ -789,7 +800,7 @@ static char ty__known_call(ty_ctx *t, py_node *n, int depth, bool *known) {
   if (ty__builtin_call(t, n, "abs") && a.n == 1) return ty__num_expr(t, a.v[0], depth + 1);
   if ((ty__builtin_call(t, n, "min") || ty__builtin_call(t, n, "max")) && a.n == 2) {
     char x = ty__num_expr(t, a.v[0], depth + 1), y = ty__num_expr(t, a.v[1], depth + 1);
-    if (x && y && x != y) t->bad = true; /* min(1, 2.0) is an int or a float depending on values */
+    if (x && y && x != y) ty__bad(t, n, "min()/max() of an int and a float"); /* min(1, 2.0) is an int or a float depending on values */
     return x && y ? x : 0;
   }
   if (ty__builtin_call(t, n, "float") && a.n == 1) {
@@ -848,12 +859,12 @@ static bool ty__cond(ty_ctx *t, py_node *n, int depth);
 /* 'i', 'f', 'b', 'I', 'F', 'B', or 0 (unknown yet, or t->bad set). */
 static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   if (!n || depth > 100) {
-    t->bad = true;
+    ty__bad(t, n, "an expression nested too deeply");
     return 0;
   }
   switch (n->kind) {
   case PY_INT:
-    if (!n->u.int_.fits_i64) t->bad = true;
+    if (!n->u.int_.fits_i64) ty__bad(t, n, "an int literal beyond 64 bits");
     return 'i';
   case PY_FLOAT:
     return 'f';
@@ -861,12 +872,12 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     return 'b';
   case PY_ATTRIBUTE:
     if (ty__math_const(t->m, t->f, n)) return 'f';
-    t->bad = true;
+    ty__bad(t, n, "an attribute (objects run on the dynamic path)");
     return 0;
   case PY_NAME: {
     rs_sym *y = rs_scope_sym(t->f, n->u.name.id);
     if (!ty__plain(t, y)) {
-      t->bad = true;
+      ty__bad(t, n, "a name that is not a plain local variable (a module global, a builtin or a closure variable)");
       return 0;
     }
     if (!y->ty) t->unknown = true;
@@ -875,26 +886,26 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   case PY_LIST: {
     py_nodes el = n->u.list_or_tuple.elts;
     if (el.n == 0 || n->u.list_or_tuple.ctx != PY_LOAD) { /* an empty list has no element type */
-      t->bad = true;
+      ty__bad(t, n, "an empty list or a list as a store target (no element type)");
       return 0;
     }
     char e = 0;
     for (int i = 0; i < el.n; i++) {
       if (el.v[i]->kind == PY_STARRED) {
-        t->bad = true;
+        ty__bad(t, n, "a starred item in a list display");
         return 0;
       }
       char c = ty__expr(t, el.v[i], depth + 1);
-      if (c && !ty__scalar(c)) t->bad = true;
+      if (c && !ty__scalar(c)) ty__bad(t, n, "a list display holding values that are not numbers");
       if (!c) return 0;
-      if (e && c != e) t->bad = true; /* [1, 2.0] holds an int and a float */
+      if (e && c != e) ty__bad(t, n, "a list display mixing ints and floats"); /* [1, 2.0] holds an int and a float */
       e = c;
     }
     return ty__list_of(e);
   }
   case PY_SUBSCRIPT: {
     if (n->u.subscript.slice->kind == PY_SLICE) {
-      t->bad = true;
+      ty__bad(t, n, "a slice");
       return 0;
     }
     char l = ty__list_name(t, n->u.subscript.value);
@@ -906,7 +917,7 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     py_node *cnt = NULL, *el = ty__repeat_elem(n, &cnt);
     if (el) {
       char e = ty__expr(t, el, depth + 1);
-      if (e && !ty__scalar(e)) t->bad = true;
+      if (e && !ty__scalar(e)) ty__bad(t, n, "a repeated list of values that are not numbers");
       ty__int_expr(t, cnt, depth + 1);
       return ty__list_of(e);
     }
@@ -918,11 +929,11 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
       if (a == 'f' || b == 'f') return 'f';
       py_node *e = n->u.bin_op.right;
       if (e->kind == PY_INT && e->u.int_.fits_i64 && e->u.int_.i64 <= 64) return 'i';
-      t->bad = true;
+      ty__bad(t, n, "** of ints with an exponent that is not a small literal");
       return 0;
     }
     if (!ty__arith_op(op)) {
-      t->bad = true;
+      ty__bad(t, n, "an operator other than + - * / // % ** on numbers");
       return 0;
     }
     char a = ty__num_expr(t, n->u.bin_op.left, depth + 1), b = ty__num_expr(t, n->u.bin_op.right, depth + 1);
@@ -930,7 +941,7 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   }
   case PY_UNARY_OP:
     if (n->u.unary_op.op != PY_OP_USUB) {
-      t->bad = true;
+      ty__bad(t, n, "a unary operator other than -");
       return 0;
     }
     return ty__num_expr(t, n->u.unary_op.operand, depth + 1);
@@ -940,18 +951,18 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
     if (known) return kt;
     rs_scope *callee = ty__callee(t->m, t->f, n);
     if (!callee) {
-      t->bad = true;
+      ty__bad(t, n, "a call of something that is not a typed function of this module or a known builtin");
       return 0;
     }
     py_arguments *ca = callee->node->u.function_def.args;
     if (n->u.call.args.n != ca->all.n) {
-      t->bad = true;
+      ty__bad(t, n, "a call whose arguments do not match the parameters");
       return 0;
     }
     for (int i = 0; i < n->u.call.args.n; i++) {
       char at = ty__expr(t, n->u.call.args.v[i], depth + 1);
       /* lists are never passed on: the callee would need the same Vec twice */
-      if (at && (at != callee->param_types[i] || !ty__scalar(at))) t->bad = true;
+      if (at && (at != callee->param_types[i] || !ty__scalar(at))) ty__bad(t, n, "an argument of another type than the parameter (or a list passed on)");
     }
     if (!callee->ret_type) t->unknown = true;
     return callee->ret_type;
@@ -959,11 +970,11 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
   case PY_IF_EXP: {
     ty__cond(t, n->u.if_exp.test, depth + 1);
     char a = ty__expr(t, n->u.if_exp.body, depth + 1), b = ty__expr(t, n->u.if_exp.orelse, depth + 1);
-    if (a && b && (a != b || !ty__scalar(a))) t->bad = true;
+    if (a && b && (a != b || !ty__scalar(a))) ty__bad(t, n, "a conditional expression whose branches differ in type");
     return a && b ? a : 0;
   }
   default:
-    t->bad = true;
+    ty__bad(t, n, "an expression the typed path does not compile");
     return 0;
   }
 }
@@ -971,14 +982,14 @@ static char ty__expr(ty_ctx *t, py_node *n, int depth) {
 /* A condition over typed values (comparisons of numbers, and/or/not, the
  * truth of a number or a bool). */
 static bool ty__cond(ty_ctx *t, py_node *n, int depth) {
-  if (!n || depth > 100) return t->bad = true, false;
+  if (!n || depth > 100) return ty__bad(t, n, "a condition nested too deeply"), false;
   switch (n->kind) {
   case PY_COMPARE:
     ty__num_expr(t, n->u.compare.left, depth + 1);
     for (int i = 0; i < n->u.compare.comparators.n; i++) {
       py_op op = n->u.compare.ops[i];
       if (op != PY_OP_EQ && op != PY_OP_NOTEQ && op != PY_OP_LT && op != PY_OP_LTE && op != PY_OP_GT && op != PY_OP_GTE)
-        t->bad = true;
+        ty__bad(t, n, "a comparison other than == != < <= > >=");
       ty__num_expr(t, n->u.compare.comparators.v[i], depth + 1);
     }
     return true;
@@ -991,7 +1002,7 @@ static bool ty__cond(ty_ctx *t, py_node *n, int depth) {
     return true;
   default: {
     char c = ty__expr(t, n, depth);
-    if (c && !ty__scalar(c)) t->bad = true;
+    if (c && !ty__scalar(c)) ty__bad(t, n, "a condition on a value that is not a number or a bool");
     return true;
   }
   }
@@ -1001,29 +1012,29 @@ static bool ty__cond(ty_ctx *t, py_node *n, int depth) {
 static void ty__assign(ty_ctx *t, py_node *target, char ty) {
   rs_sym *y = rs_scope_sym(t->f, target->u.name.id);
   if (!ty__plain(t, y)) {
-    t->bad = true;
+    ty__bad(t, target, "a store to a name that is not a plain local variable");
     return;
   }
   if (!ty) return;
   if (t->region && ty__is_list(ty)) {
-    t->bad = true; /* a region's lists are copied back into the lists it started with */
+    ty__bad(t, target, "a list assigned inside a loop region"); /* a region's lists are copied back into the lists it started with */
     return;
   }
   if (!y->ty) {
-    if ((y->flags & RS_F_PARAM) && !t->region) { t->bad = true; return; }
+    if ((y->flags & RS_F_PARAM) && !t->region) { ty__bad(t, target, "a parameter assigned before its type is known"); return; }
     y->ty = ty;
     t->changed = true;
   } else if (y->ty != ty) {
-    t->bad = true;
+    ty__bad(t, target, "a name assigned values of two types");
   } else if (ty__is_list(ty) && (y->flags & RS_F_PARAM)) {
-    t->bad = true; /* a list parameter is copied back: it must stay the caller's list */
+    ty__bad(t, target, "a list parameter rebound"); /* a list parameter is copied back: it must stay the caller's list */
   }
 }
 
 /* `xs[i] = v` (op == 0) or `xs[i] op= v` on a typed list. */
 static void ty__store_item(ty_ctx *t, py_node *target, py_op op, py_node *v) {
   if (target->u.subscript.slice->kind == PY_SLICE) {
-    t->bad = true;
+    ty__bad(t, target, "a store into a slice");
     return;
   }
   char l = ty__list_name(t, target->u.subscript.value);
@@ -1031,16 +1042,16 @@ static void ty__store_item(ty_ctx *t, py_node *target, py_op op, py_node *v) {
   char e = ty__elem(l);
   if (!op) {
     char c = ty__expr(t, v, 0);
-    if (e && c && c != e) t->bad = true; /* storing an int into a list of floats changes what it holds */
+    if (e && c && c != e) ty__bad(t, target, "a store of another type into a typed list"); /* storing an int into a list of floats changes what it holds */
     return;
   }
   if (!ty__arith_op(op)) {
-    t->bad = true;
+    ty__bad(t, target, "an augmented operator other than + - * / // %");
     return;
   }
   char c = ty__num_expr(t, v, 0);
-  if (e && !ty__num(e)) t->bad = true;
-  if (e && c && ty__join_arith(op, e, c) != e) t->bad = true;
+  if (e && !ty__num(e)) ty__bad(t, target, "augmented arithmetic on a list of values that are not numbers");
+  if (e && c && ty__join_arith(op, e, c) != e) ty__bad(t, target, "augmented arithmetic that would change a typed list's element type");
 }
 
 static bool ty__range_call(ty_ctx *t, py_node *it) {
@@ -1093,7 +1104,7 @@ static bool ty__has_loop(py_nodes b) {
 
 static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
   if (depth > 60) {
-    t->bad = true;
+    ty__bad(t, n, "statements nested too deeply");
     return;
   }
   switch (n->kind) {
@@ -1103,27 +1114,27 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     char r = 'n';
     if (n->u.return_.value) {
       r = ty__expr(t, n->u.return_.value, 0);
-      if (r && !ty__scalar(r)) t->bad = true;
+      if (r && !ty__scalar(r)) ty__bad(t, n, "a return of a list or of a value that is not a number");
     }
     if (!r) return;
     if (!t->f->ret_type) {
       t->f->ret_type = r;
       t->changed = true;
     } else if (t->f->ret_type != r) {
-      t->bad = true;
+      ty__bad(t, n, "returns of two different types");
     }
     return;
   }
   case PY_ASSIGN: {
     if (n->u.assign.targets.n != 1) {
-      t->bad = true;
+      ty__bad(t, n, "a chained assignment a = b = ...");
       return;
     }
     py_node *tg = n->u.assign.targets.v[0], *v = n->u.assign.value;
     if (tg->kind == PY_NAME) {
       char c = ty__expr(t, v, 0);
-      if (c && ty__is_list(c) && !ty__fresh_list(v)) t->bad = true; /* ys = xs would alias */
-      if (c == 'n') t->bad = true; /* x = f() where f returns None: a None local is not typed */
+      if (c && ty__is_list(c) && !ty__fresh_list(v)) ty__bad(t, n, "a list assigned from another list (the two would alias)"); /* ys = xs would alias */
+      if (c == 'n') ty__bad(t, n, "a local assigned None"); /* x = f() where f returns None: a None local is not typed */
       ty__assign(t, tg, c);
       return;
     }
@@ -1136,16 +1147,16 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
       for (int i = 0; i < tg->u.list_or_tuple.elts.n; i++) {
         py_node *x = tg->u.list_or_tuple.elts.v[i], *e = v->u.list_or_tuple.elts.v[i];
         if (x->kind != PY_NAME || e->kind == PY_STARRED) {
-          t->bad = true;
+          ty__bad(t, n, "a tuple assignment with a starred target or a target that is not a name");
           return;
         }
         char c = ty__expr(t, e, 0);
-        if (c && !ty__scalar(c)) t->bad = true;
+        if (c && !ty__scalar(c)) ty__bad(t, n, "a tuple assignment of values that are not numbers");
         ty__assign(t, x, c);
       }
       return;
     }
-    t->bad = true;
+    ty__bad(t, n, "an assignment to an attribute or another target the typed path does not store");
     return;
   }
   case PY_AUG_ASSIGN: {
@@ -1156,7 +1167,7 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
       return;
     }
     if (tg->kind != PY_NAME || !ty__arith_op(op)) {
-      t->bad = true;
+      ty__bad(t, n, "an augmented assignment to an attribute, or with an operator other than + - * / // %");
       return;
     }
     char a = ty__num_expr(t, tg, 0), b = ty__num_expr(t, n->u.aug_assign.value, 0);
@@ -1169,13 +1180,13 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     ty__body(t, n->u.if_.orelse, depth + 1);
     return;
   case PY_WHILE:
-    if (n->u.while_.orelse.n) t->bad = true;
+    if (n->u.while_.orelse.n) ty__bad(t, n, "a while loop with an else clause");
     ty__cond(t, n->u.while_.test, 0);
     ty__body(t, n->u.while_.body, depth + 1);
     return;
   case PY_FOR:
     if (n->u.for_.orelse.n || n->u.for_.target->kind != PY_NAME) {
-      t->bad = true;
+      ty__bad(t, n, "a for loop with an else clause or a target that is not a name");
       return;
     }
     if (ty__range_call(t, n->u.for_.iter)) {
@@ -1183,10 +1194,10 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
     } else if (n->u.for_.iter->kind == PY_NAME) {
       /* CPython's iterator keeps the list it started with; the twin re-reads
        * the variable, so the body must not rebind it */
-      if (ty__binds_name(n->u.for_.body, n->u.for_.iter->u.name.id)) t->bad = true;
+      if (ty__binds_name(n->u.for_.body, n->u.for_.iter->u.name.id)) ty__bad(t, n, "a for loop whose body rebinds the list it iterates");
       ty__assign(t, n->u.for_.target, ty__elem(ty__list_name(t, n->u.for_.iter)));
     } else {
-      t->bad = true;
+      ty__bad(t, n, "a for loop over something other than range() or a local list");
       return;
     }
     ty__body(t, n->u.for_.body, depth + 1);
@@ -1198,11 +1209,11 @@ static void ty__stmt(ty_ctx *t, py_node *n, int depth) {
       ty__expr(t, v, 0);
       return;
     }
-    t->bad = true;
+    ty__bad(t, n, "a statement that is an expression other than a call of a typed function (print, a method call, ...)");
     return;
   }
   default:
-    t->bad = true;
+    ty__bad(t, n, "a statement the typed path does not compile");
     return;
   }
 }
@@ -1221,23 +1232,36 @@ static bool ty__returns(py_nodes b) {
 }
 
 /* Candidate shape, before the body is checked. */
-static bool ty__candidate(rs_module *m, rs_scope *f) {
-  if (f->kind != RS_SC_FUNC || f->parent != m->scope || f->is_generator || f->nfrees) return false;
+/* Why f cannot have a twin whatever its body holds, or NULL. */
+static const char *ty__not_candidate(rs_module *m, rs_scope *f) {
+  if (f->kind == RS_SC_LAMBDA) return "a lambda";
+  if (f->kind == RS_SC_GENEXP) return "a generator expression";
+  if (f->kind != RS_SC_FUNC) return "not a function";
+  if (f->parent != m->scope)
+    return f->parent->kind == RS_SC_CLASS ? "a method (instances run on the dynamic path)" : "a nested function";
+  if (f->is_generator) return "a generator";
+  if (f->nfrees) return "a closure (it reads variables of an enclosing function)";
   py_node *n = f->node;
-  if (n->u.function_def.decorators.n || n->u.function_def.is_async) return false;
+  if (n->u.function_def.decorators.n) return "a decorated function";
+  if (n->u.function_def.is_async) return "an async function";
   py_arguments *a = n->u.function_def.args;
-  if (a->vararg || a->kwarg || a->kwonly.n || a->posonly.n || a->all.n == 0 || a->all.n > 10) return false;
+  if (a->vararg || a->kwarg || a->kwonly.n || a->posonly.n) return "*args, **kwargs, keyword-only or positional-only parameters";
+  if (a->all.n == 0) return "no parameters (nothing to specialise on)";
+  if (a->all.n > 10) return "more than 10 parameters";
   for (int i = 0; i < a->all.n; i++)
-    if (a->all.v[i]->u.arg.default_) return false;
+    if (a->all.v[i]->u.arg.default_) return "a parameter with a default value";
   for (int i = 0; i < f->nsyms; i++) {
     rs_sym *y = &f->syms[i];
-    if (y->bind == RS_BIND_CELL || (y->flags & (RS_F_CAPTURED | RS_F_NONLOCAL | RS_F_GLOBAL | RS_F_MAYBE_UNBOUND))) return false;
+    if (y->bind == RS_BIND_CELL || (y->flags & (RS_F_CAPTURED | RS_F_NONLOCAL)))
+      return "a variable captured by an inner function";
+    if (y->flags & RS_F_GLOBAL) return "a global or nonlocal statement";
+    if (y->flags & RS_F_MAYBE_UNBOUND) return "a variable that may be read before it is assigned";
   }
   for (int i = 0; i < m->nfuncs; i++) {
     rs_sym *y = rs_scope_sym(m->funcs[i], n->u.function_def.name);
-    if (y && (y->flags & RS_F_GLOBAL)) return false;
+    if (y && (y->flags & RS_F_GLOBAL)) return "another function rebinds its name with `global`";
   }
-  return true;
+  return NULL;
 }
 
 /* Counts the bindings of name in module-level code (not inside defs or
@@ -1514,6 +1538,14 @@ static void ty__reset(rs_scope *f) {
   f->ret_type = ty__returns(f->node->u.function_def.body) ? 0 : 'n';
 }
 
+/* Records why f runs on the dynamic path only (the spec and the dashboard
+ * show it at file:line:col); a later restart overwrites an earlier guess. */
+static void ty__why(rs_scope *f, const py_node *at, const char *why) {
+  f->dyn_why = why;
+  f->dyn_line = at ? at->line : f->node ? f->node->line : 1;
+  f->dyn_col = at ? at->col : f->node ? f->node->col : 1;
+}
+
 /* Module-wide fixed point: every candidate starts typed with unknown local
  * and return types; rounds propagate what is known; a function that breaks
  * a rule, or still has unknowns when nothing changes, loses its twin, and
@@ -1523,8 +1555,13 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
   ty__evidence(a, m, m->scope, m->scope->node->u.module.body, &mev);
   for (int i = 0; i < m->nfuncs; i++) {
     rs_scope *f = m->funcs[i];
-    f->typed = ty__candidate(m, f) && !ty__rebound(m, f->name);
-    if (!f->typed) continue;
+    const char *why = ty__not_candidate(m, f);
+    if (!why && ty__rebound(m, f->name)) why = "its name is bound more than once in the module";
+    f->typed = !why;
+    if (!f->typed) {
+      ty__why(f, f->node, why);
+      continue;
+    }
     py_arguments *args = f->node->u.function_def.args;
     f->param_types = ty__guess_params(a, an, m, f, &mev);
     for (int k = 0; k < args->all.n; k++) {
@@ -1541,10 +1578,11 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
       for (int i = 0; i < m->nfuncs && !dropped; i++) {
         rs_scope *f = m->funcs[i];
         if (!f->typed) continue;
-        ty_ctx t = {m, f, false, false, false, false, false};
+        ty_ctx t = {m, f, false, false, false, false, false, NULL, NULL};
         ty__body(&t, f->node->u.function_def.body, 0);
         if (t.bad) {
           f->typed = false;
+          ty__why(f, t.why_at, t.why);
           dropped = true;
         }
         changed |= t.changed;
@@ -1557,10 +1595,12 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
         for (int i = 0; i < m->nfuncs; i++) {
           rs_scope *f = m->funcs[i];
           if (!f->typed) continue;
-          ty_ctx t = {m, f, false, false, false, false, false};
+          ty_ctx t = {m, f, false, false, false, false, false, NULL, NULL};
           ty__body(&t, f->node->u.function_def.body, 0);
           if (t.unknown || t.bad || !f->ret_type) {
             f->typed = false;
+            ty__why(f, t.bad ? t.why_at : f->node,
+                    t.bad ? t.why : "a value whose type stays unknown (a call of a function without a twin, or a return type never settled)");
             dropped = true;
           }
         }
@@ -1570,7 +1610,11 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
     if (!dropped) break;
   }
   /* did not converge: be safe */
-  for (int i = 0; i < m->nfuncs; i++) m->funcs[i]->typed = false;
+  for (int i = 0; i < m->nfuncs; i++)
+    if (m->funcs[i]->typed) {
+      m->funcs[i]->typed = false;
+      ty__why(m->funcs[i], m->funcs[i]->node, "the module's types did not settle");
+    }
 }
 
 /* ------------------------------------------------------------ typed regions */
@@ -1727,7 +1771,7 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, ty_ev 
   rg_live l = {a, f, def, live};
   rg__stmt(&l, loop);
   char *flag = p_arena_alloc(a, (size_t)ns + 1);
-  ty_ctx probe = {m, f, false, false, false, true, module};
+  ty_ctx probe = {m, f, false, false, false, true, module, NULL, NULL};
   for (int i = 0; i < ns; i++) {
     rs_sym *y = &f->syms[i];
     y->ty = 0;
@@ -1741,7 +1785,7 @@ static bool rg__try(p_arena *a, rs_module *m, rs_scope *f, py_node *loop, ty_ev 
   }
   bool ok = false;
   for (int round = 0; round < 16; round++) {
-    ty_ctx t = {m, f, false, false, false, true, module};
+    ty_ctx t = {m, f, false, false, false, true, module, NULL, NULL};
     ty__stmt(&t, loop, 0);
     if (t.bad) break;
     if (!t.changed) {
@@ -1841,7 +1885,7 @@ const char *rs_ty_rust(char t) {
 }
 
 char rs_ty_of(rs_module *m, rs_scope *f, py_node *n) {
-  ty_ctx t = {m, f, false, false, false, false, f == m->scope};
+  ty_ctx t = {m, f, false, false, false, false, f == m->scope, NULL, NULL};
   return ty__expr(&t, n, 0);
 }
 

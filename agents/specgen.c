@@ -18,7 +18,8 @@
  * impl would be; the runtime dispatches them), whether they are exception
  * types, and the Rust fns of their methods. Functions show the unboxed twin
  * (i64/f64/bool, Vec<..> for lists) next to the dynamic fn when they have
- * one.
+ * one ("path": "static"), or the first construct that keeps them on the
+ * dynamic path, at line:col ("dynamic_because"), which the dashboard shows.
  */
 #include "analysis.h"
 #include "pipeline.h"
@@ -192,6 +193,15 @@ static void sg__item(p_buf *b, const rs_program *p, const rs_scope *s, bool firs
       p_buf_puts(b, ", \"typed\": ");
       sg__str(b, b2.data);
       p_buf_free(&b2);
+    }
+    /* static: the unboxed twin runs when the arguments have the types it
+     * was compiled for; dynamic: only the Value fn, and the first rule of
+     * the typed subset that the function breaks, where */
+    p_buf_printf(b, ", \"path\": \"%s\"", s->typed ? "static" : "dynamic");
+    if (!s->typed && s->dyn_why) {
+      p_buf_puts(b, ", \"dynamic_because\": {\"why\": ");
+      sg__str(b, s->dyn_why);
+      p_buf_printf(b, ", \"line\": %d, \"col\": %d}", s->dyn_line, s->dyn_col);
     }
     if (s->nfrees) {
       p_buf_puts(b, ", \"captures\": [");

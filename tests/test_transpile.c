@@ -451,9 +451,9 @@ END_TEST
 START_TEST(t_gen_walrus_lambda_slices) {
   const char *r = tr("if (n := 10) > 5:\n    f = lambda a, b=1: a[1:n:2]\n");
   HAS(r, "let __w");
-  HAS(r, "rt::mod_set(__g, \"n\", __w");
+  HAS(r, "rx::gset(&G_n, __g, \"n\", __w");
   HAS(r, "rx::func(&P_lambda_L2, __g, vec![Value::int(1)], vec![], vec![], lambda_L2)");
-  HAS(r, "rt::slice(Value::int(1), rt::mod_get(__g, \"n\")?, Value::int(2))");
+  HAS(r, "rt::slice(Value::int(1), rx::gget(&G_n, __g, \"n\")?, Value::int(2))");
 }
 END_TEST
 
@@ -713,7 +713,19 @@ START_TEST(t_crate_files_and_spec) {
   ck_assert_ptr_nonnull(strstr(b.data, "\"bases\": [\"Exception\"], \"exception\": \"Exception\""));
   ck_assert_ptr_nonnull(strstr(b.data, "\"bases\": [\"AppError\"], \"exception\": \"AppError\", \"fields\": {\"key\": "));
   ck_assert_ptr_nonnull(strstr(b.data, "\"protocols\": {\"__init__\": \"construction\", \"__add__\": \"+\"}"));
-  ck_assert_ptr_nonnull(strstr(b.data, "\"typed\": \"fn total__fast(__d: u32, xs: &mut Vec<f64>) -> f64\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"typed\": \"fn total__fast(__d: u32, xs: &mut Vec<f64>) -> f64\", \"path\": \"static\""));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"path\": \"dynamic\", \"dynamic_because\": {\"why\": \"a method (instances run on the dynamic path)\", \"line\": 9, \"col\": 5}"));
+  p_buf_free(&b);
+  /* the first construct that keeps a function off the static path, where */
+  p = build("def f(n):\n    s = 0\n    for i in range(n):\n        s += i\n    print(s)\n    return s\n"
+            "def g(n):\n    return [n][0:1]\n"
+            "def h(n):\n    return 1 if n else 2.0\n"
+            "print(f(3), g(1), h(0))\n");
+  p_buf_init(&b, 0);
+  ck_assert_int_eq(sg_spec_json(p, &b), 0);
+  ck_assert_ptr_nonnull(strstr(b.data, "\"why\": \"a statement that is an expression other than a call of a typed function (print, a method call, ...)\", \"line\": 5, \"col\": 5}"));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"why\": \"a slice\", \"line\": 8, \"col\": 12}"));
+  ck_assert_ptr_nonnull(strstr(b.data, "\"why\": \"a conditional expression whose branches differ in type\", \"line\": 10, \"col\": 12}"));
   p_buf_free(&b);
 }
 END_TEST
@@ -1061,9 +1073,10 @@ START_TEST(t_gen_typed_regions) {
   HAS(r, "typed region: this loop runs on unboxed locals");
   HAS(r, "let __r");
   HAS(r, "if !rx::failed() {");
-  /* module-level loops: globals read from and written back to the module dict */
+  /* module-level loops: globals read from the module dict and written back
+   * through their slot (which keeps the dict in step) */
   HAS(r, "rt::mod_get(__g, \"tot\").ok()");
-  HAS(r, "rt::mod_set(__g, \"tot\", Value::int(__r");
+  HAS(r, "rx::gset(&G_tot, __g, \"tot\", Value::int(__r");
   /* a loop that prints is not a region */
   HASNT(tr("def f(n):\n    t = 0\n    for i in range(n):\n        print(i)\n        t += i\n    print(t)\n"), "typed region");
   /* nor one that rebinds a list */

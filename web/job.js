@@ -234,6 +234,16 @@ export function jobView(root, id, params) {
     clear(p);
     if (!Object.keys(rs).length && !Object.keys(py).length) { waiting(p, 'generated code yet'); delete loaded.code; return; }
     codeView = await sideBySide(py, rs, { entry: job.entry });
+    if (has('spec.json')) {
+      try {
+        const spec = JSON.parse(new TextDecoder().decode(await api.artifact(id, 'spec.json')));
+        if (!alive) return;
+        const paths = pathsPanel(spec, (file, line) => codeView.selectPy(file, line));
+        if (paths) p.append(paths);
+      } catch (err) {
+        console.warn('spec.json unreadable:', err);
+      }
+    }
     p.append(codeView);
     // Diagnostics with a line: mark them in the Python view.
     for (const d of job.diagnostics || []) {
@@ -242,6 +252,31 @@ export function jobView(root, id, params) {
       if (el) { el.classList.add('diag-mark'); el.title = d.message; }
     }
     if (pendingLine) { codeView.selectPy(pendingLine[0], pendingLine[1]); pendingLine = null; }
+  }
+
+  // Which functions run on the static path (an unboxed twin compiled from
+  // proven types) and which on the dynamic one, with the first construct
+  // that keeps each on the dynamic path (spec.json's "dynamic_because").
+  function pathsPanel(spec, go) {
+    const rows = [];
+    for (const m of spec.modules || [])
+      for (const it of m.items || [])
+        if (it.path) rows.push({ file: m.python, it });
+    if (!rows.length) return null;
+    const nstatic = rows.filter((r) => r.it.path === 'static').length;
+    const list = h('ul', { class: 'paths' }, rows.map(({ file, it }) => {
+      const why = it.dynamic_because;
+      const at = why ? `${file}:${why.line}:${why.col}` : `${file}:${it.line}`;
+      return h('li', { dataset: { path: it.path } },
+        h('span', { class: `badge tm-${it.path}`, title: it.path === 'static' ? 'an unboxed twin is compiled from proven types' : 'runs on Value (the dynamic path)' }, it.path),
+        ' ',
+        h('button', { type: 'button', class: 'linkish', onclick: () => go(file, why ? why.line : it.line) }, it.qualname),
+        it.typed ? h('code', { class: 'sig' }, ' ', it.typed) : null,
+        why ? h('span', { class: 'muted' }, ` — ${at}: ${why.why}`) : null);
+    }));
+    return h('details', { class: 'paths-box' },
+      h('summary', {}, `Static path: ${nstatic} of ${rows.length} function${rows.length === 1 ? '' : 's'} (the others run on the dynamic path; why, per function)`),
+      list);
   }
 
   function showCode(file, line) {

@@ -133,6 +133,30 @@ test('the Rust view maps Python lines to Rust lines and back', async () => {
   await screenshots(page, 'job-code');
 });
 
+test('the code view says which functions run on the static path and why the others do not', async () => {
+  assert.ok(jobOk, 'the upload test made a job that succeeded');
+  await page.goto(`${server.url}/jobs/${jobId}?tab=code`);
+  await page.waitForSelector('.paths-box summary');
+  const got = (await api(server, `/api/v1/jobs/${jobId}/artifacts/spec.json`)).data;
+  const spec = Buffer.isBuffer(got) ? JSON.parse(got.toString('utf8')) : got;
+  const items = spec.modules.flatMap((m) => m.items.filter((it) => it.path).map((it) => ({ file: m.python, it })));
+  const nstatic = items.filter((x) => x.it.path === 'static').length;
+  assert.ok(nstatic > 0 && nstatic < items.length, `the case has functions on both paths: ${JSON.stringify(items.map((x) => [x.it.qualname, x.it.path]))}`);
+  assert.match(await page.textContent('.paths-box summary'), new RegExp(`Static path: ${nstatic} of ${items.length} functions`));
+  await page.click('.paths-box summary');
+  const rows = await page.$$eval('.paths li', (els) => els.map((e) => [e.dataset.path, e.textContent]));
+  assert.equal(rows.length, items.length);
+  for (const [pathKind, text] of rows) {
+    // a dynamic function names the construct that keeps it there, at file:line:col
+    if (pathKind === 'dynamic') assert.match(text, /main\.py:\d+:\d+: \S/);
+    else assert.doesNotMatch(text, /main\.py:\d+:\d+:/);
+  }
+  // clicking a function selects its Python line
+  const dyn = items.find((x) => x.it.path === 'dynamic');
+  await page.click(`.paths li[data-path="dynamic"] button`);
+  await page.waitForSelector(`.pane-py .line.mapped[data-line="${dyn.it.dynamic_because.line}"]`);
+});
+
 test('the test report says equivalent and gives the speed ratio', async () => {
   assert.ok(jobOk, 'the upload test made a job that succeeded');
   // Keyboard: the tab list moves with the arrow keys.

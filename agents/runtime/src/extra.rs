@@ -836,11 +836,13 @@ macro_rules! sites {
 /// The value of a module name that only the module's own statements bind
 /// (the code generator proves it): every binding fills the slot beside the
 /// module dict, and reads take it from here without a dict lookup.
-pub struct GSlot(RefCell<Option<Value>>);
+/// The second field remembers where the name sits in the module dict, so
+/// a rebinding overwrites that entry without a lookup.
+pub struct GSlot(RefCell<Option<Value>>, std::cell::Cell<u32>);
 
 impl GSlot {
     pub const fn new() -> GSlot {
-        GSlot(RefCell::new(None))
+        GSlot(RefCell::new(None), std::cell::Cell::new(0))
     }
 }
 
@@ -890,8 +892,27 @@ pub fn gready(slot: &'static Static<GSlot>, g: &Value, name: &str) -> PyResult<(
 /// Binds a slotted module name: the module dict and the slot.
 #[inline]
 pub fn gset(slot: &'static Static<GSlot>, g: &Value, name: &str, v: Value) {
-    pstatic(slot, |s| *s.0.borrow_mut() = Some(v.clone()));
-    crate::mod_set(g, name, v);
+    let (prev, at) = pstatic(slot, |s| (s.0.borrow_mut().replace(v.clone()), s.1.get() as usize));
+    let mut d = crate::rtsys::mod_dict(g).borrow_mut();
+    let old = match d.position_from(at, name) {
+        Some(k) => {
+            if k != at {
+                pstatic(slot, |s| s.1.set(k as u32));
+            }
+            Some(std::mem::replace(&mut d.entries[k].1, v))
+        }
+        None => {
+            d.push_absent(name, v);
+            let k = d.entries.len() - 1;
+            pstatic(slot, |s| s.1.set(k as u32));
+            None
+        }
+    };
+    // release the replaced values after the dict borrow ends (dropping one
+    // may drop others that reach back into the module)
+    drop(d);
+    drop(old);
+    drop(prev);
 }
 
 /// `f(x.__dict__)` for a write through `x.__dict__` (`x.__dict__[k] = v`,
@@ -929,11 +950,19 @@ pub struct SCache {
     cls: std::cell::Cell<usize>,
     epoch: std::cell::Cell<u64>,
     at: std::cell::Cell<u32>,
+    /// the site's attribute name as a dict key, made once: a new
+    /// instance's first store of it pushes this (no intern lookup)
+    key: RefCell<Option<Rc<str>>>,
 }
 
 impl SCache {
     pub const fn new() -> SCache {
-        SCache { cls: std::cell::Cell::new(0), epoch: std::cell::Cell::new(0), at: std::cell::Cell::new(0) }
+        SCache {
+            cls: std::cell::Cell::new(0),
+            epoch: std::cell::Cell::new(0),
+            at: std::cell::Cell::new(0),
+            key: RefCell::new(None),
+        }
     }
 }
 
@@ -966,7 +995,15 @@ pub fn sa(site: &'static Static<SCache>, obj: &Value, name: &'static str, v: Val
                         k
                     }
                     None => {
-                        d.set(name, v);
+                        let key = match pstatic(site, |s| s.key.borrow().clone()) {
+                            Some(k) => k,
+                            None => {
+                                let k = crate::value::intern_name(name, crate::value::name_tag(name.as_bytes()));
+                                pstatic(site, |s| *s.key.borrow_mut() = Some(k.clone()));
+                                k
+                            }
+                        };
+                        d.push_name(key, v);
                         d.entries.len() - 1
                     }
                 };

@@ -243,7 +243,7 @@ pub fn new_module(name: &str, file: &str) -> Value {
     m
 }
 
-fn mod_dict(m: &Value) -> &RefCell<StrMap> {
+pub(crate) fn mod_dict(m: &Value) -> &RefCell<StrMap> {
     match m {
         Value::Obj(o) => match &**o {
             Obj::Module(md) => &md.dict,

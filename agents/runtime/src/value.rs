@@ -445,17 +445,26 @@ impl StrMap {
     pub fn set(&mut self, k: &str, v: Value) {
         match self.pos(k) {
             Some(i) => self.entries[i].1 = v,
-            None => {
-                let tag = name_tag(k.as_bytes());
-                let name = intern_name(k, tag);
-                self.entries.push((name.clone(), v));
-                self.tags.push(tag);
-                if let Some(ix) = &mut self.index {
-                    ix.insert(name, self.entries.len() - 1);
-                } else if self.entries.len() > 12 {
-                    self.reindex();
-                }
-            }
+            None => self.push_absent(k, v),
+        }
+    }
+    /// Adds k, which the caller knows is not in the map, at the end.
+    pub fn push_absent(&mut self, k: &str, v: Value) {
+        let name = intern_name(k, name_tag(k.as_bytes()));
+        self.push_name(name, v);
+    }
+    /// push_absent with the key already made (an attribute-store site
+    /// keeps its name's key).
+    pub fn push_name(&mut self, name: Rc<str>, v: Value) {
+        debug_assert!(self.pos(&name).is_none());
+        let tag = name_tag(name.as_bytes());
+        if let Some(ix) = &mut self.index {
+            ix.insert(name.clone(), self.entries.len());
+        }
+        self.entries.push((name, v));
+        self.tags.push(tag);
+        if self.index.is_none() && self.entries.len() > 12 {
+            self.reindex();
         }
     }
     fn reindex(&mut self) {

@@ -298,6 +298,12 @@ struct srv_req {
 enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
                           const char *const *headers /* name,value,...,NULL or NULL */);
 enum MHD_Result srv_reply_json(srv_req *r, int status, cJSON *body, const char *const *headers);
+/* A response built once and queued many times (a polled finished job):
+ * srv_response makes it as srv_reply would send it; srv_reply_prebuilt
+ * queues it (the caller keeps its reference, MHD_destroy_response). */
+struct MHD_Response *srv_response(const char *ctype, const void *data, size_t len,
+                                  const char *const *headers);
+enum MHD_Result srv_reply_prebuilt(srv_req *r, int status, struct MHD_Response *resp);
 /* application/problem+json: type "https://portalis.dev/problems/<code>",
  * title from the status, the request URL as instance, extra headers
  * (name,value,...,NULL or NULL; a 401 without headers gets

@@ -39,7 +39,8 @@ run() {
   shift
   n=1
   while [ $n -le "${RUNS:-1}" ]; do
-    echo "== $name (run $n; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    psi=$(sed -n 's/^some avg10=\([0-9.]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null)
+    echo "== $name (run $n; load average $(cut -d' ' -f1-3 /proc/loadavg)${psi:+; cpu pressure $psi%})"
     wrk -t2 -c64 -d"${SECONDS_PER_RUN:-10}"s --latency "$@" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|Socket errors"
     n=$((n + 1))
   done

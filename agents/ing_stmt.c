@@ -152,10 +152,7 @@ static int ing__field_children(TSNode n, const char *name, TSNode **out) {
     do {
       const char *f = ts_tree_cursor_current_field_name(&cur);
       if (f && !strcmp(f, name)) {
-        if (k == cap) {
-          cap = cap ? cap * 2 : 8;
-          *out = p_xrealloc(*out, sizeof(TSNode) * (size_t)cap);
-        }
+        *out = p_vec_grow(*out, k, &cap, k + 1, sizeof **out, NULL);
         (*out)[k++] = ts_tree_cursor_current_node(&cur);
       }
     } while (ts_tree_cursor_goto_next_sibling(&cur));

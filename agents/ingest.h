@@ -49,8 +49,9 @@ const TSLanguage *tree_sitter_python(void);
  * many of them (a string decoder, a parameter list, a call's arguments)
  * that is called directly from a recursive function is marked ING_NOINLINE:
  * inlined, its locals would join the caller's frame at every level, and a
- * 1,500-deep expression would need several times the stack. The expression
- * handlers need no mark: they are called through ing_lower.c's table. */
+ * 1,500-deep expression would need several times the stack. The handlers
+ * of the expression, pattern and statement tables need no mark: called
+ * through a function pointer, they are never inlined. */
 #define ING_NOINLINE __attribute__((noinline))
 
 /* ---------------------------------------------------------- the context */

@@ -79,7 +79,7 @@
 static const char *const an__stdlib[] = {
     "__future__", "abc",       "array",     "asyncio",   "bisect",    "cmath",     "collections", "collections.abc",
     "contextlib", "copy",      "dataclasses", "doctest", "enum",    "fractions",   "functools",
-    "heapq",      "io",        "itertools", "json",      "math",        "operator",
+    "heapq",      "io",        "itertools", "json",      "math",        "numbers",   "operator",
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
     "sys",        "textwrap",  "time",      "types",     "typing",    NULL};

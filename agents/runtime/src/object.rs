@@ -702,6 +702,22 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
     if lookup(&cls, "_abc_impl").is_some() {
         set_abstract_methods(&cls)?;
     }
+    // PEP 487: a namespace value whose class has __set_name__ learns its name
+    let named: Vec<(String, Value)> = class_of(&cls)
+        .dict
+        .borrow()
+        .entries
+        .iter()
+        .filter(|(_, v)| as_inst(v).is_some())
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    for (k, v) in named {
+        let vc = type_of(&v);
+        if let Some(f) = lookup(&vc, "__set_name__") {
+            let m = bind(f, &v, &vc)?;
+            crate::call::call(&m, vec![cls.clone(), Value::string(k)], vec![])?;
+        }
+    }
     // __init_subclass__ of a base
     if let Some(hook) = lookup_after(&cls, &cls, "__init_subclass__") {
         if let Value::Obj(o) = &hook {

@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `types`, `bytearray`, `memoryview` and the rest of
+//! `numbers`, `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `types`, `bytearray`, `memoryview` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
@@ -46,6 +46,7 @@ pub fn import(name: &str) -> Option<Value> {
         "asyncio" => Some(asyncio::module()),
         "doctest" => Some(doctest::module()),
         "types" => Some(types::module()),
+        "numbers" => Some(coll_abc::numbers_module()),
         _ => None,
     }
 }

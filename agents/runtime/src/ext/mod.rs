@@ -47,6 +47,17 @@ pub fn import(name: &str) -> Option<Value> {
         "doctest" => Some(doctest::module()),
         "types" => Some(types::module()),
         "numbers" => Some(coll_abc::numbers_module()),
+        "builtins" => Some(builtins_module()),
         _ => None,
     }
+}
+
+/// `builtins`: the builtin names as a module (what `import builtins` gives
+/// the standard library's own sources: builtins.open, builtins.str...).
+pub fn builtins_module() -> Value {
+    let md = crate::rtsys::new_module("builtins", "");
+    for (k, v) in crate::builtins::all_builtins() {
+        crate::rtsys::mod_set(&md, k, v);
+    }
+    md
 }

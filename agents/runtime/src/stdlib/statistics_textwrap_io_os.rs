@@ -843,6 +843,26 @@ pub fn os_module() -> Value {
     }));
     set("getcwd", nat("getcwd", |_, _| Ok(Value::string(std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "/".into())))));
     set("cpu_count", nat("cpu_count", |_, _| Ok(Value::Int(1))));
+    // os.fspath: str and bytes as they are, else the type's __fspath__
+    set("fspath", nat("fspath", |a, _| {
+        let p = a.get(0).cloned().ok_or_else(|| type_error("fspath() missing required argument 'path' (pos 1)".into()))?;
+        let tn = type_name(&p);
+        if tn == "str" || tn == "bytes" {
+            return Ok(p);
+        }
+        match crate::getattr(&type_of(&p), "__fspath__") {
+            Ok(f) => {
+                let r = crate::call::call(&f, vec![p.clone()], vec![])?;
+                let rn = type_name(&r);
+                if rn == "str" || rn == "bytes" {
+                    Ok(r)
+                } else {
+                    Err(type_error(format!("expected {}.__fspath__() to return str or bytes, not {}", tn, rn)))
+                }
+            }
+            Err(_) => Err(type_error(format!("expected str, bytes or os.PathLike object, not {}", tn))),
+        }
+    }));
     set("listdir", nat("listdir", |a, _| {
         let p = a.get(0).map(ops::to_str).transpose()?.unwrap_or_else(|| ".".into());
         match std::fs::read_dir(&p) {

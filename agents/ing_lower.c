@@ -2,9 +2,11 @@
  * ing_lower.c - Ingest pass 3: tree-sitter's concrete tree -> py_node
  * (ast.h), expressions, parameters and patterns.
  *
- * ing_expr dispatches on the node's tree-sitter symbol through a table
- * built once from the grammar (ing__expr_rules: node type name -> handler),
- * instead of comparing type names: one array index a node. On the way it
+ * ing_expr and ing_pattern dispatch on the node's tree-sitter symbol
+ * through a table built once from the grammar (ing__expr_rules,
+ * ing__pattern_rules: node type name -> handler; ing_symbol_index), instead
+ * of comparing type names: one array index a node. ing_stmt.c does the same
+ * for statements. On the way it
  * checks what CPython rejects after parsing (assignment to a literal,
  * argument order, duplicate parameters...), recording the first error in
  * the context with its priority. Recursion is bounded: the tokenizer
@@ -833,31 +835,37 @@ static const struct {
     {"print_statement", ing__x_print_statement},
 };
 
-static ing__expr_fn *ing__expr_table; /* by TSSymbol */
+uint16_t *ing_symbol_index(const char *const *types, size_t stride, size_t n, uint32_t *nsymbols) {
+  const TSLanguage *lang = tree_sitter_python();
+  uint32_t ns = ts_language_symbol_count(lang);
+  uint16_t *index = p_xcalloc(ns, sizeof *index);
+  for (uint32_t s = 0; s < ns; s++) {
+    const char *name = ts_language_symbol_name(lang, (TSSymbol)s);
+    for (size_t i = 0; name && i < n; i++)
+      if (!strcmp(name, *(const char *const *)((const char *)types + i * stride))) index[s] = (uint16_t)(i + 1);
+  }
+  *nsymbols = ns;
+  return index;
+}
+
+static uint16_t *ing__expr_table; /* by TSSymbol: 1 + index in ing__expr_rules, 0 none */
 static uint32_t ing__nsymbols;
 static pthread_once_t ing__expr_once = PTHREAD_ONCE_INIT;
 
 static void ing__expr_table_init(void) {
-  const TSLanguage *lang = tree_sitter_python();
-  uint32_t n = ts_language_symbol_count(lang);
-  ing__expr_table = p_xcalloc(n, sizeof *ing__expr_table);
-  for (uint32_t s = 0; s < n; s++) {
-    const char *name = ts_language_symbol_name(lang, (TSSymbol)s);
-    for (size_t i = 0; name && i < sizeof ing__expr_rules / sizeof ing__expr_rules[0]; i++)
-      if (!strcmp(name, ing__expr_rules[i].type)) ing__expr_table[s] = ing__expr_rules[i].fn;
-  }
-  ing__nsymbols = n;
+  ing__expr_table = ing_symbol_index(&ing__expr_rules[0].type, sizeof ing__expr_rules[0],
+                                     sizeof ing__expr_rules / sizeof ing__expr_rules[0], &ing__nsymbols);
 }
 
 static py_node *ing__expr_inner(ing_ctx *c, TSNode n, py_ctx ctx) {
   pthread_once(&ing__expr_once, ing__expr_table_init);
   TSSymbol sym = ts_node_symbol(n);
-  ing__expr_fn fn = sym < ing__nsymbols ? ing__expr_table[sym] : NULL;
-  if (ts_node_is_missing(n) || !fn) {
+  int rule = sym < ing__nsymbols ? ing__expr_table[sym] : 0;
+  if (ts_node_is_missing(n) || !rule) {
     ing_err_node(c, ING_PRIO_PARSER, n, "invalid syntax");
     return ing_new(c, PY_NONE, n);
   }
-  return fn(c, n, ctx);
+  return ing__expr_rules[rule - 1].fn(c, n, ctx);
 }
 
 /* ------------------------------------------------------------ parameters */
@@ -1007,159 +1015,225 @@ static ING_NOINLINE py_node *ing__pattern_value(ing_ctx *c, TSNode n) {
   return ing_expr(c, n, PY_LOAD);
 }
 
+/* A case_pattern wraps one pattern, or is a '-' number handled below. */
+static py_node *ing__p_case(ing_ctx *c, TSNode n) {
+  uint32_t cnt = ing_nchildren(n);
+  TSNode only = ING_NULL_NODE;
+  for (uint32_t i = 0; i < cnt; i++)
+    if (!ing_skip(ING_NAMED(n, i))) only = ING_NAMED(n, i);
+  if (ts_node_is_null(only)) return ing_new(c, PY_MATCH_AS, n); /* the wildcard `_` is an anonymous token */
+  return ing_pattern(c, only);
+}
+
+static py_node *ing__p_as(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_AS, n);
+  r->u.match_as.pattern = ing_pattern(c, ING_NAMED(n, 0));
+  TSNode al = ING_NAMED(n, ing_nchildren(n) - 1);
+  if (ing_type_is(al, "as_pattern_target")) al = ING_NAMED(al, 0);
+  const char *nm = ing_text(c, al);
+  r->u.match_as.name = strcmp(nm, "_") == 0 ? NULL : nm;
+  if (!r->u.match_as.name) ing_err_node(c, ING_PRIO_PARSER, al, "cannot use '_' as a target");
+  return r;
+}
+
+static py_node *ing__p_union(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_OR, n);
+  ing_list l;
+  ing_list_init(&l);
+  uint32_t cnt = ts_node_child_count(n);
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ING_CHILD(n, i);
+    if (!ts_node_is_named(ch)) {
+      if (ing_type_is(ch, "_")) ing_list_add(&l, ing_new(c, PY_MATCH_AS, ch));
+      continue;
+    }
+    if (ing_skip(ch)) continue;
+    py_node *p = ing_pattern(c, ch);
+    if (p->kind == PY_MATCH_OR)
+      for (int j = 0; j < p->u.match_seq.patterns.n; j++) ing_list_add(&l, p->u.match_seq.patterns.v[j]);
+    else
+      ing_list_add(&l, p);
+  }
+  r->u.match_seq.patterns = ing_list_freeze(c, &l);
+  return r;
+}
+
+static py_node *ing__p_list(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_SEQUENCE, n);
+  ing_list l;
+  ing_list_init(&l);
+  uint32_t cnt = ing_nchildren(n);
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (!ing_skip(ch)) ing_list_add(&l, ing_pattern(c, ch));
+  }
+  r->u.match_seq.patterns = ing_list_freeze(c, &l);
+  /* (p) alone is just p */
+  if (ing_type_is(n, "tuple_pattern") && r->u.match_seq.patterns.n == 1) {
+    uint32_t e = ts_node_end_byte(n);
+    bool comma = false;
+    for (uint32_t i = ts_node_end_byte(ING_NAMED(n, ing_nchildren(n) - 1)); i < e; i++)
+      if (c->src[i] == ',') comma = true;
+    if (!comma) r = r->u.match_seq.patterns.v[0];
+  }
+  return r;
+}
+
+static py_node *ing__p_splat(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_STAR, n);
+  TSNode id = ING_NAMED(n, 0);
+  if (!ts_node_is_null(id)) {
+    const char *nm = ing_text(c, id);
+    r->u.match_star.name = strcmp(nm, "_") == 0 ? NULL : nm;
+  }
+  return r;
+}
+
+static py_node *ing__p_dict(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_MAPPING, n);
+  ing_list k, v;
+  ing_list_init(&k);
+  ing_list_init(&v);
+  TSTreeCursor cur = ts_tree_cursor_new(n);
+  bool more = ts_tree_cursor_goto_first_child(&cur);
+  for (; more; more = ts_tree_cursor_goto_next_sibling(&cur)) {
+    TSNode ch = ts_tree_cursor_current_node(&cur);
+    const char *fn = ts_tree_cursor_current_field_name(&cur);
+    if (!ts_node_is_named(ch) || ing_skip(ch)) continue;
+    if (ing_type_is(ch, "splat_pattern")) {
+      TSNode id = ING_NAMED(ch, 0);
+      if (!ts_node_is_null(id)) r->u.match_mapping.rest = ing_text(c, id);
+    } else if (fn && !strcmp(fn, "key")) {
+      ing_list_add(&k, ing__pattern_value(c, ch));
+    } else if (fn && !strcmp(fn, "value")) {
+      ing_list_add(&v, ing_pattern(c, ch));
+    }
+  }
+  ts_tree_cursor_delete(&cur);
+  r->u.match_mapping.keys = ing_list_freeze(c, &k);
+  r->u.match_mapping.patterns = ing_list_freeze(c, &v);
+  return r;
+}
+
+static py_node *ing__p_class(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_CLASS, n);
+  ing_list p, kp;
+  ing_list_init(&p);
+  ing_list_init(&kp);
+  int nkw = 0;
+  const char **kws = p_arena_alloc(c->a, sizeof(char *) * (ing_nchildren(n) + 1));
+  uint32_t cnt = ing_nchildren(n);
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (ing_skip(ch)) continue;
+    if (i == 0 && ing_type_is(ch, "dotted_name")) {
+      r->u.match_class.cls = ing_expr(c, ch, PY_LOAD);
+      continue;
+    }
+    TSNode in = ch;
+    if (ing_type_is(ch, "case_pattern") && ing_nchildren(ch) == 1 &&
+        ing_type_is(ING_NAMED(ch, 0), "keyword_pattern"))
+      in = ING_NAMED(ch, 0);
+    if (ing_type_is(in, "keyword_pattern")) {
+      kws[nkw++] = ing_text(c, ING_NAMED(in, 0));
+      TSNode pv = ING_NAMED(in, 1);
+      ing_list_add(&kp, ing_pattern(c, pv));
+    } else {
+      if (nkw) ing_err_node(c, ING_PRIO_PARSER, ch, "positional patterns follow keyword patterns");
+      ing_list_add(&p, ing_pattern(c, ch));
+    }
+  }
+  r->u.match_class.patterns = ing_list_freeze(c, &p);
+  r->u.match_class.kwd_patterns = ing_list_freeze(c, &kp);
+  r->u.match_class.kwd_attrs.v = kws;
+  r->u.match_class.kwd_attrs.n = nkw;
+  return r;
+}
+
+static py_node *ing__p_dotted_name(ing_ctx *c, TSNode n) {
+  py_node *r;
+  if (ing_nchildren(n) == 1) {
+    const char *nm = ing_text(c, n);
+    r = ing_new(c, PY_MATCH_AS, n);
+    r->u.match_as.name = strcmp(nm, "_") == 0 ? NULL : nm;
+  } else {
+    r = ing_new(c, PY_MATCH_VALUE, n);
+    r->u.match_value.value = ing_expr(c, n, PY_LOAD);
+  }
+  return r;
+}
+
+static py_node *ing__p_identifier(ing_ctx *c, TSNode n) {
+  const char *nm = ing_text(c, n);
+  py_node *r = ing_new(c, PY_MATCH_AS, n);
+  r->u.match_as.name = strcmp(nm, "_") == 0 ? NULL : nm;
+  return r;
+}
+
+static py_node *ing__p_singleton(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_SINGLETON, n);
+  r->u.match_value.value = ing_expr(c, n, PY_LOAD);
+  return r;
+}
+
+static py_node *ing__p_keyword(ing_ctx *c, TSNode n) {
+  ing_err_node(c, ING_PRIO_PARSER, n, "invalid syntax");
+  return ing_new(c, PY_MATCH_AS, n);
+}
+
+/* any other node: a value pattern (a literal, a dotted name's value) */
+static py_node *ing__p_value(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH_VALUE, n);
+  r->u.match_value.value = ing__pattern_value(c, n);
+  py_node *v = r->u.match_value.value;
+  r->line = v->line;
+  r->col = v->col;
+  return r;
+}
+
+/* The pattern table: a type not listed is a value pattern (ing__p_value). */
+typedef py_node *(*ing__pattern_fn)(ing_ctx *c, TSNode n);
+
+static const struct {
+  const char *type;
+  ing__pattern_fn fn;
+} ing__pattern_rules[] = {
+    {"case_pattern", ing__p_case},
+    {"as_pattern", ing__p_as},
+    {"union_pattern", ing__p_union},
+    {"list_pattern", ing__p_list},
+    {"tuple_pattern", ing__p_list},
+    {"splat_pattern", ing__p_splat},
+    {"dict_pattern", ing__p_dict},
+    {"class_pattern", ing__p_class},
+    {"dotted_name", ing__p_dotted_name},
+    {"identifier", ing__p_identifier},
+    {"true", ing__p_singleton},
+    {"false", ing__p_singleton},
+    {"none", ing__p_singleton},
+    {"keyword_pattern", ing__p_keyword},
+};
+
+static uint16_t *ing__pattern_table; /* by TSSymbol: 1 + index in ing__pattern_rules, 0 none */
+static uint32_t ing__pattern_nsymbols;
+static pthread_once_t ing__pattern_once = PTHREAD_ONCE_INIT;
+
+static void ing__pattern_table_init(void) {
+  ing__pattern_table = ing_symbol_index(&ing__pattern_rules[0].type, sizeof ing__pattern_rules[0],
+                                        sizeof ing__pattern_rules / sizeof ing__pattern_rules[0],
+                                        &ing__pattern_nsymbols);
+}
+
 ING_NOINLINE py_node *ing_pattern(ing_ctx *c, TSNode n) {
   if (++c->depth > ING_MAX_DEPTH) {
     c->depth--;
     ing_err_node(c, ING_PRIO_PARSER, n, "pattern too deeply nested");
     return ing_new(c, PY_MATCH_AS, n);
   }
-  const char *t = ts_node_type(n);
-  py_node *r = NULL;
-  if (!strcmp(t, "case_pattern")) {
-    /* a case_pattern wraps one pattern, or is a '-' number handled below */
-    uint32_t cnt = ing_nchildren(n);
-    TSNode only = ING_NULL_NODE;
-    for (uint32_t i = 0; i < cnt; i++)
-      if (!ing_skip(ING_NAMED(n, i))) only = ING_NAMED(n, i);
-    if (ts_node_is_null(only)) {
-      /* the wildcard `_` is an anonymous token */
-      r = ing_new(c, PY_MATCH_AS, n);
-    } else {
-      r = ing_pattern(c, only);
-    }
-  } else if (!strcmp(t, "as_pattern")) {
-    r = ing_new(c, PY_MATCH_AS, n);
-    r->u.match_as.pattern = ing_pattern(c, ING_NAMED(n, 0));
-    TSNode al = ING_NAMED(n, ing_nchildren(n) - 1);
-    if (ing_type_is(al, "as_pattern_target")) al = ING_NAMED(al, 0);
-    const char *nm = ing_text(c, al);
-    r->u.match_as.name = strcmp(nm, "_") == 0 ? NULL : nm;
-    if (!r->u.match_as.name) ing_err_node(c, ING_PRIO_PARSER, al, "cannot use '_' as a target");
-  } else if (!strcmp(t, "union_pattern")) {
-    r = ing_new(c, PY_MATCH_OR, n);
-    ing_list l;
-    ing_list_init(&l);
-    uint32_t cnt = ts_node_child_count(n);
-    for (uint32_t i = 0; i < cnt; i++) {
-      TSNode ch = ING_CHILD(n, i);
-      if (!ts_node_is_named(ch)) {
-        if (ing_type_is(ch, "_")) ing_list_add(&l, ing_new(c, PY_MATCH_AS, ch));
-        continue;
-      }
-      if (ing_skip(ch)) continue;
-      py_node *p = ing_pattern(c, ch);
-      if (p->kind == PY_MATCH_OR)
-        for (int j = 0; j < p->u.match_seq.patterns.n; j++) ing_list_add(&l, p->u.match_seq.patterns.v[j]);
-      else
-        ing_list_add(&l, p);
-    }
-    r->u.match_seq.patterns = ing_list_freeze(c, &l);
-  } else if (!strcmp(t, "list_pattern") || !strcmp(t, "tuple_pattern")) {
-    r = ing_new(c, PY_MATCH_SEQUENCE, n);
-    ing_list l;
-    ing_list_init(&l);
-    uint32_t cnt = ing_nchildren(n);
-    for (uint32_t i = 0; i < cnt; i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (!ing_skip(ch)) ing_list_add(&l, ing_pattern(c, ch));
-    }
-    r->u.match_seq.patterns = ing_list_freeze(c, &l);
-    /* (p) alone is just p */
-    if (!strcmp(t, "tuple_pattern") && r->u.match_seq.patterns.n == 1) {
-      uint32_t e = ts_node_end_byte(n);
-      bool comma = false;
-      for (uint32_t i = ts_node_end_byte(ING_NAMED(n, ing_nchildren(n) - 1)); i < e; i++)
-        if (c->src[i] == ',') comma = true;
-      if (!comma) r = r->u.match_seq.patterns.v[0];
-    }
-  } else if (!strcmp(t, "splat_pattern")) {
-    r = ing_new(c, PY_MATCH_STAR, n);
-    TSNode id = ING_NAMED(n, 0);
-    if (!ts_node_is_null(id)) {
-      const char *nm = ing_text(c, id);
-      r->u.match_star.name = strcmp(nm, "_") == 0 ? NULL : nm;
-    }
-  } else if (!strcmp(t, "dict_pattern")) {
-    r = ing_new(c, PY_MATCH_MAPPING, n);
-    ing_list k, v;
-    ing_list_init(&k);
-    ing_list_init(&v);
-    TSTreeCursor cur = ts_tree_cursor_new(n);
-    bool more = ts_tree_cursor_goto_first_child(&cur);
-    for (; more; more = ts_tree_cursor_goto_next_sibling(&cur)) {
-      TSNode ch = ts_tree_cursor_current_node(&cur);
-      const char *fn = ts_tree_cursor_current_field_name(&cur);
-      if (!ts_node_is_named(ch) || ing_skip(ch)) continue;
-      if (ing_type_is(ch, "splat_pattern")) {
-        TSNode id = ING_NAMED(ch, 0);
-        if (!ts_node_is_null(id)) r->u.match_mapping.rest = ing_text(c, id);
-      } else if (fn && !strcmp(fn, "key")) {
-        ing_list_add(&k, ing__pattern_value(c, ch));
-      } else if (fn && !strcmp(fn, "value")) {
-        ing_list_add(&v, ing_pattern(c, ch));
-      }
-    }
-    ts_tree_cursor_delete(&cur);
-    r->u.match_mapping.keys = ing_list_freeze(c, &k);
-    r->u.match_mapping.patterns = ing_list_freeze(c, &v);
-  } else if (!strcmp(t, "class_pattern")) {
-    r = ing_new(c, PY_MATCH_CLASS, n);
-    ing_list p, kp;
-    ing_list_init(&p);
-    ing_list_init(&kp);
-    int nkw = 0;
-    const char **kws = p_arena_alloc(c->a, sizeof(char *) * (ing_nchildren(n) + 1));
-    uint32_t cnt = ing_nchildren(n);
-    for (uint32_t i = 0; i < cnt; i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (ing_skip(ch)) continue;
-      if (i == 0 && ing_type_is(ch, "dotted_name")) {
-        r->u.match_class.cls = ing_expr(c, ch, PY_LOAD);
-        continue;
-      }
-      TSNode in = ch;
-      if (ing_type_is(ch, "case_pattern") && ing_nchildren(ch) == 1 &&
-          ing_type_is(ING_NAMED(ch, 0), "keyword_pattern"))
-        in = ING_NAMED(ch, 0);
-      if (ing_type_is(in, "keyword_pattern")) {
-        kws[nkw++] = ing_text(c, ING_NAMED(in, 0));
-        TSNode pv = ING_NAMED(in, 1);
-        ing_list_add(&kp, ing_pattern(c, pv));
-      } else {
-        if (nkw) ing_err_node(c, ING_PRIO_PARSER, ch, "positional patterns follow keyword patterns");
-        ing_list_add(&p, ing_pattern(c, ch));
-      }
-    }
-    r->u.match_class.patterns = ing_list_freeze(c, &p);
-    r->u.match_class.kwd_patterns = ing_list_freeze(c, &kp);
-    r->u.match_class.kwd_attrs.v = kws;
-    r->u.match_class.kwd_attrs.n = nkw;
-  } else if (!strcmp(t, "dotted_name")) {
-    if (ing_nchildren(n) == 1) {
-      const char *nm = ing_text(c, n);
-      r = ing_new(c, PY_MATCH_AS, n);
-      r->u.match_as.name = strcmp(nm, "_") == 0 ? NULL : nm;
-    } else {
-      r = ing_new(c, PY_MATCH_VALUE, n);
-      r->u.match_value.value = ing_expr(c, n, PY_LOAD);
-    }
-  } else if (!strcmp(t, "identifier")) {
-    const char *nm = ing_text(c, n);
-    r = ing_new(c, PY_MATCH_AS, n);
-    r->u.match_as.name = strcmp(nm, "_") == 0 ? NULL : nm;
-  } else if (!strcmp(t, "true") || !strcmp(t, "false") || !strcmp(t, "none")) {
-    r = ing_new(c, PY_MATCH_SINGLETON, n);
-    r->u.match_value.value = ing_expr(c, n, PY_LOAD);
-  } else if (!strcmp(t, "keyword_pattern")) {
-    ing_err_node(c, ING_PRIO_PARSER, n, "invalid syntax");
-    r = ing_new(c, PY_MATCH_AS, n);
-  } else {
-    r = ing_new(c, PY_MATCH_VALUE, n);
-    r->u.match_value.value = ing__pattern_value(c, n);
-    py_node *v = r->u.match_value.value;
-    r->line = v->line;
-    r->col = v->col;
-  }
+  pthread_once(&ing__pattern_once, ing__pattern_table_init);
+  TSSymbol sym = ts_node_symbol(n);
+  int rule = sym < ing__pattern_nsymbols ? ing__pattern_table[sym] : 0;
+  py_node *r = rule ? ing__pattern_rules[rule - 1].fn(c, n) : ing__p_value(c, n);
   c->depth--;
   return r;
 }

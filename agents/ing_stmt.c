@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +152,7 @@ static int ing__field_children(TSNode n, const char *name, TSNode **out) {
     do {
       const char *f = ts_tree_cursor_current_field_name(&cur);
       if (f && !strcmp(f, name)) {
-        if (k == cap) {
-          cap = cap ? cap * 2 : 8;
-          *out = p_xrealloc(*out, sizeof(TSNode) * (size_t)cap);
-        }
+        *out = p_vec_grow(*out, k, &cap, k + 1, sizeof **out, NULL);
         (*out)[k++] = ts_tree_cursor_current_node(&cur);
       }
     } while (ts_tree_cursor_goto_next_sibling(&cur));
@@ -310,337 +308,444 @@ static void ing__check_loopctl(ing_ctx *c, TSNode n, const char *what) {
     ing_err_node(c, ING_PRIO_COMPILE, n, strcmp(what, "break") == 0 ? "'break' outside loop" : "'continue' not properly in loop");
 }
 
-py_node *ing_stmt(ing_ctx *c, TSNode n, ing_list *out) {
-  const char *t = ts_node_type(n);
-  py_node *r = NULL;
-  if (ts_node_is_missing(n) || !strcmp(t, "ERROR")) {
-    ing_err_node(c, ING_PRIO_PARSER, n, "invalid syntax");
-    return NULL;
-  }
-  if (!strcmp(t, "expression_statement")) {
-    r = ing__expr_stmt(c, n);
-  } else if (!strcmp(t, "function_definition")) {
-    py_nodes none = {NULL, 0};
-    r = ing__func(c, n, none, n);
-  } else if (!strcmp(t, "class_definition")) {
-    py_nodes none = {NULL, 0};
-    r = ing__class(c, n, none, n);
-  } else if (!strcmp(t, "decorated_definition")) {
-    ing_list d;
-    ing_list_init(&d);
-    uint32_t cnt = ing_nchildren(n);
-    for (uint32_t i = 0; i < cnt; i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (ing_type_is(ch, "decorator")) {
-        TSNode e = ING_NULL_NODE;
-        for (uint32_t j = 0; j < ing_nchildren(ch); j++)
-          if (!ing_skip(ING_NAMED(ch, j))) e = ING_NAMED(ch, j);
-        ing_list_add(&d, ing_expr(c, e, PY_LOAD));
-      }
+static py_node *ing__s_expression(ing_ctx *c, TSNode n) {
+  return ing__expr_stmt(c, n);
+}
+
+static py_node *ing__s_function(ing_ctx *c, TSNode n) {
+  py_nodes none = {NULL, 0};
+  return ing__func(c, n, none, n);
+}
+
+static py_node *ing__s_class(ing_ctx *c, TSNode n) {
+  py_nodes none = {NULL, 0};
+  return ing__class(c, n, none, n);
+}
+
+static py_node *ing__s_decorated(ing_ctx *c, TSNode n) {
+  ing_list d;
+  ing_list_init(&d);
+  uint32_t cnt = ing_nchildren(n);
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (ing_type_is(ch, "decorator")) {
+      TSNode e = ING_NULL_NODE;
+      for (uint32_t j = 0; j < ing_nchildren(ch); j++)
+        if (!ing_skip(ING_NAMED(ch, j))) e = ING_NAMED(ch, j);
+      ing_list_add(&d, ing_expr(c, e, PY_LOAD));
     }
-    py_nodes decs = ing_list_freeze(c, &d);
-    TSNode def = ts_node_child_by_field_name(n, "definition", 10);
-    /* like CPython, a decorated definition starts at its def/class line */
-    if (ing_type_is(def, "class_definition")) r = ing__class(c, def, decs, def);
-    else r = ing__func(c, def, decs, def);
-  } else if (!strcmp(t, "return_statement")) {
-    r = ing_new(c, PY_RETURN, n);
-    for (uint32_t i = 0; i < ing_nchildren(n); i++)
-      if (!ing_skip(ING_NAMED(n, i))) r->u.return_.value = ing_expr(c, ING_NAMED(n, i), PY_LOAD);
-    if (c->func_depth == 0) ing_err_node(c, ING_PRIO_COMPILE, n, "'return' outside function");
-  } else if (!strcmp(t, "delete_statement")) {
-    r = ing_new(c, PY_DELETE, n);
-    ing_list l;
-    ing_list_init(&l);
-    for (uint32_t i = 0; i < ing_nchildren(n); i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (ing_skip(ch)) continue;
-      if (ing_type_is(ch, "expression_list")) {
-        for (uint32_t j = 0; j < ing_nchildren(ch); j++) {
-          TSNode x = ING_NAMED(ch, j);
-          if (ing_skip(x)) continue;
-          py_node *e = ing_expr(c, x, PY_DEL);
-          ing_set_ctx(c, e, PY_DEL, x);
-          ing_list_add(&l, e);
-        }
-      } else {
-        py_node *e = ing_expr(c, ch, PY_DEL);
-        ing_set_ctx(c, e, PY_DEL, ch);
+  }
+  py_nodes decs = ing_list_freeze(c, &d);
+  TSNode def = ts_node_child_by_field_name(n, "definition", 10);
+  /* like CPython, a decorated definition starts at its def/class line */
+  if (ing_type_is(def, "class_definition")) return ing__class(c, def, decs, def);
+  return ing__func(c, def, decs, def);
+}
+
+static py_node *ing__s_return(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_RETURN, n);
+  for (uint32_t i = 0; i < ing_nchildren(n); i++)
+    if (!ing_skip(ING_NAMED(n, i))) r->u.return_.value = ing_expr(c, ING_NAMED(n, i), PY_LOAD);
+  if (c->func_depth == 0) ing_err_node(c, ING_PRIO_COMPILE, n, "'return' outside function");
+  return r;
+}
+
+static py_node *ing__s_delete(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_DELETE, n);
+  ing_list l;
+  ing_list_init(&l);
+  for (uint32_t i = 0; i < ing_nchildren(n); i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (ing_skip(ch)) continue;
+    if (ing_type_is(ch, "expression_list")) {
+      for (uint32_t j = 0; j < ing_nchildren(ch); j++) {
+        TSNode x = ING_NAMED(ch, j);
+        if (ing_skip(x)) continue;
+        py_node *e = ing_expr(c, x, PY_DEL);
+        ing_set_ctx(c, e, PY_DEL, x);
         ing_list_add(&l, e);
       }
-    }
-    r->u.delete_.targets = ing_list_freeze(c, &l);
-  } else if (!strcmp(t, "pass_statement")) {
-    r = ing_new(c, PY_PASS, n);
-  } else if (!strcmp(t, "break_statement")) {
-    r = ing_new(c, PY_BREAK, n);
-    ing__check_loopctl(c, n, "break");
-  } else if (!strcmp(t, "continue_statement")) {
-    r = ing_new(c, PY_CONTINUE, n);
-    ing__check_loopctl(c, n, "continue");
-  } else if (!strcmp(t, "if_statement")) {
-    r = ing_new(c, PY_IF, n);
-    r->u.if_.test = ing_expr(c, ts_node_child_by_field_name(n, "condition", 9), PY_LOAD);
-    r->u.if_.body = ing_block(c, ts_node_child_by_field_name(n, "consequence", 11));
-    TSNode *alts;
-    int na = ing__field_children(n, "alternative", &alts);
-    /* build the elif chain from the back */
-    py_nodes tail = {NULL, 0};
-    for (int i = na - 1; i >= 0; i--) {
-      if (ing_type_is(alts[i], "else_clause")) {
-        tail = ing_block(c, ts_node_child_by_field_name(alts[i], "body", 4));
-      } else {
-        py_node *e = ing_new(c, PY_IF, alts[i]);
-        e->u.if_.test = ing_expr(c, ts_node_child_by_field_name(alts[i], "condition", 9), PY_LOAD);
-        e->u.if_.body = ing_block(c, ts_node_child_by_field_name(alts[i], "consequence", 11));
-        e->u.if_.orelse = tail;
-        tail.v = p_arena_alloc(c->a, sizeof(py_node *));
-        tail.v[0] = e;
-        tail.n = 1;
-      }
-    }
-    r->u.if_.orelse = tail;
-    free(alts);
-  } else if (!strcmp(t, "for_statement")) {
-    r = ing_new(c, PY_FOR, n);
-    r->u.for_.is_async = ing_type_is(ING_CHILD(n, 0), "async");
-    TSNode left = ts_node_child_by_field_name(n, "left", 4);
-    r->u.for_.target = ing_expr(c, left, PY_STORE);
-    ing_set_ctx(c, r->u.for_.target, PY_STORE, left);
-    r->u.for_.iter = ing_expr(c, ts_node_child_by_field_name(n, "right", 5), PY_LOAD);
-    c->loop_depth++;
-    r->u.for_.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
-    c->loop_depth--;
-    TSNode el = ts_node_child_by_field_name(n, "alternative", 11);
-    if (!ts_node_is_null(el)) r->u.for_.orelse = ing_block(c, ts_node_child_by_field_name(el, "body", 4));
-    if (r->u.for_.is_async && c->func_depth == 0) ing_err_node(c, ING_PRIO_COMPILE, n, "'async for' outside async function");
-  } else if (!strcmp(t, "while_statement")) {
-    r = ing_new(c, PY_WHILE, n);
-    r->u.while_.test = ing_expr(c, ts_node_child_by_field_name(n, "condition", 9), PY_LOAD);
-    c->loop_depth++;
-    r->u.while_.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
-    c->loop_depth--;
-    TSNode el = ts_node_child_by_field_name(n, "alternative", 11);
-    if (!ts_node_is_null(el)) r->u.while_.orelse = ing_block(c, ts_node_child_by_field_name(el, "body", 4));
-  } else if (!strcmp(t, "with_statement")) {
-    r = ing_new(c, PY_WITH, n);
-    r->u.with.is_async = ing_type_is(ING_CHILD(n, 0), "async");
-    ing_list items;
-    ing_list_init(&items);
-    for (uint32_t i = 0; i < ing_nchildren(n); i++) {
-      TSNode wc = ING_NAMED(n, i);
-      if (!ing_type_is(wc, "with_clause")) continue;
-      for (uint32_t j = 0; j < ing_nchildren(wc); j++) {
-        TSNode wi = ING_NAMED(wc, j);
-        if (!ing_type_is(wi, "with_item")) continue;
-        py_node *it = ing_new(c, PY_WITH_ITEM, wi);
-        TSNode v = ts_node_child_by_field_name(wi, "value", 5);
-        if (ing_type_is(v, "as_pattern")) {
-          it->u.with_item.context_expr = ing_expr(c, ING_NAMED(v, 0), PY_LOAD);
-          TSNode al = ts_node_child_by_field_name(v, "alias", 5);
-          if (ing_type_is(al, "as_pattern_target")) al = ING_NAMED(al, 0);
-          it->u.with_item.optional_vars = ing_expr(c, al, PY_STORE);
-          ing_set_ctx(c, it->u.with_item.optional_vars, PY_STORE, al);
-        } else {
-          it->u.with_item.context_expr = ing_expr(c, v, PY_LOAD);
-        }
-        ing_list_add(&items, it);
-      }
-    }
-    r->u.with.items = ing_list_freeze(c, &items);
-    r->u.with.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
-  } else if (!strcmp(t, "try_statement")) {
-    r = ing_new(c, PY_TRY, n);
-    r->u.try_.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
-    ing_list h;
-    ing_list_init(&h);
-    for (uint32_t i = 0; i < ing_nchildren(n); i++) {
-      TSNode ch = ING_NAMED(n, i);
-      const char *ct = ts_node_type(ch);
-      if (!strcmp(ct, "except_clause") || !strcmp(ct, "except_group_clause")) {
-        if (!strcmp(ct, "except_group_clause")) r->u.try_.is_star = true;
-        py_node *eh = ing_new(c, PY_EXCEPT_HANDLER, ch);
-        TSNode v = ts_node_child_by_field_name(ch, "value", 5);
-        TSNode al = ts_node_child_by_field_name(ch, "alias", 5);
-        TSNode blk = ING_NULL_NODE;
-        for (uint32_t j = 0; j < ing_nchildren(ch); j++)
-          if (ing_type_is(ING_NAMED(ch, j), "block")) blk = ING_NAMED(ch, j);
-        if (ts_node_is_null(v)) {
-          /* except_group_clause: first expression child */
-          for (uint32_t j = 0; j < ing_nchildren(ch); j++) {
-            TSNode x = ING_NAMED(ch, j);
-            if (!ing_type_is(x, "block") && !ing_skip(x)) { v = x; break; }
-          }
-        }
-        if (!ts_node_is_null(v) && ing_type_is(v, "as_pattern")) {
-          eh->u.except_handler.type = ing_expr(c, ING_NAMED(v, 0), PY_LOAD);
-          TSNode a = ts_node_child_by_field_name(v, "alias", 5);
-          if (ing_type_is(a, "as_pattern_target")) a = ING_NAMED(a, 0);
-          if (!ing_type_is(a, "identifier")) ing_err_node(c, ING_PRIO_PARSER, a, "invalid syntax");
-          eh->u.except_handler.name = ing_text(c, a);
-        } else if (!ts_node_is_null(v)) {
-          eh->u.except_handler.type = ing_expr(c, v, PY_LOAD);
-          if (!ts_node_is_null(al)) eh->u.except_handler.name = ing_text(c, al);
-        }
-        eh->u.except_handler.body = ing_block(c, blk);
-        ing_list_add(&h, eh);
-      } else if (!strcmp(ct, "else_clause")) {
-        r->u.try_.orelse = ing_block(c, ts_node_child_by_field_name(ch, "body", 4));
-      } else if (!strcmp(ct, "finally_clause")) {
-        TSNode blk = ING_NULL_NODE;
-        for (uint32_t j = 0; j < ing_nchildren(ch); j++)
-          if (ing_type_is(ING_NAMED(ch, j), "block")) blk = ING_NAMED(ch, j);
-        r->u.try_.finalbody = ing_block(c, blk);
-      }
-    }
-    r->u.try_.handlers = ing_list_freeze(c, &h);
-    for (int i = 0; i + 1 < r->u.try_.handlers.n; i++)
-      if (!r->u.try_.handlers.v[i]->u.except_handler.type) {
-        py_node *hh = r->u.try_.handlers.v[i];
-        ing_error_at(c, ING_PRIO_COMPILE, "SyntaxError", hh->line, hh->col, true, "default 'except:' must be last");
-      }
-  } else if (!strcmp(t, "raise_statement")) {
-    r = ing_new(c, PY_RAISE, n);
-    TSNode cause = ts_node_child_by_field_name(n, "cause", 5);
-    for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
-      TSNode ch = ING_CHILD(n, i);
-      if (!ts_node_is_named(ch) || ing_skip(ch) || ts_node_eq(ch, cause)) continue;
-      r->u.raise.exc = ing_expr(c, ch, PY_LOAD);
-      break;
-    }
-    if (!ts_node_is_null(cause)) r->u.raise.cause = ing_expr(c, cause, PY_LOAD);
-  } else if (!strcmp(t, "assert_statement")) {
-    r = ing_new(c, PY_ASSERT, n);
-    int k = 0;
-    for (uint32_t i = 0; i < ing_nchildren(n); i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (ing_skip(ch)) continue;
-      if (k == 0) r->u.assert_.test = ing_expr(c, ch, PY_LOAD);
-      else r->u.assert_.msg = ing_expr(c, ch, PY_LOAD);
-      k++;
-    }
-  } else if (!strcmp(t, "import_statement")) {
-    r = ing_new(c, PY_IMPORT, n);
-    ing_list l;
-    ing_list_init(&l);
-    TSNode *names;
-    int nn = ing__field_children(n, "name", &names);
-    for (int i = 0; i < nn; i++) ing_list_add(&l, ing__alias(c, names[i]));
-    free(names);
-    r->u.import.names = ing_list_freeze(c, &l);
-    /* tree-sitter accepts `import a,`; CPython points past the comma */
-    uint32_t e = ts_node_end_byte(n);
-    if (e > 0 && c->src[e - 1] == ',') {
-      TSPoint ep = ts_node_end_point(n);
-      ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", (int)ep.row + 1, (int)ep.column, false, "invalid syntax");
-    }
-  } else if (!strcmp(t, "import_from_statement") || !strcmp(t, "future_import_statement")) {
-    r = ing_new(c, PY_IMPORT_FROM, n);
-    if (t[0] == 'f') {
-      r->u.import_from.module = "__future__";
     } else {
-      TSNode mn = ts_node_child_by_field_name(n, "module_name", 11);
-      if (ing_type_is(mn, "relative_import")) {
-        for (uint32_t i = 0; i < ing_nchildren(mn); i++) {
-          TSNode ch = ING_NAMED(mn, i);
-          if (ing_type_is(ch, "import_prefix")) {
-            r->u.import_from.level = (int)(ts_node_end_byte(ch) - ts_node_start_byte(ch));
-          } else if (ing_type_is(ch, "dotted_name")) {
-            py_node *al = ing__alias(c, ch);
-            r->u.import_from.module = al->u.alias.name;
-          }
-        }
-      } else {
-        r->u.import_from.module = ing__alias(c, mn)->u.alias.name;
-      }
+      py_node *e = ing_expr(c, ch, PY_DEL);
+      ing_set_ctx(c, e, PY_DEL, ch);
+      ing_list_add(&l, e);
     }
-    ing_list l;
-    ing_list_init(&l);
-    TSNode *names;
-    int nn = ing__field_children(n, "name", &names);
-    for (int i = 0; i < nn; i++) ing_list_add(&l, ing__alias(c, names[i]));
-    free(names);
-    for (uint32_t i = 0; i < ing_nchildren(n); i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (ing_type_is(ch, "wildcard_import")) {
-        py_node *al = ing_new(c, PY_ALIAS, ch);
-        al->u.alias.name = "*";
-        ing_list_add(&l, al);
-        if (c->func_depth > 0 || c->class_depth > 0)
-          ing_err_node(c, ING_PRIO_COMPILE, n, "import * only allowed at module level");
-      }
-    }
-    r->u.import_from.names = ing_list_freeze(c, &l);
-  } else if (!strcmp(t, "global_statement") || !strcmp(t, "nonlocal_statement")) {
-    bool glob = t[0] == 'g';
-    r = ing_new(c, glob ? PY_GLOBAL : PY_NONLOCAL, n);
-    uint32_t cnt = ing_nchildren(n);
-    r->u.global.names.v = p_arena_alloc(c->a, sizeof(char *) * (cnt + 1));
-    for (uint32_t i = 0; i < cnt; i++) {
-      TSNode ch = ING_NAMED(n, i);
-      if (ing_type_is(ch, "identifier")) r->u.global.names.v[r->u.global.names.n++] = ing_text(c, ch);
-    }
-    if (!glob && c->func_depth == 0 && c->class_depth == 0)
-      ing_err_node(c, ING_PRIO_COMPILE, n, "nonlocal declaration not allowed at module level");
-  } else if (!strcmp(t, "match_statement")) {
-    r = ing_new(c, PY_MATCH, n);
-    TSNode *subj;
-    int ns = ing__field_children(n, "subject", &subj);
-    if (ns == 1) {
-      r->u.match.subject = ing_expr(c, subj[0], PY_LOAD);
+  }
+  r->u.delete_.targets = ing_list_freeze(c, &l);
+  return r;
+}
+
+static py_node *ing__s_pass(ing_ctx *c, TSNode n) {
+  return ing_new(c, PY_PASS, n);
+}
+
+static py_node *ing__s_break(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_BREAK, n);
+  ing__check_loopctl(c, n, "break");
+  return r;
+}
+
+static py_node *ing__s_continue(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_CONTINUE, n);
+  ing__check_loopctl(c, n, "continue");
+  return r;
+}
+
+static py_node *ing__s_if(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_IF, n);
+  r->u.if_.test = ing_expr(c, ts_node_child_by_field_name(n, "condition", 9), PY_LOAD);
+  r->u.if_.body = ing_block(c, ts_node_child_by_field_name(n, "consequence", 11));
+  TSNode *alts;
+  int na = ing__field_children(n, "alternative", &alts);
+  /* build the elif chain from the back */
+  py_nodes tail = {NULL, 0};
+  for (int i = na - 1; i >= 0; i--) {
+    if (ing_type_is(alts[i], "else_clause")) {
+      tail = ing_block(c, ts_node_child_by_field_name(alts[i], "body", 4));
     } else {
-      ing_list l;
-      ing_list_init(&l);
-      for (int i = 0; i < ns; i++) ing_list_add(&l, ing_expr(c, subj[i], PY_LOAD));
-      py_node *tp = ing_new(c, PY_TUPLE, subj[0]);
-      tp->u.list_or_tuple.elts = ing_list_freeze(c, &l);
-      r->u.match.subject = tp;
+      py_node *e = ing_new(c, PY_IF, alts[i]);
+      e->u.if_.test = ing_expr(c, ts_node_child_by_field_name(alts[i], "condition", 9), PY_LOAD);
+      e->u.if_.body = ing_block(c, ts_node_child_by_field_name(alts[i], "consequence", 11));
+      e->u.if_.orelse = tail;
+      tail.v = p_arena_alloc(c->a, sizeof(py_node *));
+      tail.v[0] = e;
+      tail.n = 1;
     }
-    free(subj);
-    TSNode body = ts_node_child_by_field_name(n, "body", 4);
-    ing_list cases;
-    ing_list_init(&cases);
-    TSNode *alts = NULL;
-    int na = ts_node_is_null(body) ? 0 : ing__field_children(body, "alternative", &alts);
-    for (int i = 0; i < na; i++) {
-      TSNode cc = alts[i];
-      py_node *mc = ing_new(c, PY_MATCH_CASE, cc);
-      ing_list pats;
-      ing_list_init(&pats);
-      for (uint32_t j = 0; j < ing_nchildren(cc); j++) {
-        TSNode ch = ING_NAMED(cc, j);
-        if (ing_type_is(ch, "case_pattern")) ing_list_add(&pats, ing_pattern(c, ch));
-      }
-      if (pats.n == 1) {
-        mc->u.match_case.pattern = pats.v[0];
-        (void)ing_list_freeze(c, &pats);
+  }
+  r->u.if_.orelse = tail;
+  free(alts);
+  return r;
+}
+
+static py_node *ing__s_for(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_FOR, n);
+  r->u.for_.is_async = ing_type_is(ING_CHILD(n, 0), "async");
+  TSNode left = ts_node_child_by_field_name(n, "left", 4);
+  r->u.for_.target = ing_expr(c, left, PY_STORE);
+  ing_set_ctx(c, r->u.for_.target, PY_STORE, left);
+  r->u.for_.iter = ing_expr(c, ts_node_child_by_field_name(n, "right", 5), PY_LOAD);
+  c->loop_depth++;
+  r->u.for_.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
+  c->loop_depth--;
+  TSNode el = ts_node_child_by_field_name(n, "alternative", 11);
+  if (!ts_node_is_null(el)) r->u.for_.orelse = ing_block(c, ts_node_child_by_field_name(el, "body", 4));
+  if (r->u.for_.is_async && c->func_depth == 0) ing_err_node(c, ING_PRIO_COMPILE, n, "'async for' outside async function");
+  return r;
+}
+
+static py_node *ing__s_while(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_WHILE, n);
+  r->u.while_.test = ing_expr(c, ts_node_child_by_field_name(n, "condition", 9), PY_LOAD);
+  c->loop_depth++;
+  r->u.while_.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
+  c->loop_depth--;
+  TSNode el = ts_node_child_by_field_name(n, "alternative", 11);
+  if (!ts_node_is_null(el)) r->u.while_.orelse = ing_block(c, ts_node_child_by_field_name(el, "body", 4));
+  return r;
+}
+
+static py_node *ing__s_with(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_WITH, n);
+  r->u.with.is_async = ing_type_is(ING_CHILD(n, 0), "async");
+  ing_list items;
+  ing_list_init(&items);
+  for (uint32_t i = 0; i < ing_nchildren(n); i++) {
+    TSNode wc = ING_NAMED(n, i);
+    if (!ing_type_is(wc, "with_clause")) continue;
+    for (uint32_t j = 0; j < ing_nchildren(wc); j++) {
+      TSNode wi = ING_NAMED(wc, j);
+      if (!ing_type_is(wi, "with_item")) continue;
+      py_node *it = ing_new(c, PY_WITH_ITEM, wi);
+      TSNode v = ts_node_child_by_field_name(wi, "value", 5);
+      if (ing_type_is(v, "as_pattern")) {
+        it->u.with_item.context_expr = ing_expr(c, ING_NAMED(v, 0), PY_LOAD);
+        TSNode al = ts_node_child_by_field_name(v, "alias", 5);
+        if (ing_type_is(al, "as_pattern_target")) al = ING_NAMED(al, 0);
+        it->u.with_item.optional_vars = ing_expr(c, al, PY_STORE);
+        ing_set_ctx(c, it->u.with_item.optional_vars, PY_STORE, al);
       } else {
-        py_node *sq = ing_new(c, PY_MATCH_SEQUENCE, cc);
-        sq->u.match_seq.patterns = ing_list_freeze(c, &pats);
-        if (sq->u.match_seq.patterns.n) {
-          py_node *f = sq->u.match_seq.patterns.v[0], *l = sq->u.match_seq.patterns.v[sq->u.match_seq.patterns.n - 1];
-          sq->line = f->line; sq->col = f->col; sq->end_line = l->end_line; sq->end_col = l->end_col;
-        }
-        mc->u.match_case.pattern = sq;
+        it->u.with_item.context_expr = ing_expr(c, v, PY_LOAD);
       }
-      TSNode g = ts_node_child_by_field_name(cc, "guard", 5);
-      if (!ts_node_is_null(g)) mc->u.match_case.guard = ing_expr(c, ING_NAMED(g, 0), PY_LOAD);
-      mc->u.match_case.body = ing_block(c, ts_node_child_by_field_name(cc, "consequence", 11));
-      ing_list_add(&cases, mc);
+      ing_list_add(&items, it);
     }
-    r->u.match.cases = ing_list_freeze(c, &cases);
-    free(alts);
-  } else if (!strcmp(t, "print_statement")) {
-    ing_err_node(c, ING_PRIO_PARSER, n, "Missing parentheses in call to 'print'. Did you mean print(...)?");
-    return NULL;
-  } else if (!strcmp(t, "exec_statement")) {
-    ing_err_node(c, ING_PRIO_PARSER, n, "Missing parentheses in call to 'exec'. Did you mean exec(...)?");
-    return NULL;
+  }
+  r->u.with.items = ing_list_freeze(c, &items);
+  r->u.with.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
+  return r;
+}
+
+static py_node *ing__s_try(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_TRY, n);
+  r->u.try_.body = ing_block(c, ts_node_child_by_field_name(n, "body", 4));
+  ing_list h;
+  ing_list_init(&h);
+  for (uint32_t i = 0; i < ing_nchildren(n); i++) {
+    TSNode ch = ING_NAMED(n, i);
+    const char *ct = ts_node_type(ch);
+    if (!strcmp(ct, "except_clause") || !strcmp(ct, "except_group_clause")) {
+      if (!strcmp(ct, "except_group_clause")) r->u.try_.is_star = true;
+      py_node *eh = ing_new(c, PY_EXCEPT_HANDLER, ch);
+      TSNode v = ts_node_child_by_field_name(ch, "value", 5);
+      TSNode al = ts_node_child_by_field_name(ch, "alias", 5);
+      TSNode blk = ING_NULL_NODE;
+      for (uint32_t j = 0; j < ing_nchildren(ch); j++)
+        if (ing_type_is(ING_NAMED(ch, j), "block")) blk = ING_NAMED(ch, j);
+      if (ts_node_is_null(v)) {
+        /* except_group_clause: first expression child */
+        for (uint32_t j = 0; j < ing_nchildren(ch); j++) {
+          TSNode x = ING_NAMED(ch, j);
+          if (!ing_type_is(x, "block") && !ing_skip(x)) { v = x; break; }
+        }
+      }
+      if (!ts_node_is_null(v) && ing_type_is(v, "as_pattern")) {
+        eh->u.except_handler.type = ing_expr(c, ING_NAMED(v, 0), PY_LOAD);
+        TSNode a = ts_node_child_by_field_name(v, "alias", 5);
+        if (ing_type_is(a, "as_pattern_target")) a = ING_NAMED(a, 0);
+        if (!ing_type_is(a, "identifier")) ing_err_node(c, ING_PRIO_PARSER, a, "invalid syntax");
+        eh->u.except_handler.name = ing_text(c, a);
+      } else if (!ts_node_is_null(v)) {
+        eh->u.except_handler.type = ing_expr(c, v, PY_LOAD);
+        if (!ts_node_is_null(al)) eh->u.except_handler.name = ing_text(c, al);
+      }
+      eh->u.except_handler.body = ing_block(c, blk);
+      ing_list_add(&h, eh);
+    } else if (!strcmp(ct, "else_clause")) {
+      r->u.try_.orelse = ing_block(c, ts_node_child_by_field_name(ch, "body", 4));
+    } else if (!strcmp(ct, "finally_clause")) {
+      TSNode blk = ING_NULL_NODE;
+      for (uint32_t j = 0; j < ing_nchildren(ch); j++)
+        if (ing_type_is(ING_NAMED(ch, j), "block")) blk = ING_NAMED(ch, j);
+      r->u.try_.finalbody = ing_block(c, blk);
+    }
+  }
+  r->u.try_.handlers = ing_list_freeze(c, &h);
+  for (int i = 0; i + 1 < r->u.try_.handlers.n; i++)
+    if (!r->u.try_.handlers.v[i]->u.except_handler.type) {
+      py_node *hh = r->u.try_.handlers.v[i];
+      ing_error_at(c, ING_PRIO_COMPILE, "SyntaxError", hh->line, hh->col, true, "default 'except:' must be last");
+    }
+  return r;
+}
+
+static py_node *ing__s_raise(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_RAISE, n);
+  TSNode cause = ts_node_child_by_field_name(n, "cause", 5);
+  for (uint32_t i = 0; i < ts_node_child_count(n); i++) {
+    TSNode ch = ING_CHILD(n, i);
+    if (!ts_node_is_named(ch) || ing_skip(ch) || ts_node_eq(ch, cause)) continue;
+    r->u.raise.exc = ing_expr(c, ch, PY_LOAD);
+    break;
+  }
+  if (!ts_node_is_null(cause)) r->u.raise.cause = ing_expr(c, cause, PY_LOAD);
+  return r;
+}
+
+static py_node *ing__s_assert(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_ASSERT, n);
+  int k = 0;
+  for (uint32_t i = 0; i < ing_nchildren(n); i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (ing_skip(ch)) continue;
+    if (k == 0) r->u.assert_.test = ing_expr(c, ch, PY_LOAD);
+    else r->u.assert_.msg = ing_expr(c, ch, PY_LOAD);
+    k++;
+  }
+  return r;
+}
+
+static py_node *ing__s_import(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_IMPORT, n);
+  ing_list l;
+  ing_list_init(&l);
+  TSNode *names;
+  int nn = ing__field_children(n, "name", &names);
+  for (int i = 0; i < nn; i++) ing_list_add(&l, ing__alias(c, names[i]));
+  free(names);
+  r->u.import.names = ing_list_freeze(c, &l);
+  /* tree-sitter accepts `import a,`; CPython points past the comma */
+  uint32_t e = ts_node_end_byte(n);
+  if (e > 0 && c->src[e - 1] == ',') {
+    TSPoint ep = ts_node_end_point(n);
+    ing_error_at(c, ING_PRIO_PARSER, "SyntaxError", (int)ep.row + 1, (int)ep.column, false, "invalid syntax");
+  }
+  return r;
+}
+
+static py_node *ing__s_import_from(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_IMPORT_FROM, n);
+  if (ing_type_is(n, "future_import_statement")) {
+    r->u.import_from.module = "__future__";
   } else {
-    /* type_alias_statement (3.12) and anything unknown */
+    TSNode mn = ts_node_child_by_field_name(n, "module_name", 11);
+    if (ing_type_is(mn, "relative_import")) {
+      for (uint32_t i = 0; i < ing_nchildren(mn); i++) {
+        TSNode ch = ING_NAMED(mn, i);
+        if (ing_type_is(ch, "import_prefix")) {
+          r->u.import_from.level = (int)(ts_node_end_byte(ch) - ts_node_start_byte(ch));
+        } else if (ing_type_is(ch, "dotted_name")) {
+          py_node *al = ing__alias(c, ch);
+          r->u.import_from.module = al->u.alias.name;
+        }
+      }
+    } else {
+      r->u.import_from.module = ing__alias(c, mn)->u.alias.name;
+    }
+  }
+  ing_list l;
+  ing_list_init(&l);
+  TSNode *names;
+  int nn = ing__field_children(n, "name", &names);
+  for (int i = 0; i < nn; i++) ing_list_add(&l, ing__alias(c, names[i]));
+  free(names);
+  for (uint32_t i = 0; i < ing_nchildren(n); i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (ing_type_is(ch, "wildcard_import")) {
+      py_node *al = ing_new(c, PY_ALIAS, ch);
+      al->u.alias.name = "*";
+      ing_list_add(&l, al);
+      if (c->func_depth > 0 || c->class_depth > 0)
+        ing_err_node(c, ING_PRIO_COMPILE, n, "import * only allowed at module level");
+    }
+  }
+  r->u.import_from.names = ing_list_freeze(c, &l);
+  return r;
+}
+
+static py_node *ing__s_global(ing_ctx *c, TSNode n) {
+  py_node *r;
+  bool glob = ing_type_is(n, "global_statement");
+  r = ing_new(c, glob ? PY_GLOBAL : PY_NONLOCAL, n);
+  uint32_t cnt = ing_nchildren(n);
+  r->u.global.names.v = p_arena_alloc(c->a, sizeof(char *) * (cnt + 1));
+  for (uint32_t i = 0; i < cnt; i++) {
+    TSNode ch = ING_NAMED(n, i);
+    if (ing_type_is(ch, "identifier")) r->u.global.names.v[r->u.global.names.n++] = ing_text(c, ch);
+  }
+  if (!glob && c->func_depth == 0 && c->class_depth == 0)
+    ing_err_node(c, ING_PRIO_COMPILE, n, "nonlocal declaration not allowed at module level");
+  return r;
+}
+
+static py_node *ing__s_match(ing_ctx *c, TSNode n) {
+  py_node *r = ing_new(c, PY_MATCH, n);
+  TSNode *subj;
+  int ns = ing__field_children(n, "subject", &subj);
+  if (ns == 1) {
+    r->u.match.subject = ing_expr(c, subj[0], PY_LOAD);
+  } else {
+    ing_list l;
+    ing_list_init(&l);
+    for (int i = 0; i < ns; i++) ing_list_add(&l, ing_expr(c, subj[i], PY_LOAD));
+    py_node *tp = ing_new(c, PY_TUPLE, subj[0]);
+    tp->u.list_or_tuple.elts = ing_list_freeze(c, &l);
+    r->u.match.subject = tp;
+  }
+  free(subj);
+  TSNode body = ts_node_child_by_field_name(n, "body", 4);
+  ing_list cases;
+  ing_list_init(&cases);
+  TSNode *alts = NULL;
+  int na = ts_node_is_null(body) ? 0 : ing__field_children(body, "alternative", &alts);
+  for (int i = 0; i < na; i++) {
+    TSNode cc = alts[i];
+    py_node *mc = ing_new(c, PY_MATCH_CASE, cc);
+    ing_list pats;
+    ing_list_init(&pats);
+    for (uint32_t j = 0; j < ing_nchildren(cc); j++) {
+      TSNode ch = ING_NAMED(cc, j);
+      if (ing_type_is(ch, "case_pattern")) ing_list_add(&pats, ing_pattern(c, ch));
+    }
+    if (pats.n == 1) {
+      mc->u.match_case.pattern = pats.v[0];
+      (void)ing_list_freeze(c, &pats);
+    } else {
+      py_node *sq = ing_new(c, PY_MATCH_SEQUENCE, cc);
+      sq->u.match_seq.patterns = ing_list_freeze(c, &pats);
+      if (sq->u.match_seq.patterns.n) {
+        py_node *f = sq->u.match_seq.patterns.v[0], *l = sq->u.match_seq.patterns.v[sq->u.match_seq.patterns.n - 1];
+        sq->line = f->line; sq->col = f->col; sq->end_line = l->end_line; sq->end_col = l->end_col;
+      }
+      mc->u.match_case.pattern = sq;
+    }
+    TSNode g = ts_node_child_by_field_name(cc, "guard", 5);
+    if (!ts_node_is_null(g)) mc->u.match_case.guard = ing_expr(c, ING_NAMED(g, 0), PY_LOAD);
+    mc->u.match_case.body = ing_block(c, ts_node_child_by_field_name(cc, "consequence", 11));
+    ing_list_add(&cases, mc);
+  }
+  r->u.match.cases = ing_list_freeze(c, &cases);
+  free(alts);
+  return r;
+}
+
+static py_node *ing__s_print(ing_ctx *c, TSNode n) {
+  ing_err_node(c, ING_PRIO_PARSER, n, "Missing parentheses in call to 'print'. Did you mean print(...)?");
+  return NULL;
+}
+
+static py_node *ing__s_exec(ing_ctx *c, TSNode n) {
+  ing_err_node(c, ING_PRIO_PARSER, n, "Missing parentheses in call to 'exec'. Did you mean exec(...)?");
+  return NULL;
+}
+
+/* ------------------------------------------------------- the statement table
+ * Every tree-sitter node type a statement can be, with its handler, looked
+ * up by symbol as ing_lower.c's expression table is (ing_symbol_index). A
+ * type not listed - ERROR, a missing node, type_alias_statement (3.12) - is
+ * "invalid syntax", as CPython says. A handler returns the statement, or
+ * NULL when it recorded an error instead. Being called through the table,
+ * a handler is never inlined into ing_stmt: each recursion level through
+ * ing_block pays for the frame of the one statement kind it lowers. */
+
+typedef py_node *(*ing__stmt_fn)(ing_ctx *c, TSNode n);
+
+static const struct {
+  const char *type;
+  ing__stmt_fn fn;
+} ing__stmt_rules[] = {
+    {"expression_statement", ing__s_expression},
+    {"function_definition", ing__s_function},
+    {"class_definition", ing__s_class},
+    {"decorated_definition", ing__s_decorated},
+    {"return_statement", ing__s_return},
+    {"delete_statement", ing__s_delete},
+    {"pass_statement", ing__s_pass},
+    {"break_statement", ing__s_break},
+    {"continue_statement", ing__s_continue},
+    {"if_statement", ing__s_if},
+    {"for_statement", ing__s_for},
+    {"while_statement", ing__s_while},
+    {"with_statement", ing__s_with},
+    {"try_statement", ing__s_try},
+    {"raise_statement", ing__s_raise},
+    {"assert_statement", ing__s_assert},
+    {"import_statement", ing__s_import},
+    {"import_from_statement", ing__s_import_from},
+    {"future_import_statement", ing__s_import_from},
+    {"global_statement", ing__s_global},
+    {"nonlocal_statement", ing__s_global},
+    {"match_statement", ing__s_match},
+    {"print_statement", ing__s_print},
+    {"exec_statement", ing__s_exec},
+};
+
+static uint16_t *ing__stmt_table; /* by TSSymbol: 1 + index in ing__stmt_rules, 0 none */
+static uint32_t ing__stmt_nsymbols;
+static pthread_once_t ing__stmt_once = PTHREAD_ONCE_INIT;
+
+static void ing__stmt_table_init(void) {
+  ing__stmt_table = ing_symbol_index(&ing__stmt_rules[0].type, sizeof ing__stmt_rules[0],
+                                     sizeof ing__stmt_rules / sizeof ing__stmt_rules[0], &ing__stmt_nsymbols);
+}
+
+py_node *ing_stmt(ing_ctx *c, TSNode n, ing_list *out) {
+  pthread_once(&ing__stmt_once, ing__stmt_table_init);
+  TSSymbol sym = ts_node_symbol(n);
+  int rule = sym < ing__stmt_nsymbols ? ing__stmt_table[sym] : 0;
+  if (ts_node_is_missing(n) || !rule) {
     ing_err_node(c, ING_PRIO_PARSER, n, "invalid syntax");
     return NULL;
   }
+  py_node *r = ing__stmt_rules[rule - 1].fn(c, n);
   if (r) ing_list_add(out, r);
   return r;
 }

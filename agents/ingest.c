@@ -21,10 +21,12 @@
  *     it, from the tokens around the error node. Otherwise the structural
  *     checks tree-sitter tolerates run on the tokens (ing_structural), and
  *     the tree is lowered into py_node (ast.h): statements in ing_stmt.c,
- *     expressions, parameters and patterns in ing_lower.c, literals in
- *     ing_literal.c, checking on the way what CPython rejects after
- *     parsing (assignment to a literal, 'return' outside a function,
- *     argument order, too many statically nested blocks...).
+ *     expressions, parameters and patterns in ing_lower.c (statements,
+ *     expressions and patterns each through a table of handlers keyed by
+ *     tree-sitter symbol), literals in ing_literal.c, checking on the way
+ *     what CPython rejects after parsing (assignment to a literal, 'return'
+ *     outside a function, argument order, too many statically nested
+ *     blocks...).
  *
  * Only the first error of a file is kept (ing_error_at, by priority:
  * tokenizer > parser > compile), as CPython reports one SyntaxError.

@@ -9,10 +9,12 @@
  *   ing_tokenize.c  source checks (ing_prepare), CPython's tokenizer
  *                   (ing_tokenize) and the structural errors tree-sitter
  *                   tolerates (ing_structural)
- *   ing_lower.c     tree-sitter nodes -> py_node: the expression table,
- *                   parameters, patterns (ing_expr, ing_params, ing_pattern)
+ *   ing_lower.c     tree-sitter nodes -> py_node: the expression and
+ *                   pattern tables (keyed by tree-sitter symbol: ing_expr,
+ *                   ing_pattern), parameters (ing_params)
  *   ing_literal.c   string, bytes, f-string and number literals
- *   ing_stmt.c      statements and blocks (ing_stmt, ing_block)
+ *   ing_stmt.c      statements and blocks: the statement table (ing_stmt),
+ *                   ing_block
  *   ing_errloc.c    where CPython places a parse error, from the tokens
  *                   around tree-sitter's error node (ing_locate_parse_error)
  *   ing_error.c     the one error kept per file, by priority (ing_error_at)
@@ -47,8 +49,9 @@ const TSLanguage *tree_sitter_python(void);
  * many of them (a string decoder, a parameter list, a call's arguments)
  * that is called directly from a recursive function is marked ING_NOINLINE:
  * inlined, its locals would join the caller's frame at every level, and a
- * 1,500-deep expression would need several times the stack. The expression
- * handlers need no mark: they are called through ing_lower.c's table. */
+ * 1,500-deep expression would need several times the stack. The handlers
+ * of the expression, pattern and statement tables need no mark: called
+ * through a function pointer, they are never inlined. */
 #define ING_NOINLINE __attribute__((noinline))
 
 /* ---------------------------------------------------------- the context */
@@ -217,6 +220,13 @@ void ing_structural(ing_ctx *c);
 
 /* --------------------------------------------------- ing_lower.c */
 
+/* The dispatch tables of ing_lower.c (expressions) and ing_stmt.c
+ * (statements): for every symbol of the grammar, 1 + the index i of the rule
+ * whose type name is the symbol's (aliases included), 0 where none is. The
+ * rules are n structs of stride bytes whose member at types names the type
+ * ("&rules[0].type, sizeof rules[0], n"). A heap array of *nsymbols
+ * entries, built once per process and kept. */
+uint16_t *ing_symbol_index(const char *const *types, size_t stride, size_t n, uint32_t *nsymbols);
 void ing_set_ctx(ing_ctx *c, py_node *t, py_ctx ctx, TSNode at);
 py_op ing_binop(const char *t);
 void ing_call_args(ing_ctx *c, TSNode al, py_nodes *args, py_nodes *kws);

@@ -85,14 +85,15 @@ typedef struct gn {
 } gn;
 
 /* String literals read inside functions and loops are made once: each
- * distinct text of the module gets a slot K_n (a thread_local
- * rx::KStr) that holds the str object after its first use. */
+ * distinct text of the module gets a slot K_n (an
+ * rx::KStr static, see rx::Static) that holds the str object after its first use. */
 typedef struct gn_consts {
   const char **text;
   size_t *len;
   int n, cap;
   int nacache; /* attribute reads with an inline cache A_n (rx::ga) */
   int nmcache; /* method calls with an inline cache M_n (rx::cm) */
+  int nscache; /* attribute stores with an inline cache S_n (rx::sa) */
 } gn_consts;
 
 /* ------------------------------------------------------------ helpers */
@@ -262,7 +263,7 @@ static bool gn__is_builtin(gn *g, const char *name) {
  * (Analysis's flow-typed module names: no `global` writes from functions,
  * no reflection, no star import, the module never imported as a whole, never
  * deleted), bound by def/class/import or by a single assignment statement.
- * Each has a slot (`G_name`, a thread_local rx::GSlot) that every binding
+ * Each has a slot (`G_name`, an rx::GSlot static) that every binding
  * statement fills beside the module dict, so reads skip the dict lookup;
  * an empty slot (read before the binding ran) falls back to the dict and
  * its NameError. Returns the slot's Rust name or NULL. */
@@ -598,6 +599,27 @@ static rs_scope *gn__direct_callee(gn *g, py_node *call) {
   return hit;
 }
 
+/* `x.__dict__`: an instance's attributes live in the runtime's own map, and
+ * x.__dict__ reads a copy of them as a dict. A write through that dict
+ * (x.__dict__[k] = v, del x.__dict__[k], x.__dict__.update(...), ...) is
+ * made on the copy inside rx::via_dict, which writes the result back.
+ * vars(x), the builtin, is the same object as x.__dict__. */
+static bool gn__dict_mutator(const char *m) {
+  static const char *const ms[] = {"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__", "__ior__", NULL};
+  for (int i = 0; ms[i]; i++)
+    if (strcmp(m, ms[i]) == 0) return true;
+  return false;
+}
+
+static py_node *gn__dict_owner(gn *g, py_node *n) {
+  if (n->kind == PY_ATTRIBUTE && strcmp(n->u.attribute.attr, "__dict__") == 0) return n->u.attribute.value;
+  if (n->kind == PY_CALL && n->u.call.func->kind == PY_NAME && strcmp(n->u.call.func->u.name.id, "vars") == 0 &&
+      n->u.call.args.n == 1 && n->u.call.args.v[0]->kind != PY_STARRED && !n->u.call.keywords.n &&
+      gn__resolve(g, "vars").bind == RS_BIND_GLOBAL && !gn__module_binds(g, "vars"))
+    return n->u.call.args.v[0];
+  return NULL;
+}
+
 static char *gn__call(gn *g, py_node *n) {
   py_node *f = n->u.call.func;
   /* zero-argument super() directly in a method's body; inside a
@@ -638,6 +660,13 @@ static char *gn__call(gn *g, py_node *n) {
   bool plain = !n->u.call.keywords.n;
   for (int i = 0; i < n->u.call.args.n; i++)
     if (n->u.call.args.v[i]->kind == PY_STARRED) plain = false;
+  if (f->kind == PY_ATTRIBUTE && gn__dict_mutator(f->u.attribute.attr) && gn__dict_owner(g, f->u.attribute.value)) {
+    /* x.__dict__.update(...) and the other mutators: on the copy, written back */
+    char *x = gn__ref(g, gn__dict_owner(g, f->u.attribute.value));
+    char *args = gn__values(g, n->u.call.args);
+    char *kw = gn__kwargs(g, n->u.call.keywords);
+    return gn_fmt(g, "rx::via_dict(%s, |__d| rt::call_method(__d, %s, %s, %s))?", x, gn__attr(g, f->u.attribute.attr), args, kw);
+  }
   if (plain) {
     p_buf b;
     p_buf_init(&b, 0);
@@ -705,27 +734,43 @@ static char *gn__str_const(gn *g, const char *text, size_t len) {
  * times, it gets an inline cache A_n (rx::ga): the class last seen there
  * and where the name sat in the instance dict. Straight-line module code
  * runs once and calls getattr. */
-static char *gn__getattr(gn *g, py_node *n) {
-  char *obj = gn__ref(g, n->u.attribute.value);
-  char *name = gn__attr(g, n->u.attribute.attr);
+static char *gn__getattr_of(gn *g, const char *obj, const char *name) {
   if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "rt::getattr(%s, %s)?", obj, name);
   return gn_fmt(g, "rx::ga(&A_%d, %s, %s)?", g->k->nacache++, obj, name);
 }
 
+static char *gn__getattr(gn *g, py_node *n) {
+  return gn__getattr_of(g, gn__ref(g, n->u.attribute.value), gn__attr(g, n->u.attribute.attr));
+}
+
+/* An attribute store of the owned value v (an expression naming it), as a
+ * statement without its semicolon; inside functions and loops with an
+ * inline cache S_n (rx::sa): the class last stored to, known to take a
+ * plain instance-dict store, and where the name sat. */
+static char *gn__setattr(gn *g, const char *obj, const char *name, const char *v) {
+  if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "rt::setattr(%s, %s, %s)?", obj, name, v);
+  return gn_fmt(g, "rx::sa(&S_%d, %s, %s, %s)?", g->k->nscache++, obj, name, v);
+}
+
 static void gn__const_decls(gn_consts *k, p_buf *out) {
   if (k->n) {
-    p_buf_puts(out, "// String constants, made once.\nthread_local! {\n");
-    for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = const { rx::KStr::new() };\n", i);
+    p_buf_puts(out, "// String constants, made once.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = rx::KStr::new();\n", i);
     p_buf_puts(out, "}\n");
   }
   if (k->nacache) {
-    p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nthread_local! {\n");
-    for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = const { rx::ACache::new() };\n", i);
+    p_buf_puts(out, "// Inline caches of attribute reads: the class last seen and where the name was.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->nacache; i++) p_buf_printf(out, "    static A_%d: rx::ACache = rx::ACache::new();\n", i);
+    p_buf_puts(out, "}\n");
+  }
+  if (k->nscache) {
+    p_buf_puts(out, "// Inline caches of attribute stores: the class last seen and where the name was.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->nscache; i++) p_buf_printf(out, "    static S_%d: rx::SCache = rx::SCache::new();\n", i);
     p_buf_puts(out, "}\n");
   }
   if (k->nmcache) {
-    p_buf_puts(out, "// Inline caches of method calls: the receiver's class last seen and its function.\nthread_local! {\n");
-    for (int i = 0; i < k->nmcache; i++) p_buf_printf(out, "    static M_%d: rx::MCache = const { rx::MCache::new() };\n", i);
+    p_buf_puts(out, "// Inline caches of method calls: the receiver's class last seen and its function.\nportalis_rt::sites! {\n");
+    for (int i = 0; i < k->nmcache; i++) p_buf_printf(out, "    static M_%d: rx::MCache = rx::MCache::new();\n", i);
     p_buf_puts(out, "}\n");
   }
 }
@@ -1038,11 +1083,17 @@ static char *gn__store(gn *g, py_node *t, const char *v) {
   case PY_NAME: return gn__store_name(g, t->u.name.id, v);
   case PY_ATTRIBUTE: {
     int id = gn__id(g);
-    return gn_fmt(g, "{ let __v%d = %s; rt::setattr(%s, %s, __v%d)?; }", id, v, gn__ref(g, t->u.attribute.value),
-             gn__attr(g, t->u.attribute.attr), id);
+    return gn_fmt(g, "{ let __v%d = %s; %s; }", id, v,
+                  gn__setattr(g, gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr), gn_fmt(g, "__v%d", id)));
   }
   case PY_SUBSCRIPT: {
     int id = gn__id(g);
+    if (gn__dict_owner(g, t->u.subscript.value)) {
+      char *x = gn__ref(g, gn__dict_owner(g, t->u.subscript.value));
+      char *k = gn__slice_ref(g, t->u.subscript.slice);
+      return gn_fmt(g, "{ let __v%d = %s; rx::via_dict(%s, |__d| { rt::setitem(__d, %s, __v%d)?; Ok(Value::none()) })?; }", id, v, x,
+                    k, id);
+    }
     char *o = gn__ref(g, t->u.subscript.value);
     char *k = gn__slice_ref(g, t->u.subscript.slice);
     return gn_fmt(g, "{ let __v%d = %s; rt::setitem(%s, %s, __v%d)?; }", id, v, o, k, id);
@@ -1091,6 +1142,11 @@ static void gn__delete(gn *g, py_node *t) {
   }
   case PY_ATTRIBUTE: gn_emit(g, "rt::delattr(%s, %s)?;", gn__ref(g, t->u.attribute.value), gn__attr(g, t->u.attribute.attr)); break;
   case PY_SUBSCRIPT: {
+    if (gn__dict_owner(g, t->u.subscript.value)) {
+      char *x = gn__ref(g, gn__dict_owner(g, t->u.subscript.value));
+      gn_emit(g, "rx::via_dict(%s, |__d| { rt::delitem(__d, %s)?; Ok(Value::none()) })?;", x, gn__slice_ref(g, t->u.subscript.slice));
+      break;
+    }
     char *o = gn__ref(g, t->u.subscript.value);
     gn_emit(g, "rt::delitem(%s, %s)?;", o, gn__slice_ref(g, t->u.subscript.slice));
     break;
@@ -1958,9 +2014,10 @@ static void gn__stmt(gn *g, py_node *n) {
       int id = gn__id(g);
       gn_emit(g, "{");
       gn_emit(g, "    let __o%d = %s;", id, gn__expr(g, t->u.attribute.value));
-      gn_emit(g, "    let __v%d = rt::%s(&rt::getattr(&__o%d, %s)?, %s)?;", id, f, id, gn__attr(g, t->u.attribute.attr),
-        gn__ref(g, n->u.aug_assign.value));
-      gn_emit(g, "    rt::setattr(&__o%d, %s, __v%d)?;", id, gn__attr(g, t->u.attribute.attr), id);
+      char *o = gn_fmt(g, "&__o%d", id);
+      const char *name = gn__attr(g, t->u.attribute.attr);
+      gn_emit(g, "    let __v%d = rt::%s(&%s, %s)?;", id, f, gn__getattr_of(g, o, name), gn__ref(g, n->u.aug_assign.value));
+      gn_emit(g, "    %s;", gn__setattr(g, o, name, gn_fmt(g, "__v%d", id)));
       gn_emit(g, "}");
     } else if (t->kind == PY_SUBSCRIPT) {
       int id = gn__id(g);
@@ -2608,9 +2665,9 @@ static void gn__gslot_decls(gn *g, p_buf *out) {
   for (int i = 0; i < ms->nsyms; i++) {
     const char *slot = gn__gslot(g, ms->syms[i].name);
     if (!slot) continue;
-    if (!any) p_buf_puts(out, "// Module names bound only by this module's own statements: read without a dict lookup.\nthread_local! {\n");
+    if (!any) p_buf_puts(out, "// Module names bound only by this module's own statements: read without a dict lookup.\nportalis_rt::sites! {\n");
     any = true;
-    p_buf_printf(out, "    static %s: rx::GSlot = const { rx::GSlot::new() };\n", slot);
+    p_buf_printf(out, "    static %s: rx::GSlot = rx::GSlot::new();\n", slot);
   }
   if (any) p_buf_puts(out, "}\n");
 }

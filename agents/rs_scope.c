@@ -132,13 +132,7 @@ rs_sym *rs_scope_sym(rs_scope *s, const char *name) {
 static rs_sym *sc__sym(sc_ctx *c, rs_scope *s, const char *name) {
   rs_sym *y = rs_scope_sym(s, name);
   if (y) return y;
-  if (s->nsyms == s->capsyms) {
-    int cap = s->capsyms ? s->capsyms * 2 : 16;
-    rs_sym *n = p_arena_alloc(c->a, sizeof *n * (size_t)cap);
-    if (s->nsyms) memcpy(n, s->syms, sizeof *n * (size_t)s->nsyms);
-    s->syms = n;
-    s->capsyms = cap;
-  }
+  s->syms = p_vec_grow(s->syms, s->nsyms, &s->capsyms, s->nsyms + 1, sizeof *s->syms, c->a);
   y = &s->syms[s->nsyms++];
   memset(y, 0, sizeof *y);
   y->name = name;
@@ -149,13 +143,7 @@ static rs_sym *sc__sym(sc_ctx *c, rs_scope *s, const char *name) {
 static void sc__add_free(sc_ctx *c, rs_scope *s, const char *name) {
   for (int i = 0; i < s->nfrees; i++)
     if (strcmp(s->frees[i], name) == 0) return;
-  if (s->nfrees == s->capfrees) {
-    int cap = s->capfrees ? s->capfrees * 2 : 8;
-    const char **n = p_arena_alloc(c->a, sizeof *n * (size_t)cap);
-    if (s->nfrees) memcpy(n, s->frees, sizeof *n * (size_t)s->nfrees);
-    s->frees = n;
-    s->capfrees = cap;
-  }
+  s->frees = p_vec_grow(s->frees, s->nfrees, &s->capfrees, s->nfrees + 1, sizeof *s->frees, c->a);
   s->frees[s->nfrees++] = name;
 }
 
@@ -183,13 +171,7 @@ static rs_scope *sc__open(sc_ctx *c, rs_scope_kind k, py_node *n, rs_scope *pare
   if (n && n->id < c->prog->nids) c->prog->scope_of[n->id] = s;
   if (sc__fnlike(s)) {
     rs_module *m = c->mod;
-    if (m->nfuncs == m->capfuncs) {
-      int cap = m->capfuncs ? m->capfuncs * 2 : 16;
-      rs_scope **nf = p_arena_alloc(c->a, sizeof *nf * (size_t)cap);
-      if (m->nfuncs) memcpy(nf, m->funcs, sizeof *nf * (size_t)m->nfuncs);
-      m->funcs = nf;
-      m->capfuncs = cap;
-    }
+    m->funcs = p_vec_grow(m->funcs, m->nfuncs, &m->capfuncs, m->nfuncs + 1, sizeof *m->funcs, c->a);
     m->funcs[m->nfuncs++] = s;
   }
   return s;
@@ -443,13 +425,7 @@ static bool ub__is_bound(ub_ctx *u, const char *name) {
 
 static void ub__add(ub_ctx *u, const char *name) {
   if (ub__is_bound(u, name)) return;
-  if (u->nbound == u->cap) {
-    int cap = u->cap ? u->cap * 2 : 16;
-    const char **nb = p_arena_alloc(u->a, sizeof *nb * (size_t)cap);
-    if (u->nbound) memcpy(nb, u->bound, sizeof *nb * (size_t)u->nbound);
-    u->bound = nb;
-    u->cap = cap;
-  }
+  u->bound = p_vec_grow(u->bound, u->nbound, &u->cap, u->nbound + 1, sizeof *u->bound, u->a);
   u->bound[u->nbound++] = name;
 }
 
@@ -1333,13 +1309,7 @@ static bool ty__ev_has(ty_ev *v, const char *name) {
 
 static void ty__ev_add(ty_ev *v, const char *name) {
   if (ty__ev_has(v, name)) return;
-  if (v->nfl == v->capfl) {
-    int cap = v->capfl ? v->capfl * 2 : 16;
-    const char **n = p_arena_alloc(v->a, sizeof *n * (size_t)cap);
-    if (v->nfl) memcpy(n, v->fl, sizeof *n * (size_t)v->nfl);
-    v->fl = n;
-    v->capfl = cap;
-  }
+  v->fl = p_vec_grow(v->fl, v->nfl, &v->capfl, v->nfl + 1, sizeof *v->fl, v->a);
   v->fl[v->nfl++] = name;
   v->changed = true;
 }
@@ -1884,21 +1854,9 @@ rs_module *rs_program_module(rs_program *p, const char *dotted) {
 }
 
 /* Every scope of a module, parents before children, for the resolve pass. */
-typedef struct sc_list {
-  rs_scope **v;
-  int n, cap;
-} sc_list;
+typedef P_VEC(rs_scope *) sc_list;
 
-static void sc__list_add(p_arena *a, sc_list *l, rs_scope *s) {
-  if (l->n == l->cap) {
-    int cap = l->cap ? l->cap * 2 : 32;
-    rs_scope **nv = p_arena_alloc(a, sizeof *nv * (size_t)cap);
-    if (l->n) memcpy(nv, l->v, sizeof *nv * (size_t)l->n);
-    l->v = nv;
-    l->cap = cap;
-  }
-  l->v[l->n++] = s;
-}
+static void sc__list_add(p_arena *a, sc_list *l, rs_scope *s) { p_vec_push(a, l, s); }
 
 int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_program **out, p_err *e) {
   if (!an) return p_err_set(e, P_EINTERNAL, "internal: the translator needs the Analysis results");

@@ -576,7 +576,7 @@ static void sbx__bpf_build(void) {
   int fd = rc ? -1 : memfd_create("sbx-bpf", MFD_CLOEXEC);
   if (fd >= 0 && seccomp_export_bpf(ctx, fd) == 0) {
     off_t len = lseek(fd, 0, SEEK_END);
-    unsigned char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    unsigned char *buf = len > 0 ? p_xmalloc((size_t)len) : NULL;
     if (buf && pread(fd, buf, (size_t)len, 0) == len) {
       sbx__bpf = buf;
       sbx__bpf_len = (size_t)len;

@@ -68,12 +68,7 @@ typedef struct tm__nz {
 static int tm__push(const char ***v, int *n, int *cap, const char *s) {
   for (int i = 0; i < *n; i++)
     if (!strcmp((*v)[i], s)) return i;
-  if (*n == *cap) {
-    int c = *cap ? *cap * 2 : 16;
-    const char **nv = p_xrealloc(*v, (size_t)c * sizeof *nv);
-    *v = nv;
-    *cap = c;
-  }
+  *v = p_vec_grow(*v, *n, cap, *n + 1, sizeof **v, NULL);
   (*v)[*n] = s;
   return (*n)++;
 }
@@ -518,12 +513,7 @@ typedef struct tm__walkctx {
 } tm__walkctx;
 
 static int tm__add(tm__list *l, const py_module *m, const py_node *fn, const char *qual) {
-  if (l->n == l->cap) {
-    int c = l->cap ? l->cap * 2 : 16;
-    tm_func *nv = p_xrealloc(l->v, (size_t)c * sizeof *nv);
-    l->v = nv;
-    l->cap = c;
-  }
+  l->v = p_vec_grow(l->v, l->n, &l->cap, l->n + 1, sizeof *l->v, NULL);
   tm_func *f = &l->v[l->n];
   memset(f, 0, sizeof *f);
   f->file = p_xstrdup(m->path ? m->path : "main.py");

@@ -28,13 +28,7 @@
 #include <time.h>
 
 static void tr__add(p_arena *a, rs_file **files, int *n, int *cap, const char *path, p_buf *b) {
-  if (*n == *cap) {
-    int nc = *cap ? *cap * 2 : 8;
-    rs_file *nf = p_arena_alloc(a, sizeof *nf * (size_t)nc);
-    if (*n) memcpy(nf, *files, sizeof *nf * (size_t)*n);
-    *files = nf;
-    *cap = nc;
-  }
+  *files = p_vec_grow(*files, *n, cap, *n + 1, sizeof **files, a);
   rs_file *f = &(*files)[(*n)++];
   f->path = p_arena_strdup(a, path);
   f->text = p_arena_strndup(a, b->data ? b->data : "", b->len);

@@ -12,6 +12,14 @@
 #   anonymous run had a running job), /healthz 24,420 on the same run;
 #   before this change (issue 13): 4,305 with a token, 7,259 without,
 #   /healthz 92,000 on an idle machine.
+#   2026-12-07 (token memo without a hash, prebuilt responses), never a
+#   quiet machine (other agents' builds; this run itself adds ~4 to the
+#   load): with a token 39,126-53,313 req/s, p99 41-62 ms (load 6.5-7.4,
+#   cpu pressure 67-87%); without 39,878-59,838, p99 32-72 ms; /healthz
+#   47,090-48,282, p99 43-105 ms on the same run. Under load 15-30 with a
+#   token: 28,000-66,000 req/s, p99 19-140 ms. p99 follows the load
+#   (/healthz, which does no work, has the same tail): the server's part of
+#   a request is ~11-14 us of CPU, kernel and syscalls most of it.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 d=$(mktemp -d /tmp/portalis-bench-XXXXXX)
@@ -39,7 +47,8 @@ run() {
   shift
   n=1
   while [ $n -le "${RUNS:-1}" ]; do
-    echo "== $name (run $n; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    psi=$(sed -n 's/^some avg10=\([0-9.]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null)
+    echo "== $name (run $n; load average $(cut -d' ' -f1-3 /proc/loadavg)${psi:+; cpu pressure $psi%})"
     wrk -t2 -c64 -d"${SECONDS_PER_RUN:-10}"s --latency "$@" | grep -E "Requests/sec|Latency|50%|90%|99%|Non-2xx|Socket errors"
     n=$((n + 1))
   done

@@ -18,6 +18,7 @@ PACKAGES=(
   libcurl4-openssl-dev libarchive-dev libseccomp-dev check wrk
   rustc libstd-rust-dev-wasm32 binaryen wabt
   bubblewrap python3 curl zip unzip
+  clang
   chromium
 )
 

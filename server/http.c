@@ -1,5 +1,5 @@
 /*
- * http.c - the libmicrohttpd daemon, the route table and responses.
+ * http.c - the libmicrohttpd daemon, routing and responses.
  *
  * Requests are handled by MHD's internal thread pool (epoll; one thread per
  * CPU unless --http-threads says otherwise). A request that
@@ -8,7 +8,9 @@
  * changes or its deadline passes; the daemon starts and stops the hub with
  * itself.
  *
- * Routing is a table of {method, pattern, handler}; "{}" matches one path
+ * Routing is a table of {method, pattern, handler} that main.c hands to
+ * srv_http_start (routes.c holds it, so this file names no handler and the
+ * handlers' calls back into it make no circle); "{}" matches one path
  * segment. An unknown path is 404, a known path with another method 405 with
  * an Allow header. Authentication is checked before any body is read.
  *
@@ -21,12 +23,16 @@
  *
  * Every error is problem+json, oversized requests included: the library's
  * per-connection pool is made larger than the server's own limits on the
- * request target and header block (srv.h), so that the server, not
- * libmicrohttpd with its HTML bodies, refuses them (414, 431). What the
- * library answers before any callback - malformed requests (400),
- * unsupported HTTP versions (505), requests past the pool - keeps its body.
- * The pool stays small (48 KiB, limits of 16 KiB each): the library zeroes
- * all of it after every request of a keep-alive connection.
+ * request target and header block (srv.h), so that the server refuses them
+ * (414, 431) with the limit in the detail. What the library answers itself,
+ * before any callback - malformed requests (400), unsupported HTTP versions
+ * (505), a Content-Length too large to read (413), requests past the pool
+ * (414/431) - it builds from a fixed HTML page; libmicrohttpd has no hook for
+ * these, so the server interposes the two library functions its error path
+ * calls through the PLT (see "library replies" below) and swaps the page for
+ * a problem+json body with the same status. The pool stays small (48 KiB,
+ * limits of 16 KiB each): the library zeroes all of it after every request
+ * of a keep-alive connection.
  *
  * Shutdown keeps the listening socket open: new uploads get 503
  * shutting_down, /readyz 503, waiting requests are answered and event
@@ -37,6 +43,7 @@
 #include "srv.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -46,45 +53,145 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const srv_route http__routes[] = {
-    {"POST", "/api/v1/jobs", srv_jobs_create, "jobs_create", true, true, true},
-    {"GET", "/api/v1/jobs", srv_jobs_list, "jobs_list", false, true, false},
-    {"GET", "/api/v1/jobs/{}", srv_jobs_get, "jobs_get", false, true, false},
-    {"DELETE", "/api/v1/jobs/{}", srv_jobs_delete, "jobs_delete", false, true, true},
-    {"GET", "/api/v1/jobs/{}/events", srv_jobs_events, "jobs_events", false, true, false},
-    {"POST", "/api/v1/jobs/{}/cancel", srv_jobs_cancel, "jobs_cancel", false, true, true},
-    {"GET", "/api/v1/jobs/{}/files", srv_jobs_files, "jobs_files", false, true, false},
-    {"GET", "/api/v1/jobs/{}/artifacts", srv_artifacts_list, "artifacts_list", false, true, false},
-    {"GET", "/api/v1/jobs/{}/artifacts/{}", srv_artifacts_get, "artifacts_get", false, true, false},
-    {"GET", "/api/v1/jobs/{}/similar", srv_tm_job_similar, "jobs_similar", false, true, false},
-    /* A search: it carries a body but changes nothing, so read-only tokens may. */
-    {"POST", "/api/v1/similar", srv_tm_similar, "similar", true, true, false},
-    {"GET", "/api/v1/openapi.json", srv_misc_openapi, "openapi", false, false, false},
-    {"GET", "/healthz", srv_misc_healthz, "healthz", false, false, false},
-    {"GET", "/readyz", srv_misc_readyz, "readyz", false, false, false},
-    {"GET", "/metrics", srv_misc_metrics, "metrics", false, false, false},
-};
-#define HTTP__NROUTES (sizeof http__routes / sizeof http__routes[0])
-static const srv_route http__static_route = {"GET", "/*", srv_misc_static, "static", false, false, false};
-
+static const srv_routes *http__table; /* handed to srv_http_start (routes.c) */
 static struct MHD_Daemon *http__daemon;
 static int http__port;
 
+/* ------------------------------------------------------ library replies */
+
+/* libmicrohttpd answers what it cannot parse itself (transmit_error_response
+ * in its connection.c): MHD_create_response_from_buffer(len, page,
+ * MHD_RESPMEM_PERSISTENT) of a static "<html><head><title>..." page, then
+ * MHD_queue_response(conn, status, that response), both called through the
+ * library's PLT. This executable defines both symbols, so the dynamic linker
+ * binds the library's calls to the definitions here (the executable comes
+ * first in symbol lookup); they pass everything to the library's own
+ * functions (dlsym RTLD_NEXT) except a response made from such a page, which
+ * is remembered per thread when created and replaced by problem+json when
+ * queued, where the status is known. The page's body text becomes the
+ * detail. A libmicrohttpd that stopped calling through its PLT would send
+ * its HTML again: tests/hardening_test.py checks each reply. */
+typedef struct MHD_Response *(*http__create_fn)(size_t, void *, enum MHD_ResponseMemoryMode);
+typedef enum MHD_Result (*http__queue_fn)(struct MHD_Connection *, unsigned int, struct MHD_Response *);
+static __thread struct MHD_Response *http__lib_page;
+static __thread char http__lib_detail[256];
+
+static http__create_fn http__real_create(void) {
+  static http__create_fn fn;
+  if (!fn) fn = (http__create_fn)dlsym(RTLD_NEXT, "MHD_create_response_from_buffer");
+  return fn;
+}
+
+static http__queue_fn http__real_queue(void) {
+  static http__queue_fn fn;
+  if (!fn) fn = (http__queue_fn)dlsym(RTLD_NEXT, "MHD_queue_response");
+  return fn;
+}
+
+/* "<html><head><title>T</title></head><body>B</body></html>" -> B without
+ * tags and with &quot; as '"'; false if page is not such a page. */
+static bool http__page_text(const char *page, size_t len, char *out, size_t cap) {
+  static const char head[] = "<html><head><title>";
+  if (len < sizeof head - 1 || memcmp(page, head, sizeof head - 1) != 0) return false;
+  const char *end = page + len, *b = NULL;
+  for (const char *p = page; p + 6 <= end; p++)
+    if (!memcmp(p, "<body>", 6)) {
+      b = p + 6;
+      break;
+    }
+  if (!b) b = page + sizeof head - 1;
+  size_t n = 0;
+  bool tag = false;
+  for (const char *p = b; p < end && n + 1 < cap; p++) {
+    if (*p == '<') tag = true;
+    else if (*p == '>') tag = false;
+    else if (tag) continue;
+    else if (end - p >= 6 && !memcmp(p, "&quot;", 6)) {
+      out[n++] = '"';
+      p += 5;
+    } else out[n++] = *p;
+  }
+  out[n] = 0;
+  return true;
+}
+
+struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer,
+                                                     enum MHD_ResponseMemoryMode mode) {
+  http__create_fn real = http__real_create();
+  if (!real) return NULL;
+  struct MHD_Response *resp = real(size, buffer, mode);
+  if (resp && mode == MHD_RESPMEM_PERSISTENT && buffer &&
+      http__page_text(buffer, size, http__lib_detail, sizeof http__lib_detail))
+    http__lib_page = resp;
+  return resp;
+}
+
+static const char *http__lib_code(unsigned status) {
+  switch (status) {
+  case 400: return "malformed_request";
+  case 413: return "too_large";
+  case 414: return "uri_too_long";
+  case 431: return "headers_too_large";
+  case 505: return "http_version_not_supported";
+  default: return status >= 500 ? "internal" : "bad_request";
+  }
+}
+
+static const char *http__status_title(int status);
+
+enum MHD_Result MHD_queue_response(struct MHD_Connection *conn, unsigned int status,
+                                   struct MHD_Response *resp) {
+  http__queue_fn real = http__real_queue();
+  if (!real) return MHD_NO;
+  if (!resp || resp != http__lib_page) return real(conn, status, resp);
+  http__lib_page = NULL;
+  cJSON *p = cJSON_CreateObject();
+  char type[160];
+  snprintf(type, sizeof type, "https://portalis.dev/problems/%s", http__lib_code(status));
+  cJSON_AddStringToObject(p, "type", type);
+  cJSON_AddStringToObject(p, "title", http__status_title((int)status));
+  cJSON_AddNumberToObject(p, "status", status);
+  cJSON_AddStringToObject(p, "code", http__lib_code(status));
+  cJSON_AddStringToObject(p, "detail", http__lib_detail[0] ? http__lib_detail : http__status_title((int)status));
+  char *txt = cJSON_PrintUnformatted(p);
+  cJSON_Delete(p);
+  struct MHD_Response *j = txt ? http__real_create()(strlen(txt), txt, MHD_RESPMEM_MUST_COPY) : NULL;
+  free(txt);
+  if (!j) return real(conn, status, resp); /* out of memory: the library's page */
+  MHD_add_response_header(j, MHD_HTTP_HEADER_CONTENT_TYPE, "application/problem+json");
+  MHD_add_response_header(j, "X-Content-Type-Options", "nosniff");
+  enum MHD_Result ret = real(conn, status, j);
+  MHD_destroy_response(j);
+  return ret;
+}
+
 /* ------------------------------------------------------------ responses */
 
-enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
-                          const char *const *headers) {
+struct MHD_Response *srv_response(const char *ctype, const void *data, size_t len,
+                                  const char *const *headers) {
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-  if (!resp) return MHD_NO;
+  if (!resp) return NULL;
   if (ctype) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
   for (const char *const *h = headers; h && h[0]; h += 2)
     MHD_add_response_header(resp, h[0], h[1]);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  return resp;
+}
+
+enum MHD_Result srv_reply_prebuilt(srv_req *r, int status, struct MHD_Response *resp) {
   enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)status, resp);
-  MHD_destroy_response(resp);
   r->status = status;
   r->queued = true;
+  return ret;
+}
+
+enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
+                          const char *const *headers) {
+  struct MHD_Response *resp = srv_response(ctype, data, len, headers);
+  if (!resp) return MHD_NO;
+  enum MHD_Result ret = srv_reply_prebuilt(r, status, resp);
+  MHD_destroy_response(resp);
   return ret;
 }
 
@@ -116,6 +223,7 @@ static const char *http__status_title(int status) {
   case 429: return "Too Many Requests";
   case 431: return "Request Header Fields Too Large";
   case 503: return "Service Unavailable";
+  case 505: return "HTTP Version Not Supported";
   default: return status >= 500 ? "Internal Server Error" : "Error";
   }
 }
@@ -281,8 +389,8 @@ static bool http__match(const char *pattern, const char *url, srv_req *r) {
 static const srv_route *http__route(srv_req *r, char allow[128]) {
   allow[0] = 0;
   const srv_route *found = NULL;
-  for (size_t i = 0; i < HTTP__NROUTES; i++) {
-    const srv_route *rt = &http__routes[i];
+  for (size_t i = 0; i < http__table->n; i++) {
+    const srv_route *rt = &http__table->v[i];
     if (!http__match(rt->pattern, r->url, r)) continue;
     if (!strcmp(rt->method, r->method) || (!strcmp(r->method, "HEAD") && !strcmp(rt->method, "GET")))
       return rt;
@@ -331,11 +439,10 @@ static enum MHD_Result http__post_iter(void *cls, enum MHD_ValueKind kind, const
 /* ------------------------------------------------------- access handler */
 
 /* Sizes of the request as received: libmicrohttpd answers an oversized
- * target or header block itself, with an HTML body, only when it does not
- * fit its per-connection pool (SRV_CONN_MEMORY); below that this server
- * refuses it, as problem+json. (Malformed requests, 400, and unsupported
- * HTTP versions, 505, are answered by the library before any callback; it
- * has no hook to change their bodies.) */
+ * target or header block itself only when it does not fit its
+ * per-connection pool (SRV_CONN_MEMORY; its page becomes problem+json, see
+ * "library replies"); below that this server refuses it, with the limit in
+ * the detail. */
 static enum MHD_Result http__add_len(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
   size_t *n = cls;
   *n += (key ? strlen(key) : 0) + (value ? strlen(value) : 0) + (kind == MHD_HEADER_KIND ? 4 : 2);
@@ -394,7 +501,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
         return srv_problem_h(r, 405, "method_not_allowed", detail, NULL, h);
       }
       if ((!strcmp(method, "GET") || !strcmp(method, "HEAD")) && strncmp(url, "/api/", 5) != 0) {
-        r->route = &http__static_route;
+        r->route = http__table->fallback;
       } else {
         char detail[300];
         snprintf(detail, sizeof detail, "no such resource: %s", url);
@@ -403,8 +510,7 @@ static enum MHD_Result http__access(void *cls, struct MHD_Connection *conn, cons
     }
     /* Under --require-auth, /metrics and /readyz (what they show is about
      * everybody's jobs) need a token too unless --public-metrics. */
-    bool ops = r->route->handler == srv_misc_metrics || r->route->handler == srv_misc_readyz;
-    if (r->route->api || (ops && srv_cfg.require_auth && !srv_cfg.public_metrics)) {
+    if (r->route->api || (r->route->ops && srv_cfg.require_auth && !srv_cfg.public_metrics)) {
       p_err e = {0};
       if (srv_auth_identify(srv_header(r, MHD_HTTP_HEADER_AUTHORIZATION), &r->who, &e))
         return srv_problem(r, e.code == P_EAUTH ? 401 : 503, p_code_name(e.code), e.msg, NULL);
@@ -489,7 +595,8 @@ static void http__completed(void *cls, struct MHD_Connection *conn, void **req_c
 
 /* ------------------------------------------------------------- lifetime */
 
-int srv_http_start(p_err *e) {
+int srv_http_start(const srv_routes *routes, p_err *e) {
+  http__table = routes;
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
   socklen_t slen;

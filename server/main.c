@@ -198,7 +198,7 @@ int main(int argc, char **argv) {
       p_log(P_LOG_INFO, "llm: assistance on: %s, model %s%s%s", srv_cfg.llm.url, srv_cfg.llm.model,
             has_model ? "" : " (not in its model list)", srv_cfg.llm.api_key ? ", with an API key" : "");
   }
-  if (srv_http_start(&e)) {
+  if (srv_http_start(&srv_api_routes, &e)) {
     fprintf(stderr, "portalisd: %s\n", e.msg);
     return 1;
   }

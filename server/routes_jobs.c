@@ -102,22 +102,23 @@ static void jobs__cache_put(const char *id, int64_t owner, int64_t version, bool
  *     what another process sharing the database did shows within a second
  *     (as a revoked token does, auth.c).
  * Anything else takes the path above: one version read, then the shared
- * body cache. */
+ * body cache. The copy is kept as a libmicrohttpd response with its
+ * headers, queued again for each poll (no allocation or copy per request). */
 #define JOBS__MINE 32
 #define JOBS__MINE_TTL_MS 1000
 typedef struct jobs__mine {
   char id[33];
   int64_t owner, version, checked_ms;
   uint64_t changes; /* srv_hub_changes(id) when it was checked */
-  char *body;
-  size_t len;
+  struct MHD_Response *resp; /* the 200 answer, headers and all, built once */
 } jobs__mine;
 static pthread_key_t jobs__mine_key;
 static pthread_once_t jobs__mine_once = PTHREAD_ONCE_INIT;
 
 static void jobs__mine_free(void *p) {
   jobs__mine *m = p;
-  for (int i = 0; i < JOBS__MINE; i++) free(m[i].body);
+  for (int i = 0; i < JOBS__MINE; i++)
+    if (m[i].resp) MHD_destroy_response(m[i].resp);
   free(m);
 }
 
@@ -142,11 +143,15 @@ static void jobs__mine_snap(srv_req *r, const char *id) {
 static void jobs__mine_put(srv_req *r, const char *id, int64_t version, const char *body, size_t len) {
   if (!r->snap_ok) return;
   jobs__mine *m = jobs__mine_slot(id);
-  char *copy = p_xrealloc(m->body, len + 1);
-  memcpy(copy, body, len);
-  copy[len] = 0;
-  m->body = copy;
-  m->len = len;
+  if (m->resp) MHD_destroy_response(m->resp); /* MHD keeps its own reference while sending */
+  char etag[48];
+  snprintf(etag, sizeof etag, "\"v%lld\"", (long long)version);
+  const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
+  m->resp = srv_response("application/json", body, len, h);
+  if (!m->resp) {
+    m->id[0] = 0;
+    return;
+  }
   snprintf(m->id, sizeof m->id, "%s", id);
   m->owner = r->who.owner;
   m->version = version;
@@ -157,15 +162,18 @@ static void jobs__mine_put(srv_req *r, const char *id, int64_t version, const ch
 /* Answers from this thread's copy when it is still good; false otherwise. */
 static bool jobs__mine_reply(srv_req *r, const char *id, enum MHD_Result *ret) {
   jobs__mine *m = jobs__mine_slot(id);
-  if (!m->body || m->owner != r->who.owner || strcmp(m->id, id) != 0 ||
+  if (!m->resp || m->owner != r->who.owner || strcmp(m->id, id) != 0 ||
       p_mono_ms() - m->checked_ms >= JOBS__MINE_TTL_MS || m->changes != srv_hub_changes(id))
     return false;
   char etag[48];
   snprintf(etag, sizeof etag, "\"v%lld\"", (long long)m->version);
-  const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
   const char *inm = srv_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
-  if (inm && !strcmp(inm, etag)) *ret = srv_reply(r, 304, NULL, "", 0, h);
-  else *ret = srv_reply(r, 200, "application/json", m->body, m->len, h);
+  if (inm && !strcmp(inm, etag)) {
+    const char *h[] = {"ETag", etag, "Cache-Control", "no-cache", NULL};
+    *ret = srv_reply(r, 304, NULL, "", 0, h);
+  } else {
+    *ret = srv_reply_prebuilt(r, 200, m->resp);
+  }
   return true;
 }
 

@@ -3,7 +3,8 @@
  * authentication, metrics, the waiter hub, the worker pool and retention.
  *
  * Sections follow the files: assets.c (embedded files), config.c (flags and
- * environment), http.c (daemon, routing, responses), hub.c (waiters and
+ * environment), http.c (daemon, routing, responses; the route table it
+ * serves is routes.c's, handed over by main.c), hub.c (waiters and
  * notifications), upload.c (+ job options validation), auth.c, metrics.c,
  * worker.c, retention.c (expiry sweep, cache eviction, stale work
  * folders), routes_jobs.c, routes_misc.c. main.c starts and stops them.
@@ -76,8 +77,19 @@ void srv_usage(FILE *f);
 
 /* ---------------------------------------------------------------- http */
 
-/* Starts libmicrohttpd on srv_cfg.listen_host:port. */
-int srv_http_start(p_err *e);
+/* The routes the daemon serves (routes.c): n routes in v, tried in order,
+ * and the fallback for a GET or HEAD outside /api/ that none matches. */
+struct srv_route;
+typedef struct srv_routes {
+  const struct srv_route *v;
+  size_t n;
+  const struct srv_route *fallback;
+} srv_routes;
+extern const srv_routes srv_api_routes;
+
+/* Starts libmicrohttpd on srv_cfg.listen_host:port, serving routes (main.c
+ * passes srv_api_routes; kept, not copied). */
+int srv_http_start(const srv_routes *routes, p_err *e);
 /* Shutdown step 1: new work is refused with 503, waiting requests are
  * answered, event streams end; the listening socket stays open. */
 void srv_http_quiesce(void);
@@ -240,6 +252,8 @@ typedef struct srv_route {
   bool api;             /* under /api/v1: authentication applies */
   bool changes;         /* creates, changes or deletes: refused to read-only tokens
                          * (reads, POST /similar included, are allowed) */
+  bool ops;             /* shows everybody's jobs (/metrics, /readyz): under
+                         * --require-auth it needs a token unless --public-metrics */
 } srv_route;
 
 struct srv_req {
@@ -284,6 +298,12 @@ struct srv_req {
 enum MHD_Result srv_reply(srv_req *r, int status, const char *ctype, const void *data, size_t len,
                           const char *const *headers /* name,value,...,NULL or NULL */);
 enum MHD_Result srv_reply_json(srv_req *r, int status, cJSON *body, const char *const *headers);
+/* A response built once and queued many times (a polled finished job):
+ * srv_response makes it as srv_reply would send it; srv_reply_prebuilt
+ * queues it (the caller keeps its reference, MHD_destroy_response). */
+struct MHD_Response *srv_response(const char *ctype, const void *data, size_t len,
+                                  const char *const *headers);
+enum MHD_Result srv_reply_prebuilt(srv_req *r, int status, struct MHD_Response *resp);
 /* application/problem+json: type "https://portalis.dev/problems/<code>",
  * title from the status, the request URL as instance, extra headers
  * (name,value,...,NULL or NULL; a 401 without headers gets

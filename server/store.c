@@ -68,6 +68,8 @@ static void store__close(void *p) {
 
 static void store__key_init(void) { pthread_key_create(&store__key, store__close); }
 
+#define STORE__BUSY_MS 10000 /* how long a statement waits for another connection's write */
+
 static int store__open(const char *path, store **out, p_err *e) {
   store *s = p_xcalloc(1, sizeof *s);
   int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -76,7 +78,7 @@ static int store__open(const char *path, store **out, p_err *e) {
     store__close(s);
     return P_EDB;
   }
-  sqlite3_busy_timeout(s->db, 10000);
+  sqlite3_busy_timeout(s->db, STORE__BUSY_MS);
   char *msg = NULL;
   if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                    NULL, NULL, &msg) != SQLITE_OK) {
@@ -1136,7 +1138,11 @@ int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_o
   char hash[65];
   p_sha256_hex(secret, strlen(secret), hash);
   /* A read per request; last_used_at is written at most once a minute per
-   * token, so polling clients do not turn every GET into a write. */
+   * token, so polling clients do not turn every GET into a write. That
+   * write never waits for the database: on an HTTP thread, waiting out
+   * another connection's write (up to STORE__BUSY_MS) would stall every
+   * request of that thread; a busy database skips it, and a later check
+   * (a second later, auth.c) writes it. */
   static const char sql[] =
       "SELECT id, read_only, coalesce(last_used_at, 0) FROM tokens WHERE hash=?1 AND revoked_at IS NULL";
   sqlite3_stmt *st = store__prep_cached(s, sql, e);
@@ -1161,7 +1167,9 @@ int store_token_check(store *s, const char *secret, int64_t *owner, bool *read_o
     if (u) {
       sqlite3_bind_int64(u, 1, *owner);
       sqlite3_bind_int64(u, 2, now);
-      sqlite3_step(u); /* best effort: a busy database must not refuse the call */
+      sqlite3_busy_timeout(s->db, 0);
+      sqlite3_step(u); /* best effort: a busy database must neither refuse nor delay the call */
+      sqlite3_busy_timeout(s->db, STORE__BUSY_MS);
       store__unprep(s, u);
     }
   }

@@ -14,7 +14,11 @@
 # nothing of HTTP; and the sandbox (agents/sandbox.c) includes only common/,
 # so it links without the pipeline. "config.h" (configure's) and system
 # headers (<...>) are allowed everywhere.
+#
+# Then, from the built objects, that no two server files use each other
+# round a circle (below).
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
 cd "$top_srcdir" || exit 1
 # One spelling of the top for the prefix stripped below: `make distcheck`
 # passes ".../_build/sub/.." and resolve() sees physical paths.
@@ -79,4 +83,35 @@ if [ "$bad" -ne 0 ]; then
   exit 1
 fi
 echo "floors: every include of common/, agents/, server/ and cli/ goes down or sideways"
+
+# No circle among the server's files. Every server file includes srv.h, so
+# the includes cannot show one; the objects can: file A uses file B when
+# A's object needs a symbol B's object defines. tsort fails on a loop. The
+# check reads the built objects of portalisd (the build folder's server/*.o;
+# test programs' copies, named like tests_test_store-http.o, are left out)
+# and is skipped, saying so, where there are none.
+objs=""
+for o in "$top_builddir"/server/*.o; do
+  case ${o##*/} in *-*) continue ;; esac
+  [ -f "$o" ] && objs="$objs $o"
+done
+if [ -z "$objs" ]; then
+  echo "floors: no server/*.o under $top_builddir (not built): the circle check among server files is skipped"
+  exit 0
+fi
+uses=$(for o in $objs; do nm -g -P "$o" | sed "s|^|${o##*/} |"; done |
+  awk '$3 == "U" || $3 == "w" || $3 == "v" { need[++n] = $1 " " $2; next }
+       { def[$2] = $1 }
+       END { for (i = 1; i <= n; i++) { split(need[i], f, " ");
+               if ((f[2] in def) && def[f[2]] != f[1]) print f[1], def[f[2]], f[2] } }' | sort -u)
+if ! printf '%s\n' "$uses" | awk 'NF { print $1, $2 }' | sort -u | tsort >/dev/null 2>"$tmp"; then
+  sed 's/^tsort: //' "$tmp"
+  echo "what each uses of the next (object, object, symbol):"
+  printf '%s\n' "$uses"
+  rm -f "$tmp"
+  echo "floors: server files call each other in a circle (see docs/architecture.md)"
+  exit 1
+fi
+rm -f "$tmp"
+echo "floors: the server's files use each other one way ($(printf '%s\n' "$uses" | awk 'NF { print $1, $2 }' | sort -u | wc -l) file pairs, no circle)"
 exit 0

@@ -11,7 +11,7 @@ secs=${FUZZ_SMOKE_SECONDS:-10}
 work=$(mktemp -d /tmp/portalis-fuzz-XXXXXX)
 cd "$work" || exit 1
 status=0
-for t in transpile upload options; do
+for t in transpile upload options multipart; do
   seeds="$top_srcdir/fuzz/seeds/$t $top_srcdir/fuzz/regressions/$t"
   [ "$t" = transpile ] && seeds="$seeds $top_srcdir/tests/golden $top_srcdir/bench/programs"
   dirs=""

@@ -14,6 +14,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${CORPUS:-$top/../shared/corpus}
+corpus=$(cd "$corpus" && pwd)   # absolute: each case runs from inside its folder
 rustc=${RUSTC:-/usr/bin/rustc}
 node=${NODE:-node}
 rsflags=${RSFLAGS:--O -C strip=symbols -C debuginfo=0 -C target-feature=+bulk-memory -C link-arg=-zstack-size=33554432}

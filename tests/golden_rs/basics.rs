@@ -72,14 +72,14 @@ fn classify(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
 
 static P_classify: Params = Params { name: "classify", qualname: "classify", args: &["n"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 // Module names bound only by this module's own statements: read without a dict lookup.
-thread_local! {
-    static G_LIMIT: rx::GSlot = const { rx::GSlot::new() };
-    static G_classify: rx::GSlot = const { rx::GSlot::new() };
-    static G_words: rx::GSlot = const { rx::GSlot::new() };
-    static G_w: rx::GSlot = const { rx::GSlot::new() };
+portalis_rt::sites! {
+    static G_LIMIT: rx::GSlot = rx::GSlot::new();
+    static G_classify: rx::GSlot = rx::GSlot::new();
+    static G_words: rx::GSlot = rx::GSlot::new();
+    static G_w: rx::GSlot = rx::GSlot::new();
 }
 // String constants, made once.
-thread_local! {
-    static K_0: rx::KStr = const { rx::KStr::new() };
-    static K_1: rx::KStr = const { rx::KStr::new() };
+portalis_rt::sites! {
+    static K_0: rx::KStr = rx::KStr::new();
+    static K_1: rx::KStr = rx::KStr::new();
 }

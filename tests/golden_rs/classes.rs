@@ -122,7 +122,7 @@ fn Shape__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let name = &__a[1];
     // main.py:6
     __fr.line(6);
-    { let __v1 = name.clone(); rt::setattr(&self_, "name", __v1)?; }
+    { let __v1 = name.clone(); rx::sa(&S_0, &self_, "name", __v1)?; }
     Ok(Value::none())
 }
 
@@ -147,7 +147,7 @@ fn Square__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> 
     rx::cm(&M_0, "__init__", &[rt::super_(&l__class__.get()?, &self_.clone())?, rx::kstr(&K_0, "square")])?;
     // main.py:18
     __fr.line(18);
-    { let __v1 = side.clone(); rt::setattr(&self_, "side", __v1)?; }
+    { let __v1 = side.clone(); rx::sa(&S_1, &self_, "side", __v1)?; }
     Ok(Value::none())
 }
 
@@ -155,21 +155,26 @@ static P_Shape__init__: Params = Params { name: "__init__", qualname: "Shape.__i
 static P_Shape__label: Params = Params { name: "label", qualname: "Shape.label", args: &["self"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_Square__init__: Params = Params { name: "__init__", qualname: "Square.__init__", args: &["self", "side"], posonly: 0, npos: 2, star: false, kwonly: 0, dstar: false };
 // Module names bound only by this module's own statements: read without a dict lookup.
-thread_local! {
-    static G_Shape: rx::GSlot = const { rx::GSlot::new() };
-    static G_Square: rx::GSlot = const { rx::GSlot::new() };
-    static G_s: rx::GSlot = const { rx::GSlot::new() };
+portalis_rt::sites! {
+    static G_Shape: rx::GSlot = rx::GSlot::new();
+    static G_Square: rx::GSlot = rx::GSlot::new();
+    static G_s: rx::GSlot = rx::GSlot::new();
 }
 // String constants, made once.
-thread_local! {
-    static K_0: rx::KStr = const { rx::KStr::new() };
+portalis_rt::sites! {
+    static K_0: rx::KStr = rx::KStr::new();
 }
 // Inline caches of attribute reads: the class last seen and where the name was.
-thread_local! {
-    static A_0: rx::ACache = const { rx::ACache::new() };
-    static A_1: rx::ACache = const { rx::ACache::new() };
+portalis_rt::sites! {
+    static A_0: rx::ACache = rx::ACache::new();
+    static A_1: rx::ACache = rx::ACache::new();
+}
+// Inline caches of attribute stores: the class last seen and where the name was.
+portalis_rt::sites! {
+    static S_0: rx::SCache = rx::SCache::new();
+    static S_1: rx::SCache = rx::SCache::new();
 }
 // Inline caches of method calls: the receiver's class last seen and its function.
-thread_local! {
-    static M_0: rx::MCache = const { rx::MCache::new() };
+portalis_rt::sites! {
+    static M_0: rx::MCache = rx::MCache::new();
 }

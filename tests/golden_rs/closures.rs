@@ -109,9 +109,9 @@ static P_twice: Params = Params { name: "twice", qualname: "twice", args: &["f"]
 static P_twice__lambda_L14: Params = Params { name: "<lambda>", qualname: "twice.<locals>.<lambda>", args: &["x"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_bump: Params = Params { name: "bump", qualname: "bump", args: &["x"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 // Module names bound only by this module's own statements: read without a dict lookup.
-thread_local! {
-    static G_make_counter: rx::GSlot = const { rx::GSlot::new() };
-    static G_twice: rx::GSlot = const { rx::GSlot::new() };
-    static G_bump: rx::GSlot = const { rx::GSlot::new() };
-    static G_c: rx::GSlot = const { rx::GSlot::new() };
+portalis_rt::sites! {
+    static G_make_counter: rx::GSlot = rx::GSlot::new();
+    static G_twice: rx::GSlot = rx::GSlot::new();
+    static G_bump: rx::GSlot = rx::GSlot::new();
+    static G_c: rx::GSlot = rx::GSlot::new();
 }

@@ -247,11 +247,11 @@ static P_tri: Params = Params { name: "tri", qualname: "tri", args: &["n"], poso
 static P_Ctx__enter__: Params = Params { name: "__enter__", qualname: "Ctx.__enter__", args: &["self"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_Ctx__exit__: Params = Params { name: "__exit__", qualname: "Ctx.__exit__", args: &["self", "exc"], posonly: 0, npos: 1, star: true, kwonly: 0, dstar: false };
 // Module names bound only by this module's own statements: read without a dict lookup.
-thread_local! {
-    static G_countdown: rx::GSlot = const { rx::GSlot::new() };
-    static G_chain: rx::GSlot = const { rx::GSlot::new() };
-    static G_gcd: rx::GSlot = const { rx::GSlot::new() };
-    static G_tri: rx::GSlot = const { rx::GSlot::new() };
-    static G_Ctx: rx::GSlot = const { rx::GSlot::new() };
-    static G_c: rx::GSlot = const { rx::GSlot::new() };
+portalis_rt::sites! {
+    static G_countdown: rx::GSlot = rx::GSlot::new();
+    static G_chain: rx::GSlot = rx::GSlot::new();
+    static G_gcd: rx::GSlot = rx::GSlot::new();
+    static G_tri: rx::GSlot = rx::GSlot::new();
+    static G_Ctx: rx::GSlot = rx::GSlot::new();
+    static G_c: rx::GSlot = rx::GSlot::new();
 }

@@ -115,13 +115,13 @@ fn Vec__init__(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     let y = &__a[2];
     // main.py:9
     __fr.line(9);
-    { let __v1 = x.clone(); rt::setattr(&self_, "_Vec__x", __v1)?; }
+    { let __v1 = x.clone(); rx::sa(&S_0, &self_, "_Vec__x", __v1)?; }
     // main.py:10
     __fr.line(10);
-    { let __v2 = x.clone(); rt::setattr(&self_, "x", __v2)?; }
+    { let __v2 = x.clone(); rx::sa(&S_1, &self_, "x", __v2)?; }
     // main.py:11
     __fr.line(11);
-    { let __v3 = y.clone(); rt::setattr(&self_, "y", __v3)?; }
+    { let __v3 = y.clone(); rx::sa(&S_2, &self_, "y", __v3)?; }
     Ok(Value::none())
 }
 
@@ -229,22 +229,28 @@ static P_norm: Params = Params { name: "norm", qualname: "norm", args: &["x", "y
 static P_describe: Params = Params { name: "describe", qualname: "describe", args: &["v"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 static P_pick: Params = Params { name: "pick", qualname: "pick", args: &["flag"], posonly: 0, npos: 1, star: false, kwonly: 0, dstar: false };
 // Module names bound only by this module's own statements: read without a dict lookup.
-thread_local! {
-    static G_math: rx::GSlot = const { rx::GSlot::new() };
-    static G_Vec: rx::GSlot = const { rx::GSlot::new() };
-    static G_norm: rx::GSlot = const { rx::GSlot::new() };
-    static G_describe: rx::GSlot = const { rx::GSlot::new() };
-    static G_pick: rx::GSlot = const { rx::GSlot::new() };
-    static G_v: rx::GSlot = const { rx::GSlot::new() };
+portalis_rt::sites! {
+    static G_math: rx::GSlot = rx::GSlot::new();
+    static G_Vec: rx::GSlot = rx::GSlot::new();
+    static G_norm: rx::GSlot = rx::GSlot::new();
+    static G_describe: rx::GSlot = rx::GSlot::new();
+    static G_pick: rx::GSlot = rx::GSlot::new();
+    static G_v: rx::GSlot = rx::GSlot::new();
 }
 // String constants, made once.
-thread_local! {
-    static K_0: rx::KStr = const { rx::KStr::new() };
-    static K_1: rx::KStr = const { rx::KStr::new() };
-    static K_2: rx::KStr = const { rx::KStr::new() };
-    static K_3: rx::KStr = const { rx::KStr::new() };
+portalis_rt::sites! {
+    static K_0: rx::KStr = rx::KStr::new();
+    static K_1: rx::KStr = rx::KStr::new();
+    static K_2: rx::KStr = rx::KStr::new();
+    static K_3: rx::KStr = rx::KStr::new();
+}
+// Inline caches of attribute stores: the class last seen and where the name was.
+portalis_rt::sites! {
+    static S_0: rx::SCache = rx::SCache::new();
+    static S_1: rx::SCache = rx::SCache::new();
+    static S_2: rx::SCache = rx::SCache::new();
 }
 // Inline caches of method calls: the receiver's class last seen and its function.
-thread_local! {
-    static M_0: rx::MCache = const { rx::MCache::new() };
+portalis_rt::sites! {
+    static M_0: rx::MCache = rx::MCache::new();
 }

@@ -11,21 +11,18 @@ use crate::value::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-thread_local! {
-    static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
-}
-
-thread_local! {
-    static MAX_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(995) };
+crate::sites! {
+    static DEPTH: std::cell::Cell<usize> = std::cell::Cell::new(0);
+    static MAX_DEPTH: std::cell::Cell<usize> = std::cell::Cell::new(995);
 }
 
 /// sys.setrecursionlimit: Python frames beyond `limit` raise RecursionError.
 pub fn set_recursion_limit(limit: usize) {
-    MAX_DEPTH.with(|m| m.set(limit.saturating_sub(5).max(50)));
+    crate::extra::pstatic(&MAX_DEPTH, |m| m.set(limit.saturating_sub(5).max(50)));
 }
 
 pub fn recursion_limit() -> usize {
-    MAX_DEPTH.with(|m| m.get()) + 5
+    crate::extra::pstatic(&MAX_DEPTH, |m| m.get()) + 5
 }
 
 pub fn make_function(
@@ -210,19 +207,19 @@ pub struct DepthGuard;
 impl Drop for DepthGuard {
     #[inline]
     fn drop(&mut self) {
-        DEPTH.with(|d| d.set(d.get() - 1));
+        crate::extra::pstatic(&DEPTH, |d| d.set(d.get() - 1));
     }
 }
 
 #[inline]
 pub fn enter_call() -> PyResult<DepthGuard> {
-    let depth = DEPTH.with(|d| {
+    let depth = crate::extra::pstatic(&DEPTH, |d| {
         let n = d.get() + 1;
         d.set(n);
         n
     });
     let g = DepthGuard;
-    if depth > MAX_DEPTH.with(|m| m.get()) || crate::sysio::stack_low() {
+    if depth > crate::extra::pstatic(&MAX_DEPTH, |m| m.get()) || crate::sysio::stack_low() {
         return Err(new_exc("RecursionError", "maximum recursion depth exceeded"));
     }
     Ok(g)

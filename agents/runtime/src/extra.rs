@@ -784,6 +784,55 @@ mod tests {
 
 // ------------------------------------------------------------ module slots
 
+/// The statics of a generated program (module-name slots `G_n`, string
+/// constants `K_n`, inline caches `A_n`/`S_n`/`M_n`) are declared with
+/// `portalis_rt::sites!` and read through `rx::pstatic`. A WASM module without
+/// threads (wasm32-wasi, the Build stage's target) runs on one thread, so
+/// there they are plain statics: a read is a load. Anywhere else (native
+/// test builds) they are thread-locals, whose every access calls through
+/// `LocalKey::with`, which under Node took about a tenth of a class-heavy
+/// program's time.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+pub type Static<T> = Single<T>;
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+pub type Static<T> = std::thread::LocalKey<T>;
+
+/// A static of a single-threaded program (see `Static`).
+pub struct Single<T>(pub T);
+
+// Sound because the only target that declares them has one thread.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+unsafe impl<T> Sync for Single<T> {}
+
+/// `f` on the value of a program static.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[inline(always)]
+pub fn pstatic<T, R>(s: &'static Static<T>, f: impl FnOnce(&T) -> R) -> R {
+    f(&s.0)
+}
+#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+#[inline(always)]
+pub fn pstatic<T, R>(s: &'static Static<T>, f: impl FnOnce(&T) -> R) -> R {
+    s.with(f)
+}
+
+/// Declares a generated program's statics (and the runtime's hottest
+/// per-thread state, for the same reason): `sites! { static A_0: rx::ACache = rx::ACache::new(); }`.
+#[macro_export]
+macro_rules! sites {
+    ($($vis:vis static $name:ident: $t:ty = $e:expr;)*) => {
+        $(
+            #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+            #[allow(non_upper_case_globals)]
+            $vis static $name: $crate::extra::Single<$t> = $crate::extra::Single($e);
+        )*
+        #[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+        thread_local! {
+            $( #[allow(non_upper_case_globals)] $vis static $name: $t = const { $e }; )*
+        }
+    };
+}
+
 /// The value of a module name that only the module's own statements bind
 /// (the code generator proves it): every binding fills the slot beside the
 /// module dict, and reads take it from here without a dict lookup.
@@ -798,8 +847,8 @@ impl GSlot {
 /// Reads a slotted module name; before its first binding ran, the module
 /// dict answers (and raises NameError as CPython would).
 #[inline]
-pub fn gget(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) -> PyResult<Value> {
-    if let Some(v) = slot.with(|s| s.0.borrow().clone()) {
+pub fn gget(slot: &'static Static<GSlot>, g: &Value, name: &str) -> PyResult<Value> {
+    if let Some(v) = pstatic(slot, |s| s.0.borrow().clone()) {
         return Ok(v);
     }
     crate::mod_get(g, name)
@@ -817,8 +866,8 @@ impl KStr {
 /// The str object of a literal: made once, then shared (as CPython shares
 /// a code object's constants).
 #[inline]
-pub fn kstr(slot: &'static std::thread::LocalKey<KStr>, s: &'static str) -> Value {
-    slot.with(|k| {
+pub fn kstr(slot: &'static Static<KStr>, s: &'static str) -> Value {
+    pstatic(slot, |k| {
         if let Some(v) = &*k.0.borrow() {
             return v.clone();
         }
@@ -831,8 +880,8 @@ pub fn kstr(slot: &'static std::thread::LocalKey<KStr>, s: &'static str) -> Valu
 /// Succeeds when a slotted module name is bound; before its binding ran,
 /// the module dict's NameError.
 #[inline]
-pub fn gready(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str) -> PyResult<()> {
-    if slot.with(|s| s.0.borrow().is_some()) {
+pub fn gready(slot: &'static Static<GSlot>, g: &Value, name: &str) -> PyResult<()> {
+    if pstatic(slot, |s| s.0.borrow().is_some()) {
         return Ok(());
     }
     crate::mod_get(g, name).map(|_| ())
@@ -840,9 +889,116 @@ pub fn gready(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str
 
 /// Binds a slotted module name: the module dict and the slot.
 #[inline]
-pub fn gset(slot: &'static std::thread::LocalKey<GSlot>, g: &Value, name: &str, v: Value) {
-    slot.with(|s| *s.0.borrow_mut() = Some(v.clone()));
+pub fn gset(slot: &'static Static<GSlot>, g: &Value, name: &str, v: Value) {
+    pstatic(slot, |s| *s.0.borrow_mut() = Some(v.clone()));
     crate::mod_set(g, name, v);
+}
+
+/// `f(x.__dict__)` for a write through `x.__dict__` (`x.__dict__[k] = v`,
+/// `del x.__dict__[k]`, `x.__dict__.update(...)`, ...). An instance keeps
+/// its attributes in the runtime's own map and `x.__dict__` reads a copy
+/// as a dict; here the copy is changed by `f` and then becomes the
+/// instance's attributes, in the dict's order, as in CPython where the two
+/// are one object. Keys that are not strings are left out (CPython keeps
+/// them, but no attribute access can reach them). Anything but an instance
+/// gets `f` on what `x.__dict__` gives.
+pub fn via_dict(x: &Value, f: impl FnOnce(&Value) -> PyResult<Value>) -> PyResult<Value> {
+    use crate::value::Obj;
+    let d = crate::attr::getattr(x, "__dict__")?;
+    let r = f(&d)?;
+    if let (Value::Obj(o), Value::Dict(dd)) = (x, &d) {
+        if let Obj::Inst(i) = &**o {
+            let items = dd.borrow().items();
+            let mut m = crate::value::StrMap::with_capacity(items.len());
+            for (k, v) in items {
+                if let Value::Str(s) = &k {
+                    m.set(&s.s, v);
+                }
+            }
+            let old = std::mem::replace(&mut *i.dict.borrow_mut(), m);
+            drop(old);
+        }
+    }
+    Ok(r)
+}
+
+/// An attribute-store site's inline cache (`rx::sa`): the class of the
+/// instance last stored to there, the class epoch when the store was found
+/// to be a plain instance-dict store, and where the name sat in the dict.
+pub struct SCache {
+    cls: std::cell::Cell<usize>,
+    epoch: std::cell::Cell<u64>,
+    at: std::cell::Cell<u32>,
+}
+
+impl SCache {
+    pub const fn new() -> SCache {
+        SCache { cls: std::cell::Cell::new(0), epoch: std::cell::Cell::new(0), at: std::cell::Cell::new(0) }
+    }
+}
+
+/// `obj.name = v` at a site with an inline cache. The store is a plain
+/// instance-dict store when the class has no `__setattr__` of its own, no
+/// `__slots__`, and nothing on its MRO under that name that a store would
+/// call (a property, a descriptor with `__set__`); that is checked once per
+/// class and epoch. An exception instance, whose fields (`args`,
+/// `__cause__`...) are not in its dict, always takes `setattr`.
+#[inline]
+pub fn sa(site: &'static Static<SCache>, obj: &Value, name: &'static str, v: Value) -> PyResult<()> {
+    use crate::value::Obj;
+    if let Value::Obj(o) = obj {
+        if let Obj::Inst(i) = &**o {
+            let cp = match &*i.class.borrow() {
+                Value::Obj(c) => Rc::as_ptr(c) as usize,
+                _ => 0,
+            };
+            let epoch = crate::value::class_epoch();
+            let (hit, at) = pstatic(site, |s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            let plain = hit || (name != "__class__" && sa_plain(&i.class.borrow(), name));
+            if plain && i.exc.borrow().is_none() {
+                let mut d = i.dict.borrow_mut();
+                let k = if hit { d.position_from(at, name) } else { d.position(name) };
+                let k = match k {
+                    Some(k) => {
+                        let old = std::mem::replace(&mut d.entries[k].1, v);
+                        drop(d);
+                        drop(old);
+                        k
+                    }
+                    None => {
+                        d.set(name, v);
+                        d.entries.len() - 1
+                    }
+                };
+                pstatic(site, |s| {
+                    s.cls.set(cp);
+                    s.epoch.set(epoch);
+                    s.at.set(k as u32);
+                });
+                return Ok(());
+            }
+        }
+    }
+    crate::attr::setattr(obj, name, v)
+}
+
+/// Whether `inst.name = v` on an instance of cls is a plain dict store.
+#[cold]
+fn sa_plain(cls: &Value, name: &str) -> bool {
+    use crate::value::Obj;
+    let c = crate::object::class_of(cls);
+    if c.slots.is_some() || crate::object::class_facts(cls, |fx| fx.user_setattr) {
+        return false;
+    }
+    match crate::object::lookup_cached(cls, name).0 {
+        None => true,
+        Some(Value::Obj(a)) => match &*a {
+            Obj::Property(..) => false,
+            Obj::Inst(_) => false, // may be a descriptor with __set__
+            _ => true,
+        },
+        Some(_) => true,
+    }
 }
 
 /// A method-call site's inline cache (`rx::cm`): the class of the receiver
@@ -869,7 +1025,7 @@ impl MCache {
 /// dict holds the name. Everything else is `call_method_args`, which
 /// decides alone (and the cache is filled from the class's MRO lookup).
 #[inline]
-pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &[Value]) -> PyResult<Value> {
+pub fn cm(site: &'static Static<MCache>, name: &'static str, a: &[Value]) -> PyResult<Value> {
     use crate::value::Obj;
     if let Value::Obj(o) = &a[0] {
         if let Obj::Inst(i) = &**o {
@@ -878,7 +1034,7 @@ pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &
                 _ => 0,
             };
             let epoch = crate::value::class_epoch();
-            let mut f = site.with(|s| if s.cls.get() == cp && s.epoch.get() == epoch { Some(s.f.borrow().clone()) } else { None });
+            let mut f = pstatic(site, |s| if s.cls.get() == cp && s.epoch.get() == epoch { Some(s.f.borrow().clone()) } else { None });
             if f.is_none() {
                 let found = crate::object::lookup_cached(&i.class.borrow(), name).0;
                 let callable = match &found {
@@ -887,7 +1043,7 @@ pub fn cm(site: &'static std::thread::LocalKey<MCache>, name: &'static str, a: &
                 };
                 if callable {
                     let fv = found.unwrap();
-                    site.with(|s| {
+                    pstatic(site, |s| {
                         s.cls.set(cp);
                         s.epoch.set(epoch);
                         *s.f.borrow_mut() = fv.clone();
@@ -930,7 +1086,7 @@ impl ACache {
 /// dict answers; the cached position is tried first and confirmed by the
 /// name. Every other case is `getattr` itself, which decides alone.
 #[inline]
-pub fn ga(site: &'static std::thread::LocalKey<ACache>, obj: &Value, name: &'static str) -> PyResult<Value> {
+pub fn ga(site: &'static Static<ACache>, obj: &Value, name: &'static str) -> PyResult<Value> {
     use crate::value::Obj;
     if let Value::Obj(o) = obj {
         if let Obj::Inst(i) = &**o {
@@ -939,20 +1095,20 @@ pub fn ga(site: &'static std::thread::LocalKey<ACache>, obj: &Value, name: &'sta
                 _ => 0,
             };
             let epoch = crate::value::class_epoch();
-            let (hit, at) = site.with(|s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            let (hit, at) = pstatic(site, |s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
             if hit {
                 let d = i.dict.borrow();
                 if let Some(v) = d.get_at(at, name) {
                     return Ok(v);
                 }
                 if let Some(k) = d.position(name) {
-                    site.with(|s| s.at.set(k as u32));
+                    pstatic(site, |s| s.at.set(k as u32));
                     return Ok(d.entries[k].1.clone());
                 }
             } else if !crate::object::class_of(&i.class.borrow()).has_props.get() {
                 let d = i.dict.borrow();
                 if let Some(k) = d.position(name) {
-                    site.with(|s| {
+                    pstatic(site, |s| {
                         s.cls.set(cp);
                         s.epoch.set(epoch);
                         s.at.set(k as u32);

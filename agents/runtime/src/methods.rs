@@ -295,6 +295,34 @@ fn is_cased_upper(c: char) -> bool {
 fn is_cased_lower(c: char) -> bool {
     c.is_lowercase()
 }
+fn is_titlecase(c: char) -> bool {
+    crate::unicase::is_cased(c) && !c.is_uppercase() && !c.is_lowercase()
+}
+
+/// str.istitle() as CPython's unicode_istitle_impl: an uppercase or
+/// titlecase character must not follow a cased one, a lowercase one must;
+/// anything else (digits, 'ª' counts as lowercase) resets the word.
+fn is_title_str(s: &str) -> bool {
+    let (mut cased, mut prev_cased) = (false, false);
+    for c in s.chars() {
+        if is_cased_upper(c) || is_titlecase(c) {
+            if prev_cased {
+                return false;
+            }
+            prev_cased = true;
+            cased = true;
+        } else if is_cased_lower(c) {
+            if !prev_cased {
+                return false;
+            }
+            prev_cased = true;
+            cased = true;
+        } else {
+            prev_cased = false;
+        }
+    }
+    cased
+}
 
 /// str.title() as CPython does it: a character after a cased one is
 /// lowercased in the context of the whole string (final sigma), any other
@@ -651,9 +679,9 @@ fn str_method(sv: &Value, s: &Rc<PyStr>, name: &str, args: Vec<Value>, kw: Kw) -
         "isalnum" => Value::Bool(!st.is_empty() && st.chars().all(|c| c.is_alphanumeric())),
         "isspace" => Value::Bool(!st.is_empty() && st.chars().all(is_py_space)),
         "isascii" => Value::Bool(st.is_ascii()),
-        "isupper" => Value::Bool(st.chars().any(is_cased_upper) && !st.chars().any(is_cased_lower)),
-        "islower" => Value::Bool(st.chars().any(is_cased_lower) && !st.chars().any(is_cased_upper)),
-        "istitle" => Value::Bool(st.chars().any(|c| c.is_uppercase() || c.is_lowercase()) && title(st) == *st),
+        "isupper" => Value::Bool(st.chars().any(is_cased_upper) && !st.chars().any(|c| is_cased_lower(c) || is_titlecase(c))),
+        "islower" => Value::Bool(st.chars().any(is_cased_lower) && !st.chars().any(|c| is_cased_upper(c) || is_titlecase(c))),
+        "istitle" => Value::Bool(is_title_str(st)),
         "isidentifier" => {
             let mut cs = st.chars();
             Value::Bool(match cs.next() {

@@ -187,20 +187,24 @@ impl Types {
 
 thread_local! {
     pub static TYPES: Types = Types::build();
-    static EXC_STACK: RefCell<Vec<Value>> = const { RefCell::new(Vec::new()) };
-    pub static FRAMES: RefCell<Vec<(&'static str, &'static str, u32)>> = const { RefCell::new(Vec::new()) };
-    /// The current line of the innermost frame (see `Frame`).
-    pub static CUR_LINE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     static NATIVE_INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-thread_local! {
-    static TYPE_INDEX: RefCell<Vec<Option<Value>>> = const { RefCell::new(Vec::new()) };
+// The exception stack, the frame stack and the innermost frame's line: read
+// and written on every call and statement (see crate::sites!).
+crate::sites! {
+    static EXC_STACK: RefCell<Vec<Value>> = RefCell::new(Vec::new());
+    pub static FRAMES: RefCell<Vec<(&'static str, &'static str, u32)>> = RefCell::new(Vec::new());
+    pub static CUR_LINE: std::cell::Cell<u32> = std::cell::Cell::new(0);
+}
+
+crate::sites! {
+    static TYPE_INDEX: RefCell<Vec<Option<Value>>> = RefCell::new(Vec::new());
 }
 
 #[inline]
 pub fn type_for(k: BType) -> Value {
-    let hit = TYPE_INDEX.with(|ix| ix.borrow().get(k as usize).cloned().flatten());
+    let hit = crate::extra::pstatic(&TYPE_INDEX, |ix| ix.borrow().get(k as usize).cloned().flatten());
     if let Some(v) = hit {
         return v;
     }
@@ -211,7 +215,7 @@ pub fn type_for(k: BType) -> Value {
 fn type_for_slow(k: BType) -> Value {
     ensure_natives();
     let v = TYPES.with(|t| t.by_kind.iter().find(|(kk, _)| *kk == k).unwrap().1.clone());
-    TYPE_INDEX.with(|ix| {
+    crate::extra::pstatic(&TYPE_INDEX, |ix| {
         let mut ix = ix.borrow_mut();
         let i = k as usize;
         if ix.len() <= i {
@@ -401,7 +405,7 @@ struct LookupEntry {
 
 const LOOKUP_SLOTS: usize = 512;
 
-thread_local! {
+crate::sites! {
     static LOOKUP_CACHE: RefCell<Vec<Option<LookupEntry>>> = RefCell::new(Vec::new());
 }
 
@@ -435,7 +439,7 @@ fn lookup_walk(cls: &Value, name: &str) -> (Option<Value>, bool) {
 pub fn lookup_cached(cls: &Value, name: &str) -> (Option<Value>, bool) {
     let slot = lookup_slot(cls, name);
     let epoch = crate::value::class_epoch();
-    let hit = LOOKUP_CACHE.with(|c| {
+    let hit = crate::extra::pstatic(&LOOKUP_CACHE, |c| {
         let c = c.borrow();
         match c.get(slot) {
             Some(Some(e)) if e.epoch == epoch && ptr_eq(&e.cls, cls) && name_eq(e.name.as_bytes(), name.as_bytes()) => Some((e.found.clone(), e.on_object)),
@@ -448,7 +452,7 @@ pub fn lookup_cached(cls: &Value, name: &str) -> (Option<Value>, bool) {
     let r = lookup_walk(cls, name);
     // the walk may have run user code? no: dict gets are plain reads, so the
     // epoch read above is still current
-    LOOKUP_CACHE.with(|c| {
+    crate::extra::pstatic(&LOOKUP_CACHE, |c| {
         let mut c = c.borrow_mut();
         if c.is_empty() {
             c.resize_with(LOOKUP_SLOTS, || None);
@@ -699,10 +703,8 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
     if lookup(&cls, "__enum_base__").is_some() {
         crate::stdlib5::enum_init(&cls)?;
     }
-    if lookup(&cls, "_abc_impl").is_some() {
-        set_abstract_methods(&cls)?;
-    }
-    // PEP 487: a namespace value whose class has __set_name__ learns its name
+    // __set_name__ of the namespace's descriptors, in namespace order, then
+    // __init_subclass__ of a base (type_new's order)
     let named: Vec<(String, Value)> = class_of(&cls)
         .dict
         .borrow()
@@ -712,13 +714,14 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
     for (k, v) in named {
-        let vc = type_of(&v);
-        if let Some(f) = lookup(&vc, "__set_name__") {
-            let m = bind(f, &v, &vc)?;
-            crate::call::call(&m, vec![cls.clone(), Value::string(k)], vec![])?;
+        if let Some(sn) = lookup_user(&v, "__set_name__") {
+            let m = bind(sn, &v, &type_of(&v))?;
+            crate::call::call(&m, vec![cls.clone(), Value::str(&k)], vec![])?;
         }
     }
-    // __init_subclass__ of a base
+    if lookup(&cls, "_abc_impl").is_some() {
+        set_abstract_methods(&cls)?;
+    }
     if let Some(hook) = lookup_after(&cls, &cls, "__init_subclass__") {
         if let Value::Obj(o) = &hook {
             if let Obj::ClassMethod(f) = &**o {
@@ -853,9 +856,9 @@ pub fn as_inst(v: &Value) -> Option<&Instance> {
 /// are the generated code's static strings, so this is one copy of the
 /// frame stack (exceptions used for control flow stay cheap).
 pub fn snapshot_frames() -> Vec<(&'static str, &'static str, u32)> {
-    let mut v = FRAMES.with(|f| f.borrow().clone());
+    let mut v = crate::extra::pstatic(&FRAMES, |f| f.borrow().clone());
     if let Some(top) = v.last_mut() {
-        top.2 = CUR_LINE.with(|c| c.get());
+        top.2 = crate::extra::pstatic(&CUR_LINE, |c| c.get());
     }
     v
 }
@@ -867,7 +870,7 @@ fn stamp(inst: &Value) {
                 e.tb = snapshot_frames();
             }
             if e.context.is_none() {
-                if let Some(top) = EXC_STACK.with(|s| s.borrow().last().cloned()) {
+                if let Some(top) = crate::extra::pstatic(&EXC_STACK, |s| s.borrow().last().cloned()) {
                     if !ptr_eq(&top, inst) {
                         e.context = top;
                     }
@@ -993,17 +996,17 @@ pub fn exc_is(err: &PyErr, name: &str) -> bool {
 }
 
 pub fn exc_enter(err: &PyErr) {
-    EXC_STACK.with(|s| s.borrow_mut().push(err.val.clone()));
+    crate::extra::pstatic(&EXC_STACK, |s| s.borrow_mut().push(err.val.clone()));
 }
 
 pub fn exc_leave() {
-    EXC_STACK.with(|s| {
+    crate::extra::pstatic(&EXC_STACK, |s| {
         s.borrow_mut().pop();
     });
 }
 
 pub fn current_exc() -> Option<Value> {
-    EXC_STACK.with(|s| s.borrow().last().cloned())
+    crate::extra::pstatic(&EXC_STACK, |s| s.borrow().last().cloned())
 }
 
 /// str(exception instance) per BaseException.__str__ (KeyError quotes).
@@ -1063,8 +1066,8 @@ pub struct Frame {
 impl Frame {
     #[inline]
     pub fn enter(name: &'static str, file: &'static str, line: u32) -> Frame {
-        let cur = CUR_LINE.with(|c| c.replace(line));
-        let idx = FRAMES.with(|f| {
+        let cur = crate::extra::pstatic(&CUR_LINE, |c| c.replace(line));
+        let idx = crate::extra::pstatic(&FRAMES, |f| {
             let mut f = f.borrow_mut();
             if let Some(top) = f.last_mut() {
                 top.2 = cur;
@@ -1083,24 +1086,24 @@ impl Frame {
 /// The line of the innermost frame (what `__fr.line(n)` does).
 #[inline]
 pub fn set_line(n: u32) {
-    CUR_LINE.with(|c| c.set(n));
+    crate::extra::pstatic(&CUR_LINE, |c| c.set(n));
 }
 
 impl Drop for Frame {
     #[inline]
     fn drop(&mut self) {
-        FRAMES.with(|f| {
+        crate::extra::pstatic(&FRAMES, |f| {
             let mut f = f.borrow_mut();
             f.truncate(self.idx);
             if let Some(top) = f.last() {
-                CUR_LINE.with(|c| c.set(top.2));
+                crate::extra::pstatic(&CUR_LINE, |c| c.set(top.2));
             }
         });
     }
 }
 
 pub fn frame_depth() -> usize {
-    FRAMES.with(|f| f.borrow().len())
+    crate::extra::pstatic(&FRAMES, |f| f.borrow().len())
 }
 
 // ---------------------------------------------------------------- super

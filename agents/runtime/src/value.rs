@@ -222,21 +222,21 @@ pub struct ClassFacts {
 /// (object::lookup) never serves a stale answer after a class changes.
 pub struct ClassCell<T>(RefCell<T>);
 
-thread_local! {
-    static CLASS_EPOCH: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
+crate::sites! {
+    static CLASS_EPOCH: std::cell::Cell<u64> = std::cell::Cell::new(1);
 }
 
 /// Advances on every change to any class namespace or MRO.
 #[inline]
 pub fn class_epoch() -> u64 {
-    CLASS_EPOCH.with(|e| e.get())
+    crate::extra::pstatic(&CLASS_EPOCH, |e| e.get())
 }
 
 /// Moves the epoch on without a namespace change: a new class may sit at
 /// the address of a freed one, and caches keyed by address must not take
 /// it for the old.
 pub fn bump_class_epoch() {
-    CLASS_EPOCH.with(|e| e.set(e.get() + 1));
+    crate::extra::pstatic(&CLASS_EPOCH, |e| e.set(e.get() + 1));
 }
 
 impl<T> ClassCell<T> {
@@ -249,7 +249,7 @@ impl<T> ClassCell<T> {
     }
     #[inline]
     pub fn borrow_mut(&self) -> std::cell::RefMut<'_, T> {
-        CLASS_EPOCH.with(|e| e.set(e.get() + 1));
+        crate::extra::pstatic(&CLASS_EPOCH, |e| e.set(e.get() + 1));
         self.0.borrow_mut()
     }
 }
@@ -429,6 +429,14 @@ impl StrMap {
         match self.tags.get(i) {
             Some(&t) if t == name_tag(k.as_bytes()) && name_eq(self.entries[i].0.as_bytes(), k.as_bytes()) => Some(self.entries[i].1.clone()),
             _ => None,
+        }
+    }
+    /// Where k is, trying position `guess` first (an inline cache's guess).
+    #[inline]
+    pub fn position_from(&self, guess: usize, k: &str) -> Option<usize> {
+        match self.tags.get(guess) {
+            Some(&t) if t == name_tag(k.as_bytes()) && name_eq(self.entries[guess].0.as_bytes(), k.as_bytes()) => Some(guess),
+            _ => self.pos(k),
         }
     }
     pub fn contains(&self, k: &str) -> bool {

@@ -77,9 +77,9 @@
  * import the runtime would fail is reported here, at its line:col). One
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
-    "__future__", "abc",       "array",     "asyncio",   "bisect",    "cmath",     "collections", "collections.abc",
+    "__future__", "abc",       "array",     "asyncio",   "bisect",    "builtins",  "cmath",     "collections", "collections.abc",
     "contextlib", "copy",      "dataclasses", "doctest", "enum",    "fractions",   "functools",
-    "heapq",      "io",        "itertools", "json",      "math",        "operator",
+    "heapq",      "io",        "itertools", "json",      "math",        "numbers",   "operator",
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
     "sys",        "textwrap",  "time",      "types",     "typing",    NULL};
@@ -1167,10 +1167,14 @@ static int an__static_import_errors(an_ctx *c, an_module *m, int depth, bool *vi
  * Warnings travel as an__diag messages starting "warning: " (an__job_diag
  * turns them into diagnostics of that severity). */
 
-/* Does an except clause of this try catch ImportError? */
+/* Does an except clause of this try catch ImportError (and go on: a
+ * handler that ends in `raise`, as codecs.py's for _codecs does, only
+ * changes the error)? */
 static bool an__catches_import_error(const py_node *try_) {
   static const char *const names[] = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException", NULL};
   for (int h = 0; h < try_->u.try_.handlers.n; h++) {
+    py_nodes hb = try_->u.try_.handlers.v[h]->u.except_handler.body;
+    if (hb.n && hb.v[hb.n - 1]->kind == PY_RAISE) continue;
     const py_node *t = try_->u.try_.handlers.v[h]->u.except_handler.type;
     if (!t) return true;
     py_nodes one = {(py_node **)&t, 1};
@@ -1189,6 +1193,10 @@ typedef struct an_guard_walk {
   bool *guarded; /* by node id */
   uint32_t n;
   bool on;
+  bool *infunc;  /* by node id: the import runs only when a function is called */
+  bool fn;
+  bool else_too; /* a standard-library module: the else of such a try runs only
+                    when the guarded imports succeeded, so it is guarded too */
 } an_guard_walk;
 
 static int an__guard_child(py_node *ch, void *ctx);
@@ -1206,20 +1214,23 @@ static int an__guard_child(py_node *ch, void *ctx) {
   an_guard_walk *w = ctx;
   if (ch->kind == PY_IMPORT || ch->kind == PY_IMPORT_FROM) {
     if (ch->id < w->n) w->guarded[ch->id] = w->on;
+    if (ch->id < w->n && w->infunc) w->infunc[ch->id] = w->fn;
     return 0;
   }
   if (ch->kind == PY_TRY) {
     an__guard_stmts(w, ch->u.try_.body, w->on || an__catches_import_error(ch));
     for (int h = 0; h < ch->u.try_.handlers.n; h++) an__guard_stmts(w, ch->u.try_.handlers.v[h]->u.except_handler.body, w->on);
-    an__guard_stmts(w, ch->u.try_.orelse, w->on);
+    an__guard_stmts(w, ch->u.try_.orelse, w->on || (w->else_too && an__catches_import_error(ch)));
     an__guard_stmts(w, ch->u.try_.finalbody, w->on);
     return 0;
   }
   if (ch->kind == PY_FUNCTION_DEF || ch->kind == PY_LAMBDA) {
-    bool save = w->on;
+    bool save = w->on, savefn = w->fn;
     w->on = false;
+    w->fn = true;
     py_node_children(ch, an__guard_child, w);
     w->on = save;
+    w->fn = savefn;
     return 0;
   }
   if (py_is_stmt(ch->kind) || ch->kind == PY_EXCEPT_HANDLER || ch->kind == PY_MATCH_CASE || ch->kind == PY_MODULE)
@@ -1231,9 +1242,14 @@ static int an__guard_child(py_node *ch, void *ctx) {
  * runtime lacks (before an__static_import_errors, which then skips them);
  * with warnings=true instead, the warnings for what is left. */
 static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warnings) {
-  an_guard_walk w = {p_arena_alloc(c->a, prog->nnodes + 2), prog->nnodes + 2, false};
+  an_guard_walk w = {p_arena_alloc(c->a, prog->nnodes + 2), prog->nnodes + 2, false, p_arena_alloc(c->a, prog->nnodes + 2),
+                     false};
   memset(w.guarded, 0, prog->nnodes + 2);
-  for (int i = 0; i < c->p->nmodules; i++) an__guard_child(c->p->modules[i].mod->node, &w);
+  memset(w.infunc, 0, prog->nnodes + 2);
+  for (int i = 0; i < c->p->nmodules; i++) {
+    w.else_too = c->p->modules[i].mod->is_stdlib;
+    an__guard_child(c->p->modules[i].mod->node, &w);
+  }
   /* only the modules the entry script can import (a stray file of the
    * upload, a test suite beside the package, is never run) */
   int nm = c->p->nmodules;
@@ -1268,6 +1284,7 @@ static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warn
   for (int i = 0; i < nm; i++) {
     if (!reach[i]) continue;
     an_module *m = &c->p->modules[i];
+    const py_node *last = NULL;
     for (int j = 0; j < m->nimports; j++) {
       an_import *im = &m->imports[j];
       bool guarded = im->node->id < w.n && w.guarded[im->node->id];
@@ -1286,7 +1303,34 @@ static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warn
         }
         continue;
       }
-      if (!im->runtime_error || im->bad_relative || im->missing_name) continue;
+      if (!im->runtime_error || im->bad_relative) continue;
+      if (m->mod->is_stdlib) {
+        /* in a standard-library module compiled from CPython's source
+         * (ingest.c): what it imports and the runtime lacks (a C module such
+         * as _csv, a module not followed) is reported there */
+        const char *what = im->missing_name ? p_arena_printf(c->a, "'%s' of module '%s'", im->name, im->module)
+                                            : p_arena_printf(c->a, "module '%s'", im->module);
+        if (im->node == last) continue; /* once per statement */
+        if (guarded || w.infunc[im->node->id]) {
+          /* a guarded import is the module's own fallback: silent */
+          if (warnings && !guarded && (last = im->node))
+            an__diag(c, file, im->line, im->col,
+                     "warning: %s, imported by standard-library module '%s' (compiled from CPython's source), is not "
+                     "available: this import raises ImportError%s", what, m->name,
+                     " if the function runs");
+          continue;
+        }
+        if (warnings) continue;
+        last = im->node;
+        an__diag(c, file, im->line, im->col,
+                 "unsupported import: %s, imported by standard-library module '%s' (compiled from CPython's source), "
+                 "is not supported by Portalis (%s)", what, m->name,
+                 im->missing_name ? "the name is not bound there" : an__cpython_stdlib_has(im->module) ? "a module the runtime lacks and that has no Python source" : "a C module of CPython");
+        c->nerr_import++;
+        im->runtime_error = false; /* reported statically */
+        continue;
+      }
+      if (im->missing_name) continue;
       if (an__cpython_stdlib_has(im->module)) {
         if (warnings) continue;
         if (guarded) {
@@ -1368,10 +1412,22 @@ static int an__missing_attr_child(py_node *ch, void *ctx) {
     /* collections.abc is a module of its own, not a missing name */
     if (mod && an__rt_lacks(mod, ch->u.attribute.attr) &&
         !an_stdlib_supported(p_arena_printf(w->c->a, "%s.%s", mod, ch->u.attribute.attr))) {
+      /* in a function of a standard-library module compiled from source,
+       * it matters only if that function runs: a warning */
+      bool lazy = false;
+      for (an_scope *s = w->s; s && w->m->mod->is_stdlib; s = s->parent)
+        if (s->kind == AN_SCOPE_FUNCTION || s->kind == AN_SCOPE_LAMBDA) lazy = true;
+      if (lazy) {
+        an__diag(w->c, ch->file, ch->line, ch->col,
+                 "warning: '%s' of standard-library module '%s' is not supported by Portalis yet: standard-library "
+                 "module '%s' (compiled from CPython's source) raises AttributeError here if this function runs",
+                 ch->u.attribute.attr, mod, w->m->name);
+      } else {
       an__diag(w->c, ch->file, ch->line, ch->col,
                "unsupported name: '%s' of standard-library module '%s' is not supported by Portalis yet (CPython's "
                "module has it)", ch->u.attribute.attr, mod);
       w->c->nerr_import++;
+      }
     }
   }
   py_node_children(ch, an__missing_attr_child, w);

@@ -360,6 +360,8 @@ typedef struct py_module {
                             directory (src/main.py makes src/pkg/mod.py "pkg.mod") */
   bool is_package;       /* an __init__.py */
   bool is_entry;         /* the job's entry script (its name is still the path's) */
+  bool is_stdlib;        /* translated from CPython's standard library (path is the
+                            installed file's; ingest.c "standard library") */
   py_node *node;         /* PY_MODULE */
   const char *src;       /* the source text (arena copy, NUL-terminated) */
   size_t len;

@@ -603,7 +603,9 @@ static int dt__imports_doctest(py_node *n, void *ctx) {
 
 int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err *e) {
   bool any = false;
-  for (int i = 0; i < prog->nmodules && !any; i++) any = dt__imports_doctest(prog->modules[i]->node, NULL);
+  /* a standard-library module compiled from source (ingest.c) is never a host */
+  for (int i = 0; i < prog->nmodules && !any; i++)
+    any = !prog->modules[i]->is_stdlib && dt__imports_doctest(prog->modules[i]->node, NULL);
   if (!any) return 0;
   int nhosts = prog->nmodules;
   /* room for the example modules: grown below as they come */
@@ -614,7 +616,7 @@ int ing_doctest_extract(pl_job *job, py_program *prog, uint32_t *next_id, p_err 
   int total = 0;
   for (int i = 0; i < nhosts; i++) {
     py_module *host = all.v[i];
-    if (!host->is_entry && !dt__imports_doctest(host->node, NULL)) continue;
+    if (host->is_stdlib || (!host->is_entry && !dt__imports_doctest(host->node, NULL))) continue;
     c.host = host;
     memset(&c.tests, 0, sizeof c.tests);
     const char *name = host->is_entry ? "__main__" : host->name;

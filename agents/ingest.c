@@ -34,13 +34,26 @@
  * The stage (pl_stage_ingest) parses every .py file of the job, reports
  * every file's first syntax error as a diagnostic, and leaves a py_program
  * in job->ast, all in job->arena.
+ *
+ * Then the standard library (ing__stdlib_sources): a module the program
+ * imports that neither the upload nor the runtime provides, but that the
+ * oracle's standard library holds as Python source (textwrap.py,
+ * graphlib.py, html/__init__.py), is parsed from that installed file as a
+ * module of the job, transitively for its own imports, so the translator
+ * compiles it like an uploaded module and standard-library coverage grows
+ * with the translator's fidelity. Such a module's path is the installed
+ * file's, so a construct the translator cannot handle there is reported at
+ * that file's line:col. Its `if __name__ == "__main__":` blocks are
+ * dropped (an imported module never runs them).
  */
 #include "ingest.h"
+#include "analysis.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ================================================================ driver */
 
@@ -155,6 +168,202 @@ done:
   return 0;
 }
 
+/* ====================================================== standard library */
+
+/* The name Analysis gives an uploaded module: rebased on the entry
+ * script's directory (analysis.c, "Imports resolve against..."). */
+static const char *ing__upload_name(p_arena *a, const py_program *prog, const py_module *m) {
+  if (m->is_stdlib || !prog->entry) return m->name;
+  const char *slash = strrchr(prog->entry->path, '/');
+  if (!slash) return m->name;
+  size_t edl = (size_t)(slash - prog->entry->path) + 1;
+  if (strncmp(m->path, prog->entry->path, edl) != 0) return m->name;
+  return py_module_name_of(a, m->path + edl);
+}
+
+/* Whether the job has module `name` (or, prefix, a module inside package `name`). */
+static bool ing__has_module(p_arena *a, const py_program *prog, const char *name, bool prefix) {
+  size_t n = strlen(name);
+  for (int i = 0; i < prog->nmodules; i++) {
+    const char *mn = ing__upload_name(a, prog, prog->modules[i]);
+    if (strcmp(mn, name) == 0) return true;
+    if (prefix && strncmp(mn, name, n) == 0 && mn[n] == '.') return true;
+  }
+  return false;
+}
+
+static bool ing__is_main_guard(const py_node *st) {
+  if (st->kind != PY_IF) return false;
+  const py_node *t = st->u.if_.test;
+  if (t->kind != PY_COMPARE || t->u.compare.comparators.n != 1 || t->u.compare.ops[0] != PY_OP_EQ) return false;
+  const py_node *l = t->u.compare.left, *r = t->u.compare.comparators.v[0];
+  return l->kind == PY_NAME && strcmp(l->u.name.id, "__name__") == 0 && r->kind == PY_STR &&
+         strcmp(r->u.str.s, "__main__") == 0;
+}
+
+typedef struct ing__imp_walk {
+  p_arena *a;
+  const py_module *m;
+  P_VEC(const char *) names; /* dotted module names to look for, in order */
+} ing__imp_walk;
+
+static void ing__want(ing__imp_walk *w, const char *dotted) {
+  /* every prefix: `import a.b.c` runs a and a.b first */
+  for (const char *d = strchr(dotted, '.');; d = strchr(d + 1, '.')) {
+    p_vec_push(w->a, &w->names, d ? p_arena_strndup(w->a, dotted, (size_t)(d - dotted)) : dotted);
+    if (!d) break;
+  }
+}
+
+static int ing__imp_child(py_node *ch, void *ctx) {
+  ing__imp_walk *w = ctx;
+  if (ch->kind == PY_IMPORT) {
+    for (int i = 0; i < ch->u.import.names.n; i++) ing__want(w, ch->u.import.names.v[i]->u.alias.name);
+    return 0;
+  }
+  if (ch->kind == PY_IMPORT_FROM) {
+    const char *base = ch->u.import_from.module;
+    int level = ch->u.import_from.level;
+    if (level > 0) {
+      /* relative imports name the job's own modules; only a standard-library
+       * package's are resolved here */
+      if (!w->m->is_stdlib) return 0;
+      char *pkg = p_arena_strdup(w->a, w->m->name);
+      for (int up = w->m->is_package ? level - 1 : level; up > 0; up--) {
+        char *dot = strrchr(pkg, '.');
+        if (!dot) return 0;
+        *dot = 0;
+      }
+      base = base ? p_arena_printf(w->a, "%s.%s", pkg, base) : pkg;
+    }
+    if (!base) return 0;
+    ing__want(w, base);
+    /* `from pkg import sub` may name a submodule */
+    for (int i = 0; i < ch->u.import_from.names.n; i++) {
+      const char *nm = ch->u.import_from.names.v[i]->u.alias.name;
+      if (strcmp(nm, "*") != 0) p_vec_push(w->a, &w->names, p_arena_printf(w->a, "%s.%s?", base, nm));
+    }
+    return 0;
+  }
+  /* a standard-library module's imports inside functions run only when
+   * called: followed only at the top level (Analysis reports the rest) */
+  if (w->m->is_stdlib && (ch->kind == PY_FUNCTION_DEF || ch->kind == PY_LAMBDA)) return 0;
+  return py_node_children(ch, ing__imp_child, ctx);
+}
+
+/* The installed source of standard-library module `dotted`, or NULL. */
+static char *ing__stdlib_file(p_arena *a, const char *dir, const char *dotted, bool *is_pkg) {
+  char *rel = p_arena_strdup(a, dotted);
+  for (char *p = rel; *p; p++)
+    if (*p == '.') *p = '/';
+  char *path = p_arena_printf(a, "%s/%s/__init__.py", dir, rel);
+  *is_pkg = true;
+  if (access(path, R_OK) == 0) return path;
+  path = p_arena_printf(a, "%s/%s.py", dir, rel);
+  *is_pkg = false;
+  return access(path, R_OK) == 0 ? path : NULL;
+}
+
+/* Modules whose translation from source is known to run differently from
+ * CPython because of a gap elsewhere in the runtime: left to Analysis,
+ * which reports an import of one as unsupported (its reason in the log). */
+static const struct {
+  const char *module, *why;
+} ing__stdlib_known_bad[] = {
+    {"datetime", "the runtime's time module lacks struct_time (timetuple, strftime)"},
+    {"uuid", "the runtime's enum module lacks _simple_enum"},
+    {NULL, NULL}};
+
+/* Most standard-library modules one job may pull in (argparse brings
+ * gettext, locale, os...; a runaway chain is stopped here). */
+#define ING_STDLIB_MAX 64
+
+static int ing__stdlib_sources(pl_job *job, py_program *prog, uint32_t *next_id, int *cap, p_err *e) {
+  const char *dir = job->cfg->stdlib_dir;
+  if (!dir || !*dir) return 0;
+  int added = 0;
+  for (int mi = 0; mi < prog->nmodules; mi++) {
+    py_module *m = prog->modules[mi];
+    ing__imp_walk w = {.a = job->arena, .m = m};
+    py_node_children(m->node, ing__imp_child, &w);
+    for (int k = 0; k < w.names.n; k++) {
+      const char *d = w.names.v[k];
+      size_t dl = strlen(d);
+      bool maybe = dl && d[dl - 1] == '?'; /* a submodule only if such a file exists */
+      if (maybe) d = p_arena_strndup(job->arena, d, dl - 1);
+      /* a native module (or a module inside one) keeps the runtime's path */
+      bool native = false;
+      char *pre = p_arena_strdup(job->arena, d);
+      for (char *q = pre;; q++) {
+        if (*q == '.' || *q == 0) {
+          char save = *q;
+          *q = 0;
+          if (an_stdlib_supported(pre)) native = true;
+          *q = save;
+        }
+        if (!*q) break;
+      }
+      if (native) continue;
+      const char *top = p_arena_strndup(job->arena, d, strcspn(d, "."));
+      /* the upload's own modules win, as on CPython's sys.path */
+      bool top_is_stdlib = false;
+      for (int i = 0; i < prog->nmodules; i++)
+        if (prog->modules[i]->is_stdlib && strcmp(ing__upload_name(job->arena, prog, prog->modules[i]), top) == 0)
+          top_is_stdlib = true;
+      if (!top_is_stdlib && ing__has_module(job->arena, prog, top, true)) continue;
+      if (ing__has_module(job->arena, prog, d, false)) continue;
+      const char *bad = NULL;
+      for (int i = 0; ing__stdlib_known_bad[i].module; i++)
+        if (strcmp(ing__stdlib_known_bad[i].module, d) == 0) bad = ing__stdlib_known_bad[i].why;
+      if (bad) {
+        pl_log(job, "standard-library module %s: not compiled from source: %s", d, bad);
+        continue;
+      }
+      bool is_pkg;
+      char *path = ing__stdlib_file(job->arena, dir, d, &is_pkg);
+      if (!path) continue; /* Analysis reports what is left */
+      if (added >= ING_STDLIB_MAX) {
+        snprintf(job->reason, sizeof job->reason, "unsupported");
+        return p_err_set(e, P_EUNSUPPORTED,
+                         "the program needs more than %d standard-library modules compiled from CPython's source "
+                         "(%s is one more)", ING_STDLIB_MAX, d);
+      }
+      char *data;
+      size_t len;
+      int rc = p_read_file(path, 1 << 24, &data, &len, e);
+      if (rc) return rc;
+      py_module *sm = NULL;
+      py_syntax_error se;
+      rc = py_parse_file(job->arena, path, d, data, len, next_id, &sm, &se);
+      free(data);
+      if (rc) {
+        pl_diag_add(job, "error", path, se.line, se.col, se.source_line, "%s: %s (standard-library module '%s')",
+                    se.kind, se.msg, d);
+        return p_err_at(e, (p_code)rc, path, se.line, se.col, "%s: %s", se.kind, se.msg);
+      }
+      sm->is_stdlib = true;
+      sm->is_package = is_pkg;
+      sm->name = d;
+      /* an imported module never runs its `if __name__ == "__main__":` */
+      py_nodes *body = &sm->node->u.module.body;
+      int o = 0;
+      for (int i = 0; i < body->n; i++)
+        if (!ing__is_main_guard(body->v[i])) body->v[o++] = body->v[i];
+      body->n = o;
+      if (prog->nmodules + 1 > *cap) {
+        *cap = *cap * 2 + 8;
+        py_module **nv = p_arena_alloc(job->arena, sizeof(py_module *) * (size_t)*cap);
+        memcpy(nv, prog->modules, sizeof(py_module *) * (size_t)prog->nmodules);
+        prog->modules = nv;
+      }
+      prog->modules[prog->nmodules++] = sm;
+      added++;
+      pl_log(job, "standard-library module %s: translated from %s", d, path);
+    }
+  }
+  return 0;
+}
+
 /* ================================================================= stage */
 
 static void ing__program_free(void *p) { (void)p; /* everything is in the job arena */ }
@@ -245,6 +454,9 @@ int pl_stage_ingest(pl_job *job, p_err *e) {
     snprintf(job->reason, sizeof job->reason, "invalid_input");
     return p_err_set(e, P_EINVAL, "entry script %s is not among the uploaded Python files", job->entry);
   }
+  int cap = (int)job->nfiles + 1;
+  int src = ing__stdlib_sources(job, prog, &next_id, &cap, e);
+  if (src) return src;
   int drc = ing_doctest_extract(job, prog, &next_id, e);
   if (drc) return drc;
   prog->nnodes = next_id - 1;

@@ -57,12 +57,42 @@ static char *pl__strdup(const char *s) {
 
 static char pl__exe_dir[PATH_MAX + 8];
 
+/* The oracle's standard-library directory, asked once per process
+ * (PORTALIS_STDLIB_DIR overrides it; set empty, no module is translated
+ * from the standard library's source). */
+static char pl__stdlib[PATH_MAX];
+static void pl__stdlib_probe(void) {
+  const char *env = getenv("PORTALIS_STDLIB_DIR");
+  if (env) {
+    snprintf(pl__stdlib, sizeof pl__stdlib, "%s", env);
+    return;
+  }
+  char cmd[PATH_MAX + 128];
+  snprintf(cmd, sizeof cmd, "'%s' -I -S -c 'import sysconfig; print(sysconfig.get_paths()[\"stdlib\"])' 2>/dev/null",
+           PORTALIS_PYTHON3);
+  FILE *f = popen(cmd, "r");
+  if (!f) return;
+  if (!fgets(pl__stdlib, sizeof pl__stdlib, f)) pl__stdlib[0] = 0;
+  pclose(f);
+  pl__stdlib[strcspn(pl__stdlib, "\n")] = 0;
+  char probe[PATH_MAX + 16];
+  snprintf(probe, sizeof probe, "%s/textwrap.py", pl__stdlib);
+  if (access(probe, R_OK) != 0) pl__stdlib[0] = 0;
+}
+
+const char *pl_stdlib_dir(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, pl__stdlib_probe);
+  return pl__stdlib;
+}
+
 void pl_config_default(pl_config *cfg, const char *argv0) {
   memset(cfg, 0, sizeof *cfg);
   cfg->rustc = PORTALIS_RUSTC;
   cfg->rustc_version = PORTALIS_RUSTC_VERSION;
   cfg->node = PORTALIS_NODE;
   cfg->python3 = PORTALIS_PYTHON3;
+  cfg->stdlib_dir = pl_stdlib_dir();
   cfg->wasm_opt = PORTALIS_WASM_OPT;
   cfg->wasm_opt_max = 1 << 20;
   cfg->wasm_validate = PORTALIS_WASM_VALIDATE;

@@ -42,6 +42,9 @@ typedef struct pl_config {
   const char *rustc_version;
   const char *node;         /* Node.js for node:wasi */
   const char *python3;      /* CPython oracle */
+  const char *stdlib_dir;   /* the oracle's standard library (sysconfig's
+                             * "stdlib" path): pure-Python modules the runtime
+                             * lacks are translated from there; "" = none */
   const char *wasm_opt;     /* "" if absent */
   uint64_t wasm_opt_max;    /* run wasm-opt only on modules up to this size */
   const char *wasm_validate;/* "" if absent */
@@ -88,6 +91,8 @@ typedef struct pl_tm_ops {
 
 /* Fills cfg with the configure-time defaults and the paths next to the
  * executable (argv0); env PORTALIS_RUNTIME_DIR / PORTALIS_SHARE_DIR win. */
+/* The oracle's standard-library directory ("" when unknown); see stdlib_dir. */
+const char *pl_stdlib_dir(void);
 void pl_config_default(pl_config *cfg, const char *argv0);
 
 /* ---------------------------------------------------------------- job */

@@ -1497,7 +1497,7 @@ static char *gn__import_mod(gn *g, const char *dotted) {
       "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random",
       "json", "enum", "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib", "statistics",
       "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue", "cmath", "fractions", "pprint",
-      "asyncio", "doctest", "types", NULL};
+      "asyncio", "doctest", "types", "numbers", "builtins", NULL};
   for (int i = 0; with_fn[i]; i++) {
     if (strcmp(with_fn[i], dotted) != 0) continue;
     char fn[64];

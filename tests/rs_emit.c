@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
     rc = add_tree(job, argv[1], "", &e);
     job->entry = strdup("main.py");
   } else {
-    char *data;
+    char *data = NULL;
     size_t len;
     const char *base = strrchr(argv[1], '/');
     base = base ? base + 1 : argv[1];
@@ -78,8 +78,9 @@ int main(int argc, char **argv) {
   pl_outcome o = pl_run(job, 0, 2);
   if (o != PL_SUCCEEDED) {
     for (size_t i = 0; i < job->ndiags; i++)
-      fprintf(stderr, "%s:%d:%d: %s\n", job->diags[i].file ? job->diags[i].file : "", job->diags[i].line,
-              job->diags[i].col, job->diags[i].message);
+      fprintf(stderr, "%s:%d:%d: %s%s\n", job->diags[i].file ? job->diags[i].file : "", job->diags[i].line,
+              job->diags[i].col, strcmp(job->diags[i].severity, "warning") == 0 ? "warning: " : "",
+              job->diags[i].message);
     fprintf(stderr, "rs_emit: %s: %s\n", pl_outcome_name(o), job->message);
     pl_job_free(job);
     return 1;

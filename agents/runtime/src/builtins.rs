@@ -54,6 +54,15 @@ pub fn try_builtin(name: &str) -> Option<Value> {
     TABLE.with(|t| t.borrow().as_ref().unwrap().get(name).cloned())
 }
 
+/// Every builtin name with its value (the `builtins` module).
+pub fn all_builtins() -> Vec<(&'static str, Value)> {
+    let _ = try_builtin("len");
+    let mut v: Vec<(&'static str, Value)> =
+        TABLE.with(|t| t.borrow().as_ref().unwrap().iter().map(|(k, v)| (*k, v.clone())).collect());
+    v.sort_by(|a, b| a.0.cmp(b.0));
+    v
+}
+
 fn fnv_table(m: HashMap<&'static str, Value>) -> HashMap<&'static str, Value, crate::value::FnvBuild> {
     m.into_iter().collect()
 }

@@ -29,7 +29,7 @@
 //!   - enum_dataclasses.rs                   enum, dataclasses
 //!   - typing_abc_copy_contextlib.rs         typing, abc, copy, contextlib
 //!   - statistics_textwrap_io_os.rs          statistics, textwrap, io, os, os.path
-//! - ext/        modules added one file each: struct, collections.abc, queue, asyncio, cmath and complex, fractions, pprint, types, bytearray, sys.std*.buffer
+//! - ext/        modules added one file each: struct, collections.abc, queue, asyncio, cmath and complex, fractions, pprint, types, numbers (in coll_abc.rs), memoryview, bytearray, sys.std*.buffer
 //! - extra.rs    owned by the code generator (helpers it needs)
 //! - smalloc.rs  the WASM module's allocator: size classes for small blocks
 

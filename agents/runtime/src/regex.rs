@@ -916,9 +916,9 @@ fn classes() -> (Value, Value) {
         })),
     ]);
     let pcls = crate::stdlib::heapq_bisect_itertools_functools::rt_class("Pattern", "re", vec![], vec![
-        ("match", meth("match", |a, _| pat_match(&a[0], &a[1], 0))),
-        ("fullmatch", meth("fullmatch", |a, _| pat_match(&a[0], &a[1], 2))),
-        ("search", meth("search", |a, _| pat_match(&a[0], &a[1], 1))),
+        ("match", meth("match", |a, kw| pat_match_kw(&a, &kw, 0))),
+        ("fullmatch", meth("fullmatch", |a, kw| pat_match_kw(&a, &kw, 2))),
+        ("search", meth("search", |a, kw| pat_match_kw(&a, &kw, 1))),
         ("findall", meth("findall", |a, _| findall(&a[0], &a[1]))),
         ("finditer", meth("finditer", |a, _| finditer(&a[0], &a[1]))),
         ("sub", meth("sub", |a, kw| subn(&a[0], &a[1], &a[2], count_arg(&a, 3, &kw)?, false))),
@@ -986,17 +986,44 @@ pub fn compile_value(pat: &Value, flags: i64) -> PyResult<Value> {
 }
 
 fn pat_match(p: &Value, text: &Value, mode: u8) -> PyResult<Value> {
+    pat_match_at(p, text, mode, None, None)
+}
+
+/// Pattern.match/fullmatch/search(string, pos, endpos): the string as if it
+/// ended at endpos, the match tried from pos (`^` still means the string's
+/// real start, as in CPython).
+fn pat_match_at(p: &Value, text: &Value, mode: u8, pos: Option<&Value>, endpos: Option<&Value>) -> PyResult<Value> {
     let re = regex_of(p)?;
     let (t, tv) = chars_of(text)?;
+    let n = t.len() as i64;
+    let int = |v: Option<&Value>, d: i64| -> PyResult<i64> {
+        match v {
+            None => Ok(d),
+            Some(x) => x.as_i64().ok_or_else(|| type_error(format!("'{}' object cannot be interpreted as an integer", type_name(x)))),
+        }
+    };
+    let pos = int(pos, 0)?.clamp(0, n) as usize;
+    let endpos = int(endpos, n)?.clamp(0, n) as usize;
+    if endpos < pos {
+        return Ok(Value::None);
+    }
+    let tt = &t[..endpos];
     let caps = match mode {
-        0 => match_at(&re, &t, 0, false, false),
-        2 => match_at(&re, &t, 0, true, false),
-        _ => search(&re, &t, 0, None),
+        0 => match_at(&re, tt, pos, false, false),
+        2 => match_at(&re, tt, pos, true, false),
+        _ => search(&re, tt, pos, None),
     };
     Ok(match caps {
         Some(c) => make_match(p, &tv, &t, c),
         None => Value::None,
     })
+}
+
+fn pat_match_kw(a: &[Value], kw: &Kw, mode: u8) -> PyResult<Value> {
+    let get = |i: usize, name: &str| a.get(i).cloned().or_else(|| kw.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()));
+    let text = get(1, "string").ok_or_else(|| type_error("missing required argument 'string' (pos 1)".into()))?;
+    let (pos, endpos) = (get(2, "pos"), get(3, "endpos"));
+    pat_match_at(&a[0], &text, mode, pos.as_ref(), endpos.as_ref())
 }
 
 fn findall(p: &Value, text: &Value) -> PyResult<Value> {

@@ -7,6 +7,9 @@
 //! builtin types registered with them (`isinstance([], Sequence)`) and for
 //! the one-method ABCs by structure (`Iterable`: the type has `__iter__`),
 //! through `virtual_subclass`, which object.rs consults after the MRO.
+//! `numbers` is here too: its tower of ABCs, with int, bool, float,
+//! complex and fractions.Fraction registered as CPython registers them (no
+//! mixin methods: a user class deriving from numbers.Real defines its own).
 
 use super::meth;
 use crate::call::call_method;
@@ -37,6 +40,16 @@ pub fn virtual_subclass(c: &Value, abc: &Value) -> bool {
                 continue;
             }
             for b in a.builtins.iter() {
+                // "module.Name": a runtime class (fractions.Fraction) or a subclass of it
+                if let Some((md, nm)) = b.split_once('.') {
+                    let hit = as_class(c)
+                        .map(|k| k.mro.borrow().iter().any(|m| as_class(m).map(|x| x.name == nm && x.module == md).unwrap_or(false)))
+                        .unwrap_or(false);
+                    if hit {
+                        return true;
+                    }
+                    continue;
+                }
                 if let Some(bc) = crate::builtins::try_builtin(b) {
                     if is_subclass(c, &bc) {
                         return true;
@@ -529,5 +542,26 @@ pub fn module() -> Value {
         crate::rtsys::mod_set(&coll, "abc", md.clone());
     }
     MODULE.with(|x| *x.borrow_mut() = Some(md.clone()));
+    md
+}
+
+/// `numbers`: Number > Complex > Real > Rational > Integral.
+pub fn numbers_module() -> Value {
+    let md = crate::rtsys::new_module("numbers", "");
+    let mut prev: Option<Value> = None;
+    let tower: [(&str, Vec<&'static str>); 5] = [
+        ("Number", vec!["int", "float", "complex", "fractions.Fraction"]),
+        ("Complex", vec!["int", "float", "complex", "fractions.Fraction"]),
+        ("Real", vec!["int", "float", "fractions.Fraction"]),
+        ("Rational", vec!["int", "fractions.Fraction"]),
+        ("Integral", vec!["int"]),
+    ];
+    for (name, builtins) in tower {
+        let bases = prev.iter().cloned().collect();
+        let c = crate::stdlib2::rt_class(name, "numbers", bases, vec![]);
+        crate::rtsys::mod_set(&md, name, c.clone());
+        REG.with(|r| r.borrow_mut().push(Abc { cls: c.clone(), builtins, needs: &[] }));
+        prev = Some(c);
+    }
     md
 }

@@ -1,6 +1,6 @@
 //! Standard modules added for real programs (issue 11), one file each, so
 //! that the core files stay untouched: `struct`, `collections.abc`,
-//! `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `types`, `bytearray`, `memoryview` and the rest of
+//! `numbers`, `queue`, `complex`/`cmath`, `fractions`, `pprint`, `array`, `asyncio`, `types`, `bytearray`, `memoryview` and the rest of
 //! `bytes` (`%`, maketrans/translate, codecs), and the binary layer of sys.stdin/sys.stdout (`.buffer`).
 //!
 //! Each module is a native Rust version of what CPython implements in C
@@ -46,6 +46,18 @@ pub fn import(name: &str) -> Option<Value> {
         "asyncio" => Some(asyncio::module()),
         "doctest" => Some(doctest::module()),
         "types" => Some(types::module()),
+        "numbers" => Some(coll_abc::numbers_module()),
+        "builtins" => Some(builtins_module()),
         _ => None,
     }
+}
+
+/// `builtins`: the builtin names as a module (what `import builtins` gives
+/// the standard library's own sources: builtins.open, builtins.str...).
+pub fn builtins_module() -> Value {
+    let md = crate::rtsys::new_module("builtins", "");
+    for (k, v) in crate::builtins::all_builtins() {
+        crate::rtsys::mod_set(&md, k, v);
+    }
+    md
 }

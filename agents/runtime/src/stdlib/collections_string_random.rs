@@ -507,6 +507,158 @@ fn collections_classes() -> Vec<Value> {
     v
 }
 
+// ---------------------------------------------------------------- ChainMap
+
+fn cm_maps(v: &Value) -> PyResult<Vec<Value>> {
+    collect(&crate::getattr(v, "maps")?)
+}
+
+/// The keys of a ChainMap: each once, in the order CPython's __iter__ gives
+/// (the last mapping's first, then the new ones of each earlier mapping).
+fn cm_keys(v: &Value) -> PyResult<Vec<Value>> {
+    let d = crate::dict(vec![])?;
+    for m in cm_maps(v)?.iter().rev() {
+        for k in collect(m)? {
+            dict_set(&d, k, Value::None)?;
+        }
+    }
+    collect(&d)
+}
+
+fn cm_get(v: &Value, k: &Value) -> PyResult<Option<Value>> {
+    for m in cm_maps(v)? {
+        if ops::contains(&m, k)? {
+            return Ok(Some(crate::attr::getitem(&m, k)?));
+        }
+    }
+    Ok(None)
+}
+
+fn cm_first(v: &Value) -> PyResult<Value> {
+    cm_maps(v)?.into_iter().next().ok_or_else(|| new_exc("IndexError", "list index out of range"))
+}
+
+fn chainmap_class() -> Value {
+    let cls = rt_class("ChainMap", "collections", vec![], vec![
+        ("__init__", meth("__init__", |a, _| {
+            let maps: Vec<Value> = if a.len() > 1 { a[1..].to_vec() } else { vec![crate::dict(vec![])?] };
+            crate::setattr(&a[0], "maps", crate::list(maps))
+                .map(|_| Value::None)
+        })),
+        ("__getitem__", meth("__getitem__", |a, _| match cm_get(&a[0], &a[1])? {
+            Some(v) => Ok(v),
+            None => match crate::getattr(&a[0], "__missing__") {
+                Ok(f) => call(&f, vec![a[1].clone()], vec![]),
+                Err(_) => Err(new_exc_args("KeyError", vec![a[1].clone()])),
+            },
+        })),
+        ("get", meth("get", |a, _| Ok(cm_get(&a[0], &a[1])?.unwrap_or_else(|| a.get(2).cloned().unwrap_or(Value::None))))),
+        ("__contains__", meth("__contains__", |a, _| {
+            for m in cm_maps(&a[0])? {
+                if ops::contains(&m, &a[1])? {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        })),
+        ("__len__", meth("__len__", |a, _| Ok(Value::Int(cm_keys(&a[0])?.len() as i64)))),
+        ("__iter__", meth("__iter__", |a, _| iter(&crate::list(cm_keys(&a[0])?)))),
+        ("__bool__", meth("__bool__", |a, _| {
+            for m in cm_maps(&a[0])? {
+                if ops::truthy(&m)? {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Ok(Value::Bool(false))
+        })),
+        ("__setitem__", meth("__setitem__", |a, _| {
+            crate::setitem(&cm_first(&a[0])?, &a[1], a[2].clone())?;
+            Ok(Value::None)
+        })),
+        ("__delitem__", meth("__delitem__", |a, _| {
+            let m = cm_first(&a[0])?;
+            if !ops::contains(&m, &a[1])? {
+                return Err(new_exc_args("KeyError", vec![Value::string(format!("Key not found in the first mapping: {}", ops::repr(&a[1])?))]));
+            }
+            crate::attr::delitem(&m, &a[1])?;
+            Ok(Value::None)
+        })),
+        ("pop", meth("pop", |a, _| {
+            let m = cm_first(&a[0])?;
+            if ops::contains(&m, &a[1])? {
+                let v = crate::attr::getitem(&m, &a[1])?;
+                crate::attr::delitem(&m, &a[1])?;
+                return Ok(v);
+            }
+            match a.get(2) {
+                Some(d) => Ok(d.clone()),
+                None => Err(new_exc_args("KeyError", vec![Value::string(format!("Key not found in the first mapping: {}", ops::repr(&a[1])?))])),
+            }
+        })),
+        ("clear", meth("clear", |a, _| crate::call::call_method(&cm_first(&a[0])?, "clear", vec![], vec![]))),
+        ("keys", meth("keys", |a, _| Ok(crate::list(cm_keys(&a[0])?)))),
+        ("values", meth("values", |a, _| {
+            let mut out = Vec::new();
+            for k in cm_keys(&a[0])? {
+                out.push(cm_get(&a[0], &k)?.unwrap_or(Value::None));
+            }
+            Ok(crate::list(out))
+        })),
+        ("items", meth("items", |a, _| {
+            let mut out = Vec::new();
+            for k in cm_keys(&a[0])? {
+                let v = cm_get(&a[0], &k)?.unwrap_or(Value::None);
+                out.push(crate::tuple(vec![k, v]));
+            }
+            Ok(crate::list(out))
+        })),
+        ("new_child", meth("new_child", |a, kw| {
+            let mut m = match a.get(1) {
+                Some(Value::None) | None => crate::dict(vec![])?,
+                Some(m) => m.clone(),
+            };
+            if !kw.is_empty() {
+                if a.get(1).map(|v| !v.is_none()).unwrap_or(false) {
+                    m = crate::call::call_method(&m, "copy", vec![], vec![])?;
+                }
+                for (k, v) in kw {
+                    crate::setitem(&m, &Value::string(k), v)?;
+                }
+            }
+            let mut args = vec![m];
+            args.extend(cm_maps(&a[0])?);
+            call(&type_of(&a[0]), args, vec![])
+        })),
+        ("parents", Value::obj(Obj::Property(
+            meth("parents", |a, _| call(&type_of(&a[0]), cm_maps(&a[0])?.into_iter().skip(1).collect(), vec![])),
+            Value::None, Value::None, Value::None))),
+        ("copy", meth("copy", |a, _| {
+            let mut maps = cm_maps(&a[0])?;
+            if !maps.is_empty() {
+                maps[0] = crate::call::call_method(&maps[0], "copy", vec![], vec![])?;
+            }
+            call(&type_of(&a[0]), maps, vec![])
+        })),
+        ("__eq__", meth("__eq__", |a, _| {
+            let me = crate::dict(Vec::new())?;
+            for k in cm_keys(&a[0])? {
+                let v = cm_get(&a[0], &k)?.unwrap_or(Value::None);
+                dict_set(&me, k, v)?;
+            }
+            let other = match as_inst(&a[1]) {
+                Some(_) if crate::getattr(&a[1], "maps").is_ok() => call(&type_for(BType::Dict), vec![a[1].clone()], vec![])?,
+                _ => a[1].clone(),
+            };
+            Ok(Value::Bool(ops::eq_bool(&me, &other)?))
+        })),
+        ("__repr__", meth("__repr__", |a, _| {
+            let parts: Vec<String> = cm_maps(&a[0])?.iter().map(ops::repr).collect::<PyResult<_>>()?;
+            Ok(Value::string(format!("{}({})", type_name(&a[0]), parts.join(", "))))
+        })),
+    ]);
+    cls
+}
+
 pub fn collections_module() -> Value {
     let m = crate::rtsys::new_module("collections", "");
     let set = |n: &str, v: Value| crate::rtsys::mod_set(&m, n, v);
@@ -515,6 +667,7 @@ pub fn collections_module() -> Value {
     set("defaultdict", cs[1].clone());
     set("OrderedDict", cs[2].clone());
     set("deque", cs[3].clone());
+    set("ChainMap", chainmap_class());
     set("namedtuple", nat("namedtuple", |a, kw| {
         let o = getargs("namedtuple", a, kw, &["typename", "field_names", "rename", "defaults", "module"], 2)?;
         let name = ops::to_str(o[0].as_ref().unwrap())?;

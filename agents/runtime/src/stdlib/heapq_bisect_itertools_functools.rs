@@ -821,6 +821,54 @@ pub fn functools_module() -> Value {
         dset(&p, "keywords", d);
         Ok(p)
     }));
+    // cached_property: a non-data descriptor that stores the value in the
+    // instance dict under the attribute's name, where the next read finds it
+    set("cached_property", rt_class("cached_property", "functools", vec![], vec![
+        ("__init__", meth("__init__", |a, _| {
+            let f = a.get(1).cloned().ok_or_else(|| type_error("cached_property() missing required argument 'func'".into()))?;
+            crate::setattr(&a[0], "func", f.clone())?;
+            crate::setattr(&a[0], "attrname", Value::None)?;
+            crate::setattr(&a[0], "__doc__", crate::getattr(&f, "__doc__").unwrap_or(Value::None))?;
+            Ok(Value::None)
+        })),
+        ("__set_name__", meth("__set_name__", |a, _| {
+            let name = a.get(2).cloned().unwrap_or(Value::None);
+            let cur = crate::getattr(&a[0], "attrname")?;
+            if !cur.is_none() && !ops::eq_bool(&cur, &name)? {
+                return Err(type_error(format!(
+                    "Cannot assign the same cached_property to two different names ({} and {}).",
+                    ops::repr(&cur)?,
+                    ops::repr(&name)?
+                )));
+            }
+            crate::setattr(&a[0], "attrname", name)?;
+            Ok(Value::None)
+        })),
+        ("__get__", meth("__get__", |a, _| {
+            let inst = a.get(1).cloned().unwrap_or(Value::None);
+            if inst.is_none() {
+                return Ok(a[0].clone());
+            }
+            let f = crate::getattr(&a[0], "func")?;
+            let name = match crate::getattr(&a[0], "attrname")? {
+                Value::None => crate::getattr(&f, "__name__")?,
+                n => n,
+            };
+            let name = ops::to_str(&name)?;
+            let v = call(&f, vec![inst.clone()], vec![])?;
+            match as_inst(&inst) {
+                Some(i) => i.dict.borrow_mut().set(&name, v.clone()),
+                None => {
+                    return Err(type_error(format!(
+                        "No '__dict__' attribute on {} instance to cache {} property.",
+                        ops::repr(&Value::string(type_name(&inst)))?,
+                        ops::repr(&Value::string(name))?
+                    )))
+                }
+            }
+            Ok(v)
+        })),
+    ]));
     set("reduce", nat("reduce", |a, _| {
         if a.len() < 2 {
             return Err(type_error(format!("reduce expected at least 2 arguments, got {}", a.len())));

@@ -23,7 +23,7 @@ pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
     "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
-    "cmath", "fractions", "pprint", "array", "asyncio", "doctest", "types",
+    "cmath", "fractions", "pprint", "array", "asyncio", "doctest", "types", "numbers", "builtins",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.
@@ -561,6 +561,8 @@ pub fn module_fn(name: &str) -> Option<ModuleFn> {
         "asyncio" => m::asyncio,
         "doctest" => m::doctest,
         "types" => m::types,
+        "numbers" => m::numbers,
+        "builtins" => m::builtins,
         _ => return None,
     })
 }
@@ -652,6 +654,8 @@ pub mod modules {
     pub fn asyncio() -> PyResult<Value> { Ok(crate::ext::asyncio::module()) }
     pub fn doctest() -> PyResult<Value> { Ok(crate::ext::doctest::module()) }
     pub fn types() -> PyResult<Value> { Ok(crate::ext::types::module()) }
+    pub fn numbers() -> PyResult<Value> { Ok(crate::ext::coll_abc::numbers_module()) }
+    pub fn builtins() -> PyResult<Value> { Ok(crate::ext::builtins_module()) }
 }
 
 fn operator_module() -> Value {

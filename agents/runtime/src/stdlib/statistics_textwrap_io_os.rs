@@ -112,6 +112,13 @@ impl Frac {
     }
 }
 
+/// statistics.fmean: fsum(data) / n, two roundings as in CPython (the
+/// exact sum rounded once is what math.fsum returns).
+fn fmean(data: &[Value]) -> PyResult<f64> {
+    let (total, _) = exact_sum(data)?;
+    Ok(ops::big_truediv(&total.n, &total.d)? / data.len() as f64)
+}
+
 fn data_of(v: &Value) -> PyResult<Vec<Value>> {
     crate::iter::collect(v)
 }
@@ -213,8 +220,65 @@ pub fn statistics_module() -> Value {
         if data.is_empty() {
             return Err(stat_err("fmean requires at least one data point"));
         }
-        let (total, _) = exact_sum(&data)?;
-        Ok(Value::Float(ops::big_truediv(&total.n, &total.d.mul(&BigInt::from_i64(data.len() as i64)))?))
+        Ok(Value::Float(fmean(&data)?))
+    }));
+    set("geometric_mean", nat("geometric_mean", |a, _| {
+        // exp(fmean(map(log, data))), as statistics.py
+        let data = data_of(&a[0])?;
+        let err = || stat_err("geometric mean requires a non-empty dataset containing positive numbers");
+        let mut logs = Vec::with_capacity(data.len());
+        for x in &data {
+            let f = crate::builtins::to_float(x)?;
+            if f <= 0.0 || f.is_nan() {
+                return Err(err());
+            }
+            logs.push(Value::Float(f.ln()));
+        }
+        if logs.is_empty() {
+            return Err(err());
+        }
+        Ok(Value::Float(fmean(&logs)?.exp()))
+    }));
+    set("quantiles", nat("quantiles", |a, kw| {
+        let o = crate::methods::getargs("quantiles", vec![], kw, &["n", "method"], 0)?;
+        if a.len() != 1 {
+            return Err(type_error(format!("quantiles() takes 1 positional argument but {} were given", a.len())));
+        }
+        let n = o[0].as_ref().map(|v| v.as_i64().ok_or_else(|| type_error("n must be an integer".into()))).transpose()?.unwrap_or(4);
+        let method = o[1].as_ref().map(ops::to_str).transpose()?.unwrap_or_else(|| "exclusive".into());
+        if n < 1 {
+            return Err(stat_err("n must be at least 1"));
+        }
+        let mut data = data_of(&a[0])?;
+        crate::methods::sort_values(&mut data, None, false)?;
+        let ld = data.len() as i64;
+        if ld < 2 {
+            return Err(stat_err("must have at least two data points"));
+        }
+        let interp = |lo: &Value, hi: &Value, delta: i64| -> PyResult<Value> {
+            let x = ops::add(&ops::binop(ops::Op::Mul, lo, &Value::Int(n - delta))?, &ops::binop(ops::Op::Mul, hi, &Value::Int(delta))?)?;
+            ops::binop(ops::Op::TrueDiv, &x, &Value::Int(n))
+        };
+        let mut out = Vec::new();
+        match method.as_str() {
+            "inclusive" => {
+                let m = ld - 1;
+                for i in 1..n {
+                    let (j, delta) = ((i * m).div_euclid(n), (i * m).rem_euclid(n));
+                    out.push(interp(&data[j as usize], &data[(j + 1).min(ld - 1) as usize], delta)?);
+                }
+            }
+            "exclusive" => {
+                let m = ld + 1;
+                for i in 1..n {
+                    let j = ((i * m).div_euclid(n)).max(1).min(ld - 1);
+                    let delta = i * m - j * n;
+                    out.push(interp(&data[(j - 1) as usize], &data[j as usize], delta)?);
+                }
+            }
+            _ => return Err(value_error(format!("Unknown method: {}", ops::repr(&Value::string(method.clone()))?))),
+        }
+        Ok(crate::list(out))
     }));
     for (name, which) in [("median", 0u8), ("median_low", 1), ("median_high", 2)] {
         set(name, nat(name, move |a, _| {
@@ -779,6 +843,26 @@ pub fn os_module() -> Value {
     }));
     set("getcwd", nat("getcwd", |_, _| Ok(Value::string(std::env::current_dir().map(|p| p.display().to_string()).unwrap_or_else(|_| "/".into())))));
     set("cpu_count", nat("cpu_count", |_, _| Ok(Value::Int(1))));
+    // os.fspath: str and bytes as they are, else the type's __fspath__
+    set("fspath", nat("fspath", |a, _| {
+        let p = a.get(0).cloned().ok_or_else(|| type_error("fspath() missing required argument 'path' (pos 1)".into()))?;
+        let tn = type_name(&p);
+        if tn == "str" || tn == "bytes" {
+            return Ok(p);
+        }
+        match crate::getattr(&type_of(&p), "__fspath__") {
+            Ok(f) => {
+                let r = crate::call::call(&f, vec![p.clone()], vec![])?;
+                let rn = type_name(&r);
+                if rn == "str" || rn == "bytes" {
+                    Ok(r)
+                } else {
+                    Err(type_error(format!("expected {}.__fspath__() to return str or bytes, not {}", tn, rn)))
+                }
+            }
+            Err(_) => Err(type_error(format!("expected str, bytes or os.PathLike object, not {}", tn))),
+        }
+    }));
     set("listdir", nat("listdir", |a, _| {
         let p = a.get(0).map(ops::to_str).transpose()?.unwrap_or_else(|| ".".into());
         match std::fs::read_dir(&p) {

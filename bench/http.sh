@@ -20,6 +20,10 @@
 #   token: 28,000-66,000 req/s, p99 19-140 ms. p99 follows the load
 #   (/healthz, which does no work, has the same tail): the server's part of
 #   a request is ~11-14 us of CPU, kernel and syscalls most of it.
+#   2026-12-07 12:07 UTC, the machine quiet at last (no other agent's work;
+#   load 3.2-3.5, the bench's own): with a token 71,859-78,130 req/s, p99
+#   7.86-7.93 ms; without 69,751-85,406, p99 6.07-8.34 ms; /healthz
+#   68,446-68,548, p99 6.19-6.75 ms (RUNS=2, each figure one 10 s run).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 d=$(mktemp -d /tmp/portalis-bench-XXXXXX)

@@ -298,15 +298,8 @@ static void an__diag(an_ctx *c, const char *file, int line, int col, const char 
   if (c->diag) c->diag(c->diag_ctx, file, line, col, msg);
 }
 
-/* Grow helper for arena arrays. */
-static void *an__grow(p_arena *a, void *v, int n, int *cap, size_t sz) {
-  if (n < *cap) return v;
-  int nc = *cap ? *cap * 2 : 8;
-  void *nv = p_arena_alloc(a, (size_t)nc * sz);
-  if (n) memcpy(nv, v, (size_t)n * sz);
-  *cap = nc;
-  return nv;
-}
+/* Room for one more element in an arena array (common/'s growable array). */
+static void *an__grow(p_arena *a, void *v, int n, int *cap, size_t sz) { return p_vec_grow(v, n, cap, n + 1, sz, a); }
 
 /* ------------------------------------------------------------ scopes */
 
@@ -838,8 +831,7 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
   /* names visible as enclosing-function bindings to the children */
   an_names nb = {NULL, 0};
   int cap = bound->n + s->nsyms + 1;
-  nb.v = malloc(sizeof(char *) * (size_t)cap);
-  if (!nb.v) abort();
+  nb.v = p_xmalloc(sizeof(char *) * (size_t)cap);
   for (int i = 0; i < bound->n; i++) nb.v[nb.n++] = bound->v[i];
   if (an__is_funclike(s)) {
     for (int i = 0; i < s->nsyms; i++) {
@@ -857,8 +849,7 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
   for (int i = 0; i < s->nsyms; i++)
     if (s->syms[i].binding == AN_GLOBAL_EXPLICIT) has_glob = true;
   if (has_glob) {
-    nb2.v = malloc(sizeof(char *) * (size_t)(nb.n + 1));
-    if (!nb2.v) abort();
+    nb2.v = p_xmalloc(sizeof(char *) * (size_t)(nb.n + 1));
     for (int i = 0; i < nb.n; i++)
       if (an_lookup(s, nb.v[i]) != AN_GLOBAL_EXPLICIT) nb2.v[nb2.n++] = nb.v[i];
     child_bound = nb2;
@@ -872,8 +863,7 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
       if (an__has(&frees, cf.v[j])) continue;
       if (frees.n == fcap) {
         fcap = fcap ? fcap * 2 : 8;
-        const char **nv = realloc(frees.v, sizeof(char *) * (size_t)fcap);
-        if (!nv) abort();
+        const char **nv = p_xrealloc(frees.v, sizeof(char *) * (size_t)fcap);
         frees.v = nv;
       }
       frees.v[frees.n++] = cf.v[j];
@@ -882,8 +872,7 @@ static void an__analyze(an_ctx *c, an_scope *s, const an_names *bound, an_names 
   }
   /* children's free names: cells here, or passed through */
   an_names out = {NULL, 0};
-  out.v = malloc(sizeof(char *) * (size_t)(frees.n + s->nsyms + 1));
-  if (!out.v) abort();
+  out.v = p_xmalloc(sizeof(char *) * (size_t)(frees.n + s->nsyms + 1));
   for (int i = 0; i < frees.n; i++) {
     an_symbol *y = an_symbol_of(s, frees.v[i]);
     if (s->kind == AN_SCOPE_CLASS && !strcmp(frees.v[i], "__class__")) {
@@ -1243,7 +1232,7 @@ static int an__guard_child(py_node *ch, void *ctx) {
  * with warnings=true instead, the warnings for what is left. */
 static void an__unsupported_imports(an_ctx *c, const py_program *prog, bool warnings) {
   an_guard_walk w = {p_arena_alloc(c->a, prog->nnodes + 2), prog->nnodes + 2, false, p_arena_alloc(c->a, prog->nnodes + 2),
-                     false};
+                     false, false};
   memset(w.guarded, 0, prog->nnodes + 2);
   memset(w.infunc, 0, prog->nnodes + 2);
   for (int i = 0; i < c->p->nmodules; i++) {
@@ -1617,13 +1606,11 @@ typedef struct an_env {
 } an_env;
 
 static an_flow *an__fl_new(const an_scope *s, int n) {
-  an_flow *f = malloc(sizeof *f);
-  if (!f) abort();
+  an_flow *f = p_xmalloc(sizeof *f);
   f->s = s;
   f->n = n;
   f->live = true;
-  f->t = malloc(sizeof(an_type *) * (size_t)(n + 1));
-  if (!f->t) abort();
+  f->t = p_xmalloc(sizeof(an_type *) * (size_t)(n + 1));
   for (int i = 0; i < n; i++) f->t[i] = &an__t_unknown;
   return f;
 }
@@ -2160,8 +2147,7 @@ static void an__call_site(an_env *v, an_func *f, py_node *call, const an_type **
     return;
   }
   int np = pa->args.n;
-  const an_type **got = calloc((size_t)np + 1, sizeof *got);
-  if (!got) abort();
+  const an_type **got = p_xcalloc((size_t)np + 1, sizeof *got);
   if (off) got[0] = self_t;
   py_nodes args = call->u.call.args;
   if (args.n + off > np) f->closed = false;
@@ -2379,8 +2365,7 @@ static const an_type *an__recv(an_env *v, py_node *value, const char *attr) {
 static const an_type *an__call(an_env *v, py_node *e) {
   int n = e->u.call.args.n;
   const an_type *small[16];
-  const an_type **at = n <= 16 ? small : calloc((size_t)n, sizeof *at);
-  if (!at) abort();
+  const an_type **at = n <= 16 ? small : p_xcalloc((size_t)n, sizeof *at);
   py_node *fn = e->u.call.func;
   bool is_method_on_name = fn->kind == PY_ATTRIBUTE && fn->u.attribute.value->kind == PY_NAME;
   /* builtins that only look at their arguments */
@@ -2727,8 +2712,7 @@ static const an_type *an__expr_inner(an_env *v, py_node *e) {
   case PY_LIST: case PY_SET: case PY_TUPLE: {
     py_nodes el = e->kind == PY_SET ? e->u.set.elts : e->u.list_or_tuple.elts;
     const an_type *small[16];
-    const an_type **it = el.n <= 16 ? small : calloc((size_t)el.n, sizeof *it);
-    if (!it) abort();
+    const an_type **it = el.n <= 16 ? small : p_xcalloc((size_t)el.n, sizeof *it);
     const an_type *j = &an__t_unknown;
     bool star = false;
     for (int i = 0; i < el.n; i++) {
@@ -3207,8 +3191,7 @@ static bool an__stmt(an_env *v, py_node *st, bool count) {
       if (!seen) {
         if (c->nanns == c->capanns) {
           c->capanns = c->capanns ? c->capanns * 2 : 16;
-          struct an_annrec *nv = realloc(c->anns, sizeof *nv * (size_t)c->capanns);
-          if (!nv) abort();
+          struct an_annrec *nv = p_xrealloc(c->anns, sizeof *nv * (size_t)c->capanns);
           c->anns = nv;
         }
         c->anns[c->nanns].st = st;
@@ -3744,8 +3727,7 @@ static void an__class_finish(an_ctx *c) {
  * module as a whole, no reflection or star import. */
 static void an__flow_slots(an_ctx *c) {
   an_program *p = c->p;
-  bool *imported = calloc((size_t)p->nmodules + 1, sizeof(bool));
-  if (!imported) abort();
+  bool *imported = p_xcalloc((size_t)p->nmodules + 1, sizeof(bool));
   for (int i = 0; i < p->nmodules; i++)
     for (int j = 0; j < p->modules[i].nimports; j++) {
       an_import *im = &p->modules[i].imports[j];
@@ -4221,8 +4203,7 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
   for (int i = 0; i < prog->nmodules; i++)
     an__collect_imports(&c, &p->modules[i], p->modules[i].mod->node->u.module.body, false);
   if (p->nmodules) {
-    int *state = calloc((size_t)p->nmodules, sizeof(int)), *stack = calloc((size_t)p->nmodules + 1, sizeof(int));
-    if (!state || !stack) abort();
+    int *state = p_xcalloc((size_t)p->nmodules, sizeof(int)), *stack = p_xcalloc((size_t)p->nmodules + 1, sizeof(int));
     int sp = 0;
     for (int i = 0; i < p->nmodules; i++)
       if (!state[i]) an__cycles(&c, i, state, stack, &sp);
@@ -4231,8 +4212,7 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
   }
   an__unsupported_imports(&c, prog, false);
   if (p->entry && !c.nerr_import) {
-    bool *visiting = calloc((size_t)p->nmodules + 1, sizeof(bool));
-    if (!visiting) abort();
+    bool *visiting = p_xcalloc((size_t)p->nmodules + 1, sizeof(bool));
     (void)an__static_import_errors(&c, p->entry, 0, visiting);
     free(visiting);
   }
@@ -4509,8 +4489,7 @@ const char *an_to_json(p_arena *a, const an_program *p) {
   p_buf_puts(&b, "],\"dynamic\":[");
   p_buf_append(&b, dyn.data ? dyn.data : "", dyn.len);
   p_buf_puts(&b, "],\"constructs\":{");
-  int *counts = calloc(PY__KIND_COUNT, sizeof(int));
-  if (!counts) abort();
+  int *counts = p_xcalloc(PY__KIND_COUNT, sizeof(int));
   for (int i = 0; i < p->nmodules; i++) an__constructs(p->modules[i].mod->node, counts);
   bool firstc = true;
   for (int k = 1; k < PY__KIND_COUNT; k++) {

@@ -645,6 +645,7 @@ static char *gn__call(gn *g, py_node *n) {
     if (!star && n->u.call.args.n == 1 && strcmp(id, "len") == 0)
       return gn_fmt(g, "Value::int(rt::len(%s)? as i64)", gn__ref(g, n->u.call.args.v[0]));
     if (!star && n->u.call.args.n == 1 && strcmp(id, "abs") == 0) return gn_fmt(g, "rt::abs(%s)?", gn__ref(g, n->u.call.args.v[0]));
+    if (!star && n->u.call.args.n == 1 && strcmp(id, "type") == 0) return gn_fmt(g, "rt::type_of(%s)", gn__ref(g, n->u.call.args.v[0]));
     if (!star && strcmp(id, "print") == 0) {
       p_buf b;
       p_buf_init(&b, 0);
@@ -1075,6 +1076,17 @@ static char *gn__expr(gn *g, py_node *n) {
 
 /* ------------------------------------------------------------ targets */
 
+/* `a, b = x, y`: a tuple or list target and a tuple value of the same
+ * length, neither starred. */
+static bool gn__parallel(const py_node *t, const py_node *v) {
+  if ((t->kind != PY_TUPLE && t->kind != PY_LIST) || v->kind != PY_TUPLE) return false;
+  py_nodes es = t->u.list_or_tuple.elts, vs = v->u.list_or_tuple.elts;
+  if (es.n != vs.n || es.n == 0) return false;
+  for (int i = 0; i < es.n; i++)
+    if (es.v[i]->kind == PY_STARRED || vs.v[i]->kind == PY_STARRED) return false;
+  return true;
+}
+
 /* Statement text that stores the owned Value expression v into target t
  * (v is evaluated first, as in Python). */
 static char *gn__store(gn *g, py_node *t, const char *v) {
@@ -1106,12 +1118,20 @@ static char *gn__store(gn *g, py_node *t, const char *v) {
     int id = gn__id(g);
     p_buf b;
     p_buf_init(&b, 0);
-    if (star < 0) p_buf_printf(&b, "{ let __u%d = rt::unpack(&%s, %d)?; ", id, v, es.n);
-    else p_buf_printf(&b, "{ let __u%d = rt::unpack_ex(&%s, %d, %d)?; ", id, v, star, es.n - star - 1);
-    for (int i = 0; i < es.n; i++) {
-      py_node *x = es.v[i];
-      if (x->kind == PY_STARRED) x = x->u.starred.value;
-      p_buf_printf(&b, "%s ", gn__store(g, x, gn_fmt(g, "__u%d[%d].clone()", id, i)));
+    if (star < 0) {
+      /* a fixed count: the values land in a Rust array, moved out by a
+       * pattern (no Vec, no clones) */
+      p_buf_printf(&b, "{ let [");
+      for (int i = 0; i < es.n; i++) p_buf_printf(&b, "%s__u%d_%d", i ? ", " : "", id, i);
+      p_buf_printf(&b, "] = rt::unpack_arr::<%d>(&%s)?; ", es.n, v);
+      for (int i = 0; i < es.n; i++) p_buf_printf(&b, "%s ", gn__store(g, es.v[i], gn_fmt(g, "__u%d_%d", id, i)));
+    } else {
+      p_buf_printf(&b, "{ let __u%d = rt::unpack_ex(&%s, %d, %d)?; ", id, v, star, es.n - star - 1);
+      for (int i = 0; i < es.n; i++) {
+        py_node *x = es.v[i];
+        if (x->kind == PY_STARRED) x = x->u.starred.value;
+        p_buf_printf(&b, "%s ", gn__store(g, x, gn_fmt(g, "__u%d[%d].clone()", id, i)));
+      }
     }
     p_buf_puts(&b, "}");
     char *r = p_arena_strdup(g->a, b.data);
@@ -1398,31 +1418,82 @@ static bool gn__is_range_call(gn *g, py_node *it) {
   return gn__resolve(g, "range").bind == RS_BIND_GLOBAL && gn__is_builtin(g, "range");
 }
 
+/* The number of targets of `for a, b in ...` (a tuple or list target,
+ * none starred), else 0. */
+static int gn__for_arity(const py_node *t) {
+  if (t->kind != PY_TUPLE && t->kind != PY_LIST) return 0;
+  py_nodes es = t->u.list_or_tuple.elts;
+  if (es.n < 1 || es.n > 8) return 0;
+  for (int i = 0; i < es.n; i++)
+    if (es.v[i]->kind == PY_STARRED) return 0;
+  return es.n;
+}
+
+/* `name(args)` calling the builtin `name` with positional arguments only
+ * (nargs of them), none starred. */
+static bool gn__builtin_call_n(gn *g, const py_node *it, const char *name, int nargs) {
+  if (it->kind != PY_CALL || it->u.call.func->kind != PY_NAME || strcmp(it->u.call.func->u.name.id, name) != 0) return false;
+  if (it->u.call.keywords.n || it->u.call.args.n != nargs) return false;
+  for (int i = 0; i < nargs; i++)
+    if (it->u.call.args.v[i]->kind == PY_STARRED) return false;
+  return gn__resolve(g, name).bind == RS_BIND_GLOBAL && gn__is_builtin(g, name);
+}
+
 static void gn__for(gn *g, py_node *n) {
   int id = gn__id(g);
   char *label = gn_fmt(g, "'l%d", id);
   const char *next;
-  if (!n->u.for_.is_async && gn__is_range_call(g, n->u.for_.iter)) {
-    py_nodes a = n->u.for_.iter->u.call.args;
+  py_node *itn = n->u.for_.iter;
+  /* `for a, b in ...` takes each item as an array of values: enumerate and
+   * zip hand over their parts without building the tuple, a dict's items()
+   * its key and value (rt::next_n); any other item is unpacked as usual */
+  int arity = n->u.for_.is_async ? 0 : gn__for_arity(n->u.for_.target);
+  if (!n->u.for_.is_async && gn__is_range_call(g, itn)) {
+    py_nodes a = itn->u.call.args;
     p_buf b;
     p_buf_init(&b, 0);
     for (int i = 0; i < a.n; i++) p_buf_printf(&b, "%s%s", i ? ", " : "", gn__expr(g, a.v[i]));
     gn_emit(g, "let mut __it%d = rx::RangeIter::new(&[%s])?;", id, b.data);
     p_buf_free(&b);
     next = gn_fmt(g, "__it%d.next()?", id);
+    arity = 0;
   } else if (n->u.for_.is_async) {
-    gn_emit(g, "let __it%d = rt::aiter(&%s)?;", id, gn__expr(g, n->u.for_.iter));
+    gn_emit(g, "let __it%d = rt::aiter(&%s)?;", id, gn__expr(g, itn));
     next = gn_fmt(g, "rt::anext(&__co, &__it%d).await?", id);
+  } else if (arity == 2 && gn__builtin_call_n(g, itn, "enumerate", 1)) {
+    gn_emit(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, itn->u.call.args.v[0]));
+    gn_emit(g, "let mut __n%d: i64 = 0;", id);
+    next = gn_fmt(g, "rt::enumerate_next(&__it%d, &mut __n%d)?", id, id);
+  } else if (arity >= 2 && gn__builtin_call_n(g, itn, "zip", arity)) {
+    py_nodes a = itn->u.call.args;
+    for (int i = 0; i < a.n; i++) gn_emit(g, "let __z%d_%d = %s;", id, i, gn__expr(g, a.v[i]));
+    p_buf b;
+    p_buf_init(&b, 0);
+    for (int i = 0; i < a.n; i++) p_buf_printf(&b, "%srt::iter(&__z%d_%d)?", i ? ", " : "", id, i);
+    gn_emit(g, "let __it%d = [%s];", id, b.data);
+    p_buf_free(&b);
+    next = gn_fmt(g, "rt::zip_next(&__it%d)?", id);
   } else {
-    gn_emit(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, n->u.for_.iter));
-    next = gn_fmt(g, "rt::next(&__it%d)?", id);
+    gn_emit(g, "let __it%d = rt::iter(%s)?;", id, gn__ref(g, itn));
+    next = arity ? gn_fmt(g, "rt::next_n::<%d>(&__it%d)?", arity, id) : gn_fmt(g, "rt::next(&__it%d)?", id);
+  }
+  /* the loop variable: one value, or the array's parts */
+  char *x = gn_fmt(g, "__x%d", id);
+  if (arity) {
+    p_buf b;
+    p_buf_init(&b, 0);
+    p_buf_puts(&b, "[");
+    for (int i = 0; i < arity; i++) p_buf_printf(&b, "%s__x%d_%d", i ? ", " : "", id, i);
+    p_buf_puts(&b, "]");
+    x = p_arena_strdup(g->a, b.data);
+    p_buf_free(&b);
   }
   if (!n->u.for_.orelse.n) {
-    gn_emit(g, "%s: while let Some(__x%d) = %s {", label, id, next);
+    gn_emit(g, "%s: while let Some(%s) = %s {", label, x, next);
   } else {
     gn_emit(g, "%s: loop {", label);
     g->ind++;
-    gn_emit(g, "let __x%d = match %s {", id, next);
+    gn_emit(g, "let %s = match %s {", x, next);
     gn_emit(g, "    Some(__x) => __x,");
     gn_emit(g, "    None => {");
     g->ind += 2;
@@ -1434,7 +1505,12 @@ static void gn__for(gn *g, py_node *n) {
     g->ind--;
   }
   g->ind++;
-  gn_emit(g, "%s", gn__store(g, n->u.for_.target, gn_fmt(g, "__x%d", id)));
+  if (arity) {
+    py_nodes es = n->u.for_.target->u.list_or_tuple.elts;
+    for (int i = 0; i < arity; i++) gn_emit(g, "%s", gn__store(g, es.v[i], gn_fmt(g, "__x%d_%d", id, i)));
+  } else {
+    gn_emit(g, "%s", gn__store(g, n->u.for_.target, gn_fmt(g, "__x%d", id)));
+  }
   if (g->nloops < GN_MAX_NEST) g->loops[g->nloops++] = label;
   gn__body(g, n->u.for_.body);
   g->nloops--;
@@ -1986,6 +2062,17 @@ static void gn__stmt(gn *g, py_node *n) {
   }
   case PY_ASSIGN: {
     py_nodes ts = n->u.assign.targets;
+    if (ts.n == 1 && gn__parallel(ts.v[0], n->u.assign.value)) {
+      /* `a, b = x, y`: CPython evaluates x and y, then stores a and b
+       * (no tuple is built; a swap is two moves) */
+      py_nodes es = ts.v[0]->u.list_or_tuple.elts, vs = n->u.assign.value->u.list_or_tuple.elts;
+      int id = gn__id(g);
+      gn_emit(g, "{");
+      for (int i = 0; i < vs.n; i++) gn_emit(g, "    let __p%d_%d = %s;", id, i, gn__expr(g, vs.v[i]));
+      for (int i = 0; i < es.n; i++) gn_emit(g, "    %s", gn__store(g, es.v[i], gn_fmt(g, "__p%d_%d", id, i)));
+      gn_emit(g, "}");
+      break;
+    }
     char *v = gn__expr(g, n->u.assign.value);
     if (ts.n == 1) {
       gn_emit(g, "%s", gn__store(g, ts.v[0], v));

@@ -160,7 +160,12 @@ fn gcd(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     'l2: while rt::truthy(&b)? {
         // main.py:15
         __fr.line(15);
-        { let __u3 = rt::unpack(&rt::tuple(vec![b.clone(), rt::modulo(&a, &b)?]), 2)?; a = __u3[0].clone(); b = __u3[1].clone(); }
+        {
+            let __p3_0 = b.clone();
+            let __p3_1 = rt::modulo(&a, &b)?;
+            a = __p3_0;
+            b = __p3_1;
+        }
     }
     // main.py:16
     __fr.line(16);

@@ -85,7 +85,7 @@ pub fn body(__g: &Value) -> PyResult<()> {
                     let __h9_0 = rx::try_sync(|| {
                         // main.py:44
                         __fr.line(44);
-                        rt::print(&[rt::getattr(&rt::call_args(&rt::builtin("type"), &[rt::mod_get(__g, "e")?])?, "__name__")?])?;
+                        rt::print(&[rt::getattr(&rt::type_of(&rt::mod_get(__g, "e")?), "__name__")?])?;
                         Ok::<Flow, PyErr>(Flow::Normal)
                     });
                     let _ = rt::mod_del(__g, "e");

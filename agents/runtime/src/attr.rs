@@ -127,7 +127,7 @@ pub fn getattr(obj: &Value, name: &str) -> PyResult<Value> {
             }
             Obj::Class(c) => {
                 match name {
-                    "__name__" => return Ok(Value::str(&c.name)),
+                    "__name__" => return Ok(c.name_v.clone()),
                     "__qualname__" => return Ok(Value::str(&c.qualname)),
                     "__module__" => return Ok(Value::str(&c.module)),
                     "__mro__" => return Ok(crate::tuple(c.mro.borrow().clone())),

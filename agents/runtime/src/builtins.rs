@@ -119,6 +119,11 @@ pub fn len(v: &Value) -> PyResult<usize> {
             Obj::Class(_) if crate::stdlib5::is_enum_class(v) => crate::stdlib5::enum_members(v)?.len(),
             Obj::DictView(d, _) => len(d)?,
             Obj::Inst(i) => {
+                if crate::object::class_facts(&i.class.borrow(), |fx| fx.len_deque) {
+                    if let Some(n) = crate::stdlib::deque::payload_len(i) {
+                        return Ok(n);
+                    }
+                }
                 if let Some(r) = ops::call_dunder(v, "__len__", vec![])? {
                     return match r {
                         Value::Int(n) if n >= 0 => Ok(n as usize),

@@ -1024,7 +1024,10 @@ pub fn sa(site: &'static Static<SCache>, obj: &Value, name: &'static str, v: Val
 fn sa_plain(cls: &Value, name: &str) -> bool {
     use crate::value::Obj;
     let c = crate::object::class_of(cls);
-    if c.slots.is_some() || crate::object::class_facts(cls, |fx| fx.user_setattr) {
+    // a class with __slots__ keeps the slot values in the instance dict
+    // too; a store to one of its slots is a plain store, any other name
+    // takes setattr (and its AttributeError)
+    if c.slots.as_ref().map_or(false, |s| !s.iter().any(|x| x == name)) || crate::object::class_facts(cls, |fx| fx.user_setattr) {
         return false;
     }
     match crate::object::lookup_cached(cls, name).0 {
@@ -1109,12 +1112,31 @@ pub struct ACache {
     cls: std::cell::Cell<usize>,
     epoch: std::cell::Cell<u64>,
     at: std::cell::Cell<u32>,
+    /// the address of the name's text in the dict where it was found:
+    /// attribute names are interned, so the instances of a class share it
+    /// and a hit is one pointer comparison
+    key: std::cell::Cell<usize>,
+    /// that text, held so that its address cannot be reused by another
+    /// name while the site remembers it
+    hold: RefCell<Option<Rc<str>>>,
 }
 
 impl ACache {
     pub const fn new() -> ACache {
-        ACache { cls: std::cell::Cell::new(0), epoch: std::cell::Cell::new(0), at: std::cell::Cell::new(0) }
+        ACache {
+            cls: std::cell::Cell::new(0),
+            epoch: std::cell::Cell::new(0),
+            at: std::cell::Cell::new(0),
+            key: std::cell::Cell::new(0),
+            hold: RefCell::new(None),
+        }
     }
+}
+
+/// The address of a dict key's text (ACache::key).
+#[inline(always)]
+fn key_addr(k: &Rc<str>) -> usize {
+    Rc::as_ptr(k) as *const u8 as usize
 }
 
 /// `obj.name` at a site with an inline cache. When the instance's class is
@@ -1132,23 +1154,33 @@ pub fn ga(site: &'static Static<ACache>, obj: &Value, name: &'static str) -> PyR
                 _ => 0,
             };
             let epoch = crate::value::class_epoch();
-            let (hit, at) = pstatic(site, |s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize));
+            let (hit, at, key) = pstatic(site, |s| (s.cls.get() == cp && s.epoch.get() == epoch, s.at.get() as usize, s.key.get()));
             if hit {
                 let d = i.dict.borrow();
-                if let Some(v) = d.get_at(at, name) {
-                    return Ok(v);
+                if let Some(e) = d.entries.get(at) {
+                    if key_addr(&e.0) == key {
+                        return Ok(e.1.clone());
+                    }
                 }
                 if let Some(k) = d.position(name) {
-                    pstatic(site, |s| s.at.set(k as u32));
+                    let kr = d.entries[k].0.clone();
+                    pstatic(site, |s| {
+                        s.at.set(k as u32);
+                        s.key.set(key_addr(&kr));
+                        *s.hold.borrow_mut() = Some(kr);
+                    });
                     return Ok(d.entries[k].1.clone());
                 }
             } else if !crate::object::class_of(&i.class.borrow()).has_props.get() {
                 let d = i.dict.borrow();
                 if let Some(k) = d.position(name) {
+                    let kr = d.entries[k].0.clone();
                     pstatic(site, |s| {
                         s.cls.set(cp);
                         s.epoch.set(epoch);
                         s.at.set(k as u32);
+                        s.key.set(key_addr(&kr));
+                        *s.hold.borrow_mut() = Some(kr);
                     });
                     return Ok(d.entries[k].1.clone());
                 }

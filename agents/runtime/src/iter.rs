@@ -77,6 +77,65 @@ pub fn iter(v: &Value) -> PyResult<Value> {
     })
 }
 
+/// `for a, b in it`: the next item unpacked into N values. A dict's items
+/// view hands over its key and value without building the tuple; any other
+/// item is unpacked as `a, b = item` would.
+pub fn next_n<const N: usize>(itv: &Value) -> PyResult<Option<[Value; N]>> {
+    if N == 2 {
+        if let Value::Obj(o) = itv {
+            if let Obj::Iter(cell) = &**o {
+                if let Iter::DictKeys(d, i, n, 2) = &mut *cell.borrow_mut() {
+                    let d = d.borrow();
+                    if d.len() != *n {
+                        *n = usize::MAX;
+                        return Err(new_exc("RuntimeError", "dictionary changed size during iteration"));
+                    }
+                    while *i < d.entries.len() {
+                        *i += 1;
+                        if let Some((k, v)) = &d.entries[*i - 1] {
+                            let mut kv = [k, v].into_iter();
+                            return Ok(Some(std::array::from_fn(|_| kv.next().unwrap().clone())));
+                        }
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+    }
+    match next(itv)? {
+        Some(x) => Ok(Some(unpack_arr::<N>(&x)?)),
+        None => Ok(None),
+    }
+}
+
+/// `for i, x in enumerate(xs)`: the next count and item, no tuple built.
+#[inline]
+pub fn enumerate_next(it: &Value, n: &mut i64) -> PyResult<Option<[Value; 2]>> {
+    match next(it)? {
+        Some(x) => {
+            let i = *n;
+            *n += 1;
+            Ok(Some([Value::Int(i), x]))
+        }
+        None => Ok(None),
+    }
+}
+
+/// `for a, b in zip(xs, ys)`: one item from each iterator in turn, until
+/// the first is exhausted (the later ones are then not advanced, as in
+/// CPython's zip).
+#[inline]
+pub fn zip_next<const N: usize>(its: &[Value; N]) -> PyResult<Option<[Value; N]>> {
+    let mut out: [Value; N] = std::array::from_fn(|_| Value::None);
+    for (k, it) in its.iter().enumerate() {
+        match next(it)? {
+            Some(x) => out[k] = x,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(out))
+}
+
 pub fn next(itv: &Value) -> PyResult<Option<Value>> {
     match itv {
         Value::Obj(o) => match &**o {
@@ -226,6 +285,24 @@ pub fn collect(v: &Value) -> PyResult<Vec<Value>> {
 }
 
 /// Unpacking `a, b = v` with CPython's messages.
+/// `a, b, c = v` with no starred target: the N values in an array (the
+/// generated code moves them out with a pattern). A tuple or list of the
+/// right length is read directly; everything else iterates as `unpack`.
+pub fn unpack_arr<const N: usize>(v: &Value) -> PyResult<[Value; N]> {
+    match v {
+        Value::Tuple(t) if t.len() == N => return Ok(std::array::from_fn(|i| t[i].clone())),
+        Value::List(l) => {
+            let l = l.borrow();
+            if l.len() == N {
+                return Ok(std::array::from_fn(|i| l[i].clone()));
+            }
+        }
+        _ => {}
+    }
+    let mut u = unpack(v, N)?.into_iter();
+    Ok(std::array::from_fn(|_| u.next().unwrap_or(Value::None)))
+}
+
 pub fn unpack(v: &Value, n: usize) -> PyResult<Vec<Value>> {
     if let Value::Tuple(t) = v {
         if t.len() == n {
@@ -247,16 +324,8 @@ pub fn unpack(v: &Value, n: usize) -> PyResult<Vec<Value>> {
         }
     }
     if next(&it)?.is_some() {
-        let total = match v {
-            Value::List(l) => Some(l.borrow().len()),
-            Value::Tuple(t) => Some(t.len()),
-            Value::Str(s) => Some(s.nchars),
-            _ => None,
-        };
-        return Err(value_error(match total {
-            Some(t) => format!("too many values to unpack (expected {}, got {})", n, t),
-            None => format!("too many values to unpack (expected {})", n),
-        }));
+        // CPython 3.11 names only the expected count here (3.12 adds "got")
+        return Err(value_error(format!("too many values to unpack (expected {})", n)));
     }
     Ok(out)
 }

@@ -79,7 +79,7 @@ pub use crate::builtins::{builtin, int_from_str, len, BUILTIN_NAMES};
 pub use crate::call::{call, call_args, call_method, call_method_args, enter_call, extend_args, extend_kwargs, make_function, set_doc};
 pub use crate::format::{float_repr, percent_format, str_format};
 pub use crate::gen::{aenter, aexit, aiter, anext, await_, make_coroutine, make_generator, yield_from, Co};
-pub use crate::iter::{collect, iter, next, unpack, unpack_ex};
+pub use crate::iter::{collect, enumerate_next, iter, next, next_n, unpack, unpack_arr, unpack_ex, zip_next};
 pub use crate::object::{
     current_exc, exc_enter, exc_is, exc_leave, exc_matches, isinstance, make_class, new_exc, raise, raise_from,
     super_, type_name, type_of, Frame,

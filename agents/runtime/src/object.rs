@@ -24,6 +24,7 @@ pub struct Types {
 fn raw_class(name: &str, kind: BType, bases: Vec<Value>) -> Value {
     let v = Value::obj(Obj::Class(Class {
         name: name.to_string(),
+        name_v: Value::str(name),
         qualname: name.to_string(),
         module: "builtins".to_string(),
         bases: bases.clone(),
@@ -486,7 +487,19 @@ fn compute_facts(cls: &Value, epoch: u64) -> ClassFacts {
         let (found, on_object) = lookup_cached(cls, n);
         found.is_some() && !on_object
     };
-    let mut fx = ClassFacts { epoch, user_setattr: user("__setattr__"), plain_init: None, bare: false };
+    let mut fx = ClassFacts { epoch, user_setattr: user("__setattr__"), plain_init: None, bare: false, truth: Truth::Slow, len_deque: false };
+    if !c.builtin && c.base_kind == BType::Object {
+        let (b, b_obj) = lookup_cached(cls, "__bool__");
+        let (l, l_obj) = lookup_cached(cls, "__len__");
+        let b = if b_obj { None } else { b };
+        let l = if l_obj { None } else { l };
+        fx.truth = match (&b, &l) {
+            (None, None) => Truth::Always,
+            (None, Some(f)) if crate::stdlib::deque::is_own_len(f) => Truth::Deque,
+            _ => Truth::Slow,
+        };
+        fx.len_deque = matches!(&l, Some(f) if crate::stdlib::deque::is_own_len(f));
+    }
     // an abstract class goes the slow way, which raises
     let is_abstract_class = || c.dict.borrow().get("__abstractmethods__").map(|v| crate::ops::truthy(&v).unwrap_or(false)).unwrap_or(false);
     if c.builtin || c.base_kind != BType::Object || crate::stdlib5::is_enum_class(cls) || is_abstract_class() {
@@ -685,6 +698,7 @@ pub fn make_class(name: &str, qualname: &str, bases: Vec<Value>, ns: Vec<(String
     crate::value::bump_class_epoch();
     let cls = Value::obj(Obj::Class(Class {
         name: name.to_string(),
+        name_v: Value::str(name),
         qualname: qualname.to_string(),
         module,
         bases: bases.clone(),

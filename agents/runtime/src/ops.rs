@@ -817,7 +817,16 @@ fn truthy_slow(v: &Value) -> PyResult<bool> {
         Value::Dict(d) => d.borrow().len() > 0,
         Value::Set(s) | Value::FrozenSet(s) => s.borrow().len() > 0,
         Value::Obj(o) => match &**o {
-            Obj::Inst(_) => {
+            Obj::Inst(i) => {
+                match crate::object::class_facts(&i.class.borrow(), |fx| fx.truth) {
+                    crate::value::Truth::Always if i.payload.borrow().is_none() => return Ok(true),
+                    crate::value::Truth::Deque => {
+                        if let Some(n) = crate::stdlib::deque::payload_len(i) {
+                            return Ok(n > 0);
+                        }
+                    }
+                    _ => {}
+                }
                 if let Some(r) = call_dunder(v, "__bool__", vec![])? {
                     match r {
                         Value::Bool(b) => return Ok(b),

@@ -182,6 +182,9 @@ pub enum BType {
 
 pub struct Class {
     pub name: String,
+    /// `name` as a Python str, made once (`type(x).__name__` is common on
+    /// hot paths: reprs, dispatch on the class name)
+    pub name_v: Value,
     pub qualname: String,
     pub module: String,
     pub bases: Vec<Value>,
@@ -215,6 +218,29 @@ pub struct ClassFacts {
     pub plain_init: Option<Value>,
     /// `cls()` is object.__new__ and object.__init__: a bare instance.
     pub bare: bool,
+    /// How `bool(inst)` is answered (ops::truthy).
+    pub truth: Truth,
+    /// `len(inst)` is the deque's own `__len__`: the payload's length.
+    pub len_deque: bool,
+}
+
+/// How an instance's truth value is found, from its class's dunders.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Truth {
+    /// `__bool__`/`__len__` to call (or a builtin base to ask).
+    Slow,
+    /// No `__bool__` and no `__len__` on the MRO: true (unless the
+    /// instance carries a payload, which is asked).
+    Always,
+    /// No `__bool__`, and the deque's own `__len__`: the payload is
+    /// non-empty.
+    Deque,
+}
+
+impl Default for Truth {
+    fn default() -> Truth {
+        Truth::Slow
+    }
 }
 
 /// A class's namespace or MRO: a `RefCell` whose every mutable borrow

@@ -259,6 +259,38 @@ fn copy(d: &Value) -> PyResult<Value> {
     same_kind(d, items, m)
 }
 
+// The deque class's own `__len__` (its address):
+// class facts compare a class's dunders with them, so that `len(q)` and
+// `if q:` on a deque read its length without a dunder call.
+crate::sites! {
+    static OWN_DUNDERS: Cell<usize> = Cell::new(0);
+}
+
+fn ptr(v: &Value) -> usize {
+    match v {
+        Value::Obj(o) => std::rc::Rc::as_ptr(o) as usize,
+        _ => 0,
+    }
+}
+
+/// Whether `f` is the deque's own `__len__`.
+pub fn is_own_len(f: &Value) -> bool {
+    let p = ptr(f);
+    p != 0 && p == crate::extra::pstatic(&OWN_DUNDERS, |o| o.get())
+}
+
+/// The length of a deque instance's payload (None for anything else).
+#[inline]
+pub fn payload_len(i: &Instance) -> Option<usize> {
+    match &*i.payload.borrow() {
+        Value::Obj(o) => match &**o {
+            Obj::Deque(d) => Some(d.items.borrow().len()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 pub fn deque_class() -> Value {
     let maxlen_prop = Value::obj(Obj::Property(
         native("maxlen", false, |a, _| {
@@ -271,6 +303,10 @@ pub fn deque_class() -> Value {
         Value::None,
         Value::None,
     ));
+    let len_m = meth("__len__", |a, _| with(&a[0], |d| Ok(Value::Int(d.items.borrow().len() as i64))));
+    // no __bool__: CPython's deque has none (truth is len() != 0, so a
+    // subclass's __len__ decides it)
+    crate::extra::pstatic(&OWN_DUNDERS, |o| o.set(ptr(&len_m)));
     rt_class("deque", "collections", vec![], vec![
         ("__init__", meth("__init__", |a, kw| {
             let o = getargs("deque", a[1..].to_vec(), kw, &["iterable", "maxlen"], 0)?;
@@ -290,8 +326,7 @@ pub fn deque_class() -> Value {
         })),
         ("maxlen", maxlen_prop),
         ("__hash__", Value::None),
-        ("__len__", meth("__len__", |a, _| with(&a[0], |d| Ok(Value::Int(d.items.borrow().len() as i64))))),
-        ("__bool__", meth("__bool__", |a, _| with(&a[0], |d| Ok(Value::Bool(!d.items.borrow().is_empty()))))),
+        ("__len__", len_m),
         ("__iter__", meth("__iter__", |a, _| deque_iter(&a[0], false))),
         ("__reversed__", meth("__reversed__", |a, _| deque_iter(&a[0], true))),
         ("__repr__", meth("__repr__", |a, _| deque_repr(&a[0]))),

@@ -4166,6 +4166,8 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
   p->nmodules = prog->nmodules;
   p->modules = p_arena_alloc(a, sizeof(an_module) * (size_t)(prog->nmodules + 1));
   p->closed_world = prog->entry != NULL;
+  /* a library's importers are unseen: any of them may rebind its names */
+  if (prog->library) c.uses_reflection = true;
   /* 1. modules and scopes */
   for (int i = 0; i < prog->nmodules; i++) {
     an_module *m = &p->modules[i];

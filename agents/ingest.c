@@ -201,6 +201,24 @@ static bool ing__is_main_guard(const py_node *st) {
          strcmp(r->u.str.s, "__main__") == 0;
 }
 
+/* An imported module never runs its `if __name__ == "__main__":`. */
+static void ing__drop_main_guards(py_module *m) {
+  py_nodes *body = &m->node->u.module.body;
+  int o = 0;
+  for (int i = 0; i < body->n; i++)
+    if (!ing__is_main_guard(body->v[i])) body->v[o++] = body->v[i];
+  body->n = o;
+}
+
+int py_stdlib_reparse(p_arena *a, const py_module *m, uint32_t *next_id, py_module **out, py_syntax_error *err) {
+  int rc = py_parse_file(a, m->path, m->name, m->src, m->len, next_id, out, err);
+  if (rc) return rc;
+  (*out)->is_stdlib = true;
+  (*out)->is_package = m->is_package;
+  ing__drop_main_guards(*out);
+  return 0;
+}
+
 typedef struct ing__imp_walk {
   p_arena *a;
   const py_module *m;
@@ -344,12 +362,7 @@ static int ing__stdlib_sources(pl_job *job, py_program *prog, uint32_t *next_id,
       sm->is_stdlib = true;
       sm->is_package = is_pkg;
       sm->name = d;
-      /* an imported module never runs its `if __name__ == "__main__":` */
-      py_nodes *body = &sm->node->u.module.body;
-      int o = 0;
-      for (int i = 0; i < body->n; i++)
-        if (!ing__is_main_guard(body->v[i])) body->v[o++] = body->v[i];
-      body->n = o;
+      ing__drop_main_guards(sm);
       if (prog->nmodules + 1 > *cap) {
         *cap = *cap * 2 + 8;
         py_module **nv = p_arena_alloc(job->arena, sizeof(py_module *) * (size_t)*cap);

@@ -159,7 +159,7 @@ struct an_scope {
   bool is_async;
   bool uses_super;         /* super() or __class__ in a method: needs the __class__ cell */
   bool has_star_import;
-  int nflow;               /* names typed flow-sensitively (see analysis.c, "flow") */
+  int nflow;               /* names typed flow-sensitively (see an_infer.c, "flow") */
   int *hidx;               /* private: symbol hash index (open addressing, -1 empty) */
   int hcap;
 };
@@ -300,10 +300,12 @@ typedef struct an_conflict {
   const char *annotated, *inferred;
 } an_conflict;
 
-/* ------------------------------------------------------------- analysis.c */
+/* ------------------------------------------------------------ an_import.c */
 
 /* True if name (dotted) is a supported standard-library module. */
 bool an_stdlib_supported(const char *name);
+
+/* ------------------------------------------------------------- analysis.c */
 
 /* Analyses a parsed program. Diagnostics go to diag (may be NULL) as
  * (file, line, col, message); returns 0, P_EIMPORT (unknown import that
@@ -311,6 +313,8 @@ bool an_stdlib_supported(const char *name);
  * a nonlocal with no binding), or P_EINTERNAL. *out in arena a. */
 typedef void (*an_diag_fn)(void *ctx, const char *file, int line, int col, const char *msg);
 int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, void *diag_ctx, p_err *e);
+
+/* ---------------------------------------------------------------- an_json.c */
 
 /* The analysis.json document (arena string). */
 const char *an_to_json(p_arena *a, const an_program *p);

@@ -4,7 +4,7 @@
  *
  * Python decides at compile time, per function, whether a name is local,
  * global or free, and which locals are cells; CPython's symtable makes that
- * decision and Analysis (analysis.c, an_scope_of / an_lookup) reproduces it
+ * decision and Analysis (an_scope.c, an_scope_of / an_lookup) reproduces it
  * exactly. This file does not classify names itself: it takes every
  * scope's symbols and their bindings from Analysis and decides only what is
  * specific to the Rust we emit:

@@ -1,5 +1,6 @@
 /*
- * test_analysis.c - Check suites for the Analysis agent (agents/analysis.c).
+ * test_analysis.c - Check suites for the Analysis agent (agents/analysis.c
+ * and its passes, agents/an_*.c).
  *
  * Covers:
  *   scopes    local/global/nonlocal/free/cell/builtin per LEGB: class

@@ -147,6 +147,7 @@ static an_symbol *an__sym(an_ctx *c, an_scope *s, const char *name, unsigned fla
     an__hindex(c, s);
   }
   y->flags |= flags;
+  if (flags & AN_SYM_ASSIGNED) y->nbind++;
   return y;
 }
 
@@ -671,6 +672,16 @@ void an_scopes(an_ctx *c) {
     an__analyze(c, p->modules[i].scope, &none, &fr);
     free(fr.v);
   }
+}
+
+int an_module_bindings(const an_scope *m, const char *name) {
+  const an_symbol *y = an_symbol_of(m, name);
+  return (y ? y->nbind : 0) + (m->has_star_import ? 1 : 0);
+}
+
+bool an_global_written(const an_scope *m, const char *name) {
+  const an_symbol *y = an_symbol_of(m, name);
+  return y && (y->flags & AN_SYM_GLOBAL_WRITTEN);
 }
 
 /* ------------------------------------------------- names for the typer */

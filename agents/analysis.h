@@ -138,6 +138,7 @@ typedef struct an_symbol {
   const char *why_dynamic; /* reason when type is dynamic (static string), NULL otherwise */
   int line;                /* first binding (or use) line */
   int nassign;             /* binding statements seen (for range facts and purity) */
+  int nbind;               /* places in the scope's own code that bind it (pass 1; see an_module_bindings) */
   bool escapes;            /* a container value that leaves the scope's sight: element types dynamic */
   const an_annot *annotation; /* `x: T` in this scope, or NULL (not trusted: see an_annot) */
   int flow_idx;            /* private: slot in the flow environment, -1 when not flow-typed */
@@ -175,6 +176,17 @@ an_symbol *an_symbol_of(const an_scope *s, const char *name);
 /* Full LEGB resolution of a name read in s: the binding as used in s
  * (never AN_UNBOUND: falls back to AN_GLOBAL_IMPLICIT / AN_BUILTIN). */
 an_binding an_resolve(const an_scope *s, const char *name);
+/* How many times the module-level code of module scope m binds name:
+ * every statement or target of the module's own code that binds it (=,
+ * augmented assignment, annotated assignment with a value, for, with,
+ * except-as, import, def, class, del, :=, match captures; comprehension
+ * targets are the comprehension's own), plus one when the module has a
+ * star import (it may bind any name). Code inside functions and classes is
+ * not counted: see an_global_written. 1 for a def bound nowhere else. */
+int an_module_bindings(const an_scope *m, const char *name);
+/* Does a function or class body of module scope m declare name global (so
+ * code other than the module's own may rebind it)? */
+bool an_global_written(const an_scope *m, const char *name);
 
 /* ------------------------------------------------------- functions, classes */
 

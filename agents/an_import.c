@@ -672,6 +672,15 @@ static void an__cycles(an_ctx *c, int i, int *state, int *stack, int *sp) {
   state[i] = 2;
 }
 
+const an_import *an_sole_import(const an_scope *m, const char *name) {
+  if (!m->module || an_module_bindings(m, name) != 1 || an_global_written(m, name)) return NULL;
+  for (int i = 0; i < m->module->nimports; i++) {
+    const an_import *im = &m->module->imports[i];
+    if (!im->conditional && im->asname && !strcmp(im->asname, name)) return im;
+  }
+  return NULL;
+}
+
 /* ------------------------------------------------------------ the pass */
 
 void an_imports(an_ctx *c, py_program *prog) {

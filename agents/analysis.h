@@ -316,6 +316,12 @@ typedef struct an_conflict {
 
 /* True if name (dotted) is a supported standard-library module. */
 bool an_stdlib_supported(const char *name);
+/* The import that binds name in module scope m when it is name's only
+ * binding there: an unconditional top-level `import x` or `from x import
+ * y` statement, no other binding of name in the module (an_module_bindings
+ * is 1) and no `global` for it in a function or class. NULL otherwise.
+ * Borrowed from m's an_module. */
+const an_import *an_sole_import(const an_scope *m, const char *name);
 
 /* ------------------------------------------------------------- analysis.c */
 

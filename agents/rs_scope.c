@@ -706,25 +706,16 @@ static bool ty__builtin_call(ty_ctx *t, py_node *call, const char *which) {
   return true;
 }
 
-/* `math.<attr>` where math is `import math` at module level, bound once
- * and declared global nowhere. */
+/* `math.<attr>` where math is the standard library's, by an `import math`
+ * at module level that is its only binding (an_sole_import). */
 static bool ty__math_attr(rs_module *m, rs_scope *f, py_node *fe) {
   if (fe->kind != PY_ATTRIBUTE) return false;
   py_node *v = fe->u.attribute.value;
   if (v->kind != PY_NAME || strcmp(v->u.name.id, "math") != 0) return false;
   rs_sym *y = rs_scope_sym(f, "math");
-  if (!y || y->bind != RS_BIND_GLOBAL || an_module_bindings(m->scope->an, "math") != 1 ||
-      an_global_written(m->scope->an, "math"))
-    return false;
-  py_nodes b = m->scope->node->u.module.body;
-  for (int i = 0; i < b.n; i++) {
-    if (b.v[i]->kind != PY_IMPORT) continue;
-    for (int k = 0; k < b.v[i]->u.import.names.n; k++) {
-      py_node *al = b.v[i]->u.import.names.v[k];
-      if (strcmp(al->u.alias.name, "math") == 0 && !al->u.alias.asname) return true;
-    }
-  }
-  return false;
+  if (!y || y->bind != RS_BIND_GLOBAL) return false;
+  const an_import *im = an_sole_import(m->scope->an, "math");
+  return im && im->is_stdlib && !im->name && strcmp(im->module, "math") == 0;
 }
 
 /* The one-argument float functions of math the fast path computes with

@@ -388,6 +388,22 @@ START_TEST(t_module_bindings) {
   p = analyse_one(a, "from os.path import *\ndef f(n): return n\n");
   ck_assert_int_eq(an_module_bindings(p->entry->scope, "f"), 2);    /* the star import may rebind it */
   ck_assert_int_eq(an_module_bindings(p->entry->scope, "join"), 1);
+  /* the import that is a name's only binding (an_sole_import) */
+  p = analyse_one(a, "import math\nimport os as o\nif True:\n    import re\nfrom json import dumps\ndumps = 1\n"
+                     "import sys\ndef f():\n    global sys\n");
+  const an_import *im = an_sole_import(p->entry->scope, "math");
+  ck_assert(im && im->is_stdlib && !im->name && !strcmp(im->module, "math"));
+  im = an_sole_import(p->entry->scope, "o");
+  ck_assert(im && !strcmp(im->module, "os"));
+  ck_assert(!an_sole_import(p->entry->scope, "re"));    /* conditional */
+  ck_assert(!an_sole_import(p->entry->scope, "dumps")); /* bound twice */
+  ck_assert(!an_sole_import(p->entry->scope, "sys"));   /* declared global in f */
+  ck_assert(!an_sole_import(p->entry->scope, "f"));     /* bound by a def */
+  src_file up[] = {{"main.py", "import math\nprint(math.sqrt(4))\n"}, {"math.py", "def sqrt(x): return -1\n"}};
+  diags d;
+  ck_assert_int_eq(analyse(a, up, 2, true, &p, &d), 0);
+  im = an_sole_import(p->entry->scope, "math");
+  ck_assert(im && im->is_upload && !im->is_stdlib); /* the upload's math.py, not the standard library's */
   p_arena_free(a);
 }
 END_TEST

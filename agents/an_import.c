@@ -19,9 +19,10 @@
  * imports". Example modules of doctests (ing_doctest.c) are modules like
  * the others here.
  *
- * Modules on import cycles are marked (their top-level names can be seen
- * half-initialised). After pass 3, an_missing_attrs reports `mod.name`
- * uses of names that CPython's module has and the runtime's lacks.
+ * Modules on import cycles are marked (an_module.in_cycle). After pass 3,
+ * an_missing_attrs reports `mod.name` uses of names that CPython's module
+ * has and the runtime's lacks; an_sole_import answers which import is a
+ * module name's only binding.
  */
 #include "an_internal.h"
 

@@ -171,7 +171,7 @@ done:
 /* ====================================================== standard library */
 
 /* The name Analysis gives an uploaded module: rebased on the entry
- * script's directory (analysis.c, "Imports resolve against..."). */
+ * script's directory (an_import.c, "Imports resolve against..."). */
 static const char *ing__upload_name(p_arena *a, const py_program *prog, const py_module *m) {
   if (m->is_stdlib || !prog->entry) return m->name;
   const char *slash = strrchr(prog->entry->path, '/');

@@ -673,7 +673,8 @@ static rs_scope *gn__direct_callee(gn *g, py_node *call) {
   if (gn__resolve(g, f->u.name.id).bind != RS_BIND_GLOBAL) return NULL;
   if (strcmp(gn__mangle(g, f->u.name.id), f->u.name.id) || !gn__gslot(g, f->u.name.id)) return NULL;
   an_symbol *y = an_symbol_of(g->m->scope->an, f->u.name.id);
-  if (!y || !(y->flags & AN_SYM_DEF) || (y->flags & (AN_SYM_IMPORTED | AN_SYM_WALRUS | AN_SYM_DELETED)) || y->nassign != 1)
+  if (!y || !(y->flags & AN_SYM_DEF) || (y->flags & (AN_SYM_IMPORTED | AN_SYM_WALRUS | AN_SYM_DELETED)) || y->nassign != 1 ||
+      an_module_bindings(g->m->scope->an, f->u.name.id) != 1) /* a match capture or star import rebinds it too */
     return NULL;
   rs_scope *hit = NULL;
   for (int i = 0; i < g->m->nfuncs; i++) {

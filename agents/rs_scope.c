@@ -4,7 +4,7 @@
  *
  * Python decides at compile time, per function, whether a name is local,
  * global or free, and which locals are cells; CPython's symtable makes that
- * decision and Analysis (analysis.c, an_scope_of / an_lookup) reproduces it
+ * decision and Analysis (an_scope.c, an_scope_of / an_lookup) reproduces it
  * exactly. This file does not classify names itself: it takes every
  * scope's symbols and their bindings from Analysis and decides only what is
  * specific to the Rust we emit:
@@ -629,7 +629,8 @@ static void ub__function(p_arena *a, rs_scope *f) {
  * The rules, deliberately narrow:
  *   - a plain module-level def (no decorators, defaults, closures, star
  *     params, generators), whose name is bound exactly once in the module and
- *     never declared global (so a call by that name always means it);
+ *     never declared global (so a call by that name always means it; both
+ *     facts are Analysis's: an_module_bindings, an_global_written);
  *   - statements: assignment/augmented assignment to plain locals and to
  *     `xs[i]` of a typed list, if, while, `for <name> in range(...)` (builtin
  *     range, literal step), `for <name> in <typed list>`, return, pass,
@@ -691,41 +692,30 @@ static rs_scope *ty__callee(rs_module *m, rs_scope *caller, py_node *call) {
   return NULL;
 }
 
-static int ty__bindings(rs_module *m, const char *name);
-
 /* A call of a builtin the fast path knows (abs, min, max, float, int, len)
- * whose name is never rebound in the module. */
+ * whose name is never bound in the module (Analysis's count: the module's
+ * own bindings, and no `global` for it anywhere). */
 static bool ty__builtin_call(ty_ctx *t, py_node *call, const char *which) {
   py_node *f = call->u.call.func;
   if (f->kind != PY_NAME || strcmp(f->u.name.id, which) != 0 || call->u.call.keywords.n) return false;
   rs_sym *y = rs_scope_sym(t->f, which);
   if (!y || y->bind != RS_BIND_GLOBAL) return false;
-  if (ty__bindings(t->m, which) != 0) return false;
-  for (int i = 0; i < t->m->nfuncs; i++) {
-    rs_sym *z = rs_scope_sym(t->m->funcs[i], which);
-    if (z && (z->flags & RS_F_GLOBAL)) return false;
-  }
+  if (an_module_bindings(t->m->scope->an, which) != 0 || an_global_written(t->m->scope->an, which)) return false;
   for (int i = 0; i < call->u.call.args.n; i++)
     if (call->u.call.args.v[i]->kind == PY_STARRED) return false;
   return true;
 }
 
-/* `math.<attr>` where math is `import math` at module level, bound once. */
+/* `math.<attr>` where math is the standard library's, by an `import math`
+ * at module level that is its only binding (an_sole_import). */
 static bool ty__math_attr(rs_module *m, rs_scope *f, py_node *fe) {
   if (fe->kind != PY_ATTRIBUTE) return false;
   py_node *v = fe->u.attribute.value;
   if (v->kind != PY_NAME || strcmp(v->u.name.id, "math") != 0) return false;
   rs_sym *y = rs_scope_sym(f, "math");
-  if (!y || y->bind != RS_BIND_GLOBAL || ty__bindings(m, "math") != 1) return false;
-  py_nodes b = m->scope->node->u.module.body;
-  for (int i = 0; i < b.n; i++) {
-    if (b.v[i]->kind != PY_IMPORT) continue;
-    for (int k = 0; k < b.v[i]->u.import.names.n; k++) {
-      py_node *al = b.v[i]->u.import.names.v[k];
-      if (strcmp(al->u.alias.name, "math") == 0 && !al->u.alias.asname) return true;
-    }
-  }
-  return false;
+  if (!y || y->bind != RS_BIND_GLOBAL) return false;
+  const an_import *im = an_sole_import(m->scope->an, "math");
+  return im && im->is_stdlib && !im->name && strcmp(im->module, "math") == 0;
 }
 
 /* The one-argument float functions of math the fast path computes with
@@ -1257,54 +1247,9 @@ static const char *ty__not_candidate(rs_module *m, rs_scope *f) {
     if (y->flags & RS_F_GLOBAL) return "a global or nonlocal statement";
     if (y->flags & RS_F_MAYBE_UNBOUND) return "a variable that may be read before it is assigned";
   }
-  for (int i = 0; i < m->nfuncs; i++) {
-    rs_sym *y = rs_scope_sym(m->funcs[i], n->u.function_def.name);
-    if (y && (y->flags & RS_F_GLOBAL)) return "another function rebinds its name with `global`";
-  }
+  if (an_global_written(m->scope->an, n->u.function_def.name)) return "another function rebinds its name with `global`";
   return NULL;
 }
-
-/* Counts the bindings of name in module-level code (not inside defs or
- * lambdas, whose names are their own; comprehension targets are their own
- * too, but counting them only makes us more conservative). */
-typedef struct ty_count { const char *name; int n; } ty_count;
-
-static int ty__count_visit(py_node *n, void *ctx) {
-  ty_count *k = ctx;
-  switch (n->kind) {
-  case PY_FUNCTION_DEF:
-    if (strcmp(n->u.function_def.name, k->name) == 0) k->n++;
-    return 0;
-  case PY_CLASS_DEF:
-    if (strcmp(n->u.class_def.name, k->name) == 0) k->n++;
-    return 0;
-  case PY_LAMBDA:
-    return 0;
-  case PY_NAME:
-    if (n->u.name.ctx != PY_LOAD && strcmp(n->u.name.id, k->name) == 0) k->n++;
-    return 0;
-  case PY_ALIAS: {
-    const char *b = n->u.alias.asname ? n->u.alias.asname : n->u.alias.name;
-    if (strcmp(b, k->name) == 0 || strcmp(n->u.alias.name, "*") == 0) k->n++;
-    return 0;
-  }
-  case PY_EXCEPT_HANDLER:
-    if (n->u.except_handler.name && strcmp(n->u.except_handler.name, k->name) == 0) k->n++;
-    break;
-  default:
-    break;
-  }
-  return py_node_children(n, ty__count_visit, ctx);
-}
-
-static int ty__bindings(rs_module *m, const char *name) {
-  ty_count k = {name, 0};
-  py_nodes b = m->scope->node->u.module.body;
-  for (int i = 0; i < b.n; i++) ty__count_visit(b.v[i], &k);
-  return k.n;
-}
-
-static bool ty__rebound(rs_module *m, const char *name) { return ty__bindings(m, name) != 1; }
 
 /*
  * Parameter guesses. A twin is compiled for one set of argument types; the
@@ -1556,7 +1501,7 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
   for (int i = 0; i < m->nfuncs; i++) {
     rs_scope *f = m->funcs[i];
     const char *why = ty__not_candidate(m, f);
-    if (!why && ty__rebound(m, f->name)) why = "its name is bound more than once in the module";
+    if (!why && an_module_bindings(m->scope->an, f->name) != 1) why = "its name is bound more than once in the module";
     f->typed = !why;
     if (!f->typed) {
       ty__why(f, f->node, why);

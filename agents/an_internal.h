@@ -8,6 +8,7 @@
  * each other (a file calls only files above it in this list, never back):
  *   an_type.c    the type lattice: constructors, join, final form
  *   an_scope.c   pass 1, scopes as CPython's symtable; symbol queries
+ *   an_unbound.c pass 1b, the locals a def may read unbound
  *   an_import.c  pass 2, modules and imports; the stdlib tables
  *   an_infer.c   pass 3, types by a fixed point with flow typing
  *   an_annot.c   annotations read and checked against pass 3
@@ -118,6 +119,12 @@ an_scope *an_module_scope(an_scope *s);
  * and names that stay dynamic (free/cell variables); *bout (may be NULL)
  * gets the binding. The symbol is borrowed from its scope. */
 an_symbol *an_target_sym(an_scope *s, const char *name, an_binding *bout);
+
+/* --------------------------------------------------------- an_unbound.c */
+
+/* Pass 1b: AN_SYM_MAYBE_UNBOUND on the locals of every def that a read
+ * may find unbound (after pass 1). */
+void an_unbound(an_ctx *c);
 
 /* ---------------------------------------------------------- an_import.c */
 

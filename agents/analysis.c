@@ -7,7 +7,7 @@
  * The passes, one file each, run in this order by an_analyze below:
  *  1. Scopes, as CPython's symtable (an_scope.c): names bound per scope
  *     and each name classified local / global / nonlocal / free / cell /
- *     builtin.
+ *     builtin; then the locals each def may read unbound (an_unbound.c).
  *  2. Modules and imports (an_import.c): every import resolved to an
  *     uploaded module, a supported standard-library module or neither,
  *     and what the translation cannot satisfy reported where CPython
@@ -81,6 +81,7 @@ int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, 
     if (m->mod->is_entry) p->entry = m;
   }
   an_scopes(&c);
+  an_unbound(&c);
   an_imports(&c, prog);
   an_types(&c, prog);
   an_annotations(&c);

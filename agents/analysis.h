@@ -123,6 +123,8 @@ enum {
   AN_SYM_WALRUS = 1 << 13,       /* bound by := somewhere */
   AN_SYM_GLOBAL_WRITTEN = 1 << 14, /* module name declared `global` in some function or class body */
   AN_SYM_COMP_WALRUS = 1 << 15,  /* bound by := inside a comprehension (runs lazily in a genexp) */
+  AN_SYM_MAYBE_UNBOUND = 1 << 16, /* a def's local (not a parameter) that a read may find unbound,
+                                   * or that `del` or an except name unbinds (an_unbound.c) */
 };
 /* The range facts are only set on a name whose one and only binding is a
  * `for ... in range(...)` loop. */

@@ -9,6 +9,7 @@
  *             symbol of several programs against CPython's own symtable.
  *             How often each module name is bound by the module's own
  *             code, and whether a function or class declares it global.
+ *             The locals a def may read unbound (UnboundLocalError checks).
  *   errors    nonlocal without binding, name used before global.
  *   imports   packages, relative imports, from-import of submodules,
  *             cycles, stdlib table, unknown imports: a compile-time error
@@ -404,6 +405,48 @@ START_TEST(t_module_bindings) {
   ck_assert_int_eq(analyse(a, up, 2, true, &p, &d), 0);
   im = an_sole_import(p->entry->scope, "math");
   ck_assert(im && im->is_upload && !im->is_stdlib); /* the upload's math.py, not the standard library's */
+  p_arena_free(a);
+}
+END_TEST
+
+/* Locals a def may read unbound (an_unbound.c): what the translator checks
+ * on every read. Bound on both branches, or before every read: no check. */
+START_TEST(t_maybe_unbound) {
+  p_arena *a = p_arena_new();
+  an_program *p = analyse_one(a,
+                              "def f(c, xs):\n"
+                              "    if c:\n"
+                              "        a = 1\n"
+                              "        b = 1\n"
+                              "    else:\n"
+                              "        a = 2\n"
+                              "    print(a, b)\n"
+                              "    for i in xs:\n"
+                              "        d = i\n"
+                              "    print(d)\n"
+                              "    try:\n"
+                              "        e = 1\n"
+                              "    except Exception as err:\n"
+                              "        pass\n"
+                              "    print(e)\n"
+                              "    g = 1\n"
+                              "    del g\n"
+                              "    h = [c for c in xs]\n"
+                              "    print(h, c)\n"
+                              "    late = 1\n"
+                              "    def inner():\n"
+                              "        return late\n"
+                              "    return inner\n");
+  an_scope *s = func(p, "f")->scope;
+  struct { const char *name; bool maybe; } want[] = {
+      {"a", false}, {"b", true}, {"i", false}, {"d", true}, {"e", true}, {"err", true},
+      {"g", true},  {"h", false}, {"c", false}, {"xs", false}, {"late", false}, {"inner", false}};
+  for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+    an_symbol *y = an_symbol_of(s, want[k].name);
+    ck_assert_msg(y, "no symbol %s", want[k].name);
+    ck_assert_msg(!!(y->flags & AN_SYM_MAYBE_UNBOUND) == want[k].maybe, "%s: maybe-unbound should be %d", want[k].name,
+                  want[k].maybe);
+  }
   p_arena_free(a);
 }
 END_TEST
@@ -1505,6 +1548,7 @@ static Suite *analysis_suite(void) {
   tcase_add_test(tc, t_symtable_vs_cpython);
   tcase_add_test(tc, t_scope_errors);
   tcase_add_test(tc, t_module_bindings);
+  tcase_add_test(tc, t_maybe_unbound);
   tcase_add_test(tc, t_imports);
   tcase_add_test(tc, t_import_errors);
   tcase_add_test(tc, t_infer_fib);

@@ -217,6 +217,8 @@ static const char *const gn__builtins[] = {
     "reversed", "repr", "round", "ord", "chr", "any", "all", "iter", "next", "divmod", "hash",
     "type", "super", "object", "getattr", "setattr", "hasattr", "input", NULL};
 
+static char *gn__builtin_ref(gn *g, const char *name);
+
 static bool gn__module_binds(gn *g, const char *name) {
   rs_module *m = g->m;
   rs_sym *y = rs_scope_sym(m->scope, name);
@@ -329,7 +331,7 @@ static char *gn__load_name(gn *g, const char *name) {
   case RS_BIND_FREE: return gn_fmt(g, "%s.get()?", r.rname);
   case RS_BIND_CLASSNS: return gn_fmt(g, "rx::ns_get(&__ns, __g, %s)?", gn__cstr(g, gn__mangle(g, name)));
   default:
-    if (gn__is_builtin(g, name)) return gn_fmt(g, "rt::builtin(%s)", gn__cstr(g, name));
+    if (gn__is_builtin(g, name)) return gn__builtin_ref(g, name);
     if (!strcmp(gn__mangle(g, name), name)) {
       const char *slot = gn__gslot(g, name);
       if (slot) return gn_fmt(g, "rx::gget(&%s, __g, %s)?", slot, gn__cstr(g, name));
@@ -800,9 +802,9 @@ static char *gn__call(gn *g, py_node *n) {
   return gn_fmt(g, "rt::call(%s, %s, %s)?", fn, args, kw);
 }
 
-static char *gn__str_const(gn *g, const char *text, size_t len) {
+/* The slot K_n of a constant keyed by text (made on first use). */
+static int gn__const_slot(gn *g, const char *text, size_t len) {
   gn_consts *k = g->k;
-  if (!k || (!g->fn && !g->nloops)) return gn_fmt(g, "Value::str(%s)", gn__strlit(g, text, len));
   int i = 0;
   while (i < k->n && !(k->len[i] == len && memcmp(k->text[i], text, len) == 0)) i++;
   if (i == k->n) {
@@ -822,7 +824,21 @@ static char *gn__str_const(gn *g, const char *text, size_t len) {
     k->len[k->n] = len;
     k->n++;
   }
-  return gn_fmt(g, "rx::kstr(&K_%d, %s)", i, gn__strlit(g, text, len));
+  return i;
+}
+
+static char *gn__str_const(gn *g, const char *text, size_t len) {
+  if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "Value::str(%s)", gn__strlit(g, text, len));
+  return gn_fmt(g, "rx::kstr(&K_%d, %s)", gn__const_slot(g, text, len), gn__strlit(g, text, len));
+}
+
+/* A builtin read inside functions and loops: looked up once, then kept in
+ * a K_n slot (the builtins never change); its key starts with \1 so that
+ * it never shares the slot of a str literal with the same text. */
+static char *gn__builtin_ref(gn *g, const char *name) {
+  if (!g->k || (!g->fn && !g->nloops)) return gn_fmt(g, "rt::builtin(%s)", gn__cstr(g, name));
+  const char *key = gn_fmt(g, "\1%s", name);
+  return gn_fmt(g, "rx::kbuiltin(&K_%d, %s)", gn__const_slot(g, key, strlen(key)), gn__cstr(g, name));
 }
 
 /* An attribute read. Inside functions and loops, where a site runs many
@@ -849,7 +865,7 @@ static char *gn__setattr(gn *g, const char *obj, const char *name, const char *v
 
 static void gn__const_decls(gn_consts *k, p_buf *out) {
   if (k->n) {
-    p_buf_puts(out, "// String constants, made once.\nportalis_rt::sites! {\n");
+    p_buf_puts(out, "// String constants and builtins, made once.\nportalis_rt::sites! {\n");
     for (int i = 0; i < k->n; i++) p_buf_printf(out, "    static K_%d: rx::KStr = rx::KStr::new();\n", i);
     p_buf_puts(out, "}\n");
   }

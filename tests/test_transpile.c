@@ -241,7 +241,7 @@ START_TEST(t_gen_super_in_comprehension) {
                      "        return [super().m() for _ in range(1)]\n    def o(self):\n"
                      "        return [__class__ for _ in range(1)]\n");
   HAS(r, "rt::super_(&l__class__.get()?, &self_.clone())?");
-  HAS(r, "rx::cm(&M_1, \"m\", &[rt::call_args(&rt::builtin(\"super\"), &[])?])?");
+  HAS(r, "rx::cm(&M_1, \"m\", &[rt::call_args(&rx::kbuiltin(&K_1, \"super\"), &[])?])?");
   HASNT(r, "rt::mod_get(__g, \"__class__\")");
 }
 END_TEST

@@ -66,7 +66,7 @@ fn classify(__g: &Value, __cl: &[Cell], __a: &[Value]) -> PyResult<Value> {
     }
     // main.py:10
     __fr.line(10);
-    return Ok(rt::call_args(&rt::builtin("str"), &[n.clone()])?);
+    return Ok(rt::call_args(&rx::kbuiltin(&K_2, "str"), &[n.clone()])?);
     Ok(Value::none())
 }
 
@@ -78,8 +78,9 @@ portalis_rt::sites! {
     static G_words: rx::GSlot = rx::GSlot::new();
     static G_w: rx::GSlot = rx::GSlot::new();
 }
-// String constants, made once.
+// String constants and builtins, made once.
 portalis_rt::sites! {
     static K_0: rx::KStr = rx::KStr::new();
     static K_1: rx::KStr = rx::KStr::new();
+    static K_2: rx::KStr = rx::KStr::new();
 }

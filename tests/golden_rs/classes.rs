@@ -160,7 +160,7 @@ portalis_rt::sites! {
     static G_Square: rx::GSlot = rx::GSlot::new();
     static G_s: rx::GSlot = rx::GSlot::new();
 }
-// String constants, made once.
+// String constants and builtins, made once.
 portalis_rt::sites! {
     static K_0: rx::KStr = rx::KStr::new();
 }

@@ -237,7 +237,7 @@ portalis_rt::sites! {
     static G_pick: rx::GSlot = rx::GSlot::new();
     static G_v: rx::GSlot = rx::GSlot::new();
 }
-// String constants, made once.
+// String constants and builtins, made once.
 portalis_rt::sites! {
     static K_0: rx::KStr = rx::KStr::new();
     static K_1: rx::KStr = rx::KStr::new();

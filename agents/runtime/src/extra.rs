@@ -879,6 +879,20 @@ pub fn kstr(slot: &'static Static<KStr>, s: &'static str) -> Value {
     })
 }
 
+/// A builtin (`int`, `sorted`, ...) read at a site inside a function or
+/// loop: looked up by name once, then kept (the builtins never change).
+#[inline]
+pub fn kbuiltin(slot: &'static Static<KStr>, name: &'static str) -> Value {
+    pstatic(slot, |k| {
+        if let Some(v) = &*k.0.borrow() {
+            return v.clone();
+        }
+        let v = crate::builtins::builtin(name);
+        *k.0.borrow_mut() = Some(v.clone());
+        v
+    })
+}
+
 /// Succeeds when a slotted module name is bound; before its binding ran,
 /// the module dict's NameError.
 #[inline]

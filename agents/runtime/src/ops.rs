@@ -859,7 +859,7 @@ pub fn is(a: &Value, b: &Value) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y && (-5..=256).contains(x),
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        (Value::Str(x), Value::Str(y)) => Rc::ptr_eq(x, y) || (x.s == y.s && x.s.len() <= 1),
+        (Value::Str(x), Value::Str(y)) => Rc::ptr_eq(x, y) || (x.s.len() <= 1 && x.s == y.s),
         (Value::Big(x), Value::Big(y)) => Rc::ptr_eq(x, y),
         (Value::Bytes(x), Value::Bytes(y)) => Rc::ptr_eq(x, y),
         (Value::List(x), Value::List(y)) => Rc::ptr_eq(x, y),
@@ -1126,11 +1126,69 @@ fn ne_slow(a: &Value, b: &Value) -> PyResult<Value> {
 
 fn seq_cmp(x: &[Value], y: &[Value], op: Cmp) -> PyResult<bool> {
     for (p, q) in x.iter().zip(y.iter()) {
+        // ints and strs (sort keys such as (-count, word)) in one comparison
+        // each instead of identity, equality and then the ordering
+        match (p, q) {
+            (Value::Int(a), Value::Int(b)) => {
+                if a != b {
+                    return Ok(op.test(a.cmp(b)));
+                }
+                continue;
+            }
+            (Value::Str(a), Value::Str(b)) => {
+                let o = a.s.cmp(&b.s);
+                if o != std::cmp::Ordering::Equal {
+                    return Ok(op.test(o));
+                }
+                continue;
+            }
+            _ => {}
+        }
         if !is(p, q) && !eq_bool(p, q)? {
             return compare_bool(p, q, op);
         }
     }
     Ok(op.test(x.len().cmp(&y.len())))
+}
+
+/// Two lists compared as CPython's list_richcompare does: item by item,
+/// each pair taken under a short borrow (an item's `__eq__` may change
+/// either list), the lengths read again after the last pair. No copy of
+/// the lists is made.
+fn list_cmp(x: &std::cell::RefCell<Vec<Value>>, y: &std::cell::RefCell<Vec<Value>>, op: Cmp) -> PyResult<bool> {
+    let mut i = 0;
+    loop {
+        let pair = {
+            let (xb, yb) = (x.borrow(), y.borrow());
+            if i >= xb.len() || i >= yb.len() {
+                break;
+            }
+            match (&xb[i], &yb[i]) {
+                (Value::Int(a), Value::Int(b)) => {
+                    if a != b {
+                        return Ok(op.test(a.cmp(b)));
+                    }
+                    None
+                }
+                (Value::Str(a), Value::Str(b)) => {
+                    let o = a.s.cmp(&b.s);
+                    if o != std::cmp::Ordering::Equal {
+                        return Ok(op.test(o));
+                    }
+                    None
+                }
+                (p, q) => Some((p.clone(), q.clone())),
+            }
+        };
+        if let Some((p, q)) = pair {
+            if !is(&p, &q) && !eq_bool(&p, &q)? {
+                return compare_bool(&p, &q, op);
+            }
+        }
+        i += 1;
+    }
+    let (n, m) = (x.borrow().len(), y.borrow().len());
+    Ok(op.test(n.cmp(&m)))
 }
 
 pub fn compare(a: &Value, b: &Value, op: Cmp) -> PyResult<Value> {
@@ -1143,10 +1201,7 @@ pub fn compare(a: &Value, b: &Value, op: Cmp) -> PyResult<Value> {
     match (a, b) {
         (Value::Str(x), Value::Str(y)) => return Ok(Value::Bool(op.test(x.s.cmp(&y.s)))),
         (Value::Bytes(x), Value::Bytes(y)) => return Ok(Value::Bool(op.test(x.cmp(y)))),
-        (Value::List(x), Value::List(y)) => {
-            let (x, y) = (x.borrow().clone(), y.borrow().clone());
-            return Ok(Value::Bool(seq_cmp(&x, &y, op)?));
-        }
+        (Value::List(x), Value::List(y)) => return Ok(Value::Bool(list_cmp(x, y, op)?)),
         (Value::Tuple(x), Value::Tuple(y)) => return Ok(Value::Bool(seq_cmp(x, y, op)?)),
         (Value::Set(_) | Value::FrozenSet(_), Value::Set(_) | Value::FrozenSet(_)) => {
             let r = match op {

@@ -123,6 +123,8 @@ enum {
   AN_SYM_WALRUS = 1 << 13,       /* bound by := somewhere */
   AN_SYM_GLOBAL_WRITTEN = 1 << 14, /* module name declared `global` in some function or class body */
   AN_SYM_COMP_WALRUS = 1 << 15,  /* bound by := inside a comprehension (runs lazily in a genexp) */
+  AN_SYM_MAYBE_UNBOUND = 1 << 16, /* a def's local (not a parameter) that a read may find unbound,
+                                   * or that `del` or an except name unbinds (an_unbound.c) */
 };
 /* The range facts are only set on a name whose one and only binding is a
  * `for ... in range(...)` loop. */
@@ -138,6 +140,7 @@ typedef struct an_symbol {
   const char *why_dynamic; /* reason when type is dynamic (static string), NULL otherwise */
   int line;                /* first binding (or use) line */
   int nassign;             /* binding statements seen (for range facts and purity) */
+  int nbind;               /* places in the scope's own code that bind it (pass 1; see an_module_bindings) */
   bool escapes;            /* a container value that leaves the scope's sight: element types dynamic */
   const an_annot *annotation; /* `x: T` in this scope, or NULL (not trusted: see an_annot) */
   int flow_idx;            /* private: slot in the flow environment, -1 when not flow-typed */
@@ -159,7 +162,7 @@ struct an_scope {
   bool is_async;
   bool uses_super;         /* super() or __class__ in a method: needs the __class__ cell */
   bool has_star_import;
-  int nflow;               /* names typed flow-sensitively (see analysis.c, "flow") */
+  int nflow;               /* names typed flow-sensitively (see an_infer.c, "flow") */
   int *hidx;               /* private: symbol hash index (open addressing, -1 empty) */
   int hcap;
 };
@@ -175,6 +178,17 @@ an_symbol *an_symbol_of(const an_scope *s, const char *name);
 /* Full LEGB resolution of a name read in s: the binding as used in s
  * (never AN_UNBOUND: falls back to AN_GLOBAL_IMPLICIT / AN_BUILTIN). */
 an_binding an_resolve(const an_scope *s, const char *name);
+/* How many times the module-level code of module scope m binds name:
+ * every statement or target of the module's own code that binds it (=,
+ * augmented assignment, annotated assignment with a value, for, with,
+ * except-as, import, def, class, del, :=, match captures; comprehension
+ * targets are the comprehension's own), plus one when the module has a
+ * star import (it may bind any name). Code inside functions and classes is
+ * not counted: see an_global_written. 1 for a def bound nowhere else. */
+int an_module_bindings(const an_scope *m, const char *name);
+/* Does a function or class body of module scope m declare name global (so
+ * code other than the module's own may rebind it)? */
+bool an_global_written(const an_scope *m, const char *name);
 
 /* ------------------------------------------------------- functions, classes */
 
@@ -300,10 +314,18 @@ typedef struct an_conflict {
   const char *annotated, *inferred;
 } an_conflict;
 
-/* ------------------------------------------------------------- analysis.c */
+/* ------------------------------------------------------------ an_import.c */
 
 /* True if name (dotted) is a supported standard-library module. */
 bool an_stdlib_supported(const char *name);
+/* The import that binds name in module scope m when it is name's only
+ * binding there: an unconditional top-level `import x` or `from x import
+ * y` statement, no other binding of name in the module (an_module_bindings
+ * is 1) and no `global` for it in a function or class. NULL otherwise.
+ * Borrowed from m's an_module. */
+const an_import *an_sole_import(const an_scope *m, const char *name);
+
+/* ------------------------------------------------------------- analysis.c */
 
 /* Analyses a parsed program. Diagnostics go to diag (may be NULL) as
  * (file, line, col, message); returns 0, P_EIMPORT (unknown import that
@@ -311,6 +333,8 @@ bool an_stdlib_supported(const char *name);
  * a nonlocal with no binding), or P_EINTERNAL. *out in arena a. */
 typedef void (*an_diag_fn)(void *ctx, const char *file, int line, int col, const char *msg);
 int an_analyze(p_arena *a, py_program *prog, an_program **out, an_diag_fn diag, void *diag_ctx, p_err *e);
+
+/* ---------------------------------------------------------------- an_json.c */
 
 /* The analysis.json document (arena string). */
 const char *an_to_json(p_arena *a, const an_program *p);

@@ -413,6 +413,9 @@ typedef struct py_program {
   uint32_t nnodes;       /* ids run 1..nnodes */
   py_dt_module *doctests; /* when a module imports doctest (ing_doctest.c) */
   int ndoctests;
+  bool library;          /* standard-library modules compiled as a library of their own
+                            (tr_stdlib.c): code Analysis does not see imports every module
+                            as a whole and may set any attribute, so it assumes reflection */
 } py_program;
 
 /* -------------------------------------------------------------- ast.c */
@@ -464,6 +467,13 @@ typedef struct py_syntax_error {
  * the position CPython reports), or P_ENOMEM/P_EINTERNAL. */
 int py_parse_file(p_arena *a, const char *path, const char *modname, const char *src,
                   size_t len, uint32_t *next_id, py_module **out, py_syntax_error *err);
+
+/* Parses standard-library module m (parsed before by the Ingest stage)
+ * again into a, as Ingest did: same text, path, dotted name and package
+ * flag, is_stdlib set, `if __name__ == "__main__":` blocks dropped. For a
+ * translation of its own (tr_stdlib.c) that must not share nodes with the
+ * job's. Returns 0 and *out, or py_parse_file's codes. */
+int py_stdlib_reparse(p_arena *a, const py_module *m, uint32_t *next_id, py_module **out, py_syntax_error *err);
 
 /* Dotted module name of an upload path: "pkg/sub/mod.py" -> "pkg.sub.mod",
  * "pkg/__init__.py" -> "pkg". Arena string. */

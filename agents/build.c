@@ -26,6 +26,19 @@
  *   4. wasm-validate, then our own walk of the import section: a module
  *      that imports anything but wasi_snapshot_preview1 would not run in
  *      a plain WASI host, so it is our bug and fails the job.
+ *
+ * Libraries. Standard-library modules compiled from CPython's source are
+ * library crates of the generated crate (stdlib/<crate>/, listed in build
+ * order in stdlib/Units; agents/tr_stdlib.c), translated the same for
+ * every program that imports them. Before the crate's own rustc, each is
+ * compiled to an rlib once per key - sha256 over its files, the keys of
+ * the libraries it needs, the rustc version, the runtime rlib's digest and
+ * the flags - into cfg->cache_dir/lib/<key>/ (the job's build dir when
+ * there is no cache), and the crate links them with --extern. A lock file
+ * per key makes concurrent jobs that need the same missing library build
+ * it once: the others wait for it and link the result. The cache's
+ * eviction (server/retention.c) treats the rlibs like cached modules:
+ * least recently used first, a use touches the file.
  */
 #include "config.h"
 #include "pipeline.h"
@@ -36,6 +49,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/file.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +66,9 @@
 #define BUILD_FLAGS_TAG "portalis-build-v4 -O strip=symbols bulk-memory wasm-opt-O2/O1>256KiB " BUILD_STACK_ARG
 #define BUILD_CRATE_MAX ((size_t)64 << 20)
 #define BUILD_OPT_O2_MAX (256 << 10) /* bytes: larger modules get wasm-opt -O1 */
+#define BUILD_LIB_TAG "portalis-lib-v1 -O rlib bulk-memory"
+#define BUILD_LIB_PATH (2 * PATH_MAX + 256)
+#define BUILD_LIBS_MAX 64 /* libraries one crate may link (Ingest's ING_STDLIB_MAX modules) */
 
 /* ------------------------------------------------------ crate listing */
 
@@ -386,6 +404,235 @@ static int build__copy(const char *from, const char *to, p_err *e) {
   return rc;
 }
 
+/* ------------------------------------------------------------ libraries */
+
+typedef struct build__lib {
+  char name[128];           /* crate name, "plib_html" */
+  char key[65];
+  char dir[BUILD_LIB_PATH];  /* where lib<name>.rlib is */
+  char rlib[BUILD_LIB_PATH];
+  int deps[BUILD_LIBS_MAX]; /* indexes of earlier libraries it needs */
+  int ndeps;
+} build__lib;
+
+typedef struct build__libs {
+  build__lib v[BUILD_LIBS_MAX];
+  int n;
+} build__libs;
+
+/* Waits for the lock on path (polling, so a canceled job stops waiting).
+ * Returns the locked fd or -1 with *e set. */
+static int build__lock(pl_job *job, const char *path, p_err *e) {
+  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return p_err_set(e, P_EIO, "%s: %s", path, strerror(errno)), -1;
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      p_err_set(e, P_EIO, "lock %s: %s", path, strerror(errno));
+      close(fd);
+      return -1;
+    }
+    if (pl_check(job, e)) {
+      close(fd);
+      return -1;
+    }
+    nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
+  }
+}
+
+/* One library to an rlib at l->rlib, unless it is there already. */
+static int build__lib_make(pl_job *job, const char *rt, const char *bdir, build__libs *ls, build__lib *l,
+                           const char *lock_dir, cJSON *rep, p_err *e) {
+  const pl_config *cfg = job->cfg;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddItemToArray(rep, o);
+  cJSON_AddStringToObject(o, "crate", l->name);
+  cJSON_AddStringToObject(o, "key", l->key);
+  if (access(l->rlib, R_OK) == 0) {
+    utimensat(AT_FDCWD, l->rlib, NULL, 0); /* mtime = last use: the cache evicts by it */
+    cJSON_AddBoolToObject(o, "cache_hit", true);
+    pl_log(job, "stdlib library %s: cached (key %.16s)", l->name, l->key);
+    return 0;
+  }
+  int fd = -1;
+  if (lock_dir) {
+    char lock[PATH_MAX + 80];
+    snprintf(lock, sizeof lock, "%s/%s.lock", lock_dir, l->key);
+    int64_t w0 = p_mono_ms();
+    fd = build__lock(job, lock, e);
+    if (fd < 0) return e && e->code ? e->code : P_EIO;
+    if (access(l->rlib, R_OK) == 0) { /* another job built it while we waited */
+      close(fd);
+      cJSON_AddBoolToObject(o, "cache_hit", true);
+      pl_log(job, "stdlib library %s: built by another job while this one waited %lld ms (key %.16s)", l->name,
+             (long long)(p_mono_ms() - w0), l->key);
+      return 0;
+    }
+  }
+  /* rustc writes into the build dir (the sandbox's writable cwd); the rlib
+   * is then published whole into the library's directory */
+  char out_dir[PATH_MAX + 160], out[2 * PATH_MAX], src[PATH_MAX + 160], meta[40], rtx[PATH_MAX + 32];
+  snprintf(out_dir, sizeof out_dir, "%s/lib-%s", bdir, l->name);
+  snprintf(out, sizeof out, "%s/lib%s.rlib", out_dir, l->name);
+  snprintf(src, sizeof src, "%s/stdlib/%s/src/lib.rs", job->crate_dir, l->name);
+  snprintf(meta, sizeof meta, "metadata=%.16s", l->key);
+  snprintf(rtx, sizeof rtx, "portalis_rt=%s/libportalis_rt.rlib", rt);
+  int rc = p_mkdirs(out_dir, 0755) ? p_err_set(e, P_EIO, "%s: %s", out_dir, strerror(errno)) : 0;
+  const char *argv[32 + 4 * BUILD_LIBS_MAX];
+  const char *ro[4 + BUILD_LIBS_MAX];
+  int na = 0, nr = 0;
+  const char *fixed[] = {cfg->rustc, "--edition", "2021", "-O", "--target", "wasm32-wasi", "--crate-type", "rlib",
+                         "--crate-name", l->name, "-C", meta, "-C", "debuginfo=0", "-C", "target-feature=+bulk-memory",
+                         "--extern", rtx, "-L", rt, "--error-format=json", "--color=never", NULL};
+  for (int i = 0; fixed[i]; i++) argv[na++] = fixed[i];
+  ro[nr++] = job->crate_dir;
+  ro[nr++] = rt;
+  char (*ext)[BUILD_LIB_PATH + 200] = p_xcalloc((size_t)(2 * l->ndeps + 1), sizeof *ext);
+  for (int k = 0; k < l->ndeps; k++) {
+    build__lib *d = &ls->v[l->deps[k]];
+    snprintf(ext[2 * k], sizeof ext[0], "%s=%s", d->name, d->rlib);
+    snprintf(ext[2 * k + 1], sizeof ext[0], "dependency=%s", d->dir);
+    argv[na++] = "--extern";
+    argv[na++] = ext[2 * k];
+    argv[na++] = "-L";
+    argv[na++] = ext[2 * k + 1];
+    ro[nr++] = d->dir;
+  }
+  argv[na++] = "-o";
+  argv[na++] = out;
+  argv[na++] = src;
+  argv[na] = NULL;
+  ro[nr] = NULL;
+  sbx_result r;
+  memset(&r, 0, sizeof r);
+  int64_t t0 = p_mono_ms();
+  if (!rc) rc = build__tool(job, argv, bdir, ro, cfg->stage_timeout_s[4] > 0 ? cfg->stage_timeout_s[4] : 180, &r, e);
+  free(ext);
+  if (!rc && r.exit_code != 0) {
+    char first[512] = "";
+    int n = build__diagnostics(job, r.err, first, sizeof first);
+    rc = p_err_set(e, P_ECOMPILE, "standard-library library %s does not compile (%d error%s; first: %s)", l->name, n,
+                   n == 1 ? "" : "s", n ? first : "rustc failed without a diagnostic");
+    snprintf(job->reason, sizeof job->reason, "compile_error");
+  }
+  int64_t ms = p_mono_ms() - t0;
+  sbx_result_free(&r);
+  if (!rc && lock_dir) {
+    /* publish: a temporary directory renamed into place (over the empty
+     * directory the cache's eviction may have left of an older copy) */
+    char tmp[PATH_MAX + 160], tmp_rlib[2 * PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", lock_dir, l->key, job->id);
+    snprintf(tmp_rlib, sizeof tmp_rlib, "%s/lib%s.rlib", tmp, l->name);
+    p_rmtree(tmp);
+    rc = p_mkdirs(tmp, 0755) ? p_err_set(e, P_EIO, "%s: %s", tmp, strerror(errno)) : build__copy(out, tmp_rlib, e);
+    if (!rc && rename(tmp, l->dir) != 0 && (p_rmtree(l->dir), rename(tmp, l->dir) != 0))
+      rc = p_err_set(e, P_EIO, "cannot store library %s in %s: %s", l->name, l->dir, strerror(errno));
+    p_rmtree(tmp);
+  } else if (!rc) {
+    snprintf(l->dir, sizeof l->dir, "%s", out_dir);
+    snprintf(l->rlib, sizeof l->rlib, "%s", out);
+  }
+  if (fd >= 0) close(fd);
+  if (rc) return rc;
+  cJSON_AddBoolToObject(o, "cache_hit", false);
+  cJSON_AddNumberToObject(o, "rustc_ms", (double)ms);
+  pl_log(job, "stdlib library %s: built in %lld ms (key %.16s)", l->name, (long long)ms, l->key);
+  return 0;
+}
+
+/* Every library of the crate (stdlib/Units), each built or found in the
+ * cache, in build order. ls->n is 0 for a crate without any. */
+static int build__libs_make(pl_job *job, const char *rt, const char *bdir, build__libs *ls, p_err *e) {
+  const pl_config *cfg = job->cfg;
+  ls->n = 0;
+  char units[PATH_MAX];
+  snprintf(units, sizeof units, "%s/stdlib/Units", job->crate_dir);
+  if (access(units, R_OK) != 0) return 0;
+  char *text;
+  size_t len;
+  int rc = p_read_file(units, 1 << 20, &text, &len, e);
+  if (rc) return rc;
+  char rlib[PATH_MAX + 32], rlib_hex[65];
+  snprintf(rlib, sizeof rlib, "%s/libportalis_rt.rlib", rt);
+  rc = sbx_file_sha256(rlib, rlib_hex, e);
+  char lock_dir[PATH_MAX];
+  lock_dir[0] = 0;
+  if (!rc && cfg->cache_dir && *cfg->cache_dir) {
+    snprintf(lock_dir, sizeof lock_dir, "%s/lib", cfg->cache_dir);
+    if (p_mkdirs(lock_dir, 0755) != 0) rc = p_err_set(e, P_EIO, "%s: %s", lock_dir, strerror(errno));
+  }
+  cJSON *rep = cJSON_GetObjectItem(sbx_job_report(job), "build");
+  cJSON *arr = rep ? cJSON_AddArrayToObject(rep, "stdlib") : cJSON_CreateArray();
+  for (char *line = text, *nl; !rc && line && *line; line = nl) {
+    nl = strchr(line, '\n');
+    if (nl) *nl++ = 0;
+    if (!*line) continue;
+    if (ls->n == BUILD_LIBS_MAX) {
+      rc = p_err_set(e, P_ETOOBIG, "more than %d standard-library libraries", BUILD_LIBS_MAX);
+      break;
+    }
+    build__lib *l = &ls->v[ls->n];
+    memset(l, 0, sizeof *l);
+    char *tok = strtok(line, " ");
+    snprintf(l->name, sizeof l->name, "%s", tok);
+    for (const char *c = l->name; *c; c++)
+      if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+        rc = p_err_set(e, P_EINTERNAL, "stdlib/Units: bad crate name %s", l->name);
+    while (!rc && (tok = strtok(NULL, " "))) {
+      int d = -1;
+      for (int k = 0; k < ls->n; k++)
+        if (!strcmp(ls->v[k].name, tok)) d = k;
+      if (d < 0) rc = p_err_set(e, P_EINTERNAL, "stdlib/Units: %s needs %s, not built before it", l->name, tok);
+      else l->deps[l->ndeps++] = d;
+    }
+    if (rc) break;
+    /* the key */
+    char root[PATH_MAX + 160];
+    snprintf(root, sizeof root, "%s/stdlib/%s", job->crate_dir, l->name);
+    build__list fl = {0};
+    rc = build__walk(&fl, root, "", 0, e);
+    if (!rc) qsort(fl.paths, fl.n, sizeof *fl.paths, build__cmp);
+    p_sha256 h;
+    p_sha256_init(&h);
+    const char *parts[] = {BUILD_LIB_TAG, l->name, cfg->rustc_version ? cfg->rustc_version : "", rlib_hex};
+    for (int i = 0; i < 4; i++) p_sha256_update(&h, parts[i], strlen(parts[i]) + 1);
+    for (int k = 0; k < l->ndeps; k++) p_sha256_update(&h, ls->v[l->deps[k]].key, 65);
+    for (size_t i = 0; !rc && i < fl.n; i++) {
+      char full[2 * PATH_MAX];
+      snprintf(full, sizeof full, "%s/%s", root, fl.paths[i]);
+      char *data;
+      size_t dl;
+      rc = p_read_file(full, BUILD_CRATE_MAX, &data, &dl, e);
+      if (rc) break;
+      uint64_t n = dl;
+      p_sha256_update(&h, fl.paths[i], strlen(fl.paths[i]) + 1);
+      p_sha256_update(&h, &n, sizeof n);
+      p_sha256_update(&h, data, dl);
+      free(data);
+    }
+    build__list_free(&fl);
+    if (rc) break;
+    uint8_t dg[32];
+    p_sha256_final(&h, dg);
+    for (int i = 0; i < 32; i++) snprintf(l->key + 2 * i, 3, "%02x", dg[i]);
+    char path[BUILD_LIB_PATH];
+    if (lock_dir[0]) {
+      snprintf(path, sizeof path, "%s/%s", lock_dir, l->key);
+      memcpy(l->dir, path, sizeof path);
+      snprintf(path, sizeof path, "%s/%s/lib%s.rlib", lock_dir, l->key, l->name);
+    } else {
+      snprintf(path, sizeof path, "%s/lib-%s/lib%s.rlib", bdir, l->name, l->name); /* not there yet */
+    }
+    memcpy(l->rlib, path, sizeof path);
+    ls->n++;
+    rc = build__lib_make(job, rt, bdir, ls, l, lock_dir[0] ? lock_dir : NULL, arr, e);
+    if (!rc) rc = pl_check(job, e);
+  }
+  if (!rep) cJSON_Delete(arr);
+  free(text);
+  return rc;
+}
+
 static int build__compile(pl_job *job, const char *rt, const char *bdir, const char *out, p_err *e) {
   const pl_config *cfg = job->cfg;
   char main_rs[PATH_MAX], ext[PATH_MAX + 32];
@@ -393,14 +640,43 @@ static int build__compile(pl_job *job, const char *rt, const char *bdir, const c
   snprintf(ext, sizeof ext, "portalis_rt=%s/libportalis_rt.rlib", rt);
   if (access(main_rs, R_OK) != 0)
     return p_err_set(e, P_EINTERNAL, "the generated crate has no src/main.rs");
-  const char *argv[] = {cfg->rustc, "--edition", "2021", "-O", "--target", "wasm32-wasi",
-                        "--crate-type", "bin", "--crate-name", "main", "--extern", ext,
-                        "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0", "-C", BUILD_STACK_ARG, "-C", "target-feature=+bulk-memory",
-                        "--error-format=json", "--color=never", "-o", out, main_rs, NULL};
-  const char *ro[] = {job->crate_dir, rt, NULL};
+  /* the standard-library libraries first (cached, see "libraries") */
+  build__libs *ls = p_xcalloc(1, sizeof *ls);
+  int rc = build__libs_make(job, rt, bdir, ls, e);
+  if (rc) {
+    free(ls);
+    return rc;
+  }
+  const char *fixed[] = {cfg->rustc, "--edition", "2021", "-O", "--target", "wasm32-wasi",
+                         "--crate-type", "bin", "--crate-name", "main", "--extern", ext,
+                         "-L", rt, "-C", "strip=symbols", "-C", "debuginfo=0", "-C", BUILD_STACK_ARG, "-C", "target-feature=+bulk-memory",
+                         "--error-format=json", "--color=never", "-o", out, main_rs, NULL};
+  const char *argv[40 + 4 * BUILD_LIBS_MAX], *ro[3 + BUILD_LIBS_MAX];
+  char (*lx)[BUILD_LIB_PATH + 200] = p_xcalloc((size_t)(2 * ls->n + 1), sizeof *lx);
+  int na = 0, nr = 0;
+  for (int i = 0; fixed[i]; i++) argv[na++] = fixed[i];
+  na -= 3; /* -o out main_rs go last */
+  ro[nr++] = job->crate_dir;
+  ro[nr++] = rt;
+  for (int i = 0; i < ls->n; i++) {
+    snprintf(lx[2 * i], sizeof lx[0], "%s=%s", ls->v[i].name, ls->v[i].rlib);
+    snprintf(lx[2 * i + 1], sizeof lx[0], "dependency=%s", ls->v[i].dir);
+    argv[na++] = "--extern";
+    argv[na++] = lx[2 * i];
+    argv[na++] = "-L";
+    argv[na++] = lx[2 * i + 1];
+    ro[nr++] = ls->v[i].dir;
+  }
+  argv[na++] = "-o";
+  argv[na++] = out;
+  argv[na++] = main_rs;
+  argv[na] = NULL;
+  ro[nr] = NULL;
   sbx_result r;
   int64_t t0 = p_mono_ms();
-  int rc = build__tool(job, argv, bdir, ro, cfg->stage_timeout_s[4] > 0 ? cfg->stage_timeout_s[4] : 180, &r, e);
+  rc = build__tool(job, argv, bdir, ro, cfg->stage_timeout_s[4] > 0 ? cfg->stage_timeout_s[4] : 180, &r, e);
+  free(lx);
+  free(ls);
   if (rc) {
     sbx_result_free(&r);
     return rc;

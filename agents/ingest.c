@@ -171,7 +171,7 @@ done:
 /* ====================================================== standard library */
 
 /* The name Analysis gives an uploaded module: rebased on the entry
- * script's directory (analysis.c, "Imports resolve against..."). */
+ * script's directory (an_import.c, "Imports resolve against..."). */
 static const char *ing__upload_name(p_arena *a, const py_program *prog, const py_module *m) {
   if (m->is_stdlib || !prog->entry) return m->name;
   const char *slash = strrchr(prog->entry->path, '/');
@@ -199,6 +199,24 @@ static bool ing__is_main_guard(const py_node *st) {
   const py_node *l = t->u.compare.left, *r = t->u.compare.comparators.v[0];
   return l->kind == PY_NAME && strcmp(l->u.name.id, "__name__") == 0 && r->kind == PY_STR &&
          strcmp(r->u.str.s, "__main__") == 0;
+}
+
+/* An imported module never runs its `if __name__ == "__main__":`. */
+static void ing__drop_main_guards(py_module *m) {
+  py_nodes *body = &m->node->u.module.body;
+  int o = 0;
+  for (int i = 0; i < body->n; i++)
+    if (!ing__is_main_guard(body->v[i])) body->v[o++] = body->v[i];
+  body->n = o;
+}
+
+int py_stdlib_reparse(p_arena *a, const py_module *m, uint32_t *next_id, py_module **out, py_syntax_error *err) {
+  int rc = py_parse_file(a, m->path, m->name, m->src, m->len, next_id, out, err);
+  if (rc) return rc;
+  (*out)->is_stdlib = true;
+  (*out)->is_package = m->is_package;
+  ing__drop_main_guards(*out);
+  return 0;
 }
 
 typedef struct ing__imp_walk {
@@ -360,12 +378,7 @@ static int ing__stdlib_sources(pl_job *job, py_program *prog, uint32_t *next_id,
       sm->is_stdlib = true;
       sm->is_package = is_pkg;
       sm->name = d;
-      /* an imported module never runs its `if __name__ == "__main__":` */
-      py_nodes *body = &sm->node->u.module.body;
-      int o = 0;
-      for (int i = 0; i < body->n; i++)
-        if (!ing__is_main_guard(body->v[i])) body->v[o++] = body->v[i];
-      body->n = o;
+      ing__drop_main_guards(sm);
       if (prog->nmodules + 1 > *cap) {
         *cap = *cap * 2 + 8;
         py_module **nv = p_arena_alloc(job->arena, sizeof(py_module *) * (size_t)*cap);

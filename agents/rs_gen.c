@@ -486,10 +486,104 @@ static char *gn__boolop(gn *g, py_node *n, int from) {
 }
 
 /* vec![...] of positional arguments / display elements, with *x spliced. */
+/* ---------------------------------------------------- constant tables */
+
+/* A literal list, tuple, set or dict of many plain constants (html.entities
+ * holds a 2,231-entry dict of str) written element by element is one long
+ * vec! of constructor calls, and rustc spends about a minute on such a
+ * module. At GN_TABLE_MIN elements and more, when every element (every key,
+ * every value) of a column is a constant of one kind, the literal becomes a
+ * static array of plain Rust data and one loop that boxes it: the same
+ * values in the same order, compiled as data. */
+#define GN_TABLE_MIN 32
+
+/* The table column kind of a constant: 's' str, 'i' int that fits i64,
+ * 'f' float, 'b' bool; 0 for anything else. */
+static char gn__const_kind(const py_node *n) {
+  switch (n->kind) {
+  case PY_STR: return 's';
+  case PY_INT: return n->u.int_.fits_i64 ? 'i' : 0;
+  case PY_FLOAT: return 'f';
+  case PY_BOOL: return 'b';
+  case PY_UNARY_OP: {
+    const py_node *o = n->u.unary_op.operand;
+    if (n->u.unary_op.op != PY_OP_USUB) return 0;
+    if (o->kind == PY_INT && o->u.int_.fits_i64 && o->u.int_.i64 > 0) return 'i';
+    return o->kind == PY_FLOAT ? 'f' : 0;
+  }
+  default: return 0;
+  }
+}
+
+/* The column kind every node of v shares (stride apart from off), or 0. */
+static char gn__column_kind(py_node **v, int n, int off, int stride) {
+  char k = 0;
+  for (int i = off; i < n; i += stride) {
+    char c = v[i] ? gn__const_kind(v[i]) : 0;
+    if (!c || (k && c != k)) return 0;
+    k = c;
+  }
+  return k;
+}
+
+static const char *gn__column_rust(char k) {
+  return k == 's' ? "&str" : k == 'i' ? "i64" : k == 'f' ? "f64" : "bool";
+}
+
+static const char *gn__column_box(char k) {
+  return k == 's' ? "Value::str" : k == 'i' ? "Value::int" : k == 'f' ? "Value::float" : "Value::bool";
+}
+
+/* One constant as plain Rust data of its column kind. */
+static char *gn__const_data(gn *g, const py_node *n) {
+  switch (n->kind) {
+  case PY_STR: return gn__strlit(g, n->u.str.s, n->u.str.len);
+  case PY_INT: return gn_fmt(g, "%lld", (long long)n->u.int_.i64);
+  case PY_FLOAT: return gn__float(g, n->u.float_.value);
+  case PY_BOOL: return n->u.bool_.value ? "true" : "false";
+  default: {
+    const py_node *o = n->u.unary_op.operand;
+    if (o->kind == PY_INT) return gn_fmt(g, "-%lld", (long long)o->u.int_.i64);
+    return gn_fmt(g, "-%s", gn__float(g, o->u.float_.value));
+  }
+  }
+}
+
+/* A Vec<Value> (or, pairs, Vec<(Value, Value)>) expression built from a
+ * static table, or NULL when the elements are not such constants. For
+ * pairs v holds key, value, key, value... (n nodes). */
+static char *gn__table(gn *g, py_node **v, int n, bool pairs) {
+  if (g->typed || n < (pairs ? 2 * GN_TABLE_MIN : GN_TABLE_MIN)) return NULL;
+  char k0 = gn__column_kind(v, n, 0, pairs ? 2 : 1);
+  char k1 = pairs ? gn__column_kind(v, n, 1, 2) : 0;
+  if (!k0 || (pairs && !k1)) return NULL;
+  int id = gn__id(g);
+  p_buf b;
+  p_buf_init(&b, 0);
+  if (pairs)
+    p_buf_printf(&b, "{ static __T%d: [(%s, %s); %d] = [", id, gn__column_rust(k0), gn__column_rust(k1), n / 2);
+  else
+    p_buf_printf(&b, "{ static __T%d: [%s; %d] = [", id, gn__column_rust(k0), n);
+  for (int i = 0; i < n; i += pairs ? 2 : 1) {
+    if (pairs) p_buf_printf(&b, "%s(%s, %s)", i ? ", " : "", gn__const_data(g, v[i]), gn__const_data(g, v[i + 1]));
+    else p_buf_printf(&b, "%s%s", i ? ", " : "", gn__const_data(g, v[i]));
+  }
+  if (pairs)
+    p_buf_printf(&b, "]; __T%d.iter().map(|&(k, v)| (%s(k), %s(v))).collect::<Vec<(Value, Value)>>() }", id,
+                 gn__column_box(k0), gn__column_box(k1));
+  else
+    p_buf_printf(&b, "]; __T%d.iter().map(|&x| %s(x)).collect::<Vec<Value>>() }", id, gn__column_box(k0));
+  char *r = p_arena_strdup(g->a, b.data);
+  p_buf_free(&b);
+  return r;
+}
+
 static char *gn__values(gn *g, py_nodes elts) {
   bool star = false;
   for (int i = 0; i < elts.n; i++)
     if (elts.v[i]->kind == PY_STARRED) star = true;
+  char *table = star ? NULL : gn__table(g, elts.v, elts.n, false);
+  if (table) return table;
   p_buf b;
   p_buf_init(&b, 0);
   if (!star) {
@@ -579,7 +673,8 @@ static rs_scope *gn__direct_callee(gn *g, py_node *call) {
   if (gn__resolve(g, f->u.name.id).bind != RS_BIND_GLOBAL) return NULL;
   if (strcmp(gn__mangle(g, f->u.name.id), f->u.name.id) || !gn__gslot(g, f->u.name.id)) return NULL;
   an_symbol *y = an_symbol_of(g->m->scope->an, f->u.name.id);
-  if (!y || !(y->flags & AN_SYM_DEF) || (y->flags & (AN_SYM_IMPORTED | AN_SYM_WALRUS | AN_SYM_DELETED)) || y->nassign != 1)
+  if (!y || !(y->flags & AN_SYM_DEF) || (y->flags & (AN_SYM_IMPORTED | AN_SYM_WALRUS | AN_SYM_DELETED)) || y->nassign != 1 ||
+      an_module_bindings(g->m->scope->an, f->u.name.id) != 1) /* a match capture or star import rebinds it too */
     return NULL;
   rs_scope *hit = NULL;
   for (int i = 0; i < g->m->nfuncs; i++) {
@@ -948,6 +1043,15 @@ static char *gn__dict(gn *g, py_node *n) {
   bool dstar = false;
   for (int i = 0; i < ks.n; i++)
     if (!ks.v[i]) dstar = true;
+  if (!dstar && ks.n >= GN_TABLE_MIN) {
+    py_node **kv = p_arena_alloc(g->a, sizeof(py_node *) * (size_t)(2 * ks.n));
+    for (int i = 0; i < ks.n; i++) {
+      kv[2 * i] = ks.v[i];
+      kv[2 * i + 1] = vs.v[i];
+    }
+    char *table = gn__table(g, kv, 2 * ks.n, true);
+    if (table) return gn_fmt(g, "rt::dict(%s)?", table);
+  }
   p_buf b;
   p_buf_init(&b, 0);
   if (!dstar) {
@@ -1489,7 +1593,9 @@ static void gn__if(gn *g, py_node *n, bool elif) {
 /* The module a dotted import name is, as a Rust expression of a Value. */
 static char *gn__import_mod(gn *g, const char *dotted) {
   rs_module *m = rs_program_module(g->p, dotted);
-  if (m) return gn_fmt(g, "rt::import_user(%s, crate::%s::body)?", gn__cstr(g, dotted), m->rust_mod);
+  if (m)
+    return gn_fmt(g, "rt::import_user(%s, %s::%s::body)?", gn__cstr(g, dotted), m->crate_ref ? m->crate_ref : "crate",
+                  m->rust_mod);
   /* A runtime module with its own constructor in rt::stdlib::modules (dots
    * as underscores, enum_/struct_): naming it links that module only, where
    * rt::import(name) links them all. */
@@ -2757,7 +2863,9 @@ int rs_gen_main(rs_program *p, p_buf *out, p_err *e) {
   if (!entry) return p_err_set(e, P_EINVAL, "the program has no entry module");
   p_buf_puts(out, "// Generated by Portalis. The crate root: one Rust module per Python module.\n");
   p_buf_puts(out, "#![allow(warnings)]\n#![recursion_limit = \"1024\"]\n\n");
-  for (int i = 0; i < p->nmods; i++) p_buf_printf(out, "mod %s; // %s\n", p->mods[i].rust_mod, p->mods[i].py->path);
+  for (int i = 0; i < p->nmods; i++)
+    if (!p->mods[i].crate_ref) p_buf_printf(out, "mod %s; // %s\n", p->mods[i].rust_mod, p->mods[i].py->path);
+    else p_buf_printf(out, "// %s: %s::%s (a library crate, stdlib/)\n", p->mods[i].py->path, p->mods[i].crate_ref, p->mods[i].rust_mod);
   /* __import__ with a name known only at run time may ask for any runtime
    * module: only then does the program link them all. */
   bool dyn_import = false;

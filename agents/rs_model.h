@@ -117,6 +117,8 @@ typedef struct rs_scope {
 struct rs_module {
   py_module *py;
   const char *rust_mod;     /* "m_main", "m_pkg_util" */
+  const char *crate_ref;    /* the crate that holds it: NULL for this one, else a library
+                               crate of standard-library modules ("plib_html", tr_stdlib.c) */
   rs_scope *scope;          /* the module scope */
   rs_scope **funcs;         /* function-like scopes (FUNC, LAMBDA, GENEXP) in source order */
   int nfuncs, capfuncs;

@@ -4,7 +4,7 @@
  *
  * Python decides at compile time, per function, whether a name is local,
  * global or free, and which locals are cells; CPython's symtable makes that
- * decision and Analysis (analysis.c, an_scope_of / an_lookup) reproduces it
+ * decision and Analysis (an_scope.c, an_scope_of / an_lookup) reproduces it
  * exactly. This file does not classify names itself: it takes every
  * scope's symbols and their bindings from Analysis and decides only what is
  * specific to the Rust we emit:
@@ -18,9 +18,9 @@
  *     becomes a Rust Cell when a function-like scope captures it; the
  *     closure cells (`frees`, the __cl order) are Analysis's free names,
  *     already threaded through every intermediate function;
- *   - a Rust identifier per local, unbound-local checks (locals that may be
- *     read before assignment), and the typed fast path (the "typed path"
- *     section below).
+ *   - a Rust identifier per local, which locals check for unbound reads
+ *     (Analysis finds those that may be read before assignment), and the
+ *     typed fast path (the "typed path" section below).
  *
  * Recursion follows the AST, whose depth ingest bounds (PY_MAX_NESTING);
  * we still stop at RS_MAX_DEPTH with a clean error.
@@ -400,209 +400,20 @@ static void sc__capture(rs_scope *s, const char *name) {
 /*
  * A plain local is a Rust variable that always holds a Value, so a read
  * before any assignment would see whatever it was initialised with. Python
- * raises UnboundLocalError there. Most locals are definitely assigned
- * before every read, and those stay plain; the rest are marked
- * RS_F_MAYBE_UNBOUND and start as the runtime's "unbound" marker, checked on
- * every read (rx::local). "Definitely assigned" is a forward walk over the
- * statements with the set of names bound on every path so far: a loop
- * target is bound inside its body, an except name inside its handler, a
- * name bound in both branches of an if after it; a read of a name outside
- * the set, or any `del`, makes it maybe-unbound.
+ * raises UnboundLocalError there. Analysis (an_unbound.c) marks the locals
+ * of each def that a read may find unbound (AN_SYM_MAYBE_UNBOUND); those
+ * that stay plain Rust variables here (not cells) become
+ * RS_F_MAYBE_UNBOUND and start as the runtime's "unbound" marker, checked
+ * on every read (rx::local). The others are definitely assigned before
+ * every read and need no check.
  */
-
-typedef struct ub_ctx {
-  rs_scope *f;
-  const char **bound;
-  int nbound, cap;
-  p_arena *a;
-} ub_ctx;
-
-static bool ub__is_bound(ub_ctx *u, const char *name) {
-  for (int i = 0; i < u->nbound; i++)
-    if (strcmp(u->bound[i], name) == 0) return true;
-  return false;
-}
-
-static void ub__add(ub_ctx *u, const char *name) {
-  if (ub__is_bound(u, name)) return;
-  u->bound = p_vec_grow(u->bound, u->nbound, &u->cap, u->nbound + 1, sizeof *u->bound, u->a);
-  u->bound[u->nbound++] = name;
-}
-
-static void ub__mark(ub_ctx *u, const char *name) {
-  rs_sym *y = rs_scope_sym(u->f, name);
-  if (y && y->bind == RS_BIND_LOCAL && !(y->flags & RS_F_PARAM)) y->flags |= RS_F_MAYBE_UNBOUND;
-}
-
-/* Marks reads of not-yet-bound names in n (nested defs/lambdas are their
- * own functions: their reads go through cells). */
-static int ub__reads(py_node *n, void *ctx) {
-  ub_ctx *u = ctx;
-  switch (n->kind) {
-  case PY_FUNCTION_DEF:
-    for (int i = 0; i < n->u.function_def.decorators.n; i++) ub__reads(n->u.function_def.decorators.v[i], ctx);
-    for (int i = 0; i < n->u.function_def.args->all.n; i++)
-      if (n->u.function_def.args->all.v[i]->u.arg.default_) ub__reads(n->u.function_def.args->all.v[i]->u.arg.default_, ctx);
-    return 0;
-  case PY_LAMBDA:
-    for (int i = 0; n->u.lambda.args && i < n->u.lambda.args->all.n; i++)
-      if (n->u.lambda.args->all.v[i]->u.arg.default_) ub__reads(n->u.lambda.args->all.v[i]->u.arg.default_, ctx);
-    return 0;
-  case PY_NAME:
-    if (n->u.name.ctx == PY_LOAD && !ub__is_bound(u, n->u.name.id)) ub__mark(u, n->u.name.id);
-    if (n->u.name.ctx == PY_DEL) ub__mark(u, n->u.name.id);
-    return 0;
-  case PY_AUG_ASSIGN:
-    if (n->u.aug_assign.target->kind == PY_NAME && !ub__is_bound(u, n->u.aug_assign.target->u.name.id))
-      ub__mark(u, n->u.aug_assign.target->u.name.id);
-    break;
-  default:
-    break;
+static void sc__maybe_unbound(rs_scope *f) {
+  for (int i = 0; i < f->nsyms; i++) {
+    rs_sym *y = &f->syms[i];
+    const an_symbol *ay = an_symbol_of(f->an, y->name);
+    if (ay && (ay->flags & AN_SYM_MAYBE_UNBOUND) && y->bind == RS_BIND_LOCAL && !(y->flags & RS_F_PARAM))
+      y->flags |= RS_F_MAYBE_UNBOUND;
   }
-  return py_node_children(n, ub__reads, ctx);
-}
-
-static void ub__bind_target(ub_ctx *u, py_node *t) {
-  if (t->kind == PY_NAME) ub__add(u, t->u.name.id);
-  else if (t->kind == PY_TUPLE || t->kind == PY_LIST)
-    for (int i = 0; i < t->u.list_or_tuple.elts.n; i++) ub__bind_target(u, t->u.list_or_tuple.elts.v[i]);
-  else if (t->kind == PY_STARRED) ub__bind_target(u, t->u.starred.value);
-}
-
-static void ub__block(ub_ctx *u, py_nodes body, int depth);
-
-/* Reads of an expression (NULL is fine). */
-static void ub__expr(ub_ctx *u, py_node *n) {
-  if (n) ub__reads(n, u);
-}
-
-/* Names bound by a simple statement, added after its reads. */
-static void ub__simple_binds(ub_ctx *u, py_node *s) {
-  switch (s->kind) {
-  case PY_ASSIGN:
-    for (int k = 0; k < s->u.assign.targets.n; k++) ub__bind_target(u, s->u.assign.targets.v[k]);
-    break;
-  case PY_ANN_ASSIGN:
-    if (s->u.ann_assign.value) ub__bind_target(u, s->u.ann_assign.target);
-    break;
-  case PY_FUNCTION_DEF: ub__add(u, s->u.function_def.name); break;
-  case PY_CLASS_DEF: ub__add(u, s->u.class_def.name); break;
-  case PY_IMPORT:
-    for (int k = 0; k < s->u.import.names.n; k++) {
-      py_node *al = s->u.import.names.v[k];
-      if (al->u.alias.asname) ub__add(u, al->u.alias.asname);
-      else {
-        const char *dot = strchr(al->u.alias.name, '.');
-        ub__add(u, dot ? p_arena_strndup(u->a, al->u.alias.name, (size_t)(dot - al->u.alias.name)) : al->u.alias.name);
-      }
-    }
-    break;
-  case PY_IMPORT_FROM:
-    for (int k = 0; k < s->u.import_from.names.n; k++) {
-      py_node *al = s->u.import_from.names.v[k];
-      ub__add(u, al->u.alias.asname ? al->u.alias.asname : al->u.alias.name);
-    }
-    break;
-  default:
-    break;
-  }
-}
-
-/* Runs a sub-block on a copy of the bound set; returns the names it added
- * (arena array, *n of them) and restores the set. */
-static const char **ub__sub(ub_ctx *u, py_nodes body, int depth, int *n) {
-  int save = u->nbound;
-  ub__block(u, body, depth + 1);
-  *n = u->nbound - save;
-  const char **added = NULL;
-  if (*n) {
-    added = p_arena_alloc(u->a, sizeof *added * (size_t)*n);
-    memcpy(added, u->bound + save, sizeof *added * (size_t)*n);
-  }
-  u->nbound = save;
-  return added;
-}
-
-static void ub__stmt(ub_ctx *u, py_node *s, int depth) {
-  if (depth > 200) { /* give up precision, never correctness: everything read is checked */
-    ub__reads(s, u);
-    return;
-  }
-  int na, nb;
-  switch (s->kind) {
-  case PY_IF: {
-    ub__expr(u, s->u.if_.test);
-    const char **a = ub__sub(u, s->u.if_.body, depth, &na);
-    const char **b = ub__sub(u, s->u.if_.orelse, depth, &nb);
-    for (int i = 0; i < na; i++) /* bound on both paths */
-      for (int k = 0; k < nb; k++)
-        if (strcmp(a[i], b[k]) == 0) ub__add(u, a[i]);
-    break;
-  }
-  case PY_WHILE:
-    ub__expr(u, s->u.while_.test);
-    ub__sub(u, s->u.while_.body, depth, &na);
-    ub__sub(u, s->u.while_.orelse, depth, &nb);
-    break;
-  case PY_FOR: {
-    ub__expr(u, s->u.for_.iter);
-    int save = u->nbound;
-    ub__bind_target(u, s->u.for_.target);
-    ub__sub(u, s->u.for_.body, depth, &na);
-    u->nbound = save;
-    ub__sub(u, s->u.for_.orelse, depth, &nb);
-    break;
-  }
-  case PY_WITH: {
-    for (int k = 0; k < s->u.with.items.n; k++) ub__expr(u, s->u.with.items.v[k]->u.with_item.context_expr);
-    for (int k = 0; k < s->u.with.items.n; k++)
-      if (s->u.with.items.v[k]->u.with_item.optional_vars) ub__bind_target(u, s->u.with.items.v[k]->u.with_item.optional_vars);
-    /* the body may be left early by an exception that __exit__ swallows:
-     * its bindings are not definite afterwards */
-    ub__sub(u, s->u.with.body, depth, &na);
-    break;
-  }
-  case PY_TRY: {
-    int save = u->nbound;
-    ub__block(u, s->u.try_.body, depth + 1);
-    ub__block(u, s->u.try_.orelse, depth + 1); /* else runs after the whole body */
-    u->nbound = save;
-    for (int k = 0; k < s->u.try_.handlers.n; k++) {
-      py_node *h = s->u.try_.handlers.v[k];
-      ub__expr(u, h->u.except_handler.type);
-      int hs = u->nbound;
-      /* the name is deleted when the handler ends: every read is checked */
-      if (h->u.except_handler.name) ub__mark(u, h->u.except_handler.name);
-      if (h->u.except_handler.name) ub__add(u, h->u.except_handler.name);
-      ub__block(u, h->u.except_handler.body, depth + 1);
-      u->nbound = hs;
-    }
-    ub__sub(u, s->u.try_.finalbody, depth, &na);
-    break;
-  }
-  case PY_FUNCTION_DEF:
-  case PY_CLASS_DEF:
-    ub__reads(s, u); /* decorators, bases; a class body reads at definition */
-    ub__simple_binds(u, s);
-    break;
-  case PY_AUG_ASSIGN:
-    ub__reads(s, u);
-    if (s->u.aug_assign.target->kind == PY_NAME) ub__add(u, s->u.aug_assign.target->u.name.id);
-    break;
-  default:
-    ub__reads(s, u);
-    ub__simple_binds(u, s);
-    break;
-  }
-}
-
-static void ub__block(ub_ctx *u, py_nodes body, int depth) {
-  for (int i = 0; i < body.n; i++) ub__stmt(u, body.v[i], depth);
-}
-
-static void ub__function(p_arena *a, rs_scope *f) {
-  ub_ctx u = {f, NULL, 0, 0, a};
-  ub__block(&u, f->node->u.function_def.body, 0);
 }
 
 /* ------------------------------------------------------------ typed path */
@@ -629,7 +440,8 @@ static void ub__function(p_arena *a, rs_scope *f) {
  * The rules, deliberately narrow:
  *   - a plain module-level def (no decorators, defaults, closures, star
  *     params, generators), whose name is bound exactly once in the module and
- *     never declared global (so a call by that name always means it);
+ *     never declared global (so a call by that name always means it; both
+ *     facts are Analysis's: an_module_bindings, an_global_written);
  *   - statements: assignment/augmented assignment to plain locals and to
  *     `xs[i]` of a typed list, if, while, `for <name> in range(...)` (builtin
  *     range, literal step), `for <name> in <typed list>`, return, pass,
@@ -691,41 +503,30 @@ static rs_scope *ty__callee(rs_module *m, rs_scope *caller, py_node *call) {
   return NULL;
 }
 
-static int ty__bindings(rs_module *m, const char *name);
-
 /* A call of a builtin the fast path knows (abs, min, max, float, int, len)
- * whose name is never rebound in the module. */
+ * whose name is never bound in the module (Analysis's count: the module's
+ * own bindings, and no `global` for it anywhere). */
 static bool ty__builtin_call(ty_ctx *t, py_node *call, const char *which) {
   py_node *f = call->u.call.func;
   if (f->kind != PY_NAME || strcmp(f->u.name.id, which) != 0 || call->u.call.keywords.n) return false;
   rs_sym *y = rs_scope_sym(t->f, which);
   if (!y || y->bind != RS_BIND_GLOBAL) return false;
-  if (ty__bindings(t->m, which) != 0) return false;
-  for (int i = 0; i < t->m->nfuncs; i++) {
-    rs_sym *z = rs_scope_sym(t->m->funcs[i], which);
-    if (z && (z->flags & RS_F_GLOBAL)) return false;
-  }
+  if (an_module_bindings(t->m->scope->an, which) != 0 || an_global_written(t->m->scope->an, which)) return false;
   for (int i = 0; i < call->u.call.args.n; i++)
     if (call->u.call.args.v[i]->kind == PY_STARRED) return false;
   return true;
 }
 
-/* `math.<attr>` where math is `import math` at module level, bound once. */
+/* `math.<attr>` where math is the standard library's, by an `import math`
+ * at module level that is its only binding (an_sole_import). */
 static bool ty__math_attr(rs_module *m, rs_scope *f, py_node *fe) {
   if (fe->kind != PY_ATTRIBUTE) return false;
   py_node *v = fe->u.attribute.value;
   if (v->kind != PY_NAME || strcmp(v->u.name.id, "math") != 0) return false;
   rs_sym *y = rs_scope_sym(f, "math");
-  if (!y || y->bind != RS_BIND_GLOBAL || ty__bindings(m, "math") != 1) return false;
-  py_nodes b = m->scope->node->u.module.body;
-  for (int i = 0; i < b.n; i++) {
-    if (b.v[i]->kind != PY_IMPORT) continue;
-    for (int k = 0; k < b.v[i]->u.import.names.n; k++) {
-      py_node *al = b.v[i]->u.import.names.v[k];
-      if (strcmp(al->u.alias.name, "math") == 0 && !al->u.alias.asname) return true;
-    }
-  }
-  return false;
+  if (!y || y->bind != RS_BIND_GLOBAL) return false;
+  const an_import *im = an_sole_import(m->scope->an, "math");
+  return im && im->is_stdlib && !im->name && strcmp(im->module, "math") == 0;
 }
 
 /* The one-argument float functions of math the fast path computes with
@@ -1257,54 +1058,9 @@ static const char *ty__not_candidate(rs_module *m, rs_scope *f) {
     if (y->flags & RS_F_GLOBAL) return "a global or nonlocal statement";
     if (y->flags & RS_F_MAYBE_UNBOUND) return "a variable that may be read before it is assigned";
   }
-  for (int i = 0; i < m->nfuncs; i++) {
-    rs_sym *y = rs_scope_sym(m->funcs[i], n->u.function_def.name);
-    if (y && (y->flags & RS_F_GLOBAL)) return "another function rebinds its name with `global`";
-  }
+  if (an_global_written(m->scope->an, n->u.function_def.name)) return "another function rebinds its name with `global`";
   return NULL;
 }
-
-/* Counts the bindings of name in module-level code (not inside defs or
- * lambdas, whose names are their own; comprehension targets are their own
- * too, but counting them only makes us more conservative). */
-typedef struct ty_count { const char *name; int n; } ty_count;
-
-static int ty__count_visit(py_node *n, void *ctx) {
-  ty_count *k = ctx;
-  switch (n->kind) {
-  case PY_FUNCTION_DEF:
-    if (strcmp(n->u.function_def.name, k->name) == 0) k->n++;
-    return 0;
-  case PY_CLASS_DEF:
-    if (strcmp(n->u.class_def.name, k->name) == 0) k->n++;
-    return 0;
-  case PY_LAMBDA:
-    return 0;
-  case PY_NAME:
-    if (n->u.name.ctx != PY_LOAD && strcmp(n->u.name.id, k->name) == 0) k->n++;
-    return 0;
-  case PY_ALIAS: {
-    const char *b = n->u.alias.asname ? n->u.alias.asname : n->u.alias.name;
-    if (strcmp(b, k->name) == 0 || strcmp(n->u.alias.name, "*") == 0) k->n++;
-    return 0;
-  }
-  case PY_EXCEPT_HANDLER:
-    if (n->u.except_handler.name && strcmp(n->u.except_handler.name, k->name) == 0) k->n++;
-    break;
-  default:
-    break;
-  }
-  return py_node_children(n, ty__count_visit, ctx);
-}
-
-static int ty__bindings(rs_module *m, const char *name) {
-  ty_count k = {name, 0};
-  py_nodes b = m->scope->node->u.module.body;
-  for (int i = 0; i < b.n; i++) ty__count_visit(b.v[i], &k);
-  return k.n;
-}
-
-static bool ty__rebound(rs_module *m, const char *name) { return ty__bindings(m, name) != 1; }
 
 /*
  * Parameter guesses. A twin is compiled for one set of argument types; the
@@ -1556,7 +1312,7 @@ static void ty__decide(p_arena *a, const an_program *an, rs_module *m) {
   for (int i = 0; i < m->nfuncs; i++) {
     rs_scope *f = m->funcs[i];
     const char *why = ty__not_candidate(m, f);
-    if (!why && ty__rebound(m, f->name)) why = "its name is bound more than once in the module";
+    if (!why && an_module_bindings(m->scope->an, f->name) != 1) why = "its name is bound more than once in the module";
     f->typed = !why;
     if (!f->typed) {
       ty__why(f, f->node, why);
@@ -1980,7 +1736,7 @@ int rs_program_build(p_arena *a, py_program *py, const an_program *an, rs_progra
       f->rust_name = nm;
     }
     for (int k = 0; k < m->nfuncs; k++)
-      if (m->funcs[k]->kind == RS_SC_FUNC) ub__function(a, m->funcs[k]);
+      if (m->funcs[k]->kind == RS_SC_FUNC) sc__maybe_unbound(m->funcs[k]);
     ty__decide(a, an, m);
     for (int k = 0; k < m->nfuncs; k++) rg__function(a, m, m->funcs[k]);
     if (!m->py->doctest_host) rg__module(a, m); /* an example's names live in a globals copy */

@@ -235,7 +235,11 @@ int sg_spec_json(const rs_program *p, p_buf *out) {
     sg__str(out, m->py->path);
     p_buf_puts(out, ", \"name\": ");
     sg__str(out, m->py->name);
-    p_buf_printf(out, ", \"rust\": \"src/%s.rs\", \"body\": \"pub fn body(__g: &Value) -> PyResult<()>\",", m->rust_mod);
+    if (m->crate_ref) /* a standard-library library crate (tr_stdlib.c) */
+      p_buf_printf(out, ", \"rust\": \"stdlib/%s/src/%s.rs\", \"crate\": \"%s\",", m->crate_ref, m->rust_mod, m->crate_ref);
+    else
+      p_buf_printf(out, ", \"rust\": \"src/%s.rs\",", m->rust_mod);
+    p_buf_puts(out, " \"body\": \"pub fn body(__g: &Value) -> PyResult<()>\",");
     p_buf_puts(out, "\n     \"items\": [");
     bool first = true;
     for (uint32_t id = 0; id < p->nids; id++) {
@@ -260,6 +264,9 @@ int pl_stage_specgen(pl_job *job, p_err *e) {
     if (rc == P_EUNSUPPORTED) snprintf(job->reason, sizeof job->reason, "unsupported");
     return rc;
   }
+  rs_lib_plan plan; /* which modules Transpile moves into library crates */
+  rc = rs_lib_plan_build(prog, &plan, e);
+  if (rc) return rc;
   sg_spec *spec = p_arena_alloc(job->arena, sizeof *spec);
   spec->prog = prog;
   p_buf b;

@@ -52,6 +52,32 @@ typedef struct rs_file {
   size_t len;
 } rs_file;
 
+/* ---------------------------------------------------------- tr_stdlib.c */
+
+/* One library crate of standard-library modules compiled from source. */
+typedef struct rs_lib {
+  const char *crate;        /* crate name, "plib_html" */
+  int *mods, nmods;         /* its modules (indexes into the job program's mods) */
+  int *deps, ndeps;         /* the libraries it needs, transitively, in build order
+                               (indexes into the plan) */
+} rs_lib;
+
+typedef struct rs_lib_plan {
+  rs_lib *libs;             /* in build order: a library's deps come before it */
+  int nlibs;
+} rs_lib_plan;
+
+/* Splits the program's standard-library modules into library crates and
+ * sets crate_ref on each of them in p. No library (nlibs 0) when there is
+ * no such module or one of them imports an uploaded module. Arena memory. */
+int rs_lib_plan_build(rs_program *p, rs_lib_plan *plan, p_err *e);
+/* The files of library li (stdlib/<crate>/...), translated anew in library
+ * mode from its modules' sources: the same for every program that imports
+ * them. Arena memory. */
+int rs_lib_gen(rs_program *p, const rs_lib_plan *plan, int li, rs_file **files, int *nfiles, p_err *e);
+
+/* ---------------------------------------------------------- transpile.c (more) */
+
 /* The Rust module name of a dotted Python module name ("pkg.my-mod" ->
  * "m_pkg__my_x2dmod"): always a valid identifier. Arena string. */
 const char *rs_mod_ident(p_arena *a, const char *dotted);

@@ -84,34 +84,44 @@ if [ "$bad" -ne 0 ]; then
 fi
 echo "floors: every include of common/, agents/, server/ and cli/ goes down or sideways"
 
-# No circle among the server's files. Every server file includes srv.h, so
-# the includes cannot show one; the objects can: file A uses file B when
-# A's object needs a symbol B's object defines. tsort fails on a loop. The
-# check reads the built objects of portalisd (the build folder's server/*.o;
+# No circle among the server's files, nor among the Analysis agent's passes
+# (agents/analysis.c and an_*.c: each calls only the files before it in
+# agents/an_internal.h's list). Every server file includes srv.h and every
+# Analysis file an_internal.h, so the includes cannot show one; the objects
+# can: file A uses file B when A's object needs a symbol B's object
+# defines. tsort fails on a loop. The check reads the built objects of
+# libportalis and portalisd (the build folder's server/*.o, agents/an*.o;
 # test programs' copies, named like tests_test_store-http.o, are left out)
 # and is skipped, saying so, where there are none.
-objs=""
-for o in "$top_builddir"/server/*.o; do
-  case ${o##*/} in *-*) continue ;; esac
-  [ -f "$o" ] && objs="$objs $o"
-done
-if [ -z "$objs" ]; then
-  echo "floors: no server/*.o under $top_builddir (not built): the circle check among server files is skipped"
-  exit 0
-fi
-uses=$(for o in $objs; do nm -g -P "$o" | sed "s|^|${o##*/} |"; done |
-  awk '$3 == "U" || $3 == "w" || $3 == "v" { need[++n] = $1 " " $2; next }
-       { def[$2] = $1 }
-       END { for (i = 1; i <= n; i++) { split(need[i], f, " ");
-               if ((f[2] in def) && def[f[2]] != f[1]) print f[1], def[f[2]], f[2] } }' | sort -u)
-if ! printf '%s\n' "$uses" | awk 'NF { print $1, $2 }' | sort -u | tsort >/dev/null 2>"$tmp"; then
-  sed 's/^tsort: //' "$tmp"
-  echo "what each uses of the next (object, object, symbol):"
-  printf '%s\n' "$uses"
-  rm -f "$tmp"
-  echo "floors: server files call each other in a circle (see docs/architecture.md)"
-  exit 1
-fi
+bad=0
+circles() { # what pattern...: the objects matching the patterns use each other one way
+  what=$1
+  shift
+  objs=""
+  for o in "$@"; do
+    case ${o##*/} in *-*) continue ;; esac
+    [ -f "$o" ] && objs="$objs $o"
+  done
+  if [ -z "$objs" ]; then
+    echo "floors: no objects for the $what under $top_builddir (not built): the circle check among them is skipped"
+    return 0
+  fi
+  uses=$(for o in $objs; do nm -g -P "$o" | sed "s|^|${o##*/} |"; done |
+    awk '$3 == "U" || $3 == "w" || $3 == "v" { need[++n] = $1 " " $2; next }
+         { def[$2] = $1 }
+         END { for (i = 1; i <= n; i++) { split(need[i], f, " ");
+                 if ((f[2] in def) && def[f[2]] != f[1]) print f[1], def[f[2]], f[2] } }' | sort -u)
+  if ! printf '%s\n' "$uses" | awk 'NF { print $1, $2 }' | sort -u | tsort >/dev/null 2>"$tmp"; then
+    sed 's/^tsort: //' "$tmp"
+    echo "what each uses of the next (object, object, symbol):"
+    printf '%s\n' "$uses"
+    echo "floors: the $what call each other in a circle (see docs/architecture.md)"
+    bad=1
+    return 0
+  fi
+  echo "floors: the $what use each other one way ($(printf '%s\n' "$uses" | awk 'NF { print $1, $2 }' | sort -u | wc -l) file pairs, no circle)"
+}
+circles "server's files" "$top_builddir"/server/*.o
+circles "Analysis agent's files" "$top_builddir"/agents/analysis.o "$top_builddir"/agents/an_*.o
 rm -f "$tmp"
-echo "floors: the server's files use each other one way ($(printf '%s\n' "$uses" | awk 'NF { print $1, $2 }' | sort -u | wc -l) file pairs, no circle)"
-exit 0
+exit $bad

@@ -7,7 +7,8 @@
 #   methods patched on the class or shadowed on the instance, __new__,
 #   __init__ returning a value, recursion limit through direct calls, i64
 #   overflow, mixed int/float lists, method-call caches (mcache.py),
-#   lazy itertools (itertools_lazy.py).
+#   lazy itertools (itertools_lazy.py), names rebound where counting
+#   assignments does not look: a match capture, `global math` (rebind_hidden.py).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bld=${top_builddir:-$top}

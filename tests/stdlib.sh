@@ -45,6 +45,10 @@ node=${NODE:-node}
 # the oracle's standard library, where modules compiled from source live
 stdlib_dir=${PORTALIS_STDLIB_DIR:-$(${PYTHON311:-python3.11} -I -S -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])' 2>/dev/null)}
 rsflags="-C opt-level=1 -C strip=symbols -C debuginfo=0 -C target-feature=+bulk-memory -C link-arg=-zstack-size=33554432"
+# standard-library modules compiled from source are library crates of the
+# generated crate (stdlib/): built once per content into a cache
+# (tests/stdlib_libs.sh), PORTALIS_LIB_CACHE or the run's work dir
+libflags="-C opt-level=1 -C debuginfo=0 -C target-feature=+bulk-memory"
 
 # The module a case directory stands for.
 module_of() {
@@ -109,8 +113,11 @@ run_case() {
     else
       res="PASS rejected as expected: $(echo "$diag" | head -c 200)"
     fi
+  elif ! libargs=$(sh "$top/tests/stdlib_libs.sh" "$out/crate" "$libcache" "$rustc" "$build/agents/runtime/libportalis_rt.rlib" \
+      "$libflags" 2>"$out/libs.log"); then
+    res="FAIL rustc (library crate): $(head -c 300 "$out/libs.log")"
   elif ! "$rustc" --edition 2021 $rsflags --target wasm32-wasi --extern portalis_rt="$build/agents/runtime/libportalis_rt.rlib" \
-      -L "$build/agents/runtime" "$out/crate/src/main.rs" -o "$out/m.wasm" >"$out/rustc.log" 2>&1; then
+      -L "$build/agents/runtime" $libargs "$out/crate/src/main.rs" -o "$out/m.wasm" >"$out/rustc.log" 2>&1; then
     res="FAIL rustc: $(grep -m1 -E '^error' "$out/rustc.log")"
   else
     set --
@@ -173,7 +180,7 @@ case ${1:-} in
     rm -f "$top/README.md.table"
     exit 0 ;;
   --regen) shift; [ $# -eq 0 ] && set -- $(all_cases); regen "$@"; exit 0 ;;
-  --case) shift; work=$1; shift; run_case "$1"; exit 0 ;;
+  --case) shift; work=$1; shift; libcache=${PORTALIS_LIB_CACHE:-$work/libs}; run_case "$1"; exit 0 ;;
 esac
 
 if ! command -v "$node" >/dev/null 2>&1 || ! "$rustc" --print target-list 2>/dev/null | grep -qx wasm32-wasi; then

@@ -1,11 +1,15 @@
 /*
- * test_analysis.c - Check suites for the Analysis agent (agents/analysis.c).
+ * test_analysis.c - Check suites for the Analysis agent (agents/analysis.c
+ * and its passes, agents/an_*.c).
  *
  * Covers:
  *   scopes    local/global/nonlocal/free/cell/builtin per LEGB: class
  *             bodies, comprehensions, lambdas, except-as, for targets,
  *             walrus, super()/__class__; and, when $PYTHON3 is set, every
  *             symbol of several programs against CPython's own symtable.
+ *             How often each module name is bound by the module's own
+ *             code, and whether a function or class declares it global.
+ *             The locals a def may read unbound (UnboundLocalError checks).
  *   errors    nonlocal without binding, name used before global.
  *   imports   packages, relative imports, from-import of submodules,
  *             cycles, stdlib table, unknown imports: a compile-time error
@@ -333,6 +337,116 @@ START_TEST(t_scope_errors) {
   src_file g = {"main.py", "def f():\n  x = 1\n  global x\n"};
   ck_assert_int_eq(analyse(a, &g, 1, true, &p, &d), P_ESYNTAX);
   ck_assert_msg(strstr(d.msgs[0], "main.py:3:3: SyntaxError: name 'x' is assigned to before global declaration"), "%s", d.msgs[0]);
+  p_arena_free(a);
+}
+END_TEST
+
+/* Module-level binding counts (an_module_bindings, an_global_written): what
+ * the translator's direct calls and unboxed twins need to know that a name
+ * means its one def. Every kind of binding of the module's own code counts,
+ * a comprehension target does not (it is the comprehension's), nor does a
+ * bare annotation; `global` in a function or class is a separate fact. */
+START_TEST(t_module_bindings) {
+  p_arena *a = p_arena_new();
+  an_program *p = analyse_one(a,
+                              "import os.path\n"
+                              "def f(n): return n\n"
+                              "def g(n): return n\n"
+                              "def h(n): return n\n"
+                              "match 1:\n"
+                              "    case g: pass\n"
+                              "print([h for h in range(2)])\n"
+                              "for i in range(2): pass\n"
+                              "i = 3\n"
+                              "try:\n"
+                              "    pass\n"
+                              "except Exception as e:\n"
+                              "    pass\n"
+                              "x: int\n"
+                              "(w := 1)\n"
+                              "del w\n"
+                              "def setter():\n"
+                              "    global f, q\n"
+                              "    q = 1\n"
+                              "class C:\n"
+                              "    global h\n");
+  an_scope *m = p->entry->scope;
+  ck_assert_int_eq(an_module_bindings(m, "f"), 1);
+  ck_assert_int_eq(an_module_bindings(m, "g"), 2);    /* def + match capture */
+  ck_assert_int_eq(an_module_bindings(m, "h"), 1);    /* the comprehension's h is its own */
+  ck_assert_int_eq(an_module_bindings(m, "os"), 1);   /* import os.path binds os */
+  ck_assert_int_eq(an_module_bindings(m, "i"), 2);
+  ck_assert_int_eq(an_module_bindings(m, "e"), 1);
+  ck_assert_int_eq(an_module_bindings(m, "x"), 0);    /* x: int binds nothing */
+  ck_assert_int_eq(an_module_bindings(m, "w"), 2);    /* := and del */
+  ck_assert_int_eq(an_module_bindings(m, "q"), 0);    /* bound by setter, through global */
+  ck_assert_int_eq(an_module_bindings(m, "print"), 0);
+  ck_assert(an_global_written(m, "f"));
+  ck_assert(an_global_written(m, "q"));
+  ck_assert(an_global_written(m, "h"));             /* a class body's global counts */
+  ck_assert(!an_global_written(m, "g"));
+  ck_assert(!an_global_written(m, "print"));
+  p = analyse_one(a, "from os.path import *\ndef f(n): return n\n");
+  ck_assert_int_eq(an_module_bindings(p->entry->scope, "f"), 2);    /* the star import may rebind it */
+  ck_assert_int_eq(an_module_bindings(p->entry->scope, "join"), 1);
+  /* the import that is a name's only binding (an_sole_import) */
+  p = analyse_one(a, "import math\nimport os as o\nif True:\n    import re\nfrom json import dumps\ndumps = 1\n"
+                     "import sys\ndef f():\n    global sys\n");
+  const an_import *im = an_sole_import(p->entry->scope, "math");
+  ck_assert(im && im->is_stdlib && !im->name && !strcmp(im->module, "math"));
+  im = an_sole_import(p->entry->scope, "o");
+  ck_assert(im && !strcmp(im->module, "os"));
+  ck_assert(!an_sole_import(p->entry->scope, "re"));    /* conditional */
+  ck_assert(!an_sole_import(p->entry->scope, "dumps")); /* bound twice */
+  ck_assert(!an_sole_import(p->entry->scope, "sys"));   /* declared global in f */
+  ck_assert(!an_sole_import(p->entry->scope, "f"));     /* bound by a def */
+  src_file up[] = {{"main.py", "import math\nprint(math.sqrt(4))\n"}, {"math.py", "def sqrt(x): return -1\n"}};
+  diags d;
+  ck_assert_int_eq(analyse(a, up, 2, true, &p, &d), 0);
+  im = an_sole_import(p->entry->scope, "math");
+  ck_assert(im && im->is_upload && !im->is_stdlib); /* the upload's math.py, not the standard library's */
+  p_arena_free(a);
+}
+END_TEST
+
+/* Locals a def may read unbound (an_unbound.c): what the translator checks
+ * on every read. Bound on both branches, or before every read: no check. */
+START_TEST(t_maybe_unbound) {
+  p_arena *a = p_arena_new();
+  an_program *p = analyse_one(a,
+                              "def f(c, xs):\n"
+                              "    if c:\n"
+                              "        a = 1\n"
+                              "        b = 1\n"
+                              "    else:\n"
+                              "        a = 2\n"
+                              "    print(a, b)\n"
+                              "    for i in xs:\n"
+                              "        d = i\n"
+                              "    print(d)\n"
+                              "    try:\n"
+                              "        e = 1\n"
+                              "    except Exception as err:\n"
+                              "        pass\n"
+                              "    print(e)\n"
+                              "    g = 1\n"
+                              "    del g\n"
+                              "    h = [c for c in xs]\n"
+                              "    print(h, c)\n"
+                              "    late = 1\n"
+                              "    def inner():\n"
+                              "        return late\n"
+                              "    return inner\n");
+  an_scope *s = func(p, "f")->scope;
+  struct { const char *name; bool maybe; } want[] = {
+      {"a", false}, {"b", true}, {"i", false}, {"d", true}, {"e", true}, {"err", true},
+      {"g", true},  {"h", false}, {"c", false}, {"xs", false}, {"late", false}, {"inner", false}};
+  for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+    an_symbol *y = an_symbol_of(s, want[k].name);
+    ck_assert_msg(y, "no symbol %s", want[k].name);
+    ck_assert_msg(!!(y->flags & AN_SYM_MAYBE_UNBOUND) == want[k].maybe, "%s: maybe-unbound should be %d", want[k].name,
+                  want[k].maybe);
+  }
   p_arena_free(a);
 }
 END_TEST
@@ -1433,6 +1547,8 @@ static Suite *analysis_suite(void) {
   tcase_add_test(tc, t_scopes);
   tcase_add_test(tc, t_symtable_vs_cpython);
   tcase_add_test(tc, t_scope_errors);
+  tcase_add_test(tc, t_module_bindings);
+  tcase_add_test(tc, t_maybe_unbound);
   tcase_add_test(tc, t_imports);
   tcase_add_test(tc, t_import_errors);
   tcase_add_test(tc, t_infer_fib);

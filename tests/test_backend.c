@@ -568,6 +568,158 @@ START_TEST(t_concurrent_jobs) {
 }
 END_TEST
 
+/* ------------------------------------------------ standard-library cache */
+
+/* A job from source to module.wasm (ingest..build, or ..test): main.py = src. */
+static pl_job *src_job(capture *c, const char *id, const char *src, int last) {
+  memset(c, 0, sizeof *c);
+  p_buf_init(&c->log, 0);
+  pl_job *job = pl_job_new(&cfg, id);
+  job->hooks.ctx = c;
+  job->hooks.artifact = cap_artifact;
+  job->hooks.log = cap_log;
+  job->entry = strdup("main.py");
+  ck_assert_int_eq(pl_job_add_file(job, "main.py", src, strlen(src), NULL), 0);
+  pl_outcome o = pl_run(job, 0, last);
+  ck_assert_msg(o == PL_SUCCEEDED, "%s: %s %s\nlog:\n%s", id, job->reason, job->message, c->log.data);
+  return job;
+}
+
+/* The report's build.stdlib entry for crate (borrowed), asserting there is one. */
+static cJSON *lib_entry(pl_job *job, const char *crate) {
+  cJSON *arr = cJSON_GetObjectItem(cJSON_GetObjectItem(sbx_job_report(job), "build"), "stdlib");
+  cJSON *it;
+  cJSON_ArrayForEach(it, arr)
+    if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(it, "crate")), crate)) return it;
+  ck_abort_msg("no build.stdlib entry for %s", crate);
+  return NULL;
+}
+
+/* Two jobs at once that need the same library, not built yet. */
+typedef struct {
+  const char *id, *src;
+  capture c;
+  pl_outcome o;
+  char key[65];
+} lib_par;
+
+static void *lib_worker(void *arg) {
+  lib_par *w = arg;
+  memset(&w->c, 0, sizeof w->c);
+  p_buf_init(&w->c.log, 0);
+  pl_job *job = pl_job_new(&cfg, w->id);
+  job->hooks.ctx = &w->c;
+  job->hooks.artifact = cap_artifact;
+  job->hooks.log = cap_log;
+  job->entry = strdup("main.py");
+  pl_job_add_file(job, "main.py", w->src, strlen(w->src), NULL);
+  w->o = pl_run(job, 0, 4);
+  cJSON *arr = cJSON_GetObjectItem(cJSON_GetObjectItem(sbx_job_report(job), "build"), "stdlib");
+  const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "key"));
+  snprintf(w->key, sizeof w->key, "%s", k ? k : "");
+  pl_job_free(job);
+  return NULL;
+}
+
+/* A standard-library module compiled from source (graphlib, from a copy of
+ * the installed file so the test can change it) is a library crate built
+ * once: a second program that imports it links the cached rlib without
+ * recompiling it (same key, the file not rewritten), and a changed source
+ * makes a new key and a new build beside the old one. Two jobs at once
+ * that need a library not built yet build it once (the per-key lock). */
+START_TEST(t_stdlib_library_cached) {
+  const char *real = pl_stdlib_dir();
+  char from[PATH_MAX + 32];
+  snprintf(from, sizeof from, "%s/graphlib.py", real ? real : "");
+  if (!real || !*real || access(from, R_OK) != 0) {
+    fprintf(stderr, "t_stdlib_library_cached: skipped (no installed graphlib.py)\n");
+    return;
+  }
+  char dir[] = "/tmp/portalis-test-stdlib-XXXXXX", to[PATH_MAX];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(to, sizeof to, "%s/graphlib.py", dir);
+  char *text;
+  size_t len;
+  p_err e = {0};
+  ck_assert_int_eq(p_read_file(from, 1 << 20, &text, &len, &e), 0);
+  ck_assert_int_eq(p_write_file(to, text, len, &e), 0);
+  const char *saved = cfg.stdlib_dir;
+  cfg.stdlib_dir = dir;
+
+  capture c;
+  pl_job *job = src_job(&c, "lib1", "import graphlib\nts = graphlib.TopologicalSorter({'b': {'a'}, 'c': {'b', 'a'}})\n"
+                                     "print(list(ts.static_order()))\n", 5);
+  ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(sbx_job_report(job), "test"), "passed")));
+  cJSON *l = lib_entry(job, "plib_graphlib");
+  ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(l, "cache_hit")));
+  ck_assert_ptr_nonnull(cJSON_GetObjectItem(l, "rustc_ms"));
+  char key1[65], rlib[PATH_MAX + 200];
+  snprintf(key1, sizeof key1, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(l, "key")));
+  snprintf(rlib, sizeof rlib, "%s/lib/%s/libplib_graphlib.rlib", cache_dir, key1);
+  struct stat st1, st2;
+  ck_assert_int_eq(stat(rlib, &st1), 0);
+  ck_assert_msg(strstr(c.log.data, "stdlib library plib_graphlib: built in"), "log:\n%s", c.log.data);
+  cap_free(&c);
+  pl_job_free(job);
+
+  /* another program (so no module cache hit): the library is linked as is */
+  job = src_job(&c, "lib2", "from graphlib import TopologicalSorter, CycleError\n"
+                            "try:\n    list(TopologicalSorter({'x': {'y'}, 'y': {'x'}}).static_order())\n"
+                            "except CycleError as err:\n    print('cycle', err.args[0])\n", 4);
+  ck_assert(!job->cache_hit);
+  l = lib_entry(job, "plib_graphlib");
+  ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(l, "cache_hit")));
+  ck_assert_ptr_null(cJSON_GetObjectItem(l, "rustc_ms"));
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(l, "key")), key1);
+  ck_assert_msg(strstr(c.log.data, "stdlib library plib_graphlib: cached"), "log:\n%s", c.log.data);
+  ck_assert_ptr_null(strstr(c.log.data, "stdlib library plib_graphlib: built"));
+  ck_assert_ptr_nonnull(strstr(c.log.data, "rustc: ok")); /* the program itself was compiled */
+  ck_assert_int_eq(stat(rlib, &st2), 0);
+  ck_assert_uint_eq(st2.st_ino, st1.st_ino);
+  ck_assert_uint_eq(st2.st_size, st1.st_size);
+  cap_free(&c);
+  pl_job_free(job);
+
+  /* the source changed (a new PORTALIS_STDLIB_DIR would do the same): a new key, built again */
+  char *more = p_xmalloc(len + 64);
+  memcpy(more, text, len);
+  memcpy(more + len, "\n\ndef _portalis_changed():\n    return 1\n", 40);
+  ck_assert_int_eq(p_write_file(to, more, len + 40, &e), 0);
+  job = src_job(&c, "lib3", "from graphlib import TopologicalSorter, CycleError\n"
+                            "try:\n    list(TopologicalSorter({'x': {'y'}, 'y': {'x'}}).static_order())\n"
+                            "except CycleError as err:\n    print('cycle', err.args[0])\n", 4);
+  l = lib_entry(job, "plib_graphlib");
+  ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(l, "cache_hit")));
+  ck_assert_str_ne(cJSON_GetStringValue(cJSON_GetObjectItem(l, "key")), key1);
+  ck_assert_msg(strstr(c.log.data, "stdlib library plib_graphlib: built in"), "log:\n%s", c.log.data);
+  ck_assert_int_eq(stat(rlib, &st2), 0); /* the old one stays for programs that still match it */
+  cap_free(&c);
+  pl_job_free(job);
+
+  /* changed once more, then two jobs at once */
+  memcpy(more + len, "\n\ndef _portalis_changed():\n    return 2\n", 40);
+  ck_assert_int_eq(p_write_file(to, more, len + 40, &e), 0);
+  lib_par w[2] = {{.id = "libpar0", .src = "import graphlib\nprint(graphlib.TopologicalSorter().static_order)\n"},
+                  {.id = "libpar1", .src = "from graphlib import TopologicalSorter\nprint(len(list(TopologicalSorter({1: {2}}).static_order())))\n"}};
+  pthread_t th[2];
+  for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, lib_worker, &w[i]);
+  for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+  int built = 0;
+  for (int i = 0; i < 2; i++) {
+    ck_assert_msg(w[i].o == PL_SUCCEEDED, "%s: log:\n%s", w[i].id, w[i].c.log.data);
+    built += strstr(w[i].c.log.data, "stdlib library plib_graphlib: built in") != NULL;
+  }
+  ck_assert_str_eq(w[0].key, w[1].key);
+  ck_assert_str_ne(w[0].key, key1);
+  ck_assert_msg(built == 1, "built %d times:\n%s\n%s", built, w[0].c.log.data, w[1].c.log.data);
+  for (int i = 0; i < 2; i++) cap_free(&w[i].c);
+  free(more);
+  free(text);
+  cfg.stdlib_dir = saved;
+  p_rmtree(dir);
+}
+END_TEST
+
 int main(int argc, char **argv) {
   (void)argc;
   argv0_ = argv[0];
@@ -594,6 +746,10 @@ int main(int argc, char **argv) {
   tcase_add_test(t, t_concurrent_jobs);
   tcase_add_test(t, t_malicious_upload);
   tcase_add_test(t, t_cancel_during_test);
+  suite_add_tcase(su, t);
+  t = tcase_create("stdlib");
+  tcase_set_timeout(t, 900);
+  tcase_add_test(t, t_stdlib_library_cached);
   suite_add_tcase(su, t);
   SRunner *r = srunner_create(su);
   srunner_run_all(r, CK_NORMAL);

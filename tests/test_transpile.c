@@ -1267,6 +1267,45 @@ END_TEST
 START_TEST(t_e2e_typed_lists) { e2e_vs_python("t_e2e_typed_lists", typed_lists_src); }
 END_TEST
 
+/* Literals of 32 and more plain constants are static tables boxed by one
+ * loop (rs_gen.c, "constant tables"): the same values, order, duplicate
+ * keys and types as CPython's; a mixed column keeps the element-wise form. */
+static const char *tables_src =
+    "d = {" 
+    "'a': 1, 'b': 2, 'c': 3, 'd': 4, 'e': 5, 'f': 6, 'g': 7, 'h': 8, 'i': 9, 'j': 10, 'k': 11, 'l': 12, 'm': 13, "
+    "'n': 14, 'o': 15, 'p': 16, 'q': 17, 'r': 18, 's': 19, 't': 20, 'u': 21, 'v': 22, 'w': 23, 'x': 24, 'y': 25, "
+    "'z': 26, 'A': -27, 'B': 28, 'C': 29, 'D': 30, 'E': 31, 'a': 32, 'q\\u00e9\"\\\\': 9223372036854775807}\n"
+    "f = [0.5, -1.25, 2.0, 1e300, -0.0, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 10.5, 11.5, 12.5, 13.5, 14.5, 15.5, "
+    "16.5, 17.5, 18.5, 19.5, 20.5, 21.5, 22.5, 23.5, 24.5, 25.5, 26.5, 27.5, 28.5, 29.5]\n"
+    "t = (True, False, True, True, False, False, True, False, True, True, False, False, True, False, True, True, "
+    "False, False, True, False, True, True, False, False, True, False, True, True, False, False, True, False)\n"
+    "s = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, "
+    "29, 30, 31, 1}\n"
+    "m = [1, 'two', 3.0, None, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, "
+    "27, 28, 29, 30, 31, 32]\n"
+    "def names():\n"
+    "    return ['x%d' % i for i in range(3)] + ['aa', 'bb', 'cc', 'dd', 'ee', 'ff', 'gg', 'hh', 'ii', 'jj', 'kk', "
+    "'ll', 'mm', 'nn', 'oo', 'pp', 'qq', 'rr', 'ss', 'tt', 'uu', 'vv', 'ww', 'xx', 'yy', 'zz', 'ab', 'ac', 'ad', "
+    "'ae', 'af', 'ag']\n"
+    "print(len(d), d['a'], d['A'], list(d)[-1], d)\n"
+    "print(f, t.count(True), sorted(s), m[:4], names()[-3:], names() is not names())\n";
+
+START_TEST(t_e2e_const_tables) {
+  rs_program *p = build(tables_src);
+  p_buf b;
+  p_buf_init(&b, 0);
+  p_err e = {0};
+  ck_assert_int_eq(rs_gen_module(p, &p->mods[0], &b, &e), 0);
+  p_buf_putc(&b, 0);
+  /* d, f, t, s and the list in names() are tables; m is mixed */
+  const char *want[] = {"[(&str, i64); 33]", "[f64; 32]", "[bool; 32]", "[i64; 32]", "[&str; 32]"};
+  for (int i = 0; i < 5; i++) ck_assert_msg(strstr(b.data, want[i]), "no table %s", want[i]);
+  ck_assert_ptr_null(strstr(b.data, "; 32] = [1, \"two\""));
+  p_buf_free(&b);
+  e2e_vs_python("t_e2e_const_tables", tables_src);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("transpile");
   TCase *tc = tcase_create("scopes");
@@ -1336,6 +1375,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, t_e2e_libm);
   tcase_add_test(tc, t_e2e_unicode_case);
   tcase_add_test(tc, t_e2e_async);
+  tcase_add_test(tc, t_e2e_const_tables);
   suite_add_tcase(s, tc);
   return s;
 }

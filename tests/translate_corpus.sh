@@ -24,6 +24,10 @@ if [ "${1:-}" = "-k" ]; then keep=1; shift; fi
 # tests/rs_emit is a check program: build it (and the runtime rlib) on demand
 make -C "$top" -s tests/rs_emit agents/runtime/libportalis_rt.rlib >/dev/null || exit 2
 work=$(mktemp -d /tmp/portalis-corpus.XXXXXX)
+# standard-library library crates (stdlib/ of a generated crate): built once
+# per content (tests/stdlib_libs.sh) into PORTALIS_LIB_CACHE or the work dir
+libcache=${PORTALIS_LIB_CACHE:-$work/libs}
+libflags=${LIBFLAGS:--O -C debuginfo=0 -C target-feature=+bulk-memory}
 pass=0; total=0; failed=""
 for sel in "$@"; do
   if [ -f "$corpus/$sel/main.py" ]; then cases="$corpus/$sel"; else cases=$(ls -d "$corpus/$sel"/*/ | sed 's,/$,,'); fi
@@ -43,8 +47,11 @@ for sel in "$@"; do
       fi
     elif ! "$top/tests/rs_emit" "$c" "$out/crate" >"$out/emit.log" 2>&1; then
       status="FAIL translate: $(head -c 300 "$out/emit.log" | head -n 2 | tr '\n' ' ')"
+    elif ! libargs=$(sh "$top/tests/stdlib_libs.sh" "$out/crate" "$libcache" "$rustc" "$top/agents/runtime/libportalis_rt.rlib" \
+        "$libflags" 2>"$out/libs.log"); then
+      status="FAIL rustc (library crate): $(head -c 300 "$out/libs.log")"
     elif ! "$rustc" --edition 2021 $rsflags --target wasm32-wasi --extern portalis_rt="$top/agents/runtime/libportalis_rt.rlib" \
-        -L "$top/agents/runtime" "$out/crate/src/main.rs" -o "$out/m.wasm" >"$out/rustc.log" 2>&1; then
+        -L "$top/agents/runtime" $libargs "$out/crate/src/main.rs" -o "$out/m.wasm" >"$out/rustc.log" 2>&1; then
       status="FAIL rustc: $(grep -m1 -E '^error' "$out/rustc.log")"
     else
       set --

@@ -39,7 +39,7 @@ static const char *const an__stdlib[] = {
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
     "sys",        "textwrap",  "time",      "types",     "typing",    "_codecs",   "shutil",    "_collections_abc",
-    "errno",      NULL};
+    "errno",      "linecache", NULL};
 
 /* CPython 3.11's own standard-library modules (sys.stdlib_module_names,
  * the private ones left out): an import of one of these that the runtime

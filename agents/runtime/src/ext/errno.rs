@@ -64,3 +64,20 @@ pub fn module() -> Value {
     crate::rtsys::mod_set(&m, "errorcode", crate::dict(codes).expect("portalis_rt: errno.errorcode"));
     m
 }
+
+/// `linecache`: a translated program has no source files to read at run
+/// time, so every line is '' and every file [], which is what CPython's
+/// linecache answers for a file it cannot read (warnings formats its
+/// messages through it).
+pub fn linecache_module() -> Value {
+    let m = crate::rtsys::new_module("linecache", "");
+    let set = |n: &str, v: Value| crate::rtsys::mod_set(&m, n, v);
+    set("cache", crate::dict(vec![]).expect("portalis_rt: linecache.cache"));
+    set("getline", super::nat("getline", |_, _| Ok(Value::str(""))));
+    set("getlines", super::nat("getlines", |_, _| Ok(crate::list(vec![]))));
+    set("clearcache", super::nat("clearcache", |_, _| Ok(Value::None)));
+    set("checkcache", super::nat("checkcache", |_, _| Ok(Value::None)));
+    set("updatecache", super::nat("updatecache", |_, _| Ok(crate::list(vec![]))));
+    set("lazycache", super::nat("lazycache", |_, _| Ok(Value::Bool(false))));
+    m
+}

@@ -53,6 +53,7 @@ pub fn import(name: &str) -> Option<Value> {
         "_codecs" => Some(codecs::module()),
         "shutil" => Some(codecs::shutil_module()),
         "errno" => Some(errno::module()),
+        "linecache" => Some(errno::linecache_module()),
         "asyncio" => Some(asyncio::module()),
         "doctest" => Some(doctest::module()),
         "types" => Some(types::module()),

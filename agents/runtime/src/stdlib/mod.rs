@@ -24,7 +24,7 @@ pub const STDLIB_MODULES: &[&str] = &[
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
     "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
     "cmath", "fractions", "pprint", "array", "asyncio", "doctest", "types", "numbers", "builtins", "binascii",
-    "_codecs", "shutil", "_collections_abc", "errno",
+    "_codecs", "shutil", "_collections_abc", "errno", "linecache",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.

@@ -33,12 +33,13 @@
  * import the runtime would fail is reported here, at its line:col). One
  * table, sorted by name; a dotted import like os.path must appear itself. */
 static const char *const an__stdlib[] = {
-    "__future__", "abc",       "array",     "asyncio",   "bisect",    "builtins",  "cmath",     "collections", "collections.abc",
+    "__future__", "abc",       "array",     "asyncio",   "binascii",  "bisect",    "builtins",  "cmath",     "collections", "collections.abc",
     "contextlib", "copy",      "dataclasses", "doctest", "enum",    "fractions",   "functools",
     "heapq",      "io",        "itertools", "json",      "math",        "numbers",   "operator",
     "os",         "os.path",   "pprint",
     "queue",      "random",    "re",        "statistics", "string",     "struct",
-    "sys",        "textwrap",  "time",      "types",     "typing",    NULL};
+    "sys",        "textwrap",  "time",      "types",     "typing",    "_codecs",   "shutil",    "_collections_abc",
+    "errno",      "linecache", NULL};
 
 /* CPython 3.11's own standard-library modules (sys.stdlib_module_names,
  * the private ones left out): an import of one of these that the runtime

@@ -47,7 +47,8 @@ static const char *const an__builtins[] = {
     "SystemError", "SystemExit", "TabError", "TimeoutError", "TypeError", "UnboundLocalError",
     "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "UnicodeTranslateError", "ValueError",
     "ZeroDivisionError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning",
-    "ExceptionGroup", "BaseExceptionGroup", NULL};
+    "ExceptionGroup", "BaseExceptionGroup", "PendingDeprecationWarning", "SyntaxWarning", "FutureWarning",
+    "ImportWarning", "UnicodeWarning", "BytesWarning", "ResourceWarning", "EncodingWarning", NULL};
 
 static bool an__is_builtin(const char *n) {
   for (int i = 0; an__builtins[i]; i++)

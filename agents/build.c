@@ -518,15 +518,15 @@ static int build__lib_make(pl_job *job, const char *rt, const char *bdir, build_
   int64_t ms = p_mono_ms() - t0;
   sbx_result_free(&r);
   if (!rc && lock_dir) {
-    /* publish: a temporary directory renamed into place */
+    /* publish: a temporary directory renamed into place (over the empty
+     * directory the cache's eviction may have left of an older copy) */
     char tmp[PATH_MAX + 160], tmp_rlib[2 * PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", lock_dir, l->key, job->id);
     snprintf(tmp_rlib, sizeof tmp_rlib, "%s/lib%s.rlib", tmp, l->name);
     p_rmtree(tmp);
-    if (p_mkdirs(tmp, 0755) != 0 || build__copy(out, tmp_rlib, e) != 0 || rename(tmp, l->dir) != 0) {
-      if (!e || !e->code) p_err_set(e, P_EIO, "cannot store library %s in %s: %s", l->name, l->dir, strerror(errno));
-      rc = P_EIO;
-    }
+    rc = p_mkdirs(tmp, 0755) ? p_err_set(e, P_EIO, "%s: %s", tmp, strerror(errno)) : build__copy(out, tmp_rlib, e);
+    if (!rc && rename(tmp, l->dir) != 0 && (p_rmtree(l->dir), rename(tmp, l->dir) != 0))
+      rc = p_err_set(e, P_EIO, "cannot store library %s in %s: %s", l->name, l->dir, strerror(errno));
     p_rmtree(tmp);
   } else if (!rc) {
     snprintf(l->dir, sizeof l->dir, "%s", out_dir);

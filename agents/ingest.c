@@ -223,9 +223,21 @@ typedef struct ing__imp_walk {
   p_arena *a;
   const py_module *m;
   P_VEC(const char *) names; /* dotted module names to look for, in order */
+  bool in_func;              /* inside a function of a standard-library module */
 } ing__imp_walk;
 
+/* Modules that standard-library modules import inside functions, followed
+ * all the same because a common path runs that function: gettext (hence
+ * argparse's every message) imports locale to expand the language 'C'. */
+static const char *const ing__stdlib_lazy_follow[] = {"locale", NULL};
+
 static void ing__want(ing__imp_walk *w, const char *dotted) {
+  if (w->in_func) {
+    bool follow = false;
+    for (int i = 0; ing__stdlib_lazy_follow[i]; i++)
+      if (strcmp(ing__stdlib_lazy_follow[i], dotted) == 0) follow = true;
+    if (!follow) return;
+  }
   /* every prefix: `import a.b.c` runs a and a.b first */
   for (const char *d = strchr(dotted, '.');; d = strchr(d + 1, '.')) {
     p_vec_push(w->a, &w->names, d ? p_arena_strndup(w->a, dotted, (size_t)(d - dotted)) : dotted);
@@ -259,13 +271,18 @@ static int ing__imp_child(py_node *ch, void *ctx) {
     /* `from pkg import sub` may name a submodule */
     for (int i = 0; i < ch->u.import_from.names.n; i++) {
       const char *nm = ch->u.import_from.names.v[i]->u.alias.name;
-      if (strcmp(nm, "*") != 0) p_vec_push(w->a, &w->names, p_arena_printf(w->a, "%s.%s?", base, nm));
+      if (strcmp(nm, "*") != 0 && !w->in_func) p_vec_push(w->a, &w->names, p_arena_printf(w->a, "%s.%s?", base, nm));
     }
     return 0;
   }
   /* a standard-library module's imports inside functions run only when
    * called: followed only at the top level (Analysis reports the rest) */
-  if (w->m->is_stdlib && (ch->kind == PY_FUNCTION_DEF || ch->kind == PY_LAMBDA)) return 0;
+  if (w->m->is_stdlib && (ch->kind == PY_FUNCTION_DEF || ch->kind == PY_LAMBDA) && !w->in_func) {
+    w->in_func = true; /* only the modules of ing__stdlib_lazy_follow */
+    int rc = py_node_children(ch, ing__imp_child, ctx);
+    w->in_func = false;
+    return rc;
+  }
   return py_node_children(ch, ing__imp_child, ctx);
 }
 
@@ -288,7 +305,6 @@ static char *ing__stdlib_file(p_arena *a, const char *dir, const char *dotted, b
 static const struct {
   const char *module, *why;
 } ing__stdlib_known_bad[] = {
-    {"datetime", "the runtime's time module lacks struct_time (timetuple, strftime)"},
     {"uuid", "the runtime's enum module lacks _simple_enum"},
     {NULL, NULL}};
 

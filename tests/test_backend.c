@@ -595,11 +595,38 @@ static cJSON *lib_entry(pl_job *job, const char *crate) {
   return NULL;
 }
 
+/* Two jobs at once that need the same library, not built yet. */
+typedef struct {
+  const char *id, *src;
+  capture c;
+  pl_outcome o;
+  char key[65];
+} lib_par;
+
+static void *lib_worker(void *arg) {
+  lib_par *w = arg;
+  memset(&w->c, 0, sizeof w->c);
+  p_buf_init(&w->c.log, 0);
+  pl_job *job = pl_job_new(&cfg, w->id);
+  job->hooks.ctx = &w->c;
+  job->hooks.artifact = cap_artifact;
+  job->hooks.log = cap_log;
+  job->entry = strdup("main.py");
+  pl_job_add_file(job, "main.py", w->src, strlen(w->src), NULL);
+  w->o = pl_run(job, 0, 4);
+  cJSON *arr = cJSON_GetObjectItem(cJSON_GetObjectItem(sbx_job_report(job), "build"), "stdlib");
+  const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, 0), "key"));
+  snprintf(w->key, sizeof w->key, "%s", k ? k : "");
+  pl_job_free(job);
+  return NULL;
+}
+
 /* A standard-library module compiled from source (graphlib, from a copy of
  * the installed file so the test can change it) is a library crate built
  * once: a second program that imports it links the cached rlib without
  * recompiling it (same key, the file not rewritten), and a changed source
- * makes a new key and a new build beside the old one. */
+ * makes a new key and a new build beside the old one. Two jobs at once
+ * that need a library not built yet build it once (the per-key lock). */
 START_TEST(t_stdlib_library_cached) {
   const char *real = pl_stdlib_dir();
   char from[PATH_MAX + 32];
@@ -668,6 +695,24 @@ START_TEST(t_stdlib_library_cached) {
   ck_assert_int_eq(stat(rlib, &st2), 0); /* the old one stays for programs that still match it */
   cap_free(&c);
   pl_job_free(job);
+
+  /* changed once more, then two jobs at once */
+  memcpy(more + len, "\n\ndef _portalis_changed():\n    return 2\n", 40);
+  ck_assert_int_eq(p_write_file(to, more, len + 40, &e), 0);
+  lib_par w[2] = {{.id = "libpar0", .src = "import graphlib\nprint(graphlib.TopologicalSorter().static_order)\n"},
+                  {.id = "libpar1", .src = "from graphlib import TopologicalSorter\nprint(len(list(TopologicalSorter({1: {2}}).static_order())))\n"}};
+  pthread_t th[2];
+  for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, lib_worker, &w[i]);
+  for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
+  int built = 0;
+  for (int i = 0; i < 2; i++) {
+    ck_assert_msg(w[i].o == PL_SUCCEEDED, "%s: log:\n%s", w[i].id, w[i].c.log.data);
+    built += strstr(w[i].c.log.data, "stdlib library plib_graphlib: built in") != NULL;
+  }
+  ck_assert_str_eq(w[0].key, w[1].key);
+  ck_assert_str_ne(w[0].key, key1);
+  ck_assert_msg(built == 1, "built %d times:\n%s\n%s", built, w[0].c.log.data, w[1].c.log.data);
+  for (int i = 0; i < 2; i++) cap_free(&w[i].c);
   free(more);
   free(text);
   cfg.stdlib_dir = saved;

@@ -243,7 +243,7 @@ pub fn getattr(obj: &Value, name: &str) -> PyResult<Value> {
                     "fget" => return Ok(g),
                     "fset" => return Ok(s),
                     "fdel" => return Ok(d),
-                    "__doc__" => return Ok(doc.clone()),
+                    "__doc__" => return Ok(prop_doc(obj).unwrap_or_else(|| doc.clone())),
                     "setter" => {
                         return Ok(native("setter", false, move |a, _| {
                             Ok(Value::obj(Obj::Property(g.clone(), a[0].clone(), d.clone(), Value::None)))
@@ -385,6 +385,15 @@ pub fn generic_setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
     Ok(())
 }
 
+thread_local! {
+    static PROP_DOCS: std::cell::RefCell<Vec<(Value, Value)>> = std::cell::RefCell::new(Vec::new());
+}
+
+/// A doc string assigned to a property after its creation.
+fn prop_doc(p: &Value) -> Option<Value> {
+    PROP_DOCS.with(|t| t.borrow().iter().find(|(q, _)| crate::ops::is(q, p)).map(|(_, d)| d.clone()))
+}
+
 pub fn setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
     if let Value::Obj(o) = obj {
         match &**o {
@@ -414,6 +423,16 @@ pub fn setattr(obj: &Value, name: &str, v: Value) -> PyResult<()> {
                     c.has_props.set(true);
                 }
                 c.dict.borrow_mut().set(name, v);
+                return Ok(());
+            }
+            Obj::Property(..) if name == "__doc__" => {
+                // a property's doc is writable (namedtuple fields get theirs
+                // this way in the standard library): kept beside it
+                PROP_DOCS.with(|t| {
+                    let mut t = t.borrow_mut();
+                    t.retain(|(p, _)| !crate::ops::is(p, obj));
+                    t.push((obj.clone(), v));
+                });
                 return Ok(());
             }
             Obj::Func(f) => {

@@ -33,7 +33,8 @@ pub const BUILTIN_NAMES: &[&str] = &[
     "NotImplementedError", "RecursionError", "StopAsyncIteration", "StopIteration", "SyntaxError",
     "IndentationError", "TabError", "SystemError", "TypeError", "ValueError", "UnicodeError", "UnicodeDecodeError",
     "UnicodeEncodeError", "Warning", "UserWarning", "DeprecationWarning", "RuntimeWarning", "EnvironmentError",
-    "IOError", "BaseExceptionGroup", "ExceptionGroup",
+    "IOError", "BaseExceptionGroup", "ExceptionGroup", "UnicodeTranslateError",
+    "PendingDeprecationWarning", "SyntaxWarning", "FutureWarning", "ImportWarning", "UnicodeWarning", "BytesWarning", "ResourceWarning", "EncodingWarning",
 ];
 
 thread_local! {
@@ -1230,9 +1231,19 @@ pub fn install_type_methods() {
             Ok(Value::None)
         }
     }));
-    set(&object, "__new__", native("__new__", false, |a, _| {
+    set(&object, "__new__", native("__new__", false, |a, kw| {
         match a.get(0) {
-            Some(c) if as_class(c).is_some() => Ok(new_instance(c)),
+            Some(c) if as_class(c).is_some() => {
+                // reached by super().__new__(cls, value) from a subclass of
+                // tuple, int, str, float...: the builtin base's __new__,
+                // which gives the instance its value
+                let inst = new_instance(c);
+                let kind = crate::object::class_of(c).base_kind;
+                if kind != BType::Object && kind != BType::BaseException {
+                    crate::stdlib::init_payload(&inst, kind, &a[1..], &kw)?;
+                }
+                Ok(inst)
+            }
             _ => Err(type_error("object.__new__(X): X is not a type object".into())),
         }
     }));

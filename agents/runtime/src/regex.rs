@@ -437,6 +437,8 @@ pub struct Regex {
     pub ngroups: usize,
     pub names: Vec<(String, usize)>,
     pub flags: i64,
+    /// compiled from a bytes pattern: matches bytes (as latin-1 chars) only
+    pub bytes: bool,
 }
 
 pub fn compile(pat: &str, flags: i64) -> PyResult<Regex> {
@@ -452,9 +454,9 @@ pub fn compile(pat: &str, flags: i64) -> PyResult<Regex> {
     if fl != flags {
         let mut p2 = Parser { c: &c, i: 0, flags: fl, ngroups: 0, names: Vec::new() };
         let node2 = p2.alt()?;
-        return Ok(Regex { node: node2, ngroups: p2.ngroups, names: p2.names, flags: fl });
+        return Ok(Regex { node: node2, ngroups: p2.ngroups, names: p2.names, flags: fl, bytes: false });
     }
-    Ok(Regex { node, ngroups: p.ngroups, names: p.names, flags: fl })
+    Ok(Regex { node, ngroups: p.ngroups, names: p.names, flags: fl, bytes: false })
 }
 
 struct M<'t> {
@@ -753,12 +755,45 @@ fn dget(o: &Value, k: &str) -> Value {
 fn chars_of(v: &Value) -> PyResult<(Rc<Vec<char>>, Value)> {
     match v {
         Value::Str(s) => Ok((Rc::new(s.s.chars().collect()), v.clone())),
-        _ => Err(type_error(format!("expected string or bytes-like object, got '{}'", type_name(v)))),
+        // bytes-like subjects are matched as latin-1 text
+        _ => match crate::ext::bytesx::bytes_like(v) {
+            Some(b) => Ok((Rc::new(b.iter().map(|&c| c as char).collect()), v.clone())),
+            None => Err(type_error(format!("expected string or bytes-like object, got '{}'", type_name(v)))),
+        },
     }
 }
 
-fn substr(t: &[char], s: usize, e: usize) -> Value {
+/// The subject of a match with the pattern's kind checked (CPython's
+/// TypeErrors for a str pattern on bytes and the reverse); true for bytes.
+fn subject(re: &Regex, v: &Value) -> PyResult<(Rc<Vec<char>>, Value, bool)> {
+    let (t, tv) = chars_of(v)?;
+    let b = !matches!(v, Value::Str(_));
+    if b && !re.bytes {
+        return Err(type_error("cannot use a string pattern on a bytes-like object".into()));
+    }
+    if !b && re.bytes {
+        return Err(type_error("cannot use a bytes pattern on a string-like object".into()));
+    }
+    Ok((t, tv, b))
+}
+
+fn substr(t: &[char], s: usize, e: usize, b: bool) -> Value {
+    if b {
+        let v: Vec<u8> = t[s..e].iter().map(|&c| c as u32 as u8).collect();
+        return crate::bytes(&v);
+    }
     Value::string(t[s..e].iter().collect())
+}
+
+/// A replacement or group as text: bytes as latin-1 chars.
+fn text_of(v: &Value) -> PyResult<String> {
+    match v {
+        Value::Str(s) => Ok(s.s.clone()),
+        _ => match crate::ext::bytesx::bytes_like(v) {
+            Some(b) => Ok(b.iter().map(|&c| c as char).collect()),
+            None => ops::to_str(v),
+        },
+    }
 }
 
 fn make_match(pat: &Value, text: &Value, t: &[char], caps: Vec<Option<(usize, usize)>>) -> Value {
@@ -775,8 +810,9 @@ fn make_match(pat: &Value, text: &Value, t: &[char], caps: Vec<Option<(usize, us
                 None => crate::tuple(vec![Value::Int(-1), Value::Int(-1)]),
             })
             .collect();
+        let b = !matches!(text, Value::Str(_));
         let groups: Vec<Value> = caps.iter().map(|c| match c {
-            Some((s, e)) => substr(t, *s, *e),
+            Some((s, e)) => substr(t, *s, *e, b),
             None => Value::None,
         }).collect();
         d.set("_spans", crate::list(spans));
@@ -785,6 +821,11 @@ fn make_match(pat: &Value, text: &Value, t: &[char], caps: Vec<Option<(usize, us
         d.set("endpos", Value::Int(t.len() as i64));
         let last = caps.iter().enumerate().skip(1).filter(|(_, c)| c.is_some()).map(|(i, _)| i).max();
         d.set("lastindex", last.map(|l| Value::Int(l as i64)).unwrap_or(Value::None));
+        // the name of the last matched group, where it has one
+        let lastgroup = last.and_then(|l| {
+            regex_of(pat).ok().and_then(|re| re.names.iter().find(|(_, i)| *i == l).map(|(n, _)| Value::str(n)))
+        });
+        d.set("lastgroup", lastgroup.unwrap_or(Value::None));
     }
     m
 }
@@ -839,7 +880,7 @@ fn expand(m: &Value, tpl: &str) -> PyResult<String> {
                 };
                 let g = mgroup(m, &key)?;
                 if !g.is_none() {
-                    out.push_str(&ops::to_str(&g)?);
+                    out.push_str(&text_of(&g)?);
                 }
             }
             '0'..='9' => {
@@ -850,7 +891,7 @@ fn expand(m: &Value, tpl: &str) -> PyResult<String> {
                 }
                 let g = mgroup(m, &Value::Int(num)).map_err(|_| re_err(&format!("invalid group reference {}", num)))?;
                 if !g.is_none() {
-                    out.push_str(&ops::to_str(&g)?);
+                    out.push_str(&text_of(&g)?);
                 }
             }
             'n' => out.push('\n'),
@@ -959,16 +1000,18 @@ pub fn compile_value(pat: &Value, flags: i64) -> PyResult<Value> {
             return Ok(pat.clone());
         }
     }
-    let ps = match pat {
-        Value::Str(s) => s.s.clone(),
+    let (ps, is_bytes) = match pat {
+        Value::Str(s) => (s.s.clone(), false),
+        Value::Bytes(b) => (b.iter().map(|&c| c as char).collect(), true),
         _ => return Err(type_error("first argument must be string or compiled pattern".into())),
     };
-    let re = compile(&ps, flags)?;
+    let mut re = compile(&ps, flags)?;
+    re.bytes = is_bytes;
     let (pcls, _) = classes();
     let p = new_instance(&pcls);
     let groupindex = crate::dict(re.names.iter().map(|(n, i)| (Value::str(n), Value::Int(*i as i64))).collect())?;
     let ng = re.ngroups;
-    let fl = re.flags | 32;
+    let fl = if is_bytes { re.flags } else { re.flags | 32 };
     let idx = REGEXES.with(|r| {
         r.borrow_mut().push(Rc::new(re));
         r.borrow().len() - 1
@@ -994,7 +1037,7 @@ fn pat_match(p: &Value, text: &Value, mode: u8) -> PyResult<Value> {
 /// real start, as in CPython).
 fn pat_match_at(p: &Value, text: &Value, mode: u8, pos: Option<&Value>, endpos: Option<&Value>) -> PyResult<Value> {
     let re = regex_of(p)?;
-    let (t, tv) = chars_of(text)?;
+    let (t, tv, _) = subject(&re, text)?;
     let n = t.len() as i64;
     let int = |v: Option<&Value>, d: i64| -> PyResult<i64> {
         match v {
@@ -1028,12 +1071,12 @@ fn pat_match_kw(a: &[Value], kw: &Kw, mode: u8) -> PyResult<Value> {
 
 fn findall(p: &Value, text: &Value) -> PyResult<Value> {
     let re = regex_of(p)?;
-    let (t, _) = chars_of(text)?;
+    let (t, _, b) = subject(&re, text)?;
     let mut out = Vec::new();
     for caps in all_matches(&re, &t, 0) {
         let g = |i: usize| match caps[i] {
-            Some((s, e)) => substr(&t, s, e),
-            None => Value::str(""),
+            Some((s, e)) => substr(&t, s, e, b),
+            None => substr(&t, 0, 0, b),
         };
         out.push(match re.ngroups {
             0 => g(0),
@@ -1046,14 +1089,14 @@ fn findall(p: &Value, text: &Value) -> PyResult<Value> {
 
 fn finditer(p: &Value, text: &Value) -> PyResult<Value> {
     let re = regex_of(p)?;
-    let (t, tv) = chars_of(text)?;
+    let (t, tv, _) = subject(&re, text)?;
     let ms: Vec<Value> = all_matches(&re, &t, 0).into_iter().map(|c| make_match(p, &tv, &t, c)).collect();
     crate::iter::iter(&crate::list(ms))
 }
 
 fn subn(p: &Value, repl: &Value, text: &Value, count: usize, with_n: bool) -> PyResult<Value> {
     let re = regex_of(p)?;
-    let (t, tv) = chars_of(text)?;
+    let (t, tv, b) = subject(&re, text)?;
     let mut out = String::new();
     let mut last = 0;
     let mut n = 0;
@@ -1063,39 +1106,45 @@ fn subn(p: &Value, repl: &Value, text: &Value, count: usize, with_n: bool) -> Py
         let m = make_match(p, &tv, &t, caps);
         match repl {
             Value::Str(r) => out.push_str(&expand(&m, &r.s)?),
+            Value::Bytes(r) => out.push_str(&expand(&m, &r.iter().map(|&c| c as char).collect::<String>())?),
             _ => {
                 let r = crate::call::call(repl, vec![m], vec![])?;
-                out.push_str(&ops::to_str(&r)?);
+                out.push_str(&text_of(&r)?);
             }
         }
         last = e;
         n += 1;
     }
     out.extend(t[last..].iter());
-    if with_n {
-        Ok(crate::tuple(vec![Value::string(out), Value::Int(n)]))
+    let res = if b {
+        crate::bytes(&out.chars().map(|c| c as u32 as u8).collect::<Vec<u8>>())
     } else {
-        Ok(Value::string(out))
+        Value::string(out)
+    };
+    if with_n {
+        Ok(crate::tuple(vec![res, Value::Int(n)]))
+    } else {
+        Ok(res)
     }
 }
 
 fn split(p: &Value, text: &Value, maxsplit: i64) -> PyResult<Value> {
     let re = regex_of(p)?;
-    let (t, _) = chars_of(text)?;
+    let (t, _, b) = subject(&re, text)?;
     let mut out = Vec::new();
     let mut last = 0;
     for caps in all_matches(&re, &t, maxsplit.max(0) as usize) {
         let (s, e) = caps[0].unwrap();
-        out.push(substr(&t, last, s));
+        out.push(substr(&t, last, s, b));
         for g in caps.iter().skip(1) {
             out.push(match g {
-                Some((a, b)) => substr(&t, *a, *b),
+                Some((x, y)) => substr(&t, *x, *y, b),
                 None => Value::None,
             });
         }
         last = e;
     }
-    out.push(substr(&t, last, t.len()));
+    out.push(substr(&t, last, t.len(), b));
     Ok(crate::list(out))
 }
 

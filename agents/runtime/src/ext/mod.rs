@@ -9,17 +9,21 @@
 
 pub mod array;
 pub mod asyncio;
+pub mod binascii;
 pub mod binio;
 pub mod bytearray;
 pub mod bytesx;
+pub mod codecs;
 pub mod coll_abc;
 pub mod complex;
 pub mod doctest;
+pub mod errno;
 pub mod fractions;
 pub mod memview;
 pub mod pprint;
 pub mod queue;
 pub mod struct_;
+pub mod timefmt;
 pub mod types;
 
 use crate::object::native;
@@ -38,11 +42,18 @@ pub fn import(name: &str) -> Option<Value> {
     match name {
         "struct" => Some(struct_::module()),
         "collections.abc" => Some(coll_abc::module()),
+        // the private name the standard library's own sources import
+        "_collections_abc" => Some(coll_abc::module()),
         "queue" => Some(queue::module()),
         "cmath" => Some(complex::cmath_module()),
         "fractions" => Some(fractions::module()),
         "pprint" => Some(pprint::module()),
         "array" => Some(array::module()),
+        "binascii" => Some(binascii::module()),
+        "_codecs" => Some(codecs::module()),
+        "shutil" => Some(codecs::shutil_module()),
+        "errno" => Some(errno::module()),
+        "linecache" => Some(errno::linecache_module()),
         "asyncio" => Some(asyncio::module()),
         "doctest" => Some(doctest::module()),
         "types" => Some(types::module()),

@@ -23,7 +23,8 @@ pub const STDLIB_MODULES: &[&str] = &[
     "math", "sys", "time", "heapq", "bisect", "itertools", "functools", "collections", "string", "random", "json", "enum",
     "dataclasses", "re", "operator", "typing", "abc", "copy", "contextlib",
     "statistics", "textwrap", "io", "os", "os.path", "struct", "collections.abc", "queue",
-    "cmath", "fractions", "pprint", "array", "asyncio", "doctest", "types", "numbers", "builtins",
+    "cmath", "fractions", "pprint", "array", "asyncio", "doctest", "types", "numbers", "builtins", "binascii",
+    "_codecs", "shutil", "_collections_abc", "errno", "linecache",
 ];
 
 /// Creates the native payload for an instance of a builtin-derived class.
@@ -425,6 +426,15 @@ fn sys_module() -> Value {
     set("byteorder", Value::str("little"));
     set("platform", Value::str("wasi"));
     set("version", Value::str("3.11.2 (portalis)"));
+    // the installation's directories (gettext and sysconfig-style code join
+    // paths onto them; a WASI module has no installation: CPython's default)
+    for n in ["prefix", "base_prefix", "exec_prefix", "base_exec_prefix"] {
+        set(n, Value::str("/usr/local"));
+    }
+    set("warnoptions", crate::list(vec![]));
+    // a translated program keeps no frames: CPython's answer past the
+    // outermost one (warnings.warn then names the location "sys:0")
+    set("_getframe", nat("_getframe", |_, _| Err(value_error("call stack is not deep enough".into()))));
     // the struct sequences, as named tuples with CPython's reprs
     let seq = |name: &str, fields: &[&str], vals: Vec<Value>| -> Value {
         let cls = crate::stdlib::collections_string_random::namedtuple_class(name, fields, "sys");
@@ -502,6 +512,7 @@ fn time_module() -> Value {
         crate::sysio::sleep(secs);
         Ok(Value::None)
     }));
+    crate::ext::timefmt::add_to(&m);
     m
 }
 

@@ -331,27 +331,60 @@ pub fn statistics_module() -> Value {
 // ---------------------------------------------------------------- textwrap
 
 fn chunks(text: &str) -> Vec<String> {
-    // words and runs of whitespace; hyphenated words split after the hyphen
+    // CPython's TextWrapper.wordsep_re, by hand: runs of whitespace; an
+    // em-dash (2+ hyphens) between a word and a word character; words,
+    // split after a hyphen that has two letters (or letter-hyphen-letter)
+    // before it and letter, optional hyphen, letter after it ("whats-new-1"
+    // is "whats-" and "new-1"). A letter is [^\d\W]: alphabetic or '_'.
+    let c: Vec<char> = text.chars().collect();
+    let n = c.len();
+    let at = |i: isize| -> Option<char> { if i >= 0 && (i as usize) < n { Some(c[i as usize]) } else { None } };
+    let letter = |x: Option<char>| x.map(|x| x.is_alphabetic() || x == '_').unwrap_or(false);
+    let word = |x: Option<char>| x.map(|x| x.is_alphanumeric() || x == '_').unwrap_or(false);
+    let wpunct = |x: Option<char>| word(x) || x.map(|x| "!\"'&.,?".contains(x)).unwrap_or(false);
+    let ws = |x: Option<char>| x == Some(' ');
+    // 2+ hyphens at i followed by a word character: the index after them
+    let dashes = |i: usize| -> Option<usize> {
+        let mut j = i;
+        while j < n && c[j] == '-' {
+            j += 1;
+        }
+        if j - i >= 2 && word(at(j as isize)) { Some(j) } else { None }
+    };
     let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let mut cur_space = false;
-    let chars: Vec<char> = text.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        let sp = c == ' ';
-        if !cur.is_empty() && sp != cur_space {
-            out.push(std::mem::take(&mut cur));
-        }
-        cur_space = sp;
-        cur.push(c);
-        if !sp && c == '-' && i > 0 && chars[i - 1].is_alphanumeric() && chars.get(i + 1).map(|n| n.is_alphanumeric()).unwrap_or(false) {
-            let hyph_ok = cur.chars().filter(|ch| ch.is_alphanumeric()).count() >= 2;
-            if hyph_ok {
-                out.push(std::mem::take(&mut cur));
+    let mut i = 0;
+    while i < n {
+        let end = if c[i] == ' ' {
+            let mut j = i;
+            while j < n && c[j] == ' ' {
+                j += 1;
             }
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
+            j
+        } else if let Some(j) = dashes(i).filter(|_| wpunct(at(i as isize - 1))) {
+            j
+        } else {
+            let mut j = i + 1;
+            loop {
+                let ji = j as isize;
+                if j < n && c[j] == '-' {
+                    let behind = (letter(at(ji - 1)) && letter(at(ji - 2)))
+                        || (letter(at(ji - 1)) && at(ji - 2) == Some('-') && letter(at(ji - 3)));
+                    let ahead = letter(at(ji + 1)) && (letter(at(ji + 2)) || (at(ji + 2) == Some('-') && letter(at(ji + 3))));
+                    if behind && ahead {
+                        break j + 1;
+                    }
+                }
+                if j >= n || ws(at(ji)) {
+                    break j;
+                }
+                if wpunct(at(ji - 1)) && dashes(j).is_some() {
+                    break j;
+                }
+                j += 1;
+            }
+        };
+        out.push(c[i..end].iter().collect());
+        i = end;
     }
     out
 }

@@ -306,6 +306,7 @@ static const struct {
   const char *module, *why;
 } ing__stdlib_known_bad[] = {
     {"uuid", "the runtime's enum module lacks _simple_enum"},
+    {"traceback", "the runtime keeps no traceback objects (e.__traceback__, sys.exc_info()[2] are None)"},
     {NULL, NULL}};
 
 /* Most standard-library modules one job may pull in (argparse brings

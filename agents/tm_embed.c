@@ -236,7 +236,8 @@ static int tm__emit(py_node *n, void *ctx) {
   case PY_IMPORT_FROM:
     if (b) {
       p_buf_printf(b, " %d ", n->u.import_from.level);
-      tm__str_lit(b, n->u.import_from.module ? n->u.import_from.module : "", SIZE_MAX);
+      const char *mod = n->u.import_from.module ? n->u.import_from.module : "";
+      tm__str_lit(b, mod, strlen(mod));
     }
     break;
   case PY_ALIAS:
